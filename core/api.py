@@ -1,0 +1,90 @@
+"""The /api/v1 application: routers of every domain and errors as ``{"error": {"code", "message"}}``."""
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from core.audit.views import router as audit_router
+from core.cases.views import router as cases_router
+from core.errors import AppError
+from core.items.views import router as items_router
+from core.org.views import router as org_router
+
+_FIELD_NAMES = {
+    "id_number": "证件号码",
+    "phone": "联系电话",
+    "name": "名称",
+    "service_item_id": "事项",
+    "opinion": "意见",
+    "reason": "理由",
+    "result": "结果代码",
+    "case_no": "办件编号",
+    "query_code": "查询密码",
+    "username": "登录名",
+    "password": "密码",
+    "page": "页码",
+    "page_size": "每页条数",
+    "date_from": "开始日期",
+    "date_to": "结束日期",
+    "kind": "类型",
+    "materials": "材料",
+}
+
+
+def api_router() -> APIRouter:
+    """All /api/v1 routes."""
+    router = APIRouter(prefix="/api/v1")
+    for domain in (org_router, items_router, cases_router, audit_router):
+        router.include_router(domain)
+    return router
+
+
+def _describe(error: dict[str, object]) -> tuple[str, str]:
+    location = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path")]
+    field = ".".join(location)
+    label = _FIELD_NAMES.get(location[-1], location[-1]) if location else "请求"
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    assert isinstance(ctx, dict)
+    if kind == "missing":
+        return field, f"缺少必填项：{label}"
+    if kind in ("string_too_short",):
+        return field, f"{label}不能为空" if ctx.get(
+            "min_length"
+        ) == 1 else f"{label}至少需要{ctx.get('min_length')}个字符"
+    if kind == "string_too_long":
+        return field, f"{label}不能超过{ctx.get('max_length')}个字符"
+    if kind in ("int_parsing", "int_type", "float_parsing"):
+        return field, f"{label}应为数字"
+    if kind in ("date_parsing", "date_from_datetime_parsing", "datetime_parsing"):
+        return field, f"{label}应为日期，格式如 2026-01-31"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return field, f"{label}超出允许范围"
+    if kind in ("literal_error", "enum"):
+        return field, f"{label}的取值不在允许范围内：{ctx.get('expected', '')}"
+    if kind == "json_invalid":
+        return field, "请求内容不是有效的 JSON"
+    if kind == "value_error":
+        return field, str(ctx.get("error", "取值不正确"))
+    return field, f"{label}格式不正确"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error answers as JSON with a Chinese message."""
+
+    @app.exception_handler(AppError)
+    async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(exc.to_dict(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        field, message = _describe(exc.errors()[0])
+        body = {"error": {"code": "invalid", "message": message, "field": field}}
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = {404: "请求的地址不存在", 405: "不支持该请求方法"}
+        message = messages.get(exc.status_code, str(exc.detail))
+        return JSONResponse({"error": {"code": f"http_{exc.status_code}", "message": message}}, exc.status_code)

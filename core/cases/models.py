@@ -1,0 +1,193 @@
+"""Case tables: applicants, cases, their steps, materials, pauses, joint tasks and licences."""
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, created_at_column, updated_at_column
+from core.files.models import StoredFile
+from core.items.models import ServiceItem
+from core.org.models import Department
+from core.security import EncryptedString
+
+
+class Applicant(Base):
+    """A person or an enterprise that applies; reused when the same ID number or credit code returns."""
+
+    __tablename__ = "applicant"
+    __table_args__ = (UniqueConstraint("kind", "id_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12), comment="personal / enterprise")
+    name: Mapped[str] = mapped_column(String(200))
+    id_number: Mapped[str] = mapped_column(EncryptedString, comment="身份证号或统一社会信用代码，加密")
+    id_index: Mapped[str] = mapped_column(String(64), comment="证件号的带密钥哈希，供查找")
+    phone: Mapped[str] = mapped_column(EncryptedString)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    legal_representative: Mapped[str] = mapped_column(String(50), default="")
+    contact_name: Mapped[str] = mapped_column(String(50), default="")
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class CaseNumberCounter(Base):
+    """Per-day sequence behind case numbers; its row lock makes numbers unique under concurrency."""
+
+    __tablename__ = "case_number_counter"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Case(Base):
+    """办件: one application of one applicant for one service item."""
+
+    __tablename__ = "case"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(20), unique=True)
+    query_code_hash: Mapped[str | None] = mapped_column(String(64))
+    service_item_id: Mapped[int] = mapped_column(ForeignKey("service_item.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicant.id"), index=True)
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    project_name: Mapped[str] = mapped_column(String(200), default="", comment="申报事由 / 项目名称")
+    case_type: Mapped[int] = mapped_column(Integer)
+    submit_channel: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    current_step: Mapped[str] = mapped_column(String(12))
+    joint_stage: Mapped[int] = mapped_column(Integer, default=0)
+    decision: Mapped[int | None] = mapped_column(Integer, comment="决定：1 同意 / 0 不同意")
+    promised_limit: Mapped[int] = mapped_column(Integer)
+    limit_unit: Mapped[str] = mapped_column(String(8))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    time_state: Mapped[str | None] = mapped_column(String(4), index=True)
+    first_overdue_at: Mapped[datetime | None] = mapped_column(DateTime)
+    concluded_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    conclusion_result: Mapped[int | None] = mapped_column(Integer)
+    conclusion_reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+    item: Mapped[ServiceItem] = relationship(lazy="joined")
+    department: Mapped[Department] = relationship(lazy="joined")
+    applicant: Mapped[Applicant] = relationship(lazy="joined")
+    steps: Mapped[list["CaseStep"]] = relationship(order_by="CaseStep.id", lazy="selectin")
+    materials: Mapped[list["CaseMaterial"]] = relationship(order_by="CaseMaterial.id", lazy="selectin")
+    supplements: Mapped[list["Supplement"]] = relationship(order_by="Supplement.id", lazy="selectin")
+    suspensions: Mapped[list["Suspension"]] = relationship(order_by="Suspension.id", lazy="selectin")
+    joint_tasks: Mapped[list["JointTask"]] = relationship(order_by="JointTask.id", lazy="selectin")
+
+
+class CaseStep(Base):
+    """One recorded action on a case: who, which department, opinion, time and result code."""
+
+    __tablename__ = "case_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    step: Mapped[str] = mapped_column(String(12))
+    action: Mapped[str] = mapped_column(String(24))
+    result_code: Mapped[int | None] = mapped_column(Integer)
+    opinion: Mapped[str] = mapped_column(Text, default="")
+    opinion_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    handler_name: Mapped[str] = mapped_column(String(50))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    department_name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class CaseMaterial(Base):
+    """A material of a case: a new upload, a reused earlier material (历史材料) or an e-licence."""
+
+    __tablename__ = "case_material"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    item_material_id: Mapped[int | None] = mapped_column(ForeignKey("item_material.id"))
+    name: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(12), comment="upload / history / licence / paper")
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))
+    licence_id: Mapped[int | None] = mapped_column(ForeignKey("licence.id"))
+    reused_from_id: Mapped[int | None] = mapped_column(ForeignKey("case_material.id"))
+    trust_level: Mapped[str] = mapped_column(String(1), default="C", comment="电子证照可信等级 A–D")
+    supplement_id: Mapped[int | None] = mapped_column(ForeignKey("supplement.id"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    file: Mapped[StoredFile | None] = relationship(lazy="joined")
+
+
+class Supplement(Base):
+    """补齐补正: notified when, why, which materials; resupplied when."""
+
+    __tablename__ = "supplement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    materials: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notified_at: Mapped[datetime] = mapped_column(DateTime)
+    notified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    resupplied_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resupply_note: Mapped[str] = mapped_column(Text, default="")
+    resume_status: Mapped[str] = mapped_column(String(16))
+
+
+class Suspension(Base):
+    """特别程序: start, reason, end and result; the clock pauses while it runs."""
+
+    __tablename__ = "suspension"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    result: Mapped[str] = mapped_column(Text, default="")
+
+
+class JointTask(Base):
+    """A department's part in a 联办件: stage, opinion and result."""
+
+    __tablename__ = "joint_task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[int] = mapped_column(Integer)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    result_code: Mapped[int | None] = mapped_column(Integer)
+    opinion: Mapped[str] = mapped_column(Text, default="")
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    department: Mapped[Department] = relationship(lazy="joined")
+
+
+class Licence(Base):
+    """电子证照库: a licence a case concluded with, kept for its holder (trust level A)."""
+
+    __tablename__ = "licence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    licence_no: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("applicant.id"), index=True)
+    holder_name: Mapped[str] = mapped_column(String(200))
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime)
+    trust_level: Mapped[str] = mapped_column(String(1), default="A")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = created_at_column()

@@ -1,0 +1,392 @@
+"""Case API: applying, uploads, handling steps, progress query, publicity, statistics and the slip."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Request, Response, UploadFile
+from pydantic import BaseModel
+
+from core.cases import applicants, queries, service, slip
+from core.cases.enums import (
+    ACTION_LABELS,
+    CASE_TYPE_LABELS,
+    CONCLUSION_RESULT_LABELS,
+    STATUS_LABELS,
+    STEP_LABELS,
+    STEP_RESULT_LABELS,
+    SUBMIT_CHANNEL_LABELS,
+)
+from core.cases.models import Case
+from core.cases.schemas import (
+    ApplicantOut,
+    CaseMaterialOut,
+    CaseOut,
+    CaseSummary,
+    ConcludeIn,
+    OpinionIn,
+    Page,
+    ProgressIn,
+    ProgressOut,
+    PublicityRow,
+    ResupplyIn,
+    ReviewIn,
+    SpecialEndIn,
+    SpecialStartIn,
+    StatsRow,
+    StepOut,
+    SubmitIn,
+    SubmitOut,
+    SupplementIn,
+)
+from core.deps import DB, CurrentUser
+from core.errors import NotAuthenticated, ValidationFailed
+from core.files import service as file_service
+from core.org import service as org_service
+from core.org.permissions import Permission
+from core.rate_limit import client_ip, hit
+from core.security import mask_id_number, mask_phone
+from core.settings import get_settings
+
+router = APIRouter(tags=["办件"])
+
+
+def case_out(case: Case) -> CaseOut:
+    """A case as staff see it (ID and phone masked; the full values only on the handling page)."""
+    due = service.deadline(case)
+    return CaseOut(
+        id=case.id,
+        case_no=case.case_no,
+        service_item_id=case.service_item_id,
+        service_item_name=case.item.name,
+        department_id=case.department_id,
+        department_name=case.department.name,
+        applicant_name=case.applicant.name,
+        applicant_kind=case.applicant.kind,
+        applicant_id_number=mask_id_number(case.applicant.id_number),
+        applicant_phone=mask_phone(case.applicant.phone),
+        project_name=case.project_name,
+        case_type=case.case_type,
+        case_type_label=CASE_TYPE_LABELS[case.case_type],
+        submit_channel=case.submit_channel,
+        submit_channel_label=SUBMIT_CHANNEL_LABELS[case.submit_channel],
+        status=case.status,
+        status_label=STATUS_LABELS[case.status],
+        current_step=case.current_step,
+        current_step_label=STEP_LABELS[case.current_step],
+        promised_limit=case.promised_limit,
+        limit_unit=case.limit_unit,
+        submitted_at=case.submitted_at,
+        accepted_at=case.accepted_at,
+        due_at=due.due_at if due else None,
+        time_state=due.state.value if due else None,
+        clock_paused=due.paused if due else False,
+        first_overdue_at=case.first_overdue_at or (due.overdue_since if due else None),
+        concluded_at=case.concluded_at,
+        conclusion_result=case.conclusion_result,
+        conclusion_result_label=CONCLUSION_RESULT_LABELS.get(case.conclusion_result, "")
+        if case.conclusion_result is not None
+        else "",
+        conclusion_reason=case.conclusion_reason,
+        allowed_actions=service.allowed_actions(case),
+        steps=[
+            StepOut(
+                step=s.step,
+                step_label=STEP_LABELS.get(s.step, s.step),
+                action=s.action,
+                action_label=ACTION_LABELS.get(s.action, s.action),
+                result_code=s.result_code,
+                result_label=STEP_RESULT_LABELS.get(s.result_code, "") if s.result_code is not None else "",
+                opinion=s.opinion,
+                handler_name=s.handler_name,
+                department_name=s.department_name,
+                created_at=s.created_at,
+            )
+            for s in case.steps
+        ],
+        materials=[
+            CaseMaterialOut(
+                id=m.id,
+                name=m.name,
+                source=m.source,
+                trust_level=m.trust_level,
+                file_name=m.file.original_name if m.file else None,
+                licence_id=m.licence_id,
+            )
+            for m in case.materials
+        ],
+    )
+
+
+class UploadOut(BaseModel):
+    """An accepted upload, to be referred to by id in an application."""
+
+    id: int
+    name: str
+    size: int
+
+
+@router.post("/uploads", response_model=UploadOut, status_code=201, summary="上传材料文件")
+async def upload(file: Annotated[UploadFile, File()], db: DB, user: CurrentUser) -> UploadOut:
+    """Checks type (by extension and content) and size, then stores the file."""
+    if user is None:
+        raise NotAuthenticated("请先登录后再上传材料")
+    limit = get_settings().upload_max_bytes
+    content = await file.read(limit + 1)
+    stored = file_service.store(db, filename=file.filename or "", content=content, uploaded_by_id=user.id)
+    db.flush()
+    return UploadOut(id=stored.id, name=stored.original_name, size=stored.size)
+
+
+@router.get("/applicants/prefill", response_model=ApplicantOut | None, summary="按证件号带出申请人信息")
+def prefill(kind: str, id_number: str, db: DB, user: CurrentUser) -> ApplicantOut | None:
+    """Earlier applicant details for an ID number or credit code (staff, or the citizen who used them)."""
+    if user is None:
+        raise NotAuthenticated("请先登录")
+    if kind not in ("personal", "enterprise"):
+        raise ValidationFailed("申请人类型应为 personal（个人）或 enterprise（企业）", field="kind")
+    staff = Permission.CASE_REGISTER in user.permissions
+    if not staff:
+        org_service.require(user, Permission.CASE_APPLY)
+    return applicants.prefill(db, kind=kind, id_number=id_number, owner_user_id=None if staff else user.id)
+
+
+class ReusableOut(BaseModel):
+    """An applicant's earlier materials and e-licences, offered for reuse."""
+
+    history: list[dict[str, Any]]
+    licences: list[dict[str, Any]]
+
+
+@router.get("/applicants/reusable", response_model=ReusableOut, summary="可复用的历史材料和电子证照")
+def reusable(kind: str, id_number: str, db: DB, user: CurrentUser) -> ReusableOut:
+    """历史材料 and 电子证照 of the applicant with this ID number, for the caller's next application."""
+    if prefill(kind, id_number, db, user) is None:
+        return ReusableOut(history=[], licences=[])
+    applicant = applicants.find(db, kind=kind, id_number=id_number)
+    assert applicant is not None
+    history, licences = service.reusable_materials(db, applicant.id)
+    return ReusableOut(
+        history=[
+            {
+                "id": m.id,
+                "name": m.name,
+                "item_material_id": m.item_material_id,
+                "file_name": m.file.original_name if m.file else None,
+                "created_at": m.created_at.isoformat(),
+            }
+            for m in history
+        ],
+        licences=[
+            {
+                "id": lic.id,
+                "name": lic.name,
+                "licence_no": lic.licence_no,
+                "issued_at": lic.issued_at.isoformat(),
+                "trust_level": lic.trust_level,
+            }
+            for lic in licences
+        ],
+    )
+
+
+@router.post("/cases", response_model=SubmitOut, status_code=201, summary="网上申报")
+def submit(data: SubmitIn, db: DB, user: CurrentUser) -> SubmitOut:
+    """A logged-in citizen or enterprise applies online; the query password is shown this once."""
+    new = service.submit_online(db, user, data)
+    return SubmitOut(case_id=new.case.id, case_no=new.case.case_no, query_code=new.query_code, status=new.case.status)
+
+
+@router.post("/cases/window", response_model=SubmitOut, status_code=201, summary="窗口登记")
+def register(data: SubmitIn, db: DB, user: CurrentUser) -> SubmitOut:
+    """A window clerk registers an application brought in person."""
+    new = service.register_at_window(db, user, data)
+    return SubmitOut(case_id=new.case.id, case_no=new.case.case_no, query_code=new.query_code, status=new.case.status)
+
+
+@router.get("/cases", response_model=Page[CaseSummary], summary="办件列表（按数据权限）")
+def list_cases(
+    db: DB,
+    user: CurrentUser,
+    status: str | None = None,
+    time_state: str | None = None,
+    department_id: int | None = None,
+    service_item_id: int | None = None,
+    q: str | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> Page[CaseSummary]:
+    """Staff see their department's cases (leaders all); citizens their own."""
+    if user is None:
+        raise NotAuthenticated("请先登录")
+    if not ({Permission.CASE_READ, Permission.CASE_APPLY} & user.permissions):
+        org_service.require(user, Permission.CASE_READ)
+    return queries.list_cases(
+        db,
+        user,
+        status=status,
+        time_state=time_state,
+        department_id=department_id,
+        service_item_id=service_item_id,
+        q=q,
+        page=page,
+        page_size=page_size,
+    )
+
+
+@router.get("/cases/{case_id}", response_model=CaseOut, summary="办件详情")
+def get_case(case_id: int, db: DB, user: CurrentUser) -> CaseOut:
+    """A case the caller may see, with steps, materials, due date and allowed actions."""
+    return case_out(service.get_for(db, user, case_id))
+
+
+def _act(db: DB, user: CurrentUser, case_id: int) -> Case:
+    if user is None:
+        raise NotAuthenticated("请先登录")
+    return service.get(db, case_id)
+
+
+@router.post("/cases/{case_id}/accept", response_model=CaseOut, summary="受理")
+def accept(case_id: int, data: OpinionIn, db: DB, user: CurrentUser) -> CaseOut:
+    """受理: the clock starts."""
+    case = _act(db, user, case_id)
+    service.accept(db, user, case, data.opinion)
+    return case_out(case)
+
+
+@router.post("/cases/{case_id}/refuse", response_model=CaseOut, summary="不予受理")
+def refuse(case_id: int, data: OpinionIn, db: DB, user: CurrentUser) -> CaseOut:
+    """不予受理 with a reason (the opinion)."""
+    case = _act(db, user, case_id)
+    service.refuse(db, user, case, data.opinion)
+    return case_out(case)
+
+
+@router.post("/cases/{case_id}/review", response_model=CaseOut, summary="审查（含联办会办）")
+def review(case_id: int, data: ReviewIn, db: DB, user: CurrentUser) -> CaseOut:
+    """审查: agree or not with an opinion."""
+    case = _act(db, user, case_id)
+    service.review(
+        db,
+        user,
+        case,
+        agree=data.agree,
+        opinion=data.opinion,
+        public=data.opinion_public,
+        department_id=data.department_id,
+    )
+    return case_out(case)
+
+
+@router.post("/cases/{case_id}/decide", response_model=CaseOut, summary="决定")
+def decide(case_id: int, data: ReviewIn, db: DB, user: CurrentUser) -> CaseOut:
+    """决定: 同意 or 不同意 with an opinion."""
+    case = _act(db, user, case_id)
+    service.decide(db, user, case, agree=data.agree, opinion=data.opinion, public=data.opinion_public)
+    return case_out(case)
+
+
+@router.post("/cases/{case_id}/conclude", response_model=CaseOut, summary="办结")
+def conclude(case_id: int, data: ConcludeIn, db: DB, user: CurrentUser) -> CaseOut:
+    """办结 with a conclusion result code; results 1–5 need a reason."""
+    case = _act(db, user, case_id)
+    service.conclude(
+        db, user, case, result=data.result, reason=data.reason, licence_valid_until=data.licence_valid_until
+    )
+    return case_out(case)
+
+
+@router.post("/cases/{case_id}/supplement", response_model=CaseOut, summary="补齐补正告知")
+def request_supplement(case_id: int, data: SupplementIn, db: DB, user: CurrentUser) -> CaseOut:
+    """补齐补正: the clock pauses."""
+    case = _act(db, user, case_id)
+    service.request_supplement(db, user, case, reason=data.reason, materials=data.materials)
+    return case_out(case)
+
+
+@router.post("/cases/{case_id}/resupply", response_model=CaseOut, summary="补正材料提交")
+def resupply(case_id: int, data: ResupplyIn, db: DB, user: CurrentUser) -> CaseOut:
+    """The applicant (or the window for them) resupplies; the clock runs again."""
+    case = _act(db, user, case_id)
+    service.resupply(db, user, case, note=data.note, materials=data.materials)
+    return case_out(case)
+
+
+@router.post("/cases/{case_id}/special/start", response_model=CaseOut, summary="特别程序开始")
+def start_special(case_id: int, data: SpecialStartIn, db: DB, user: CurrentUser) -> CaseOut:
+    """特别程序 starts: the clock pauses."""
+    case = _act(db, user, case_id)
+    service.start_special(db, user, case, kind=data.kind, reason=data.reason)
+    return case_out(case)
+
+
+@router.post("/cases/{case_id}/special/end", response_model=CaseOut, summary="特别程序结束")
+def end_special(case_id: int, data: SpecialEndIn, db: DB, user: CurrentUser) -> CaseOut:
+    """特别程序 ends with a result: the clock runs again."""
+    case = _act(db, user, case_id)
+    service.end_special(db, user, case, result=data.result)
+    return case_out(case)
+
+
+@router.post("/cases/{case_id}/return", response_model=CaseOut, summary="退回")
+def return_case(case_id: int, data: OpinionIn, db: DB, user: CurrentUser) -> CaseOut:
+    """退回 to the previous step with a reason."""
+    case = _act(db, user, case_id)
+    service.return_case(db, user, case, opinion=data.opinion)
+    return case_out(case)
+
+
+@router.post(
+    "/cases/{case_id}/slip",
+    summary="打印受理通知书（PDF，发放新的查询密码）",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def print_slip(case_id: int, db: DB, user: CurrentUser) -> Response:
+    """Issues a fresh query password and returns the slip with it as a PDF."""
+    case = _act(db, user, case_id)
+    code = service.issue_query_code(db, user, case)
+    pdf = slip.render_pdf(case, code)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="slip-{case.case_no}.pdf"'},
+    )
+
+
+@router.post("/progress", response_model=ProgressOut, summary="办件进度查询（公开，需查询密码）")
+def progress(data: ProgressIn, db: DB, request: Request) -> ProgressOut:
+    """Case number + query password → progress. Wrong or unknown gets one answer; attempts are limited."""
+    rate = get_settings().progress_query_rate
+    hit(rate, "progress-ip", client_ip(request), message="查询过于频繁，请一分钟后再试")
+    hit("20/hour", "progress-case", data.case_no.strip().upper(), message="该办件查询失败次数过多，请一小时后再试")
+    return queries.progress(db, data.case_no, data.query_code)
+
+
+@router.get("/publicity", response_model=Page[PublicityRow], summary="办件公示（公开）")
+def publicity(
+    db: DB,
+    department_id: int | None = None,
+    service_item_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> Page[PublicityRow]:
+    """Concluded cases, applicant names masked."""
+    return queries.publicity(
+        db,
+        department_id=department_id,
+        service_item_id=service_item_id,
+        date_from=date_from,
+        date_to=date_to,
+        page=page,
+        page_size=page_size,
+    )
+
+
+@router.get("/statistics", response_model=list[StatsRow], summary="办件统计（公开）")
+def statistics(
+    db: DB, date_from: date | None = None, date_to: date | None = None, department_id: int | None = None
+) -> list[StatsRow]:
+    """Received, concluded, on time and overdue by department and month."""
+    return queries.statistics(db, date_from=date_from, date_to=date_to, department_id=department_id)

@@ -1,0 +1,113 @@
+"""The ``tongban`` command line: migrate, seed demo data, create an admin, issue tokens, serve."""
+
+import getpass
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from core import migrate as migrations
+from core.audit.context import Actor, acting
+from core.cases import service as case_service
+from core.cases.enums import CaseStatus
+from core.cases.models import Case
+from core.db import session_scope
+from core.settings import get_settings
+
+app = typer.Typer(help="通办 Tongban — 一网通办平台命令行", no_args_is_help=True)
+CLI_ACTOR = Actor(id=None, name="命令行", kind="system")
+
+
+@app.command()
+def migrate(revision: str = "head") -> None:
+    """Upgrade the database schema (数据库迁移)."""
+    migrations.upgrade(revision=revision)
+    typer.echo(f"数据库已迁移到 {revision}：{get_settings().database_url.split('@')[-1]}")
+
+
+@app.command()
+def downgrade(revision: Annotated[str, typer.Argument()] = "base") -> None:
+    """Downgrade the database schema."""
+    migrations.downgrade(revision=revision)
+    typer.echo(f"数据库已回退到 {revision}")
+
+
+@app.command()
+def seed(
+    cases: Annotated[int, typer.Option(help="演示办件数量")] = 400,
+    if_empty: Annotated[bool, typer.Option(help="已有数据时跳过")] = False,
+) -> None:
+    """Seed demo data: departments, service items, staff and a year of cases (演示数据)."""
+    from core.seed import demo
+
+    with session_scope() as db:
+        if if_empty and demo.has_demo_data(db):
+            typer.echo("已有演示数据，跳过。")
+            return
+
+        def progress(stage: str, done: int, total: int) -> None:
+            typer.echo(f"[演示数据] {stage} {done}/{total}")
+
+        logins = demo.seed_all(db, cases=cases, progress=progress)
+    typer.echo("演示账号（密码均为 %s）：" % demo.DEMO_PASSWORD)
+    for login in logins[:8]:
+        typer.echo(f"  {login.username:<14} {login.name:<6} {login.role} {login.department}")
+    typer.echo(f"  ……共 {len(logins)} 个账号，其余见 管理端 → 用户管理")
+
+
+@app.command("create-admin")
+def create_admin(username: str, name: str = "系统管理员", password: str | None = None) -> None:
+    """Create an administrator (prompts for the password)."""
+    from core.org import service as org_service
+    from core.seed.demo import ensure_roles
+
+    secret = password or getpass.getpass("密码：")
+    with session_scope() as db, acting(CLI_ACTOR):
+        ensure_roles(db)
+        org_service.create_user(db=db, username=username, name=name, password=secret, role_codes=["admin"])
+    typer.echo(f"管理员 {username} 已创建。")
+
+
+@app.command("issue-token")
+def issue_token(username: str, name: str = "service", hours: int = 0) -> None:
+    """Issue a bearer token for a user (service clients such as the bot's action server); 0 = no expiry."""
+    from core.org import service as org_service
+
+    with session_scope() as db, acting(CLI_ACTOR):
+        user = org_service.get_user_by_username(db=db, username=username)
+        if user is None:
+            raise typer.BadParameter(f"用户 {username} 不存在")
+        token = org_service.issue_token(db=db, user=user, name=name, ttl_hours=hours)
+    typer.echo(token)
+
+
+@app.command("scan-deadlines")
+def scan_deadlines() -> None:
+    """Refresh due dates and 正常/预警/逾期 of open cases (run periodically)."""
+    open_statuses = [CaseStatus.PROCESSING, CaseStatus.SUPPLEMENTING, CaseStatus.SUSPENDED]
+    with session_scope() as db, acting(CLI_ACTOR, action="case.scan_deadlines"):
+        cases = list(db.scalars(select(Case).where(Case.status.in_(open_statuses))))
+        for case in cases:
+            case_service.refresh_time_state(case)
+    typer.echo(f"已刷新 {len(cases)} 件在办办件的时限状态。")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, reload: bool = False) -> None:
+    """Run the web app (API, portal, admin)."""
+    import uvicorn
+
+    uvicorn.run(
+        "tongban.asgi:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+if __name__ == "__main__":
+    app()

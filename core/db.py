@@ -1,0 +1,107 @@
+"""Database engine, sessions and the declarative base shared by every domain."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
+
+from core.clock import now
+from core.settings import get_settings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base; tables are singular snake_case."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def created_at_column() -> Any:
+    """A non-null creation timestamp filled in by the application clock."""
+    return mapped_column(DateTime, default=now, nullable=False)
+
+
+def updated_at_column() -> Any:
+    """A non-null timestamp refreshed on every update."""
+    return mapped_column(DateTime, default=now, onupdate=now, nullable=False)
+
+
+WRITE_OPTION = "tongban_write"
+
+
+def mark_for_writing(session: Session) -> None:
+    """Declares that the session's transaction will write (SQLite then locks at BEGIN and waits its turn)."""
+    session.connection(execution_options={WRITE_OPTION: True})
+
+
+def make_engine(url: str, echo: bool = False) -> Engine:
+    """Creates an engine with the options each backend needs."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # Let SQLAlchemy emit BEGIN itself, so that writers can take the lock up front (below).
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            # A deferred transaction that reads and then writes fails at once when another writer committed
+            # in between; a writer that takes the lock at BEGIN waits its turn instead.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
+
+        return engine
+    if url.startswith("mysql") and "charset=" not in url:
+        url += ("&" if "?" in url else "?") + "charset=utf8mb4"
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_recycle=3600, pool_size=20, max_overflow=20)
+
+
+@lru_cache
+def get_engine() -> Engine:
+    """Returns the process-wide engine for the configured database."""
+    settings = get_settings()
+    return make_engine(settings.database_url, settings.sql_echo)
+
+
+@lru_cache
+def get_sessionmaker() -> sessionmaker[Session]:
+    """Returns the process-wide session factory."""
+    return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session that commits on success and rolls back on error (for scripts and tasks)."""
+    session = get_sessionmaker()()
+    mark_for_writing(session)
+    try:
+        yield session
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def utc_naive(value: datetime) -> datetime:
+    """Drops tzinfo: all stored datetimes are naive Beijing time (the centre's only zone)."""
+    return value.replace(tzinfo=None)

@@ -1,0 +1,65 @@
+"""FastAPI dependencies: a database session per request, the caller, and who the audit log names.
+
+The caller comes from a bearer token (service clients, API logins) or from the web session cookie.
+"""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+import core.audit.hooks  # noqa: F401  (installs the audit hook on every session)
+from core.audit.context import Actor, set_actor
+from core.db import get_sessionmaker, mark_for_writing
+from core.org import service as org_service
+from core.org.models import User
+from core.rate_limit import client_ip
+
+_WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """A session for the request; writes commit when the handler returns without error."""
+    session = get_sessionmaker()()
+    writing = request.method in _WRITE_METHODS
+    try:
+        if writing:
+            mark_for_writing(session)
+        yield session
+        if writing:
+            session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DB = Annotated[Session, Depends(get_db)]
+
+
+def current_user(request: Request, db: DB) -> User | None:
+    """The logged-in user or token owner, or None for an anonymous caller; sets the audit actor."""
+    user: User | None = None
+    kind = "anonymous"
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        user = org_service.user_for_token(db=db, token=auth[7:].strip())
+        kind = "token"
+    elif "session" in request.scope:
+        user_id = request.session.get("user_id")
+        if isinstance(user_id, int):
+            user = org_service.get_user(db=db, user_id=user_id)
+            if user is not None and not user.is_active:
+                user = None
+        kind = "user"
+    if user is None:
+        set_actor(Actor(id=None, name="匿名访客", kind="anonymous", ip=client_ip(request)))
+    else:
+        set_actor(Actor(id=user.id, name=f"{user.name}({user.username})", kind=kind, ip=client_ip(request)))
+    request.state.user = user
+    return user
+
+
+CurrentUser = Annotated[User | None, Depends(current_user)]

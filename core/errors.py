@@ -1,0 +1,67 @@
+"""Errors a person can act on: every failure the API reports is one of these.
+
+They render as HTTP 4xx with ``{"error": {"code": ..., "message": ...}}`` and a Chinese message.
+"""
+
+
+class AppError(Exception):
+    """A failure with a stable code, a Chinese message and an HTTP status."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.field = field
+
+    def to_dict(self) -> dict[str, dict[str, str]]:
+        """The JSON body of the error response."""
+        body = {"code": self.code, "message": self.message}
+        if self.field:
+            body["field"] = self.field
+        return {"error": body}
+
+
+class ValidationFailed(AppError):
+    """Input that cannot be accepted as given."""
+
+    status_code = 422
+    code = "invalid"
+
+
+class NotAuthenticated(AppError):
+    """No valid login or token."""
+
+    status_code = 401
+    code = "not_authenticated"
+
+
+class PermissionDenied(AppError):
+    """Logged in, but not allowed to do this or to see this department's data."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(AppError):
+    """The thing asked for does not exist (or is not visible to the caller)."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(AppError):
+    """The request contradicts the current state (for example a step out of order)."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class TooManyRequests(AppError):
+    """Rate limited."""
+
+    status_code = 429
+    code = "too_many_requests"

@@ -1,0 +1,1 @@
+"""Stored files: uploaded materials and generated documents, on local disk by default."""

@@ -1,0 +1,83 @@
+"""Checks uploads (type by extension *and* content, size) and stores them on local disk."""
+
+import hashlib
+import uuid
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from core.errors import ValidationFailed
+from core.files.models import StoredFile
+from core.settings import get_settings
+
+# Leading bytes of each accepted type; an upload whose content does not match its extension is refused.
+_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "ofd": (b"PK\x03\x04",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "doc": (b"\xd0\xcf\x11\xe0",),
+    "xls": (b"\xd0\xcf\x11\xe0",),
+}
+_CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "ofd": "application/ofd",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+}
+
+
+def check_upload(filename: str, content: bytes) -> str:
+    """Returns the normalised extension, or raises a Chinese error a person can act on."""
+    settings = get_settings()
+    name = filename or "未命名文件"
+    extension = Path(name).suffix.lower().lstrip(".")
+    allowed = [e for e in settings.upload_types if e in _SIGNATURES]
+    if extension not in allowed:
+        raise ValidationFailed(
+            f"文件“{name}”的类型不支持，请上传以下格式之一：{'、'.join(allowed)}", code="upload_type"
+        )
+    if not content:
+        raise ValidationFailed(f"文件“{name}”是空文件，请重新选择", code="upload_empty")
+    if len(content) > settings.upload_max_bytes:
+        limit_mb = settings.upload_max_bytes // (1024 * 1024)
+        raise ValidationFailed(f"文件“{name}”超过 {limit_mb} MB 的大小上限，请压缩后再上传", code="upload_size")
+    if not content.startswith(_SIGNATURES[extension]):
+        raise ValidationFailed(
+            f"文件“{name}”的内容与扩展名 .{extension} 不符，请上传真实的 {extension} 文件", code="upload_type"
+        )
+    return extension
+
+
+def store(db: Session, *, filename: str, content: bytes, uploaded_by_id: int | None) -> StoredFile:
+    """Checks and stores an upload; the caller's transaction records its metadata."""
+    extension = check_upload(filename, content)
+    key = f"{uuid.uuid4().hex}.{extension}"
+    path = get_settings().upload_dir / key[:2] / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    stored = StoredFile(
+        storage_key=key,
+        original_name=Path(filename).name[:255],
+        extension=extension,
+        content_type=_CONTENT_TYPES[extension],
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by_id=uploaded_by_id,
+    )
+    db.add(stored)
+    return stored
+
+
+def read(stored: StoredFile) -> bytes:
+    """Returns the bytes of a stored file."""
+    key = stored.storage_key
+    return (get_settings().upload_dir / key[:2] / key).read_bytes()

@@ -1,0 +1,35 @@
+"""Runs Alembic programmatically (no alembic.ini needed)."""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from core.settings import get_settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """An Alembic config for the given database URL (default: the configured one)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", (url or get_settings().database_url).replace("%", "%%"))
+    config.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(slug)s")
+    return config
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Brings the database schema up to ``revision``."""
+    _ensure_sqlite_dir(url or get_settings().database_url)
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str | None = None, revision: str = "base") -> None:
+    """Takes the database schema down to ``revision``."""
+    command.downgrade(alembic_config(url), revision)
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////:memory"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,1 @@
+"""Departments, users, roles, permissions and service tokens."""

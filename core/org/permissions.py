@@ -1,0 +1,40 @@
+"""Permissions and data scopes. A role grants permissions; its data scope says whose data they reach."""
+
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    """What a role may do."""
+
+    CASE_READ = "case.read"
+    CASE_HANDLE = "case.handle"
+    CASE_REGISTER = "case.register"
+    CASE_APPLY = "case.apply"
+    ITEM_MANAGE = "item.manage"
+    ORG_MANAGE = "org.manage"
+    AUDIT_READ = "audit.read"
+    STATS_READ = "stats.read"
+    SERVICE_CLIENT = "service.client"
+
+
+class DataScope(StrEnum):
+    """How far a role's case permissions reach."""
+
+    DEPARTMENT = "department"
+    ALL = "all"
+    OWN = "own"
+
+
+PERMISSION_LABELS: dict[Permission, str] = {
+    Permission.CASE_READ: "查看办件",
+    Permission.CASE_HANDLE: "办理办件（受理、审查、决定、办结、补正、特别程序、退回）",
+    Permission.CASE_REGISTER: "窗口登记办件、打印受理通知书",
+    Permission.CASE_APPLY: "网上申报、查看本人办件",
+    Permission.ITEM_MANAGE: "维护事项与办事指南",
+    Permission.ORG_MANAGE: "管理部门、用户、角色",
+    Permission.AUDIT_READ: "查看审计日志",
+    Permission.STATS_READ: "查看内部统计",
+    Permission.SERVICE_CLIENT: "服务客户端（机器人动作服务器等）",
+}
+
+DATA_SCOPE_LABELS = {DataScope.DEPARTMENT: "本部门", DataScope.ALL: "全部", DataScope.OWN: "本人"}

@@ -1,0 +1,107 @@
+"""Request and response shapes of the organisation API."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TokenIn(BaseModel):
+    """Login for API clients."""
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=128)
+
+
+class TokenOut(BaseModel):
+    """A bearer token, shown once."""
+
+    access_token: str
+    token_type: str = "bearer"
+    expires_in_hours: int
+
+
+class DepartmentIn(BaseModel):
+    """A department as an admin enters it."""
+
+    code: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=2, max_length=100)
+    short_name: str = Field(default="", max_length=50)
+    phone: str = Field(default="", max_length=50)
+    windows: str = Field(default="", max_length=100)
+    sort_order: int = 0
+    is_active: bool = True
+
+
+class DepartmentOut(DepartmentIn):
+    """A department."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+
+
+class RoleOut(BaseModel):
+    """A role."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    name: str
+    permissions: list[str]
+    data_scope: str
+    description: str
+
+
+class RoleUpdate(BaseModel):
+    """An admin's change to a role's permissions or scope."""
+
+    permissions: list[str]
+    data_scope: str
+
+
+class UserIn(BaseModel):
+    """A new user."""
+
+    username: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=50)
+    password: str = Field(min_length=1, max_length=128)
+    department_id: int | None = None
+    phone: str | None = None
+    roles: list[str] = Field(min_length=1)
+
+
+class UserUpdate(BaseModel):
+    """Changes to a user; absent fields stay as they are."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=50)
+    department_id: int | None = None
+    phone: str | None = None
+    roles: list[str] | None = None
+    is_active: bool | None = None
+    password: str | None = None
+
+
+class UserOut(BaseModel):
+    """A user as admins see it (phone masked)."""
+
+    id: int
+    username: str
+    name: str
+    department_id: int | None
+    department_name: str
+    phone: str
+    roles: list[str]
+    permissions: list[str]
+    data_scope: str
+    is_staff: bool
+    is_active: bool
+    last_login_at: datetime | None
+
+
+class RegisterIn(BaseModel):
+    """A citizen's self-registration."""
+
+    phone: str
+    name: str = Field(min_length=1, max_length=50)
+    password: str = Field(min_length=1, max_length=128)

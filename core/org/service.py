@@ -1,0 +1,240 @@
+"""Users, roles, departments and tokens: plain data access plus the permission checks."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.audit.hooks import record_event
+from core.clock import now
+from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from core.org.models import ApiToken, Department, Role, User
+from core.org.permissions import DataScope, Permission
+from core.security import hash_password, keyed_hash, new_token, verify_password
+from core.settings import get_settings
+from core.validators import phone_problem
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def get_user(*, db: Session, user_id: int) -> User | None:
+    """Returns a user based on the given id."""
+    return db.get(User, user_id)
+
+
+def get_user_by_username(*, db: Session, username: str) -> User | None:
+    """Returns a user based on the login name."""
+    return db.scalar(select(User).where(User.username == username))
+
+
+def list_departments(*, db: Session, active_only: bool = False) -> list[Department]:
+    """Returns departments in display order."""
+    query = select(Department).order_by(Department.sort_order, Department.id)
+    if active_only:
+        query = query.where(Department.is_active.is_(True))
+    return list(db.scalars(query))
+
+
+def get_department(*, db: Session, department_id: int) -> Department:
+    """Returns a department or raises NotFound."""
+    department = db.get(Department, department_id)
+    if department is None:
+        raise NotFound("部门不存在")
+    return department
+
+
+def get_department_by_code(*, db: Session, code: str) -> Department | None:
+    """Returns a department based on its code."""
+    return db.scalar(select(Department).where(Department.code == code))
+
+
+def list_roles(*, db: Session) -> list[Role]:
+    """Returns all roles."""
+    return list(db.scalars(select(Role).order_by(Role.id)))
+
+
+def get_role_by_code(*, db: Session, code: str) -> Role | None:
+    """Returns a role based on its code."""
+    return db.scalar(select(Role).where(Role.code == code))
+
+
+def check_password_strength(password: str) -> None:
+    """Refuses passwords that are too short or of one kind of character only."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"密码至少需要 {MIN_PASSWORD_LENGTH} 位", field="password")
+    if password.isdigit() or password.isalpha():
+        raise ValidationFailed("密码需同时包含字母和数字", field="password")
+
+
+def create_user(
+    *,
+    db: Session,
+    username: str,
+    name: str,
+    password: str,
+    role_codes: list[str],
+    department_id: int | None = None,
+    phone: str | None = None,
+    is_staff: bool = True,
+) -> User:
+    """Creates a user with the given roles after checking the inputs."""
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise ValidationFailed("登录名不能为空，且不超过64个字符", field="username")
+    if get_user_by_username(db=db, username=username):
+        raise Conflict(f"登录名“{username}”已被使用", field="username")
+    check_password_strength(password)
+    if phone and (problem := phone_problem(phone)):
+        raise ValidationFailed(problem, field="phone")
+    roles = []
+    for code in role_codes:
+        role = get_role_by_code(db=db, code=code)
+        if role is None:
+            raise ValidationFailed(f"角色“{code}”不存在", field="roles")
+        roles.append(role)
+    if department_id is not None:
+        get_department(db=db, department_id=department_id)
+    if any(r.data_scope == DataScope.DEPARTMENT for r in roles) and department_id is None:
+        raise ValidationFailed("本部门数据范围的角色需要指定所属部门", field="department_id")
+    user = User(
+        username=username,
+        name=name.strip(),
+        password_hash=hash_password(password),
+        department_id=department_id,
+        phone=phone or None,
+        is_staff=is_staff,
+        roles=roles,
+    )
+    db.add(user)
+    db.flush()
+    return user
+
+
+def authenticate(*, db: Session, username: str, password: str) -> User | None:
+    """Returns the active user whose password matches, recording the attempt."""
+    user = get_user_by_username(db=db, username=username.strip())
+    ok = user is not None and user.is_active and verify_password(user.password_hash, password)
+    record_event(
+        db,
+        action="auth.login" if ok else "auth.login_failed",
+        entity="user",
+        entity_id=str(user.id) if user else "",
+        details={"username": username[:64]},
+    )
+    if not ok or user is None:
+        return None
+    user.last_login_at = now()
+    return user
+
+
+def issue_token(*, db: Session, user: User, name: str, ttl_hours: int | None = None) -> str:
+    """Creates a bearer token for a user; the clear token is returned once and never stored."""
+    token = new_token()
+    hours = ttl_hours if ttl_hours is not None else get_settings().token_ttl_hours
+    db.add(
+        ApiToken(
+            name=name,
+            token_hash=keyed_hash(token),
+            user_id=user.id,
+            expires_at=now() + timedelta(hours=hours) if hours > 0 else None,
+        )
+    )
+    return token
+
+
+def user_for_token(*, db: Session, token: str) -> User | None:
+    """Returns the active user behind a valid, unexpired, unrevoked token."""
+    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == keyed_hash(token)))
+    if row is None or row.revoked or (row.expires_at and row.expires_at < now()):
+        return None
+    return row.user if row.user.is_active else None
+
+
+def require(user: User | None, permission: Permission) -> User:
+    """Returns the user when they hold the permission; raises 401/403 otherwise."""
+    if user is None:
+        raise NotAuthenticated("请先登录")
+    if permission not in user.permissions:
+        raise PermissionDenied("您没有此操作的权限，如需开通请联系管理员")
+    return user
+
+
+def can_reach_department(user: User, department_ids: set[int]) -> bool:
+    """True when the user's data scope covers any of the departments."""
+    if user.data_scope == DataScope.ALL:
+        return True
+    return user.data_scope == DataScope.DEPARTMENT and user.department_id in department_ids
+
+
+def update_user(
+    *,
+    db: Session,
+    user: User,
+    name: str | None = None,
+    department_id: int | None = None,
+    phone: str | None = None,
+    role_codes: list[str] | None = None,
+    is_active: bool | None = None,
+    password: str | None = None,
+) -> User:
+    """Applies an admin's changes to a user after checking them."""
+    if name is not None:
+        user.name = name.strip()
+    if department_id is not None:
+        get_department(db=db, department_id=department_id)
+        user.department_id = department_id
+    if phone is not None:
+        if phone and (problem := phone_problem(phone)):
+            raise ValidationFailed(problem, field="phone")
+        user.phone = phone or None
+    if role_codes is not None:
+        roles = []
+        for code in role_codes:
+            role = get_role_by_code(db=db, code=code)
+            if role is None:
+                raise ValidationFailed(f"角色“{code}”不存在", field="roles")
+            roles.append(role)
+        user.roles = roles
+    if is_active is not None:
+        user.is_active = is_active
+    if password:
+        check_password_strength(password)
+        user.password_hash = hash_password(password)
+    return user
+
+
+def save_department(*, db: Session, department: Department | None, values: dict[str, object]) -> Department:
+    """Creates or updates a department, keeping code and name unique."""
+    code, name = str(values["code"]).strip(), str(values["name"]).strip()
+    for column, value, label in ((Department.code, code, "编码"), (Department.name, name, "名称")):
+        other = db.scalar(select(Department).where(column == value))
+        if other is not None and other is not department:
+            raise Conflict(f"部门{label}“{value}”已存在", field="code" if label == "编码" else "name")
+    if department is None:
+        department = Department()
+        db.add(department)
+    for key, value in values.items():
+        setattr(department, key, value.strip() if isinstance(value, str) else value)
+    db.flush()
+    return department
+
+
+def update_role(*, db: Session, role: Role, permissions: list[str], data_scope: str) -> Role:
+    """Changes a role's permissions and data scope."""
+    unknown = [p for p in permissions if p not in {x.value for x in Permission}]
+    if unknown:
+        raise ValidationFailed(f"未知权限：{'、'.join(unknown)}", field="permissions")
+    if data_scope not in {s.value for s in DataScope}:
+        raise ValidationFailed("数据范围应为 department（本部门）、all（全部）或 own（本人）", field="data_scope")
+    role.permissions = sorted(set(permissions))
+    role.data_scope = data_scope
+    return role
+
+
+def register_citizen(*, db: Session, phone: str, name: str, password: str) -> User:
+    """A citizen registers with their mobile number as login name."""
+    if problem := phone_problem(phone):
+        raise ValidationFailed(problem, field="phone")
+    return create_user(
+        db=db, username=phone, name=name, password=password, role_codes=["citizen"], phone=phone, is_staff=False
+    )

@@ -1,0 +1,160 @@
+"""Organisation API: tokens, the current user, departments, roles and users."""
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+
+from core.deps import DB, CurrentUser
+from core.errors import NotAuthenticated, NotFound
+from core.org import service
+from core.org.models import Role, User
+from core.org.permissions import Permission
+from core.org.schemas import (
+    DepartmentIn,
+    DepartmentOut,
+    RegisterIn,
+    RoleOut,
+    RoleUpdate,
+    TokenIn,
+    TokenOut,
+    UserIn,
+    UserOut,
+    UserUpdate,
+)
+from core.rate_limit import client_ip, hit
+from core.security import mask_phone
+from core.settings import get_settings
+
+router = APIRouter(tags=["机构与用户"])
+
+
+def user_out(user: User) -> UserOut:
+    """A user with the phone number masked."""
+    return UserOut(
+        id=user.id,
+        username=user.username,
+        name=user.name,
+        department_id=user.department_id,
+        department_name=user.department.name if user.department else "",
+        phone=mask_phone(user.phone) if user.phone else "",
+        roles=[r.code for r in user.roles],
+        permissions=sorted(user.permissions),
+        data_scope=user.data_scope,
+        is_staff=user.is_staff,
+        is_active=user.is_active,
+        last_login_at=user.last_login_at,
+    )
+
+
+@router.post("/auth/token", response_model=TokenOut, summary="登录，获取访问令牌")
+def login_for_token(data: TokenIn, db: DB, request: Request) -> TokenOut:
+    """Exchanges a username and password for a bearer token."""
+    hit(get_settings().login_rate, "login", client_ip(request), message="登录尝试过于频繁，请一分钟后再试")
+    user = service.authenticate(db=db, username=data.username, password=data.password)
+    if user is None:
+        db.commit()  # keep the record of the failed attempt
+        raise NotAuthenticated("用户名或密码不正确", code="bad_credentials")
+    hours = get_settings().token_ttl_hours
+    return TokenOut(access_token=service.issue_token(db=db, user=user, name="api-login"), expires_in_hours=hours)
+
+
+@router.post("/auth/register", response_model=UserOut, status_code=201, summary="群众注册")
+def register(data: RegisterIn, db: DB, request: Request) -> UserOut:
+    """A citizen registers with a mobile number."""
+    hit("5/minute", "register", client_ip(request))
+    return user_out(service.register_citizen(db=db, phone=data.phone, name=data.name, password=data.password))
+
+
+@router.get("/me", response_model=UserOut, summary="当前用户")
+def me(user: CurrentUser) -> UserOut:
+    """Who the caller is."""
+    if user is None:
+        raise NotAuthenticated("请先登录")
+    return user_out(user)
+
+
+@router.get("/departments", response_model=list[DepartmentOut], summary="部门列表（公开）")
+def departments(db: DB) -> list[DepartmentOut]:
+    """All active departments, for filters and guides."""
+    return [DepartmentOut.model_validate(d) for d in service.list_departments(db=db, active_only=True)]
+
+
+@router.post("/departments", response_model=DepartmentOut, status_code=201, summary="新增部门")
+def create_department(data: DepartmentIn, db: DB, user: CurrentUser) -> DepartmentOut:
+    """Creates a department (admins)."""
+    service.require(user, Permission.ORG_MANAGE)
+    return DepartmentOut.model_validate(service.save_department(db=db, department=None, values=data.model_dump()))
+
+
+@router.put("/departments/{department_id}", response_model=DepartmentOut, summary="修改部门")
+def update_department(department_id: int, data: DepartmentIn, db: DB, user: CurrentUser) -> DepartmentOut:
+    """Changes a department (admins)."""
+    service.require(user, Permission.ORG_MANAGE)
+    department = service.get_department(db=db, department_id=department_id)
+    return DepartmentOut.model_validate(service.save_department(db=db, department=department, values=data.model_dump()))
+
+
+@router.get("/roles", response_model=list[RoleOut], summary="角色列表")
+def roles(db: DB, user: CurrentUser) -> list[RoleOut]:
+    """Roles with their permissions (admins)."""
+    service.require(user, Permission.ORG_MANAGE)
+    return [RoleOut.model_validate(r) for r in service.list_roles(db=db)]
+
+
+@router.put("/roles/{role_id}", response_model=RoleOut, summary="修改角色权限")
+def update_role(role_id: int, data: RoleUpdate, db: DB, user: CurrentUser) -> RoleOut:
+    """Changes a role's permissions and data scope (admins)."""
+    service.require(user, Permission.ORG_MANAGE)
+    role = db.get(Role, role_id)
+    if role is None:
+        raise NotFound("角色不存在")
+    return RoleOut.model_validate(
+        service.update_role(db=db, role=role, permissions=data.permissions, data_scope=data.data_scope)
+    )
+
+
+@router.get("/users", response_model=list[UserOut], summary="用户列表")
+def users(db: DB, user: CurrentUser, department_id: int | None = None, staff: bool | None = None) -> list[UserOut]:
+    """Users, optionally of one department (admins)."""
+    service.require(user, Permission.ORG_MANAGE)
+    query = select(User).order_by(User.id)
+    if department_id is not None:
+        query = query.where(User.department_id == department_id)
+    if staff is not None:
+        query = query.where(User.is_staff.is_(staff))
+    return [user_out(u) for u in db.scalars(query.limit(1000))]
+
+
+@router.post("/users", response_model=UserOut, status_code=201, summary="新增用户")
+def create_user(data: UserIn, db: DB, user: CurrentUser) -> UserOut:
+    """Creates a staff user (admins)."""
+    service.require(user, Permission.ORG_MANAGE)
+    created = service.create_user(
+        db=db,
+        username=data.username,
+        name=data.name,
+        password=data.password,
+        role_codes=data.roles,
+        department_id=data.department_id,
+        phone=data.phone,
+    )
+    return user_out(created)
+
+
+@router.patch("/users/{user_id}", response_model=UserOut, summary="修改用户")
+def update_user(user_id: int, data: UserUpdate, db: DB, user: CurrentUser) -> UserOut:
+    """Changes a user (admins)."""
+    service.require(user, Permission.ORG_MANAGE)
+    target = service.get_user(db=db, user_id=user_id)
+    if target is None:
+        raise NotFound("用户不存在")
+    updated = service.update_user(
+        db=db,
+        user=target,
+        name=data.name,
+        department_id=data.department_id,
+        phone=data.phone,
+        role_codes=data.roles,
+        is_active=data.is_active,
+        password=data.password,
+    )
+    return user_out(updated)

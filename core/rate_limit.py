@@ -1,0 +1,37 @@
+"""Rate limits shared by every app process: in memory for one process, Redis when configured."""
+
+from functools import lru_cache
+
+from fastapi import Request
+from limits import parse
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from core.errors import TooManyRequests
+from core.settings import get_settings
+
+
+@lru_cache
+def _limiter() -> MovingWindowRateLimiter:
+    url = get_settings().redis_url
+    storage: Storage = storage_from_string(url) if url else MemoryStorage()
+    return MovingWindowRateLimiter(storage)
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address (the proxy in front sets X-Forwarded-For in production)."""
+    forwarded = request.headers.get("x-forwarded-for", "")
+    if forwarded:
+        return forwarded.split(",")[0].strip()[:45]
+    return request.client.host if request.client else ""
+
+
+def hit(rate: str, *keys: str, message: str = "操作过于频繁，请稍后再试") -> None:
+    """Counts one attempt against ``rate`` for the key; raises 429 with a Chinese message when exceeded."""
+    if not _limiter().hit(parse(rate), *keys):
+        raise TooManyRequests(message)
+
+
+def reset() -> None:
+    """Forgets all counts (tests)."""
+    _limiter().storage.reset()

@@ -1,0 +1,1 @@
+"""Demo data: the centre's departments, service items, staff and a year of cases."""

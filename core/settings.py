@@ -1,0 +1,43 @@
+"""One settings class for the whole platform; every value can be set as an environment variable
+prefixed ``TONGBAN_`` (for example ``TONGBAN_DATABASE_URL``) or in a ``.env`` file."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Platform settings. Secrets come only from here, never from code."""
+
+    model_config = SettingsConfigDict(env_prefix="TONGBAN_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///var/tongban.db"
+    secret_key: SecretStr = Field(
+        ..., min_length=32, description="signs sessions and derives the field-encryption and hash keys"
+    )
+    data_dir: Path = Path("var")
+    redis_url: str | None = None
+    base_url: str = "http://127.0.0.1:8000"
+    centre_name: str = "XX经济开发区便民服务中心"
+    case_no_prefix: str = "KF"
+    upload_max_bytes: int = 20 * 1024 * 1024
+    upload_types: tuple[str, ...] = ("pdf", "jpg", "jpeg", "png", "ofd", "doc", "docx", "xls", "xlsx")
+    progress_query_rate: str = "10/minute"
+    login_rate: str = "10/minute"
+    session_max_age_seconds: int = 8 * 3600
+    token_ttl_hours: int = 12
+    cookie_secure: bool = False
+    sql_echo: bool = False
+
+    @property
+    def upload_dir(self) -> Path:
+        """Where uploaded materials are kept on local disk."""
+        return self.data_dir / "uploads"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Returns the process-wide settings, read once."""
+    return Settings()

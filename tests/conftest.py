@@ -1,0 +1,174 @@
+"""Test fixtures: a migrated database (SQLite, or MariaDB when TONGBAN_TEST_DATABASE_URL is set),
+the app, and a small world of departments, people, items and tokens."""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="tongban-test-"))
+os.environ["TONGBAN_SECRET_KEY"] = "test-secret-key-0123456789abcdef0123456789"
+os.environ["TONGBAN_DATA_DIR"] = str(_TMP)
+os.environ["TONGBAN_DATABASE_URL"] = os.environ.get("TONGBAN_TEST_DATABASE_URL") or f"sqlite:///{_TMP}/test.db"
+os.environ.pop("TONGBAN_REDIS_URL", None)
+
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from core import clock, rate_limit  # noqa: E402
+from core.audit.context import SYSTEM, set_actor  # noqa: E402
+from core.db import get_engine, get_sessionmaker  # noqa: E402
+from core.items import service as item_service  # noqa: E402
+from core.items.models import ServiceItem  # noqa: E402
+from core.items.schemas import ItemIn, MaterialSpec  # noqa: E402
+from core.migrate import upgrade  # noqa: E402
+from core.models import Base  # noqa: E402
+from core.org import service as org_service  # noqa: E402
+from core.org.models import Department, User  # noqa: E402
+from core.seed.demo import DEMO_PASSWORD, ensure_roles  # noqa: E402
+
+IS_MYSQL = os.environ["TONGBAN_DATABASE_URL"].startswith("mysql")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrated() -> Iterator[None]:
+    """The schema, built by the migrations themselves."""
+    upgrade()
+    yield
+    get_engine().dispose()
+
+
+@pytest.fixture(autouse=True)
+def clean_tables(migrated: None) -> Iterator[None]:
+    """Every test starts from empty tables, the real clock and fresh rate limits."""
+    yield
+    clock.freeze(None)
+    rate_limit.reset()
+    set_actor(SYSTEM)
+    engine = get_engine()
+    with engine.begin() as conn:
+        if IS_MYSQL:
+            conn.execute(text("SET FOREIGN_KEY_CHECKS=0"))
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+        if IS_MYSQL:
+            conn.execute(text("SET FOREIGN_KEY_CHECKS=1"))
+
+
+@pytest.fixture
+def db() -> Iterator[Session]:
+    """A session for arranging and checking data directly."""
+    session = get_sessionmaker()()
+    yield session
+    session.rollback()
+    session.close()
+
+
+@pytest.fixture
+def app():  # type: ignore[no-untyped-def]
+    """The whole app."""
+    from tongban.asgi import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+def client(app) -> TestClient:  # type: ignore[no-untyped-def]
+    """An HTTP client for the app."""
+    return TestClient(app)
+
+
+def material(name: str, required: bool = True, licence_name: str = "") -> MaterialSpec:
+    """A material entry for test items."""
+    return MaterialSpec(name=name, required=required, licence_name=licence_name)
+
+
+def item_in(department: Department, **overrides: object) -> ItemIn:
+    """A complete guide for a test item; overrides change single fields."""
+    values: dict[str, object] = dict(
+        code=f"TEST-{department.code}-{overrides.get('name', 'item')}",
+        name="占用、挖掘城市道路审批",
+        item_type="行政许可",
+        category="投资建设",
+        department_id=department.id,
+        legal_basis="《城市道路管理条例》第三十条",
+        scope="在开发区范围内占用、挖掘城市道路的单位和个人",
+        conditions="1. 有施工方案；2. 有交通疏导方案",
+        process_steps=[{"name": "受理", "description": "窗口受理"}, {"name": "审查", "description": "审查材料"}],
+        location="便民服务中心二楼A区12号窗口",
+        office_hours="周一至周五 9:00-17:00",
+        consult_phone="0512-57860001",
+        complaint_phone="0512-57860002",
+        statutory_limit=20,
+        promised_limit=5,
+        case_type=2,
+        fee="不收费",
+        result_name="占用挖掘城市道路许可决定书",
+        delivery_method="窗口领取",
+        issues_licence=True,
+        materials=[material("申请表"), material("施工方案"), material("交通疏导方案", required=False)],
+    )
+    values.update(overrides)
+    return ItemIn.model_validate(values)
+
+
+@dataclass
+class World:
+    """A small centre: departments A, B, C; staff of A and B; a leader, an admin, a citizen; items."""
+
+    dept_a: Department
+    dept_b: Department
+    dept_c: Department
+    users: dict[str, User]
+    tokens: dict[str, str]
+    item: ServiceItem
+    immediate_item: ServiceItem
+    joint_item: ServiceItem
+
+    def auth(self, who: str) -> dict[str, str]:
+        """Authorization header of a user, empty for anonymous."""
+        return {"Authorization": f"Bearer {self.tokens[who]}"} if who in self.tokens else {}
+
+
+@pytest.fixture
+def world(db: Session) -> World:
+    """Departments, staff, items and tokens for API tests."""
+    ensure_roles(db)
+    a = Department(code="DA", name="城市管理局", short_name="城管")
+    b = Department(code="DB", name="生态环境分局", short_name="环保")
+    c = Department(code="DC", name="消防救援大队", short_name="消防")
+    db.add_all([a, b, c])
+    db.flush()
+    users = {
+        "clerk_a": org_service.create_user(db=db, username="clerk_a", name="张窗口", password=DEMO_PASSWORD,
+                                           role_codes=["clerk"], department_id=a.id),
+        "officer_a": org_service.create_user(db=db, username="officer_a", name="李审批", password=DEMO_PASSWORD,
+                                             role_codes=["officer"], department_id=a.id),
+        "clerk_b": org_service.create_user(db=db, username="clerk_b", name="赵窗口", password=DEMO_PASSWORD,
+                                           role_codes=["clerk"], department_id=b.id),
+        "officer_c": org_service.create_user(db=db, username="officer_c", name="钱消防", password=DEMO_PASSWORD,
+                                             role_codes=["officer"], department_id=c.id),
+        "leader": org_service.create_user(db=db, username="leader", name="王领导", password=DEMO_PASSWORD,
+                                          role_codes=["leader"]),
+        "admin": org_service.create_user(db=db, username="admin", name="管理员", password=DEMO_PASSWORD,
+                                         role_codes=["admin"]),
+        "citizen": org_service.register_citizen(db=db, phone="13800000001", name="孙市民", password=DEMO_PASSWORD),
+        "citizen2": org_service.register_citizen(db=db, phone="13800000002", name="周市民", password=DEMO_PASSWORD),
+    }
+    item = item_service.save(db, None, item_in(a, name="占用、挖掘城市道路审批"))
+    immediate = item_service.save(db, None, item_in(a, name="建设工程验线", case_type=1, promised_limit=1,
+                                                     issues_licence=False, materials=[material("验线申请表")]))
+    joint = item_service.save(db, None, item_in(a, name="户外广告设置的审批", case_type=3,
+                                                 joint_route=[["DB"], ["DC"]], materials=[material("申请表")]))
+    tokens = {k: org_service.issue_token(db=db, user=u, name="test") for k, u in users.items()}
+    db.commit()
+    return World(a, b, c, users, tokens, item, immediate, joint)
+
+
+WORKDAY = datetime(2026, 9, 24, 10, 0)
+"""Thursday before the 2026 Mid-Autumn + National Day holidays (9/25, 10/1–7 off; Sat 10/10 works)."""
