@@ -41,7 +41,8 @@ def api_router() -> APIRouter:
 
 
 def _describe(error: dict[str, object]) -> tuple[str, str]:
-    location = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path")]
+    loc = error.get("loc", ())
+    location = [str(p) for p in (loc if isinstance(loc, tuple | list) else ()) if p not in ("body", "query", "path")]
     field = ".".join(location)
     label = _FIELD_NAMES.get(location[-1], location[-1]) if location else "请求"
     kind = str(error.get("type", ""))

@@ -48,11 +48,24 @@ def seed(
         def progress(stage: str, done: int, total: int) -> None:
             typer.echo(f"[演示数据] {stage} {done}/{total}")
 
-        logins = demo.seed_all(db, cases=cases, progress=progress)
-    typer.echo("演示账号（密码均为 %s）：" % demo.DEMO_PASSWORD)
-    for login in logins[:8]:
-        typer.echo(f"  {login.username:<14} {login.name:<6} {login.role} {login.department}")
-    typer.echo(f"  ……共 {len(logins)} 个账号，其余见 管理端 → 用户管理")
+        demo.seed_all(db, cases=cases, progress=progress)
+    demo_logins()
+
+
+@app.command("demo-logins")
+def demo_logins() -> None:
+    """Print a few demo logins (password Demo@2026)."""
+    from core.org.models import User
+    from core.seed.demo import DEMO_PASSWORD
+
+    with session_scope() as db:
+        users = list(db.scalars(select(User).where(User.is_active.is_(True)).order_by(User.id).limit(8)))
+        typer.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for user in users:
+            roles = "、".join(r.name for r in user.roles)
+            department = user.department.name if user.department else ""
+            typer.echo(f"  {user.username:<14} {user.name:<6} {roles} {department}")
+        typer.echo("  其余部门账号：clerk_<部门编码小写> / officer_<部门编码小写>，见 管理端 → 用户管理")
 
 
 @app.command("create-admin")

@@ -14,7 +14,8 @@ from core.settings import get_settings
 @lru_cache
 def _limiter() -> MovingWindowRateLimiter:
     url = get_settings().redis_url
-    storage: Storage = storage_from_string(url) if url else MemoryStorage()
+    storage = storage_from_string(url) if url else MemoryStorage()
+    assert isinstance(storage, Storage)
     return MovingWindowRateLimiter(storage)
 
 

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 20 * 1024 * 1024
     upload_types: tuple[str, ...] = ("pdf", "jpg", "jpeg", "png", "ofd", "doc", "docx", "xls", "xlsx")
     progress_query_rate: str = "10/minute"
+    progress_case_rate: str = "20/hour"
     login_rate: str = "10/minute"
     session_max_age_seconds: int = 8 * 3600
     token_ttl_hours: int = 12

@@ -1,7 +1,51 @@
-"""Mounts the portal and admin pages."""
+"""Mounts the portal and admin pages, their static files, and HTML error pages for them."""
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from core.errors import AppError, NotAuthenticated
+from web import admin_cases, admin_org, portal
+from web.common import WEB_DIR, login_redirect, render
+
+_API_PREFIXES = ("/api/", "/healthz", "/static/")
+_HTTP_MESSAGES = {404: "您访问的页面不存在", 405: "不支持该请求方法"}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(_API_PREFIXES)
 
 
 def mount_web(app: FastAPI) -> None:
-    """Adds the web pages to the app."""
+    """Adds the web pages to the app; errors on pages answer as HTML, errors of /api/v1 stay JSON."""
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    app.include_router(portal.router)
+    app.include_router(admin_cases.router)
+    app.include_router(admin_org.router)
+
+    api_app_error = app.exception_handlers[AppError]
+    api_validation = app.exception_handlers[RequestValidationError]
+    api_http = app.exception_handlers[StarletteHTTPException]
+
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        if _is_api(request):
+            return await api_app_error(request, exc)  # type: ignore[no-any-return]
+        if isinstance(exc, NotAuthenticated):
+            return login_redirect(request)
+        return render(request, "error.html", {"message": exc.message}, status=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        if _is_api(request):
+            return await api_validation(request, exc)  # type: ignore[no-any-return]
+        return render(request, "error.html", {"message": "请求的参数不正确，请检查后重试"}, status=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if _is_api(request):
+            return await api_http(request, exc)  # type: ignore[no-any-return]
+        message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
+        return render(request, "error.html", {"message": message}, status=exc.status_code)

@@ -1,7 +1,7 @@
 """Case tables: applicants, cases, their steps, materials, pauses, joint tasks and licences."""
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -75,7 +75,7 @@ class Case(Base):
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     item: Mapped[ServiceItem] = relationship(lazy="joined")
     department: Mapped[Department] = relationship(lazy="joined")

@@ -104,7 +104,7 @@ def list_cases(
     if q and q.strip():
         query = query.where(Case.case_no.like(f"%{q.strip().upper()}%"))
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.scalars(
+    rows: Any = db.scalars(
         query.order_by(Case.submitted_at.desc(), Case.id.desc()).offset((page - 1) * page_size).limit(page_size)
     )
     return Page[CaseSummary](items=[summary(c) for c in rows], total=total, page=page, page_size=page_size)

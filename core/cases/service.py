@@ -94,7 +94,7 @@ def _out_of_order(case: Case, action: str) -> Conflict:
     return Conflict(f"办件{case.case_no}当前状态为“{where}”，不能执行“{ACTION_LABELS[action]}”", code="out_of_order")
 
 
-def _expect(case: Case, action: str, statuses: set[str], steps: set[str] | None = None) -> None:
+def _expect(case: Case, action: str, statuses: set[CaseStatus], steps: set[Step] | None = None) -> None:
     if case.status not in statuses or (
         steps is not None and case.status == CaseStatus.PROCESSING and case.current_step not in steps
     ):

@@ -1,6 +1,7 @@
 """Users, roles, departments and tokens: plain data access plus the permission checks."""
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -206,15 +207,16 @@ def update_user(
 def save_department(*, db: Session, department: Department | None, values: dict[str, object]) -> Department:
     """Creates or updates a department, keeping code and name unique."""
     code, name = str(values["code"]).strip(), str(values["name"]).strip()
-    for column, value, label in ((Department.code, code, "编码"), (Department.name, name, "名称")):
+    checks: tuple[tuple[Any, str, str], ...] = ((Department.code, code, "编码"), (Department.name, name, "名称"))
+    for column, value, label in checks:
         other = db.scalar(select(Department).where(column == value))
         if other is not None and other is not department:
             raise Conflict(f"部门{label}“{value}”已存在", field="code" if label == "编码" else "name")
     if department is None:
         department = Department()
         db.add(department)
-    for key, value in values.items():
-        setattr(department, key, value.strip() if isinstance(value, str) else value)
+    for key, raw in values.items():
+        setattr(department, key, raw.strip() if isinstance(raw, str) else raw)
     db.flush()
     return department
 

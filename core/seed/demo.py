@@ -345,18 +345,13 @@ class CaseFactory:
                     task = pending[0]
                     reviewer = self.staff.get((task.department_id, "officer")) or self.leader
                     assert reviewer is not None
-                    self._at(
-                        moment,
-                        lambda t=task, r=reviewer: s.review(
-                            db,
-                            r,
-                            case,
-                            agree=True,
-                            opinion=self._opinion("review_agree"),
-                            department_id=t.department_id,
-                        ),
-                        reviewer,
-                    )
+                    department_id = task.department_id
+                    opinion = self._opinion("review_agree")
+
+                    def joint_review(r: User = reviewer, d: int = department_id, o: str = opinion) -> None:
+                        s.review(db, r, case, agree=True, opinion=o, department_id=d)
+
+                    self._at(moment, joint_review, reviewer)
                 return True
             if case.case_type == CaseType.IMMEDIATE:
                 self._at(moment, lambda: s.conclude(db, user, case, result=0), user)

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Starts or stops a private MariaDB on 127.0.0.1 for the tests: scripts/mariadb.sh start|stop|url
+# Installs mariadb-server when missing. Data lives in var/mariadb (throw-away).
+source "$(dirname "$0")/lib.sh"
+
+PORT="${TONGBAN_MARIADB_PORT:-3399}"
+DIR="$ROOT/var/mariadb"
+SOCK="$DIR/mariadb.sock"
+PIDFILE="$DIR/mariadb.pid"
+DB="${TONGBAN_MARIADB_DB:-tongban_test}"
+URL="mysql+pymysql://root@127.0.0.1:$PORT/$DB?charset=utf8mb4"
+client() { mariadb --no-defaults -uroot -h127.0.0.1 -P"$PORT" --protocol=tcp "$@"; }
+
+case "${1:-start}" in
+  start)
+    ensure_apt mariadb-server
+    if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+      say "MariaDB 已在 127.0.0.1:$PORT 运行"
+    else
+      mkdir -p "$DIR"
+      if [ ! -d "$DIR/data/mysql" ]; then
+        say "初始化 MariaDB 数据目录"
+        mariadb-install-db --no-defaults --user=root --datadir="$DIR/data" \
+          --auth-root-authentication-method=normal --skip-test-db >"$DIR/install.log" 2>&1 \
+          || { cat "$DIR/install.log"; die "MariaDB 初始化失败"; }
+      fi
+      say "启动 MariaDB（127.0.0.1:$PORT）"
+      nohup mariadbd --no-defaults --user=root --datadir="$DIR/data" --socket="$SOCK" --pid-file="$PIDFILE" \
+        --port="$PORT" --bind-address=127.0.0.1 --skip-name-resolve --character-set-server=utf8mb4 \
+        --collation-server=utf8mb4_unicode_ci --innodb-flush-log-at-trx-commit=2 --max-connections=500 \
+        >"$DIR/server.log" 2>&1 &
+      for _ in $(seq 1 100); do
+        client -e "select 1" >/dev/null 2>&1 && break
+        sleep 0.2
+      done
+      client -e "select 1" >/dev/null 2>&1 || { tail -20 "$DIR/server.log"; die "MariaDB 未能启动"; }
+    fi
+    client -e "CREATE DATABASE IF NOT EXISTS \`$DB\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+    echo "$URL"
+    ;;
+  reset)
+    client -e "DROP DATABASE IF EXISTS \`$DB\`; CREATE DATABASE \`$DB\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+    echo "$URL"
+    ;;
+  stop)
+    if [ -f "$PIDFILE" ]; then
+      kill "$(cat "$PIDFILE")" 2>/dev/null || true
+      for _ in $(seq 1 50); do [ -f "$PIDFILE" ] || break; sleep 0.2; done
+      say "MariaDB 已停止"
+    fi
+    ;;
+  url) echo "$URL" ;;
+  *) die "用法：scripts/mariadb.sh start|stop|reset|url" ;;
+esac

@@ -1,0 +1,197 @@
+"""What every page shares: templates, the signed-in user, CSRF tokens, flash messages, form parsing."""
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
+from starlette.templating import Jinja2Templates
+
+from core.audit.context import Actor, set_actor
+from core.cases.enums import STATUS_LABELS
+from core.deps import current_user
+from core.errors import AppError, NotAuthenticated, PermissionDenied, ValidationFailed
+from core.org.models import User
+from core.org.permissions import Permission
+from core.rate_limit import client_ip
+from core.security import constant_time_equal, new_token
+from core.settings import get_settings
+
+WEB_DIR = Path(__file__).parent
+CSRF_FIELD = "csrf_token"
+CSRF_MESSAGE = "页面已过期或表单来源无法验证，请刷新页面后重新提交"
+
+_env = Environment(loader=FileSystemLoader(WEB_DIR / "templates"), autoescape=select_autoescape(default=True))
+_env.globals["STATUS_LABELS"] = STATUS_LABELS
+templates = Jinja2Templates(env=_env)
+
+
+async def web_user(request: Request, user: Annotated[User | None, Depends(current_user)]) -> User | None:
+    """The signed-in user (None when anonymous), with the audit actor set in the request's own context.
+
+    ``current_user`` is a plain function, so FastAPI runs it in a worker thread and the actor it sets is lost
+    when that thread's copy of the context ends; setting it again here, in the request's task, lets the
+    handler's writes (and the commit after them) name the person.
+    """
+    ip = client_ip(request)
+    if user is None:
+        set_actor(Actor(id=None, name="匿名访客", kind="anonymous", ip=ip))
+    else:
+        set_actor(Actor(id=user.id, name=f"{user.name}({user.username})", kind="user", ip=ip))
+    return user
+
+
+WebUser = Annotated[User | None, Depends(web_user)]
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use."""
+    token = request.session.get("csrf")
+    if not isinstance(token, str) or not token:
+        token = new_token(24)
+        request.session["csrf"] = token
+    return token
+
+
+async def checked_form(request: Request) -> FormData:
+    """The posted form, after checking its CSRF token against the session's; 403 when it does not match."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    expected = request.session.get("csrf")
+    if not isinstance(sent, str) or not isinstance(expected, str) or not constant_time_equal(sent, expected):
+        raise PermissionDenied(CSRF_MESSAGE, code="csrf")
+    return form
+
+
+Form = Annotated[FormData, Depends(checked_form)]
+
+
+def flash(request: Request, message: str, kind: str = "ok") -> None:
+    """Keeps a message for the next page shown."""
+    request.session.setdefault("flash", []).append([kind, message])
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+    """Renders a page with the user, CSRF token, flash messages and the centre's name."""
+    values: dict[str, Any] = {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": csrf_token(request),
+        "flashes": request.session.pop("flash", []),
+        "centre_name": get_settings().centre_name,
+        "Permission": Permission,
+    }
+    values.update(context or {})
+    return templates.TemplateResponse(request, name, values, status_code=status)
+
+
+def redirect(url: str) -> RedirectResponse:
+    """A redirect after a POST (303, so the browser follows with GET)."""
+    return RedirectResponse(url, status_code=303)
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    """Sends an anonymous visitor to the login page, coming back here afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+
+def safe_next(value: str | None, default: str) -> str:
+    """A local path to go to after login; anything else falls back to the default."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default
+
+
+def require_staff(user: User | None) -> User:
+    """The user when they are staff; 401 for anonymous visitors (→ login), 403 for citizens."""
+    if user is None:
+        raise NotAuthenticated("请先登录")
+    if not user.is_staff:
+        raise PermissionDenied("管理后台仅供工作人员使用")
+    return user
+
+
+def fail(db: Session, request: Request, error: AppError, name: str, context: dict[str, Any]) -> HTMLResponse:
+    """Undoes the request's changes and shows the page again with the error's Chinese message and status."""
+    db.rollback()
+    return render(request, name, {**context, "error": error.message}, status=error.status_code)
+
+
+# ---------------------------------------------------------------- form and query values
+
+
+def text(form: FormData, name: str) -> str:
+    """A text field of the form ('' when absent)."""
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def texts(form: FormData, name: str) -> list[str]:
+    """All values of a repeated field (checkboxes)."""
+    return [v for v in form.getlist(name) if isinstance(v, str)]
+
+
+def checked(form: FormData, name: str) -> bool:
+    """True when a checkbox was ticked."""
+    return form.get(name) is not None
+
+
+def upload(form: FormData, name: str) -> UploadFile | None:
+    """A chosen file, or None when the file field was left empty."""
+    value = form.get(name)
+    if isinstance(value, UploadFile) and value.filename:
+        return value
+    return None
+
+
+def to_int(value: str | None, label: str, default: int | None = None) -> int | None:
+    """Parses a number typed in a form or query; a Chinese error when it is not one."""
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value.strip())
+    except ValueError as exc:
+        raise ValidationFailed(f"{label}应为数字") from exc
+
+
+def to_date(value: str | None, label: str) -> date | None:
+    """Parses a date (2026-01-31) typed in a form or query."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise ValidationFailed(f"{label}应为日期，格式如 2026-01-31") from exc
+
+
+def page_number(value: str | None) -> int:
+    """The page asked for; 1 when absent."""
+    number = to_int(value, "页码", 1)
+    return number if number is not None else 1
+
+
+def validation_message(error: ValidationError, labels: dict[str, str]) -> str:
+    """The first problem of a pydantic error as a Chinese sentence."""
+    first = error.errors()[0]
+    location = [str(p) for p in first.get("loc", ())]
+    label = labels.get(location[-1], location[-1]) if location else "输入"
+    kind = first.get("type", "")
+    if kind == "missing":
+        return f"缺少必填项：{label}"
+    if kind == "string_too_short":
+        return f"{label}不能为空或过短"
+    if kind == "string_too_long":
+        return f"{label}过长"
+    if kind in ("int_parsing", "int_type"):
+        return f"{label}应为数字"
+    if kind.startswith(("greater", "less")):
+        return f"{label}超出允许范围"
+    if kind == "value_error":
+        return str(first.get("ctx", {}).get("error", f"{label}取值不正确"))
+    return f"{label}格式不正确"
