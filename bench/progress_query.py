@@ -32,8 +32,9 @@ def database_url(kind: str, workdir: Path) -> str:
         return f"sqlite:///{workdir}/bench.db"
     env = dict(os.environ, TONGBAN_MARIADB_DB="tongban_bench")
     subprocess.run(["bash", "scripts/mariadb.sh", "start"], cwd=ROOT, check=True, env=env, capture_output=True)
-    out = subprocess.run(["bash", "scripts/mariadb.sh", "reset"], cwd=ROOT, check=True, env=env,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        ["bash", "scripts/mariadb.sh", "reset"], cwd=ROOT, check=True, env=env, capture_output=True, text=True
+    )
     return out.stdout.strip().splitlines()[-1]
 
 
@@ -55,9 +56,18 @@ def fill(cases: int) -> list[tuple[str, str]]:
         demo.seed_all(db, cases=0)
         items = list(db.scalars(select(ServiceItem)))
         applicant_rows = [
-            {"kind": "personal", "name": f"申请人{i}", "id_number": encrypt(demo.random_id_number(rng)),
-             "id_index": keyed_hash(f"bench{i}"), "phone": encrypt("13800000000"), "address": "",
-             "legal_representative": "", "contact_name": "", "created_at": datetime.now(), "updated_at": datetime.now()}
+            {
+                "kind": "personal",
+                "name": f"申请人{i}",
+                "id_number": encrypt(demo.random_id_number(rng)),
+                "id_index": keyed_hash(f"bench{i}"),
+                "phone": encrypt("13800000000"),
+                "address": "",
+                "legal_representative": "",
+                "contact_name": "",
+                "created_at": datetime.now(),
+                "updated_at": datetime.now(),
+            }
             for i in range(1000)
         ]
         db.execute(insert(Applicant), applicant_rows)
@@ -72,24 +82,49 @@ def fill(cases: int) -> list[tuple[str, str]]:
                 at = start + timedelta(minutes=50 * n)
                 case_no = f"KF{at:%Y%m%d}{n % 10000:04d}B{n // 10000}"[:20]
                 numbers.append(case_no)
-                case_rows.append({
-                    "case_no": case_no, "query_code_hash": code_hash, "service_item_id": item.id,
-                    "department_id": item.department_id, "applicant_id": rng.choice(applicant_ids),
-                    "project_name": "", "case_type": item.case_type, "submit_channel": 0, "status": "processing",
-                    "current_step": "decide", "joint_stage": 0, "promised_limit": item.promised_limit,
-                    "limit_unit": item.promised_unit, "submitted_at": at, "accepted_at": at + timedelta(hours=1),
-                    "conclusion_reason": "", "version": 1, "created_at": at, "updated_at": at,
-                })
+                case_rows.append(
+                    {
+                        "case_no": case_no,
+                        "query_code_hash": code_hash,
+                        "service_item_id": item.id,
+                        "department_id": item.department_id,
+                        "applicant_id": rng.choice(applicant_ids),
+                        "project_name": "",
+                        "case_type": item.case_type,
+                        "submit_channel": 0,
+                        "status": "processing",
+                        "current_step": "decide",
+                        "joint_stage": 0,
+                        "promised_limit": item.promised_limit,
+                        "limit_unit": item.promised_unit,
+                        "submitted_at": at,
+                        "accepted_at": at + timedelta(hours=1),
+                        "conclusion_reason": "",
+                        "version": 1,
+                        "created_at": at,
+                        "updated_at": at,
+                    }
+                )
             db.execute(insert(Case), case_rows)
             ids = dict(db.execute(select(Case.case_no, Case.id).where(Case.case_no.in_(numbers))).tuples().all())
             step_rows = [
-                {"case_id": ids[no], "step": step, "action": action, "result_code": code, "opinion": opinion,
-                 "opinion_public": True, "handler_name": "张三", "department_name": "城市管理局",
-                 "created_at": start}
+                {
+                    "case_id": ids[no],
+                    "step": step,
+                    "action": action,
+                    "result_code": code,
+                    "opinion": opinion,
+                    "opinion_public": True,
+                    "handler_name": "张三",
+                    "department_name": "城市管理局",
+                    "created_at": start,
+                }
                 for no in numbers
-                for step, action, code, opinion in (("accept", "register", None, ""),
-                                                    ("accept", "accept", 4, "材料齐全，予以受理"),
-                                                    ("review", "review", 1, "符合条件"))
+                for step, action, code, opinion in (
+                    ("accept", "register", None, ""),
+                    ("accept", "accept", 4, "材料齐全，予以受理"),
+                    ("review", "review", 1, "符合条件"),
+                )
             ]
             db.execute(insert(CaseStep), step_rows)
             pairs += [(no, "123456") for no in numbers]
@@ -149,9 +184,21 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     pairs = fill(args.cases)
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "tongban.asgi:create_app", "--factory", "--port", str(PORT),
-         "--host", "127.0.0.1", "--log-level", "warning"],
-        cwd=ROOT, env=dict(os.environ, **env),
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "tongban.asgi:create_app",
+            "--factory",
+            "--port",
+            str(PORT),
+            "--host",
+            "127.0.0.1",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=dict(os.environ, **env),
     )
     try:
         for _ in range(100):
@@ -169,12 +216,19 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
-    print(f"\n进度查询基准（{args.db}，{args.cases} 件办件，{args.requests} 次请求，并发 {args.concurrency}，单个 uvicorn 进程）")
+    print(
+        f"\n进度查询基准（{args.db}，{args.cases} 件办件，{args.requests} 次请求，"
+        f"并发 {args.concurrency}，单个 uvicorn 进程）"
+    )
     print(f"{'endpoint':<22}{'median ms':>11}{'p95 ms':>10}{'req/s':>10}{'errors':>8}")
     for name, figures in (("GET /healthz", trivial), ("POST /api/v1/progress", progress)):
-        print(f"{name:<22}{figures['median']:>11.1f}{figures['p95']:>10.1f}{figures['rps']:>10.0f}{figures['errors']:>8.0f}")
-    print(f"ratio progress/healthz: median ×{progress['median'] / trivial['median']:.1f}, "
-          f"throughput {progress['rps'] / trivial['rps']:.0%}")
+        print(
+            f"{name:<22}{figures['median']:>11.1f}{figures['p95']:>10.1f}{figures['rps']:>10.0f}{figures['errors']:>8.0f}"
+        )
+    print(
+        f"ratio progress/healthz: median ×{progress['median'] / trivial['median']:.1f}, "
+        f"throughput {progress['rps'] / trivial['rps']:.0%}"
+    )
 
 
 if __name__ == "__main__":

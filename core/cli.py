@@ -4,18 +4,27 @@ import getpass
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from core import migrate as migrations
 from core.audit.context import Actor, acting
-from core.cases import service as case_service
-from core.cases.enums import CaseStatus
-from core.cases.models import Case
 from core.db import session_scope
 from core.settings import get_settings
 
-app = typer.Typer(help="通办 Tongban — 一网通办平台命令行", no_args_is_help=True)
+app = typer.Typer(help="通办 Tongban — 一网通办平台命令行", no_args_is_help=True, pretty_exceptions_enable=False)
 CLI_ACTOR = Actor(id=None, name="命令行", kind="system")
+
+
+@app.callback()
+def _check_settings() -> None:
+    """Stops with a clear message when the settings are incomplete."""
+    try:
+        get_settings()
+    except ValidationError as exc:
+        fields = "、".join("TONGBAN_" + str(e["loc"][0]).upper() for e in exc.errors())
+        typer.echo(f"配置不完整：请设置 {fields}（环境变量或 .env 文件；scripts/run.sh 会自动生成）。", err=True)
+        raise typer.Exit(2) from exc
 
 
 @app.command()
@@ -97,12 +106,11 @@ def issue_token(username: str, name: str = "service", hours: int = 0) -> None:
 @app.command("scan-deadlines")
 def scan_deadlines() -> None:
     """Refresh due dates and 正常/预警/逾期 of open cases (run periodically)."""
-    open_statuses = [CaseStatus.PROCESSING, CaseStatus.SUPPLEMENTING, CaseStatus.SUSPENDED]
-    with session_scope() as db, acting(CLI_ACTOR, action="case.scan_deadlines"):
-        cases = list(db.scalars(select(Case).where(Case.status.in_(open_statuses))))
-        for case in cases:
-            case_service.refresh_time_state(case)
-    typer.echo(f"已刷新 {len(cases)} 件在办办件的时限状态。")
+    from core.cases.scheduled import refresh_open_cases
+
+    with session_scope() as db:
+        changed = refresh_open_cases(db)
+    typer.echo(f"时限状态有变化的在办办件：{changed} 件。")
 
 
 @app.command()

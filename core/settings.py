@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     token_ttl_hours: int = 12
     cookie_secure: bool = False
     sql_echo: bool = False
+    scheduler_enabled: bool = True
+    """Run periodic jobs inside the app process (embedded default); production turns this off for Celery beat."""
+    deadline_scan_minutes: int = 15
 
     @property
     def upload_dir(self) -> Path:

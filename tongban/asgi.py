@@ -1,11 +1,48 @@
 """Builds the one ASGI app: /api/v1, the portal, the admin site (and later the channel callbacks)."""
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from core.api import api_router, install_error_handlers
+from core.cases.scheduled import refresh_open_cases
+from core.db import get_sessionmaker
 from core.settings import get_settings
 from web.routes import mount_web
+
+log = logging.getLogger("tongban")
+
+
+def _scan_deadlines() -> None:
+    with get_sessionmaker()() as db:
+        changed = refresh_open_cases(db)
+    log.info("时限扫描完成：%s 件办件状态有变化", changed)
+
+
+async def _every(minutes: int) -> None:
+    while True:
+        try:
+            await run_in_threadpool(_scan_deadlines)
+        except Exception:  # keep the loop alive; the next round tries again
+            log.exception("时限扫描失败")
+        await asyncio.sleep(minutes * 60)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    """Starts the in-process scheduler (embedded mode) and stops it on shutdown."""
+    settings = get_settings()
+    task = asyncio.create_task(_every(settings.deadline_scan_minutes)) if settings.scheduler_enabled else None
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def create_app() -> FastAPI:
@@ -18,6 +55,7 @@ def create_app() -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.add_middleware(
         SessionMiddleware,
@@ -36,5 +74,3 @@ def create_app() -> FastAPI:
 
     mount_web(app)
     return app
-
-

@@ -120,10 +120,10 @@ def pauses(case: Case) -> list[Pause]:
 
 
 def deadline(case: Case, at: datetime | None = None) -> Deadline | None:
-    """The case's due moment and time state at ``at`` (its conclusion time once concluded)."""
+    """The case's due moment and time state at ``at`` (always at its conclusion once concluded)."""
     if case.accepted_at is None:
         return None
-    seen_at = at or case.concluded_at or now()
+    seen_at = case.concluded_at or at or now()
     return compute_deadline(case.accepted_at, case.promised_limit, LimitUnit(case.limit_unit), pauses(case), seen_at)
 
 
@@ -134,8 +134,11 @@ def refresh_time_state(case: Case, at: datetime | None = None) -> None:
         return
     if case.due_at != result.due_at:
         case.due_at = result.due_at
-    if case.time_state != result.state.value:
-        case.time_state = result.state.value
+    state = result.state
+    if case.concluded_at is not None and state is TimeState.WARNING:
+        state = TimeState.NORMAL  # a concluded case was either on time or overdue
+    if case.time_state != state.value:
+        case.time_state = state.value
     if result.state is TimeState.OVERDUE and case.first_overdue_at is None:
         case.first_overdue_at = result.overdue_since
 
@@ -161,7 +164,6 @@ def _record_step(
     elif user is not None and user.department is not None:
         department = user.department
     row = CaseStep(
-        case_id=case.id,
         step=step or case.current_step,
         action=action,
         result_code=result,
@@ -173,8 +175,7 @@ def _record_step(
         department_name=department.name if department else "",
         created_at=now(),
     )
-    db.add(row)
-    case.steps.append(row)
+    case.steps.append(row)  # the collection adds it to the session; no db.add, or a lazy load lists it twice
     return row
 
 
@@ -200,7 +201,7 @@ def _attach_materials(
                 f"材料“{spec.name}”请选择一种提供方式：上传文件、历史材料、电子证照或窗口收取纸质件",
                 field="materials",
             )
-        row = CaseMaterial(case_id=case.id, item_material_id=spec.id, name=spec.name, supplement_id=None)
+        row = CaseMaterial(item_material_id=spec.id, name=spec.name, supplement_id=None)
         if supplement is not None:
             row.supplement_id = supplement.id
         if entry.upload_id is not None:
@@ -222,7 +223,6 @@ def _attach_materials(
             row.source, row.licence_id, row.trust_level = "licence", licence.id, licence.trust_level
         else:
             row.source, row.trust_level = "paper", "B"
-        db.add(row)
         case.materials.append(row)
 
 
@@ -382,9 +382,8 @@ def _open_joint_stage(db: Session, case: Case, stage: int) -> None:
         department = org_service.get_department_by_code(db=db, code=code)
         if department is None:
             raise ValidationFailed(f"联办部门编码 {code} 不存在，请管理员检查事项配置")
-        task = JointTask(case_id=case.id, stage=stage, department_id=department.id)
+        task = JointTask(stage=stage, department_id=department.id)
         task.department = department
-        db.add(task)
         case.joint_tasks.append(task)
     case.joint_stage = stage
 
@@ -532,14 +531,12 @@ def request_supplement(db: Session, user: User | None, case: Case, *, reason: st
     if not names:
         raise ValidationFailed("补正告知必须列出需要补正的材料", field="materials")
     supplement = Supplement(
-        case_id=case.id,
         reason=text,
         materials=names,
         notified_at=now(),
         notified_by_id=handler.id,
         resume_status=case.status,
     )
-    db.add(supplement)
     case.supplements.append(supplement)
     _record_step(
         db,
@@ -584,8 +581,7 @@ def start_special(db: Session, user: User | None, case: Case, *, kind: str, reas
     if kind not in SPECIAL_PROCEDURE_KINDS:
         raise ValidationFailed(f"特别程序种类应为：{'、'.join(SPECIAL_PROCEDURE_KINDS)}", field="kind")
     text = _require_text(reason, "特别程序必须写明原因", "reason")
-    suspension = Suspension(case_id=case.id, kind=kind, reason=text, started_at=now(), started_by_id=handler.id)
-    db.add(suspension)
+    suspension = Suspension(kind=kind, reason=text, started_at=now(), started_by_id=handler.id)
     case.suspensions.append(suspension)
     _record_step(db, case, handler, action="start_special", result=StepResult.SUSPENDED, opinion=f"{kind}：{text}")
     case.status = CaseStatus.SUSPENDED

@@ -358,7 +358,12 @@ def progress(data: ProgressIn, db: DB, request: Request) -> ProgressOut:
     """Case number + query password → progress. Wrong or unknown gets one answer; attempts are limited."""
     rate = get_settings().progress_query_rate
     hit(rate, "progress-ip", client_ip(request), message="查询过于频繁，请一分钟后再试")
-    hit(get_settings().progress_case_rate, "progress-case", data.case_no.strip().upper(), message="该办件查询失败次数过多，请一小时后再试")
+    hit(
+        get_settings().progress_case_rate,
+        "progress-case",
+        data.case_no.strip().upper(),
+        message="该办件查询失败次数过多，请一小时后再试",
+    )
     return queries.progress(db, data.case_no, data.query_code)
 
 

@@ -105,7 +105,8 @@ def seed_departments(db: Session) -> dict[str, Department]:
         department = org_service.get_department_by_code(db=db, code=row["code"])
         if department is None:
             department = Department(
-                sort_order=order, **{k: row.get(k, "") for k in ("code", "name", "short_name", "phone", "windows")}
+                sort_order=order,
+                **{k: row.get(k, "") for k in ("code", "name", "short_name", "phone", "windows", "credit_code")},
             )
             db.add(department)
         out[row["code"]] = department
@@ -267,12 +268,12 @@ class CaseFactory:
         )
         new = self._at(submitted, lambda: case_service.register_at_window(self.db, clerk, data), clerk)
         case: Case = new.case
-        moments = self._moments(submitted, today)
+        moments = self._moments(submitted, item)
         fate = rng.random()
         steps: list[tuple[str, User]] = []
         if fate < 0.05:
             steps = [("refuse", clerk)]
-        elif fate < 0.10:
+        elif fate < 0.10 and (today - submitted).days < 20:
             steps = [("pre_supplement", clerk)]
         else:
             steps = [("accept", clerk)]
@@ -293,13 +294,19 @@ class CaseFactory:
         case_service.refresh_time_state(case, today)
         return case
 
-    def _moments(self, start: datetime, today: datetime) -> Iterator[datetime]:
+    def _moments(self, start: datetime, item: ServiceItem) -> Iterator[datetime]:
+        """Moments of the successive steps: most cases finish well within the promised limit, a few late."""
+        budget = item.promised_limit if item.promised_unit == "工作日" else 0
+        late = self.rng.random() < 0.1
         moment = start
-        while True:
-            gap = self.rng.choice([0, 1, 1, 2, 3, 5, 8])
-            moment = _working_moment(datetime.combine(add_working_days(moment.date(), gap), time()), self.rng)
-            if moment <= start:
-                moment = start + timedelta(minutes=30)
+        for n in range(100):
+            gap = self.rng.randint(0, max(0, budget // 4)) if n else self.rng.randint(0, 1)
+            if late and n == 2:
+                gap += budget // 2 + 2
+            if gap == 0:
+                moment += timedelta(minutes=self.rng.randint(10, 50))
+            else:
+                moment = _working_moment(datetime.combine(add_working_days(moment.date(), gap), time()), self.rng)
             yield moment
 
     def _apply(self, case: Case, action: str, user: User, moment: datetime, today: datetime) -> bool:
@@ -374,12 +381,8 @@ class CaseFactory:
                 user,
             )
         elif action == "return":
+            # returned from 办结 to 决定; the next planned step decides again
             self._at(moment, lambda: s.return_case(db, user, case, opinion=self._opinion("return")), user)
-            self._at(
-                moment + timedelta(hours=2),
-                lambda: s.review(db, user, case, agree=True, opinion=self._opinion("review_agree")),
-                user,
-            )
         elif action == "conclude":
             if case.decision == 1:
                 self._at(moment, lambda: s.conclude(db, user, case, result=0), user)
