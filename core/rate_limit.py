@@ -33,6 +33,17 @@ def hit(rate: str, *keys: str, message: str = "操作过于频繁，请稍后再
         raise TooManyRequests(message)
 
 
+def ensure_available(rate: str, *keys: str, message: str) -> None:
+    """Raises 429 when the key has used up ``rate`` already, without counting this call."""
+    if not _limiter().test(parse(rate), *keys):
+        raise TooManyRequests(message)
+
+
+def count(rate: str, *keys: str) -> None:
+    """Counts one event against ``rate`` (for limits on failures only)."""
+    _limiter().hit(parse(rate), *keys)
+
+
 def reset() -> None:
     """Forgets all counts (tests)."""
     _limiter().storage.reset()

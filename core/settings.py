@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     upload_types: tuple[str, ...] = ("pdf", "jpg", "jpeg", "png", "ofd", "doc", "docx", "xls", "xlsx")
     progress_query_rate: str = "10/minute"
     progress_case_rate: str = "20/hour"
+    """Failed progress queries allowed per case number (guessing one case's password from many addresses)."""
     login_rate: str = "10/minute"
     session_max_age_seconds: int = 8 * 3600
     token_ttl_hours: int = 12

@@ -7,6 +7,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
+from core import rate_limit
 from core.cases.enums import (
     ACTION_LABELS,
     CONCLUSION_RESULT_LABELS,
@@ -22,6 +23,7 @@ from core.errors import NotFound, ValidationFailed
 from core.org.models import Department, User
 from core.org.permissions import DataScope, Permission
 from core.security import constant_time_equal, keyed_hash, mask_name
+from core.settings import get_settings
 
 Q = TypeVar("Q", bound=Select[Any])
 MAX_PAGE_SIZE = 100
@@ -117,6 +119,22 @@ def progress(db: Session, case_no: str, query_code: str) -> ProgressOut:
     if case is None or not constant_time_equal(expected, keyed_hash(query_code.strip())):
         raise NotFound(WRONG_CREDENTIALS, code="wrong_case_or_code")
     return progress_view(case)
+
+
+def guarded_progress(db: Session, case_no: str, query_code: str, *, client: str) -> ProgressOut:
+    """The progress query as every channel must run it: limited per address (all attempts) and per case
+    number (failed attempts), so that a password can be guessed neither from one place nor from many."""
+    settings = get_settings()
+    rate_limit.hit(settings.progress_query_rate, "progress-ip", client, message="查询过于频繁，请一分钟后再试")
+    case_key = ("progress-case-failures", case_no.strip().upper())
+    rate_limit.ensure_available(
+        settings.progress_case_rate, *case_key, message="该办件查询失败次数过多，请一小时后再试"
+    )
+    try:
+        return progress(db, case_no, query_code)
+    except NotFound:
+        rate_limit.count(settings.progress_case_rate, *case_key)
+        raise
 
 
 def progress_view(case: Case) -> ProgressOut:

@@ -43,7 +43,7 @@ from core.errors import NotAuthenticated, ValidationFailed
 from core.files import service as file_service
 from core.org import service as org_service
 from core.org.permissions import Permission
-from core.rate_limit import client_ip, hit
+from core.rate_limit import client_ip
 from core.security import mask_id_number, mask_phone
 from core.settings import get_settings
 
@@ -356,15 +356,7 @@ def print_slip(case_id: int, db: DB, user: CurrentUser) -> Response:
 @router.post("/progress", response_model=ProgressOut, summary="办件进度查询（公开，需查询密码）")
 def progress(data: ProgressIn, db: DB, request: Request) -> ProgressOut:
     """Case number + query password → progress. Wrong or unknown gets one answer; attempts are limited."""
-    rate = get_settings().progress_query_rate
-    hit(rate, "progress-ip", client_ip(request), message="查询过于频繁，请一分钟后再试")
-    hit(
-        get_settings().progress_case_rate,
-        "progress-case",
-        data.case_no.strip().upper(),
-        message="该办件查询失败次数过多，请一小时后再试",
-    )
-    return queries.progress(db, data.case_no, data.query_code)
+    return queries.guarded_progress(db, data.case_no, data.query_code, client=client_ip(request))
 
 
 @router.get("/publicity", response_model=Page[PublicityRow], summary="办件公示（公开）")
