@@ -106,7 +106,7 @@ def fill(cases: int) -> list[tuple[str, str]]:
                     }
                 )
             db.execute(insert(Case), case_rows)
-            ids = dict(db.execute(select(Case.case_no, Case.id).where(Case.case_no.in_(numbers))).tuples().all())
+            ids = {row[0]: row[1] for row in db.execute(select(Case.case_no, Case.id).where(Case.case_no.in_(numbers)))}
             step_rows = [
                 {
                     "case_id": ids[no],

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from core.api import api_router, install_error_handlers
+from core.audit.context import AuditContextMiddleware
 from core.cases.scheduled import refresh_open_cases
 from core.db import get_sessionmaker
 from core.settings import get_settings
@@ -65,6 +66,7 @@ def create_app() -> FastAPI:
         same_site="lax",
         https_only=settings.cookie_secure,
     )
+    app.add_middleware(AuditContextMiddleware)
     install_error_handlers(app)
     app.include_router(api_router())
 

@@ -1,9 +1,11 @@
 """What every page shares: templates, the signed-in user, CSRF tokens, flash messages, form parsing."""
 
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -13,13 +15,11 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 from starlette.templating import Jinja2Templates
 
-from core.audit.context import Actor, set_actor
 from core.cases.enums import STATUS_LABELS
 from core.deps import current_user
 from core.errors import AppError, NotAuthenticated, PermissionDenied, ValidationFailed
 from core.org.models import User
 from core.org.permissions import Permission
-from core.rate_limit import client_ip
 from core.security import constant_time_equal, new_token
 from core.settings import get_settings
 
@@ -29,25 +29,63 @@ CSRF_MESSAGE = "页面已过期或表单来源无法验证，请刷新页面后�
 
 _env = Environment(loader=FileSystemLoader(WEB_DIR / "templates"), autoescape=select_autoescape(default=True))
 _env.globals["STATUS_LABELS"] = STATUS_LABELS
+
+
+def page_link(request: Request, page: int) -> str:
+    """The current page's address with another page number."""
+    params = dict(request.query_params) | {"page": str(page)}
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+_FIELD_LABELS = {
+    "name": "名称",
+    "step": "环节",
+    "limit": "时限",
+    "time_limit": "时限",
+    "description": "说明",
+    "notes": "备注",
+    "kind": "种类",
+    "question": "问题",
+    "answer": "解答",
+}
+
+
+def field_label(key: str) -> str:
+    """A Chinese column heading for a key of a guide's list entries."""
+    return _FIELD_LABELS.get(key, key)
+
+
+_env.globals["page_link"] = page_link
+_env.globals["field_label"] = field_label
 templates = Jinja2Templates(env=_env)
 
 
-async def web_user(request: Request, user: Annotated[User | None, Depends(current_user)]) -> User | None:
-    """The signed-in user (None when anonymous), with the audit actor set in the request's own context.
-
-    ``current_user`` is a plain function, so FastAPI runs it in a worker thread and the actor it sets is lost
-    when that thread's copy of the context ends; setting it again here, in the request's task, lets the
-    handler's writes (and the commit after them) name the person.
-    """
-    ip = client_ip(request)
-    if user is None:
-        set_actor(Actor(id=None, name="匿名访客", kind="anonymous", ip=ip))
-    else:
-        set_actor(Actor(id=user.id, name=f"{user.name}({user.username})", kind="user", ip=ip))
+def web_user(request: Request, user: Annotated[User | None, Depends(current_user)]) -> User | None:
+    """The signed-in user (None when anonymous), remembered for the page header."""
+    if user is not None:
+        department = user.department.name if user.department else ""
+        request.state.viewer = Viewer(user.name, user.is_staff, frozenset(user.permissions), department)
     return user
 
 
 WebUser = Annotated[User | None, Depends(web_user)]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What pages show of the signed-in user; a copy, so that error pages work after the session closed."""
+
+    name: str
+    is_staff: bool
+    permissions: frozenset[str]
+    department_name: str
+
+
+def _viewer(request: Request) -> Viewer | None:
+    viewer = getattr(request.state, "viewer", None)
+    if isinstance(viewer, Viewer):
+        return viewer
+    return None
 
 
 def csrf_token(request: Request) -> str:
@@ -59,14 +97,20 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-async def checked_form(request: Request) -> FormData:
-    """The posted form, after checking its CSRF token against the session's; 403 when it does not match."""
+async def checked_form(request: Request) -> AsyncIterator[FormData]:
+    """The posted form, after checking its CSRF token against the session's; 403 when it does not match.
+
+    Uploaded files of the form are closed when the request is done.
+    """
     form = await request.form()
-    sent = form.get(CSRF_FIELD)
-    expected = request.session.get("csrf")
-    if not isinstance(sent, str) or not isinstance(expected, str) or not constant_time_equal(sent, expected):
-        raise PermissionDenied(CSRF_MESSAGE, code="csrf")
-    return form
+    try:
+        sent = form.get(CSRF_FIELD)
+        expected = request.session.get("csrf")
+        if not isinstance(sent, str) or not isinstance(expected, str) or not constant_time_equal(sent, expected):
+            raise PermissionDenied(CSRF_MESSAGE, code="csrf")
+        yield form
+    finally:
+        await form.close()
 
 
 Form = Annotated[FormData, Depends(checked_form)]
@@ -80,11 +124,12 @@ def flash(request: Request, message: str, kind: str = "ok") -> None:
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
     """Renders a page with the user, CSRF token, flash messages and the centre's name."""
     values: dict[str, Any] = {
-        "user": getattr(request.state, "user", None),
+        "user": _viewer(request),
         "csrf_token": csrf_token(request),
         "flashes": request.session.pop("flash", []),
         "centre_name": get_settings().centre_name,
         "Permission": Permission,
+        "upload_types": "、".join(get_settings().upload_types),
     }
     values.update(context or {})
     return templates.TemplateResponse(request, name, values, status_code=status)

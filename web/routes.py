@@ -1,5 +1,9 @@
 """Mounts the portal and admin pages, their static files, and HTML error pages for them."""
 
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
@@ -18,6 +22,13 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith(_API_PREFIXES)
 
 
+async def _delegate(
+    handler: Callable[[Request, Any], Response | Awaitable[Response]], request: Request, exc: Any
+) -> Response:
+    result = handler(request, exc)
+    return await result if inspect.isawaitable(result) else result
+
+
 def mount_web(app: FastAPI) -> None:
     """Adds the web pages to the app; errors on pages answer as HTML, errors of /api/v1 stay JSON."""
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
@@ -32,7 +43,7 @@ def mount_web(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:
         if _is_api(request):
-            return await api_app_error(request, exc)  # type: ignore[no-any-return]
+            return await _delegate(api_app_error, request, exc)
         if isinstance(exc, NotAuthenticated):
             return login_redirect(request)
         return render(request, "error.html", {"message": exc.message}, status=exc.status_code)
@@ -40,12 +51,12 @@ def mount_web(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         if _is_api(request):
-            return await api_validation(request, exc)  # type: ignore[no-any-return]
+            return await _delegate(api_validation, request, exc)
         return render(request, "error.html", {"message": "请求的参数不正确，请检查后重试"}, status=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request):
-            return await api_http(request, exc)  # type: ignore[no-any-return]
+            return await _delegate(api_http, request, exc)
         message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
         return render(request, "error.html", {"message": message}, status=exc.status_code)

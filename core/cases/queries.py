@@ -250,7 +250,7 @@ def statistics(
         bucket(dept, month).update(concluded=n, on_time=n - late)
     for dept, month, n, _ in counts(Case.first_overdue_at):
         bucket(dept, month)["overdue"] = n
-    names = dict(db.execute(select(Department.id, Department.name)).tuples().all())
+    names = {row[0]: row[1] for row in db.execute(select(Department.id, Department.name))}
     return [
         StatsRow(department_id=dept, department_name=names.get(dept, ""), month=month, **values)
         for (dept, month), values in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0]))

@@ -252,8 +252,9 @@ class CaseFactory:
             self.db.flush()
             return result
 
-    def make(self, submitted: datetime, today: datetime) -> Case:
-        """One case submitted at ``submitted`` and carried as far as ``today`` allows."""
+    def make(self, submitted: datetime, today: datetime, *, waiting: bool = False) -> Case:
+        """One case submitted at ``submitted`` and carried as far as ``today`` allows (``waiting``: left
+        at the window, awaiting acceptance)."""
         rng = self.rng
         item = rng.choice(self.items)
         clerk = self.staff[(item.department_id, "clerk")]
@@ -271,7 +272,9 @@ class CaseFactory:
         moments = self._moments(submitted, item)
         fate = rng.random()
         steps: list[tuple[str, User]] = []
-        if fate < 0.05:
+        if waiting:
+            steps = []
+        elif fate < 0.05:
             steps = [("refuse", clerk)]
         elif fate < 0.10 and (today - submitted).days < 20:
             steps = [("pre_supplement", clerk)]
@@ -401,13 +404,14 @@ def seed_cases(
     """Makes ``count`` cases submitted over the year before ``today``; recent ones are still open."""
     items = list(db.scalars(select(ServiceItem).where(ServiceItem.is_published.is_(True))))
     factory = CaseFactory(db, items, rng)
+    waiting = max(2, count // 50)  # the last few arrived today and await acceptance
     try:
         for n in range(count):
             days_back = int(365 * (rng.random() ** 1.3))
             submitted = _working_moment(today - timedelta(days=days_back), rng)
-            if submitted > today:
-                submitted = today - timedelta(hours=2)
-            factory.make(submitted, today)
+            if submitted > today or n >= count - waiting:
+                submitted = today - timedelta(minutes=rng.randint(5, 240))
+            factory.make(submitted, today, waiting=n >= count - waiting)
             if progress and (n + 1) % 25 == 0:
                 db.commit()
                 progress(n + 1)

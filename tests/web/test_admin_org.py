@@ -1,0 +1,119 @@
+"""Admin pages for departments, users, roles, items and the audit log."""
+
+import re
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from core.org.models import Department, Role, User
+from tests.conftest import World
+from tests.web.conftest import Browser
+from tests.web.test_admin_cases import act, register_case
+
+MakeBrowser = Callable[..., Browser]
+
+
+def test_audit_log_lists_the_writes_with_their_actor_and_filters_by_action(browser: MakeBrowser, world: World) -> None:
+    clerk = browser("clerk_a")
+    case_id = register_case(clerk, world)
+    act(clerk, case_id, "accept", opinion="材料齐全")
+    admin = browser("admin")
+    page = admin.get("/admin/audit").text
+    assert "case.register" in page and "case.accept" in page and "auth.login" in page
+    assert "张窗口(clerk_a)" in page
+    accepted = admin.get("/admin/audit", params={"action": "case.accept"}).text
+    actions = set(re.findall(r"<strong>([a-z_.]+)</strong>", accepted))
+    assert actions == {"case.accept"}
+    assert "张窗口(clerk_a)" in accepted  # the actor is the person who acted, not the system
+    # the update of the case shows field by field what changed
+    assert re.search(r'<tr class="changed"><td>status</td>\s*<td>submitted</td><td>processing</td></tr>', accepted)
+    by_entity = admin.get("/admin/audit", params={"entity": "case", "entity_id": str(case_id)}).text
+    assert f"case#{case_id}" in by_entity and "auth.login" not in by_entity
+    assert clerk.get("/admin/audit").status_code == 403
+
+
+def test_admin_creates_and_edits_a_department(browser: MakeBrowser, world: World, db) -> None:
+    admin = browser("admin")
+    data = {"code": "DX", "name": "行政审批局", "short_name": "审批", "sort_order": "5", "is_active": "1"}
+    page = admin.submit("/admin/departments/new", "/admin/departments/new", data)
+    assert page.status_code == 200 and "部门“行政审批局”已保存" in page.text
+    clash = admin.submit("/admin/departments/new", "/admin/departments/new", {**data, "code": "DY"})
+    assert clash.status_code == 409 and "部门名称“行政审批局”已存在" in clash.text
+    department = db.scalar(select(Department).where(Department.code == "DX"))
+    assert department is not None
+    url = f"/admin/departments/{department.id}"
+    page = admin.submit(url, url, {**data, "name": "行政审批服务局"})
+    assert "行政审批服务局" in page.text
+    assert browser("clerk_a").get("/admin/departments").status_code == 403
+
+
+def test_admin_creates_a_user_and_changes_roles_and_password(browser: MakeBrowser, world: World, db) -> None:
+    admin = browser("admin")
+    data = {
+        "username": "clerk_x",
+        "name": "新窗口",
+        "password": "Window2026",
+        "roles": ["clerk"],
+        "department_id": str(world.dept_a.id),
+        "is_active": "1",
+    }
+    weak = admin.submit("/admin/users/new", "/admin/users/new", {**data, "password": "short"})
+    assert weak.status_code == 422 and "密码至少需要 8 位" in weak.text
+    page = admin.submit("/admin/users/new", "/admin/users/new", data)
+    assert "用户“新窗口”已创建" in page.text
+    created = db.scalar(select(User).where(User.username == "clerk_x"))
+    assert created is not None
+    url = f"/admin/users/{created.id}"
+    page = admin.submit(url, url, {**data, "roles": ["officer"], "password": "Officer2026", "is_active": "1"})
+    assert "用户“新窗口”已保存" in page.text
+    listing = admin.get("/admin/users", params={"department_id": str(world.dept_a.id)}).text
+    assert "clerk_x" in listing and "审批人员" in listing and "clerk_b" not in listing
+    assert browser().login("clerk_x", "Officer2026").status_code == 200
+
+
+def test_admin_edits_a_role(browser: MakeBrowser, world: World, db) -> None:
+    admin = browser("admin")
+    role = db.scalar(select(Role).where(Role.code == "officer"))
+    assert role is not None
+    page = admin.submit("/admin/roles", f"/admin/roles/{role.id}", {"permissions": ["case.read"], "scope": "all"})
+    assert "角色“审批人员”已保存" in page.text
+    db.rollback()  # ends the test session's read snapshot, so the change is visible
+    db.refresh(role)
+    assert role.permissions == ["case.read"] and role.data_scope == "all"
+    bad = admin.submit("/admin/roles", f"/admin/roles/{role.id}", {"permissions": ["case.read"], "scope": "world"})
+    assert bad.status_code == 422 and "数据范围应为" in bad.text
+
+
+def test_admin_edits_an_item_and_unpublishes_it(browser: MakeBrowser, world: World) -> None:
+    admin = browser("admin")
+    url = f"/admin/items/{world.item.id}"
+    form = admin.get(url).text
+    assert "《城市道路管理条例》第三十条" in form
+    fields = {
+        "name": "占用、挖掘城市道路审批",
+        "item_type": "行政许可",
+        "legal_basis": "《城市道路管理条例》第三十条",
+        "scope": "开发区",
+        "conditions": "有施工方案",
+        "location": "二楼",
+        "office_hours": "工作日",
+        "consult_phone": "0512-57860001",
+        "complaint_phone": "0512-57860002",
+        "fee": "不收费",
+        "result_name": "许可决定书",
+        "delivery_method": "窗口领取",
+        "online_depth": "三级",
+        "statutory_limit": "20",
+        "promised_limit": "3",
+        "visits": "0",
+        "case_type": "2",
+        "category": "投资建设",
+        "department_id": str(world.dept_a.id),
+        "is_online": "1",
+    }
+    too_long = admin.submit(url, url, {**fields, "promised_limit": "30", "is_published": "1"})
+    assert too_long.status_code == 422 and "承诺时限不能长于法定时限" in too_long.text
+    page = admin.submit(url, url, fields)  # is_published left unticked
+    assert "已保存" in page.text
+    assert browser().get(f"/guides/{world.item.id}").status_code == 404
+    assert "未发布" in admin.get("/admin/items").text

@@ -1,0 +1,280 @@
+"""Admin site, cases: the dashboard, case lists, window registration, the case page and its actions."""
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from core.audit.context import acting
+from core.calendar.service import TimeState
+from core.cases import queries, slip
+from core.cases import service as case_service
+from core.cases.enums import (
+    ACTION_LABELS,
+    CASE_TYPE_LABELS,
+    CONCLUSION_RESULT_LABELS,
+    SPECIAL_PROCEDURE_KINDS,
+    STATUS_LABELS,
+    STEP_LABELS,
+    STEP_RESULT_LABELS,
+    SUBMIT_CHANNEL_LABELS,
+    CaseStatus,
+    ConclusionResult,
+)
+from core.cases.models import Case
+from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn
+from core.deps import DB
+from core.errors import AppError, NotFound, ValidationFailed
+from core.items import service as item_service
+from core.org import service as org_service
+from core.org.models import User
+from core.org.permissions import Permission
+from core.security import mask_id_number, mask_phone
+from web.common import (
+    Form,
+    WebUser,
+    fail,
+    flash,
+    page_number,
+    redirect,
+    render,
+    require_staff,
+    text,
+    texts,
+    to_int,
+    validation_message,
+)
+from web.portal import APPLICANT_FIELDS, APPLICANT_LABELS
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+CASE_PAGE_SIZE = 20
+OPEN = [CaseStatus.PROCESSING, CaseStatus.SUPPLEMENTING, CaseStatus.SUSPENDED]
+# 办结 by this form: 不予受理 (6) has its own action
+CONCLUDE_CHOICES = {k: v for k, v in CONCLUSION_RESULT_LABELS.items() if k != ConclusionResult.REFUSED}
+TIME_STATE_CLASSES = {TimeState.NORMAL: "normal", TimeState.WARNING: "warning", TimeState.OVERDUE: "overdue"}
+
+
+@router.get("", response_class=HTMLResponse)
+def dashboard(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """Counts of the cases in the user's scope that need attention."""
+    staff = require_staff(user)
+    scoped = queries.scoped(select(Case), staff)
+
+    def count(*conditions: Any) -> int:
+        return db.scalar(select(func.count()).select_from(scoped.where(*conditions).subquery())) or 0
+
+    tiles = [
+        ("待受理", count(Case.status == CaseStatus.SUBMITTED), "?status=submitted", ""),
+        ("办理中", count(Case.status == CaseStatus.PROCESSING), "?status=processing", ""),
+        ("补正中", count(Case.status == CaseStatus.SUPPLEMENTING), "?status=supplementing", ""),
+        ("特别程序", count(Case.status == CaseStatus.SUSPENDED), "?status=suspended", ""),
+        ("预警", count(Case.time_state == TimeState.WARNING, Case.status.in_(OPEN)), "?time_state=预警", "warning"),
+        ("逾期", count(Case.time_state == TimeState.OVERDUE, Case.status.in_(OPEN)), "?time_state=逾期", "overdue"),
+    ]
+    return render(request, "admin/dashboard.html", {"tiles": tiles})
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases(
+    request: Request,
+    db: DB,
+    user: WebUser,
+    status: str | None = None,
+    time_state: str | None = None,
+    q: str | None = None,
+    page: str | None = None,
+) -> HTMLResponse:
+    """Cases in the user's scope, with filters."""
+    staff = org_service.require(require_staff(user), Permission.CASE_READ)
+    filters = {"status": status or "", "time_state": time_state or "", "q": q or ""}
+    context: dict[str, Any] = {"filters": filters, "result": None, "time_states": [s.value for s in TimeState]}
+    try:
+        context["result"] = queries.list_cases(
+            db,
+            staff,
+            status=status or None,
+            time_state=time_state or None,
+            q=q,
+            page=page_number(page),
+            page_size=CASE_PAGE_SIZE,
+        )
+    except AppError as error:
+        return fail(db, request, error, "admin/cases.html", context)
+    return render(request, "admin/cases.html", context)
+
+
+# ---------------------------------------------------------------- window registration
+
+
+def _registrable_items(db: Session, clerk: User) -> list[Any]:
+    return [i for i in item_service.list_items(db) if org_service.can_reach_department(clerk, {i.department_id})]
+
+
+def _new_case_context(db: Session, clerk: User, item_id: int | None, values: dict[str, str]) -> dict[str, Any]:
+    items = _registrable_items(db, clerk)
+    item = next((i for i in items if i.id == item_id), None)
+    return {"items": items, "item": item, "values": values}
+
+
+@router.get("/cases/new", response_class=HTMLResponse)
+def new_case_page(request: Request, db: DB, user: WebUser, item_id: str | None = None) -> HTMLResponse:
+    """Window registration: choose the item, then fill in the applicant and tick the paper materials."""
+    clerk = org_service.require(require_staff(user), Permission.CASE_REGISTER)
+    context = _new_case_context(db, clerk, to_int(item_id, "事项"), {"kind": "personal"})
+    return render(request, "admin/case_new.html", context)
+
+
+@router.post("/cases/new", response_class=HTMLResponse)
+def new_case(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Registers the application brought in person and opens its page."""
+    clerk = org_service.require(require_staff(user), Permission.CASE_REGISTER)
+    values = {field: text(form, field) for field in APPLICANT_FIELDS}
+    values["project_name"] = text(form, "project_name")
+    item_id = to_int(text(form, "item_id"), "事项")
+    context = _new_case_context(db, clerk, item_id, values)
+    try:
+        if context["item"] is None:
+            raise ValidationFailed("请选择本部门的事项")
+        try:
+            applicant = ApplicantIn.model_validate({f: values[f] for f in APPLICANT_FIELDS})
+        except ValidationError as exc:
+            raise ValidationFailed(validation_message(exc, APPLICANT_LABELS)) from exc
+        paper = {to_int(x, "材料") for x in texts(form, "paper")}
+        materials = [MaterialIn(item_material_id=m.id, paper=True) for m in context["item"].materials if m.id in paper]
+        data = SubmitIn(
+            service_item_id=context["item"].id,
+            applicant=applicant,
+            project_name=values["project_name"][:200],
+            materials=materials,
+        )
+        with acting(action="case.register"):
+            new = case_service.register_at_window(db, clerk, data)
+            db.flush()
+    except AppError as error:
+        return fail(db, request, error, "admin/case_new.html", context)
+    flash(request, f"已登记，办件编号 {new.case.case_no}。请打印受理通知书交申请人（含查询密码）。")
+    return redirect(f"/admin/cases/{new.case.id}")
+
+
+# ---------------------------------------------------------------- the case page and its actions
+
+
+def case_context(case: Case, user: User) -> dict[str, Any]:
+    """Everything the case page shows."""
+    due = case_service.deadline(case)
+    handling = Permission.CASE_HANDLE in user.permissions
+    open_supplement = next((s for s in reversed(case.supplements) if s.resupplied_at is None), None)
+    return {
+        "case": case,
+        "due": due,
+        "due_class": TIME_STATE_CLASSES.get(due.state, "") if due else "",
+        "id_number": mask_id_number(case.applicant.id_number),
+        "phone": mask_phone(case.applicant.phone),
+        "actions": case_service.allowed_actions(case) if handling else [],
+        "can_print": Permission.CASE_REGISTER in user.permissions,
+        "open_supplement": open_supplement,
+        "missing": case_service.missing_required(case),
+        "labels": {
+            "status": STATUS_LABELS,
+            "step": STEP_LABELS,
+            "action": ACTION_LABELS,
+            "result": STEP_RESULT_LABELS,
+            "case_type": CASE_TYPE_LABELS,
+            "channel": SUBMIT_CHANNEL_LABELS,
+            "conclusion": CONCLUSION_RESULT_LABELS,
+        },
+        "conclude_choices": CONCLUDE_CHOICES,
+        "special_kinds": SPECIAL_PROCEDURE_KINDS,
+    }
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(case_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """A case with its applicant, materials, deadline, steps and one form per allowed action."""
+    staff = require_staff(user)
+    case = case_service.get_for(db, staff, case_id)
+    return render(request, "admin/case.html", case_context(case, staff))
+
+
+@router.post("/cases/{case_id}/slip")
+def print_slip(case_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """打印受理通知书: issues a fresh query password and returns the slip as a PDF."""
+    staff = require_staff(user)
+    case = case_service.get_for(db, staff, case_id)
+    code = case_service.issue_query_code(db, staff, case)
+    pdf = slip.render_pdf(case, code)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="slip-{case.case_no}.pdf"'},
+    )
+
+
+def _agree(form: FormData) -> bool:
+    choice = text(form, "agree")
+    if choice not in ("1", "0"):
+        raise ValidationFailed("请选择“同意”或“不同意”", field="agree")
+    return choice == "1"
+
+
+def _result_code(form: FormData) -> int:
+    result = to_int(text(form, "result"), "办结结果")
+    if result is None:
+        raise ValidationFailed("请选择办结结果", field="result")
+    return result
+
+
+def _paper_materials(form: FormData, case: Case) -> list[MaterialIn]:
+    ticked = {to_int(x, "材料") for x in texts(form, "paper")}
+    return [MaterialIn(item_material_id=m.id, paper=True) for m in case.item.materials if m.id in ticked]
+
+
+ACTIONS: dict[str, Callable[[Session, User, Case, FormData], object]] = {
+    "accept": lambda db, u, c, f: case_service.accept(db, u, c, text(f, "opinion")),
+    "refuse": lambda db, u, c, f: case_service.refuse(db, u, c, text(f, "reason")),
+    "review": lambda db, u, c, f: case_service.review(
+        db, u, c, agree=_agree(f), opinion=text(f, "opinion"), public=f.get("opinion_public") is not None
+    ),
+    "decide": lambda db, u, c, f: case_service.decide(
+        db, u, c, agree=_agree(f), opinion=text(f, "opinion"), public=f.get("opinion_public") is not None
+    ),
+    "conclude": lambda db, u, c, f: case_service.conclude(db, u, c, result=_result_code(f), reason=text(f, "reason")),
+    "request_supplement": lambda db, u, c, f: case_service.request_supplement(
+        db, u, c, reason=text(f, "reason"), materials=texts(f, "materials")
+    ),
+    "resupply": lambda db, u, c, f: case_service.resupply(
+        db, u, c, note=text(f, "note"), materials=_paper_materials(f, c)
+    ),
+    "start_special": lambda db, u, c, f: case_service.start_special(
+        db, u, c, kind=text(f, "kind"), reason=text(f, "reason")
+    ),
+    "end_special": lambda db, u, c, f: case_service.end_special(db, u, c, result=text(f, "result")),
+    "return": lambda db, u, c, f: case_service.return_case(db, u, c, opinion=text(f, "opinion")),
+}
+
+
+@router.post("/cases/{case_id}/{action}", response_class=HTMLResponse)
+def case_action(case_id: int, action: str, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Performs one action on the case; on a refusal the page shows again with the reason and nothing saved."""
+    staff = require_staff(user)
+    perform = ACTIONS.get(action)
+    if perform is None:
+        raise NotFound("不支持的办理操作")
+    case = case_service.get_for(db, staff, case_id)
+    try:
+        with acting(action=f"case.{action}"):
+            perform(db, staff, case, form)
+            db.flush()
+    except AppError as error:
+        db.rollback()
+        case = case_service.get_for(db, staff, case_id)
+        context = {**case_context(case, staff), "error": error.message, "failed_action": action}
+        return render(request, "admin/case.html", context, status=error.status_code)
+    flash(request, f"“{ACTION_LABELS[action]}”已办理")
+    return redirect(f"/admin/cases/{case.id}")

@@ -1,0 +1,416 @@
+"""Admin site, organisation and catalogue: departments, users, roles, service items and the audit log."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from core.audit import service as audit_service
+from core.audit.models import AuditLog
+from core.cases.enums import CASE_TYPE_LABELS
+from core.deps import DB
+from core.errors import AppError, NotFound, ValidationFailed
+from core.items import service as item_service
+from core.items.schemas import ItemIn
+from core.org import service as org_service
+from core.org.models import Department, Role, User
+from core.org.permissions import DATA_SCOPE_LABELS, PERMISSION_LABELS, Permission
+from core.org.schemas import DepartmentIn
+from core.security import mask_phone
+from web.common import (
+    Form,
+    WebUser,
+    checked,
+    fail,
+    flash,
+    page_number,
+    redirect,
+    render,
+    require_staff,
+    text,
+    texts,
+    to_date,
+    to_int,
+    validation_message,
+)
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+AUDIT_PAGE_SIZE = 50
+DEPARTMENT_LABELS = {
+    "code": "部门编码",
+    "name": "部门名称",
+    "short_name": "简称",
+    "phone": "电话",
+    "windows": "窗口号",
+    "sort_order": "排序",
+}
+ITEM_TEXT_FIELDS = {
+    "name": "事项名称",
+    "item_type": "事项类型",
+    "legal_basis": "设定依据",
+    "scope": "适用范围",
+    "conditions": "申请条件",
+    "location": "办理地点",
+    "office_hours": "办理时间",
+    "consult_phone": "咨询电话",
+    "complaint_phone": "监督投诉电话",
+    "fee": "收费依据及标准",
+    "result_name": "结果名称",
+    "delivery_method": "送达方式",
+    "online_depth": "网上办理深度",
+}
+ITEM_NUMBER_FIELDS = {
+    "statutory_limit": "法定时限",
+    "promised_limit": "承诺时限",
+    "visits": "到现场次数",
+    "case_type": "办件类型",
+}
+ITEM_FLAGS = {"is_online": "可网上申报", "is_published": "已发布"}
+
+
+def _manager(user: User | None, permission: Permission) -> User:
+    return org_service.require(require_staff(user), permission)
+
+
+# ---------------------------------------------------------------- departments
+
+
+@router.get("/departments", response_class=HTMLResponse)
+def departments(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """All departments."""
+    _manager(user, Permission.ORG_MANAGE)
+    return render(request, "admin/departments.html", {"departments": org_service.list_departments(db=db)})
+
+
+def _department_values(form: FormData) -> dict[str, Any]:
+    raw = {key: text(form, key) for key in DEPARTMENT_LABELS}
+    raw["sort_order"] = raw["sort_order"] or "0"
+    try:
+        return DepartmentIn.model_validate({**raw, "is_active": checked(form, "is_active")}).model_dump()
+    except ValidationError as exc:
+        raise ValidationFailed(validation_message(exc, DEPARTMENT_LABELS)) from exc
+
+
+@router.get("/departments/new", response_class=HTMLResponse)
+def department_new_page(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """An empty department form."""
+    _manager(user, Permission.ORG_MANAGE)
+    return render(request, "admin/department_form.html", {"department": None, "values": {"is_active": True}})
+
+
+@router.get("/departments/{department_id}", response_class=HTMLResponse)
+def department_page(department_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """A department's form."""
+    _manager(user, Permission.ORG_MANAGE)
+    department = org_service.get_department(db=db, department_id=department_id)
+    values = {key: getattr(department, key) for key in [*DEPARTMENT_LABELS, "is_active"]}
+    return render(request, "admin/department_form.html", {"department": department, "values": values})
+
+
+def _save_department(request: Request, db: DB, form: FormData, department: Department | None) -> Response:
+    values = {key: text(form, key) for key in DEPARTMENT_LABELS} | {"is_active": checked(form, "is_active")}
+    try:
+        saved = org_service.save_department(db=db, department=department, values=_department_values(form))
+    except AppError as error:
+        return fail(db, request, error, "admin/department_form.html", {"department": department, "values": values})
+    flash(request, f"部门“{saved.name}”已保存")
+    return redirect("/admin/departments")
+
+
+@router.post("/departments/new", response_class=HTMLResponse)
+def department_create(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Creates a department."""
+    _manager(user, Permission.ORG_MANAGE)
+    return _save_department(request, db, form, None)
+
+
+@router.post("/departments/{department_id}", response_class=HTMLResponse)
+def department_update(department_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Changes a department."""
+    _manager(user, Permission.ORG_MANAGE)
+    return _save_department(request, db, form, org_service.get_department(db=db, department_id=department_id))
+
+
+# ---------------------------------------------------------------- users
+
+
+def _user_row(user: User) -> dict[str, Any]:
+    return {
+        "user": user,
+        "phone": mask_phone(user.phone) if user.phone else "",
+        "roles": "、".join(r.name for r in user.roles),
+    }
+
+
+@router.get("/users", response_class=HTMLResponse)
+def users(request: Request, db: DB, user: WebUser, department_id: str | None = None) -> HTMLResponse:
+    """Users, optionally of one department."""
+    _manager(user, Permission.ORG_MANAGE)
+    department = to_int(department_id, "部门")
+    query = select(User).order_by(User.id)
+    if department:
+        query = query.where(User.department_id == department)
+    rows = [_user_row(u) for u in db.scalars(query.limit(1000))]
+    context = {"rows": rows, "departments": org_service.list_departments(db=db), "department_id": department}
+    return render(request, "admin/users.html", context)
+
+
+def _user_form_context(db: Session, target: User | None, values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "target": target,
+        "values": values,
+        "roles": org_service.list_roles(db=db),
+        "departments": org_service.list_departments(db=db),
+    }
+
+
+@router.get("/users/new", response_class=HTMLResponse)
+def user_new_page(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """An empty user form."""
+    _manager(user, Permission.ORG_MANAGE)
+    values = {"roles": [], "is_active": True}
+    return render(request, "admin/user_form.html", _user_form_context(db, None, values))
+
+
+@router.get("/users/{user_id}", response_class=HTMLResponse)
+def user_page(user_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """A user's form (the password stays empty: fill it in only to set a new one)."""
+    _manager(user, Permission.ORG_MANAGE)
+    target = _get_user(db, user_id)
+    values = {
+        "username": target.username,
+        "name": target.name,
+        "department_id": target.department_id,
+        "phone": target.phone or "",
+        "roles": [r.code for r in target.roles],
+        "is_active": target.is_active,
+    }
+    return render(request, "admin/user_form.html", _user_form_context(db, target, values))
+
+
+def _get_user(db: Session, user_id: int) -> User:
+    target = org_service.get_user(db=db, user_id=user_id)
+    if target is None:
+        raise NotFound("用户不存在")
+    return target
+
+
+def _user_values(form: FormData) -> dict[str, Any]:
+    return {
+        "username": text(form, "username"),
+        "name": text(form, "name"),
+        "department_id": to_int(text(form, "department_id"), "部门"),
+        "phone": text(form, "phone"),
+        "roles": texts(form, "roles"),
+        "is_active": checked(form, "is_active"),
+    }
+
+
+@router.post("/users/new", response_class=HTMLResponse)
+def user_create(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Creates a staff user."""
+    _manager(user, Permission.ORG_MANAGE)
+    values = _user_values(form)
+    try:
+        if not values["name"]:
+            raise ValidationFailed("请填写姓名")
+        if not values["roles"]:
+            raise ValidationFailed("请至少选择一个角色")
+        created = org_service.create_user(
+            db=db,
+            username=values["username"],
+            name=values["name"],
+            password=text(form, "password"),
+            role_codes=values["roles"],
+            department_id=values["department_id"],
+            phone=values["phone"] or None,
+        )
+        created.is_active = values["is_active"]
+    except AppError as error:
+        return fail(db, request, error, "admin/user_form.html", _user_form_context(db, None, values))
+    flash(request, f"用户“{created.name}”已创建")
+    return redirect("/admin/users")
+
+
+@router.post("/users/{user_id}", response_class=HTMLResponse)
+def user_update(user_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Changes a user's name, department, phone, roles, active flag or password."""
+    _manager(user, Permission.ORG_MANAGE)
+    target = _get_user(db, user_id)
+    values = _user_values(form)
+    try:
+        if not values["name"]:
+            raise ValidationFailed("请填写姓名")
+        if not values["roles"]:
+            raise ValidationFailed("请至少选择一个角色")
+        org_service.update_user(
+            db=db,
+            user=target,
+            name=values["name"],
+            department_id=values["department_id"],
+            phone=values["phone"],
+            role_codes=values["roles"],
+            is_active=values["is_active"],
+            password=text(form, "password") or None,
+        )
+    except AppError as error:
+        db.rollback()
+        target = _get_user(db, user_id)
+        context = {**_user_form_context(db, target, values), "error": error.message}
+        return render(request, "admin/user_form.html", context, status=error.status_code)
+    flash(request, f"用户“{target.name}”已保存")
+    return redirect("/admin/users")
+
+
+# ---------------------------------------------------------------- roles
+
+
+def _roles_context(db: Session) -> dict[str, Any]:
+    return {
+        "roles": org_service.list_roles(db=db),
+        "permission_labels": PERMISSION_LABELS,
+        "scope_labels": DATA_SCOPE_LABELS,
+    }
+
+
+@router.get("/roles", response_class=HTMLResponse)
+def roles(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """Every role with its permissions and data scope, each editable."""
+    _manager(user, Permission.ORG_MANAGE)
+    return render(request, "admin/roles.html", _roles_context(db))
+
+
+@router.post("/roles/{role_id}", response_class=HTMLResponse)
+def role_update(role_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Changes a role's permissions and data scope."""
+    _manager(user, Permission.ORG_MANAGE)
+    role = db.get(Role, role_id)
+    if role is None:
+        raise NotFound("角色不存在")
+    try:
+        org_service.update_role(
+            db=db, role=role, permissions=texts(form, "permissions"), data_scope=text(form, "scope")
+        )
+    except AppError as error:
+        return fail(db, request, error, "admin/roles.html", _roles_context(db))
+    flash(request, f"角色“{role.name}”已保存")
+    return redirect("/admin/roles")
+
+
+# ---------------------------------------------------------------- service items
+
+
+@router.get("/items", response_class=HTMLResponse)
+def items(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """All items, published or not."""
+    _manager(user, Permission.ITEM_MANAGE)
+    rows = item_service.list_items(db, published_only=False)
+    return render(request, "admin/items.html", {"items": rows, "case_types": CASE_TYPE_LABELS})
+
+
+def _item_context(db: Session, item_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "item": item_service.get(db, item_id),
+        "values": values,
+        "text_fields": ITEM_TEXT_FIELDS,
+        "number_fields": ITEM_NUMBER_FIELDS,
+        "flags": ITEM_FLAGS,
+        "categories": item_service.CATEGORIES,
+        "departments": org_service.list_departments(db=db),
+        "case_types": CASE_TYPE_LABELS,
+    }
+
+
+@router.get("/items/{item_id}", response_class=HTMLResponse)
+def item_page(item_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """The main guide fields of an item."""
+    _manager(user, Permission.ITEM_MANAGE)
+    values = item_service.guide(item_service.get(db, item_id)).model_dump()
+    return render(request, "admin/item_form.html", _item_context(db, item_id, values))
+
+
+@router.post("/items/{item_id}", response_class=HTMLResponse)
+def item_update(item_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Saves the changed guide fields; materials, steps and FAQs stay as they are."""
+    _manager(user, Permission.ITEM_MANAGE)
+    item = item_service.get(db, item_id)
+    current = item_service.guide(item).model_dump(include=set(ItemIn.model_fields))
+    changes: dict[str, Any] = {key: text(form, key) for key in ITEM_TEXT_FIELDS}
+    changes |= {key: text(form, key) for key in ITEM_NUMBER_FIELDS}
+    changes |= {key: checked(form, key) for key in ITEM_FLAGS}
+    changes |= {"category": text(form, "category"), "department_id": text(form, "department_id")}
+    values = {**current, **changes}
+    labels = {**ITEM_TEXT_FIELDS, **ITEM_NUMBER_FIELDS, "category": "事项分类", "department_id": "实施主体"}
+    try:
+        try:
+            data = ItemIn.model_validate(values)
+        except ValidationError as exc:
+            raise ValidationFailed(validation_message(exc, labels)) from exc
+        item_service.save(db, item, data)
+    except AppError as error:
+        return fail(db, request, error, "admin/item_form.html", _item_context(db, item_id, values))
+    flash(request, f"事项“{data.name}”已保存")
+    return redirect(f"/admin/items/{item_id}")
+
+
+# ---------------------------------------------------------------- audit log
+
+
+def audit_diff(row: AuditLog) -> list[tuple[str, Any, Any, bool]]:
+    """The record's values field by field: (field, before, after, changed)."""
+    before, after = row.before or {}, row.after or {}
+    fields = list(dict.fromkeys([*before, *after]))
+    return [(f, before.get(f), after.get(f), before.get(f) != after.get(f)) for f in fields]
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit(
+    request: Request,
+    db: DB,
+    user: WebUser,
+    actor: str | None = None,
+    action: str | None = None,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    page: str | None = None,
+) -> HTMLResponse:
+    """Who did what, when, with values before and after."""
+    _manager(user, Permission.AUDIT_READ)
+    filters = {
+        "actor": actor or "",
+        "action": action or "",
+        "entity": entity or "",
+        "entity_id": entity_id or "",
+        "date_from": date_from or "",
+        "date_to": date_to or "",
+    }
+    context: dict[str, Any] = {"filters": filters, "rows": [], "total": 0, "page": 1, "pages": 1}
+    try:
+        number = page_number(page)
+        rows, total = audit_service.search(
+            db,
+            actor=actor or None,
+            action=action or None,
+            entity=entity or None,
+            entity_id=entity_id or None,
+            date_from=to_date(date_from, "开始日期"),
+            date_to=to_date(date_to, "结束日期"),
+            page=number,
+            page_size=AUDIT_PAGE_SIZE,
+        )
+    except AppError as error:
+        return fail(db, request, error, "admin/audit.html", context)
+    context |= {
+        "rows": [(r, audit_diff(r)) for r in rows],
+        "total": total,
+        "page": number,
+        "pages": max(1, -(-total // AUDIT_PAGE_SIZE)),
+    }
+    return render(request, "admin/audit.html", context)

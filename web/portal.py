@@ -1,0 +1,386 @@
+"""The public portal: guides, login and registration, online application, progress, publicity, statistics,
+and the citizen's own cases."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from core.cases import queries
+from core.cases import service as case_service
+from core.cases.models import Case
+from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn
+from core.deps import DB
+from core.errors import AppError, PermissionDenied, ValidationFailed
+from core.files import service as file_service
+from core.items import service as item_service
+from core.items.models import ItemMaterial, ServiceItem
+from core.org import service as org_service
+from core.org.models import User
+from core.org.permissions import Permission
+from core.rate_limit import client_ip, hit
+from core.settings import get_settings
+from web.common import (
+    Form,
+    WebUser,
+    fail,
+    flash,
+    login_redirect,
+    page_number,
+    redirect,
+    render,
+    safe_next,
+    text,
+    to_date,
+    to_int,
+    upload,
+    validation_message,
+)
+
+router = APIRouter(include_in_schema=False)
+
+APPLICANT_FIELDS = ("kind", "name", "id_number", "phone", "address", "legal_representative", "contact_name")
+APPLICANT_LABELS = {
+    "kind": "申请人类型",
+    "name": "申请人名称",
+    "id_number": "证件号码",
+    "phone": "联系电话",
+    "address": "地址",
+    "legal_representative": "法定代表人",
+    "contact_name": "联系人",
+}
+PUBLICITY_PAGE_SIZE = 20
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """The portal's front page."""
+    return render(request, "portal/home.html", {"categories": item_service.CATEGORIES})
+
+
+# ---------------------------------------------------------------- guides
+
+
+@router.get("/guides", response_class=HTMLResponse)
+def guides(
+    request: Request,
+    db: DB,
+    user: WebUser,
+    q: str | None = None,
+    category: str | None = None,
+    department_id: str | None = None,
+) -> HTMLResponse:
+    """The catalogue of published items, filtered."""
+    department = to_int(department_id, "部门")
+    items = item_service.list_items(db, q=q, category=category or None, department_id=department)
+    return render(
+        request,
+        "portal/guides.html",
+        {
+            "items": [item_service.summary(i) for i in items],
+            "categories": item_service.CATEGORIES,
+            "departments": org_service.list_departments(db=db, active_only=True),
+            "q": q or "",
+            "category": category or "",
+            "department_id": department,
+        },
+    )
+
+
+@router.get("/guides/{item_id}", response_class=HTMLResponse)
+def guide(item_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """A whole guide, its elements in the standard order."""
+    item = item_service.get(db, item_id, published_only=True)
+    return render(request, "portal/guide.html", {"guide": item_service.guide(item)})
+
+
+# ---------------------------------------------------------------- login, logout, registration
+
+
+def _start_session(request: Request, user: User) -> None:
+    # A fresh session (and CSRF token) at login, so a token planted before cannot ride along.
+    request.session.clear()
+    request.session["user_id"] = user.id
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, db: DB, user: WebUser, next: str | None = None) -> HTMLResponse:
+    """The login form."""
+    return render(request, "portal/login.html", {"next": next or "", "username": ""})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Checks the password; staff go to the admin site, citizens to their cases."""
+    username, target = text(form, "username"), text(form, "next")
+    context = {"next": target, "username": username}
+    password = form.get("password")
+    try:
+        hit(get_settings().login_rate, "login", client_ip(request), message="登录尝试过于频繁，请一分钟后再试")
+    except AppError as error:
+        return render(request, "portal/login.html", {**context, "error": error.message}, status=error.status_code)
+    found = org_service.authenticate(db=db, username=username, password=password if isinstance(password, str) else "")
+    if found is None:
+        # the failed attempt stays recorded: the request commits as it returns normally
+        return render(request, "portal/login.html", {**context, "error": "用户名或密码不正确"}, status=401)
+    _start_session(request, found)
+    flash(request, f"欢迎您，{found.name}")
+    return redirect(safe_next(target, "/admin" if found.is_staff else "/my/cases"))
+
+
+@router.post("/logout")
+def logout(request: Request, form: Form) -> Response:
+    """Ends the session."""
+    request.session.clear()
+    flash(request, "您已安全退出")
+    return redirect("/")
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_page(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """The citizen registration form."""
+    return render(request, "portal/register.html", {"values": {}})
+
+
+@router.post("/register", response_class=HTMLResponse)
+def register(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """A citizen registers with a mobile number and is signed in."""
+    values = {"phone": text(form, "phone"), "name": text(form, "name")}
+    password = form.get("password")
+    password = password if isinstance(password, str) else ""
+    try:
+        hit("5/minute", "register", client_ip(request))
+        if password != form.get("password2"):
+            raise ValidationFailed("两次输入的密码不一致")
+        if not values["name"]:
+            raise ValidationFailed("请填写姓名")
+        citizen = org_service.register_citizen(db=db, phone=values["phone"], name=values["name"], password=password)
+    except AppError as error:
+        return fail(db, request, error, "portal/register.html", {"values": values})
+    _start_session(request, citizen)
+    flash(request, "注册成功，已为您登录")
+    return redirect("/my/cases")
+
+
+# ---------------------------------------------------------------- online application
+
+
+def _citizen(request: Request, user: User | None) -> User | Response:
+    if user is None:
+        return login_redirect(request)
+    return org_service.require(user, Permission.CASE_APPLY)
+
+
+def _applicant_from(form: FormData) -> dict[str, str]:
+    values = {field: text(form, field) for field in APPLICANT_FIELDS}
+    values["kind"] = values["kind"] or "personal"
+    return values
+
+
+def _material_choices(
+    db: Session, form: FormData, materials: list[ItemMaterial], user: User, *, prefix: str = ""
+) -> list[MaterialIn]:
+    """Each material's choice on the form: a new upload, an earlier material or an e-licence."""
+    limit = get_settings().upload_max_bytes
+    chosen: list[MaterialIn] = []
+    for material in materials:
+        file = upload(form, f"{prefix}file_{material.id}")
+        reuse = text(form, f"{prefix}reuse_{material.id}")
+        if file is not None:
+            content = file.file.read(limit + 1)
+            stored = file_service.store(db, filename=file.filename or "", content=content, uploaded_by_id=user.id)
+            db.flush()
+            chosen.append(MaterialIn(item_material_id=material.id, upload_id=stored.id))
+        elif reuse[:2] in ("h:", "l:"):
+            number = to_int(reuse[2:], "材料")
+            if reuse.startswith("h:"):
+                chosen.append(MaterialIn(item_material_id=material.id, history_material_id=number))
+            else:
+                chosen.append(MaterialIn(item_material_id=material.id, licence_id=number))
+    return chosen
+
+
+@router.get("/apply/{item_id}", response_class=HTMLResponse)
+def apply_page(item_id: int, request: Request, db: DB, user: WebUser) -> Response:
+    """The online application form of an item."""
+    citizen = _citizen(request, user)
+    if isinstance(citizen, Response):
+        return citizen
+    item = _online_item(db, item_id)
+    return render(request, "portal/apply.html", {"item": item, "values": {"kind": "personal"}})
+
+
+def _online_item(db: Session, item_id: int) -> ServiceItem:
+    item = item_service.get(db, item_id, published_only=True)
+    if not item.is_online:
+        raise ValidationFailed(f"事项“{item.name}”暂不支持网上申报，请到窗口办理")
+    return item
+
+
+@router.post("/apply/{item_id}", response_class=HTMLResponse)
+def apply(item_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Submits the application; the page after shows the case number and the query password once."""
+    citizen = _citizen(request, user)
+    if isinstance(citizen, Response):
+        return citizen
+    item = _online_item(db, item_id)
+    values = _applicant_from(form)
+    context: dict[str, Any] = {"item": item, "values": {**values, "project_name": text(form, "project_name")}}
+    try:
+        try:
+            applicant = ApplicantIn.model_validate(values)
+        except ValidationError as exc:
+            raise ValidationFailed(validation_message(exc, APPLICANT_LABELS)) from exc
+        materials = _material_choices(db, form, item.materials, citizen)
+        data = SubmitIn(
+            service_item_id=item.id,
+            applicant=applicant,
+            project_name=text(form, "project_name")[:200],
+            materials=materials,
+        )
+        new = case_service.submit_online(db, citizen, data)
+    except AppError as error:
+        return fail(db, request, error, "portal/apply.html", context)
+    return render(request, "portal/apply_done.html", {"case": new.case, "query_code": new.query_code})
+
+
+# ---------------------------------------------------------------- progress, publicity, statistics
+
+
+@router.get("/progress", response_class=HTMLResponse)
+def progress_page(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """The progress query form."""
+    return render(request, "portal/progress.html", {"case_no": ""})
+
+
+@router.post("/progress", response_class=HTMLResponse)
+def progress(request: Request, db: DB, form: Form, user: WebUser) -> HTMLResponse:
+    """Case number + query password → progress; wrong or unknown get one answer; attempts are limited."""
+    case_no, query_code = text(form, "case_no"), text(form, "query_code")
+    context = {"case_no": case_no}
+    try:
+        if not case_no or not query_code:
+            raise ValidationFailed("请输入办件编号和查询密码")
+        rate = get_settings().progress_query_rate
+        hit(rate, "progress-ip", client_ip(request), message="查询过于频繁，请一分钟后再试")
+        hit("20/hour", "progress-case", case_no.upper(), message="该办件查询失败次数过多，请一小时后再试")
+        result = queries.progress(db, case_no, query_code)
+    except AppError as error:
+        return fail(db, request, error, "portal/progress.html", context)
+    return render(request, "portal/progress_result.html", {"progress": result})
+
+
+@router.get("/publicity", response_class=HTMLResponse)
+def publicity(
+    request: Request,
+    db: DB,
+    user: WebUser,
+    department_id: str | None = None,
+    service_item_id: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    page: str | None = None,
+) -> HTMLResponse:
+    """办件公示: concluded cases, applicants masked."""
+    filters = {
+        "department_id": department_id or "",
+        "service_item_id": service_item_id or "",
+        "date_from": date_from or "",
+        "date_to": date_to or "",
+    }
+    context: dict[str, Any] = {
+        "filters": filters,
+        "departments": org_service.list_departments(db=db, active_only=True),
+        "items": item_service.list_items(db),
+        "result": None,
+    }
+    try:
+        context["result"] = queries.publicity(
+            db,
+            department_id=to_int(department_id, "部门"),
+            service_item_id=to_int(service_item_id, "事项"),
+            date_from=to_date(date_from, "开始日期"),
+            date_to=to_date(date_to, "结束日期"),
+            page=page_number(page),
+            page_size=PUBLICITY_PAGE_SIZE,
+        )
+    except AppError as error:
+        return fail(db, request, error, "portal/publicity.html", context)
+    return render(request, "portal/publicity.html", context)
+
+
+@router.get("/statistics", response_class=HTMLResponse)
+def statistics(
+    request: Request, db: DB, user: WebUser, date_from: str | None = None, date_to: str | None = None
+) -> HTMLResponse:
+    """办件统计 by department and month, with a totals row."""
+    context: dict[str, Any] = {"date_from": date_from or "", "date_to": date_to or "", "rows": [], "totals": None}
+    try:
+        rows = queries.statistics(db, date_from=to_date(date_from, "开始日期"), date_to=to_date(date_to, "结束日期"))
+    except AppError as error:
+        return fail(db, request, error, "portal/statistics.html", context)
+    keys = ("received", "concluded", "on_time", "overdue")
+    context["rows"] = rows
+    context["totals"] = {k: sum(getattr(r, k) for r in rows) for k in keys}
+    return render(request, "portal/statistics.html", context)
+
+
+# ---------------------------------------------------------------- the citizen's own cases
+
+
+@router.get("/my/cases", response_class=HTMLResponse)
+def my_cases(request: Request, db: DB, user: WebUser, page: str | None = None) -> Response:
+    """The citizen's own cases."""
+    citizen = _citizen(request, user)
+    if isinstance(citizen, Response):
+        return citizen
+    result = queries.list_cases(db, citizen, page=page_number(page))
+    return render(request, "portal/my_cases.html", {"result": result})
+
+
+def _own_case(db: Session, citizen: User, case_id: int) -> Case:
+    case = case_service.get_for(db, citizen, case_id)
+    if case.owner_user_id != citizen.id:
+        raise PermissionDenied("只能查看本人申报的办件")
+    return case
+
+
+def _requested_materials(case: Case) -> list[ItemMaterial]:
+    """Item materials named in the open supplement request."""
+    names = queries.progress_view(case).pending_supplement
+    return [m for m in case.item.materials if m.name in names]
+
+
+def _my_case_context(case: Case) -> dict[str, Any]:
+    return {"case": case, "progress": queries.progress_view(case), "requested": _requested_materials(case)}
+
+
+@router.get("/my/cases/{case_id}", response_class=HTMLResponse)
+def my_case(case_id: int, request: Request, db: DB, user: WebUser) -> Response:
+    """The citizen's view of one own case, with the resupply form while supplementing."""
+    citizen = _citizen(request, user)
+    if isinstance(citizen, Response):
+        return citizen
+    return render(request, "portal/my_case.html", _my_case_context(_own_case(db, citizen, case_id)))
+
+
+@router.post("/my/cases/{case_id}/resupply", response_class=HTMLResponse)
+def my_resupply(case_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """The citizen uploads the materials asked for; the clock runs again."""
+    citizen = _citizen(request, user)
+    if isinstance(citizen, Response):
+        return citizen
+    case = _own_case(db, citizen, case_id)
+    try:
+        materials = _material_choices(db, form, _requested_materials(case), citizen)
+        case_service.resupply(db, citizen, case, note=text(form, "note")[:2000], materials=materials)
+    except AppError as error:
+        db.rollback()
+        case = _own_case(db, citizen, case_id)
+        context = {**_my_case_context(case), "error": error.message}
+        return render(request, "portal/my_case.html", context, status=error.status_code)
+    flash(request, "补正材料已提交，办件继续办理")
+    return redirect(f"/my/cases/{case.id}")
