@@ -179,6 +179,7 @@ def main() -> None:
         "TONGBAN_DATABASE_URL": database_url(args.db, workdir),
         "TONGBAN_PROGRESS_QUERY_RATE": "1000000/minute",
         "TONGBAN_PROGRESS_CASE_RATE": "1000000/hour",
+        "TONGBAN_SCHEDULER_ENABLED": "false",  # the start-up deadline scan would compete with the measurement
     }
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))

@@ -39,6 +39,20 @@ def get_db(request: Request) -> Iterator[Session]:
 DB = Annotated[Session, Depends(get_db)]
 
 
+def get_read_db() -> Iterator[Session]:
+    """A session for a request that only reads, whatever its method (a POST that keeps a secret out of
+    the URL, such as the progress query): on SQLite it then takes no write lock."""
+    session = get_sessionmaker()()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+ReadDB = Annotated[Session, Depends(get_read_db)]
+
+
 def current_user(request: Request, db: DB) -> User | None:
     """The logged-in user or token owner, or None for an anonymous caller; sets the audit actor."""
     user: User | None = None

@@ -13,7 +13,7 @@ from core.cases import queries
 from core.cases import service as case_service
 from core.cases.models import Case
 from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn
-from core.deps import DB
+from core.deps import DB, ReadDB
 from core.errors import AppError, PermissionDenied, ValidationFailed
 from core.files import service as file_service
 from core.items import service as item_service
@@ -257,17 +257,14 @@ def progress_page(request: Request, db: DB, user: WebUser) -> HTMLResponse:
 
 
 @router.post("/progress", response_class=HTMLResponse)
-def progress(request: Request, db: DB, form: Form, user: WebUser) -> HTMLResponse:
+def progress(request: Request, db: ReadDB, form: Form, user: WebUser) -> HTMLResponse:
     """Case number + query password → progress; wrong or unknown get one answer; attempts are limited."""
     case_no, query_code = text(form, "case_no"), text(form, "query_code")
     context = {"case_no": case_no}
     try:
         if not case_no or not query_code:
             raise ValidationFailed("请输入办件编号和查询密码")
-        rate = get_settings().progress_query_rate
-        hit(rate, "progress-ip", client_ip(request), message="查询过于频繁，请一分钟后再试")
-        hit("20/hour", "progress-case", case_no.upper(), message="该办件查询失败次数过多，请一小时后再试")
-        result = queries.progress(db, case_no, query_code)
+        result = queries.guarded_progress(db, case_no, query_code, client=client_ip(request))
     except AppError as error:
         return fail(db, request, error, "portal/progress.html", context)
     return render(request, "portal/progress_result.html", {"progress": result})

@@ -5,7 +5,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, noload
 
 from core import rate_limit
 from core.cases.enums import (
@@ -16,10 +16,11 @@ from core.cases.enums import (
     STEP_RESULT_LABELS,
     CaseStatus,
 )
-from core.cases.models import Case, JointTask
+from core.cases.models import Applicant, Case, JointTask
 from core.cases.schemas import CaseSummary, Page, ProgressOut, PublicityRow, PublicStep, StatsRow
-from core.cases.service import deadline, get_by_no
+from core.cases.service import deadline
 from core.errors import NotFound, ValidationFailed
+from core.items.models import ServiceItem
 from core.org.models import Department, User
 from core.org.permissions import DataScope, Permission
 from core.security import constant_time_equal, keyed_hash, mask_name
@@ -114,7 +115,16 @@ def list_cases(
 
 def progress(db: Session, case_no: str, query_code: str) -> ProgressOut:
     """The public progress of a case; unknown number and wrong password get the same answer."""
-    case = get_by_no(db, case_no)
+    case = db.scalar(
+        select(Case)
+        .where(Case.case_no == case_no.strip().upper())
+        .options(  # only what the answer shows: no materials, joint tasks, guide or decrypted ID numbers
+            noload(Case.materials),
+            noload(Case.joint_tasks),
+            joinedload(Case.item).noload(ServiceItem.materials),
+            joinedload(Case.applicant).load_only(Applicant.name),
+        )
+    )
     expected = case.query_code_hash if case and case.query_code_hash else keyed_hash("-")
     if case is None or not constant_time_equal(expected, keyed_hash(query_code.strip())):
         raise NotFound(WRONG_CREDENTIALS, code="wrong_case_or_code")

@@ -9,6 +9,7 @@ from core.audit.context import SYSTEM, acting
 from core.cases import service
 from core.cases.enums import CaseStatus
 from core.cases.models import Case
+from core.db import mark_for_writing
 
 log = logging.getLogger(__name__)
 OPEN = [CaseStatus.PROCESSING, CaseStatus.SUPPLEMENTING, CaseStatus.SUSPENDED]
@@ -18,8 +19,11 @@ def refresh_open_cases(db: Session) -> int:
     """Refreshes the stored time state of every open case; a failing case is logged and skipped."""
     changed = 0
     with acting(SYSTEM, action="case.scan_deadlines"):
-        for case_id in db.scalars(select(Case.id).where(Case.status.in_(OPEN))).all():
+        case_ids = db.scalars(select(Case.id).where(Case.status.in_(OPEN))).all()
+        db.commit()
+        for case_id in case_ids:
             try:
+                mark_for_writing(db)
                 case = service.get(db, case_id)
                 before = (case.time_state, case.first_overdue_at)
                 service.refresh_time_state(case)

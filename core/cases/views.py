@@ -38,7 +38,7 @@ from core.cases.schemas import (
     SubmitOut,
     SupplementIn,
 )
-from core.deps import DB, CurrentUser
+from core.deps import DB, CurrentUser, ReadDB
 from core.errors import NotAuthenticated, ValidationFailed
 from core.files import service as file_service
 from core.org import service as org_service
@@ -354,7 +354,7 @@ def print_slip(case_id: int, db: DB, user: CurrentUser) -> Response:
 
 
 @router.post("/progress", response_model=ProgressOut, summary="办件进度查询（公开，需查询密码）")
-def progress(data: ProgressIn, db: DB, request: Request) -> ProgressOut:
+def progress(data: ProgressIn, db: ReadDB, request: Request) -> ProgressOut:
     """Case number + query password → progress. Wrong or unknown gets one answer; attempts are limited."""
     return queries.guarded_progress(db, data.case_no, data.query_code, client=client_ip(request))
 
