@@ -118,10 +118,10 @@ def progress(db: Session, case_no: str, query_code: str) -> ProgressOut:
     case = db.scalar(
         select(Case)
         .where(Case.case_no == case_no.strip().upper())
-        .options(  # only what the answer shows: no materials, joint tasks, guide or decrypted ID numbers
-            noload(Case.materials),
-            noload(Case.joint_tasks),
-            joinedload(Case.item).noload(ServiceItem.materials),
+        .options(  # only what the answer shows: materials, joint tasks and the guide stay unloaded, ID numbers undecrypted
+            lazyload(Case.materials),
+            lazyload(Case.joint_tasks),
+            joinedload(Case.item).lazyload(ServiceItem.materials),
             joinedload(Case.applicant).load_only(Applicant.name),
         )
     )
