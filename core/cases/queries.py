@@ -5,7 +5,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import Session, joinedload, noload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from core import rate_limit
 from core.cases.enums import (
@@ -118,7 +118,7 @@ def progress(db: Session, case_no: str, query_code: str) -> ProgressOut:
     case = db.scalar(
         select(Case)
         .where(Case.case_no == case_no.strip().upper())
-        .options(  # only what the answer shows: materials, joint tasks and the guide stay unloaded, ID numbers undecrypted
+        .options(  # only what the answer shows: no materials, joint tasks, guide or decrypted ID numbers
             lazyload(Case.materials),
             lazyload(Case.joint_tasks),
             joinedload(Case.item).lazyload(ServiceItem.materials),
