@@ -96,7 +96,7 @@ def issue_token(username: str, name: str = "service", hours: int = 0) -> None:
     from core.org import service as org_service
 
     with session_scope() as db, acting(CLI_ACTOR):
-        user = org_service.get_user_by_username(db=db, username=username)
+        user = org_service.get_user_by_login(db=db, login=username)
         if user is None:
             raise typer.BadParameter(f"用户 {username} 不存在")
         token = org_service.issue_token(db=db, user=user, name=name, ttl_hours=hours)

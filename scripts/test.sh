@@ -14,10 +14,10 @@ say "mypy"
 mypy
 
 say "测试（SQLite）"
-pytest -q -p no:cacheprovider
+pytest -p no:cacheprovider
 
 trap 'bash scripts/mariadb.sh stop >/dev/null 2>&1 || true' EXIT
 MARIADB_URL="$(bash scripts/mariadb.sh start | tail -1)"
 bash scripts/mariadb.sh reset >/dev/null
 say "测试（MariaDB：${MARIADB_URL%%\?*}）"
-TONGBAN_TEST_DATABASE_URL="$MARIADB_URL" pytest -q -p no:cacheprovider
+TONGBAN_TEST_DATABASE_URL="$MARIADB_URL" pytest -p no:cacheprovider

@@ -145,26 +145,57 @@ def world(db: Session) -> World:
     db.add_all([a, b, c])
     db.flush()
     users = {
-        "clerk_a": org_service.create_user(db=db, username="clerk_a", name="张窗口", password=DEMO_PASSWORD,
-                                           role_codes=["clerk"], department_id=a.id),
-        "officer_a": org_service.create_user(db=db, username="officer_a", name="李审批", password=DEMO_PASSWORD,
-                                             role_codes=["officer"], department_id=a.id),
-        "clerk_b": org_service.create_user(db=db, username="clerk_b", name="赵窗口", password=DEMO_PASSWORD,
-                                           role_codes=["clerk"], department_id=b.id),
-        "officer_c": org_service.create_user(db=db, username="officer_c", name="钱消防", password=DEMO_PASSWORD,
-                                             role_codes=["officer"], department_id=c.id),
-        "leader": org_service.create_user(db=db, username="leader", name="王领导", password=DEMO_PASSWORD,
-                                          role_codes=["leader"]),
-        "admin": org_service.create_user(db=db, username="admin", name="管理员", password=DEMO_PASSWORD,
-                                         role_codes=["admin"]),
+        "clerk_a": org_service.create_user(
+            db=db, username="clerk_a", name="张窗口", password=DEMO_PASSWORD, role_codes=["clerk"], department_id=a.id
+        ),
+        "officer_a": org_service.create_user(
+            db=db,
+            username="officer_a",
+            name="李审批",
+            password=DEMO_PASSWORD,
+            role_codes=["officer"],
+            department_id=a.id,
+        ),
+        "clerk_b": org_service.create_user(
+            db=db, username="clerk_b", name="赵窗口", password=DEMO_PASSWORD, role_codes=["clerk"], department_id=b.id
+        ),
+        "officer_c": org_service.create_user(
+            db=db,
+            username="officer_c",
+            name="钱消防",
+            password=DEMO_PASSWORD,
+            role_codes=["officer"],
+            department_id=c.id,
+        ),
+        "leader": org_service.create_user(
+            db=db, username="leader", name="王领导", password=DEMO_PASSWORD, role_codes=["leader"]
+        ),
+        "admin": org_service.create_user(
+            db=db, username="admin", name="管理员", password=DEMO_PASSWORD, role_codes=["admin"]
+        ),
         "citizen": org_service.register_citizen(db=db, phone="13800000001", name="孙市民", password=DEMO_PASSWORD),
         "citizen2": org_service.register_citizen(db=db, phone="13800000002", name="周市民", password=DEMO_PASSWORD),
     }
     item = item_service.save(db, None, item_in(a, name="占用、挖掘城市道路审批"))
-    immediate = item_service.save(db, None, item_in(a, name="建设工程验线", case_type=1, promised_limit=1,
-                                                     issues_licence=False, materials=[material("验线申请表")]))
-    joint = item_service.save(db, None, item_in(a, name="户外广告设置的审批", case_type=3,
-                                                 joint_route=[["DB"], ["DC"]], materials=[material("申请表")]))
+    immediate = item_service.save(
+        db,
+        None,
+        item_in(
+            a,
+            name="建设工程验线",
+            case_type=1,
+            promised_limit=1,
+            issues_licence=False,
+            materials=[material("验线申请表")],
+        ),
+    )
+    joint = item_service.save(
+        db,
+        None,
+        item_in(
+            a, name="户外广告设置的审批", case_type=3, joint_route=[["DB"], ["DC"]], materials=[material("申请表")]
+        ),
+    )
     tokens = {k: org_service.issue_token(db=db, user=u, name="test") for k, u in users.items()}
     db.commit()
     return World(a, b, c, users, tokens, item, immediate, joint)

@@ -400,10 +400,12 @@ def review(
 ) -> None:
     """审查. For a 联办件, each co-reviewing department of the current stage records its part; the case
     moves on when the stage is complete (to the next stage, or to 决定)."""
+    handler = _require_handler(user, case, case_departments(case))
     _expect(case, "review", {CaseStatus.PROCESSING}, {Step.REVIEW})
     pending = [t for t in case.joint_tasks if t.stage == case.joint_stage and t.result_code is None]
     if case.case_type == CaseType.JOINT and pending:
-        handler = _require_handler(user, case, {t.department_id for t in pending})
+        if not org_service.can_reach_department(handler, {t.department_id for t in pending}):
+            raise PermissionDenied("当前会办阶段没有需要您所在部门办理的任务")
         wanted = department_id or handler.department_id
         task = next((t for t in pending if t.department_id == wanted), None)
         if task is None:
@@ -430,7 +432,7 @@ def review(
             else:
                 case.current_step = Step.DECIDE
         return
-    handler = _require_handler(user, case)
+    _require_handler(user, case)
     text = opinion.strip() or ("审查通过" if agree else "")
     if not text:
         raise ValidationFailed("审查不同意时必须填写意见", field="opinion")

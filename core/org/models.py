@@ -67,6 +67,13 @@ class User(Base):
     roles: Mapped[list[Role]] = relationship(secondary=user_role, lazy="selectin")
 
     @property
+    def login_label(self) -> str:
+        """What to show as login: the staff login name, or a citizen's masked mobile number."""
+        if self.username.startswith("m:") and self.phone:
+            return self.phone[:3] + "****" + self.phone[-4:]
+        return self.username
+
+    @property
     def permissions(self) -> set[str]:
         """Union of the permissions of all roles."""
         return {p for role in self.roles for p in role.permissions}

@@ -24,8 +24,23 @@ def get_user(*, db: Session, user_id: int) -> User | None:
 
 
 def get_user_by_username(*, db: Session, username: str) -> User | None:
-    """Returns a user based on the login name."""
+    """Returns a user based on the stored login name."""
     return db.scalar(select(User).where(User.username == username))
+
+
+def citizen_login_name(phone: str) -> str:
+    """Citizens log in with their mobile number; the user table keeps only a keyed hash of it as login
+    name (the number itself is stored encrypted), so the clear number is nowhere in the database."""
+    return "m:" + keyed_hash("login:" + phone.strip())[:40]
+
+
+def get_user_by_login(*, db: Session, login: str) -> User | None:
+    """Returns the user for what a person types as login: a staff login name or a citizen's mobile number."""
+    login = login.strip()
+    user = get_user_by_username(db=db, username=login)
+    if user is None and phone_problem(login) is None:
+        user = get_user_by_username(db=db, username=citizen_login_name(login))
+    return user
 
 
 def list_departments(*, db: Session, active_only: bool = False) -> list[Department]:
@@ -113,7 +128,7 @@ def create_user(
 
 def authenticate(*, db: Session, username: str, password: str) -> User | None:
     """Returns the active user whose password matches, recording the attempt."""
-    user = get_user_by_username(db=db, username=username.strip())
+    user = get_user_by_login(db=db, login=username)
     ok = user is not None and user.is_active and verify_password(user.password_hash, password)
     record_event(
         db,
@@ -235,8 +250,12 @@ def update_role(*, db: Session, role: Role, permissions: list[str], data_scope: 
 
 def register_citizen(*, db: Session, phone: str, name: str, password: str) -> User:
     """A citizen registers with their mobile number as login name."""
+    phone = phone.strip()
     if problem := phone_problem(phone):
         raise ValidationFailed(problem, field="phone")
+    login = citizen_login_name(phone)
+    if get_user_by_username(db=db, username=login) is not None:
+        raise Conflict("该手机号已注册，请直接登录", field="phone")
     return create_user(
-        db=db, username=phone, name=name, password=password, role_codes=["citizen"], phone=phone, is_staff=False
+        db=db, username=login, name=name, password=password, role_codes=["citizen"], phone=phone, is_staff=False
     )

@@ -31,7 +31,7 @@ def user_out(user: User) -> UserOut:
     """A user with the phone number masked."""
     return UserOut(
         id=user.id,
-        username=user.username,
+        username=user.login_label,
         name=user.name,
         department_id=user.department_id,
         department_name=user.department.name if user.department else "",

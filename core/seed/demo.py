@@ -138,9 +138,7 @@ class Staff:
     department: str
 
 
-def _user(
-    db: Session, username: str, name: str, roles: list[str], department: Department | None, staff: bool = True
-) -> User:
+def _user(db: Session, username: str, name: str, roles: list[str], department: Department | None) -> User:
     user = org_service.get_user_by_username(db=db, username=username)
     if user is None:
         user = org_service.create_user(
@@ -150,7 +148,6 @@ def _user(
             password=DEMO_PASSWORD,
             role_codes=roles,
             department_id=department.id if department else None,
-            is_staff=staff,
         )
     return user
 
@@ -173,7 +170,8 @@ def seed_people(
             person = rng.choice(names["surnames"]) + rng.choice(names["given_names"])
             _user(db, f"{role}_{code}", person, [role], department)
             logins.append(Staff(f"{role}_{code}", person, label, department.name))
-    _user(db, "13800000000", "李明", ["citizen"], None, staff=False)
+    if org_service.get_user_by_login(db=db, login="13800000000") is None:
+        org_service.register_citizen(db=db, phone="13800000000", name="李明", password=DEMO_PASSWORD)
     logins.append(Staff("13800000000", "李明", "办事群众", ""))
     return logins
 
@@ -211,7 +209,7 @@ class CaseFactory:
                 if user.department_id:
                     self.staff[(user.department_id, role.code)] = user
         self.leader = org_service.get_user_by_username(db=db, username="leader")
-        self.citizen = org_service.get_user_by_username(db=db, username="13800000000")
+        self.citizen = org_service.get_user_by_login(db=db, login="13800000000")
         self.people: list[ApplicantIn] = [self._applicant() for _ in range(120)]
 
     def _applicant(self) -> ApplicantIn:

@@ -103,7 +103,7 @@ def test_citizen_registers_and_is_signed_in(browser: MakeBrowser, world: World) 
     page = visitor.submit("/register", "/register", data)
     assert page.status_code == 200 and "注册成功" in page.text and "我的办件" in page.text
     again = browser().submit("/register", "/register", data)
-    assert again.status_code == 409 and "已被使用" in again.text
+    assert again.status_code == 409 and "该手机号已注册" in again.text
 
 
 def test_login_failure_and_rate_limit(browser: MakeBrowser, world: World) -> None:

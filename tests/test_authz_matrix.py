@@ -1,0 +1,380 @@
+"""Who may call what: every /api/v1 route × anonymous, citizen, clerk of A, clerk of B, leader and admin.
+
+Case routes act on a case of department A, each time freshly brought into the state the action needs, so an
+allowed role's answer shows the permission check passed and a denied role's answer shows it did not.
+Denied calls must change nothing in the database.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+
+from core import rate_limit
+from core.org.models import Role
+from core.seed.demo import DEMO_PASSWORD
+from tests.conftest import World, item_in
+from tests.helpers import PERSON, act, api_error, db_state, register, submit_online, upload_pdf
+
+ANON, CITIZEN, CLERK_A, CLERK_B, LEADER, ADMIN = "anonymous", "citizen", "clerk_a", "clerk_b", "leader", "admin"
+ROLES = (ANON, CITIZEN, CLERK_A, CLERK_B, LEADER, ADMIN)
+
+PUBLIC = frozenset(ROLES)
+LOGGED_IN = PUBLIC - {ANON}
+ADMIN_ONLY = frozenset({ADMIN})
+HANDLERS_OF_A = frozenset({CLERK_A, LEADER, ADMIN})
+REGISTRARS_OF_A = frozenset({CLERK_A, ADMIN})
+APPLICANT_LOOKUP = frozenset({CITIZEN, CLERK_A, CLERK_B, ADMIN})
+CITIZENS = frozenset({CITIZEN})
+
+USERNAMES = {CITIZEN: "13800000001", CLERK_A: "clerk_a", CLERK_B: "clerk_b", LEADER: "leader", ADMIN: "admin"}
+
+
+@dataclass
+class Call:
+    """One HTTP request of the matrix."""
+
+    method: str
+    path: str
+    json: Any = None
+    params: dict[str, Any] | None = None
+    files: dict[str, Any] | None = None
+
+
+@dataclass
+class Ctx:
+    """What a request builder may use."""
+
+    client: TestClient
+    world: World
+    db: Any
+    role: str
+    index: int
+    scratch: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- bringing a case of A into a state
+
+
+def case_in_state(ctx: Ctx, state: str) -> dict[str, Any]:
+    """Registers a case of department A at the window and takes it to ``state``; returns the registration."""
+    client, world = ctx.client, ctx.world
+    new = register(client, world)
+    cid = new["case_id"]
+    if state == "submitted":
+        return new
+    act(client, world, cid, "accept")
+    if state == "supplementing":
+        act(client, world, cid, "supplement", reason="施工方案缺少签章", materials=["施工方案"])
+        return new
+    if state == "suspended":
+        act(client, world, cid, "special/start", kind="专家评审", reason="需组织专家论证")
+        return new
+    if state == "review":
+        return new
+    act(client, world, cid, "review", who="officer_a", agree=True, opinion="符合条件")
+    if state == "decide":
+        return new
+    act(client, world, cid, "decide", who="leader", agree=True, opinion="同意许可")
+    if state == "conclude":
+        return new
+    act(client, world, cid, "conclude", who="officer_a", result=0)
+    assert state == "concluded", state
+    return new
+
+
+CASE_ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
+    # action path → (state the action needs, body)
+    "accept": ("submitted", {"opinion": "材料齐全"}),
+    "refuse": ("submitted", {"opinion": "不属于本部门职责范围"}),
+    "review": ("review", {"agree": True, "opinion": "符合条件"}),
+    "decide": ("decide", {"agree": True, "opinion": "同意许可"}),
+    "conclude": ("conclude", {"result": 0}),
+    "supplement": ("review", {"reason": "施工方案缺少签章", "materials": ["施工方案"]}),
+    "resupply": ("supplementing", {"note": "已补交签章页", "materials": []}),
+    "special/start": ("review", {"kind": "专家评审", "reason": "需组织专家论证"}),
+    "special/end": ("suspended", {"result": "专家论证通过"}),
+    "return": ("decide", {"opinion": "审查意见不完整"}),
+    "slip": ("submitted", {}),
+}
+
+
+def case_action(action: str) -> Callable[[Ctx], Call]:
+    state, body = CASE_ACTIONS[action]
+
+    def build(ctx: Ctx) -> Call:
+        cid = case_in_state(ctx, state)["case_id"]
+        return Call("POST", f"/api/v1/cases/{cid}/{action}", json=body or None)
+
+    return build
+
+
+# ---------------------------------------------------------------- request builders of the other routes
+
+
+def login(ctx: Ctx) -> Call:
+    username = USERNAMES.get(ctx.role, "13800000002")  # anonymous logs in as the second citizen
+    return Call("POST", "/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD})
+
+
+def register_citizen(ctx: Ctx) -> Call:
+    body = {"phone": f"1390000000{ctx.index}", "name": "吴新用户", "password": "Passw0rd2026"}
+    return Call("POST", "/api/v1/auth/register", json=body)
+
+
+def new_department(ctx: Ctx) -> Call:
+    return Call("POST", "/api/v1/departments", json={"code": f"NEW{ctx.index}", "name": f"新设部门{ctx.index}"})
+
+
+def change_department(ctx: Ctx) -> Call:
+    body = {"code": "DC", "name": "消防救援大队", "short_name": "消防", "phone": "0512-57869119"}
+    return Call("PUT", f"/api/v1/departments/{ctx.world.dept_c.id}", json=body)
+
+
+def change_role(ctx: Ctx) -> Call:
+    role = ctx.db.query(Role).filter_by(code="service").one()
+    body = {"permissions": ["case.read", "service.client"], "data_scope": "all"}
+    return Call("PUT", f"/api/v1/roles/{role.id}", json=body)
+
+
+def new_user(ctx: Ctx) -> Call:
+    body = {
+        "username": f"officer_new{ctx.index}",
+        "name": "郑审批",
+        "password": "Passw0rd2026",
+        "roles": ["officer"],
+        "department_id": ctx.world.dept_a.id,
+    }
+    return Call("POST", "/api/v1/users", json=body)
+
+
+def change_user(ctx: Ctx) -> Call:
+    return Call("PATCH", f"/api/v1/users/{ctx.world.users['officer_c'].id}", json={"name": "钱消防员"})
+
+
+def new_item(ctx: Ctx) -> Call:
+    data = item_in(ctx.world.dept_a, code=f"NEW-DA-{ctx.index:03d}", name=f"新事项{ctx.index}")
+    return Call("POST", "/api/v1/items", json=data.model_dump(mode="json"))
+
+
+def change_item(ctx: Ctx) -> Call:
+    item_id = ctx.world.immediate_item.id
+    guide = ctx.client.get(f"/api/v1/items/{item_id}").json()
+    for key in ("id", "department_name", "case_type_label", "elements"):
+        guide.pop(key)
+    guide["office_hours"] = "周一至周六 9:00-17:00"
+    return Call("PUT", f"/api/v1/items/{item_id}", json=guide)
+
+
+def upload(ctx: Ctx) -> Call:
+    return Call("POST", "/api/v1/uploads", files={"file": ("申请表.pdf", b"%PDF-1.4 matrix", "application/pdf")})
+
+
+def applicant_lookup(path: str) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        register(ctx.client, ctx.world)  # the applicant is known
+        return Call("GET", path, params={"kind": "personal", "id_number": PERSON["id_number"]})
+
+    return build
+
+
+def submit(ctx: Ctx) -> Call:
+    materials = [
+        {"item_material_id": m.id, "upload_id": upload_pdf(ctx.client, ctx.world, CITIZEN, f"{m.name}.pdf")}
+        for m in ctx.world.item.materials
+        if m.required
+    ]
+    return Call(
+        "POST",
+        "/api/v1/cases",
+        json={"service_item_id": ctx.world.item.id, "applicant": PERSON, "materials": materials},
+    )
+
+
+def window(ctx: Ctx) -> Call:
+    body = {
+        "service_item_id": ctx.world.item.id,
+        "applicant": PERSON,
+        "materials": [{"item_material_id": m.id, "paper": True} for m in ctx.world.item.materials],
+    }
+    return Call("POST", "/api/v1/cases/window", json=body)
+
+
+def case_detail(ctx: Ctx) -> Call:
+    return Call("GET", f"/api/v1/cases/{case_in_state(ctx, 'review')['case_id']}")
+
+
+def progress(ctx: Ctx) -> Call:
+    new = case_in_state(ctx, "review")
+    return Call("POST", "/api/v1/progress", json={"case_no": new["case_no"], "query_code": new["query_code"]})
+
+
+def get(path: str) -> Callable[[Ctx], Call]:
+    return lambda _ctx: Call("GET", path)
+
+
+MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
+    ("POST", "/api/v1/auth/token"): (PUBLIC, login),
+    ("POST", "/api/v1/auth/register"): (PUBLIC, register_citizen),
+    ("GET", "/api/v1/me"): (LOGGED_IN, get("/api/v1/me")),
+    ("GET", "/api/v1/departments"): (PUBLIC, get("/api/v1/departments")),
+    ("POST", "/api/v1/departments"): (ADMIN_ONLY, new_department),
+    ("PUT", "/api/v1/departments/{department_id}"): (ADMIN_ONLY, change_department),
+    ("GET", "/api/v1/roles"): (ADMIN_ONLY, get("/api/v1/roles")),
+    ("PUT", "/api/v1/roles/{role_id}"): (ADMIN_ONLY, change_role),
+    ("GET", "/api/v1/users"): (ADMIN_ONLY, get("/api/v1/users")),
+    ("POST", "/api/v1/users"): (ADMIN_ONLY, new_user),
+    ("PATCH", "/api/v1/users/{user_id}"): (ADMIN_ONLY, change_user),
+    ("GET", "/api/v1/items"): (PUBLIC, get("/api/v1/items")),
+    ("GET", "/api/v1/items/{item_id}"): (PUBLIC, lambda ctx: Call("GET", f"/api/v1/items/{ctx.world.item.id}")),
+    ("POST", "/api/v1/items"): (ADMIN_ONLY, new_item),
+    ("PUT", "/api/v1/items/{item_id}"): (ADMIN_ONLY, change_item),
+    ("POST", "/api/v1/uploads"): (LOGGED_IN, upload),
+    ("GET", "/api/v1/applicants/prefill"): (APPLICANT_LOOKUP, applicant_lookup("/api/v1/applicants/prefill")),
+    ("GET", "/api/v1/applicants/reusable"): (APPLICANT_LOOKUP, applicant_lookup("/api/v1/applicants/reusable")),
+    ("POST", "/api/v1/cases"): (CITIZENS, submit),
+    ("POST", "/api/v1/cases/window"): (REGISTRARS_OF_A, window),
+    ("GET", "/api/v1/cases"): (LOGGED_IN, get("/api/v1/cases")),
+    ("GET", "/api/v1/cases/{case_id}"): (HANDLERS_OF_A, case_detail),
+    ("POST", "/api/v1/cases/{case_id}/accept"): (HANDLERS_OF_A, case_action("accept")),
+    ("POST", "/api/v1/cases/{case_id}/refuse"): (HANDLERS_OF_A, case_action("refuse")),
+    ("POST", "/api/v1/cases/{case_id}/review"): (HANDLERS_OF_A, case_action("review")),
+    ("POST", "/api/v1/cases/{case_id}/decide"): (HANDLERS_OF_A, case_action("decide")),
+    ("POST", "/api/v1/cases/{case_id}/conclude"): (HANDLERS_OF_A, case_action("conclude")),
+    ("POST", "/api/v1/cases/{case_id}/supplement"): (HANDLERS_OF_A, case_action("supplement")),
+    ("POST", "/api/v1/cases/{case_id}/resupply"): (HANDLERS_OF_A, case_action("resupply")),
+    ("POST", "/api/v1/cases/{case_id}/special/start"): (HANDLERS_OF_A, case_action("special/start")),
+    ("POST", "/api/v1/cases/{case_id}/special/end"): (HANDLERS_OF_A, case_action("special/end")),
+    ("POST", "/api/v1/cases/{case_id}/return"): (HANDLERS_OF_A, case_action("return")),
+    ("POST", "/api/v1/cases/{case_id}/slip"): (REGISTRARS_OF_A, case_action("slip")),
+    ("POST", "/api/v1/progress"): (PUBLIC, progress),
+    ("GET", "/api/v1/publicity"): (PUBLIC, get("/api/v1/publicity")),
+    ("GET", "/api/v1/statistics"): (PUBLIC, get("/api/v1/statistics")),
+    ("GET", "/api/v1/audit"): (ADMIN_ONLY, get("/api/v1/audit")),
+}
+
+
+def api_routes(app: Any) -> set[tuple[str, str]]:
+    """(method, path) of every /api/v1 route except the OpenAPI document and the docs pages."""
+    found: set[tuple[str, str]] = set()
+    for route in iter_route_contexts(app.routes):  # included routers flattened, as the OpenAPI generator does
+        path = route.path or ""
+        if not path.startswith("/api/v1") or path == "/api/v1/openapi.json" or path.startswith("/api/v1/docs"):
+            continue
+        found |= {(method, path) for method in route.methods or {"*"}}
+    return found
+
+
+def test_matrix_covers_every_api_route(app: Any) -> None:
+    routes = api_routes(app)
+    assert routes == set(MATRIX), (
+        f"routes without a matrix entry: {sorted(routes - set(MATRIX))}; "
+        f"matrix entries without a route: {sorted(set(MATRIX) - routes)}"
+    )
+
+
+def send(client: TestClient, world: World, role: str, call: Call) -> Any:
+    rate_limit.reset()  # the matrix asks far more often than one person would
+    return client.request(
+        call.method, call.path, json=call.json, params=call.params, files=call.files, headers=world.auth(role)
+    )
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
+def test_route_is_open_exactly_to_its_roles(route: tuple[str, str], client: TestClient, world: World, db) -> None:
+    allowed, build = MATRIX[route]
+    wrong: list[str] = []
+    for index, role in enumerate(ROLES):
+        call = build(Ctx(client, world, db, role, index))
+        before = db_state()
+        response = send(client, world, role, call)
+        outcome = f"{role}: {response.status_code} {response.text[:200]}"
+        if role in allowed:
+            if response.status_code in (401, 403) or response.status_code >= 500:
+                wrong.append(f"should be allowed — {outcome}")
+        else:
+            expected = 401 if role == ANON else 403
+            if response.status_code != expected:
+                wrong.append(f"should be denied with {expected} — {outcome}")
+            else:
+                api_error(response, expected)
+                if db_state() != before:
+                    wrong.append(f"denied, yet the database changed — {role}")
+    assert not wrong, "\n".join(wrong)
+
+
+# ---------------------------------------------------------------- another department's case stays out of reach
+
+
+def leader_view(client: TestClient, world: World, case_id: int) -> dict[str, Any]:
+    response = client.get(f"/api/v1/cases/{case_id}", headers=world.auth(LEADER))
+    assert response.status_code == 200, response.text
+    case = response.json()
+    return {k: case[k] for k in ("status", "current_step", "steps", "materials", "due_at", "allowed_actions")}
+
+
+@pytest.mark.parametrize("state", ["submitted", "review", "concluded"])
+@pytest.mark.parametrize("role", [ANON, CITIZEN, CLERK_B])
+def test_outsiders_cannot_touch_a_case_of_a_whatever_its_state(
+    state: str, role: str, client: TestClient, world: World, db
+) -> None:
+    new = case_in_state(Ctx(client, world, db, role, 0), state)
+    cid = new["case_id"]
+    view, before = leader_view(client, world, cid), db_state()
+    expected = 401 if role == ANON else 403
+    wrong = []
+    for action, (_state, body) in CASE_ACTIONS.items():
+        response = send(client, world, role, Call("POST", f"/api/v1/cases/{cid}/{action}", json=body or None))
+        if response.status_code != expected:  # a 409 would tell an outsider the case's state
+            wrong.append(f"{action}: {response.status_code} {response.text[:200]}")
+    detail = client.get(f"/api/v1/cases/{cid}", headers=world.auth(role))
+    if detail.status_code != expected:
+        wrong.append(f"GET: {detail.status_code} {detail.text[:200]}")
+    assert not wrong, f"{role} on a {state} case of A should get {expected}:\n" + "\n".join(wrong)
+    assert leader_view(client, world, cid) == view
+    assert db_state() == before
+    # the query password was not reissued by a refused slip request
+    answer = client.post("/api/v1/progress", json={"case_no": new["case_no"], "query_code": new["query_code"]})
+    assert answer.status_code == 200, answer.text
+
+
+def listed(client: TestClient, world: World, who: str) -> set[str]:
+    response = client.get("/api/v1/cases", params={"page_size": 100}, headers=world.auth(who))
+    assert response.status_code == 200, response.text
+    return {row["case_no"] for row in response.json()["items"]}
+
+
+def test_case_lists_follow_data_scope(client: TestClient, world: World) -> None:
+    window_case = register(client, world)["case_no"]
+    online = submit_online(client, world, CITIZEN)
+    assert online["status"] == "submitted"
+    assert listed(client, world, CLERK_A) == {window_case, online["case_no"]}
+    assert listed(client, world, CLERK_B) == set()
+    assert listed(client, world, LEADER) == {window_case, online["case_no"]}
+    assert listed(client, world, ADMIN) == {window_case, online["case_no"]}
+    assert listed(client, world, CITIZEN) == {online["case_no"]}
+    assert listed(client, world, "citizen2") == set()
+    own = client.get(f"/api/v1/cases/{online['case_id']}", headers=world.auth(CITIZEN))
+    assert own.status_code == 200 and own.json()["case_no"] == online["case_no"]
+    other = client.get(f"/api/v1/cases/{online['case_id']}", headers=world.auth("citizen2"))
+    api_error(other, 403)
+    stranger = client.get(f"/api/v1/cases/{online['case_id']}", headers=world.auth(CLERK_B))
+    api_error(stranger, 403)
+    # the B clerk's list filters cannot widen the scope either
+    response = client.get("/api/v1/cases", params={"department_id": world.dept_a.id}, headers=world.auth(CLERK_B))
+    assert response.status_code == 200 and response.json()["items"] == [] and response.json()["total"] == 0
+
+
+def test_citizen_resupplies_own_case_but_not_anothers(client: TestClient, world: World) -> None:
+    online = submit_online(client, world, CITIZEN)
+    cid = online["case_id"]
+    act(client, world, cid, "accept")
+    act(client, world, cid, "supplement", reason="施工方案缺少签章", materials=["施工方案"])
+    before = db_state()
+    api_error(client.post(f"/api/v1/cases/{cid}/resupply", json={"note": "补交"}, headers=world.auth("citizen2")), 403)
+    assert db_state() == before
+    resumed = act(client, world, cid, "resupply", who=CITIZEN, note="已补交签章页")
+    assert resumed["status"] == "processing"

@@ -1,0 +1,299 @@
+"""Wrong input gets a 4xx with a Chinese message a person can act on, and changes nothing."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from core.settings import get_settings
+from tests.conftest import World
+from tests.helpers import (
+    ENTERPRISE,
+    PERSON,
+    PNG_BYTES,
+    act,
+    api_error,
+    db_state,
+    paper_materials,
+    register,
+    upload_pdf,
+)
+
+
+@pytest.fixture
+def unchanged() -> Iterator[Any]:
+    """Call ``unchanged.mark()`` when the arrangement is done; the test's end checks nothing changed since."""
+
+    class Marker:
+        state: dict[str, Any] | None = None
+
+        def mark(self) -> None:
+            self.state = db_state()
+
+    marker = Marker()
+    yield marker
+    assert marker.state is not None, "the test never marked its starting point"
+    assert db_state() == marker.state, "a refused request changed the database"
+
+
+# ---------------------------------------------------------------- progress query
+
+
+def test_unknown_case_and_wrong_password_get_the_same_answer(client: TestClient, world: World, unchanged) -> None:
+    new = register(client, world)
+    wrong_code = "000000" if new["query_code"] != "000000" else "111111"
+    unchanged.mark()
+    wrong = client.post("/api/v1/progress", json={"case_no": new["case_no"], "query_code": wrong_code})
+    unknown = client.post("/api/v1/progress", json={"case_no": "KF201001019999", "query_code": new["query_code"]})
+    error = api_error(wrong, 404)
+    assert (unknown.status_code, unknown.json()) == (wrong.status_code, wrong.json())
+    assert "查询密码" in error["message"]
+    assert wrong.headers.get("content-length") == unknown.headers.get("content-length")
+
+
+def test_progress_query_is_rate_limited_per_address(client: TestClient, world: World, unchanged) -> None:
+    new = register(client, world)
+    limit = int(get_settings().progress_query_rate.split("/")[0])
+    assert limit == 10
+    unchanged.mark()
+    for attempt in range(limit):
+        answer = client.post("/api/v1/progress", json={"case_no": f"KF20260101{attempt:04d}", "query_code": "123456"})
+        assert answer.status_code == 404, (attempt, answer.text)
+    # even the right password is refused now: the limit is per address, not per failure
+    blocked = client.post("/api/v1/progress", json={"case_no": new["case_no"], "query_code": new["query_code"]})
+    error = api_error(blocked, 429)
+    assert "频繁" in error["message"]
+    # another address is not affected
+    other = client.post(
+        "/api/v1/progress",
+        json={"case_no": new["case_no"], "query_code": new["query_code"]},
+        headers={"X-Forwarded-For": "203.0.113.9"},
+    )
+    assert other.status_code == 200, other.text
+
+
+# ---------------------------------------------------------------- materials
+
+
+def test_online_submission_without_a_required_material_is_refused(client: TestClient, world: World, unchanged) -> None:
+    first = world.item.materials[0]
+    upload = upload_pdf(client, world, "citizen", f"{first.name}.pdf")
+    body = {
+        "service_item_id": world.item.id,
+        "applicant": PERSON,
+        "materials": [{"item_material_id": first.id, "upload_id": upload}],
+    }
+    unchanged.mark()
+    error = api_error(client.post("/api/v1/cases", json=body, headers=world.auth("citizen")), 422)
+    assert error["code"] == "missing_materials"
+    assert "施工方案" in error["message"] and "申请表" not in error["message"]
+
+
+def test_accepting_without_a_required_material_is_refused(client: TestClient, world: World, unchanged) -> None:
+    only_form = [m for m in paper_materials(world) if m["item_material_id"] == world.item.materials[0].id]
+    body = {"service_item_id": world.item.id, "applicant": PERSON, "materials": only_form}
+    created = client.post("/api/v1/cases/window", json=body, headers=world.auth("clerk_a"))
+    assert created.status_code == 201, created.text
+    cid = created.json()["case_id"]
+    unchanged.mark()
+    error = api_error(client.post(f"/api/v1/cases/{cid}/accept", json={}, headers=world.auth("clerk_a")), 422)
+    assert "缺少必需材料" in error["message"] and "施工方案" in error["message"]
+    case = client.get(f"/api/v1/cases/{cid}", headers=world.auth("clerk_a")).json()
+    assert case["status"] == "submitted" and case["accepted_at"] is None
+
+
+# ---------------------------------------------------------------- uploads
+
+
+@pytest.fixture
+def small_uploads() -> Iterator[int]:
+    """Uploads limited to 1 MB for the test (the cached settings object is changed and restored)."""
+    settings = get_settings()
+    saved = settings.upload_max_bytes
+    settings.upload_max_bytes = 1024 * 1024
+    yield settings.upload_max_bytes
+    settings.upload_max_bytes = saved
+
+
+def uploaded_files() -> set[str]:
+    root = get_settings().upload_dir
+    return {str(p) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+def test_oversized_upload_is_refused(client: TestClient, world: World, small_uploads: int, unchanged) -> None:
+    files_before = uploaded_files()
+    unchanged.mark()
+    content = b"%PDF-1.4\n" + b"0" * small_uploads
+    response = client.post(
+        "/api/v1/uploads", files={"file": ("施工方案.pdf", content, "application/pdf")}, headers=world.auth("citizen")
+    )
+    error = api_error(response, 422)
+    assert "1 MB" in error["message"] and "施工方案.pdf" in error["message"]
+    assert uploaded_files() == files_before
+
+
+def test_upload_of_exactly_the_limit_is_accepted(client: TestClient, world: World, small_uploads: int) -> None:
+    content = b"%PDF-1.4\n" + b"0" * (small_uploads - 9)
+    response = client.post(
+        "/api/v1/uploads", files={"file": ("施工方案.pdf", content, "application/pdf")}, headers=world.auth("citizen")
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["size"] == small_uploads
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("申请表.pdf", PNG_BYTES, "不符"),  # a PNG dressed as a PDF
+        ("setup.exe", b"MZ\x90\x00" + b"\x00" * 60, "类型不支持"),
+        ("申请表", b"%PDF-1.4 no extension", "类型不支持"),
+    ],
+)
+def test_upload_of_the_wrong_type_is_refused(
+    client: TestClient, world: World, unchanged, name: str, content: bytes, words: str
+) -> None:
+    files_before = uploaded_files()
+    unchanged.mark()
+    response = client.post(
+        "/api/v1/uploads", files={"file": (name, content, "application/octet-stream")}, headers=world.auth("citizen")
+    )
+    error = api_error(response, 422)
+    assert words in error["message"] and name in error["message"]
+    assert uploaded_files() == files_before
+
+
+# ---------------------------------------------------------------- identifiers
+
+
+def window_body(world: World, applicant: dict[str, Any]) -> dict[str, Any]:
+    return {"service_item_id": world.item.id, "applicant": applicant, "materials": paper_materials(world)}
+
+
+@pytest.mark.parametrize("last", ["0", "1", "9"])
+def test_id_number_with_a_wrong_check_digit_is_refused(client: TestClient, world: World, unchanged, last: str) -> None:
+    unchanged.mark()
+    applicant = {**PERSON, "id_number": PERSON["id_number"][:-1] + last}
+    response = client.post("/api/v1/cases/window", json=window_body(world, applicant), headers=world.auth("clerk_a"))
+    error = api_error(response, 422)
+    assert "校验位" in error["message"] and error.get("field") == "applicant.id_number"
+
+
+def test_id_number_with_an_impossible_birthday_is_refused(client: TestClient, world: World, unchanged) -> None:
+    unchanged.mark()
+    applicant = {**PERSON, "id_number": "110105194902300027"}
+    response = client.post("/api/v1/cases/window", json=window_body(world, applicant), headers=world.auth("clerk_a"))
+    assert "出生日期" in api_error(response, 422)["message"]
+
+
+@pytest.mark.parametrize(
+    ("credit_code", "words"),
+    [
+        (ENTERPRISE["id_number"][:-1] + "4", "校验位"),
+        ("91350100M000100Y4", "18位"),
+        ("91350100M000100I43", "18位"),  # I is not used in credit codes
+    ],
+)
+def test_invalid_credit_code_is_refused(
+    client: TestClient, world: World, unchanged, credit_code: str, words: str
+) -> None:
+    unchanged.mark()
+    applicant = {**ENTERPRISE, "id_number": credit_code}
+    response = client.post("/api/v1/cases/window", json=window_body(world, applicant), headers=world.auth("clerk_a"))
+    error = api_error(response, 422)
+    assert words in error["message"] and "统一社会信用代码" in error["message"]
+
+
+def test_valid_identifiers_are_accepted(client: TestClient, world: World) -> None:
+    assert register(client, world, applicant=PERSON)["status"] == "submitted"
+    assert register(client, world, applicant=ENTERPRISE)["status"] == "submitted"
+    lower_x = {**PERSON, "id_number": PERSON["id_number"].lower()}
+    assert register(client, world, applicant=lower_x)["status"] == "submitted"
+
+
+# ---------------------------------------------------------------- handling
+
+
+def case_at_conclusion(client: TestClient, world: World) -> int:
+    cid = int(register(client, world)["case_id"])
+    act(client, world, cid, "accept")
+    act(client, world, cid, "review", who="officer_a", agree=False, opinion="施工方案不符合要求")
+    act(client, world, cid, "decide", who="leader", agree=False, opinion="不予许可")
+    return cid
+
+
+@pytest.mark.parametrize("result", [1, 2, 3, 4, 5])
+def test_conclusion_other_than_certified_needs_a_reason(
+    client: TestClient, world: World, unchanged, result: int
+) -> None:
+    cid = case_at_conclusion(client, world)
+    unchanged.mark()
+    for reason in ("", "   "):
+        response = client.post(
+            f"/api/v1/cases/{cid}/conclude", json={"result": result, "reason": reason}, headers=world.auth("officer_a")
+        )
+        error = api_error(response, 422)
+        assert "必须填写理由" in error["message"] and error.get("field") == "reason"
+
+
+def test_conclusion_result_out_of_range_is_refused(client: TestClient, world: World, unchanged) -> None:
+    cid = case_at_conclusion(client, world)
+    unchanged.mark()
+    for result in (7, -1):
+        response = client.post(
+            f"/api/v1/cases/{cid}/conclude", json={"result": result, "reason": "x"}, headers=world.auth("officer_a")
+        )
+        assert "结果代码" in api_error(response, 422)["message"]
+
+
+def test_deciding_before_review_names_the_current_step(client: TestClient, world: World, unchanged) -> None:
+    cid = register(client, world)["case_id"]
+    act(client, world, cid, "accept")
+    unchanged.mark()
+    response = client.post(
+        f"/api/v1/cases/{cid}/decide", json={"agree": True, "opinion": "同意"}, headers=world.auth("leader")
+    )
+    error = api_error(response, 409)
+    assert "审查" in error["message"] and "决定" in error["message"]
+
+
+def test_concluding_a_submitted_case_names_its_status(client: TestClient, world: World, unchanged) -> None:
+    cid = register(client, world)["case_id"]
+    unchanged.mark()
+    response = client.post(f"/api/v1/cases/{cid}/conclude", json={"result": 0}, headers=world.auth("officer_a"))
+    error = api_error(response, 409)
+    assert "待受理" in error["message"] and "办结" in error["message"]
+
+
+# ---------------------------------------------------------------- request shape
+
+
+def test_malformed_json_body_is_refused(client: TestClient, world: World, unchanged) -> None:
+    unchanged.mark()
+    headers = {**world.auth("clerk_a"), "Content-Type": "application/json"}
+    response = client.post("/api/v1/cases/window", content=b'{"service_item_id": 1, "applicant": ', headers=headers)
+    assert "JSON" in api_error(response, 422)["message"]
+
+
+def test_missing_field_is_named_in_chinese(client: TestClient, world: World, unchanged) -> None:
+    unchanged.mark()
+    body = {"service_item_id": world.item.id, "materials": paper_materials(world)}
+    response = client.post("/api/v1/cases/window", json=body, headers=world.auth("clerk_a"))
+    assert "缺少必填项" in api_error(response, 422)["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases", "/api/v1/publicity"])
+@pytest.mark.parametrize("params", [{"page_size": 0}, {"page_size": 101}, {"page": 0}, {"page_size": "十"}])
+def test_bad_paging_is_refused(client: TestClient, world: World, unchanged, path: str, params: dict) -> None:
+    unchanged.mark()
+    response = client.get(path, params=params, headers=world.auth("clerk_a"))
+    error = api_error(response, 422)
+    assert ("页码" in error["message"]) or ("每页条数" in error["message"])
+
+
+def test_publicity_date_range_must_not_be_reversed(client: TestClient, world: World, unchanged) -> None:
+    unchanged.mark()
+    response = client.get("/api/v1/publicity", params={"date_from": "2026-10-09", "date_to": "2026-10-01"})
+    assert "开始日期不能晚于结束日期" in api_error(response, 422)["message"]
+    response = client.get("/api/v1/publicity", params={"date_from": "2026-13-01"})
+    assert "日期" in api_error(response, 422)["message"]
