@@ -253,6 +253,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("POST", "/api/v1/progress"): (PUBLIC, progress),
     ("GET", "/api/v1/publicity"): (PUBLIC, get("/api/v1/publicity")),
     ("GET", "/api/v1/statistics"): (PUBLIC, get("/api/v1/statistics")),
+    ("GET", "/api/v1/statistics.xlsx"): (PUBLIC, get("/api/v1/statistics.xlsx")),
     ("GET", "/api/v1/audit"): (ADMIN_ONLY, get("/api/v1/audit")),
 }
 

@@ -74,3 +74,22 @@ def test_random_identifiers_pass_their_checksums() -> None:
     for _ in range(200):
         assert id_number_problem(demo.random_id_number(rng)) is None
         assert credit_code_problem(demo.random_credit_code(rng)) is None
+
+
+def test_statistics_export_as_excel_matches_the_api(db: Session, client: TestClient) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    demo.seed_all(db, cases=60, seed=3)
+    rows = client.get("/api/v1/statistics").json()
+    response = client.get("/api/v1/statistics.xlsx")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(BytesIO(response.content))
+    detail, totals = book["按部门和月份"], book["按部门汇总"]
+    assert detail.max_row - 2 == len(rows)
+    last = [cell.value for cell in totals[totals.max_row]]
+    assert last[0] == "合计" and last[1] == sum(r["received"] for r in rows) == 60
+    page = client.get("/statistics").text
+    assert "按部门汇总" in page and "/api/v1/statistics.xlsx" in page

@@ -2,6 +2,7 @@
 and the citizen's own cases."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -320,8 +321,15 @@ def statistics(
     except AppError as error:
         return fail(db, request, error, "portal/statistics.html", context)
     keys = ("received", "concluded", "on_time", "overdue")
+    by_department: dict[str, dict[str, int]] = {}
+    for row in rows:
+        sums = by_department.setdefault(row.department_name, dict.fromkeys(keys, 0))
+        for key in keys:
+            sums[key] += getattr(row, key)
     context["rows"] = rows
+    context["departments"] = sorted(by_department.items(), key=lambda kv: -kv[1]["received"])
     context["totals"] = {k: sum(getattr(r, k) for r in rows) for k in keys}
+    context["export_query"] = urlencode({k: v for k, v in (("date_from", date_from), ("date_to", date_to)) if v})
     return render(request, "portal/statistics.html", context)
 
 

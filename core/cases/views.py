@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Request, Response, UploadFile
 from pydantic import BaseModel
 
-from core.cases import applicants, queries, service, slip
+from core.cases import applicants, export, queries, service, slip
 from core.cases.enums import (
     ACTION_LABELS,
     CASE_TYPE_LABELS,
@@ -378,6 +378,26 @@ def publicity(
         date_to=date_to,
         page=page,
         page_size=page_size,
+    )
+
+
+@router.get(
+    "/statistics.xlsx",
+    summary="办件统计导出 Excel（公开）",
+    response_class=Response,
+    responses={200: {"content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}},
+)
+def statistics_excel(
+    db: DB, date_from: date | None = None, date_to: date | None = None, department_id: int | None = None
+) -> Response:
+    """The same figures as an Excel workbook: detail by department and month, totals by department."""
+    rows = queries.statistics(db, date_from=date_from, date_to=date_to, department_id=department_id)
+    span = f"{date_from or '开始'} 至 {date_to or '今'}"
+    content = export.statistics_workbook(rows, f"{get_settings().centre_name} 办件统计（{span}）")
+    return Response(
+        content,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="statistics.xlsx"'},
     )
 
 

@@ -1,0 +1,62 @@
+"""Excel export of case statistics (办件统计), for leaders who report upwards."""
+
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from core.cases.schemas import StatsRow
+
+_HEADERS = ["部门", "月份", "收件数", "办结数", "按时办结数", "逾期数", "按时办结率"]
+
+
+def _rate(on_time: int, concluded: int) -> str:
+    return f"{on_time / concluded:.1%}" if concluded else "—"
+
+
+def statistics_workbook(rows: list[StatsRow], title: str) -> bytes:
+    """A workbook with the detail by department and month, and a sheet of totals by department."""
+    book = Workbook()
+    detail = book.active
+    assert detail is not None
+    detail.title = "按部门和月份"
+    totals = book.create_sheet("按部门汇总")
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="F2F2F2")
+    for sheet, headers in ((detail, _HEADERS), (totals, [h for h in _HEADERS if h != "月份"])):
+        sheet.append([title])
+        sheet["A1"].font = Font(bold=True, size=13)
+        sheet.append(headers)
+        for cell in sheet[2]:
+            cell.font, cell.fill, cell.alignment = bold, fill, Alignment(horizontal="center")
+        sheet.freeze_panes = "A3"
+    by_department: dict[str, list[int]] = {}
+    for row in rows:
+        detail.append(
+            [
+                row.department_name,
+                row.month,
+                row.received,
+                row.concluded,
+                row.on_time,
+                row.overdue,
+                _rate(row.on_time, row.concluded),
+            ]
+        )
+        sums = by_department.setdefault(row.department_name, [0, 0, 0, 0])
+        for i, value in enumerate((row.received, row.concluded, row.on_time, row.overdue)):
+            sums[i] += value
+    grand = [sum(col) for col in zip(*by_department.values(), strict=False)] if by_department else [0, 0, 0, 0]
+    for name, (received, concluded, on_time, overdue) in sorted(by_department.items()):
+        totals.append([name, received, concluded, on_time, overdue, _rate(on_time, concluded)])
+    totals.append(["合计", *grand, _rate(grand[2], grand[1])])
+    for cell in totals[totals.max_row]:
+        cell.font = bold
+    for sheet in (detail, totals):
+        sheet.column_dimensions["A"].width = 40
+        for column in range(2, sheet.max_column + 1):
+            sheet.column_dimensions[get_column_letter(column)].width = 13
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
