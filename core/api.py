@@ -44,7 +44,7 @@ def _describe(error: dict[str, object]) -> tuple[str, str]:
     loc = error.get("loc", ())
     location = [str(p) for p in (loc if isinstance(loc, tuple | list) else ()) if p not in ("body", "query", "path")]
     field = ".".join(location)
-    label = _FIELD_NAMES.get(location[-1], location[-1]) if location else "请求"
+    label = _FIELD_NAMES.get(location[-1], location[-1]) if location else "请求内容（JSON）"
     kind = str(error.get("type", ""))
     ctx = error.get("ctx") or {}
     assert isinstance(ctx, dict)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from core import migrate as migrations
 from core.audit.context import Actor, acting
 from core.db import session_scope
+from core.plugins import hooks as plugin_hooks
 from core.settings import get_settings
 
 app = typer.Typer(help="通办 Tongban — 一网通办平台命令行", no_args_is_help=True, pretty_exceptions_enable=False)
@@ -58,6 +59,8 @@ def seed(
             typer.echo(f"[演示数据] {stage} {done}/{total}")
 
         demo.seed_all(db, cases=cases, progress=progress)
+        for seed_plugin in plugin_hooks("seed"):
+            seed_plugin(db, progress)
     typer.echo(f"演示数据已生成：{cases} 件办件。`tongban demo-logins` 列出演示账号。")
 
 

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     """Run periodic jobs inside the app process (embedded default); production turns this off for Celery beat."""
     deadline_scan_minutes: int = 15
+    plugins: tuple[str, ...] = ("knowledge",)
+    """Packages that plug into the core (core/plugins.py)."""
 
     @property
     def upload_dir(self) -> Path:

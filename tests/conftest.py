@@ -30,9 +30,11 @@ from core.migrate import upgrade  # noqa: E402
 from core.models import Base  # noqa: E402
 from core.org import service as org_service  # noqa: E402
 from core.org.models import Department, User  # noqa: E402
+from core.plugins import load_models  # noqa: E402
 from core.seed.demo import DEMO_PASSWORD, ensure_roles  # noqa: E402
 
 IS_MYSQL = os.environ["TONGBAN_DATABASE_URL"].startswith("mysql")
+load_models()  # the plugins' tables too, for the clean-up between tests
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -212,6 +212,70 @@ def progress(ctx: Ctx) -> Call:
     return Call("POST", "/api/v1/progress", json={"case_no": new["case_no"], "query_code": new["query_code"]})
 
 
+SEARCH = {"q": "施工许可证要什么材料"}
+FAQ = {"question": "占用城市道路审批要多久", "answer": "承诺5个工作日办结。", "keywords": ["占道"], "alternatives": []}
+LAW = {
+    "doc_no": "国务院令第198号",
+    "issuer": "国务院",
+    "title": "城市道路管理条例",
+    "category": "行政法规",
+    "articles": [
+        {"number": "第一条", "text": "为了加强城市道路管理，保障城市道路完好，充分发挥城市道路功能，制定本条例。"}
+    ],
+}
+POLICY = {
+    "doc_no": "国办发〔2019〕11号",
+    "issuer": "国务院办公厅",
+    "title": "关于全面开展工程建设项目审批制度改革的实施意见",
+}
+CONTENT = {"faq": FAQ, "law": LAW, "policy": POLICY}
+
+
+def published(ctx: Ctx, kind: str) -> int:
+    """A published entry of a kind, written by someone other than the caller."""
+    from knowledge import workflow
+    from knowledge.models import Revision
+
+    revision = Revision(kind=kind, version=1, status="pending", title=kind, data=CONTENT[kind], author_name="编辑")
+    ctx.db.add(revision)
+    ctx.db.flush()
+    entity = workflow.publish(ctx.db, revision)
+    ctx.db.commit()
+    return int(entity.id)
+
+
+def knowledge_entry(kind: str, path: str, method: str = "GET") -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        if kind == "faq" and method == "POST":
+            # each role archives its own fresh entry, so an allowed role's success proves nothing for the next
+            return Call(method, path.format(id=published(ctx, kind)))
+        entries = ctx.db.info.setdefault("published_entries", {})  # one entry shared by all roles
+        if kind not in entries:
+            entries[kind] = published(ctx, kind)
+        return Call(method, path.format(id=entries[kind]))
+
+    return build
+
+
+def new_draft(ctx: Ctx) -> Call:
+    data = {**FAQ, "question": f"{FAQ['question']}（{ctx.index}）"}
+    return Call("POST", "/api/v1/knowledge/revisions", json={"kind": "faq", "data": data})
+
+
+def revision_action(state: str, action: str) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        from knowledge.models import Revision
+
+        data = {**FAQ, "question": f"{FAQ['question']}（{action}{ctx.index}）"}
+        revision = Revision(kind="faq", version=1, status=state, title="t", data=data, author_name="编辑")
+        ctx.db.add(revision)
+        ctx.db.commit()
+        body = {"comment": "请补充办理地点"} if action == "reject" else None
+        return Call("POST", f"/api/v1/knowledge/revisions/{revision.id}/{action}", json=body)
+
+    return build
+
+
 def get(path: str) -> Callable[[Ctx], Call]:
     return lambda _ctx: Call("GET", path)
 
@@ -255,6 +319,33 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("GET", "/api/v1/statistics"): (PUBLIC, get("/api/v1/statistics")),
     ("GET", "/api/v1/statistics.xlsx"): (PUBLIC, get("/api/v1/statistics.xlsx")),
     ("GET", "/api/v1/audit"): (ADMIN_ONLY, get("/api/v1/audit")),
+    ("GET", "/api/v1/knowledge/search"): (PUBLIC, lambda ctx: Call("GET", "/api/v1/knowledge/search", params=SEARCH)),
+    ("GET", "/api/v1/knowledge/faqs"): (PUBLIC, get("/api/v1/knowledge/faqs")),
+    ("GET", "/api/v1/knowledge/faqs/{faq_id}"): (PUBLIC, knowledge_entry("faq", "/api/v1/knowledge/faqs/{id}")),
+    ("GET", "/api/v1/knowledge/laws"): (PUBLIC, get("/api/v1/knowledge/laws")),
+    ("GET", "/api/v1/knowledge/laws/{law_id}"): (PUBLIC, knowledge_entry("law", "/api/v1/knowledge/laws/{id}")),
+    ("GET", "/api/v1/knowledge/laws/{law_id}/articles/{number}"): (
+        PUBLIC,
+        knowledge_entry("law", "/api/v1/knowledge/laws/{id}/articles/第一条"),
+    ),
+    ("GET", "/api/v1/knowledge/policies"): (PUBLIC, get("/api/v1/knowledge/policies")),
+    ("GET", "/api/v1/knowledge/policies/{policy_id}"): (
+        PUBLIC,
+        knowledge_entry("policy", "/api/v1/knowledge/policies/{id}"),
+    ),
+    ("GET", "/api/v1/knowledge/glossary"): (PUBLIC, get("/api/v1/knowledge/glossary")),
+    ("GET", "/api/v1/knowledge/bundles"): (PUBLIC, get("/api/v1/knowledge/bundles")),
+    ("GET", "/api/v1/knowledge/links"): (PUBLIC, get("/api/v1/knowledge/links")),
+    ("POST", "/api/v1/knowledge/revisions"): (ADMIN_ONLY, new_draft),
+    ("GET", "/api/v1/knowledge/revisions"): (ADMIN_ONLY, get("/api/v1/knowledge/revisions")),
+    ("POST", "/api/v1/knowledge/revisions/{revision_id}/submit"): (ADMIN_ONLY, revision_action("draft", "submit")),
+    ("POST", "/api/v1/knowledge/revisions/{revision_id}/approve"): (ADMIN_ONLY, revision_action("pending", "approve")),
+    ("POST", "/api/v1/knowledge/revisions/{revision_id}/reject"): (ADMIN_ONLY, revision_action("pending", "reject")),
+    ("POST", "/api/v1/knowledge/{kind}/{entity_id}/archive"): (
+        ADMIN_ONLY,
+        knowledge_entry("faq", "/api/v1/knowledge/faq/{id}/archive", method="POST"),
+    ),
+    ("GET", "/api/v1/knowledge/unanswered"): (ADMIN_ONLY, get("/api/v1/knowledge/unanswered")),
 }
 
 

@@ -13,7 +13,9 @@ from core.api import api_router, install_error_handlers
 from core.audit.context import AuditContextMiddleware
 from core.cases.scheduled import refresh_open_cases
 from core.db import get_sessionmaker
+from core.plugins import hooks as plugin_hooks
 from core.settings import get_settings
+from knowledge.views import router as knowledge_router
 from web.routes import mount_web
 
 log = logging.getLogger("tongban")
@@ -38,6 +40,8 @@ async def _every(minutes: int) -> None:
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     """Starts the in-process scheduler (embedded mode) and stops it on shutdown."""
     settings = get_settings()
+    for warm_up in plugin_hooks("initialize"):
+        await run_in_threadpool(warm_up)
     task = asyncio.create_task(_every(settings.deadline_scan_minutes)) if settings.scheduler_enabled else None
     yield
     if task is not None:
@@ -69,6 +73,7 @@ def create_app() -> FastAPI:
     app.add_middleware(AuditContextMiddleware)
     install_error_handlers(app)
     app.include_router(api_router())
+    app.include_router(knowledge_router, prefix="/api/v1")
 
     @app.get("/healthz", tags=["运维"], summary="存活检查")
     def healthz() -> dict[str, str]:

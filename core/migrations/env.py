@@ -4,7 +4,10 @@ from alembic import context
 
 from core.db import make_engine
 from core.models import Base
+from core.plugins import load_models
 from core.settings import get_settings
+
+load_models()
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or get_settings().database_url

@@ -15,6 +15,8 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     STATS_READ = "stats.read"
     SERVICE_CLIENT = "service.client"
+    KNOWLEDGE_EDIT = "knowledge.edit"
+    KNOWLEDGE_REVIEW = "knowledge.review"
 
 
 class DataScope(StrEnum):
@@ -35,6 +37,8 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.AUDIT_READ: "查看审计日志",
     Permission.STATS_READ: "查看内部统计",
     Permission.SERVICE_CLIENT: "服务客户端（机器人动作服务器等）",
+    Permission.KNOWLEDGE_EDIT: "编辑知识库（草稿、提交审核、导入）",
+    Permission.KNOWLEDGE_REVIEW: "审核发布知识库（不能审核本人提交的内容）",
 }
 
 DATA_SCOPE_LABELS = {DataScope.DEPARTMENT: "本部门", DataScope.ALL: "全部", DataScope.OWN: "本人"}

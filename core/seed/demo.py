@@ -72,6 +72,8 @@ ROLES = [
         (P.CASE_READ, P.CASE_HANDLE, P.STATS_READ),
         "本部门办件审查、决定、办结",
     ),
+    RoleSpec("editor", "知识库编辑", DataScope.ALL, (P.KNOWLEDGE_EDIT,), "编写咨询问答、法规、政策、百科，提交审核"),
+    RoleSpec("reviewer", "知识库审核", DataScope.ALL, (P.KNOWLEDGE_EDIT, P.KNOWLEDGE_REVIEW), "审核并发布知识库内容"),
     RoleSpec("citizen", "办事群众/企业", DataScope.OWN, (P.CASE_APPLY,), "网上申报、查看本人办件"),
     RoleSpec("service", "服务客户端", DataScope.ALL, (P.SERVICE_CLIENT, P.CASE_READ), "机器人动作服务器等系统调用"),
 ]
@@ -161,6 +163,9 @@ def seed_people(
     _user(db, "admin", "系统管理员", ["admin"], None)
     _user(db, "leader", "王建国", ["leader"], None)
     logins.append(Staff("leader", "王建国", "中心领导", "全部"))
+    _user(db, "editor", "陈编辑", ["editor"], None)
+    _user(db, "reviewer", "林审核", ["reviewer"], None)
+    logins += [Staff("editor", "陈编辑", "知识库编辑", ""), Staff("reviewer", "林审核", "知识库审核", "")]
     with_items = sorted({i.department_id for i in items})
     for department in departments.values():
         if department.id not in with_items:

@@ -1,0 +1,150 @@
+"""What an admin enters for each kind of knowledge; validated before a draft is saved."""
+
+import re
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+ARTICLE_NUMBER = re.compile(r"^第[零〇一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?$")
+
+
+def _clean_list(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+
+
+class FaqIn(BaseModel):
+    """咨询服务."""
+
+    service_item_id: int | None = None
+    question: str = Field(min_length=4, max_length=300)
+    answer: str = Field(min_length=2, max_length=5000)
+    keywords: list[str] = Field(default_factory=list, max_length=20)
+    alternatives: list[str] = Field(default_factory=list, max_length=30)
+
+    _lists = field_validator("keywords", "alternatives")(_clean_list)
+
+    @field_validator("question", "answer")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+
+class ArticleIn(BaseModel):
+    """One article of a law."""
+
+    number: str = Field(min_length=3, max_length=20, description="第三十条")
+    text: str = Field(min_length=2, max_length=20000)
+
+    @field_validator("number")
+    @classmethod
+    def _number(cls, value: str) -> str:
+        value = value.strip()
+        if not ARTICLE_NUMBER.match(value):
+            raise ValueError(f"条文序号“{value}”应写作“第三十条”的形式")
+        return value
+
+
+class LawIn(BaseModel):
+    """法律法规 with its articles."""
+
+    doc_no: str = Field(min_length=2, max_length=100, description="文号")
+    issuer: str = Field(min_length=2, max_length=100)
+    title: str = Field(min_length=2, max_length=200)
+    category: str = Field(min_length=2, max_length=20)
+    published_on: date | None = None
+    effective_on: date | None = None
+    sort_order: int = 0
+    articles: list[ArticleIn] = Field(min_length=1, max_length=2000)
+
+    @model_validator(mode="after")
+    def _unique_articles(self) -> "LawIn":
+        seen: set[str] = set()
+        for article in self.articles:
+            if article.number in seen:
+                raise ValueError(f"条文“{article.number}”重复")
+            seen.add(article.number)
+        return self
+
+
+class PolicyIn(BaseModel):
+    """政策文件 and its interpretation."""
+
+    doc_no: str = Field(min_length=2, max_length=100)
+    issuer: str = Field(min_length=2, max_length=100)
+    title: str = Field(min_length=2, max_length=300)
+    category: str = Field(default="", max_length=20)
+    published_on: date | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    target_groups: list[str] = Field(default_factory=list)
+    summary: str = Field(default="", max_length=5000)
+    sections: list[dict[str, str]] = Field(default_factory=list)
+    interpretation: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _validity(self) -> "PolicyIn":
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValueError("有效期截止日期不能早于起始日期")
+        return self
+
+
+class GlossaryIn(BaseModel):
+    """政务百科."""
+
+    term: str = Field(min_length=2, max_length=100)
+    explanation: str = Field(min_length=2, max_length=2000)
+    synonyms: list[str] = Field(default_factory=list, max_length=20)
+
+    _lists = field_validator("synonyms")(_clean_list)
+
+
+class BundleIn(BaseModel):
+    """一件事."""
+
+    theme: str = Field(min_length=2, max_length=100)
+    applicant_type: str = Field(min_length=2, max_length=20)
+    description: str = Field(default="", max_length=2000)
+    item_ids: list[int] = Field(min_length=1)
+    materials: list[dict[str, Any]] = Field(default_factory=list)
+    promised_limit: int = Field(default=0, ge=0, le=365)
+    steps: list[str] = Field(default_factory=list)
+
+
+class LinkIn(BaseModel):
+    """业务申报指导."""
+
+    department_id: int | None = None
+    name: str = Field(min_length=2, max_length=100)
+    system_type: str = Field(min_length=2, max_length=20)
+    public: bool = True
+    icon: str = Field(default="", max_length=50)
+    url: str = Field(min_length=8, max_length=500)
+    intro: str = Field(default="", max_length=2000)
+    sort_order: int = 0
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s<>\"']+$", value.strip()):
+            raise ValueError("链接应以 http:// 或 https:// 开头，且不含空格和引号")
+        return value.strip()
+
+
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "faq": FaqIn,
+    "law": LawIn,
+    "policy": PolicyIn,
+    "glossary": GlossaryIn,
+    "bundle": BundleIn,
+    "link": LinkIn,
+}
+KIND_LABELS = {
+    "faq": "咨询问答",
+    "law": "法律法规",
+    "policy": "政策文件",
+    "glossary": "政务百科",
+    "bundle": "一件事",
+    "link": "业务系统",
+}

@@ -1,0 +1,1 @@
+"""Chinese full-text search over published knowledge: jieba tokens, BM25, synonyms and typo tolerance."""

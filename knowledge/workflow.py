@@ -1,0 +1,243 @@
+"""Curation with a review step: draft → pending review → published (or rejected) → archived.
+
+A different person must review what an author submitted; every version stays in the revision table.
+Publishing copies a revision into the live row and bumps the knowledge generation, so every app process
+refreshes its search index within a second or two.
+"""
+
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.clock import now
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.items.models import ServiceItem
+from core.org import service as org_service
+from core.org.models import User
+from core.org.permissions import Permission
+from knowledge.models import (
+    Bundle,
+    Faq,
+    GlossaryTerm,
+    KnowledgeGeneration,
+    Law,
+    LawArticle,
+    Policy,
+    Revision,
+    SystemLink,
+)
+from knowledge.schemas import KIND_LABELS, SCHEMAS
+
+MODELS: dict[str, type[Any]] = {
+    "faq": Faq,
+    "law": Law,
+    "policy": Policy,
+    "glossary": GlossaryTerm,
+    "bundle": Bundle,
+    "link": SystemLink,
+}
+# (column, label) that must be unique among live rows of a kind
+UNIQUE: dict[str, tuple[str, str]] = {
+    "law": ("doc_no", "文号"),
+    "policy": ("doc_no", "文号"),
+    "glossary": ("term", "词条"),
+    "bundle": ("theme", "主题"),
+    "link": ("name", "系统名称"),
+}
+STATUS_LABELS = {
+    "draft": "草稿",
+    "pending": "待审核",
+    "published": "已发布",
+    "rejected": "已退回",
+    "superseded": "历史版本",
+}
+
+
+def _kind(kind: str) -> str:
+    if kind not in SCHEMAS:
+        raise ValidationFailed(
+            f"知识类型应为：{'、'.join(f'{k}（{v}）' for k, v in KIND_LABELS.items())}", field="kind"
+        )
+    return kind
+
+
+def validate(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Checks a draft's content; returns it normalised (as JSON-ready values)."""
+    try:
+        model = SCHEMAS[_kind(kind)].model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        message = str(first.get("ctx", {}).get("error", "")) or first["msg"]
+        raise ValidationFailed(f"{KIND_LABELS[kind]}的“{where}”不正确：{message}", field=where) from exc
+    return model.model_dump(mode="json")
+
+
+def title_of(kind: str, data: dict[str, Any]) -> str:
+    """A revision's title for lists."""
+    key = {"faq": "question", "law": "title", "policy": "title", "glossary": "term", "bundle": "theme", "link": "name"}
+    return str(data.get(key[kind], ""))[:300]
+
+
+def _check_references(db: Session, kind: str, data: dict[str, Any]) -> None:
+    if kind == "faq" and data.get("service_item_id") and db.get(ServiceItem, data["service_item_id"]) is None:
+        raise ValidationFailed("关联的事项不存在", field="service_item_id")
+    if kind == "bundle":
+        missing = [i for i in data["item_ids"] if db.get(ServiceItem, i) is None]
+        if missing:
+            raise ValidationFailed(f"一件事包含的事项不存在：{missing}", field="item_ids")
+    if kind == "link" and data.get("department_id"):
+        org_service.get_department(db=db, department_id=data["department_id"])
+
+
+def _check_unique(db: Session, kind: str, data: dict[str, Any], entity_id: int | None) -> None:
+    if kind not in UNIQUE:
+        return
+    column, label = UNIQUE[kind]
+    model = MODELS[kind]
+    other = db.scalar(select(model).where(getattr(model, column) == data[column]))
+    if other is not None and other.id != entity_id:
+        raise Conflict(f"{label}“{data[column]}”已存在（{KIND_LABELS[kind]}编号 {other.id}）", field=column)
+
+
+def get_revision(db: Session, revision_id: int) -> Revision:
+    """Returns a revision or raises NotFound."""
+    revision = db.get(Revision, revision_id)
+    if revision is None:
+        raise NotFound("版本不存在")
+    return revision
+
+
+def get_entity(db: Session, kind: str, entity_id: int) -> Any:
+    """Returns a live knowledge row or raises NotFound."""
+    row = db.get(MODELS[_kind(kind)], entity_id)
+    if row is None:
+        raise NotFound(f"{KIND_LABELS[kind]}不存在")
+    return row
+
+
+def create_draft(
+    db: Session, user: User | None, kind: str, data: dict[str, Any], entity_id: int | None = None
+) -> Revision:
+    """Saves a new draft (of a new entry, or a new version of an existing one)."""
+    author = org_service.require(user, Permission.KNOWLEDGE_EDIT)
+    clean = validate(kind, data)
+    _check_references(db, kind, clean)
+    _check_unique(db, kind, clean, entity_id)
+    if entity_id is not None:
+        get_entity(db, kind, entity_id)
+    latest = 0
+    if entity_id is not None:
+        latest = (
+            db.scalar(select(func.max(Revision.version)).where(Revision.kind == kind, Revision.entity_id == entity_id))
+            or 0
+        )
+    revision = Revision(
+        kind=kind,
+        entity_id=entity_id,
+        version=latest + 1,
+        status="draft",
+        title=title_of(kind, clean),
+        data=clean,
+        author_id=author.id,
+        author_name=author.name,
+    )
+    db.add(revision)
+    db.flush()
+    return revision
+
+
+def submit(db: Session, user: User | None, revision: Revision) -> Revision:
+    """Sends a draft for review."""
+    org_service.require(user, Permission.KNOWLEDGE_EDIT)
+    if revision.status not in ("draft", "rejected"):
+        raise Conflict(f"该版本状态为“{STATUS_LABELS[revision.status]}”，不能提交审核", code="out_of_order")
+    revision.status = "pending"
+    revision.submitted_at = now()
+    return revision
+
+
+def reject(db: Session, user: User | None, revision: Revision, comment: str) -> Revision:
+    """Sends a pending revision back to its author with the reason."""
+    reviewer = _reviewer(user, revision)
+    if not comment.strip():
+        raise ValidationFailed("退回时请写明原因", field="comment")
+    revision.status = "rejected"
+    revision.reviewer_id, revision.reviewer_name, revision.reviewed_at = reviewer.id, reviewer.name, now()
+    revision.review_comment = comment.strip()
+    return revision
+
+
+def _reviewer(user: User | None, revision: Revision) -> User:
+    reviewer = org_service.require(user, Permission.KNOWLEDGE_REVIEW)
+    if revision.status != "pending":
+        raise Conflict(f"该版本状态为“{STATUS_LABELS[revision.status]}”，不是待审核", code="out_of_order")
+    if revision.author_id == reviewer.id:
+        raise PermissionDenied("不能审核发布本人编写的内容，请由其他审核人员审核")
+    return reviewer
+
+
+def approve(db: Session, user: User | None, revision: Revision, comment: str = "") -> Any:
+    """Publishes a pending revision written by someone else; returns the live row."""
+    reviewer = _reviewer(user, revision)
+    entity = publish(db, revision)
+    revision.reviewer_id, revision.reviewer_name, revision.reviewed_at = reviewer.id, reviewer.name, now()
+    revision.review_comment = comment.strip()
+    return entity
+
+
+def publish(db: Session, revision: Revision) -> Any:
+    """Copies a revision into the live row (creating it), supersedes the earlier published version."""
+    kind, data = revision.kind, validate(revision.kind, revision.data)
+    _check_references(db, kind, data)
+    _check_unique(db, kind, data, revision.entity_id)
+    model = MODELS[kind]
+    entity = db.get(model, revision.entity_id) if revision.entity_id else None
+    if entity is None:
+        entity = model()
+        db.add(entity)
+    values = dict(data)
+    articles = values.pop("articles", None)
+    if kind in ("law", "link"):
+        values["sort_order"] = values.pop("sort_order", 0)
+    for key, value in values.items():
+        setattr(entity, key, value)
+    if articles is not None:
+        entity.articles = [LawArticle(seq=i, number=a["number"], text=a["text"]) for i, a in enumerate(articles, 1)]
+    entity.status = "published"
+    entity.version = revision.version
+    entity.published_at = now()
+    entity.updated_at = now()
+    db.flush()
+    for earlier in db.scalars(
+        select(Revision).where(Revision.kind == kind, Revision.entity_id == entity.id, Revision.status == "published")
+    ):
+        earlier.status = "superseded"
+    revision.entity_id = entity.id
+    revision.status = "published"
+    bump_generation(db)
+    return entity
+
+
+def archive(db: Session, user: User | None, kind: str, entity_id: int) -> Any:
+    """Takes a published entry off the portal and out of search (its versions stay)."""
+    org_service.require(user, Permission.KNOWLEDGE_REVIEW)
+    entity = get_entity(db, kind, entity_id)
+    if entity.status == "archived":
+        raise Conflict(f"该{KIND_LABELS[kind]}已归档", code="out_of_order")
+    entity.status = "archived"
+    entity.updated_at = now()
+    bump_generation(db)
+    return entity
+
+
+def bump_generation(db: Session) -> None:
+    """Tells every process that published knowledge changed."""
+    row = db.get(KnowledgeGeneration, 1)
+    if row is None:
+        db.add(KnowledgeGeneration(id=1, value=1, changed_at=now()))
+    else:
+        row.value += 1
+        row.changed_at = now()
