@@ -60,9 +60,9 @@ class Law(PublishedMixin, Base):
     __tablename__ = "law"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    doc_no: Mapped[str] = mapped_column(String(100), unique=True, comment="文号")
+    doc_no: Mapped[str] = mapped_column(String(100), index=True, comment="文号（一个修正令可同时修改多部法律）")
     issuer: Mapped[str] = mapped_column(String(100))
-    title: Mapped[str] = mapped_column(String(200), index=True)
+    title: Mapped[str] = mapped_column(String(200), unique=True)
     category: Mapped[str] = mapped_column(String(20))
     published_on: Mapped[date | None] = mapped_column(Date)
     effective_on: Mapped[date | None] = mapped_column(Date)

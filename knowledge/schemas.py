@@ -33,7 +33,7 @@ class FaqIn(BaseModel):
 class ArticleIn(BaseModel):
     """One article of a law."""
 
-    number: str = Field(min_length=3, max_length=20, description="第三十条")
+    number: str = Field(min_length=1, max_length=20, description="第三十条")
     text: str = Field(min_length=2, max_length=20000)
 
     @field_validator("number")

@@ -29,6 +29,7 @@ from knowledge.models import (
     SystemLink,
 )
 from knowledge.schemas import KIND_LABELS, SCHEMAS
+from knowledge.search import service as search_service
 
 MODELS: dict[str, type[Any]] = {
     "faq": Faq,
@@ -40,7 +41,7 @@ MODELS: dict[str, type[Any]] = {
 }
 # (column, label) that must be unique among live rows of a kind
 UNIQUE: dict[str, tuple[str, str]] = {
-    "law": ("doc_no", "文号"),
+    "law": ("title", "法规名称"),
     "policy": ("doc_no", "文号"),
     "glossary": ("term", "词条"),
     "bundle": ("theme", "主题"),
@@ -198,7 +199,7 @@ def publish(db: Session, revision: Revision) -> Any:
     if entity is None:
         entity = model()
         db.add(entity)
-    values = dict(data)
+    values = SCHEMAS[kind].model_validate(data).model_dump()  # Python values (dates), not JSON strings
     articles = values.pop("articles", None)
     if kind in ("law", "link"):
         values["sort_order"] = values.pop("sort_order", 0)
@@ -234,7 +235,8 @@ def archive(db: Session, user: User | None, kind: str, entity_id: int) -> Any:
 
 
 def bump_generation(db: Session) -> None:
-    """Tells every process that published knowledge changed."""
+    """Tells every process that published knowledge changed (this one at its next search)."""
+    search_service.invalidate()
     row = db.get(KnowledgeGeneration, 1)
     if row is None:
         db.add(KnowledgeGeneration(id=1, value=1, changed_at=now()))

@@ -27,6 +27,7 @@ CHECK_EVERY_SECONDS = 1.0
 ANSWERED_CONFIDENCE = 0.22
 """Below this a question counts as unanswered (tuned on tests/knowledge eval set)."""
 _SYNC_OVERLAP = timedelta(seconds=5)
+_EPOCH = datetime(2000, 1, 1)
 
 
 @dataclass
@@ -51,7 +52,7 @@ def _documents(db: Session, since: datetime | None) -> tuple[list[tuple[str, lis
     """(entity key, documents or None when no longer published) for rows changed since ``since``."""
     item_names = {i.id: i.name for i in db.scalars(select(ServiceItem))}
     out: list[tuple[str, list[Document] | None]] = []
-    latest = since or datetime.min
+    latest = since or _EPOCH
     sources: tuple[tuple[Any, Any], ...] = (
         (Faq, lambda r: faq_documents(r, item_names.get(r.service_item_id or 0, ""))),
         (Law, law_documents),
@@ -104,6 +105,11 @@ def _load_words(db: Session) -> None:
     words += [i.name for i in db.scalars(select(ServiceItem))]
     words += [law.title for law in db.scalars(select(Law))]
     tokens.add_words(words)
+
+
+def invalidate() -> None:
+    """Makes this process look at the database on its next search (after a publish here)."""
+    _state.checked = 0.0
 
 
 def reset() -> None:

@@ -76,11 +76,11 @@ def upgrade() -> None:
         sa.Column("published_at", sa.DateTime(), nullable=True),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_law")),
-        sa.UniqueConstraint("doc_no", name=op.f("uq_law_doc_no")),
+        sa.UniqueConstraint("title", name=op.f("uq_law_title")),
     )
     with op.batch_alter_table("law", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_law_status"), ["status"], unique=False)
-        batch_op.create_index(batch_op.f("ix_law_title"), ["title"], unique=False)
+        batch_op.create_index(batch_op.f("ix_law_doc_no"), ["doc_no"], unique=False)
 
     op.create_table(
         "policy",
