@@ -169,3 +169,4 @@ class UnansweredQuestion(Base):
     best_score: Mapped[float] = mapped_column(Float, default=0.0)
     asked_at: Mapped[datetime] = created_at_column()
     resolved_faq_id: Mapped[int | None] = mapped_column(ForeignKey("faq.id"))
+    draft_revision_id: Mapped[int | None] = mapped_column(ForeignKey("knowledge_revision.id"))

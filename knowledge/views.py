@@ -1,21 +1,23 @@
 """Knowledge API: one search for the bot and the portal, public reading, and curation with review."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from core.db import get_sessionmaker, mark_for_writing
 from core.deps import DB, CurrentUser, ReadDB
-from core.errors import NotFound
+from core.errors import NotFound, ValidationFailed
 from core.org import service as org_service
 from core.org.permissions import Permission
-from knowledge import workflow
+from knowledge import excel, unanswered, workflow
 from knowledge.models import Bundle, Faq, GlossaryTerm, Law, Policy, Revision, SystemLink, UnansweredQuestion
 from knowledge.search import service as search_service
 
 router = APIRouter(prefix="/knowledge", tags=["知识库"])
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
 class HitOut(BaseModel):
@@ -325,7 +327,7 @@ def archive(kind: str, entity_id: int, db: DB, user: CurrentUser) -> dict[str, A
 
 
 @router.get("/unanswered", summary="未能回答的问题（编辑人员）")
-def unanswered(db: DB, user: CurrentUser) -> list[dict[str, Any]]:
+def unanswered_list(db: DB, user: CurrentUser) -> list[dict[str, Any]]:
     """Recent unanswered questions, newest first."""
     org_service.require(user, Permission.KNOWLEDGE_EDIT)
     rows = db.scalars(
@@ -338,3 +340,53 @@ def unanswered(db: DB, user: CurrentUser) -> list[dict[str, Any]]:
         {"id": r.id, "text": r.text, "channel": r.channel, "best_score": r.best_score, "asked_at": r.asked_at}
         for r in rows
     ]
+
+
+@router.get("/unanswered/groups", summary="未答问题（按相似度分组）")
+def unanswered_groups(db: DB, user: CurrentUser) -> list[dict[str, Any]]:
+    """Open unanswered questions grouped by similarity, most asked first."""
+    org_service.require(user, Permission.KNOWLEDGE_EDIT)
+    return [
+        {
+            "representative": g.representative,
+            "count": g.count,
+            "question_ids": g.question_ids,
+            "texts": g.texts,
+            "channels": g.channels,
+            "last_asked": g.last_asked,
+        }
+        for g in unanswered.groups(db)
+    ]
+
+
+@router.post(
+    "/unanswered/{question_id}/to-faq", response_model=RevisionOut, status_code=201, summary="未答问题转为问答草稿"
+)
+def unanswered_to_faq(question_id: int, db: DB, user: CurrentUser) -> RevisionOut:
+    """Starts an FAQ draft from the question and its group (the editor then writes the answer)."""
+    return _revision(unanswered.to_faq_draft(db, user, question_id))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/export/{kind}",
+    summary="导出 Excel（咨询问答、法律法规、政务百科）",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
+def export(kind: str, db: DB, user: CurrentUser) -> Response:
+    """The published entries of a kind as an Excel workbook that import reads back."""
+    org_service.require(user, Permission.KNOWLEDGE_EDIT)
+    content = excel.export_workbook(db, kind)
+    return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{kind}.xlsx"'})
+
+
+@router.post("/import/{kind}", summary="从 Excel 导入（整份校验，有错全部不导入）")
+async def import_excel(kind: str, file: Annotated[UploadFile, File()], db: DB, user: CurrentUser) -> dict[str, int]:
+    """Checks every row; changed rows become drafts submitted for review. Returns how many."""
+    content = await file.read(MAX_IMPORT_BYTES + 1)
+    if len(content) > MAX_IMPORT_BYTES:
+        raise ValidationFailed("文件超过 10 MB，请分批导入", code="import_rejected")
+    return {"submitted": await run_in_threadpool(excel.import_workbook, db, user, kind, content)}

@@ -47,6 +47,8 @@ UNIQUE: dict[str, tuple[str, str]] = {
     "bundle": ("theme", "主题"),
     "link": ("name", "系统名称"),
 }
+ANSWER_PLACEHOLDER = "（请在此填写答案）"
+"""The answer of an FAQ draft made from an unanswered question until an editor writes one."""
 STATUS_LABELS = {
     "draft": "草稿",
     "pending": "待审核",
@@ -93,7 +95,7 @@ def _check_references(db: Session, kind: str, data: dict[str, Any]) -> None:
         org_service.get_department(db=db, department_id=data["department_id"])
 
 
-def _check_unique(db: Session, kind: str, data: dict[str, Any], entity_id: int | None) -> None:
+def check_unique(db: Session, kind: str, data: dict[str, Any], entity_id: int | None) -> None:
     if kind not in UNIQUE:
         return
     column, label = UNIQUE[kind]
@@ -119,6 +121,16 @@ def get_entity(db: Session, kind: str, entity_id: int) -> Any:
     return row
 
 
+def current_data(db: Session, kind: str, entity_id: int) -> dict[str, Any]:
+    """The live entry's content in the shape of a draft (for comparisons and re-imports)."""
+    entity = get_entity(db, kind, entity_id)
+    fields = SCHEMAS[kind].model_fields
+    values: dict[str, Any] = {name: getattr(entity, name) for name in fields if name != "articles"}
+    if kind == "law":
+        values["articles"] = [{"number": a.number, "text": a.text} for a in entity.articles]
+    return validate(kind, values)
+
+
 def create_draft(
     db: Session, user: User | None, kind: str, data: dict[str, Any], entity_id: int | None = None
 ) -> Revision:
@@ -126,7 +138,7 @@ def create_draft(
     author = org_service.require(user, Permission.KNOWLEDGE_EDIT)
     clean = validate(kind, data)
     _check_references(db, kind, clean)
-    _check_unique(db, kind, clean, entity_id)
+    check_unique(db, kind, clean, entity_id)
     if entity_id is not None:
         get_entity(db, kind, entity_id)
     latest = 0
@@ -192,8 +204,10 @@ def approve(db: Session, user: User | None, revision: Revision, comment: str = "
 def publish(db: Session, revision: Revision) -> Any:
     """Copies a revision into the live row (creating it), supersedes the earlier published version."""
     kind, data = revision.kind, validate(revision.kind, revision.data)
+    if kind == "faq" and data["answer"] == ANSWER_PLACEHOLDER:
+        raise ValidationFailed("该问答的答案尚未填写，请编辑后再发布", field="answer")
     _check_references(db, kind, data)
-    _check_unique(db, kind, data, revision.entity_id)
+    check_unique(db, kind, data, revision.entity_id)
     model = MODELS[kind]
     entity = db.get(model, revision.entity_id) if revision.entity_id else None
     if entity is None:

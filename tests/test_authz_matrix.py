@@ -276,6 +276,31 @@ def revision_action(state: str, action: str) -> Callable[[Ctx], Call]:
     return build
 
 
+def unanswered_to_faq(ctx: Ctx) -> Call:
+    from knowledge.models import UnansweredQuestion
+
+    question = UnansweredQuestion(text=f"宠物狗免疫证明在哪里开{ctx.index}", channel="web")
+    ctx.db.add(question)
+    ctx.db.commit()
+    return Call("POST", f"/api/v1/knowledge/unanswered/{question.id}/to-faq")
+
+
+def import_glossary(ctx: Ctx) -> Call:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "政务百科"
+    sheet.append(["编号", "词条", "解释", "同义词"])
+    sheet.append([None, f"容缺受理{ctx.index}", "主要材料齐全、次要材料欠缺时先行受理。", "容缺"])
+    buffer = BytesIO()
+    book.save(buffer)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Call("POST", "/api/v1/knowledge/import/glossary", files={"file": ("glossary.xlsx", buffer.getvalue(), xlsx)})
+
+
 def get(path: str) -> Callable[[Ctx], Call]:
     return lambda _ctx: Call("GET", path)
 
@@ -346,6 +371,10 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
         knowledge_entry("faq", "/api/v1/knowledge/faq/{id}/archive", method="POST"),
     ),
     ("GET", "/api/v1/knowledge/unanswered"): (ADMIN_ONLY, get("/api/v1/knowledge/unanswered")),
+    ("GET", "/api/v1/knowledge/unanswered/groups"): (ADMIN_ONLY, get("/api/v1/knowledge/unanswered/groups")),
+    ("POST", "/api/v1/knowledge/unanswered/{question_id}/to-faq"): (ADMIN_ONLY, unanswered_to_faq),
+    ("GET", "/api/v1/knowledge/export/{kind}"): (ADMIN_ONLY, get("/api/v1/knowledge/export/glossary")),
+    ("POST", "/api/v1/knowledge/import/{kind}"): (ADMIN_ONLY, import_glossary),
 }
 
 

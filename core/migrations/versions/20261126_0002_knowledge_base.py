@@ -201,6 +201,12 @@ def upgrade() -> None:
         sa.Column("best_score", sa.Float(), nullable=False),
         sa.Column("asked_at", sa.DateTime(), nullable=False),
         sa.Column("resolved_faq_id", sa.Integer(), nullable=True),
+        sa.Column("draft_revision_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["draft_revision_id"],
+            ["knowledge_revision.id"],
+            name=op.f("fk_unanswered_question_draft_revision_id_knowledge_revision"),
+        ),
         sa.ForeignKeyConstraint(
             ["resolved_faq_id"], ["faq.id"], name=op.f("fk_unanswered_question_resolved_faq_id_faq")
         ),

@@ -1,0 +1,28 @@
+"""Questions nobody could answer are grouped by similarity and turned into an FAQ in one step."""
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import World
+from tests.knowledge.helpers import FAQ, publish, search
+
+
+def test_similar_questions_group_and_become_one_faq_draft(client: TestClient, curators: World) -> None:
+    publish(client, curators, "faq", FAQ)
+    for q in ("宠物狗免疫证明在哪里办", "狗狗免疫证明去哪里办", "宠物狗的免疫证明在哪办理", "公积金怎么提取"):
+        assert search(client, q)["answered"] is False
+    groups = client.get("/api/v1/knowledge/unanswered/groups", headers=curators.auth("editor")).json()
+    assert [g["count"] for g in groups] == [3, 1]
+    dog = groups[0]
+    draft = client.post(
+        f"/api/v1/knowledge/unanswered/{dog['question_ids'][0]}/to-faq", headers=curators.auth("editor")
+    )
+    assert draft.status_code == 201
+    data = draft.json()["data"]
+    assert data["question"] in dog["texts"] and len(data["alternatives"]) == 2
+    remaining = client.get("/api/v1/knowledge/unanswered/groups", headers=curators.auth("editor")).json()
+    assert [g["representative"] for g in remaining] == ["公积金怎么提取"]
+    # the draft cannot be published before someone writes the answer
+    revision_id = draft.json()["id"]
+    client.post(f"/api/v1/knowledge/revisions/{revision_id}/submit", headers=curators.auth("editor"))
+    early = client.post(f"/api/v1/knowledge/revisions/{revision_id}/approve", headers=curators.auth("reviewer"))
+    assert early.status_code == 422 and "答案尚未填写" in early.json()["error"]["message"]
