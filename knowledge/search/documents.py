@@ -4,6 +4,7 @@ from typing import Any
 
 from knowledge.models import Faq, GlossaryTerm, Law, Policy
 from knowledge.search.engine import Document
+from knowledge.search.facets import facets
 
 
 def faq_documents(faq: Faq, item_name: str = "") -> list[Document]:
@@ -18,11 +19,12 @@ def faq_documents(faq: Faq, item_name: str = "") -> list[Document]:
                 (faq.question, 3.0),
                 (" ".join(faq.alternatives), 2.5),
                 (" ".join(faq.keywords), 2.0),
-                (item_name, 1.5),
+                (item_name, 3.0),
                 (faq.answer, 1.0),
             ),
             snippet_source=faq.answer,
             meta={"item": item_name},
+            facets=facets(faq.question),
         )
     ]
 

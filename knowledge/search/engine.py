@@ -15,11 +15,36 @@ from dataclasses import dataclass, field
 
 from knowledge.search import tokens
 from knowledge.search.colloquial import COLLOQUIAL
+from knowledge.search.facets import facets
 
 K1 = 1.2
 B = 0.75
 BIGRAM_WEIGHT = 0.35
 SYNONYM_WEIGHT = 0.8
+FACET_MATCH = 1.2
+FACET_MISMATCH = 0.9
+# Across kinds, a question is more likely answered by an FAQ or an article than by a definition,
+# unless it asks what something means.
+KIND_PRIOR = {"faq": 1.0, "law": 0.95, "policy": 0.8, "glossary": 0.6}
+KIND_PRIOR_DEFINITION = {"faq": 1.0, "law": 0.9, "policy": 0.8, "glossary": 1.2}
+KIND_PRIOR_LAW = {"faq": 0.85, "law": 1.25, "policy": 0.8, "glossary": 0.5}
+LAW_CUES = (
+    "罚",
+    "法律",
+    "法规",
+    "条例",
+    "违法",
+    "擅自",
+    "未经",
+    "没经过",
+    "偷偷",
+    "依法",
+    "法定",
+    "规定",
+    "责任",
+    "追究",
+)
+DEFINITION_CUES = ("什么意思", "是什么", "指什么", "啥意思", "含义", "什么叫", "啥叫", "是啥")
 
 
 @dataclass(frozen=True)
@@ -35,6 +60,8 @@ class Document:
     snippet_source: str
     """The text a snippet is cut from (an FAQ's answer, an article's text)."""
     meta: dict[str, str] = field(default_factory=dict)
+    facets: frozenset[str] = frozenset()
+    """What the document answers (knowledge/search/facets.py); empty when it is not about one aspect."""
 
 
 @dataclass(frozen=True)
@@ -71,20 +98,17 @@ class Index:
         return key in self._entries
 
     def set_synonyms(self, groups: Iterable[tuple[str, Iterable[str]]]) -> None:
-        """Synonym → words of the canonical term, from glossary (term, synonyms) pairs and the built-in
-        colloquial table."""
+        """Phrase → words of the official term it means, from glossary (term, synonyms) pairs and the
+        built-in colloquial table; a phrase counts when it appears anywhere in the query's text."""
         mapping: dict[str, list[str]] = {}
         for colloquial, officials in COLLOQUIAL.items():
             for official in officials:
-                for word in tokens.words(colloquial):
-                    mapping.setdefault(word, []).extend(w for w in tokens.words(official) if w != word)
+                mapping.setdefault(tokens.normalize(colloquial), []).extend(tokens.words(official))
         for term, synonyms in groups:
-            canonical = tokens.words(term)
             for synonym in synonyms:
-                for word in tokens.words(synonym):
-                    if word not in canonical:
-                        mapping.setdefault(word, []).extend(canonical)
-        self._synonyms = mapping
+                if len(synonym) >= 2:
+                    mapping.setdefault(tokens.normalize(synonym), []).extend(tokens.words(term))
+        self._synonyms = {phrase: list(dict.fromkeys(words)) for phrase, words in mapping.items()}
 
     def add(self, document: Document) -> None:
         """Adds or replaces a document."""
@@ -124,8 +148,11 @@ class Index:
         weights: dict[str, float] = {}
         for word in tokens.words(query):
             weights[word] = max(weights.get(word, 0.0), 1.0)
-            for canonical in self._synonyms.get(word, ()):
-                weights.setdefault(canonical, SYNONYM_WEIGHT)
+        text = tokens.normalize(query)
+        for phrase, officials in self._synonyms.items():
+            if phrase in text:
+                for word in officials:
+                    weights.setdefault(word, SYNONYM_WEIGHT)
         for bigram in tokens.bigrams(query):
             weights.setdefault(bigram, BIGRAM_WEIGHT)
         return weights
@@ -148,8 +175,18 @@ class Index:
             for key, freq in posting.items():
                 length = self._entries[key].length
                 scores[key] += weight * idf * freq * (K1 + 1) / (freq + K1 * (1 - B + B * length / average))
+        asked = facets(query)
+        if asked:
+            scores = {k: s * _facet_factor(asked, self._entries[k].document.facets) for k, s in scores.items()}
         if kinds:
             scores = {k: s for k, s in scores.items() if self._entries[k].document.kind in kinds}
+        else:
+            priors = KIND_PRIOR
+            if any(cue in query for cue in DEFINITION_CUES):
+                priors = KIND_PRIOR_DEFINITION
+            elif any(cue in query for cue in LAW_CUES):
+                priors = KIND_PRIOR_LAW
+            scores = {k: s * priors.get(self._entries[k].document.kind, 1.0) for k, s in scores.items()}
         best = heapq.nlargest(limit, scores.items(), key=lambda kv: kv[1])
         marks = [t for t in weights if not t.startswith(tokens.BIGRAM_PREFIX)]
         return [
@@ -161,6 +198,12 @@ class Index:
             )
             for key, score in best
         ]
+
+
+def _facet_factor(asked: frozenset[str], answered: frozenset[str]) -> float:
+    if not answered:
+        return 1.0
+    return FACET_MATCH if asked & answered else FACET_MISMATCH
 
 
 def snippet(text: str, marks: list[str], width: int = 90) -> str:

@@ -1,0 +1,40 @@
+"""Search answers real citizens' questions: the labelled set (colloquial wording, typos, law questions;
+none copied from the FAQs) is scored for top-1 and top-3 accuracy.
+
+Issue 3 asks for top-1 ≥ 85% and top-3 ≥ 95%; search reaches 80.6% and 90.7% today
+(bench/knowledge_eval.py prints the misses). The floors below guard what is reached against regressions
+and rise with every tuning step until they meet the target."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from core.seed import demo
+from knowledge.plugin import seed
+from knowledge.search import service
+from knowledge.search.evaluation import evaluate, load
+
+QUESTIONS = Path(__file__).parent / "eval_questions.json"
+TOP1_FLOOR = 0.80
+TOP3_FLOOR = 0.90
+
+
+@pytest.fixture
+def seeded(db: Session) -> Session:
+    """The demo catalogue and the demo knowledge, published."""
+    demo.ensure_roles(db)
+    departments = demo.seed_departments(db)
+    demo.seed_items(db, departments)
+    db.commit()
+    seed(db)
+    return db
+
+
+def test_labelled_questions_find_their_answers(seeded: Session) -> None:
+    questions = load(QUESTIONS)
+    assert len(questions) >= 200
+    report = evaluate(lambda q: service.search(seeded, q, limit=3), questions)
+    misses = "\n".join(f"{q} → 应为 {want}，实为 {got[:1]}" for q, want, got in report.misses)
+    assert report.top1_rate >= TOP1_FLOOR, f"top-1 {report.top1_rate:.1%}\n{misses}"
+    assert report.top3_rate >= TOP3_FLOOR, f"top-3 {report.top3_rate:.1%}\n{misses}"
