@@ -6,16 +6,17 @@ query words that are glossary synonyms also search for their canonical term. ``c
 score by the best score the query's words could reach, so one threshold works for short and long queries.
 """
 
-import heapq
 import html
 import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from knowledge.search import tokens
 from knowledge.search.colloquial import COLLOQUIAL
-from knowledge.search.facets import facets
+from knowledge.search.facets import FACETS, facets
 
 K1 = 1.2
 B = 0.75
@@ -78,16 +79,28 @@ class Hit:
 @dataclass
 class _Entry:
     document: Document
+    slot: int
     tf: dict[str, float]
     length: float
 
 
 class Index:
-    """Documents by key, postings by term; add, replace and remove one document at a time."""
+    """Documents by key, postings by term; add, replace and remove one document at a time.
+
+    Postings are kept as dictionaries for cheap updates and compiled per term into numpy arrays of
+    (document slot, normalised term frequency) on first use, so a query adds a few vectors instead of
+    looping over thousands of postings in Python. A term's arrays are recompiled when its postings change
+    or when the average document length has drifted by more than 5% since they were compiled.
+    """
 
     def __init__(self) -> None:
         self._entries: dict[str, _Entry] = {}
-        self._postings: dict[str, dict[str, float]] = defaultdict(dict)
+        self._postings: dict[str, dict[int, float]] = defaultdict(dict)
+        self._compiled: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
+        self._slots: list[_Entry | None] = []
+        self._lengths: list[float] = []
+        self._kinds: list[int] = []
+        self._facets: list[int] = []
         self._total_length = 0.0
         self._synonyms: dict[str, list[str]] = {}
 
@@ -119,22 +132,31 @@ class Index:
                 tf[term] += weight
             for term in tokens.bigrams(text):
                 tf[term] += weight * BIGRAM_WEIGHT
-        entry = _Entry(document, dict(tf), sum(tf.values()) or 1.0)
+        slot = len(self._slots)
+        entry = _Entry(document, slot, dict(tf), sum(tf.values()) or 1.0)
         self._entries[document.key] = entry
+        self._slots.append(entry)
+        self._lengths.append(entry.length)
+        self._kinds.append(KINDS.index(document.kind) if document.kind in KINDS else len(KINDS))
+        self._facets.append(_facet_bits(document.facets))
         self._total_length += entry.length
         for term, freq in entry.tf.items():
-            self._postings[term][document.key] = freq
+            self._postings[term][slot] = freq
+            self._compiled.pop(term, None)
 
     def remove(self, key: str) -> None:
-        """Removes a document if present."""
+        """Removes a document if present (its slot stays empty)."""
         entry = self._entries.pop(key, None)
         if entry is None:
             return
         self._total_length -= entry.length
+        self._slots[entry.slot] = None
+        self._kinds[entry.slot] = REMOVED
         for term in entry.tf:
             posting = self._postings.get(term)
             if posting is not None:
-                posting.pop(key, None)
+                posting.pop(entry.slot, None)
+                self._compiled.pop(term, None)
                 if not posting:
                     del self._postings[term]
 
@@ -143,8 +165,20 @@ class Index:
         n = len(self._entries)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
+    def _compiled_term(self, term: str, average: float) -> tuple[np.ndarray, np.ndarray]:
+        cached = self._compiled.get(term)
+        if cached is not None and abs(cached[2] - average) <= 0.05 * average:
+            return cached[0], cached[1]
+        posting = self._postings[term]
+        slots = np.fromiter(posting.keys(), dtype=np.int64, count=len(posting))
+        freqs = np.fromiter(posting.values(), dtype=np.float64, count=len(posting))
+        lengths = np.asarray(self._lengths, dtype=np.float64)[slots]
+        normalised = freqs * (K1 + 1) / (freqs + K1 * (1 - B + B * lengths / average))
+        self._compiled[term] = (slots, normalised, average)
+        return slots, normalised
+
     def query_terms(self, query: str) -> dict[str, float]:
-        """Weighted terms of a query: words, synonyms' canonical words, bigrams."""
+        """Weighted terms of a query: words, the official words of phrases it contains, bigrams."""
         weights: dict[str, float] = {}
         for word in tokens.words(query):
             weights[word] = max(weights.get(word, 0.0), 1.0)
@@ -163,47 +197,62 @@ class Index:
             return []
         weights = self.query_terms(query)
         average = self._total_length / len(self._entries)
-        scores: dict[str, float] = defaultdict(float)
+        scores = np.zeros(len(self._slots), dtype=np.float64)
         ideal = 0.0
         for term, weight in weights.items():
-            posting = self._postings.get(term)
             idf = self._idf(term)
             if not term.startswith(tokens.BIGRAM_PREFIX):
                 ideal += weight * idf * (K1 + 1)
-            if not posting:
-                continue
-            for key, freq in posting.items():
-                length = self._entries[key].length
-                scores[key] += weight * idf * freq * (K1 + 1) / (freq + K1 * (1 - B + B * length / average))
-        asked = facets(query)
+            if term in self._postings:
+                slots, normalised = self._compiled_term(term, average)
+                scores[slots] += weight * idf * normalised
+        kind_codes = np.asarray(self._kinds, dtype=np.int64)
+        asked = _facet_bits(facets(query))
         if asked:
-            scores = {k: s * _facet_factor(asked, self._entries[k].document.facets) for k, s in scores.items()}
+            answered = np.asarray(self._facets, dtype=np.int64)
+            factor = np.where(answered == 0, 1.0, np.where(answered & asked, FACET_MATCH, FACET_MISMATCH))
+            scores *= factor
         if kinds:
-            scores = {k: s for k, s in scores.items() if self._entries[k].document.kind in kinds}
+            allowed = np.isin(kind_codes, [KINDS.index(k) for k in kinds if k in KINDS])
+            scores = np.where(allowed, scores, 0.0)
         else:
             priors = KIND_PRIOR
             if any(cue in query for cue in DEFINITION_CUES):
                 priors = KIND_PRIOR_DEFINITION
             elif any(cue in query for cue in LAW_CUES):
                 priors = KIND_PRIOR_LAW
-            scores = {k: s * priors.get(self._entries[k].document.kind, 1.0) for k, s in scores.items()}
-        best = heapq.nlargest(limit, scores.items(), key=lambda kv: kv[1])
+            prior_by_code = np.array([priors.get(k, 1.0) for k in KINDS] + [1.0, 0.0])
+            scores *= prior_by_code[kind_codes]
+        candidates = np.flatnonzero(scores > 0)
+        if candidates.size > limit:
+            top = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]]
+        else:
+            top = candidates
+        ranked = sorted(top.tolist(), key=lambda slot: (-scores[slot], slot))
         marks = [t for t in weights if not t.startswith(tokens.BIGRAM_PREFIX)]
-        return [
-            Hit(
-                document=self._entries[key].document,
-                score=round(score, 4),
-                confidence=round(min(1.0, score / ideal) if ideal else 0.0, 4),
-                snippet=snippet(self._entries[key].document.snippet_source, marks),
+        hits = []
+        for slot in ranked:
+            entry = self._slots[slot]
+            assert entry is not None
+            score = float(scores[slot])
+            hits.append(
+                Hit(
+                    document=entry.document,
+                    score=round(score, 4),
+                    confidence=round(min(1.0, score / ideal) if ideal else 0.0, 4),
+                    snippet=snippet(entry.document.snippet_source, marks),
+                )
             )
-            for key, score in best
-        ]
+        return hits
 
 
-def _facet_factor(asked: frozenset[str], answered: frozenset[str]) -> float:
-    if not answered:
-        return 1.0
-    return FACET_MATCH if asked & answered else FACET_MISMATCH
+KINDS = ("faq", "law", "policy", "glossary")
+REMOVED = len(KINDS) + 1
+_FACET_BITS = {name: 1 << n for n, name in enumerate(FACETS)}
+
+
+def _facet_bits(names: frozenset[str]) -> int:
+    return sum(_FACET_BITS[name] for name in names if name in _FACET_BITS)
 
 
 def snippet(text: str, marks: list[str], width: int = 90) -> str:
