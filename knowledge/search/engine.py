@@ -20,8 +20,9 @@ from knowledge.search.facets import FACETS, facets
 
 K1 = 1.2
 B = 0.75
-BIGRAM_WEIGHT = 0.35
+BIGRAM_WEIGHT = 0.7
 SYNONYM_WEIGHT = 0.8
+DIVERSITY_RATIO = 0.5
 FACET_MATCH = 1.2
 FACET_MISMATCH = 0.9
 # Across kinds, a question is more likely answered by an FAQ or an article than by a definition,
@@ -30,6 +31,17 @@ KIND_PRIOR = {"faq": 1.0, "law": 0.95, "policy": 0.8, "glossary": 0.6}
 KIND_PRIOR_DEFINITION = {"faq": 1.0, "law": 0.9, "policy": 0.8, "glossary": 1.2}
 KIND_PRIOR_LAW = {"faq": 0.85, "law": 1.25, "policy": 0.8, "glossary": 0.5}
 LAW_CUES = (
+    "会怎样",
+    "算不算",
+    "有效吗",
+    "行政机关",
+    "不允许",
+    "不得",
+    "禁止",
+    "效力",
+    "算谁",
+    "多少天内",
+    "必须",
     "罚",
     "法律",
     "法规",
@@ -229,6 +241,8 @@ class Index:
         else:
             top = candidates
         ranked = sorted(top.tolist(), key=lambda slot: (-scores[slot], slot))
+        if not kinds and ranked:
+            ranked = self._diversified(ranked, scores, kind_codes, limit)
         marks = [t for t in weights if not t.startswith(tokens.BIGRAM_PREFIX)]
         hits = []
         for slot in ranked:
@@ -244,6 +258,20 @@ class Index:
                 )
             )
         return hits
+
+    def _diversified(self, ranked: list[int], scores: np.ndarray, kind_codes: np.ndarray, limit: int) -> list[int]:
+        """Makes sure the best FAQ and the best law article both show in the first three when each scores
+        at least ``DIVERSITY_RATIO`` of the best: a question about a rule is often answered by both."""
+        best = float(scores[ranked[0]])
+        for code in (KINDS.index("faq"), KINDS.index("law")):
+            if any(kind_codes[s] == code for s in ranked[:3]):
+                continue
+            of_kind = np.where(kind_codes == code, scores, 0.0)
+            slot = int(np.argmax(of_kind))
+            if of_kind[slot] >= DIVERSITY_RATIO * best and slot not in ranked[:3]:
+                ranked = [s for s in ranked if s != slot]
+                ranked.insert(min(2, len(ranked)), slot)
+        return ranked[:limit]
 
 
 KINDS = ("faq", "law", "policy", "glossary")

@@ -1,9 +1,9 @@
 """Search answers real citizens' questions: the labelled set (colloquial wording, typos, law questions;
 none copied from the FAQs) is scored for top-1 and top-3 accuracy.
 
-Issue 3 asks for top-1 ≥ 85% and top-3 ≥ 95%; search reaches 80.6% and 90.7% today
-(bench/knowledge_eval.py prints the misses). The floors below guard what is reached against regressions
-and rise with every tuning step until they meet the target."""
+Issue 3 asks for top-1 ≥ 85% and top-3 ≥ 95%; search reaches 86.5% and 94.1% today
+(bench/knowledge_eval.py prints the misses). The floors below guard what is reached against regressions;
+the top-3 floor rises to the target as tuning closes the gap."""
 
 from pathlib import Path
 
@@ -16,8 +16,8 @@ from knowledge.search import service
 from knowledge.search.evaluation import evaluate, load
 
 QUESTIONS = Path(__file__).parent / "eval_questions.json"
-TOP1_FLOOR = 0.80
-TOP3_FLOOR = 0.90
+TOP1_FLOOR = 0.85
+TOP3_FLOOR = 0.94
 
 
 @pytest.fixture
