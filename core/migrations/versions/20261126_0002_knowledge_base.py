@@ -64,7 +64,7 @@ def upgrade() -> None:
     op.create_table(
         "law",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("doc_no", sa.String(length=100), nullable=False, comment="文号"),
+        sa.Column("doc_no", sa.String(length=100), nullable=False, comment="文号（一个修正令可同时修改多部法律）"),
         sa.Column("issuer", sa.String(length=100), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("category", sa.String(length=20), nullable=False),
