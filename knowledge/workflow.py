@@ -162,11 +162,34 @@ def create_draft(
     return revision
 
 
+def editable(revision: Revision) -> Revision:
+    """The revision when it may still be changed (a draft, or one sent back); a Conflict otherwise."""
+    if revision.status not in ("draft", "rejected"):
+        status = STATUS_LABELS[revision.status]
+        raise Conflict(f"该版本状态为“{status}”，只有草稿或已退回的版本可以修改", code="out_of_order")
+    return revision
+
+
+def update_draft(db: Session, user: User | None, revision: Revision, data: dict[str, Any]) -> Revision:
+    """Saves changed content into a draft; whoever changes it becomes its author (and so cannot approve it)."""
+    editor = org_service.require(user, Permission.KNOWLEDGE_EDIT)
+    editable(revision)
+    clean = validate(revision.kind, data)
+    _check_references(db, revision.kind, clean)
+    check_unique(db, revision.kind, clean, revision.entity_id)
+    revision.data = clean
+    revision.title = title_of(revision.kind, clean)
+    revision.author_id, revision.author_name = editor.id, editor.name
+    return revision
+
+
 def submit(db: Session, user: User | None, revision: Revision) -> Revision:
-    """Sends a draft for review."""
+    """Sends a draft for review (an FAQ only once its answer is written)."""
     org_service.require(user, Permission.KNOWLEDGE_EDIT)
     if revision.status not in ("draft", "rejected"):
         raise Conflict(f"该版本状态为“{STATUS_LABELS[revision.status]}”，不能提交审核", code="out_of_order")
+    if revision.kind == "faq" and revision.data.get("answer") == ANSWER_PLACEHOLDER:
+        raise ValidationFailed("该问答的答案尚未填写，请编辑后再提交审核", field="answer")
     revision.status = "pending"
     revision.submitted_at = now()
     return revision

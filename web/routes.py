@@ -11,8 +11,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from core.errors import AppError, NotAuthenticated
-from web import admin_cases, admin_org, portal
-from web.common import WEB_DIR, login_redirect, render
+from web import admin_cases, admin_org, glossary, knowledge_admin, knowledge_portal, portal
+from web.common import WEB_DIR, login_redirect, render, templates
 
 _API_PREFIXES = ("/api/", "/healthz", "/static/")
 _HTTP_MESSAGES = {404: "您访问的页面不存在", 405: "不支持该请求方法"}
@@ -31,10 +31,13 @@ async def _delegate(
 
 def mount_web(app: FastAPI) -> None:
     """Adds the web pages to the app; errors on pages answer as HTML, errors of /api/v1 stay JSON."""
+    glossary.install(templates.env)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(portal.router)
     app.include_router(admin_cases.router)
     app.include_router(admin_org.router)
+    app.include_router(knowledge_portal.router)
+    app.include_router(knowledge_admin.router)
 
     api_app_error = app.exception_handlers[AppError]
     api_validation = app.exception_handlers[RequestValidationError]

@@ -1,0 +1,168 @@
+"""政务百科 tooltips: the ``glossary`` filter, and a real headless Chromium hovering a marked term on the
+service-guide page and on a policy page of a running app."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from core.org import service as org_service
+from core.seed.demo import DEMO_PASSWORD
+from knowledge.search import service as search_service
+from tests.conftest import World
+from tests.knowledge.helpers import publish
+from web import glossary
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+TERM = "交通疏导方案"
+EXPLANATION = "施工占用道路期间，为保障车辆和行人安全通行而制定的临时交通组织方案，须经公安交通管理部门同意。"
+POLICY = {
+    "doc_no": "开管发〔2026〕7号",
+    "issuer": "开发区管委会",
+    "title": "关于规范道路施工交通组织的通知",
+    "summary": "规范道路施工期间的交通组织。",
+    "sections": [
+        {"heading": "一、基本要求", "text": "施工单位应当在开工前编制交通疏导方案，并按方案设置围挡和标志。"},
+    ],
+    "interpretation": {"background": "道路施工影响通行。", "key_points": ["开工前编制方案"]},
+}
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches() -> Iterator[None]:
+    """Each test starts with an empty search index and glossary cache in this process."""
+    search_service.reset()
+    glossary.reset()
+    yield
+    search_service.reset()
+    glossary.reset()
+
+
+@pytest.fixture
+def curators(world: World, db: Session) -> World:
+    """An editor and a reviewer with API tokens."""
+    for username, name, role in (("editor", "陈编辑", "editor"), ("reviewer", "林审核", "reviewer")):
+        user = org_service.create_user(db=db, username=username, name=name, password=DEMO_PASSWORD, role_codes=[role])
+        world.users[username] = user
+        world.tokens[username] = org_service.issue_token(db=db, user=user, name="test")
+    db.commit()
+    return world
+
+
+# ---------------------------------------------------------------- the filter
+
+
+def test_filter_escapes_marks_longest_term_once_and_never_nests(client: TestClient, curators: World) -> None:
+    publish(client, curators, "glossary", {"term": "施工方案", "explanation": "施工组织的书面安排"})
+    publish(client, curators, "glossary", {"term": TERM, "explanation": 'A<b>&"引号"'})
+    publish(client, curators, "glossary", {"term": "疏导", "explanation": "引导分流"})
+    marked = str(glossary.glossary(f"<i>先交{TERM}，再交施工方案；{TERM}另附。"))
+    assert marked.startswith("&lt;i&gt;先交")
+    assert marked.count('class="term"') == 2  # 交通疏导方案 once, 施工方案 once; 疏导 only inside the longer term
+    assert f'data-tip="A&lt;b&gt;&amp;&#34;引号&#34;">{TERM}<sup>?</sup>' in marked
+    assert '<span class="tip" role="tooltip">A&lt;b&gt;&amp;&#34;引号&#34;</span>' in marked
+    assert f"；{TERM}另附" in marked  # the second occurrence stays plain
+    assert "引导分流" not in marked
+    assert str(glossary.glossary("疏导车辆")).count('class="term"') == 1
+    assert str(glossary.glossary(None)) == ""
+
+
+def test_guide_page_marks_terms_and_an_archived_term_disappears(client: TestClient, curators: World) -> None:
+    term_id = publish(client, curators, "glossary", {"term": TERM, "explanation": EXPLANATION})
+    page = client.get(f"/guides/{curators.item.id}").text
+    assert f'<span class="term" tabindex="0" data-tip="{EXPLANATION}">{TERM}<sup>?</sup>' in page
+    archived = client.post(f"/api/v1/knowledge/glossary/{term_id}/archive", headers=curators.auth("reviewer"))
+    assert archived.status_code == 200
+    assert 'class="term"' not in client.get(f"/guides/{curators.item.id}").text
+
+
+# ---------------------------------------------------------------- a real browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def running_app() -> Iterator[str]:
+    """The app served by uvicorn on 127.0.0.1, on the test database."""
+    port = _free_port()
+    env = dict(os.environ, TONGBAN_SCHEDULER_ENABLED="false")
+    command = [sys.executable, "-m", "uvicorn", "tongban.asgi:create_app", "--factory"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("应用进程未能启动")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+@pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"没有找到 Chromium（{CHROMIUM}），跳过真实浏览器的提示框测试")
+def test_hovering_or_focusing_a_term_shows_its_explanation_in_chromium(
+    client: TestClient, curators: World, running_app: str
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    publish(client, curators, "glossary", {"term": TERM, "explanation": EXPLANATION})
+    policy_id = publish(client, curators, "policy", POLICY)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = chromium.new_page(viewport={"width": 1000, "height": 800})
+            page.goto(f"{running_app}/guides/{curators.item.id}")
+            term = page.locator("#conditions .term").first
+            tip = term.locator(".tip")
+            assert term.inner_text().startswith(TERM)
+            assert tip.is_hidden()
+            term.hover()
+            tip.wait_for(state="visible", timeout=2000)
+            assert tip.is_visible() and tip.inner_text() == EXPLANATION
+            box = tip.bounding_box()
+            assert box is not None and box["width"] > 50 and box["height"] > 10
+            page.mouse.move(0, 0)
+            tip.wait_for(state="hidden", timeout=2000)
+            term.focus()  # keyboard users and a tap on a phone focus the term
+            tip.wait_for(state="visible", timeout=2000)
+
+            page.goto(f"{running_app}/knowledge/policies/{policy_id}")
+            term = page.locator("#section-1 .term").first
+            tip = term.locator(".tip")
+            assert tip.is_hidden()
+            term.hover()
+            tip.wait_for(state="visible", timeout=2000)
+            assert tip.inner_text() == EXPLANATION
+        finally:
+            chromium.close()

@@ -1,0 +1,128 @@
+"""政务百科 in running text: the ``glossary`` template filter marks published terms with their explanation.
+
+The filter escapes the plain text it is given and wraps the first occurrence of each published term
+(longest match first, never one mark inside another) in a focusable span whose tooltip explains it. The
+term list is cached per process; it is reloaded when the knowledge generation changes (looked at no more
+than once a second) and at once when this process publishes or archives something.
+"""
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup, escape
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from core.db import get_sessionmaker
+from knowledge.models import GlossaryTerm, KnowledgeGeneration
+
+CHECK_EVERY_SECONDS = 1.0
+
+
+@dataclass
+class _Cache:
+    explanations: dict[str, str] = field(default_factory=dict)
+    pattern: re.Pattern[str] | None = None
+    generation: tuple[int, datetime | None] | None = None
+    checked: float = 0.0
+
+
+_cache = _Cache()
+_lock = threading.Lock()
+
+
+def _generation(db: Session) -> tuple[int, datetime | None]:
+    row = db.get(KnowledgeGeneration, 1)
+    return (row.value, row.changed_at) if row else (0, None)
+
+
+def _load(db: Session) -> tuple[dict[str, str], re.Pattern[str] | None]:
+    rows = db.scalars(select(GlossaryTerm).where(GlossaryTerm.status == "published"))
+    explanations = {t.term: t.explanation for t in rows if t.term.strip()}
+    if not explanations:
+        return {}, None
+    ordered = sorted(explanations, key=lambda t: (-len(t), t))  # longest first: the alternation prefers it
+    return explanations, re.compile("|".join(re.escape(t) for t in ordered))
+
+
+def _current() -> tuple[dict[str, str], re.Pattern[str] | None]:
+    """The published terms, reloaded when the knowledge generation moved."""
+    cache = _cache
+    if cache.generation is not None and time.monotonic() - cache.checked < CHECK_EVERY_SECONDS:
+        return cache.explanations, cache.pattern
+    with _lock:
+        if cache.generation is not None and time.monotonic() - cache.checked < CHECK_EVERY_SECONDS:
+            return cache.explanations, cache.pattern
+        with get_sessionmaker()() as db:
+            generation = _generation(db)
+            if generation != cache.generation:
+                cache.explanations, cache.pattern = _load(db)
+                cache.generation = generation
+            db.rollback()
+        cache.checked = time.monotonic()
+        return cache.explanations, cache.pattern
+
+
+def invalidate() -> None:
+    """Makes the next use look at the database again."""
+    _cache.checked = 0.0
+    _cache.generation = None
+
+
+def reset() -> None:
+    """Forgets the cached terms (tests)."""
+    global _cache
+    _cache = _Cache()
+
+
+@event.listens_for(Session, "after_flush")
+def _note_generation(session: Session, _context: Any) -> None:
+    if any(isinstance(row, KnowledgeGeneration) for row in (*session.new, *session.dirty)):
+        session.info["knowledge_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _generation_committed(session: Session) -> None:
+    # a publish or archive in this process: show it on the next page without waiting for the check
+    if session.info.pop("knowledge_changed", False):
+        invalidate()
+
+
+def _mark(term: str, explanation: str) -> str:
+    tip = escape(explanation)
+    return (
+        f'<span class="term" tabindex="0" data-tip="{tip}">{escape(term)}<sup>?</sup>'
+        f'<span class="tip" role="tooltip">{tip}</span></span>'
+    )
+
+
+def glossary(value: Any) -> Markup:
+    """Plain text, escaped, with each published term marked once and explained in a tooltip."""
+    if value is None:
+        return Markup("")
+    text = str(value)
+    explanations, pattern = _current()
+    if pattern is None or not text:
+        return Markup(escape(text))
+    parts: list[str] = []
+    marked: set[str] = set()
+    position = 0
+    for found in pattern.finditer(text):
+        term = found.group(0)
+        if term in marked:
+            continue
+        marked.add(term)
+        parts.append(str(escape(text[position : found.start()])))
+        parts.append(_mark(term, explanations[term]))
+        position = found.end()
+    parts.append(str(escape(text[position:])))
+    return Markup("".join(parts))
+
+
+def install(env: Any) -> None:
+    """Adds the filter to a Jinja environment."""
+    env.filters["glossary"] = glossary

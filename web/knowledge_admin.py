@@ -1,0 +1,720 @@
+"""Admin site, knowledge base: drafts and versions of every kind, review, archive, Excel import and export,
+and the questions search could not answer."""
+
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from core.deps import DB
+from core.errors import AppError, NotFound, ValidationFailed
+from core.items import service as item_service
+from core.org import service as org_service
+from core.org.models import User
+from core.org.permissions import Permission
+from knowledge import excel, unanswered, workflow
+from knowledge.models import Revision
+from knowledge.schemas import ARTICLE_NUMBER, KIND_LABELS, SCHEMAS
+from web.common import (
+    Form,
+    WebUser,
+    checked,
+    fail,
+    flash,
+    redirect,
+    render,
+    require_staff,
+    text,
+    texts,
+    to_date,
+    to_int,
+    upload,
+    validation_message,
+)
+
+router = APIRouter(prefix="/admin/knowledge", include_in_schema=False)
+
+EXCEL_KINDS = ("faq", "law", "glossary")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+REVISION_LIMIT = 200
+ENTRY_LIMIT = 1000
+
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "faq": {
+        "service_item_id": "关联事项",
+        "question": "问题",
+        "answer": "解答",
+        "keywords": "关键词",
+        "alternatives": "其他问法",
+    },
+    "law": {
+        "doc_no": "文号",
+        "issuer": "制定机关",
+        "title": "名称",
+        "category": "类别",
+        "published_on": "公布日期",
+        "effective_on": "施行日期",
+        "sort_order": "排序",
+        "articles": "条文",
+    },
+    "policy": {
+        "doc_no": "文号",
+        "issuer": "发文机关",
+        "title": "标题",
+        "category": "类别",
+        "published_on": "发布日期",
+        "valid_from": "有效期起",
+        "valid_until": "有效期止",
+        "target_groups": "适用对象",
+        "summary": "内容摘要",
+        "sections": "政策原文",
+        "interpretation": "政策解读",
+    },
+    "glossary": {"term": "词条", "explanation": "解释", "synonyms": "同义词"},
+    "bundle": {
+        "theme": "主题",
+        "applicant_type": "申请人类型",
+        "description": "说明",
+        "item_ids": "包含事项",
+        "materials": "合并材料",
+        "promised_limit": "承诺时限（工作日）",
+        "steps": "办理流程",
+    },
+    "link": {
+        "department_id": "部门",
+        "name": "系统名称",
+        "system_type": "系统类型",
+        "public": "对公众开放",
+        "icon": "图标",
+        "url": "链接",
+        "intro": "简介",
+        "sort_order": "排序",
+        "tags": "标签",
+    },
+}
+# pydantic's names for nested fields, for error messages
+_NESTED_LABELS = {"number": "条文序号", "text": "条文内容", "heading": "标题"}
+LIST_FIELDS = {"keywords", "alternatives", "synonyms", "target_groups", "steps", "tags"}
+DATE_FIELDS = {"published_on", "effective_on", "valid_from", "valid_until"}
+INT_FIELDS = {"sort_order", "promised_limit"}
+APPLICANT_TYPES = ("个人", "企业")
+_SPLIT_PARAGRAPHS = re.compile(r"\n\s*\n")
+_ARTICLE_START = re.compile(
+    r"^(第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)[\s　:：]*(.*)$", re.S
+)
+_BAR = re.compile(r"\s*[|｜]\s*")
+
+
+def _editor(user: User | None) -> User:
+    return org_service.require(require_staff(user), Permission.KNOWLEDGE_EDIT)
+
+
+def _kind(kind: str) -> str:
+    if kind not in SCHEMAS:
+        raise NotFound("知识类型不存在")
+    return kind
+
+
+def portal_link(kind: str, entity_id: int | None) -> str:
+    """Where the public sees a live entry."""
+    if entity_id is None:
+        return ""
+    return {
+        "faq": f"/knowledge/faqs/{entity_id}",
+        "law": f"/knowledge/laws/{entity_id}",
+        "policy": f"/knowledge/policies/{entity_id}",
+        "glossary": f"/knowledge/glossary#term-{entity_id}",
+        "bundle": f"/knowledge/bundles#bundle-{entity_id}",
+        "link": f"/knowledge/links#link-{entity_id}",
+    }[kind]
+
+
+# ---------------------------------------------------------------- form text ↔ draft data
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+def _paragraphs(value: str) -> list[str]:
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return [p.strip() for p in _SPLIT_PARAGRAPHS.split(value) if p.strip()] if value else []
+
+
+def _short(value: str, width: int = 20) -> str:
+    flat = " ".join(value.split())
+    return flat if len(flat) <= width else flat[:width] + "…"
+
+
+def parse_articles(value: str) -> list[dict[str, str]]:
+    """One article per paragraph, each starting with its number: "第一条 为了……"."""
+    articles = []
+    for n, paragraph in enumerate(_paragraphs(value), start=1):
+        found = _ARTICLE_START.match(paragraph)
+        if not found:
+            raise ValidationFailed(
+                f"条文第{n}段“{_short(paragraph)}”没有以“第X条”开头：每条条文另起一段，以“第一条”“第三十条”这样的序号开头，条文之间空一行",
+                field="articles",
+            )
+        number, body = found.group(1), found.group(2).strip()
+        if not ARTICLE_NUMBER.match(number):
+            raise ValidationFailed(f"条文序号“{number}”应写作“第三十条”的形式", field="articles")
+        if not body:
+            raise ValidationFailed(f"“{number}”缺少条文内容", field="articles")
+        articles.append({"number": number, "text": body})
+    if not articles:
+        raise ValidationFailed("请填写条文，每条以“第X条”开头，条文之间空一行", field="articles")
+    return articles
+
+
+def parse_sections(value: str) -> list[dict[str, str]]:
+    """One section per paragraph: its first line is the heading, the lines after it the text."""
+    sections = []
+    for n, paragraph in enumerate(_paragraphs(value), start=1):
+        heading, _, body = paragraph.partition("\n")
+        if not body.strip():
+            raise ValidationFailed(
+                f"政策原文第{n}节“{_short(heading)}”缺少正文：每节第一行写标题，下一行起写正文，节与节之间空一行",
+                field="sections",
+            )
+        sections.append({"heading": heading.strip(), "text": body.strip()})
+    return sections
+
+
+def parse_qa(value: str) -> list[dict[str, str]]:
+    """Q&A pairs: a paragraph per pair, the question on the first line, the answer below it."""
+    pairs = []
+    for n, paragraph in enumerate(_paragraphs(value), start=1):
+        question, _, answer = paragraph.partition("\n")
+        question = re.sub(r"^问[:：]\s*", "", question.strip())
+        answer = re.sub(r"^答[:：]\s*", "", answer.strip())
+        if not question or not answer:
+            raise ValidationFailed(
+                f"热点问答第{n}组“{_short(paragraph)}”不完整：第一行写问题，下一行写答案，组与组之间空一行",
+                field="qa",
+            )
+        pairs.append({"q": question, "a": answer})
+    return pairs
+
+
+def parse_materials(value: str) -> list[dict[str, Any]]:
+    """One material per line: 名称｜对应事项（用；分隔）｜备注 (the last two may be left out)."""
+    materials = []
+    for line in _lines(value):
+        parts = [*_BAR.split(line, maxsplit=2), "", ""]
+        name, for_items, notes = parts[0].strip(), parts[1].strip(), parts[2].strip()
+        if not name:
+            raise ValidationFailed(f"材料“{_short(line)}”缺少名称", field="materials")
+        items = [i.strip() for i in re.split(r"[;；]", for_items) if i.strip()]
+        materials.append({"name": name, "for_items": items, "notes": notes})
+    return materials
+
+
+FORM_FIELDS: dict[str, tuple[str, ...]] = {
+    "faq": ("service_item_id", "question", "answer", "keywords", "alternatives"),
+    "law": ("doc_no", "issuer", "title", "category", "published_on", "effective_on", "sort_order", "articles"),
+    "policy": (
+        "doc_no",
+        "issuer",
+        "title",
+        "category",
+        "published_on",
+        "valid_from",
+        "valid_until",
+        "target_groups",
+        "summary",
+        "sections",
+        "background",
+        "key_points",
+        "qa",
+    ),
+    "glossary": ("term", "explanation", "synonyms"),
+    "bundle": ("theme", "applicant_type", "description", "materials", "promised_limit", "steps"),
+    "link": ("department_id", "name", "system_type", "icon", "url", "intro", "sort_order", "tags"),
+}
+
+
+def form_values(form: FormData, kind: str) -> dict[str, Any]:
+    """What was typed, kept as typed, to show the form again."""
+    values: dict[str, Any] = {}
+    for key in FORM_FIELDS[kind]:
+        raw = form.get(key)
+        values[key] = raw.replace("\r\n", "\n") if isinstance(raw, str) else ""
+    if kind == "bundle":
+        values["item_ids"] = texts(form, "item_ids")
+    if kind == "link":
+        values["public"] = checked(form, "public")
+    return values
+
+
+def data_from_values(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The draft's content from the typed values; a Chinese error naming the field when one is wrong."""
+    labels = FIELD_LABELS[kind]
+    data: dict[str, Any] = {}
+    for key in FORM_FIELDS[kind]:
+        raw = str(values.get(key, "") or "")
+        if key in ("background", "key_points", "qa"):
+            continue
+        if key in LIST_FIELDS:
+            data[key] = _lines(raw)
+        elif key in DATE_FIELDS:
+            day = to_date(raw, labels[key])
+            data[key] = day.isoformat() if day else None
+        elif key in INT_FIELDS:
+            data[key] = to_int(raw, labels[key], 0)
+        elif key in ("service_item_id", "department_id"):
+            data[key] = to_int(raw, labels[key])
+        elif key == "articles":
+            data[key] = parse_articles(raw)
+        elif key == "sections":
+            data[key] = parse_sections(raw)
+        elif key == "materials":
+            data[key] = parse_materials(raw)
+        else:
+            data[key] = raw.strip()
+    if kind == "policy":
+        interpretation: dict[str, Any] = {}
+        if str(values.get("background", "")).strip():
+            interpretation["background"] = str(values["background"]).strip()
+        if _lines(str(values.get("key_points", ""))):
+            interpretation["key_points"] = _lines(str(values["key_points"]))
+        qa = parse_qa(str(values.get("qa", "")))
+        if qa:
+            interpretation["qa"] = qa
+        data["interpretation"] = interpretation
+    if kind == "bundle":
+        ids = [to_int(i, "包含事项") for i in values.get("item_ids", [])]
+        data["item_ids"] = [i for i in ids if i is not None]
+        if not data["item_ids"]:
+            raise ValidationFailed("请至少选择一个包含的事项", field="item_ids")
+    if kind == "link":
+        data["public"] = bool(values.get("public"))
+    try:
+        SCHEMAS[kind].model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(validation_message(exc, {**labels, **_NESTED_LABELS})) from exc
+    return data
+
+
+def values_from_data(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A draft's content as the form shows it."""
+    values: dict[str, Any] = {}
+    for key in FORM_FIELDS[kind]:
+        value = data.get(key)
+        if key in LIST_FIELDS:
+            values[key] = "\n".join(str(v) for v in value or [])
+        elif key == "articles":
+            values[key] = "\n\n".join(f"{a.get('number', '')} {a.get('text', '')}" for a in value or [])
+        elif key == "sections":
+            values[key] = "\n\n".join(f"{s.get('heading', '')}\n{s.get('text', '')}" for s in value or [])
+        elif key == "materials":
+            values[key] = "\n".join(
+                "｜".join(
+                    [str(m.get("name", "")), "；".join(m.get("for_items") or []), str(m.get("notes") or "")]
+                ).rstrip("｜")
+                for m in value or []
+            )
+        elif key in ("background", "key_points", "qa"):
+            interpretation = data.get("interpretation") or {}
+            if key == "background":
+                values[key] = str(interpretation.get("background", "") or "")
+            elif key == "key_points":
+                values[key] = "\n".join(str(p) for p in interpretation.get("key_points", []) or [])
+            else:
+                values[key] = "\n\n".join(
+                    f"问：{x.get('q', '')}\n答：{x.get('a', '')}" for x in interpretation.get("qa", []) or []
+                )
+        else:
+            values[key] = "" if value is None else str(value)
+    if kind == "bundle":
+        values["item_ids"] = [str(i) for i in data.get("item_ids", [])]
+    if kind == "link":
+        values["public"] = bool(data.get("public", True))
+    return values
+
+
+# ---------------------------------------------------------------- showing a version, comparing two
+
+
+def _names(db: Session) -> dict[str, dict[int, str]]:
+    return {
+        "items": {i.id: i.name for i in item_service.list_items(db, published_only=False)},
+        "departments": {d.id: d.name for d in org_service.list_departments(db=db)},
+    }
+
+
+def display(kind: str, key: str, value: Any, names: dict[str, dict[int, str]]) -> str:
+    """A field of a draft as readable text."""
+    if value is None or value == "" or value == [] or value == {}:
+        return ""
+    if key == "service_item_id":
+        return names["items"].get(value, f"事项 {value}")
+    if key == "department_id":
+        return names["departments"].get(value, f"部门 {value}")
+    if key == "item_ids":
+        return "\n".join(names["items"].get(i, f"事项 {i}") for i in value)
+    if key == "public":
+        return "是" if value else "否（仅工作人员可见）"
+    if key in ("articles", "sections", "materials"):
+        return values_from_data(kind, {key: value})[key]
+    if key == "interpretation":
+        shown = values_from_data("policy", {"interpretation": value})
+        parts = [("出台背景", shown["background"]), ("主要内容", shown["key_points"]), ("热点问答", shown["qa"])]
+        return "\n\n".join(f"【{label}】\n{text}" for label, text in parts if text)
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    return str(value)
+
+
+def _earlier(db: Session, revision: Revision) -> Revision | None:
+    """The version before this one of the same entry (what was live before it, when there was one)."""
+    if revision.entity_id is None:
+        return None
+    query = (
+        select(Revision)
+        .where(
+            Revision.kind == revision.kind,
+            Revision.entity_id == revision.entity_id,
+            Revision.version < revision.version,
+        )
+        .order_by(Revision.version.desc(), Revision.id.desc())
+    )
+    rows = list(db.scalars(query))
+    return next((r for r in rows if r.status in ("published", "superseded")), rows[0] if rows else None)
+
+
+def _revision_context(db: Session, revision: Revision) -> dict[str, Any]:
+    names = _names(db)
+    kind = revision.kind
+    labels = FIELD_LABELS[kind]
+    rows = [(labels[k], display(kind, k, revision.data.get(k), names)) for k in labels]
+    earlier = _earlier(db, revision)
+    diff = []
+    if earlier is not None:
+        for key, label in labels.items():
+            before = display(kind, key, earlier.data.get(key), names)
+            after = display(kind, key, revision.data.get(key), names)
+            diff.append((label, before, after, before != after))
+    history: list[Revision] = []
+    entity = None
+    if revision.entity_id is not None:
+        history = list(
+            db.scalars(
+                select(Revision)
+                .where(Revision.kind == kind, Revision.entity_id == revision.entity_id)
+                .order_by(Revision.version.desc(), Revision.id.desc())
+            )
+        )
+        entity = workflow.get_entity(db, kind, revision.entity_id)
+    return {
+        "revision": revision,
+        "kind": kind,
+        "kind_label": KIND_LABELS[kind],
+        "rows": rows,
+        "earlier": earlier,
+        "diff": diff,
+        "history": history,
+        "entity": entity,
+        "portal_link": portal_link(kind, revision.entity_id) if entity is not None else "",
+        "status_labels": workflow.STATUS_LABELS,
+    }
+
+
+# ---------------------------------------------------------------- overview
+
+
+def _counts(db: Session) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for kind, model in workflow.MODELS.items():
+        live = db.scalar(select(func.count()).select_from(model).where(model.status == "published")) or 0
+        pending = (
+            db.scalar(
+                select(func.count()).select_from(Revision).where(Revision.kind == kind, Revision.status == "pending")
+            )
+            or 0
+        )
+        drafts = (
+            db.scalar(
+                select(func.count())
+                .select_from(Revision)
+                .where(Revision.kind == kind, Revision.status.in_(("draft", "rejected")))
+            )
+            or 0
+        )
+        counts[kind] = {"live": live, "pending": pending, "drafts": drafts}
+    return counts
+
+
+@router.get("", response_class=HTMLResponse)
+def overview(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """Every kind with its counts, and the versions waiting for review."""
+    _editor(user)
+    pending = list(db.scalars(select(Revision).where(Revision.status == "pending").order_by(Revision.submitted_at)))
+    context = {
+        "kinds": KIND_LABELS,
+        "counts": _counts(db),
+        "pending": pending,
+        "unanswered": len(unanswered.groups(db)),
+    }
+    return render(request, "admin/knowledge.html", context)
+
+
+# ---------------------------------------------------------------- unanswered questions
+
+
+@router.get("/unanswered", response_class=HTMLResponse)
+def unanswered_page(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """Questions search could not answer, grouped, most asked first."""
+    _editor(user)
+    return render(request, "admin/knowledge_unanswered.html", {"groups": unanswered.groups(db)})
+
+
+@router.post("/unanswered/{question_id}/draft", response_class=HTMLResponse)
+def unanswered_to_draft(question_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Starts an FAQ draft from a question and opens it for writing the answer."""
+    editor = _editor(user)
+    try:
+        revision = unanswered.to_faq_draft(db, editor, question_id)
+    except AppError as error:
+        return fail(db, request, error, "admin/knowledge_unanswered.html", {"groups": unanswered.groups(db)})
+    flash(request, "已转为问答草稿，请填写答案后提交审核")
+    return redirect(f"/admin/knowledge/revisions/{revision.id}/edit")
+
+
+# ---------------------------------------------------------------- versions: show, edit, submit, review
+
+
+def _form_context(db: Session, kind: str, values: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "kind": kind,
+        "kind_label": KIND_LABELS[kind],
+        "labels": FIELD_LABELS[kind],
+        "values": values,
+        "entity": None,
+        "revision": None,
+        "applicant_types": APPLICANT_TYPES,
+    }
+    if kind in ("faq", "bundle"):
+        context["items"] = item_service.list_items(db, published_only=False)
+    if kind == "link":
+        context["departments"] = org_service.list_departments(db=db)
+    return context | extra
+
+
+@router.get("/revisions/{revision_id}", response_class=HTMLResponse)
+def revision_page(revision_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """A version's content, where it stands, what changed from the version before, and what can be done."""
+    _editor(user)
+    return render(
+        request, "admin/knowledge_revision.html", _revision_context(db, workflow.get_revision(db, revision_id))
+    )
+
+
+@router.get("/revisions/{revision_id}/edit", response_class=HTMLResponse)
+def revision_edit_page(revision_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """The form of a draft (or of a version sent back), filled in."""
+    _editor(user)
+    revision = workflow.editable(workflow.get_revision(db, revision_id))
+    values = values_from_data(revision.kind, revision.data)
+    if revision.kind == "faq" and revision.data.get("answer") == workflow.ANSWER_PLACEHOLDER:
+        values["answer"] = ""
+    return render(request, "admin/knowledge_form.html", _edit_context(db, revision, values))
+
+
+def _edit_context(db: Session, revision: Revision, values: dict[str, Any]) -> dict[str, Any]:
+    entity = workflow.get_entity(db, revision.kind, revision.entity_id) if revision.entity_id else None
+    return _form_context(db, revision.kind, values, revision=revision, entity=entity)
+
+
+@router.post("/revisions/{revision_id}/edit", response_class=HTMLResponse)
+def revision_edit(revision_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Saves the draft, and sends it for review when 保存并提交审核 was pressed."""
+    editor = _editor(user)
+    revision = workflow.editable(workflow.get_revision(db, revision_id))
+    values = form_values(form, revision.kind)
+    try:
+        workflow.update_draft(db, editor, revision, data_from_values(revision.kind, values))
+        if text(form, "then") == "submit":
+            workflow.submit(db, editor, revision)
+    except AppError as error:
+        db.rollback()
+        revision = workflow.get_revision(db, revision_id)
+        context = {**_edit_context(db, revision, values), "error": error.message}
+        return render(request, "admin/knowledge_form.html", context, status=error.status_code)
+    flash(request, "已提交审核" if revision.status == "pending" else "草稿已保存")
+    return redirect(f"/admin/knowledge/revisions/{revision.id}")
+
+
+def _act(request: Request, db: Session, revision_id: int, action: Any, message: str) -> Response:
+    revision = workflow.get_revision(db, revision_id)
+    try:
+        action(revision)
+    except AppError as error:
+        db.rollback()
+        context = _revision_context(db, workflow.get_revision(db, revision_id))
+        return render(request, "admin/knowledge_revision.html", {**context, "error": error.message}, error.status_code)
+    flash(request, message)
+    return redirect(f"/admin/knowledge/revisions/{revision_id}")
+
+
+@router.post("/revisions/{revision_id}/submit", response_class=HTMLResponse)
+def revision_submit(revision_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """提交审核."""
+    editor = _editor(user)
+    return _act(request, db, revision_id, lambda r: workflow.submit(db, editor, r), "已提交审核")
+
+
+@router.post("/revisions/{revision_id}/approve", response_class=HTMLResponse)
+def revision_approve(revision_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """审核通过: publishes the version (not one's own)."""
+    reviewer = require_staff(user)
+    comment = text(form, "comment")[:2000]
+    return _act(request, db, revision_id, lambda r: workflow.approve(db, reviewer, r, comment), "审核通过，已发布")
+
+
+@router.post("/revisions/{revision_id}/reject", response_class=HTMLResponse)
+def revision_reject(revision_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """退回 with the reason."""
+    reviewer = require_staff(user)
+    comment = text(form, "comment")[:2000]
+    return _act(request, db, revision_id, lambda r: workflow.reject(db, reviewer, r, comment), "已退回修改")
+
+
+# ---------------------------------------------------------------- one kind: list, new draft, archive, Excel
+
+
+def _entry_title(kind: str, entity: Any) -> str:
+    return workflow.title_of(
+        kind, {key: getattr(entity, key, "") for key in ("question", "title", "term", "theme", "name")}
+    )
+
+
+def _list_context(db: Session, kind: str, status: str | None) -> dict[str, Any]:
+    model = workflow.MODELS[kind]
+    entries = list(db.scalars(select(model).order_by(model.id.desc()).limit(ENTRY_LIMIT)))
+    query = select(Revision).where(Revision.kind == kind).order_by(Revision.id.desc()).limit(REVISION_LIMIT)
+    if status:
+        query = query.where(Revision.status == status)
+    return {
+        "kind": kind,
+        "kind_label": KIND_LABELS[kind],
+        "entries": [(e, _entry_title(kind, e), portal_link(kind, e.id)) for e in entries],
+        "revisions": list(db.scalars(query)),
+        "status": status or "",
+        "status_labels": workflow.STATUS_LABELS,
+        "excel": kind in EXCEL_KINDS,
+    }
+
+
+@router.get("/{kind}", response_class=HTMLResponse)
+def kind_page(kind: str, request: Request, db: DB, user: WebUser, status: str | None = None) -> HTMLResponse:
+    """The live entries of a kind and its versions."""
+    _editor(user)
+    chosen = status if status in workflow.STATUS_LABELS else None
+    return render(request, "admin/knowledge_list.html", _list_context(db, _kind(kind), chosen))
+
+
+@router.get("/{kind}/new", response_class=HTMLResponse)
+def new_page(kind: str, request: Request, db: DB, user: WebUser, entity_id: str | None = None) -> HTMLResponse:
+    """An empty form, or — for a new version — the form filled with the live entry."""
+    _editor(user)
+    _kind(kind)
+    entity_number = to_int(entity_id, "编号")
+    if entity_number is None:
+        values = values_from_data(kind, {"public": True})
+        return render(request, "admin/knowledge_form.html", _form_context(db, kind, values))
+    entity = workflow.get_entity(db, kind, entity_number)
+    values = values_from_data(kind, workflow.current_data(db, kind, entity_number))
+    return render(request, "admin/knowledge_form.html", _form_context(db, kind, values, entity=entity))
+
+
+@router.post("/{kind}/new", response_class=HTMLResponse)
+def new_draft(kind: str, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Saves a draft of a new entry or of a new version (and submits it when asked)."""
+    editor = _editor(user)
+    _kind(kind)
+    values = form_values(form, kind)
+    entity_number = to_int(text(form, "entity_id"), "编号")
+    entity = workflow.get_entity(db, kind, entity_number) if entity_number is not None else None
+    try:
+        revision = workflow.create_draft(db, editor, kind, data_from_values(kind, values), entity_number)
+        if text(form, "then") == "submit":
+            workflow.submit(db, editor, revision)
+    except AppError as error:
+        return fail(db, request, error, "admin/knowledge_form.html", _form_context(db, kind, values, entity=entity))
+    flash(request, "已保存并提交审核" if revision.status == "pending" else "草稿已保存")
+    return redirect(f"/admin/knowledge/revisions/{revision.id}")
+
+
+@router.post("/{kind}/{entity_id}/archive", response_class=HTMLResponse)
+def archive(kind: str, entity_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """归档: off the portal and out of search; its versions stay."""
+    reviewer = require_staff(user)
+    _kind(kind)
+    try:
+        workflow.archive(db, reviewer, kind, entity_id)
+    except AppError as error:
+        context = _list_context(db, kind, None)
+        return fail(db, request, error, "admin/knowledge_list.html", context)
+    flash(request, f"{KIND_LABELS[kind]}（编号 {entity_id}）已归档，门户和检索中不再显示")
+    return redirect(f"/admin/knowledge/{kind}")
+
+
+def _excel_kind(kind: str) -> str:
+    if kind not in EXCEL_KINDS:
+        raise NotFound("只有咨询问答、法律法规和政务百科可以用 Excel 导入导出")
+    return kind
+
+
+@router.get("/{kind}/export")
+def export(kind: str, request: Request, db: DB, user: WebUser) -> Response:
+    """The published entries as an Excel workbook (the template for import)."""
+    _editor(user)
+    content = excel.export_workbook(db, _excel_kind(kind))
+    name = f"{KIND_LABELS[kind]}-{datetime.now():%Y%m%d}.xlsx"
+    disposition = f"attachment; filename=\"{kind}.xlsx\"; filename*=UTF-8''{quote(name)}"
+    return Response(content, media_type=XLSX, headers={"Content-Disposition": disposition})
+
+
+def _import_context(kind: str) -> dict[str, Any]:
+    return {"kind": kind, "kind_label": KIND_LABELS[kind], "problems": []}
+
+
+@router.get("/{kind}/import", response_class=HTMLResponse)
+def import_page(kind: str, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """The upload form."""
+    _editor(user)
+    return render(request, "admin/knowledge_import.html", _import_context(_excel_kind(kind)))
+
+
+@router.post("/{kind}/import", response_class=HTMLResponse)
+def import_file(kind: str, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Checks the whole file; any error rejects it and lists the problems row by row."""
+    editor = _editor(user)
+    context = _import_context(_excel_kind(kind))
+    try:
+        file = upload(form, "file")
+        if file is None:
+            raise ValidationFailed("请选择要导入的 Excel 文件（.xlsx）", field="file")
+        content = file.file.read(MAX_IMPORT_BYTES + 1)
+        if len(content) > MAX_IMPORT_BYTES:
+            raise ValidationFailed("文件超过 10 MB，请分批导入", field="file")
+        count = excel.import_workbook(db, editor, kind, content)
+    except AppError as error:
+        first, *rest = error.message.splitlines() or [error.message]
+        db.rollback()
+        context |= {"problems": [line for line in rest if line.strip()], "error": first}
+        return render(request, "admin/knowledge_import.html", context, status=error.status_code)
+    if count:
+        flash(request, f"导入完成：{count} 条新增或修改的内容已提交审核")
+    else:
+        flash(request, "导入完成：文件内容与已发布内容相同，没有需要提交的修改")
+    return redirect(f"/admin/knowledge/{kind}?status=pending")

@@ -1,0 +1,224 @@
+"""The public knowledge base: one search over FAQs, laws, policies and the glossary, and pages to browse them,
+with 一件事 bundles and the business-system links."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.db import get_sessionmaker, mark_for_writing
+from core.deps import ReadDB
+from core.errors import AppError, NotFound
+from core.items.models import ServiceItem
+from knowledge.models import Bundle, Faq, GlossaryTerm, Law, Policy, SystemLink
+from knowledge.schemas import KIND_LABELS
+from knowledge.search import service as search_service
+from web.common import WebUser, render, to_int
+
+router = APIRouter(prefix="/knowledge", include_in_schema=False)
+
+SEARCH_TABS = {
+    "all": "全部",
+    "faq": KIND_LABELS["faq"],
+    "law": KIND_LABELS["law"],
+    "policy": KIND_LABELS["policy"],
+    "glossary": KIND_LABELS["glossary"],
+}
+SEARCH_LIMIT = 10
+BROWSE = (
+    ("/knowledge/faqs", "咨询问答", "按事项查看常见问题"),
+    ("/knowledge/laws", "法律法规", "法律、行政法规、规章全文，逐条可链接"),
+    ("/knowledge/policies", "政策文件", "政策原文与政策解读"),
+    ("/knowledge/glossary", "政务百科", "政务服务术语解释"),
+    ("/knowledge/bundles", "一件事", "多个事项一次办"),
+    ("/knowledge/links", "业务申报指导", "各业务系统入口"),
+)
+
+
+def _published(db: Session, model: type[Any], entity_id: int, label: str) -> Any:
+    row = db.get(model, entity_id)
+    if row is None or row.status != "published":
+        raise NotFound(f"{label}不存在或已下线")
+    return row
+
+
+def _item_names(db: Session) -> dict[int, str]:
+    return {i.id: i.name for i in db.scalars(select(ServiceItem).where(ServiceItem.is_published.is_(True)))}
+
+
+# ---------------------------------------------------------------- search
+
+
+@router.get("", response_class=HTMLResponse)
+def home(request: Request, db: ReadDB, user: WebUser, kind: str | None = None) -> HTMLResponse:
+    """The knowledge base's front page: one search box with kind tabs, and what can be browsed."""
+    return render(
+        request,
+        "knowledge/home.html",
+        {"tabs": SEARCH_TABS, "kind": kind if kind in SEARCH_TABS else "all", "q": "", "browse": BROWSE},
+    )
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, db: ReadDB, user: WebUser, q: str | None = None, kind: str | None = None) -> HTMLResponse:
+    """Ranked results with highlighted snippets; a question nothing answers well is recorded for curators."""
+    chosen = kind if kind in SEARCH_TABS else "all"
+    context: dict[str, Any] = {"tabs": SEARCH_TABS, "kind": chosen, "q": q or "", "hits": [], "answered": False}
+    try:
+        hits = search_service.search(db, q, kind=chosen, limit=SEARCH_LIMIT)
+        text = search_service.clean_query(q)
+    except AppError as error:
+        return render(request, "knowledge/search.html", {**context, "error": error.message}, status=error.status_code)
+    answered = search_service.is_answered(hits)
+    if not answered:
+        with get_sessionmaker()() as writer:
+            mark_for_writing(writer)
+            search_service.record_unanswered(writer, text, "web", hits[0].confidence if hits else 0.0)
+            writer.commit()
+    context |= {"hits": hits, "answered": answered, "q": text, "kind_labels": KIND_LABELS}
+    return render(request, "knowledge/search.html", context)
+
+
+# ---------------------------------------------------------------- FAQs
+
+
+@router.get("/faqs", response_class=HTMLResponse)
+def faqs(request: Request, db: ReadDB, user: WebUser, service_item_id: str | None = None) -> HTMLResponse:
+    """Published FAQs grouped by service item, optionally of one item."""
+    item_id = to_int(service_item_id, "事项")
+    names = _item_names(db)
+    query = select(Faq).where(Faq.status == "published").order_by(Faq.service_item_id, Faq.id)
+    if item_id:
+        query = query.where(Faq.service_item_id == item_id)
+    groups: dict[int | None, list[Faq]] = {}
+    for row in db.scalars(query):
+        key = row.service_item_id if row.service_item_id in names else None
+        groups.setdefault(key, []).append(row)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] is None, names.get(kv[0] or 0, "")))
+    items = sorted(
+        {i for i in db.scalars(select(Faq.service_item_id).where(Faq.status == "published")) if i in names},
+        key=lambda i: names[i],
+    )
+    context = {
+        "groups": [(names.get(k or 0, "综合咨询"), k, rows) for k, rows in ordered],
+        "items": [(i, names[i]) for i in items],
+        "service_item_id": item_id,
+    }
+    return render(request, "knowledge/faqs.html", context)
+
+
+@router.get("/faqs/{faq_id}", response_class=HTMLResponse)
+def faq(faq_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
+    """One published FAQ with the guide it belongs to."""
+    row = _published(db, Faq, faq_id, "咨询问答")
+    item = db.get(ServiceItem, row.service_item_id) if row.service_item_id else None
+    others: list[Faq] = []
+    if item is not None:
+        others = list(
+            db.scalars(
+                select(Faq)
+                .where(Faq.status == "published", Faq.service_item_id == item.id, Faq.id != row.id)
+                .order_by(Faq.id)
+                .limit(10)
+            )
+        )
+    shown = item if item is not None and item.is_published else None
+    return render(request, "knowledge/faq.html", {"faq": row, "item": shown, "others": others})
+
+
+# ---------------------------------------------------------------- laws
+
+
+@router.get("/laws", response_class=HTMLResponse)
+def laws(request: Request, db: ReadDB, user: WebUser, category: str | None = None) -> HTMLResponse:
+    """Published laws: 文号, issuer, category and dates."""
+    rows = list(db.scalars(select(Law).where(Law.status == "published").order_by(Law.sort_order, Law.id)))
+    categories = list(dict.fromkeys(r.category for r in rows))
+    if category:
+        rows = [r for r in rows if r.category == category]
+    return render(request, "knowledge/laws.html", {"laws": rows, "categories": categories, "category": category or ""})
+
+
+@router.get("/laws/{law_id}", response_class=HTMLResponse)
+def law(law_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
+    """A law's full text, each article with its own anchor (/knowledge/laws/1#第三十条)."""
+    return render(request, "knowledge/law.html", {"law": _published(db, Law, law_id, "法律法规")})
+
+
+# ---------------------------------------------------------------- policies
+
+
+@router.get("/policies", response_class=HTMLResponse)
+def policies(
+    request: Request, db: ReadDB, user: WebUser, category: str | None = None, group: str | None = None
+) -> HTMLResponse:
+    """Published policies, newest first, filtered by category or target group."""
+    rows = list(
+        db.scalars(select(Policy).where(Policy.status == "published").order_by(Policy.published_on.desc(), Policy.id))
+    )
+    categories = sorted({r.category for r in rows if r.category})
+    groups = sorted({g for r in rows for g in r.target_groups})
+    if category:
+        rows = [r for r in rows if r.category == category]
+    if group:
+        rows = [r for r in rows if group in r.target_groups]
+    context = {
+        "policies": rows,
+        "categories": categories,
+        "groups": groups,
+        "category": category or "",
+        "group": group or "",
+    }
+    return render(request, "knowledge/policies.html", context)
+
+
+@router.get("/policies/{policy_id}", response_class=HTMLResponse)
+def policy(policy_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
+    """A policy with its sections (#section-N) and its interpretation."""
+    row = _published(db, Policy, policy_id, "政策文件")
+    interpretation: dict[str, Any] = row.interpretation or {}
+    context = {
+        "policy": row,
+        "background": str(interpretation.get("background", "") or ""),
+        "key_points": [str(p) for p in interpretation.get("key_points", []) or []],
+        "qa": [x for x in interpretation.get("qa", []) or [] if isinstance(x, dict)],
+    }
+    return render(request, "knowledge/policy.html", context)
+
+
+# ---------------------------------------------------------------- glossary, bundles, links
+
+
+@router.get("/glossary", response_class=HTMLResponse)
+def glossary(request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
+    """Every published term with its explanation (#term-ID)."""
+    rows = db.scalars(select(GlossaryTerm).where(GlossaryTerm.status == "published").order_by(GlossaryTerm.term))
+    return render(request, "knowledge/glossary.html", {"terms": list(rows)})
+
+
+@router.get("/bundles", response_class=HTMLResponse)
+def bundles(request: Request, db: ReadDB, user: WebUser, applicant_type: str | None = None) -> HTMLResponse:
+    """一件事: themed bundles with their items, combined materials and steps."""
+    rows = list(db.scalars(select(Bundle).where(Bundle.status == "published").order_by(Bundle.id)))
+    types = sorted({r.applicant_type for r in rows})
+    if applicant_type:
+        rows = [r for r in rows if applicant_type in r.applicant_type]
+    names = _item_names(db)
+    shown = [
+        {"bundle": b, "items": [(i, names[i]) for i in b.item_ids if i in names], "materials": b.materials or []}
+        for b in rows
+    ]
+    context = {"bundles": shown, "types": types, "applicant_type": applicant_type or ""}
+    return render(request, "knowledge/bundles.html", context)
+
+
+@router.get("/links", response_class=HTMLResponse)
+def links(request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
+    """Business systems to apply in; internal ones only for staff."""
+    staff = user is not None and user.is_staff
+    rows = db.scalars(
+        select(SystemLink).where(SystemLink.status == "published").order_by(SystemLink.sort_order, SystemLink.id)
+    )
+    return render(request, "knowledge/links.html", {"links": [r for r in rows if r.public or staff], "staff": staff})
