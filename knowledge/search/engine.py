@@ -22,7 +22,7 @@ K1 = 1.2
 B = 0.75
 BIGRAM_WEIGHT = 0.7
 SYNONYM_WEIGHT = 0.8
-DIVERSITY_RATIO = 0.5
+DIVERSITY_RATIO = 0.4
 FACET_MATCH = 1.2
 FACET_MISMATCH = 0.9
 # Across kinds, a question is more likely answered by an FAQ or an article than by a definition,
@@ -31,6 +31,7 @@ KIND_PRIOR = {"faq": 1.0, "law": 0.95, "policy": 0.8, "glossary": 0.6}
 KIND_PRIOR_DEFINITION = {"faq": 1.0, "law": 0.9, "policy": 0.8, "glossary": 1.2}
 KIND_PRIOR_LAW = {"faq": 0.85, "law": 1.25, "policy": 0.8, "glossary": 0.5}
 LAW_CUES = (
+    "不给发",
     "会怎样",
     "算不算",
     "有效吗",

@@ -20,6 +20,9 @@ BIGRAM_PREFIX = "~"
 
 STOPWORDS = frozenset(
     [
+        "哪些",
+        "需要",
+        "东西",
         "的",
         "了",
         "吗",
