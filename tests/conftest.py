@@ -2,12 +2,17 @@
 the app, and a small world of departments, people, items and tokens."""
 
 import os
+import socket
+import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 _TMP = Path(tempfile.mkdtemp(prefix="tongban-test-"))
@@ -205,3 +210,58 @@ def world(db: Session) -> World:
 
 WORKDAY = datetime(2026, 9, 24, 10, 0)
 """Thursday before the 2026 Mid-Autumn + National Day holidays (9/25, 10/1–7 off; Sat 10/10 works)."""
+
+
+@pytest.fixture(autouse=True)
+def fresh_knowledge_caches() -> Iterator[None]:
+    """Each test starts with an empty search index and glossary cache in this process (the tables are
+    emptied between tests, which the incremental refresh would not notice)."""
+    from knowledge.search import service as search_service
+    from web import glossary
+
+    search_service.reset()
+    glossary.reset()
+    yield
+    search_service.reset()
+    glossary.reset()
+
+
+@pytest.fixture
+def curators(world: World, db: Session) -> World:
+    """Adds a knowledge editor and a reviewer, with API tokens, to the world."""
+    for username, name, role in (("editor", "陈编辑", "editor"), ("reviewer", "林审核", "reviewer")):
+        user = org_service.create_user(db=db, username=username, name=name, password=DEMO_PASSWORD, role_codes=[role])
+        world.users[username] = user
+        world.tokens[username] = org_service.issue_token(db=db, user=user, name="test")
+    db.commit()
+    return world
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live_app() -> Iterator[str]:
+    """The real app served by uvicorn in its own process on 127.0.0.1, on the test database."""
+    port = _free_port()
+    env = dict(os.environ, TONGBAN_SCHEDULER_ENABLED="false")
+    command = [sys.executable, "-m", "uvicorn", "tongban.asgi:create_app", "--factory"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    server = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[1], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("应用进程未能在 15 秒内启动")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(10)

@@ -1,23 +1,10 @@
 """政务百科 tooltips: the ``glossary`` filter, and a real headless Chromium hovering a marked term on the
 service-guide page and on a policy page of a running app."""
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
-from core.org import service as org_service
-from core.seed.demo import DEMO_PASSWORD
-from knowledge.search import service as search_service
 from tests.conftest import World
 from tests.knowledge.helpers import publish
 from web import glossary
@@ -47,27 +34,6 @@ POLICY = {
     ],
     "interpretation": {"background": "道路施工影响通行。", "key_points": ["开工前编制方案"]},
 }
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    """Each test starts with an empty search index and glossary cache in this process."""
-    search_service.reset()
-    glossary.reset()
-    yield
-    search_service.reset()
-    glossary.reset()
-
-
-@pytest.fixture
-def curators(world: World, db: Session) -> World:
-    """An editor and a reviewer with API tokens."""
-    for username, name, role in (("editor", "陈编辑", "editor"), ("reviewer", "林审核", "reviewer")):
-        user = org_service.create_user(db=db, username=username, name=name, password=DEMO_PASSWORD, role_codes=[role])
-        world.users[username] = user
-        world.tokens[username] = org_service.issue_token(db=db, user=user, name="test")
-    db.commit()
-    return world
 
 
 # ---------------------------------------------------------------- the filter
@@ -100,39 +66,8 @@ def test_guide_page_marks_terms_and_an_archived_term_disappears(client: TestClie
 # ---------------------------------------------------------------- a real browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def running_app() -> Iterator[str]:
-    """The app served by uvicorn on 127.0.0.1, on the test database."""
-    port = _free_port()
-    env = dict(os.environ, TONGBAN_SCHEDULER_ENABLED="false")
-    command = [sys.executable, "-m", "uvicorn", "tongban.asgi:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("应用进程未能启动")
-        yield base
-    finally:
-        server.terminate()
-        server.wait(10)
-
-
-@pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"没有找到 Chromium（{CHROMIUM}），跳过真实浏览器的提示框测试")
 def test_hovering_or_focusing_a_term_shows_its_explanation_in_chromium(
-    client: TestClient, curators: World, running_app: str
+    client: TestClient, curators: World, live_app: str
 ) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -142,7 +77,7 @@ def test_hovering_or_focusing_a_term_shows_its_explanation_in_chromium(
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = chromium.new_page(viewport={"width": 1000, "height": 800})
-            page.goto(f"{running_app}/guides/{curators.item.id}")
+            page.goto(f"{live_app}/guides/{curators.item.id}")
             term = page.locator("#conditions .term").first
             tip = term.locator(".tip")
             assert term.inner_text().startswith(TERM)
@@ -157,7 +92,7 @@ def test_hovering_or_focusing_a_term_shows_its_explanation_in_chromium(
             term.focus()  # keyboard users and a tap on a phone focus the term
             tip.wait_for(state="visible", timeout=2000)
 
-            page.goto(f"{running_app}/knowledge/policies/{policy_id}")
+            page.goto(f"{live_app}/knowledge/policies/{policy_id}")
             term = page.locator("#section-1 .term").first
             tip = term.locator(".tip")
             assert tip.is_hidden()

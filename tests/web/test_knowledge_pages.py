@@ -2,24 +2,19 @@
 the public portal pages and search, and bad input shown in Chinese with the values kept."""
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from io import BytesIO
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.org import service as org_service
-from core.seed.demo import DEMO_PASSWORD
 from knowledge.models import Faq, Law, Revision, UnansweredQuestion
-from knowledge.search import service as search_service
 from tests.conftest import World
 from tests.knowledge.helpers import FAQ, LAW, publish
 from tests.web.conftest import Browser
-from web import glossary
 
 MakeBrowser = Callable[..., Browser]
 
@@ -54,27 +49,6 @@ POLICY = {
         "qa": [{"q": "夜间施工需要另行申请吗？", "a": "需要向公安交通管理部门另行报备。"}],
     },
 }
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    """Each test starts with an empty search index and glossary cache in this process."""
-    search_service.reset()
-    glossary.reset()
-    yield
-    search_service.reset()
-    glossary.reset()
-
-
-@pytest.fixture
-def curators(world: World, db: Session) -> World:
-    """An editor and a reviewer (with API tokens, to arrange published content quickly)."""
-    for username, name, role in (("editor", "陈编辑", "editor"), ("reviewer", "林审核", "reviewer")):
-        user = org_service.create_user(db=db, username=username, name=name, password=DEMO_PASSWORD, role_codes=[role])
-        world.users[username] = user
-        world.tokens[username] = org_service.issue_token(db=db, user=user, name="test")
-    db.commit()
-    return world
 
 
 def revision_id(response: Any) -> int:
