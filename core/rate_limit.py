@@ -33,6 +33,11 @@ def hit(rate: str, *keys: str, message: str = "操作过于频繁，请稍后再
         raise TooManyRequests(message)
 
 
+def try_hit(rate: str, *keys: str) -> bool:
+    """Counts one attempt if the key still has room; False (nothing counted) when it has used ``rate``."""
+    return bool(_limiter().hit(parse(rate), *keys))
+
+
 def ensure_available(rate: str, *keys: str, message: str) -> None:
     """Raises 429 when the key has used up ``rate`` already, without counting this call."""
     if not _limiter().test(parse(rate), *keys):

@@ -2,16 +2,16 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Response, UploadFile
+from fastapi import APIRouter, File, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from core.db import get_sessionmaker, mark_for_writing
 from core.deps import DB, CurrentUser, ReadDB
 from core.errors import NotFound, ValidationFailed
 from core.org import service as org_service
 from core.org.permissions import Permission
+from core.rate_limit import client_ip
 from knowledge import excel, unanswered, workflow
 from knowledge.models import Bundle, Faq, GlossaryTerm, Law, Policy, Revision, SystemLink, UnansweredQuestion
 from knowledge.search import service as search_service
@@ -41,16 +41,14 @@ class SearchOut(BaseModel):
 
 
 @router.get("/search", response_model=SearchOut, summary="知识检索（咨询问答、法规条文、政策、百科）")
-def search(db: ReadDB, q: str | None = None, kind: str = "all", limit: int = 5, channel: str = "web") -> SearchOut:
+def search(
+    request: Request, db: ReadDB, q: str | None = None, kind: str = "all", limit: int = 5, channel: str = "web"
+) -> SearchOut:
     """Ranked hits with score, highlighted snippet and link; unanswered questions are kept for admins."""
     hits = search_service.search(db, q, kind=kind, limit=limit)
     answered = search_service.is_answered(hits)
     text = search_service.clean_query(q)
-    if not answered:
-        with get_sessionmaker()() as writer:
-            mark_for_writing(writer)
-            search_service.record_unanswered(writer, text, channel, hits[0].confidence if hits else 0.0)
-            writer.commit()
+    search_service.note_unanswered(hits, text, channel=channel, client=client_ip(request))
     return SearchOut(
         query=text,
         answered=answered,

@@ -8,10 +8,10 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db import get_sessionmaker, mark_for_writing
 from core.deps import ReadDB
 from core.errors import AppError, NotFound
 from core.items.models import ServiceItem
+from core.rate_limit import client_ip
 from knowledge.models import Bundle, Faq, GlossaryTerm, Law, Policy, SystemLink
 from knowledge.schemas import KIND_LABELS
 from knowledge.search import service as search_service
@@ -72,11 +72,7 @@ def search(request: Request, db: ReadDB, user: WebUser, q: str | None = None, ki
     except AppError as error:
         return render(request, "knowledge/search.html", {**context, "error": error.message}, status=error.status_code)
     answered = search_service.is_answered(hits)
-    if not answered:
-        with get_sessionmaker()() as writer:
-            mark_for_writing(writer)
-            search_service.record_unanswered(writer, text, "web", hits[0].confidence if hits else 0.0)
-            writer.commit()
+    search_service.note_unanswered(hits, text, channel="web", client=client_ip(request))
     context |= {"hits": hits, "answered": answered, "q": text, "kind_labels": KIND_LABELS}
     return render(request, "knowledge/search.html", context)
 

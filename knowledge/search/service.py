@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import rate_limit
+from core.db import get_sessionmaker, mark_for_writing
 from core.errors import ValidationFailed
 from core.items.models import ServiceItem
 from knowledge.models import Faq, GlossaryTerm, KnowledgeGeneration, Law, Policy, UnansweredQuestion
@@ -149,3 +151,19 @@ def record_unanswered(db: Session, q: str, channel: str, best: float) -> Unanswe
     row = UnansweredQuestion(text=q[:500], channel=channel[:20] or "web", best_score=best)
     db.add(row)
     return row
+
+
+UNANSWERED_RATE = "30/minute"
+"""Unanswered questions kept per client; beyond it searches still answer but nothing more is stored."""
+
+
+def note_unanswered(hits: list[Hit], q: str, *, channel: str, client: str) -> bool:
+    """Records an unanswered question in its own short write (the search itself only reads), at most
+    ``UNANSWERED_RATE`` per client so nobody can flood the editors' list; True when recorded."""
+    if is_answered(hits) or not rate_limit.try_hit(UNANSWERED_RATE, "unanswered", client):
+        return False
+    with get_sessionmaker()() as writer:
+        mark_for_writing(writer)
+        record_unanswered(writer, q, channel, hits[0].confidence if hits else 0.0)
+        writer.commit()
+    return True

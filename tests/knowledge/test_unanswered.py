@@ -25,3 +25,11 @@ def test_similar_questions_group_and_become_one_faq_draft(client: TestClient, cu
     revision_id = draft.json()["id"]
     early = client.post(f"/api/v1/knowledge/revisions/{revision_id}/submit", headers=curators.auth("editor"))
     assert early.status_code == 422 and "答案尚未填写" in early.json()["error"]["message"]
+
+
+def test_one_client_cannot_flood_the_unanswered_list(client: TestClient, curators: World) -> None:
+    for n in range(40):
+        result = search(client, f"宠物第{n}号问题怎么处理")
+        assert result["answered"] is False  # every search still answers
+    rows = client.get("/api/v1/knowledge/unanswered", headers=curators.auth("editor")).json()
+    assert len(rows) == 30
