@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from core.cases import queries
 from core.cases import service as case_service
 from core.cases.models import Case
-from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn
+from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn, grand_total, totals_by_department
 from core.deps import DB, ReadDB
 from core.errors import AppError, PermissionDenied, ValidationFailed
 from core.files import service as file_service
@@ -320,15 +320,9 @@ def statistics(
         rows = queries.statistics(db, date_from=to_date(date_from, "开始日期"), date_to=to_date(date_to, "结束日期"))
     except AppError as error:
         return fail(db, request, error, "portal/statistics.html", context)
-    keys = ("received", "concluded", "on_time", "overdue")
-    by_department: dict[str, dict[str, int]] = {}
-    for row in rows:
-        sums = by_department.setdefault(row.department_name, dict.fromkeys(keys, 0))
-        for key in keys:
-            sums[key] += getattr(row, key)
     context["rows"] = rows
-    context["departments"] = sorted(by_department.items(), key=lambda kv: -kv[1]["received"])
-    context["totals"] = {k: sum(getattr(r, k) for r in rows) for k in keys}
+    context["departments"] = sorted(totals_by_department(rows).items(), key=lambda kv: -kv[1].received)
+    context["totals"] = grand_total(rows)
     context["export_query"] = urlencode({k: v for k, v in (("date_from", date_from), ("date_to", date_to)) if v})
     return render(request, "portal/statistics.html", context)
 

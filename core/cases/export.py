@@ -6,13 +6,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from core.cases.schemas import StatsRow
+from core.cases.schemas import StatsRow, StatsTotals, grand_total, totals_by_department
 
 _HEADERS = ["部门", "月份", "收件数", "办结数", "按时办结数", "逾期数", "按时办结率"]
 
 
 def _rate(on_time: int, concluded: int) -> str:
-    return f"{on_time / concluded:.1%}" if concluded else "—"
+    return StatsTotals(on_time=on_time, concluded=concluded).on_time_rate
 
 
 def statistics_workbook(rows: list[StatsRow], title: str) -> bytes:
@@ -31,7 +31,6 @@ def statistics_workbook(rows: list[StatsRow], title: str) -> bytes:
         for cell in sheet[2]:
             cell.font, cell.fill, cell.alignment = bold, fill, Alignment(horizontal="center")
         sheet.freeze_panes = "A3"
-    by_department: dict[str, list[int]] = {}
     for row in rows:
         detail.append(
             [
@@ -44,13 +43,10 @@ def statistics_workbook(rows: list[StatsRow], title: str) -> bytes:
                 _rate(row.on_time, row.concluded),
             ]
         )
-        sums = by_department.setdefault(row.department_name, [0, 0, 0, 0])
-        for i, value in enumerate((row.received, row.concluded, row.on_time, row.overdue)):
-            sums[i] += value
-    grand = [sum(col) for col in zip(*by_department.values(), strict=False)] if by_department else [0, 0, 0, 0]
-    for name, (received, concluded, on_time, overdue) in sorted(by_department.items()):
-        totals.append([name, received, concluded, on_time, overdue, _rate(on_time, concluded)])
-    totals.append(["合计", *grand, _rate(grand[2], grand[1])])
+    for name, sums in sorted(totals_by_department(rows).items()):
+        totals.append([name, sums.received, sums.concluded, sums.on_time, sums.overdue, sums.on_time_rate])
+    grand = grand_total(rows)
+    totals.append(["合计", grand.received, grand.concluded, grand.on_time, grand.overdue, grand.on_time_rate])
     for cell in totals[totals.max_row]:
         cell.font = bold
     for sheet in (detail, totals):

@@ -287,3 +287,40 @@ class StatsRow(BaseModel):
     concluded: int
     on_time: int
     overdue: int
+
+
+class StatsTotals(BaseModel):
+    """办件统计 summed over several rows (a department's months, or everything)."""
+
+    received: int = 0
+    concluded: int = 0
+    on_time: int = 0
+    overdue: int = 0
+
+    @property
+    def on_time_rate(self) -> str:
+        """按时办结率 as shown to people, "—" when nothing concluded."""
+        return f"{self.on_time / self.concluded:.1%}" if self.concluded else "—"
+
+    def add(self, row: StatsRow) -> None:
+        """Adds one row's figures."""
+        self.received += row.received
+        self.concluded += row.concluded
+        self.on_time += row.on_time
+        self.overdue += row.overdue
+
+
+def totals_by_department(rows: list[StatsRow]) -> dict[str, StatsTotals]:
+    """Each department's figures summed over the months of ``rows``."""
+    totals: dict[str, StatsTotals] = {}
+    for row in rows:
+        totals.setdefault(row.department_name, StatsTotals()).add(row)
+    return totals
+
+
+def grand_total(rows: list[StatsRow]) -> StatsTotals:
+    """All of ``rows`` summed."""
+    total = StatsTotals()
+    for row in rows:
+        total.add(row)
+    return total
