@@ -133,3 +133,18 @@ def db_state() -> dict[str, Any]:
             )
         ]
     return state
+
+
+def create_officer(client: TestClient, world: World, phone: str) -> Any:
+    """An admin creates an officer of department A with a phone number, through the API."""
+    body = {
+        "username": "officer_new",
+        "name": "郑审批",
+        "password": "Passw0rd2026",
+        "roles": ["officer"],
+        "department_id": world.dept_a.id,
+        "phone": phone,
+    }
+    created = client.post("/api/v1/users", json=body, headers=world.auth("admin"))
+    assert created.status_code == 201, created.text
+    return created

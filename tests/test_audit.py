@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 from core import clock
 from core.audit.models import AuditLog
 from tests.conftest import WORKDAY, World
-from tests.helpers import PERSON, act, api_error, db_state, register
+from tests.helpers import PERSON, act, api_error, create_officer, db_state, register
 
 MONDAY = datetime(2026, 9, 28, 9, 30)
 
@@ -138,19 +138,7 @@ def test_encrypted_fields_appear_masked_in_the_audit_log(client: TestClient, wor
     clear = [PERSON["id_number"], "13655556666", "13911112222", "13700001234"]
     register(client, world, applicant=applicant)
     register(client, world, applicant={**applicant, "phone": "13911112222"})  # the applicant's phone changes
-    created = client.post(
-        "/api/v1/users",
-        json={
-            "username": "officer_new",
-            "name": "郑审批",
-            "password": "Passw0rd2026",
-            "roles": ["officer"],
-            "department_id": world.dept_a.id,
-            "phone": "13700001234",
-        },
-        headers=world.auth("admin"),
-    )
-    assert created.status_code == 201, created.text
+    created = create_officer(client, world, "13700001234")
     inserted = audit_rows(db, entity="applicant", operation="insert")[0].after
     assert inserted is not None
     assert inserted["id_number"] != PERSON["id_number"] and "*" in inserted["id_number"]

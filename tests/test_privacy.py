@@ -9,7 +9,7 @@ from core import clock
 from core.cases.models import Applicant
 from core.org.models import User
 from tests.conftest import WORKDAY, World
-from tests.helpers import ENTERPRISE, PERSON, act, register
+from tests.helpers import ENTERPRISE, PERSON, act, create_officer, register
 
 ZHANG = {**PERSON, "name": "张三", "phone": "13912345678"}
 
@@ -60,19 +60,7 @@ def test_staff_case_view_masks_id_and_phone(client: TestClient, world: World) ->
 
 
 def test_user_phone_is_encrypted_at_rest(client: TestClient, world: World, db) -> None:
-    created = client.post(
-        "/api/v1/users",
-        json={
-            "username": "officer_new",
-            "name": "郑审批",
-            "password": "Passw0rd2026",
-            "roles": ["officer"],
-            "department_id": world.dept_a.id,
-            "phone": "13700001234",
-        },
-        headers=world.auth("admin"),
-    )
-    assert created.status_code == 201, created.text
+    created = create_officer(client, world, "13700001234")
     assert created.json()["phone"] == "137****1234"
     changed = client.patch(
         f"/api/v1/users/{world.users['officer_a'].id}", json={"phone": "0512-57861111"}, headers=world.auth("admin")
