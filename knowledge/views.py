@@ -67,13 +67,6 @@ def search(
     )
 
 
-def _published(db: DB, model: type[Any], entity_id: int, label: str) -> Any:
-    row = db.get(model, entity_id)
-    if row is None or row.status != "published":
-        raise NotFound(f"{label}不存在或已下线")
-    return row
-
-
 def _faq(row: Faq) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -114,7 +107,7 @@ def faqs(db: DB, service_item_id: int | None = None) -> list[dict[str, Any]]:
 @router.get("/faqs/{faq_id}", summary="咨询问答（公开）")
 def faq(faq_id: int, db: DB) -> dict[str, Any]:
     """One published FAQ."""
-    return _faq(_published(db, Faq, faq_id, "咨询问答"))
+    return _faq(workflow.get_published(db, "faq", faq_id))
 
 
 @router.get("/laws", summary="法律法规列表（公开）")
@@ -127,13 +120,13 @@ def laws(db: DB) -> list[dict[str, Any]]:
 @router.get("/laws/{law_id}", summary="法律法规全文（公开）")
 def law(law_id: int, db: DB) -> dict[str, Any]:
     """A published law with its articles."""
-    return _law(_published(db, Law, law_id, "法律法规"), articles=True)
+    return _law(workflow.get_published(db, "law", law_id), articles=True)
 
 
 @router.get("/laws/{law_id}/articles/{number}", summary="单条条文（公开）")
 def article(law_id: int, number: str, db: DB) -> dict[str, Any]:
     """One article, to cite and link."""
-    row = _published(db, Law, law_id, "法律法规")
+    row = workflow.get_published(db, "law", law_id)
     found = next((a for a in row.articles if a.number == number.strip()), None)
     if found is None:
         raise NotFound(f"《{row.title}》没有“{number}”，请核对条文序号")
@@ -162,7 +155,7 @@ def policies(db: DB) -> list[dict[str, Any]]:
 @router.get("/policies/{policy_id}", summary="政策文件及解读（公开）")
 def policy(policy_id: int, db: DB) -> dict[str, Any]:
     """A published policy with its sections and interpretation."""
-    p = _published(db, Policy, policy_id, "政策文件")
+    p = workflow.get_published(db, "policy", policy_id)
     return {
         "id": p.id,
         "doc_no": p.doc_no,

@@ -121,6 +121,14 @@ def get_entity(db: Session, kind: str, entity_id: int) -> Any:
     return row
 
 
+def get_published(db: Session, kind: str, entity_id: int) -> Any:
+    """Returns a published entry, as the public may see it, or raises NotFound."""
+    row = db.get(MODELS[_kind(kind)], entity_id)
+    if row is None or row.status != "published":
+        raise NotFound(f"{KIND_LABELS[kind]}不存在或已下线")
+    return row
+
+
 def current_data(db: Session, kind: str, entity_id: int) -> dict[str, Any]:
     """The live entry's content in the shape of a draft (for comparisons and re-imports)."""
     entity = get_entity(db, kind, entity_id)

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.deps import ReadDB
-from core.errors import AppError, NotFound
+from core.errors import AppError
 from core.items.models import ServiceItem
 from core.rate_limit import client_ip
+from knowledge import workflow
 from knowledge.models import Bundle, Faq, GlossaryTerm, Law, Policy, SystemLink
 from knowledge.schemas import KIND_LABELS
 from knowledge.search import service as search_service
@@ -35,13 +36,6 @@ BROWSE = (
     ("/knowledge/bundles", "一件事", "多个事项一次办"),
     ("/knowledge/links", "业务申报指导", "各业务系统入口"),
 )
-
-
-def _published(db: Session, model: type[Any], entity_id: int, label: str) -> Any:
-    row = db.get(model, entity_id)
-    if row is None or row.status != "published":
-        raise NotFound(f"{label}不存在或已下线")
-    return row
 
 
 def _item_names(db: Session) -> dict[int, str]:
@@ -108,7 +102,7 @@ def faqs(request: Request, db: ReadDB, user: WebUser, service_item_id: str | Non
 @router.get("/faqs/{faq_id}", response_class=HTMLResponse)
 def faq(faq_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """One published FAQ with the guide it belongs to."""
-    row = _published(db, Faq, faq_id, "咨询问答")
+    row = workflow.get_published(db, "faq", faq_id)
     item = db.get(ServiceItem, row.service_item_id) if row.service_item_id else None
     others: list[Faq] = []
     if item is not None:
@@ -140,7 +134,7 @@ def laws(request: Request, db: ReadDB, user: WebUser, category: str | None = Non
 @router.get("/laws/{law_id}", response_class=HTMLResponse)
 def law(law_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """A law's full text, each article with its own anchor (/knowledge/laws/1#第三十条)."""
-    return render(request, "knowledge/law.html", {"law": _published(db, Law, law_id, "法律法规")})
+    return render(request, "knowledge/law.html", {"law": workflow.get_published(db, "law", law_id)})
 
 
 # ---------------------------------------------------------------- policies
@@ -173,7 +167,7 @@ def policies(
 @router.get("/policies/{policy_id}", response_class=HTMLResponse)
 def policy(policy_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """A policy with its sections (#section-N) and its interpretation."""
-    row = _published(db, Policy, policy_id, "政策文件")
+    row = workflow.get_published(db, "policy", policy_id)
     interpretation: dict[str, Any] = row.interpretation or {}
     context = {
         "policy": row,
