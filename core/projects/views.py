@@ -1,0 +1,272 @@
+"""Project API: intake with drafts, derivation, department review and guidance letters (the bot uses it too)."""
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Response
+from sqlalchemy.orm import Session
+
+from core.deps import DB, CurrentUser, ReadDB
+from core.projects import indicators as ind
+from core.projects import letters, service
+from core.projects.models import DepartmentReview, Derivation, GuidanceLetter, Project
+from core.projects.schemas import (
+    AdjustmentIn,
+    AdjustmentOut,
+    ConfirmIn,
+    DerivationOut,
+    LetterOut,
+    LetterVerificationOut,
+    ProjectIn,
+    ProjectOut,
+    ProjectPatch,
+    QuestionOut,
+    QuestionsOut,
+    ReviewOut,
+)
+from core.rules.engine import DerivedFlow
+from core.security import mask_phone
+
+router = APIRouter(tags=["投资建设项目报建"])
+
+
+def project_out(db: Session, project: Project) -> ProjectOut:
+    """A project for the API (contact phone masked)."""
+    return ProjectOut(
+        id=project.id,
+        code=project.code or "",
+        name=project.name,
+        enterprise_name=project.enterprise_name,
+        credit_code=project.credit_code,
+        location=project.location,
+        contact_name=project.contact_name,
+        contact_phone=mask_phone(project.contact_phone) if project.contact_phone else "",
+        status=project.status,
+        status_label=service.STATUS_LABELS[project.status],
+        indicators=project.indicators or {},
+        derivation_stale=service.derivation_stale(db, project),
+        created_at=project.created_at,
+        updated_at=project.updated_at,
+    )
+
+
+def question_out(question: ind.Question, values: ind.Indicators) -> QuestionOut:
+    """A question with the project's current answer."""
+    answer = values.get(question.key)
+    return QuestionOut(
+        key=question.key,
+        label=question.label,
+        prompt=question.prompt,
+        kind=question.kind,
+        options=dict(question.options),
+        unit=question.unit,
+        minimum=question.minimum if question.kind == "number" else None,
+        maximum=question.maximum if question.kind == "number" else None,
+        help=question.help,
+        gating=question.key in ind.GATING_KEYS,
+        answer=answer,
+        answer_display=ind.display(question.key, answer) if answer is not None else "",
+    )
+
+
+def questions_out(project: Project) -> QuestionsOut:
+    """Which questions apply now and which is next."""
+    values = project.indicators or {}
+    open_questions = ind.unanswered(values)
+    return QuestionsOut(
+        applicable=[question_out(q, values) for q in ind.applicable(values)],
+        unanswered=[q.key for q in open_questions],
+        next=question_out(open_questions[0], values) if open_questions else None,
+        missing_project_info=service.missing_info(project),
+    )
+
+
+def review_out(db: Session, review: DepartmentReview) -> ReviewOut:
+    """A department review with the items it covers."""
+    project = service.review_project(db, review)
+    flow = DerivedFlow.model_validate(db.get_one(Derivation, review.derivation_id).flow)
+    return ReviewOut(
+        id=review.id,
+        project_id=project.id,
+        project_code=project.code or "",
+        project_name=project.name,
+        department_id=review.department_id,
+        department_name=review.department.name,
+        status=review.status,
+        status_label=service.REVIEW_STATUS_LABELS[review.status],
+        opinion=review.opinion,
+        reviewer_name=review.reviewer_name,
+        confirmed_at=review.confirmed_at,
+        items=[i.name for i in flow.items() if i.department_code == review.department.code],
+        adjustments=[
+            AdjustmentOut(
+                id=a.id,
+                action=a.action,
+                approval_code=a.approval_code,
+                name=a.name,
+                stage=a.stage,
+                time_limit_days=a.time_limit_days,
+                materials=a.materials,
+                opinion=a.opinion,
+                created_at=a.created_at,
+            )
+            for a in review.adjustments
+        ],
+    )
+
+
+def letter_out(letter: GuidanceLetter) -> LetterOut:
+    """A letter version with its links."""
+    return LetterOut(
+        version=letter.version,
+        verification_code=letter.verification_code,
+        is_final=letter.is_final,
+        issued_at=letter.issued_at,
+        superseded=letter.superseded_at is not None,
+        pdf_url=f"/api/v1/letters/{letter.verification_code}/pdf",
+        verify_url=letters.verify_url(letter.verification_code),
+    )
+
+
+@router.get("/projects/questions", response_model=list[QuestionOut], summary="全部指标问题（含选项、单位、范围）")
+def all_questions() -> list[QuestionOut]:
+    """The indicator catalogue; which questions apply depends on earlier answers (see a project's questions)."""
+    return [question_out(q, {}) for q in ind.QUESTIONS]
+
+
+@router.post("/projects", response_model=ProjectOut, status_code=201, summary="新建项目（草稿）")
+def create(data: ProjectIn, db: DB, user: CurrentUser) -> ProjectOut:
+    """An enterprise filer starts a project; answers may follow later."""
+    return project_out(db, service.create_project(db, user, data))
+
+
+@router.get("/projects", response_model=list[ProjectOut], summary="项目列表（按权限）")
+def list_projects(db: ReadDB, user: CurrentUser, status: str | None = None, q: str | None = None) -> list[ProjectOut]:
+    """Filers see their own projects; guides and leaders all; department staff those their department reviews."""
+    return [project_out(db, p) for p in service.list_projects(db, user, status=status, q=q)]
+
+
+@router.get("/projects/{project_id}", response_model=ProjectOut, summary="项目详情")
+def get(project_id: int, db: ReadDB, user: CurrentUser) -> ProjectOut:
+    """One project."""
+    return project_out(db, service.get_project(db, user, project_id))
+
+
+@router.patch("/projects/{project_id}", response_model=ProjectOut, summary="保存草稿（项目信息和指标）")
+def update(project_id: int, data: ProjectPatch, db: DB, user: CurrentUser) -> ProjectOut:
+    """Saves what the filer entered so far; each answer is checked and a contradiction names the field."""
+    project = service.get_project(db, user, project_id)
+    return project_out(db, service.update_project(db, user, project, data))
+
+
+@router.get("/projects/{project_id}/questions", response_model=QuestionsOut, summary="适用的指标问题和下一个问题")
+def project_questions(project_id: int, db: ReadDB, user: CurrentUser) -> QuestionsOut:
+    """The questions that apply given the answers so far; the next unanswered one first."""
+    return questions_out(service.get_project(db, user, project_id))
+
+
+def derivation_out(db: Session, project: Project) -> DerivationOut:
+    """The latest derivation with reviews applied."""
+    derivation, flow = letters.final_flow(db, project)
+    return DerivationOut(
+        id=derivation.id,
+        seq=derivation.seq,
+        rule_set_version=derivation.rule_set_version,
+        created_at=derivation.created_at,
+        flow=flow,
+        reviews=[review_out(db, r) for r in derivation.reviews],
+    )
+
+
+@router.post("/projects/{project_id}/derive", response_model=DerivationOut, summary="流程推演")
+def derive(project_id: int, db: DB, user: CurrentUser) -> DerivationOut:
+    """Derives the approval flow with the rules in force and issues the draft letter (初稿)."""
+    project = service.get_project(db, user, project_id)
+    service.derive_project(db, user, project)
+    letters.issue_letter(db, user, project)
+    return derivation_out(db, project)
+
+
+@router.get("/projects/{project_id}/flow", response_model=DerivationOut, summary="当前流程（含部门审核结果）")
+def flow(project_id: int, db: ReadDB, user: CurrentUser) -> DerivationOut:
+    """The derived flow with every department's changes and confirmations."""
+    return derivation_out(db, service.get_project(db, user, project_id))
+
+
+@router.post("/projects/{project_id}/review", response_model=list[ReviewOut], summary="提交部门审核")
+def send_for_review(project_id: int, db: DB, user: CurrentUser) -> list[ReviewOut]:
+    """Sends the derived flow to every department with items in it."""
+    project = service.get_project(db, user, project_id)
+    return [review_out(db, r) for r in service.send_for_review(db, user, project)]
+
+
+@router.get("/project-reviews", response_model=list[ReviewOut], summary="本部门的审核任务")
+def list_reviews(db: ReadDB, user: CurrentUser, status: str | None = service.PENDING) -> list[ReviewOut]:
+    """Reviews waiting for the caller's department (status=confirmed for done ones, empty for all)."""
+    return [review_out(db, r) for r in service.list_reviews(db, user, status=status or None)]
+
+
+@router.get("/project-reviews/{review_id}", response_model=ReviewOut, summary="审核任务详情")
+def get_review(review_id: int, db: ReadDB, user: CurrentUser) -> ReviewOut:
+    """One review of the caller's department."""
+    return review_out(db, service.get_review(db, user, review_id))
+
+
+@router.post(
+    "/project-reviews/{review_id}/adjustments", response_model=ReviewOut, status_code=201, summary="新增/更正/删除事项"
+)
+def adjust(review_id: int, data: AdjustmentIn, db: DB, user: CurrentUser) -> ReviewOut:
+    """A department adds an approval, corrects or removes one of its own, always with an opinion."""
+    review = service.get_review(db, user, review_id)
+    service.add_adjustment(db, user, review, data)
+    return review_out(db, review)
+
+
+@router.post("/project-reviews/{review_id}/confirm", response_model=ReviewOut, summary="确认本部门事项")
+def confirm(review_id: int, data: ConfirmIn, db: DB, user: CurrentUser) -> ReviewOut:
+    """Confirms the department's items; when the last department confirms, the final letter is issued."""
+    review = service.get_review(db, user, review_id)
+    service.confirm_review(db, user, review, data.opinion)
+    project = service.review_project(db, review)
+    if project.status == service.CONFIRMED:
+        letters.issue_letter(db, user, project)
+    return review_out(db, review)
+
+
+@router.post("/projects/{project_id}/letter", response_model=LetterOut, summary="生成指导意见书（流程变化时出新版本）")
+def issue_letter(project_id: int, db: DB, user: CurrentUser) -> LetterOut:
+    """The letter for the current flow; a new version only when the flow changed."""
+    project = service.get_project(db, user, project_id)
+    return letter_out(letters.issue_letter(db, user, project))
+
+
+@router.get("/projects/{project_id}/letters", response_model=list[LetterOut], summary="指导意见书各版本")
+def list_letters(project_id: int, db: ReadDB, user: CurrentUser) -> list[LetterOut]:
+    """Every version issued, newest first."""
+    return [letter_out(x) for x in letters.letters_of(db, service.get_project(db, user, project_id))]
+
+
+@router.get("/letters/{code}", response_model=LetterVerificationOut, summary="核验指导意见书（公开）")
+def verify(code: str, db: ReadDB) -> LetterVerificationOut:
+    """Anyone holding the letter can check that it is genuine and whether a newer version exists."""
+    letter = letters.by_code(db, code)
+    project = db.get_one(Project, letter.project_id)
+    newest = letters.letters_of(db, project)[0]
+    return LetterVerificationOut(
+        **letter_out(letter).model_dump(),
+        project_code=project.code or "",
+        project_name=project.name,
+        enterprise_name=project.enterprise_name,
+        latest_version=newest.version,
+    )
+
+
+@router.get("/letters/{code}/pdf", summary="下载指导意见书 PDF（凭验证码）")
+def letter_pdf(code: str, db: ReadDB) -> Response:
+    """The PDF of the letter with this verification code."""
+    letter = letters.by_code(db, code)
+    filename = letter.file.original_name
+    return Response(
+        letters.pdf_bytes(letter),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}"},
+    )
