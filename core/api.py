@@ -10,6 +10,9 @@ from core.cases.views import router as cases_router
 from core.errors import AppError
 from core.items.views import router as items_router
 from core.org.views import router as org_router
+from core.projects.views import router as projects_router
+from core.rules.views import router as rules_router
+from core.topics.views import router as topics_router
 
 _FIELD_NAMES = {
     "id_number": "证件号码",
@@ -29,13 +32,26 @@ _FIELD_NAMES = {
     "date_to": "结束日期",
     "kind": "类型",
     "materials": "材料",
+    "enterprise_name": "建设单位",
+    "credit_code": "统一社会信用代码",
+    "location": "建设地点",
+    "contact_name": "联系人",
+    "contact_phone": "联系电话",
+    "action": "操作",
+    "approval_code": "事项",
+    "stage": "阶段",
+    "time_limit_days": "承诺时限",
+    "note": "发布说明",
+    "condition": "条件",
+    "priority": "优先级",
+    "code": "编码",
 }
 
 
 def api_router() -> APIRouter:
     """All /api/v1 routes."""
     router = APIRouter(prefix="/api/v1")
-    for domain in (org_router, items_router, cases_router, audit_router):
+    for domain in (org_router, items_router, cases_router, audit_router, projects_router, rules_router, topics_router):
         router.include_router(domain)
     return router
 

@@ -52,6 +52,12 @@ def seed(
 
     with session_scope() as db:
         if if_empty and demo.has_demo_data(db):
+            from core.projects import demo as project_demo
+            from core.topics import service as topic_service
+
+            # rules, demo projects and special topics arrived after the first demo data; each seeds only once
+            topic_service.seed_topics(db)
+            project_demo.seed_projects(db)
             typer.echo("已有演示数据，跳过。")
             return
 

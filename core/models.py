@@ -16,6 +16,9 @@ from core.db import Base
 from core.files.models import StoredFile
 from core.items.models import ItemMaterial, ServiceItem
 from core.org.models import ApiToken, Department, Role, User
+from core.projects.models import DepartmentReview, Derivation, GuidanceLetter, Project, ReviewAdjustment
+from core.rules.models import RuleSetVersion
+from core.topics.models import SpecialTopic
 
 __all__ = [
     "ApiToken",
@@ -27,11 +30,18 @@ __all__ = [
     "CaseNumberCounter",
     "CaseStep",
     "Department",
+    "DepartmentReview",
+    "Derivation",
+    "GuidanceLetter",
     "ItemMaterial",
     "JointTask",
     "Licence",
+    "Project",
+    "ReviewAdjustment",
     "Role",
+    "RuleSetVersion",
     "ServiceItem",
+    "SpecialTopic",
     "StoredFile",
     "Supplement",
     "Suspension",

@@ -4,7 +4,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 PORT="${TONGBAN_PORT:-8000}"
-ensure_apt fonts-wqy-microhei
+ensure_apt fonts-wqy-microhei graphviz
 ensure_venv
 ensure_env_file
 export PATH="$VENV/bin:$PATH"

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-ensure_apt fonts-wqy-microhei poppler-utils mariadb-server chromium
+ensure_apt fonts-wqy-microhei graphviz poppler-utils mariadb-server chromium
 ensure_venv
 export PATH="$VENV/bin:$PATH"
 

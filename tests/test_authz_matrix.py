@@ -18,6 +18,8 @@ from core.org.models import Role
 from core.seed.demo import DEMO_PASSWORD
 from tests.conftest import World, item_in
 from tests.helpers import PERSON, act, api_error, db_state, register, submit_online, upload_pdf
+from tests.topics.helpers import CODE as TOPIC_CODE
+from tests.topics.helpers import create_topic, topic_body
 
 ANON, CITIZEN, CLERK_A, CLERK_B, LEADER, ADMIN = "anonymous", "citizen", "clerk_a", "clerk_b", "leader", "admin"
 ROLES = (ANON, CITIZEN, CLERK_A, CLERK_B, LEADER, ADMIN)
@@ -301,8 +303,137 @@ def import_glossary(ctx: Ctx) -> Call:
     return Call("POST", "/api/v1/knowledge/import/glossary", files={"file": ("glossary.xlsx", buffer.getvalue(), xlsx)})
 
 
+def topic(method: str, suffix: str = "") -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        create_topic(ctx.db, ctx.world)
+        body = topic_body(ctx.world, title=f"排水专项（{ctx.index}）") if method == "PUT" else None
+        return Call(method, f"/api/v1/topics/{TOPIC_CODE}{suffix}", json=body)
+
+    return build
+
+
 def get(path: str) -> Callable[[Ctx], Call]:
     return lambda _ctx: Call("GET", path)
+
+
+# ---------------------------------------------------------------- construction filing and rules
+
+
+def filing_ready(ctx: Ctx) -> None:
+    """The centre's departments and the seed rule set, once per test."""
+    if not ctx.db.info.get("filing_ready"):
+        from core.rules import service as rules_service
+        from core.rules.seed import initial_document
+        from core.seed.demo import seed_departments
+
+        seed_departments(ctx.db)
+        rules_service.install(ctx.db, initial_document(), note="初始规则")
+        ctx.db.commit()
+        ctx.db.info["filing_ready"] = True
+
+
+def citizen_project(ctx: Ctx, state: str = "draft") -> dict[str, Any]:
+    """A fresh project of the citizen, taken to ``state`` (draft, derived or in_review)."""
+    from tests.projects.conftest import FACTORY_ANSWERS, FACTORY_INFO
+
+    filing_ready(ctx)
+    citizen = ctx.world.auth(CITIZEN)
+    body = {**FACTORY_INFO, "indicators": FACTORY_ANSWERS}
+    project = ctx.client.post("/api/v1/projects", json=body, headers=citizen).json()
+    if state in ("derived", "in_review"):
+        assert ctx.client.post(f"/api/v1/projects/{project['id']}/derive", headers=citizen).status_code == 200
+    if state == "in_review":
+        assert ctx.client.post(f"/api/v1/projects/{project['id']}/review", headers=citizen).status_code == 200
+    return dict(project)
+
+
+def on_project(method: str, suffix: str, state: str = "draft", body: Any = None) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        return Call(method, f"/api/v1/projects/{citizen_project(ctx, state)['id']}{suffix}", json=body)
+
+    return build
+
+
+def new_project(ctx: Ctx) -> Call:
+    from tests.projects.conftest import FACTORY_INFO
+
+    filing_ready(ctx)
+    return Call("POST", "/api/v1/projects", json=FACTORY_INFO)
+
+
+def on_review(suffix: str, body: Any = None) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        project = citizen_project(ctx, "in_review")
+        flow = ctx.client.get(f"/api/v1/projects/{project['id']}/flow", headers=ctx.world.auth(CITIZEN)).json()
+        review = flow["reviews"][0]
+        if suffix == "/adjustments":
+            items = [i for s in flow["flow"]["stages"] for i in s["items"] if i["name"] in review["items"]]
+            payload = {
+                "action": "correct",
+                "approval_code": items[0]["code"],
+                "time_limit_days": 2,
+                "opinion": "可提前办结",
+            }
+            return Call("POST", f"/api/v1/project-reviews/{review['id']}/adjustments", json=payload)
+        return Call("POST" if suffix else "GET", f"/api/v1/project-reviews/{review['id']}{suffix}", json=body)
+
+    return build
+
+
+def on_letter(suffix: str) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        project = citizen_project(ctx, "derived")
+        letters = ctx.client.get(f"/api/v1/projects/{project['id']}/letters", headers=ctx.world.auth(CITIZEN)).json()
+        return Call("GET", f"/api/v1/letters/{letters[0]['verification_code']}{suffix}")
+
+    return build
+
+
+def rules_ready(ctx: Ctx, *, draft: bool = True) -> None:
+    """Rules in force, and a draft to act on when asked."""
+    filing_ready(ctx)
+    from core.org.models import User
+    from core.rules import service as rules_service
+
+    if draft:
+        admin = ctx.db.get(User, ctx.world.users[ADMIN].id)
+        rules_service.start_draft(ctx.db, admin)
+        ctx.db.commit()
+
+
+RULE = {
+    "code": "matrix_rule",
+    "name": "试验规则",
+    "condition": "total_investment >= 100000000",
+    "add_approvals": [],
+    "reason": "总投资 {total_investment}，达到重大项目标准",
+}
+
+
+def on_rules(method: str, path: str, *, draft: bool = True, body: Any = None) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        rules_ready(ctx, draft=draft)
+        return Call(method, path, json=body)
+
+    return build
+
+
+def rollback_call(ctx: Ctx) -> Call:
+    from core.org.models import User
+    from core.projects import rules_impact
+    from core.rules import service as rules_service
+
+    rules_ready(ctx)
+    admin = ctx.db.get(User, ctx.world.users[ADMIN].id)
+    current, _ = rules_service.require_published(ctx.db)
+    rules_impact.publish(ctx.db, admin, note=f"矩阵测试发布{ctx.index}")
+    ctx.db.commit()
+    return Call("POST", f"/api/v1/rules/versions/{current.version}/rollback")
+
+
+PROJECT_FILERS = frozenset({CITIZEN})
+PROJECT_VIEWERS = frozenset({CITIZEN, LEADER, ADMIN})
+PROJECT_EDITORS = frozenset({CITIZEN, ADMIN})
 
 
 MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
@@ -375,6 +506,48 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("POST", "/api/v1/knowledge/unanswered/{question_id}/to-faq"): (ADMIN_ONLY, unanswered_to_faq),
     ("GET", "/api/v1/knowledge/export/{kind}"): (ADMIN_ONLY, get("/api/v1/knowledge/export/glossary")),
     ("POST", "/api/v1/knowledge/import/{kind}"): (ADMIN_ONLY, import_glossary),
+    ("GET", "/api/v1/topics"): (PUBLIC, get("/api/v1/topics")),
+    ("GET", "/api/v1/topics/{code}"): (PUBLIC, topic("GET")),
+    ("GET", "/api/v1/topics/{code}/flowchart.svg"): (PUBLIC, topic("GET", "/flowchart.svg")),
+    ("PUT", "/api/v1/topics/{code}"): (ADMIN_ONLY, topic("PUT")),
+    ("GET", "/api/v1/projects/questions"): (PUBLIC, get("/api/v1/projects/questions")),
+    ("POST", "/api/v1/projects"): (PROJECT_FILERS, new_project),
+    ("GET", "/api/v1/projects"): (PROJECT_VIEWERS, get("/api/v1/projects")),
+    ("GET", "/api/v1/projects/{project_id}"): (PROJECT_VIEWERS, on_project("GET", "")),
+    ("PATCH", "/api/v1/projects/{project_id}"): (
+        PROJECT_EDITORS,
+        on_project("PATCH", "", body={"location": "创业路20号"}),
+    ),
+    ("GET", "/api/v1/projects/{project_id}/questions"): (PROJECT_VIEWERS, on_project("GET", "/questions")),
+    ("POST", "/api/v1/projects/{project_id}/derive"): (PROJECT_EDITORS, on_project("POST", "/derive")),
+    ("GET", "/api/v1/projects/{project_id}/flow"): (PROJECT_VIEWERS, on_project("GET", "/flow", "derived")),
+    ("POST", "/api/v1/projects/{project_id}/review"): (PROJECT_EDITORS, on_project("POST", "/review", "derived")),
+    ("POST", "/api/v1/projects/{project_id}/letter"): (PROJECT_VIEWERS, on_project("POST", "/letter", "derived")),
+    ("GET", "/api/v1/projects/{project_id}/letters"): (PROJECT_VIEWERS, on_project("GET", "/letters", "derived")),
+    ("GET", "/api/v1/project-reviews"): (ADMIN_ONLY, get("/api/v1/project-reviews")),
+    ("GET", "/api/v1/project-reviews/{review_id}"): (ADMIN_ONLY, on_review("")),
+    ("POST", "/api/v1/project-reviews/{review_id}/adjustments"): (ADMIN_ONLY, on_review("/adjustments")),
+    ("POST", "/api/v1/project-reviews/{review_id}/confirm"): (ADMIN_ONLY, on_review("/confirm", {"opinion": "同意"})),
+    ("GET", "/api/v1/letters/{code}"): (PUBLIC, on_letter("")),
+    ("GET", "/api/v1/letters/{code}/pdf"): (PUBLIC, on_letter("/pdf")),
+    ("GET", "/api/v1/rules/versions"): (ADMIN_ONLY, on_rules("GET", "/api/v1/rules/versions", draft=False)),
+    ("GET", "/api/v1/rules/versions/{version}"): (ADMIN_ONLY, on_rules("GET", "/api/v1/rules/versions/1", draft=False)),
+    ("POST", "/api/v1/rules/draft"): (ADMIN_ONLY, on_rules("POST", "/api/v1/rules/draft", draft=False)),
+    ("PUT", "/api/v1/rules/draft/rules/{code}"): (
+        ADMIN_ONLY,
+        on_rules("PUT", "/api/v1/rules/draft/rules/matrix_rule", body=RULE),
+    ),
+    ("DELETE", "/api/v1/rules/draft/rules/{code}"): (
+        ADMIN_ONLY,
+        on_rules("DELETE", "/api/v1/rules/draft/rules/energy_by_coal"),
+    ),
+    ("POST", "/api/v1/rules/draft/dry-run"): (ADMIN_ONLY, on_rules("POST", "/api/v1/rules/draft/dry-run")),
+    ("POST", "/api/v1/rules/draft/publish"): (
+        ADMIN_ONLY,
+        on_rules("POST", "/api/v1/rules/draft/publish", body={"note": "矩阵测试"}),
+    ),
+    ("DELETE", "/api/v1/rules/draft"): (ADMIN_ONLY, on_rules("DELETE", "/api/v1/rules/draft")),
+    ("POST", "/api/v1/rules/versions/{version}/rollback"): (ADMIN_ONLY, rollback_call),
 }
 
 

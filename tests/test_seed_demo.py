@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from core.cases.models import Case, Licence
 from core.items.models import ServiceItem
 from core.org.models import User
+from core.projects import letters
+from core.projects.models import Project
 from core.seed import demo
 
 SEED_CATALOGUE = [
@@ -65,6 +67,10 @@ def test_demo_seed_has_the_catalogue_complete_guides_and_cases_in_every_status(d
     assert page["total"] >= 80 and "*" in page["items"][0]["applicant_name"]
     stats = client.get("/api/v1/statistics").json()
     assert sum(row["received"] for row in stats) == 160
+    projects = {p.status: p for p in db.scalars(select(Project))}
+    assert set(projects) == {"draft", "derived", "in_review", "confirmed"}
+    confirmed = letters.letters_of(db, projects["confirmed"])
+    assert confirmed[0].is_final and confirmed[-1].superseded_at is not None
 
 
 def test_random_identifiers_pass_their_checksums() -> None:

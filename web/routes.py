@@ -11,7 +11,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from core.errors import AppError, NotAuthenticated
-from web import admin_cases, admin_org, glossary, knowledge_admin, knowledge_portal, portal
+from web import (
+    admin_cases,
+    admin_org,
+    filing_admin,
+    filing_portal,
+    glossary,
+    knowledge_admin,
+    knowledge_portal,
+    portal,
+    topics,
+)
 from web.common import WEB_DIR, login_redirect, render, templates
 
 _API_PREFIXES = ("/api/", "/healthz", "/static/")
@@ -38,6 +48,9 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(admin_org.router)
     app.include_router(knowledge_portal.router)
     app.include_router(knowledge_admin.router)
+    app.include_router(topics.router)
+    app.include_router(filing_admin.router)
+    app.include_router(filing_portal.router)
 
     api_app_error = app.exception_handlers[AppError]
     api_validation = app.exception_handlers[RequestValidationError]

@@ -17,6 +17,11 @@ class Permission(StrEnum):
     SERVICE_CLIENT = "service.client"
     KNOWLEDGE_EDIT = "knowledge.edit"
     KNOWLEDGE_REVIEW = "knowledge.review"
+    PROJECT_FILE = "project.file"
+    PROJECT_READ = "project.read"
+    PROJECT_GUIDE = "project.guide"
+    PROJECT_REVIEW = "project.review"
+    RULES_MANAGE = "rules.manage"
 
 
 class DataScope(StrEnum):
@@ -39,6 +44,11 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.SERVICE_CLIENT: "服务客户端（机器人动作服务器等）",
     Permission.KNOWLEDGE_EDIT: "编辑知识库（草稿、提交审核、导入）",
     Permission.KNOWLEDGE_REVIEW: "审核发布知识库（不能审核本人提交的内容）",
+    Permission.PROJECT_FILE: "报建申报：填报本单位投资建设项目、获取指导意见书",
+    Permission.PROJECT_READ: "查看投资建设项目（本部门参与审核的或全部）",
+    Permission.PROJECT_GUIDE: "报建专员：确认和补填项目指标、推演流程、发起部门审核、出具指导意见书",
+    Permission.PROJECT_REVIEW: "审核确认本部门的报建流程事项",
+    Permission.RULES_MANAGE: "维护流程推演规则和专项报建指南（试算、发布、回滚）",
 }
 
 DATA_SCOPE_LABELS = {DataScope.DEPARTMENT: "本部门", DataScope.ALL: "全部", DataScope.OWN: "本人"}

@@ -29,6 +29,8 @@ from core.items.schemas import ItemIn
 from core.org import service as org_service
 from core.org.models import Department, Role, User
 from core.org.permissions import DataScope, Permission
+from core.projects import demo as project_demo
+from core.topics import service as topic_service
 from core.validators import credit_code_check_char, id_number_check_char
 
 DATA = Path(__file__).parent / "data"
@@ -52,11 +54,15 @@ ROLES = [
         "admin",
         "系统管理员",
         DataScope.ALL,
-        tuple(p for p in P if p is not P.CASE_APPLY),
+        tuple(p for p in P if p not in (P.CASE_APPLY, P.PROJECT_FILE)),
         "管理部门、用户、角色、事项，查看审计日志",
     ),
     RoleSpec(
-        "leader", "中心领导", DataScope.ALL, (P.CASE_READ, P.CASE_HANDLE, P.STATS_READ), "查看全部办件，可签批决定"
+        "leader",
+        "中心领导",
+        DataScope.ALL,
+        (P.CASE_READ, P.CASE_HANDLE, P.STATS_READ, P.PROJECT_READ),
+        "查看全部办件和项目，可签批决定",
     ),
     RoleSpec(
         "clerk",
@@ -69,12 +75,21 @@ ROLES = [
         "officer",
         "审批人员",
         DataScope.DEPARTMENT,
-        (P.CASE_READ, P.CASE_HANDLE, P.STATS_READ),
-        "本部门办件审查、决定、办结",
+        (P.CASE_READ, P.CASE_HANDLE, P.STATS_READ, P.PROJECT_READ, P.PROJECT_REVIEW),
+        "本部门办件审查、决定、办结，审核确认本部门的报建流程事项",
+    ),
+    RoleSpec(
+        "guide",
+        "报建专员",
+        DataScope.ALL,
+        (P.PROJECT_READ, P.PROJECT_GUIDE),
+        "确认和补填项目指标、推演流程、发起部门审核、出具指导意见书",
     ),
     RoleSpec("editor", "知识库编辑", DataScope.ALL, (P.KNOWLEDGE_EDIT,), "编写咨询问答、法规、政策、百科，提交审核"),
     RoleSpec("reviewer", "知识库审核", DataScope.ALL, (P.KNOWLEDGE_EDIT, P.KNOWLEDGE_REVIEW), "审核并发布知识库内容"),
-    RoleSpec("citizen", "办事群众/企业", DataScope.OWN, (P.CASE_APPLY,), "网上申报、查看本人办件"),
+    RoleSpec(
+        "citizen", "办事群众/企业", DataScope.OWN, (P.CASE_APPLY, P.PROJECT_FILE), "网上申报、查看本人办件、报建申报"
+    ),
     RoleSpec("service", "服务客户端", DataScope.ALL, (P.SERVICE_CLIENT, P.CASE_READ), "机器人动作服务器等系统调用"),
 ]
 
@@ -165,7 +180,12 @@ def seed_people(
     logins.append(Staff("leader", "王建国", "中心领导", "全部"))
     _user(db, "editor", "陈编辑", ["editor"], None)
     _user(db, "reviewer", "林审核", ["reviewer"], None)
-    logins += [Staff("editor", "陈编辑", "知识库编辑", ""), Staff("reviewer", "林审核", "知识库审核", "")]
+    _user(db, "guide", "周专员", ["guide"], departments.get("D35"))
+    logins += [
+        Staff("editor", "陈编辑", "知识库编辑", ""),
+        Staff("reviewer", "林审核", "知识库审核", ""),
+        Staff("guide", "周专员", "报建专员", "企业服务中心"),
+    ]
     with_items = sorted({i.department_id for i in items})
     for department in departments.values():
         if department.id not in with_items:
@@ -439,9 +459,11 @@ def seed_all(
         departments = seed_departments(db)
         items = seed_items(db, departments)
         logins = seed_people(db, departments, items, rng)
+        topic_service.seed_topics(db)  # only while there are none, so a rerun keeps the admins' edits
         db.commit()
         if progress:
             progress("部门、事项、人员", 1, 1)
         today = clock.now()
         seed_cases(db, cases, today, rng, (lambda n: progress("办件", n, cases)) if progress else None)
+        project_demo.seed_projects(db, progress=progress)
     return logins

@@ -1,0 +1,595 @@
+"""全流程报建指导 on the portal: the enterprise filer's project wizard, the derived approval flow, sending it
+to the departments, guidance letters, and the public letter verification page.
+
+Every rule lives in ``core.projects`` and the rule engine; these pages only turn forms into calls of the same
+services the JSON API (``core.projects.views``) uses, and show what they return.
+"""
+
+import logging
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from core.deps import DB, ReadDB
+from core.errors import AppError, ValidationFailed
+from core.org import service as org_service
+from core.org.models import User
+from core.org.permissions import Permission
+from core.projects import indicators as ind
+from core.projects import letters, service
+from core.projects.diagram import flow_svg
+from core.projects.letter import working_day_window
+from core.projects.models import Derivation, GuidanceLetter, Project
+from core.projects.schemas import ProjectIn, ProjectPatch
+from core.rules.engine import DerivedFlow
+from core.security import mask_phone
+from web.common import Form, WebUser, flash, login_redirect, redirect, render, text, validation_message
+
+router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
+
+INFO_FIELDS = tuple(service.PROJECT_INFO_LABELS)
+INVESTMENT = "total_investment"
+YUAN_PER_WAN = Decimal(10_000)
+YES_NO = {"yes": True, "no": False}
+# Answers other questions depend on: filing.js re-posts the form as soon as one of them is chosen.
+REPOST_KEYS = ind.GATING_KEYS
+KIND_LABELS = {"approval": "审批事项", "intermediary": "中介服务"}
+FIELD_ERROR_SUMMARY = "有填写内容需要修改，请查看标注的项目"
+STEPS = ("项目信息", "填写指标", "流程推演", "部门审核", "指导意见书")
+
+InfoModel = TypeVar("InfoModel", ProjectIn, ProjectPatch)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _filer(request: Request, user: User | None) -> User | Response:
+    """The signed-in user allowed to file projects; anonymous visitors go to the login page first."""
+    if user is None:
+        return login_redirect(request)
+    return org_service.require(user, Permission.PROJECT_FILE)
+
+
+def _signed_in(request: Request, user: User | None) -> User | Response:
+    if user is None:
+        return login_redirect(request)
+    return user
+
+
+def _field_of(error: AppError) -> str:
+    """The form field an error names: ``indicators.floor_area`` → ``floor_area``."""
+    return (error.field or "").removeprefix("indicators.")
+
+
+def _show_error(request: Request, name: str, context: dict[str, Any], error: AppError) -> HTMLResponse:
+    """The page again with the message next to the field it names; on top as well when the page lacks that field."""
+    field = _field_of(error)
+    errors = {field: error.message} if field else {}
+    summary = FIELD_ERROR_SUMMARY if field in context["shown_fields"] else error.message
+    return render(request, name, {**context, "errors": errors, "error": summary}, status=error.status_code)
+
+
+def _invalid(exc: ValidationError) -> ValidationFailed:
+    """A pydantic error of the project facts as a Chinese message naming its field."""
+    location = exc.errors()[0].get("loc", ())
+    field = str(location[-1]) if location else None
+    return ValidationFailed(validation_message(exc, service.PROJECT_INFO_LABELS), field=field)
+
+
+def _steps_done(project: Project) -> int:
+    """How many wizard steps are behind the filer (for the step bar)."""
+    if project.status == service.CONFIRMED:
+        return len(STEPS)
+    if project.status in (service.DERIVED, service.IN_REVIEW):
+        return 3
+    return 2 if not ind.unanswered(project.indicators or {}) else 1
+
+
+# ---------------------------------------------------------------- landing
+
+
+@router.get("/filing", response_class=HTMLResponse)
+def landing(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """What 全流程报建指导 does, and the signed-in filer's projects."""
+    projects = service.list_projects(db, user) if user is not None else []
+    may_file = user is not None and Permission.PROJECT_FILE in user.permissions
+    return render(
+        request,
+        "filing/landing.html",
+        {"projects": projects, "may_file": may_file, "status_labels": service.STATUS_LABELS},
+    )
+
+
+# ---------------------------------------------------------------- project facts
+
+
+def _info_values(form: FormData) -> dict[str, str]:
+    return {key: text(form, key) for key in INFO_FIELDS}
+
+
+def _info_context(values: dict[str, str], project: Project | None = None, *, locked: bool = False) -> dict[str, Any]:
+    return {
+        "values": values,
+        "labels": service.PROJECT_INFO_LABELS,
+        "project": project,
+        "locked": locked,
+        "shown_fields": INFO_FIELDS,
+        "errors": {},
+        "steps": STEPS,
+        "steps_done": 0,
+    }
+
+
+def _parse_info(model: type[InfoModel], values: dict[str, str]) -> InfoModel:
+    # A blank field is "not given": drafts may lack facts, and the schema checks only what is there.
+    try:
+        return model.model_validate({k: v for k, v in values.items() if v})
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+
+
+@router.get("/filing/projects/new", response_class=HTMLResponse)
+def new_project_page(request: Request, db: DB, user: WebUser) -> Response:
+    """Step 1: the project facts."""
+    filer = _filer(request, user)
+    if isinstance(filer, Response):
+        return filer
+    return render(request, "filing/info.html", _info_context(dict.fromkeys(INFO_FIELDS, "")))
+
+
+@router.post("/filing/projects/new", response_class=HTMLResponse)
+def create_project(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Starts the draft project and goes on to the indicators."""
+    filer = _filer(request, user)
+    if isinstance(filer, Response):
+        return filer
+    values = _info_values(form)
+    try:
+        project = service.create_project(db, filer, _parse_info(ProjectIn, values))
+    except AppError as error:
+        db.rollback()
+        return _show_error(request, "filing/info.html", _info_context(values), error)
+    flash(request, f"项目已创建，编号 {project.code}。请继续填写项目指标。")
+    return redirect(f"/filing/projects/{project.id}/indicators")
+
+
+@router.get("/filing/projects/{project_id}/info", response_class=HTMLResponse)
+def info_page(project_id: int, request: Request, db: DB, user: WebUser) -> Response:
+    """Editing the project facts."""
+    viewer = _signed_in(request, user)
+    if isinstance(viewer, Response):
+        return viewer
+    project = service.get_project(db, viewer, project_id)
+    values = {key: getattr(project, key) or "" for key in INFO_FIELDS}
+    context = _info_context(values, project, locked=not service.may_edit(viewer, project))
+    return render(request, "filing/info.html", context)
+
+
+@router.post("/filing/projects/{project_id}/info", response_class=HTMLResponse)
+def save_info(project_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Saves the project facts; a field emptied that had a value is asked for again rather than ignored."""
+    viewer = _signed_in(request, user)
+    if isinstance(viewer, Response):
+        return viewer
+    project = service.get_project(db, viewer, project_id)
+    values = _info_values(form)
+    try:
+        emptied = next((k for k in INFO_FIELDS if not values[k] and getattr(project, k)), None)
+        if emptied:
+            raise ValidationFailed(f"请填写{service.PROJECT_INFO_LABELS[emptied]}", field=emptied)
+        service.update_project(db, viewer, project, _parse_info(ProjectPatch, values))
+    except AppError as error:
+        db.rollback()
+        project = service.get_project(db, viewer, project_id)
+        context = _info_context(values, project, locked=not service.may_edit(viewer, project))
+        return _show_error(request, "filing/info.html", context, error)
+    flash(request, "项目信息已保存")
+    return redirect(f"/filing/projects/{project.id}")
+
+
+# ---------------------------------------------------------------- overview
+
+
+@dataclass(frozen=True)
+class LetterRow:
+    """A guidance letter version as the pages list it."""
+
+    version: int
+    code: str
+    is_final: bool
+    issued_at: datetime
+    superseded: bool
+    pdf_url: str
+    verify_path: str
+
+
+def _letter_row(letter: GuidanceLetter) -> LetterRow:
+    return LetterRow(
+        version=letter.version,
+        code=letter.verification_code,
+        is_final=letter.is_final,
+        issued_at=letter.issued_at,
+        superseded=letter.superseded_at is not None,
+        pdf_url=_pdf_url(letter),
+        verify_path=f"/letters/{letter.verification_code}",
+    )
+
+
+def _info_shown(project: Project, key: str) -> str:
+    """A project fact for the overview; the phone masked, as the API and the letter show it."""
+    value: str = getattr(project, key) or ""
+    return mask_phone(value) if key == "contact_phone" and value else value
+
+
+def _pdf_url(letter: GuidanceLetter) -> str:
+    return f"/api/v1/letters/{letter.verification_code}/pdf"
+
+
+@router.get("/filing/projects/{project_id}", response_class=HTMLResponse)
+def project_page(project_id: int, request: Request, db: DB, user: WebUser) -> Response:
+    """A project: facts, answers, status, and what to do next."""
+    viewer = _signed_in(request, user)
+    if isinstance(viewer, Response):
+        return viewer
+    project = service.get_project(db, viewer, project_id)
+    values = project.indicators or {}
+    answers = [
+        (q.label, ind.display(q.key, values.get(q.key)), values.get(q.key) is not None) for q in ind.applicable(values)
+    ]
+    info = [(label, _info_shown(project, key)) for key, label in service.PROJECT_INFO_LABELS.items()]
+    derivation = service.latest_derivation(db, project)
+    context = {
+        "project": project,
+        "status_label": service.STATUS_LABELS[project.status],
+        "info": info,
+        "answers": answers,
+        "unanswered": ind.unanswered(values),
+        "missing_info": [service.PROJECT_INFO_LABELS[k] for k in service.missing_info(project)],
+        "stale": service.derivation_stale(db, project),
+        "derivation": derivation,
+        "has_flow": derivation is not None and project.status != service.DRAFT,
+        "letters": [_letter_row(x) for x in letters.letters_of(db, project)],
+        "editable": service.may_edit(viewer, project),
+        "steps": STEPS,
+        "steps_done": _steps_done(project),
+    }
+    return render(request, "filing/project.html", context)
+
+
+# ---------------------------------------------------------------- the indicators step
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    """A question as the wizard shows it: options, the value to show and an error, if any."""
+
+    key: str
+    label: str
+    prompt: str
+    kind: str
+    options: list[tuple[str, str]]
+    unit: str
+    help: str
+    value: str
+    unanswered: bool
+    reposts: bool
+    error: str
+
+
+def _number_text(value: Decimal) -> str:
+    """A number as typed, without exponent or trailing zeros."""
+    plain = format(value.normalize(), "f")
+    return plain.rstrip("0").rstrip(".") if "." in plain else plain
+
+
+def _shown_value(question: ind.Question, value: ind.IndicatorValue) -> str:
+    """A saved answer as its form field shows it (总投资 in 万元)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if question.kind == "number" and isinstance(value, int | float):
+        number = Decimal(repr(float(value)))
+        return _number_text(number / YUAN_PER_WAN if question.key == INVESTMENT else number)
+    return str(value)
+
+
+def _parse_answer(question: ind.Question, typed: str) -> ind.IndicatorValue:
+    """One typed or chosen answer; blank is "not answered". Choices are checked by the service."""
+    if not typed:
+        return None
+    if question.kind == "yes_no":
+        return YES_NO.get(typed, typed)
+    if question.kind == "choice":
+        return typed
+    try:
+        number = Decimal(typed.replace(",", "").replace("，", "").replace(" ", ""))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        unit = "万元" if question.key == INVESTMENT else question.unit
+        raise ValidationFailed(f"{question.label}应为数字（单位：{unit}）", field=question.key)
+    return float(number * YUAN_PER_WAN if question.key == INVESTMENT else number)
+
+
+def _typed_answers(form: FormData) -> dict[str, str]:
+    """What the form holds for each question on it; a radio group left unchosen is not sent at all."""
+    return {q.key: text(form, q.key) for q in ind.QUESTIONS if q.key in form}
+
+
+def _answers(typed: dict[str, str], *, lenient: bool = False) -> dict[str, ind.IndicatorValue]:
+    """Typed answers parsed; leniently, the ones that do not parse are left out (to decide what to show)."""
+    parsed: dict[str, ind.IndicatorValue] = {}
+    for key, value in typed.items():
+        try:
+            parsed[key] = _parse_answer(ind.QUESTION_BY_KEY[key], value)
+        except ValidationFailed:
+            if not lenient:
+                raise
+    return parsed
+
+
+def _question_rows(values: ind.Indicators, typed: dict[str, str] | None, errors: dict[str, str]) -> list[QuestionRow]:
+    open_keys = {q.key for q in ind.unanswered(values)}
+    rows = []
+    for q in ind.applicable(values):
+        options = list(q.options.items()) if q.kind == "choice" else [("yes", "是"), ("no", "否")]
+        shown = typed[q.key] if typed is not None and q.key in typed else _shown_value(q, values.get(q.key))
+        is_investment = q.key == INVESTMENT
+        rows.append(
+            QuestionRow(
+                key=q.key,
+                label=f"{q.label}（万元）" if is_investment else q.label,
+                prompt="项目总投资是多少万元？" if is_investment else q.prompt,
+                kind=q.kind,
+                options=options if q.kind != "number" else [],
+                unit="万元" if is_investment else q.unit,
+                help="请以万元为单位填写，系统换算为元保存，如 8000 万元填 8000。" if is_investment else q.help,
+                value=shown,
+                unanswered=q.key in open_keys,
+                reposts=q.key in REPOST_KEYS,
+                error=errors.get(q.key, ""),
+            )
+        )
+    return rows
+
+
+def _indicators_context(
+    project: Project,
+    values: ind.Indicators,
+    typed: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    rows = _question_rows(values, typed, errors or {})
+    return {
+        "project": project,
+        "questions": rows,
+        "answered": sum(1 for r in rows if not r.unanswered),
+        "missing_info": [service.PROJECT_INFO_LABELS[k] for k in service.missing_info(project)],
+        "shown_fields": [r.key for r in rows],
+        "steps": STEPS,
+        "steps_done": 1,
+        "errors": errors or {},
+    }
+
+
+def _indicators_error(
+    request: Request, project: Project, values: ind.Indicators, typed: dict[str, str], error: AppError
+) -> HTMLResponse:
+    field = _field_of(error)
+    context = _indicators_context(project, values, typed, {field: error.message} if field else {})
+    return _show_error(request, "filing/indicators.html", context, error)
+
+
+@router.get("/filing/projects/{project_id}/indicators", response_class=HTMLResponse)
+def indicators_page(project_id: int, request: Request, db: DB, user: WebUser) -> Response:
+    """Step 2: the questions that apply given the answers so far, prefilled with the saved answers."""
+    viewer = _signed_in(request, user)
+    if isinstance(viewer, Response):
+        return viewer
+    project = service.get_project(db, viewer, project_id)
+    context = _indicators_context(project, project.indicators or {})
+    return render(request, "filing/indicators.html", {**context, "locked": not service.may_edit(viewer, project)})
+
+
+@router.post("/filing/projects/{project_id}/indicators", response_class=HTMLResponse)
+def save_indicators(project_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """保存草稿 (partial answers are fine) or 保存并推演 (save, derive, issue the draft letter, show the flow)."""
+    viewer = _signed_in(request, user)
+    if isinstance(viewer, Response):
+        return viewer
+    project = service.get_project(db, viewer, project_id)
+    typed = _typed_answers(form)
+    try:
+        answers = _answers(typed)
+        if answers:
+            service.update_project(db, viewer, project, ProjectPatch(indicators=answers))
+    except AppError as error:
+        db.rollback()
+        project = service.get_project(db, viewer, project_id)
+        values = {**(project.indicators or {}), **_answers(typed, lenient=True)}
+        return _indicators_error(request, project, values, typed, error)
+
+    if text(form, "action") == "derive":
+        try:
+            service.derive_project(db, viewer, project)
+            letters.issue_letter(db, viewer, project)
+        except AppError as error:
+            # The draft stays saved (the request still commits); only the derivation did not happen.
+            return _indicators_error(request, project, project.indicators or {}, typed, error)
+        flash(request, "流程推演完成，已生成指导意见书初稿")
+        return redirect(f"/filing/projects/{project.id}/flow")
+
+    flash(request, "草稿已保存")
+    changed = text(form, "changed")
+    anchor = f"#q-{changed}" if changed in REPOST_KEYS else ""
+    return redirect(f"/filing/projects/{project.id}/indicators{anchor}")
+
+
+# ---------------------------------------------------------------- derivation, review, letters
+
+
+def _back_with(request: Request, project: Project, error: AppError) -> Response:
+    """Back to the page where the problem can be fixed, with the message on top."""
+    flash(request, error.message, "error")
+    field = error.field or ""
+    if field.startswith("indicators."):
+        return redirect(f"/filing/projects/{project.id}/indicators#q-{_field_of(error)}")
+    if field in INFO_FIELDS:
+        return redirect(f"/filing/projects/{project.id}/info")
+    return redirect(f"/filing/projects/{project.id}")
+
+
+@router.post("/filing/projects/{project_id}/derive")
+def derive(project_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """流程推演 with the rules in force; the draft letter (初稿) is issued with it, as the API does."""
+    viewer = _signed_in(request, user)
+    if isinstance(viewer, Response):
+        return viewer
+    project = service.get_project(db, viewer, project_id)
+    try:
+        service.derive_project(db, viewer, project)
+        letters.issue_letter(db, viewer, project)
+    except AppError as error:
+        db.rollback()
+        return _back_with(request, project, error)
+    flash(request, "流程推演完成，已生成指导意见书初稿")
+    return redirect(f"/filing/projects/{project.id}/flow")
+
+
+@router.post("/filing/projects/{project_id}/review")
+def send_for_review(project_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """提交部门审核: every department with items in the flow is asked to confirm them."""
+    viewer = _signed_in(request, user)
+    if isinstance(viewer, Response):
+        return viewer
+    project = service.get_project(db, viewer, project_id)
+    try:
+        reviews = service.send_for_review(db, viewer, project)
+    except AppError as error:
+        db.rollback()
+        return _back_with(request, project, error)
+    names = "、".join(r.department.name for r in reviews)
+    flash(request, f"已提交部门审核：{names}。各部门确认后将出具正式指导意见书。")
+    return redirect(f"/filing/projects/{project.id}")
+
+
+@router.post("/filing/projects/{project_id}/letter")
+def issue_letter(project_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """The letter for the current flow (a new version only when the flow changed), opened as PDF."""
+    viewer = _signed_in(request, user)
+    if isinstance(viewer, Response):
+        return viewer
+    project = service.get_project(db, viewer, project_id)
+    try:
+        letter = letters.issue_letter(db, viewer, project)
+    except AppError as error:
+        db.rollback()
+        return _back_with(request, project, error)
+    return redirect(_pdf_url(letter))
+
+
+# ---------------------------------------------------------------- the flow
+
+
+def _diagram(flow: DerivedFlow) -> Markup | None:
+    """The flow drawn as inline SVG, or None when it cannot be drawn here (the tables say it all too)."""
+    if not flow.items():
+        return None
+    try:
+        # Safe to inline: Graphviz drew it from escaped labels (core.projects.diagram).
+        return Markup(flow_svg(flow))
+    except (RuntimeError, subprocess.SubprocessError):  # Graphviz's `dot` missing or failing
+        log.exception("流程图生成失败")
+        return None
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One department's review as the flow page lists it."""
+
+    department: str
+    status: str
+    reviewer: str
+    confirmed_at: datetime | None
+    opinion: str
+
+
+def _review_rows(derivation: Derivation) -> list[ReviewRow]:
+    return [
+        ReviewRow(
+            department=r.department.name,
+            status=service.REVIEW_STATUS_LABELS.get(r.status, r.status),
+            reviewer=r.reviewer_name,
+            confirmed_at=r.confirmed_at,
+            opinion=r.opinion,
+        )
+        for r in derivation.reviews
+    ]
+
+
+@router.get("/filing/projects/{project_id}/flow", response_class=HTMLResponse)
+def flow_page(project_id: int, request: Request, db: DB, user: WebUser) -> Response:
+    """Step 3: the derived flow with the departments' changes: table, diagram, reasons, materials, exclusions."""
+    viewer = _signed_in(request, user)
+    if isinstance(viewer, Response):
+        return viewer
+    project = service.get_project(db, viewer, project_id)
+    try:
+        derivation, flow = letters.final_flow(db, project)
+    except AppError as error:
+        return _back_with(request, project, error)
+    names = {i.code: i.name for i in flow.items()} | {i.code: i.name for i in flow.intermediaries}
+    existing = letters.letters_of(db, project)
+    context = {
+        "project": project,
+        "status_label": service.STATUS_LABELS[project.status],
+        "derivation": derivation,
+        "flow": flow,
+        "names": names,
+        "diagram": _diagram(flow),
+        "window": working_day_window,
+        "kind_labels": KIND_LABELS,
+        "reviews": _review_rows(derivation),
+        "latest_letter": _letter_row(existing[0]) if existing else None,
+        "editable": service.may_edit(viewer, project),
+        "can_send": project.status == service.DERIVED,
+        "steps": STEPS,
+        "steps_done": _steps_done(project),
+    }
+    return render(request, "filing/flow.html", context)
+
+
+# ---------------------------------------------------------------- public letter verification
+
+
+@router.get("/letters", response_class=HTMLResponse)
+def verify_form(request: Request, db: ReadDB, user: WebUser, code: str | None = None) -> Response:
+    """The form to type a letter's verification code; a typed code goes to its page."""
+    cleaned = "".join((code or "").split()).upper()
+    if cleaned:
+        return redirect(f"/letters/{quote(cleaned, safe='')}")
+    return render(request, "filing/verify.html", {"code": "", "result": None})
+
+
+@router.get("/letters/{code}", response_class=HTMLResponse)
+def verify(code: str, request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
+    """Anyone holding a letter checks that it is genuine and whether a newer version replaced it."""
+    try:
+        letter = letters.by_code(db, code)
+    except AppError as error:
+        return render(request, "filing/verify.html", {"code": code, "result": None, "error": error.message}, 404)
+    project = db.get_one(Project, letter.project_id)
+    newest = letters.letters_of(db, project)[0]
+    context = {"code": letter.verification_code, "result": _letter_row(letter), "project": project, "latest": newest}
+    return render(request, "filing/verify.html", context)
