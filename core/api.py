@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from core.audit.views import router as audit_router
 from core.cases.views import router as cases_router
 from core.errors import AppError
+from core.evaluation.views import router as evaluation_router
 from core.items.views import router as items_router
 from core.org.views import router as org_router
 from core.projects.views import router as projects_router
@@ -45,13 +46,25 @@ _FIELD_NAMES = {
     "condition": "条件",
     "priority": "优先级",
     "code": "编码",
+    "level": "评价等级",
+    "comment": "评价意见",
+    "answer": "答复",
 }
 
 
 def api_router() -> APIRouter:
     """All /api/v1 routes."""
     router = APIRouter(prefix="/api/v1")
-    for domain in (org_router, items_router, cases_router, audit_router, projects_router, rules_router, topics_router):
+    for domain in (
+        org_router,
+        items_router,
+        cases_router,
+        evaluation_router,
+        audit_router,
+        projects_router,
+        rules_router,
+        topics_router,
+    ):
         router.include_router(domain)
     return router
 

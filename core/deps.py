@@ -3,6 +3,7 @@
 The caller comes from a bearer token (service clients, API logins) or from the web session cookie.
 """
 
+import re
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -12,8 +13,10 @@ from sqlalchemy.orm import Session
 import core.audit.hooks  # noqa: F401  (installs the audit hook on every session)
 from core.audit.context import Actor, set_actor
 from core.db import get_sessionmaker, mark_for_writing
+from core.errors import PermissionDenied, ValidationFailed
 from core.org import service as org_service
 from core.org.models import User
+from core.org.permissions import Permission
 from core.rate_limit import client_ip
 
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -77,3 +80,24 @@ def current_user(request: Request, db: DB) -> User | None:
 
 
 CurrentUser = Annotated[User | None, Depends(current_user)]
+
+
+_CHANNEL_USER = re.compile(r"^(wechat|webchat|wecom|rest):[A-Za-z0-9_@.\-]{1,80}$")
+
+
+def channel_user(request: Request, user: CurrentUser) -> str | None:
+    """The channel user a service client acts for (header ``X-Channel-User: wechat:<openid>``), if any.
+
+    Only service clients (the bot's action server, channel adapters) may speak for a channel user.
+    """
+    value = request.headers.get("x-channel-user")
+    if not value:
+        return None
+    if user is None or Permission.SERVICE_CLIENT not in user.permissions:
+        raise PermissionDenied("只有服务客户端可以代表渠道用户调用接口")
+    if not _CHANNEL_USER.fullmatch(value):
+        raise ValidationFailed("渠道用户标识格式不正确，应为“渠道:用户标识”", field="X-Channel-User")
+    return value
+
+
+ChannelUser = Annotated[str | None, Depends(channel_user)]

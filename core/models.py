@@ -7,12 +7,14 @@ from core.cases.models import (
     CaseMaterial,
     CaseNumberCounter,
     CaseStep,
+    ChannelBinding,
     JointTask,
     Licence,
     Supplement,
     Suspension,
 )
 from core.db import Base
+from core.evaluation.models import Evaluation
 from core.files.models import StoredFile
 from core.items.models import ItemMaterial, ServiceItem
 from core.org.models import ApiToken, Department, Role, User
@@ -29,9 +31,11 @@ __all__ = [
     "CaseMaterial",
     "CaseNumberCounter",
     "CaseStep",
+    "ChannelBinding",
     "Department",
     "DepartmentReview",
     "Derivation",
+    "Evaluation",
     "GuidanceLetter",
     "ItemMaterial",
     "JointTask",

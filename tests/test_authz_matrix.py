@@ -436,6 +436,33 @@ PROJECT_VIEWERS = frozenset({CITIZEN, LEADER, ADMIN})
 PROJECT_EDITORS = frozenset({CITIZEN, ADMIN})
 
 
+# ---------------------------------------------------------------- ratings and channel users
+
+
+def rating_call(ctx: Ctx) -> Call:
+    new = case_in_state(ctx, "concluded")
+    return Call(
+        "POST", "/api/v1/ratings", json={"case_no": new["case_no"], "query_code": new["query_code"], "level": 4}
+    )
+
+
+def follow_up_call(ctx: Ctx) -> Call:
+    new = case_in_state(ctx, "concluded")
+    body = {"case_no": new["case_no"], "query_code": new["query_code"], "level": 1, "comment": "等待时间太长"}
+    rated = ctx.client.post("/api/v1/ratings", json=body)
+    assert rated.status_code == 201, rated.text
+    pending = ctx.client.get("/api/v1/ratings/follow-ups", headers=ctx.world.auth(ADMIN)).json()
+    return Call("POST", f"/api/v1/ratings/{pending[0]['id']}/follow-up", json={"answer": "已电话回访并致歉"})
+
+
+def binding_call(ctx: Ctx) -> Call:
+    new = case_in_state(ctx, "submitted")
+    return Call("POST", "/api/v1/my/bindings", json={"case_no": new["case_no"], "query_code": new["query_code"]})
+
+
+STAFF_HANDLERS = frozenset({CLERK_A, CLERK_B, LEADER, ADMIN})
+
+
 MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("POST", "/api/v1/auth/token"): (PUBLIC, login),
     ("POST", "/api/v1/auth/register"): (PUBLIC, register_citizen),
@@ -548,6 +575,11 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ),
     ("DELETE", "/api/v1/rules/draft"): (ADMIN_ONLY, on_rules("DELETE", "/api/v1/rules/draft")),
     ("POST", "/api/v1/rules/versions/{version}/rollback"): (ADMIN_ONLY, rollback_call),
+    ("POST", "/api/v1/ratings"): (PUBLIC, rating_call),
+    ("GET", "/api/v1/ratings/follow-ups"): (STAFF_HANDLERS, get("/api/v1/ratings/follow-ups")),
+    ("POST", "/api/v1/ratings/{evaluation_id}/follow-up"): (HANDLERS_OF_A, follow_up_call),
+    ("GET", "/api/v1/my/cases"): (ADMIN_ONLY, get("/api/v1/my/cases")),
+    ("POST", "/api/v1/my/bindings"): (ADMIN_ONLY, binding_call),
 }
 
 

@@ -191,3 +191,15 @@ class Licence(Base):
     trust_level: Mapped[str] = mapped_column(String(1), default="A")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = created_at_column()
+
+
+class ChannelBinding(Base):
+    """A channel user (a WeChat openid, ...) bound to an applicant: they see their cases without the password."""
+
+    __tablename__ = "channel_binding"
+    __table_args__ = (UniqueConstraint("channel_user", "applicant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_user: Mapped[str] = mapped_column(String(90), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicant.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = created_at_column()

@@ -226,10 +226,10 @@ class Page(BaseModel, Generic[T]):
 
 
 class ProgressIn(BaseModel):
-    """Public progress query: case number and query password."""
+    """Public progress query: case number and query password (a bound channel user may leave it out)."""
 
     case_no: str = Field(min_length=1, max_length=32)
-    query_code: str = Field(min_length=1, max_length=32)
+    query_code: str = Field(default="", max_length=32)
 
 
 class PublicStep(BaseModel):

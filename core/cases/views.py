@@ -1,12 +1,13 @@
 """Case API: applying, uploads, handling steps, progress query, publicity, statistics and the slip."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, Response, UploadFile
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
-from core.cases import applicants, export, queries, service, slip
+from core.cases import applicants, bindings, export, queries, service, slip
 from core.cases.enums import (
     ACTION_LABELS,
     CASE_TYPE_LABELS,
@@ -38,7 +39,7 @@ from core.cases.schemas import (
     SubmitOut,
     SupplementIn,
 )
-from core.deps import DB, CurrentUser, ReadDB
+from core.deps import DB, ChannelUser, CurrentUser, ReadDB
 from core.errors import NotAuthenticated, ValidationFailed
 from core.files import service as file_service
 from core.org import service as org_service
@@ -354,9 +355,72 @@ def print_slip(case_id: int, db: DB, user: CurrentUser) -> Response:
 
 
 @router.post("/progress", response_model=ProgressOut, summary="办件进度查询（公开，需查询密码）")
-def progress(data: ProgressIn, db: ReadDB, request: Request) -> ProgressOut:
-    """Case number + query password → progress. Wrong or unknown gets one answer; attempts are limited."""
-    return queries.guarded_progress(db, data.case_no, data.query_code, client=client_ip(request))
+def progress(data: ProgressIn, db: ReadDB, request: Request, channel_user: ChannelUser) -> ProgressOut:
+    """Case number + query password → progress. Wrong or unknown gets one answer; attempts are limited.
+
+    The bot may leave the password out for a channel user bound to the case's applicant (``X-Channel-User``).
+    """
+    if not data.query_code and channel_user:
+        return queries.progress_view(bindings.bound_case(db, channel_user, data.case_no))
+    if not data.query_code:
+        raise ValidationFailed("请输入查询密码（受理通知书上的6位数字）", field="query_code")
+    return queries.guarded_progress(db, data.case_no, data.query_code, client=channel_user or client_ip(request))
+
+
+class MyCaseOut(BaseModel):
+    """A case of a bound channel user, as the bot lists it."""
+
+    case_no: str
+    item_name: str
+    status_label: str
+    current_step_label: str
+    department_name: str
+    submitted_at: datetime
+
+
+class BindingIn(BaseModel):
+    """Case number and password proving the channel user is the applicant."""
+
+    case_no: str = Field(min_length=1, max_length=32)
+    query_code: str = Field(min_length=1, max_length=32)
+
+
+def _my_cases(db: Session, channel_user: str) -> list[MyCaseOut]:
+    return [
+        MyCaseOut(
+            case_no=c.case_no,
+            item_name=c.item.name,
+            status_label=STATUS_LABELS[c.status],
+            current_step_label=STEP_LABELS[c.current_step],
+            department_name=c.department.name,
+            submitted_at=c.submitted_at,
+        )
+        for c in bindings.bound_cases(db, channel_user)
+    ]
+
+
+def _require_channel_user(channel_user: str | None) -> str:
+    if not channel_user:
+        raise ValidationFailed("缺少渠道用户标识（X-Channel-User）", field="X-Channel-User")
+    return channel_user
+
+
+@router.get("/my/cases", response_model=list[MyCaseOut], summary="渠道用户已绑定的办件（机器人“我的办件”）")
+def my_cases(db: ReadDB, user: CurrentUser, channel_user: ChannelUser) -> list[MyCaseOut]:
+    """The cases of the applicants this channel user is bound to, newest first (service clients only)."""
+    org_service.require(user, Permission.SERVICE_CLIENT)
+    return _my_cases(db, _require_channel_user(channel_user))
+
+
+@router.post(
+    "/my/bindings", response_model=list[MyCaseOut], status_code=201, summary="绑定办件（凭办件编号和查询密码）"
+)
+def bind(data: BindingIn, db: DB, user: CurrentUser, channel_user: ChannelUser) -> list[MyCaseOut]:
+    """Binds the channel user to the applicant of this case; afterwards their cases need no password."""
+    org_service.require(user, Permission.SERVICE_CLIENT)
+    who = _require_channel_user(channel_user)
+    bindings.bind(db, who, data.case_no, data.query_code)
+    return _my_cases(db, who)
 
 
 @router.get("/publicity", response_model=Page[PublicityRow], summary="办件公示（公开）")

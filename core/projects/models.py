@@ -26,6 +26,7 @@ class Project(Base):
     contact_name: Mapped[str] = mapped_column(String(50), default="")
     contact_phone: Mapped[str] = mapped_column(EncryptedString, default="")
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    channel_user: Mapped[str | None] = mapped_column(String(90), index=True, comment="经机器人填报时的渠道用户")
     status: Mapped[str] = mapped_column(String(12), index=True, comment="draft / derived / in_review / confirmed")
     indicators: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)

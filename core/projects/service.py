@@ -44,10 +44,12 @@ def _departments_reviewing(db: Session, project: Project) -> set[int]:
     return set(rows)
 
 
-def can_view(db: Session, user: User, project: Project) -> bool:
-    """Its filer, project guides, leaders; a department's staff once their department reviews it."""
+def can_view(db: Session, user: User, project: Project, channel_user: str | None = None) -> bool:
+    """Its filer (or the bot for the channel user who filed it), guides, leaders; reviewing departments' staff."""
     if project.owner_user_id == user.id:
         return True
+    if channel_user and project.channel_user == channel_user:
+        return Permission.SERVICE_CLIENT in user.permissions
     if not ({Permission.PROJECT_READ, Permission.PROJECT_GUIDE} & user.permissions):
         return False
     if user.data_scope == DataScope.ALL:
@@ -59,11 +61,19 @@ def can_edit(user: User, project: Project) -> bool:
     """Its filer while it is not with the departments; a project guide always."""
     if Permission.PROJECT_GUIDE in user.permissions:
         return True
+    if project.channel_user and Permission.SERVICE_CLIENT in user.permissions:
+        return True  # the bot, acting for the channel user that get_project already matched
     return project.owner_user_id == user.id and Permission.PROJECT_FILE in user.permissions
 
 
 PROJECT_PERMISSIONS = frozenset(
-    {Permission.PROJECT_FILE, Permission.PROJECT_READ, Permission.PROJECT_GUIDE, Permission.PROJECT_REVIEW}
+    {
+        Permission.PROJECT_FILE,
+        Permission.PROJECT_READ,
+        Permission.PROJECT_GUIDE,
+        Permission.PROJECT_REVIEW,
+        Permission.SERVICE_CLIENT,
+    }
 )
 
 
@@ -75,11 +85,11 @@ def _require_any_project_permission(user: User | None) -> User:
     return user
 
 
-def get_project(db: Session, user: User | None, project_id: int) -> Project:
+def get_project(db: Session, user: User | None, project_id: int, *, channel_user: str | None = None) -> Project:
     """A project the user may see; 404 otherwise, so others' projects are not even confirmed to exist."""
     user = _require_any_project_permission(user)
     project = db.get(Project, project_id)
-    if project is None or not can_view(db, user, project):
+    if project is None or not can_view(db, user, project, channel_user):
         raise NotFound("项目不存在或您无权查看")
     return project
 
@@ -101,10 +111,14 @@ def _editable(db: Session, user: User, project: Project) -> None:
         raise Conflict("项目已提交部门审核，如需修改请联系报建专员")
 
 
-def list_projects(db: Session, user: User | None, *, status: str | None = None, q: str | None = None) -> list[Project]:
-    """Projects the user may see, newest first."""
+def list_projects(
+    db: Session, user: User | None, *, status: str | None = None, q: str | None = None, channel_user: str | None = None
+) -> list[Project]:
+    """Projects the user may see, newest first (the bot: those of the channel user it acts for)."""
     user = _require_any_project_permission(user)
     query = select(Project).order_by(Project.id.desc())
+    if channel_user:
+        return list(db.scalars(query.where(Project.channel_user == channel_user).limit(100)))
     if status:
         query = query.where(Project.status == status)
     if q:
@@ -160,12 +174,21 @@ def _apply_info(project: Project, data: ProjectInfo) -> None:
             setattr(project, key, value.strip())
 
 
-def create_project(db: Session, user: User | None, data: ProjectIn) -> Project:
-    """Starts a draft project owned by the filer."""
-    org_service.require(user, Permission.PROJECT_FILE)
+def create_project(db: Session, user: User | None, data: ProjectIn, *, channel_user: str | None = None) -> Project:
+    """Starts a draft project owned by the filer (or, through the bot, by the channel user)."""
+    if channel_user:
+        org_service.require(user, Permission.SERVICE_CLIENT)
+    else:
+        org_service.require(user, Permission.PROJECT_FILE)
     assert user is not None
     project = Project(
-        name=data.name.strip(), owner_user_id=user.id, status=DRAFT, indicators={}, contact_phone="", version=1
+        name=data.name.strip(),
+        owner_user_id=None if channel_user else user.id,
+        channel_user=channel_user,
+        status=DRAFT,
+        indicators={},
+        contact_phone="",
+        version=1,
     )
     _apply_info(project, data)
     project.indicators = _merged(project, check_answers(data.indicators))
@@ -265,7 +288,7 @@ def derive_project(db: Session, user: User | None, project: Project) -> Derivati
         raise NotAuthenticated("请先登录")
     _editable(db, user, project)
     _ready(project)
-    trigger = "filer" if project.owner_user_id == user.id else "guide"
+    trigger = "filer" if project.owner_user_id == user.id else "bot" if project.channel_user else "guide"
     return store_derivation(db, project, run_derivation(db, project), user=user, trigger=trigger)
 
 

@@ -5,7 +5,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
-from core.deps import DB, CurrentUser, ReadDB
+from core.deps import DB, ChannelUser, CurrentUser, ReadDB
 from core.projects import indicators as ind
 from core.projects import letters, service
 from core.projects.models import DepartmentReview, Derivation, GuidanceLetter, Project
@@ -134,34 +134,37 @@ def all_questions() -> list[QuestionOut]:
 
 
 @router.post("/projects", response_model=ProjectOut, status_code=201, summary="新建项目（草稿）")
-def create(data: ProjectIn, db: DB, user: CurrentUser) -> ProjectOut:
+def create(data: ProjectIn, db: DB, user: CurrentUser, channel_user: ChannelUser) -> ProjectOut:
     """An enterprise filer starts a project; answers may follow later."""
-    return project_out(db, service.create_project(db, user, data))
+    return project_out(db, service.create_project(db, user, data, channel_user=channel_user))
 
 
 @router.get("/projects", response_model=list[ProjectOut], summary="项目列表（按权限）")
-def list_projects(db: ReadDB, user: CurrentUser, status: str | None = None, q: str | None = None) -> list[ProjectOut]:
+def list_projects(
+    db: ReadDB, user: CurrentUser, channel_user: ChannelUser, status: str | None = None, q: str | None = None
+) -> list[ProjectOut]:
     """Filers see their own projects; guides and leaders all; department staff those their department reviews."""
-    return [project_out(db, p) for p in service.list_projects(db, user, status=status, q=q)]
+    found = service.list_projects(db, user, status=status, q=q, channel_user=channel_user)
+    return [project_out(db, p) for p in found]
 
 
 @router.get("/projects/{project_id}", response_model=ProjectOut, summary="项目详情")
-def get(project_id: int, db: ReadDB, user: CurrentUser) -> ProjectOut:
+def get(project_id: int, db: ReadDB, user: CurrentUser, channel_user: ChannelUser) -> ProjectOut:
     """One project."""
-    return project_out(db, service.get_project(db, user, project_id))
+    return project_out(db, service.get_project(db, user, project_id, channel_user=channel_user))
 
 
 @router.patch("/projects/{project_id}", response_model=ProjectOut, summary="保存草稿（项目信息和指标）")
-def update(project_id: int, data: ProjectPatch, db: DB, user: CurrentUser) -> ProjectOut:
+def update(project_id: int, data: ProjectPatch, db: DB, user: CurrentUser, channel_user: ChannelUser) -> ProjectOut:
     """Saves what the filer entered so far; each answer is checked and a contradiction names the field."""
-    project = service.get_project(db, user, project_id)
+    project = service.get_project(db, user, project_id, channel_user=channel_user)
     return project_out(db, service.update_project(db, user, project, data))
 
 
 @router.get("/projects/{project_id}/questions", response_model=QuestionsOut, summary="适用的指标问题和下一个问题")
-def project_questions(project_id: int, db: ReadDB, user: CurrentUser) -> QuestionsOut:
+def project_questions(project_id: int, db: ReadDB, user: CurrentUser, channel_user: ChannelUser) -> QuestionsOut:
     """The questions that apply given the answers so far; the next unanswered one first."""
-    return questions_out(service.get_project(db, user, project_id))
+    return questions_out(service.get_project(db, user, project_id, channel_user=channel_user))
 
 
 def derivation_out(db: Session, project: Project) -> DerivationOut:
@@ -178,24 +181,24 @@ def derivation_out(db: Session, project: Project) -> DerivationOut:
 
 
 @router.post("/projects/{project_id}/derive", response_model=DerivationOut, summary="流程推演")
-def derive(project_id: int, db: DB, user: CurrentUser) -> DerivationOut:
+def derive(project_id: int, db: DB, user: CurrentUser, channel_user: ChannelUser) -> DerivationOut:
     """Derives the approval flow with the rules in force and issues the draft letter (初稿)."""
-    project = service.get_project(db, user, project_id)
+    project = service.get_project(db, user, project_id, channel_user=channel_user)
     service.derive_project(db, user, project)
     letters.issue_letter(db, user, project)
     return derivation_out(db, project)
 
 
 @router.get("/projects/{project_id}/flow", response_model=DerivationOut, summary="当前流程（含部门审核结果）")
-def flow(project_id: int, db: ReadDB, user: CurrentUser) -> DerivationOut:
+def flow(project_id: int, db: ReadDB, user: CurrentUser, channel_user: ChannelUser) -> DerivationOut:
     """The derived flow with every department's changes and confirmations."""
-    return derivation_out(db, service.get_project(db, user, project_id))
+    return derivation_out(db, service.get_project(db, user, project_id, channel_user=channel_user))
 
 
 @router.post("/projects/{project_id}/review", response_model=list[ReviewOut], summary="提交部门审核")
-def send_for_review(project_id: int, db: DB, user: CurrentUser) -> list[ReviewOut]:
+def send_for_review(project_id: int, db: DB, user: CurrentUser, channel_user: ChannelUser) -> list[ReviewOut]:
     """Sends the derived flow to every department with items in it."""
-    project = service.get_project(db, user, project_id)
+    project = service.get_project(db, user, project_id, channel_user=channel_user)
     return [review_out(db, r) for r in service.send_for_review(db, user, project)]
 
 
@@ -233,16 +236,19 @@ def confirm(review_id: int, data: ConfirmIn, db: DB, user: CurrentUser) -> Revie
 
 
 @router.post("/projects/{project_id}/letter", response_model=LetterOut, summary="生成指导意见书（流程变化时出新版本）")
-def issue_letter(project_id: int, db: DB, user: CurrentUser) -> LetterOut:
+def issue_letter(project_id: int, db: DB, user: CurrentUser, channel_user: ChannelUser) -> LetterOut:
     """The letter for the current flow; a new version only when the flow changed."""
-    project = service.get_project(db, user, project_id)
+    project = service.get_project(db, user, project_id, channel_user=channel_user)
     return letter_out(letters.issue_letter(db, user, project))
 
 
 @router.get("/projects/{project_id}/letters", response_model=list[LetterOut], summary="指导意见书各版本")
-def list_letters(project_id: int, db: ReadDB, user: CurrentUser) -> list[LetterOut]:
+def list_letters(project_id: int, db: ReadDB, user: CurrentUser, channel_user: ChannelUser) -> list[LetterOut]:
     """Every version issued, newest first."""
-    return [letter_out(x) for x in letters.letters_of(db, service.get_project(db, user, project_id))]
+    return [
+        letter_out(x)
+        for x in letters.letters_of(db, service.get_project(db, user, project_id, channel_user=channel_user))
+    ]
 
 
 @router.get("/letters/{code}", response_model=LetterVerificationOut, summary="核验指导意见书（公开）")
