@@ -7,6 +7,7 @@ steps, time limits and audit records are what real handling would leave.
 
 import json
 import random
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -169,6 +170,23 @@ def _user(db: Session, username: str, name: str, roles: list[str], department: D
     return user
 
 
+BOT_USERNAME = "bot"
+
+
+def ensure_bot_user(db: Session) -> User:
+    """The service account the bot's action server calls /api/v1 with (tokens only; its password is random)."""
+    user = org_service.get_user_by_username(db=db, username=BOT_USERNAME)
+    if user is None:
+        user = org_service.create_user(
+            db=db,
+            username=BOT_USERNAME,
+            name="智能客服机器人",
+            password=secrets.token_urlsafe(24) + "Aa1!",
+            role_codes=["service"],
+        )
+    return user
+
+
 def seed_people(
     db: Session, departments: dict[str, Department], items: list[ServiceItem], rng: random.Random
 ) -> list[Staff]:
@@ -181,6 +199,7 @@ def seed_people(
     _user(db, "editor", "陈编辑", ["editor"], None)
     _user(db, "reviewer", "林审核", ["reviewer"], None)
     _user(db, "guide", "周专员", ["guide"], departments.get("D35"))
+    ensure_bot_user(db)
     logins += [
         Staff("editor", "陈编辑", "知识库编辑", ""),
         Staff("reviewer", "林审核", "知识库审核", ""),
