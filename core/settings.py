@@ -35,8 +35,27 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     """Run periodic jobs inside the app process (embedded default); production turns this off for Celery beat."""
     deadline_scan_minutes: int = 15
-    plugins: tuple[str, ...] = ("knowledge",)
+    plugins: tuple[str, ...] = ("knowledge", "channels")
     """Packages that plug into the core (core/plugins.py)."""
+
+    # ---- the bot and its channels (channels/)
+    rasa_url: str = "http://127.0.0.1:5005/webhooks/rest/webhook"
+    """Rasa's REST channel; the gateway posts every user turn there."""
+    rasa_timeout_seconds: float = 15.0
+    handoff_after_failures: int = 3
+    """Consecutive turns the bot could not answer (fallback or bot down) before it offers a person."""
+    wechat_token: SecretStr = SecretStr("")
+    """Official Account callback token; empty turns the WeChat callback off."""
+    wechat_encoding_aes_key: SecretStr = SecretStr("")
+    """EncodingAESKey (43 characters) for safe mode; empty accepts plain mode only."""
+    wechat_app_id: str = ""
+    wechat_app_secret: SecretStr = SecretStr("")
+    wechat_api_base_url: str = "https://api.weixin.qq.com"
+    """Where the WeChat API is reached (tests and benchmarks point it at a fake server on 127.0.0.1)."""
+    wechat_reply_window_seconds: float = 4.0
+    """How long a callback waits for the bot before answering ``success`` and sending a customer-service message."""
+    webchat_rate: str = "30/minute"
+    """Web chat messages allowed per browser session."""
 
     @property
     def upload_dir(self) -> Path:

@@ -580,6 +580,10 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("POST", "/api/v1/ratings/{evaluation_id}/follow-up"): (HANDLERS_OF_A, follow_up_call),
     ("GET", "/api/v1/my/cases"): (ADMIN_ONLY, get("/api/v1/my/cases")),
     ("POST", "/api/v1/my/bindings"): (ADMIN_ONLY, binding_call),
+    ("POST", "/api/v1/handoffs"): (
+        ADMIN_ONLY,
+        lambda _ctx: Call("POST", "/api/v1/handoffs", json={"reason": "转人工"}),
+    ),
 }
 
 

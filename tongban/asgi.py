@@ -3,12 +3,14 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
+from channels.routes import mount_channels
+from channels.scheduled import answer_kept_messages
 from core.api import api_router, install_error_handlers
 from core.audit.context import AuditContextMiddleware
 from core.cases.scheduled import refresh_open_cases
@@ -27,12 +29,18 @@ def _scan_deadlines() -> None:
     log.info("时限扫描完成：%s 件办件状态有变化", changed)
 
 
-async def _every(minutes: int) -> None:
+def _answer_kept_messages() -> None:
+    answered = answer_kept_messages()
+    if answered:
+        log.info("机器人恢复后补答留言：%s 条", answered)
+
+
+async def _every(minutes: float, job: Callable[[], None], failure: str) -> None:
     while True:
         try:
-            await run_in_threadpool(_scan_deadlines)
+            await run_in_threadpool(job)
         except Exception:  # keep the loop alive; the next round tries again
-            log.exception("时限扫描失败")
+            log.exception(failure)
         await asyncio.sleep(minutes * 60)
 
 
@@ -42,9 +50,14 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     for warm_up in plugin_hooks("initialize"):
         await run_in_threadpool(warm_up)
-    task = asyncio.create_task(_every(settings.deadline_scan_minutes)) if settings.scheduler_enabled else None
+    tasks = []
+    if settings.scheduler_enabled:
+        tasks = [
+            asyncio.create_task(_every(settings.deadline_scan_minutes, _scan_deadlines, "时限扫描失败")),
+            asyncio.create_task(_every(1, _answer_kept_messages, "补答留言失败")),
+        ]
     yield
-    if task is not None:
+    for task in tasks:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
@@ -74,6 +87,7 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.include_router(api_router())
     app.include_router(knowledge_router, prefix="/api/v1")
+    mount_channels(app)
 
     @app.get("/healthz", tags=["运维"], summary="存活检查")
     def healthz() -> dict[str, str]:

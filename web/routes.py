@@ -13,9 +13,11 @@ from starlette.responses import Response
 from core.errors import AppError, NotAuthenticated
 from web import (
     admin_cases,
+    admin_conversations,
     admin_org,
     filing_admin,
     filing_portal,
+    filing_rules_admin,
     glossary,
     knowledge_admin,
     knowledge_portal,
@@ -24,7 +26,7 @@ from web import (
 )
 from web.common import WEB_DIR, login_redirect, render, templates
 
-_API_PREFIXES = ("/api/", "/healthz", "/static/")
+_API_PREFIXES = ("/api/", "/healthz", "/static/", "/channels/")
 _HTTP_MESSAGES = {404: "您访问的页面不存在", 405: "不支持该请求方法"}
 
 
@@ -49,8 +51,10 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(knowledge_portal.router)
     app.include_router(knowledge_admin.router)
     app.include_router(topics.router)
+    app.include_router(filing_rules_admin.router)
     app.include_router(filing_admin.router)
     app.include_router(filing_portal.router)
+    app.include_router(admin_conversations.router)
 
     api_app_error = app.exception_handlers[AppError]
     api_validation = app.exception_handlers[RequestValidationError]

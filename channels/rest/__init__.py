@@ -1,0 +1,1 @@
+"""A plain REST channel for integrations and tests (service clients only)."""
