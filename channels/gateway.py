@@ -239,6 +239,8 @@ def _finish(claim: _Claim, reply: rasa.BotReply | None, reply_by: float | None) 
             answer, author, status = _bot_down(db, conversation, claim.bot_text)
         else:
             answer, author, status = list(reply.messages), MessageAuthor.BOT, ReceiptStatus.ANSWERED
+            if reply.handoff:
+                service.request_handoff(db=db, conversation=conversation, reason=reply.handoff)
             failed = conversation.failed_turns + 1 if reply.fallback else 0
             if failed >= settings.handoff_after_failures:
                 failed = 0

@@ -31,6 +31,10 @@ class BotReply:
 
     messages: list[OutboundMessage]
     fallback: bool = False
+    handoff: str | None = None  # the bot's hand-off action asked for a person, with this reason
+
+
+HANDOFF_REASONS = {"user_request": "用户请求人工服务", "repeated_failure": "机器人多次未能回答，转人工"}
 
 
 @lru_cache
@@ -80,12 +84,15 @@ def convert(replies: list[Any]) -> BotReply:
     """Rasa's replies as outbound messages; a reply with only buttons or links joins the message before it."""
     messages: list[OutboundMessage] = []
     fallback = False
+    handoff: str | None = None
     for reply in replies:
         if not isinstance(reply, dict):
             continue
         found = reply.get("custom")
         custom: dict[str, Any] = found if isinstance(found, dict) else {}
         fallback = fallback or bool(custom.get("fallback"))
+        if isinstance(custom.get("handoff"), dict):
+            handoff = HANDOFF_REASONS.get(str(custom["handoff"].get("reason")), "用户请求人工服务")
         text = str(reply.get("text") or custom.get("text") or "").strip()
         buttons = _buttons(reply.get("buttons")) + _buttons(custom.get("buttons"))
         links = _links(custom.get("links"))
@@ -104,4 +111,4 @@ def convert(replies: list[Any]) -> BotReply:
             last.files += files
             continue
         messages.append(OutboundMessage(text=text, buttons=buttons, links=links, files=files))
-    return BotReply(messages=messages, fallback=fallback)
+    return BotReply(messages=messages, fallback=fallback, handoff=handoff)

@@ -56,6 +56,7 @@ def seed(
             from core.topics import service as topic_service
 
             # rules, demo projects and special topics arrived after the first demo data; each seeds only once
+            demo.ensure_bot_user(db)
             topic_service.seed_topics(db)
             project_demo.seed_projects(db)
             typer.echo("已有演示数据，跳过。")

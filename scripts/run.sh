@@ -15,13 +15,23 @@ tongban migrate
 say "演示数据（首次运行约需一分钟）"
 tongban seed --if-empty
 
+say "智能客服机器人（Rasa：首次运行需安装约 2 分钟、训练约 1.5 分钟；之后复用）"
+export TONGBAN_PORT="$PORT"
+TONGBAN_BOT_TOKEN="$(tongban issue-token bot --name action-server --hours 24)"
+export TONGBAN_BOT_TOKEN
+bash scripts/bot.sh setup
+trap 'bash scripts/bot.sh stop >/dev/null 2>&1 || true' EXIT
+bash scripts/bot.sh run
+
 cat <<INFO
 
   通办 Tongban 已就绪
-  门户网站     http://127.0.0.1:$PORT/
+  门户网站     http://127.0.0.1:$PORT/          （每页右下角“在线咨询”即网页聊天）
   管理端       http://127.0.0.1:$PORT/admin
   接口文档     http://127.0.0.1:$PORT/api/v1/docs
+  机器人       http://127.0.0.1:5005/webhooks/rest/webhook（Rasa），动作服务器 http://127.0.0.1:5055
+  微信公众号   http://127.0.0.1:$PORT/channels/wechat （在 .env 设置 TONGBAN_WECHAT_* 后启用）
 INFO
 tongban demo-logins
 echo
-exec tongban serve --host 127.0.0.1 --port "$PORT"
+tongban serve --host 127.0.0.1 --port "$PORT"

@@ -152,3 +152,20 @@ def test_only_the_clerk_who_took_it_replies(
         "/channels/rest/messages", params={"sender": "crm-7", "after": 0}, headers=world.auth("admin")
     ).json()
     assert [m["text"] for m in pending["messages"]][-1] == "我来处理"
+
+
+def test_the_bots_handoff_action_puts_the_person_in_the_queue_and_the_bot_goes_quiet(
+    client: TestClient, world: World, fake_rasa: FakeRasa
+) -> None:
+    """The Rasa action answers with ``custom.handoff`` (as bot/actions/common.py does); the gateway queues them."""
+    fake_rasa.answer = lambda sender, text: [
+        {"recipient_id": sender, "text": "好的，正在为您转接人工客服，请稍候。"},
+        {"recipient_id": sender, "custom": {"handoff": {"reason": "user_request", "last_message": text}}},
+    ]
+    person = TestClient(client.app)
+    first = webchat_say(person, "我要找工作人员")
+    assert first["messages"][-1]["text"] == "好的，正在为您转接人工客服，请稍候。"
+    conversation = conversation_of_any("webchat")
+    assert conversation.status == "waiting" and conversation.handoff_reason == "用户请求人工服务"
+    quiet = webchat_say(person, "在吗")
+    assert quiet["messages"][-1]["text"] == "在吗" and len(fake_rasa.calls) == 1
