@@ -35,6 +35,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 PORT = 8767
+RUN = int(time.time()) % 10_000_000_000  # MsgIds differ between runs, or the dedup answers from memory
 FAQ_TURNS = [
     "施工许可证要什么材料",
     "户外广告审批多久",
@@ -113,7 +114,7 @@ async def person(
         else:
             texts, kind = [FAQ_TURNS[(number + turn) % len(FAQ_TURNS)]], "faq"
         for text in texts:
-            msg_id = 7_000_000_000_000_000_000 + number * 100_000 + sent
+            msg_id = 7_000_000_000_000_000_000 + RUN * 100_000_000 + number * 100_000 + sent  # fresh every run
             params, body = callback.request(openid, text, msg_id)
             began = time.perf_counter()
             response = await client.post("/channels/wechat", params=params, content=body)

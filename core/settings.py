@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     """Run periodic jobs inside the app process (embedded default); production turns this off for Celery beat."""
     deadline_scan_minutes: int = 15
+    worker_threads: int = 200  # threads for sync routes per process (see tongban/asgi.py)
     plugins: tuple[str, ...] = ("knowledge", "channels")
     """Packages that plug into the core (core/plugins.py)."""
 

@@ -5,6 +5,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 
+import anyio.to_thread
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
@@ -48,6 +49,10 @@ async def _every(minutes: float, job: Callable[[], None], failure: str) -> None:
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     """Starts the in-process scheduler (embedded mode) and stops it on shutdown."""
     settings = get_settings()
+    # Sync routes run in anyio's worker threads (40 by default). A bot turn holds one while Rasa runs the
+    # actions, and the actions call /api/v1 on this same process: with 20 people writing at once the 40 were
+    # all waiting for answers that needed a 41st, and callbacks stalled for over 30 s.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
     for warm_up in plugin_hooks("initialize"):
         await run_in_threadpool(warm_up)
     tasks = []
