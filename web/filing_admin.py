@@ -129,8 +129,7 @@ def _project_action(
     try:
         with acting(action=f"project.{action}"):
             if action == "derive":
-                project_service.derive_project(db, staff, project)
-                letter = letters.issue_letter(db, staff, project)
+                letter = letters.derive_with_letter(db, staff, project)
                 message = f"流程推演完成，已生成指导意见书（初稿）第 {letter.version} 版"
             else:
                 reviews = project_service.send_for_review(db, staff, project)
@@ -270,9 +269,7 @@ def confirm(review_id: int, request: Request, db: DB, form: Form, user: WebUser)
         except ValidationError as error:
             raise invalid_input(error, ADJUSTMENT_LABELS | {"opinion": "确认意见"}) from error
         with acting(action="project.review.confirm"):
-            project_service.confirm_review(db, officer, review, data.opinion)
-            project = project_service.review_project(db, review)
-            letter = letters.issue_letter(db, officer, project) if project.status == project_service.CONFIRMED else None
+            letter = letters.confirm_with_letter(db, officer, review, data.opinion)
     except AppError as error:
         db.rollback()
         review = project_service.get_review(db, officer, review_id)

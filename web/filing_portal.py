@@ -422,8 +422,7 @@ def save_indicators(project_id: int, request: Request, db: DB, form: Form, user:
 
     if text(form, "action") == "derive":
         try:
-            service.derive_project(db, viewer, project)
-            letters.issue_letter(db, viewer, project)
+            letters.derive_with_letter(db, viewer, project)
         except AppError as error:
             # The draft stays saved (the request still commits); only the derivation did not happen.
             return _indicators_error(request, project, project.indicators or {}, typed, error)
@@ -458,8 +457,7 @@ def derive(project_id: int, request: Request, db: DB, form: Form, user: WebUser)
         return viewer
     project = service.get_project(db, viewer, project_id)
     try:
-        service.derive_project(db, viewer, project)
-        letters.issue_letter(db, viewer, project)
+        letters.derive_with_letter(db, viewer, project)
     except AppError as error:
         db.rollback()
         return _back_with(request, project, error)

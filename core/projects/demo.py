@@ -112,8 +112,7 @@ def seed_projects(db: Session, *, progress: Callable[[str, int, int], None] | No
             ),
         )
         if stage != "draft":
-            service.derive_project(db, filer, project)
-            letters.issue_letter(db, filer, project)
+            letters.derive_with_letter(db, filer, project)
         if stage in ("in_review", "confirmed"):
             _review(db, filer, project, confirm_all=stage == "confirmed")
         if progress:

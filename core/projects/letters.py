@@ -12,7 +12,7 @@ from core.org.models import User
 from core.projects import service
 from core.projects.final_flow import apply_reviews
 from core.projects.letter import Confirmation, LetterContent, indicator_rows, render_letter_pdf
-from core.projects.models import Derivation, GuidanceLetter, Project
+from core.projects.models import DepartmentReview, Derivation, GuidanceLetter, Project
 from core.rules.engine import DerivedFlow
 from core.security import mask_phone
 from core.settings import get_settings
@@ -108,6 +108,21 @@ def issue_letter(db: Session, user: User | None, project: Project) -> GuidanceLe
 
 
 _ACTION_LABELS = {"add": "新增", "correct": "更正", "remove": "删除"}
+
+
+def derive_with_letter(db: Session, user: User | None, project: Project) -> GuidanceLetter:
+    """流程推演 and its draft letter (初稿), as every client (API, portal, admin, demo) does it."""
+    service.derive_project(db, user, project)
+    return issue_letter(db, user, project)
+
+
+def confirm_with_letter(
+    db: Session, user: User | None, review: DepartmentReview, opinion: str
+) -> GuidanceLetter | None:
+    """A department confirms its items; the last confirmation issues the final letter (正式), returned."""
+    service.confirm_review(db, user, review, opinion)
+    project = service.review_project(db, review)
+    return issue_letter(db, user, project) if project.status == service.CONFIRMED else None
 
 
 def by_code(db: Session, code: str) -> GuidanceLetter:

@@ -184,8 +184,7 @@ def derivation_out(db: Session, project: Project) -> DerivationOut:
 def derive(project_id: int, db: DB, user: CurrentUser, channel_user: ChannelUser) -> DerivationOut:
     """Derives the approval flow with the rules in force and issues the draft letter (初稿)."""
     project = service.get_project(db, user, project_id, channel_user=channel_user)
-    service.derive_project(db, user, project)
-    letters.issue_letter(db, user, project)
+    letters.derive_with_letter(db, user, project)
     return derivation_out(db, project)
 
 
@@ -228,10 +227,7 @@ def adjust(review_id: int, data: AdjustmentIn, db: DB, user: CurrentUser) -> Rev
 def confirm(review_id: int, data: ConfirmIn, db: DB, user: CurrentUser) -> ReviewOut:
     """Confirms the department's items; when the last department confirms, the final letter is issued."""
     review = service.get_review(db, user, review_id)
-    service.confirm_review(db, user, review, data.opinion)
-    project = service.review_project(db, review)
-    if project.status == service.CONFIRMED:
-        letters.issue_letter(db, user, project)
+    letters.confirm_with_letter(db, user, review, data.opinion)
     return review_out(db, review)
 
 
