@@ -15,6 +15,7 @@ from core.cases.models import (
 )
 from core.db import Base
 from core.evaluation.models import Evaluation
+from core.events.models import DomainEvent
 from core.files.models import StoredFile
 from core.items.models import ItemMaterial, ServiceItem
 from core.org.models import ApiToken, Department, Role, User
@@ -34,6 +35,7 @@ __all__ = [
     "ChannelBinding",
     "Department",
     "DepartmentReview",
+    "DomainEvent",
     "Derivation",
     "Evaluation",
     "GuidanceLetter",

@@ -61,6 +61,11 @@ class User(Base):
     is_staff: Mapped[bool] = mapped_column(Boolean, default=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    wecom_userid: Mapped[str | None] = mapped_column(String(64), unique=True, comment="企业微信成员 UserID")
+    wechat_openid: Mapped[str | None] = mapped_column(String(64), index=True, comment="公众号 openid")
+    notify_channels: Mapped[list[str]] = mapped_column(
+        JSON, default=lambda: ["inbox", "wecom"], comment="接收通知的渠道：inbox / wecom / wechat"
+    )
     created_at: Mapped[datetime] = created_at_column()
 
     department: Mapped[Department | None] = relationship(lazy="joined")

@@ -22,6 +22,9 @@ class Permission(StrEnum):
     PROJECT_GUIDE = "project.guide"
     PROJECT_REVIEW = "project.review"
     RULES_MANAGE = "rules.manage"
+    SUPERVISION_HANDLE = "supervision.handle"
+    SUPERVISION_MANAGE = "supervision.manage"
+    NOTIFICATION_MANAGE = "notification.manage"
 
 
 class DataScope(StrEnum):
@@ -49,6 +52,9 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.PROJECT_GUIDE: "报建专员：确认和补填项目指标、推演流程、发起部门审核、出具指导意见书",
     Permission.PROJECT_REVIEW: "审核确认本部门的报建流程事项",
     Permission.RULES_MANAGE: "维护流程推演规则和专项报建指南（试算、发布、回滚）",
+    Permission.SUPERVISION_HANDLE: "审管衔接：认领本部门收到的审批推送、反馈监管结果",
+    Permission.SUPERVISION_MANAGE: "审管衔接管理：推送配置、催办设置、事项信息比对、统计",
+    Permission.NOTIFICATION_MANAGE: "查看通知投递状态、重发失败的通知",
 }
 
 DATA_SCOPE_LABELS = {DataScope.DEPARTMENT: "本部门", DataScope.ALL: "全部", DataScope.OWN: "本人"}

@@ -76,8 +76,8 @@ ROLES = [
         "officer",
         "审批人员",
         DataScope.DEPARTMENT,
-        (P.CASE_READ, P.CASE_HANDLE, P.STATS_READ, P.PROJECT_READ, P.PROJECT_REVIEW),
-        "本部门办件审查、决定、办结，审核确认本部门的报建流程事项",
+        (P.CASE_READ, P.CASE_HANDLE, P.STATS_READ, P.PROJECT_READ, P.PROJECT_REVIEW, P.SUPERVISION_HANDLE),
+        "本部门办件审查、决定、办结，审核确认本部门的报建流程事项，认领审批推送并反馈监管结果",
     ),
     RoleSpec(
         "guide",
