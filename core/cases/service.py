@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from core.audit.hooks import record_event
 from core.calendar.service import Deadline, LimitUnit, Pause, TimeState, compute_deadline
 from core.cases import applicants
+from core.cases import events as case_events
 from core.cases.enums import (
     ACTION_LABELS,
     CONCLUSION_RESULT_LABELS,
@@ -362,6 +363,7 @@ def accept(db: Session, user: User | None, case: Case, opinion: str = "") -> Non
     if case.case_type == CaseType.JOINT and case.item.joint_route:
         _open_joint_stage(db, case, 0)
     refresh_time_state(case)
+    case_events.accepted(db, case, opinion or "材料齐全，予以受理")
 
 
 def refuse(db: Session, user: User | None, case: Case, reason: str) -> None:
@@ -375,6 +377,7 @@ def refuse(db: Session, user: User | None, case: Case, reason: str) -> None:
     case.concluded_at = now()
     case.conclusion_result = ConclusionResult.REFUSED
     case.conclusion_reason = text
+    case_events.concluded(db, case)
 
 
 def _open_joint_stage(db: Session, case: Case, stage: int) -> None:
@@ -431,6 +434,7 @@ def review(
                 _open_joint_stage(db, case, case.joint_stage + 1)
             else:
                 case.current_step = Step.DECIDE
+                case_events.decision_needed(db, case, text)
         return
     _require_handler(user, case)
     text = opinion.strip() or ("审查通过" if agree else "")
@@ -446,6 +450,7 @@ def review(
         public=public,
     )
     case.current_step = Step.DECIDE
+    case_events.decision_needed(db, case, text)
 
 
 def decide(db: Session, user: User | None, case: Case, *, agree: bool, opinion: str, public: bool = True) -> None:
@@ -506,6 +511,7 @@ def conclude(
     case.conclusion_result = result
     case.conclusion_reason = text
     refresh_time_state(case, at)
+    case_events.concluded(db, case)
     if result == ConclusionResult.CERTIFIED and case.item.issues_licence:
         licence = Licence(
             licence_no=f"{case.case_no}-Z",
@@ -550,6 +556,7 @@ def request_supplement(db: Session, user: User | None, case: Case, *, reason: st
     )
     case.status = CaseStatus.SUPPLEMENTING
     refresh_time_state(case)
+    case_events.supplement_requested(db, case, text, names)
     return supplement
 
 
@@ -612,6 +619,8 @@ def return_case(db: Session, user: User | None, case: Case, *, opinion: str) -> 
     _record_step(db, case, handler, action="return", result=StepResult.RETURNED, opinion=text)
     case.current_step = Step.REVIEW if case.current_step == Step.DECIDE else Step.DECIDE
     case.decision = None
+    if case.current_step == Step.DECIDE:
+        case_events.decision_needed(db, case, text)
     if case.current_step == Step.REVIEW and case.case_type == CaseType.JOINT and case.item.joint_route:
         _open_joint_stage(db, case, 0)
 

@@ -1,0 +1,71 @@
+"""What a case's applicant and its handlers must hear about, as domain events (core/events).
+
+The applicant hears of acceptance, a supplement request, the conclusion and the rating invitation; the
+department's handlers hear that a case waits for their decision. Facts only: names masked, no ID numbers.
+"""
+
+from sqlalchemy.orm import Session
+
+from core.cases.enums import CONCLUSION_RESULT_LABELS
+from core.cases.models import Case
+from core.events.service import Recipient, publish
+from core.org.permissions import Permission
+from core.security import mask_name
+from core.settings import get_settings
+
+
+def _facts(case: Case) -> dict[str, object]:
+    return {
+        "case_id": case.id,
+        "case_no": case.case_no,
+        "item_name": case.item.name,
+        "department_id": case.department_id,
+        "applicant_name": mask_name(case.applicant.name),
+        "project_name": case.project_name or "",
+        "due_at": case.due_at.isoformat(timespec="minutes") if case.due_at else None,
+        "url": f"{get_settings().base_url.rstrip('/')}/progress?case_no={case.case_no}",
+    }
+
+
+def _applicant(case: Case) -> list[Recipient]:
+    return [Recipient(applicant_id=case.applicant_id, role="applicant")]
+
+
+def accepted(db: Session, case: Case, opinion: str) -> None:
+    """受理: the applicant learns the clock has started and when the answer is promised."""
+    publish(
+        db, "case.accepted", subject=f"case:{case.id}", data=_facts(case) | {"opinion": opinion}, to=_applicant(case)
+    )
+
+
+def supplement_requested(db: Session, case: Case, reason: str, materials: list[str]) -> None:
+    """补正告知: the applicant learns what to bring."""
+    data = _facts(case) | {"reason": reason, "materials": materials}
+    publish(db, "case.supplement_requested", subject=f"case:{case.id}", data=data, to=_applicant(case))
+
+
+def concluded(db: Session, case: Case) -> None:
+    """办结 (or 不予受理): the applicant learns the result, then is invited to rate the service (好差评)."""
+    result = case.conclusion_result if case.conclusion_result is not None else -1
+    data = _facts(case) | {
+        "result": result,
+        "result_label": CONCLUSION_RESULT_LABELS.get(result, ""),
+        "reason": case.conclusion_reason or "",
+        "concluded_at": case.concluded_at.isoformat(timespec="minutes") if case.concluded_at else None,
+    }
+    publish(db, "case.concluded", subject=f"case:{case.id}", data=data, to=_applicant(case))
+    rating = f"{get_settings().base_url.rstrip('/')}/rate?case_no={case.case_no}"
+    publish(
+        db, "case.rating_invited", subject=f"case:{case.id}", data=data | {"rating_url": rating}, to=_applicant(case)
+    )
+
+
+def decision_needed(db: Session, case: Case, opinion_so_far: str) -> None:
+    """The case reached 决定: the department's handlers are asked to decide (a card with buttons on WeCom)."""
+    data = _facts(case) | {
+        "opinion_so_far": opinion_so_far,
+        "step": "decide",
+        "materials_url": f"{get_settings().base_url.rstrip('/')}/admin/cases/{case.id}",
+    }
+    handlers = [Recipient(department_id=case.department_id, permission=Permission.CASE_HANDLE, role="approver")]
+    publish(db, "case.decision_needed", subject=f"case:{case.id}", data=data, to=handlers)
