@@ -57,10 +57,13 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(warm_up)
     tasks = []
     if settings.scheduler_enabled:
-        tasks = [
-            asyncio.create_task(_every(settings.deadline_scan_minutes, _scan_deadlines, "时限扫描失败")),
-            asyncio.create_task(_every(1, _answer_kept_messages, "补答留言失败")),
+        jobs = [
+            (settings.deadline_scan_minutes, _scan_deadlines, "时限扫描失败"),
+            (1, _answer_kept_messages, "补答留言失败"),
         ]
+        for plugin_jobs in plugin_hooks("jobs"):
+            jobs += plugin_jobs()
+        tasks = [asyncio.create_task(_every(minutes, job, failure)) for minutes, job, failure in jobs]
     yield
     for task in tasks:
         task.cancel()
@@ -93,6 +96,8 @@ def create_app() -> FastAPI:
     app.include_router(api_router())
     app.include_router(knowledge_router, prefix="/api/v1")
     mount_channels(app)
+    for mount in plugin_hooks("mount"):
+        mount(app)
 
     @app.get("/healthz", tags=["运维"], summary="存活检查")
     def healthz() -> dict[str, str]:
