@@ -58,6 +58,25 @@ class Settings(BaseSettings):
     webchat_rate: str = "30/minute"
     """Web chat messages allowed per browser session."""
 
+    # ---- staff in chat (WeCom, channels/wecom) and notifications (notifications/)
+    wecom_corp_id: str = ""
+    wecom_agent_id: int = 0
+    wecom_secret: SecretStr = SecretStr("")
+    """The WeCom app's secret; empty turns WeCom sending off (notifications fall back to the in-site inbox)."""
+    wecom_token: SecretStr = SecretStr("")
+    """WeCom callback token; empty turns the WeCom callback off."""
+    wecom_encoding_aes_key: SecretStr = SecretStr("")
+    wecom_api_base_url: str = "https://qyapi.weixin.qq.com"
+    """Where the WeCom API is reached (tests and benchmarks point it at a fake server on 127.0.0.1)."""
+    wecom_member_rate_per_minute: int = 30
+    """WeCom drops (silently) more than 30 app messages per member per minute: the outbox queues beyond it."""
+    wecom_card_valid_hours: int = 72
+    """A card's button click can update the card for 72 h (WeCom's response_code); older cards are stale."""
+    wechat_templates: dict[str, str] = {}
+    """Official Account template ids by event kind, e.g. {"case.accepted": "<template id>"}; missing = not sent."""
+    notification_max_attempts: int = 8
+    """Delivery attempts (with back-off) before a notification is marked failed for an admin to retry."""
+
     @property
     def upload_dir(self) -> Path:
         """Where uploaded materials are kept on local disk."""
