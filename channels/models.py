@@ -124,3 +124,38 @@ class MessageReceipt(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class CardClickOutcome(StrEnum):
+    """What became of a click on a WeCom decision card."""
+
+    DECIDED = "decided"  # the case step was taken (at the click, or with the opinion replied afterwards)
+    AWAITING_OPINION = "awaiting_opinion"  # 不同意 / 退回: the member's next text is the opinion
+    CANCELLED = "cancelled"  # the member replied “取消”
+    SUPERSEDED = "superseded"  # a later click of the same member awaits an opinion instead
+    STALE = "stale"  # the case was no longer at the step the card was for, or the card was too old
+    REFUSED = "refused"  # not bound, or no permission for the case
+    FAILED = "failed"  # the case service refused the step (its message is in ``reason``)
+
+
+class WeComCardClick(Base):
+    """A click on a WeCom decision card, by whom, and what it did; while it awaits the opinion the member is to
+    reply with, it is the pending decision that their next text message completes."""
+
+    __tablename__ = "wecom_card_click"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(128), comment="卡片 task_id：c<办件>-e<事件>-u<用户>")
+    choice: Mapped[str] = mapped_column(String(16), comment="agree / disagree / return")
+    wecom_userid: Mapped[str] = mapped_column(String(64), index=True, comment="点击的企业微信成员 UserID")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="SET NULL"), index=True)
+    event_id: Mapped[int | None] = mapped_column(Integer, comment="卡片所对应的 case.decision_needed 事件")
+    outcome: Mapped[str] = mapped_column(String(20), index=True)
+    reason: Mapped[str] = mapped_column(String(200), default="", comment="未办理的原因")
+    opinion: Mapped[str] = mapped_column(Text, default="")
+    opinion_due_at: Mapped[datetime | None] = mapped_column(DateTime, comment="等待回复意见的截止时间")
+    card_status: Mapped[str] = mapped_column(String(12), default="", comment="卡片更新：updated / failed / 空")
+    card_error: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = created_at_column()
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
