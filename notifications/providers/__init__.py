@@ -1,0 +1,1 @@
+"""Senders for each channel: WeCom app messages, WeChat Official Account template messages, the in-site inbox."""

@@ -1,0 +1,22 @@
+"""Pytest fixtures for the fake APIs; import the ones a test module needs."""
+
+from collections.abc import Iterator
+
+import pytest
+from pydantic import SecretStr
+
+from core.settings import get_settings
+from tests.fakes.wecom_api import AGENT_ID, CORP_ID, SECRET, FakeWeCom
+
+
+@pytest.fixture
+def fake_wecom(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWeCom]:
+    """A fake WeCom API, with the platform's WeCom app settings pointed at it."""
+    fake = FakeWeCom().start()
+    settings = get_settings()
+    monkeypatch.setattr(settings, "wecom_corp_id", CORP_ID)
+    monkeypatch.setattr(settings, "wecom_secret", SecretStr(SECRET))
+    monkeypatch.setattr(settings, "wecom_agent_id", AGENT_ID)
+    monkeypatch.setattr(settings, "wecom_api_base_url", fake.base_url)
+    yield fake
+    fake.close()
