@@ -21,6 +21,14 @@ from core.items.models import ItemMaterial, ServiceItem
 from core.org.models import ApiToken, Department, Role, User
 from core.projects.models import DepartmentReview, Derivation, GuidanceLetter, Project, ReviewAdjustment
 from core.rules.models import RuleSetVersion
+from core.supervision.models import (
+    ItemComparison,
+    ItemComparisonRow,
+    SupervisionConfig,
+    SupervisionEscalation,
+    SupervisionFeedback,
+    SupervisionPush,
+)
 from core.topics.models import SpecialTopic
 
 __all__ = [
@@ -39,6 +47,8 @@ __all__ = [
     "DomainEvent",
     "Evaluation",
     "GuidanceLetter",
+    "ItemComparison",
+    "ItemComparisonRow",
     "ItemMaterial",
     "JointTask",
     "Licence",
@@ -49,6 +59,10 @@ __all__ = [
     "ServiceItem",
     "SpecialTopic",
     "StoredFile",
+    "SupervisionConfig",
+    "SupervisionEscalation",
+    "SupervisionFeedback",
+    "SupervisionPush",
     "Supplement",
     "Suspension",
     "User",

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     """Run periodic jobs inside the app process (embedded default); production turns this off for Celery beat."""
     deadline_scan_minutes: int = 15
+    supervision_claim_working_days: int = 3
+    """审管衔接: a push unclaimed after this many working days is escalated (a push configuration may override)."""
+    supervision_feedback_working_days: int = 20
+    """审管衔接: a claimed push without feedback after this many working days is escalated (overridable)."""
+    supervision_scan_minutes: int = 30
     worker_threads: int = 200  # threads for sync routes per process (see tongban/asgi.py)
     plugins: tuple[str, ...] = ("knowledge", "channels")
     """Packages that plug into the core (core/plugins.py)."""
