@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     """审管衔接: a claimed push without feedback after this many working days is escalated (overridable)."""
     supervision_scan_minutes: int = 30
     worker_threads: int = 200  # threads for sync routes per process (see tongban/asgi.py)
-    plugins: tuple[str, ...] = ("knowledge", "channels")
+    plugins: tuple[str, ...] = ("knowledge", "channels", "notifications")
     """Packages that plug into the core (core/plugins.py)."""
 
     # ---- the bot and its channels (channels/)
@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     """Official Account template ids by event kind, e.g. {"case.accepted": "<template id>"}; missing = not sent."""
     notification_max_attempts: int = 8
     """Delivery attempts (with back-off) before a notification is marked failed for an admin to retry."""
+    notification_retry_base_seconds: float = 30.0
+    """First back-off before a notification is sent again; it doubles with each attempt (with jitter), up to 30 min."""
 
     @property
     def upload_dir(self) -> Path:
