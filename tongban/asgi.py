@@ -18,6 +18,7 @@ from core.cases.scheduled import refresh_open_cases
 from core.db import get_sessionmaker
 from core.plugins import hooks as plugin_hooks
 from core.settings import get_settings
+from core.supervision.scheduled import scan_escalations
 from knowledge.views import router as knowledge_router
 from web.routes import mount_web
 
@@ -28,6 +29,13 @@ def _scan_deadlines() -> None:
     with get_sessionmaker()() as db:
         changed = refresh_open_cases(db)
     log.info("时限扫描完成：%s 件办件状态有变化", changed)
+
+
+def _scan_supervision() -> None:
+    with get_sessionmaker()() as db:
+        escalated = scan_escalations(db)
+    if escalated:
+        log.info("审批推送催办扫描完成：新增 %s 次催办", escalated)
 
 
 def _answer_kept_messages() -> None:
@@ -59,6 +67,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     if settings.scheduler_enabled:
         jobs = [
             (settings.deadline_scan_minutes, _scan_deadlines, "时限扫描失败"),
+            (settings.supervision_scan_minutes, _scan_supervision, "审批推送催办扫描失败"),
             (1, _answer_kept_messages, "补答留言失败"),
         ]
         for plugin_jobs in plugin_hooks("jobs"):

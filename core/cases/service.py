@@ -39,6 +39,7 @@ from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
 from core.security import keyed_hash, new_query_code
+from core.supervision import service as supervision_service
 
 OPEN_STATUSES = {CaseStatus.SUBMITTED, CaseStatus.PROCESSING, CaseStatus.SUPPLEMENTING, CaseStatus.SUSPENDED}
 
@@ -526,6 +527,7 @@ def conclude(
             details={"service_item": case.item.name, "project_name": case.project_name},
         )
         db.add(licence)
+        supervision_service.push_approval(db, case, licence)  # 审管衔接: to the configured supervisors
         return licence
     return None
 
