@@ -13,6 +13,7 @@ from core.items.views import router as items_router
 from core.org.views import router as org_router
 from core.projects.views import router as projects_router
 from core.rules.views import router as rules_router
+from core.supervision.views import router as supervision_router
 from core.topics.views import router as topics_router
 
 _FIELD_NAMES = {
@@ -49,6 +50,17 @@ _FIELD_NAMES = {
     "level": "评价等级",
     "comment": "评价意见",
     "answer": "答复",
+    "department_ids": "监管部门",
+    "fields": "推送字段",
+    "claim_days": "认领时限",
+    "feedback_days": "反馈时限",
+    "inspected": "是否开展检查",
+    "inspected_on": "检查日期",
+    "problems_found": "是否发现问题",
+    "problems": "发现的问题",
+    "measures": "采取的措施",
+    "attachment_ids": "附件",
+    "file": "文件",
 }
 
 
@@ -64,6 +76,7 @@ def api_router() -> APIRouter:
         projects_router,
         rules_router,
         topics_router,
+        supervision_router,
     ):
         router.include_router(domain)
     return router

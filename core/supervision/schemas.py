@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 
 class FieldChoice(BaseModel):
@@ -18,12 +18,28 @@ class ConfigIn(BaseModel):
     """推送配置 as an admin enters it."""
 
     service_item_id: int
-    department_ids: list[int] = Field(min_length=1, max_length=20, description="接收推送的监管部门")
-    fields: list[str] = Field(min_length=1, max_length=30, description="推送的审批结果字段")
+    department_ids: list[int] = Field(description="接收推送的监管部门")
+    fields: list[str] = Field(description="推送的审批结果字段")
     note: str = Field(default="", max_length=500)
     claim_days: int | None = Field(default=None, ge=1, le=60, description="认领时限（工作日）；空则用系统默认")
     feedback_days: int | None = Field(default=None, ge=1, le=250, description="反馈时限（工作日）；空则用系统默认")
     is_active: bool = True
+
+    @field_validator("department_ids")
+    @classmethod
+    def _some_departments(cls, value: list[int]) -> list[int]:
+        if not value:
+            raise ValueError("请至少选择一个接收推送的监管部门")
+        if len(value) > 20:
+            raise ValueError("监管部门最多选择 20 个")
+        return value
+
+    @field_validator("fields")
+    @classmethod
+    def _some_fields(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("请至少勾选一项推送内容")
+        return value
 
 
 class DepartmentRef(BaseModel):

@@ -111,6 +111,12 @@ def get(db: Session, push_id: int) -> SupervisionPush:
     return push
 
 
+def get_to_handle(db: Session, user: User | None, push_id: int) -> SupervisionPush:
+    """A push for a claim or feedback: 401/403 before 404, so that outsiders learn nothing of it."""
+    org_service.require(user, Permission.SUPERVISION_HANDLE)
+    return get(db, push_id)
+
+
 def get_for(db: Session, user: User | None, push_id: int) -> SupervisionPush:
     """A push the user may read; 401/403/404 otherwise."""
     if user is None:
@@ -165,9 +171,7 @@ def _filtered(user: User, f: PushFilter) -> Select[SupervisionPush]:
     return in_period(query, f.date_from, f.date_to)
 
 
-def in_period(
-    query: Select[SupervisionPush], date_from: date | None, date_to: date | None
-) -> Select[SupervisionPush]:
+def in_period(query: Select[SupervisionPush], date_from: date | None, date_to: date | None) -> Select[SupervisionPush]:
     """Limits a push query to pushes made between two days, both included."""
     if date_from and date_to and date_from > date_to:
         raise ValidationFailed("开始日期不能晚于结束日期", field="date_from")

@@ -1,0 +1,311 @@
+"""Dual push API: configurations, pushes with claim and feedback, escalations, comparisons, statistics."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Response, UploadFile
+from sqlalchemy.orm import Session
+
+from core.deps import DB, CurrentUser, ReadDB
+from core.files.models import StoredFile
+from core.settings import get_settings
+from core.supervision import comparison, configs, service, stats
+from core.supervision.escalation import LEVEL_LABELS, STAGE_LABELS, Stage
+from core.supervision.models import ItemComparison, SupervisionEscalation, SupervisionPush
+from core.supervision.schemas import (
+    AttachmentOut,
+    ComparisonOut,
+    ComparisonRowOut,
+    ComparisonSummary,
+    ConfigIn,
+    ConfigOut,
+    DifferenceOut,
+    EscalationOut,
+    FeedbackIn,
+    FeedbackOut,
+    FieldChoice,
+    PushOut,
+    PushPage,
+    PushSummary,
+    ResultFieldOut,
+    StatsOut,
+)
+
+router = APIRouter(prefix="/supervision", tags=["审管衔接"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# ---------------------------------------------------------------- shapes
+
+
+def push_summary(push: SupervisionPush) -> PushSummary:
+    """A push as a list row."""
+    return PushSummary(
+        id=push.id,
+        case_id=push.case_id,
+        case_no=push.case_no,
+        licence_no=push.licence_no,
+        service_item_id=push.service_item_id,
+        service_item_name=push.item.name,
+        approving_department_id=push.approving_department_id,
+        approving_department_name=push.approving_department.name,
+        department_id=push.department_id,
+        department_name=push.department.name,
+        holder_name=push.holder_name,
+        status=push.status,
+        status_label=service.STATUS_LABELS[push.status],
+        pushed_at=push.pushed_at,
+        claim_due_at=push.claim_due_at,
+        claimed_at=push.claimed_at,
+        feedback_due_at=push.feedback_due_at,
+        fed_back_at=push.fed_back_at,
+        overdue=service.overdue(push),
+        escalation_level=push.escalation_level,
+    )
+
+
+def escalation_out(escalation: SupervisionEscalation, push: SupervisionPush) -> EscalationOut:
+    """An escalation with what identifies its push."""
+    stage = Stage(escalation.stage)
+    return EscalationOut(
+        id=escalation.id,
+        push_id=push.id,
+        case_no=push.case_no,
+        service_item_name=push.item.name,
+        department_id=push.department_id,
+        department_name=push.department.name,
+        stage=stage.value,
+        stage_label=STAGE_LABELS[stage],
+        level=escalation.level,
+        level_label=LEVEL_LABELS[escalation.level],
+        due_at=escalation.due_at,
+        escalated_at=escalation.escalated_at,
+        push_status=push.status,
+        push_status_label=service.STATUS_LABELS[push.status],
+    )
+
+
+def push_out(db: Session, push: SupervisionPush) -> PushOut:
+    """A push with its approval result, feedback and escalations."""
+    feedback = None
+    if push.feedback is not None:
+        f = push.feedback
+        files = [db.get(StoredFile, i) for i in f.attachment_ids]
+        feedback = FeedbackOut(
+            inspected=f.inspected,
+            inspected_on=f.inspected_on,
+            problems_found=f.problems_found,
+            problems=f.problems,
+            measures=f.measures,
+            attachments=[AttachmentOut(id=s.id, name=s.original_name) for s in files if s is not None],
+            handler_name=f.handler_name,
+            created_at=f.created_at,
+        )
+    return PushOut(
+        **push_summary(push).model_dump(),
+        result=[ResultFieldOut.model_validate(line) for line in push.result],
+        note=push.note,
+        claimed_by_name=push.claimed_by_name,
+        feedback=feedback,
+        escalations=[escalation_out(e, push) for e in push.escalations],
+    )
+
+
+def comparison_summary(found: ItemComparison) -> ComparisonSummary:
+    """A stored comparison's counts."""
+    return ComparisonSummary(
+        id=found.id,
+        source=found.source,
+        source_label=comparison.SOURCE_LABELS.get(found.source, found.source),
+        file_name=found.file_name,
+        sheet_name=found.sheet_name,
+        their_count=found.their_count,
+        our_count=found.our_count,
+        matched=found.matched,
+        only_ours=found.only_ours,
+        only_theirs=found.only_theirs,
+        differing=found.differing,
+        uploaded_by_name=found.uploaded_by_name,
+        created_at=found.created_at,
+    )
+
+
+def comparison_out(found: ItemComparison) -> ComparisonOut:
+    """A stored comparison with its findings."""
+    rows = [
+        ComparisonRowOut(
+            kind=r.kind,
+            kind_label=comparison.KIND_LABELS.get(r.kind, r.kind),
+            code=r.code,
+            name=r.name,
+            matched_by=r.matched_by,
+            sheet_row=r.sheet_row,
+            service_item_id=r.service_item_id,
+            differences=[DifferenceOut.model_validate(d) for d in r.differences],
+        )
+        for r in found.rows
+    ]
+    return ComparisonOut(**comparison_summary(found).model_dump(), rows=rows)
+
+
+# ---------------------------------------------------------------- configurations
+
+
+@router.get("/fields", response_model=list[FieldChoice], summary="推送配置可选的审批结果字段")
+def fields(db: ReadDB, user: CurrentUser) -> list[FieldChoice]:
+    """The checklist of fields a configuration may send (supervision.manage)."""
+    configs.list_configs(db, user)  # the permission check
+    return configs.field_choices()
+
+
+@router.get("/configs", response_model=list[ConfigOut], summary="推送配置列表")
+def list_configs(db: ReadDB, user: CurrentUser) -> list[ConfigOut]:
+    """Every item's push configuration."""
+    return [configs.config_out(c) for c in configs.list_configs(db, user)]
+
+
+@router.post("/configs", response_model=ConfigOut, status_code=201, summary="新建推送配置")
+def create_config(data: ConfigIn, db: DB, user: CurrentUser) -> ConfigOut:
+    """Configures which departments receive an item's approval results, and which fields."""
+    return configs.config_out(configs.save(db, user, None, data))
+
+
+@router.get("/configs/{config_id}", response_model=ConfigOut, summary="推送配置详情")
+def get_config(config_id: int, db: ReadDB, user: CurrentUser) -> ConfigOut:
+    """One push configuration."""
+    return configs.config_out(configs.get(db, user, config_id))
+
+
+@router.put("/configs/{config_id}", response_model=ConfigOut, summary="修改推送配置")
+def update_config(config_id: int, data: ConfigIn, db: DB, user: CurrentUser) -> ConfigOut:
+    """Changes a configuration; pushes already made keep what they received."""
+    return configs.config_out(configs.save(db, user, configs.get(db, user, config_id), data))
+
+
+@router.delete("/configs/{config_id}", status_code=204, summary="删除推送配置")
+def delete_config(config_id: int, db: DB, user: CurrentUser) -> Response:
+    """Stops pushing the item's results; pushes already made stay."""
+    configs.delete(db, user, configs.get(db, user, config_id))
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------- pushes
+
+
+@router.get("/pushes", response_model=PushPage, summary="审批推送列表（本部门收到的；管理员看全部）")
+def list_pushes(
+    db: ReadDB,
+    user: CurrentUser,
+    status: str | None = None,
+    department_id: int | None = None,
+    service_item_id: int | None = None,
+    overdue: bool | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> PushPage:
+    """Pushes the caller's department received (all of them for supervision.manage), newest first."""
+    found = service.PushFilter(status, department_id, service_item_id, overdue, date_from, date_to)
+    rows, total = service.list_pushes(db, user, found, page=page, page_size=page_size)
+    return PushPage(items=[push_summary(p) for p in rows], total=total, page=page, page_size=page_size)
+
+
+@router.get("/pushes/{push_id}", response_model=PushOut, summary="审批推送详情")
+def get_push(push_id: int, db: ReadDB, user: CurrentUser) -> PushOut:
+    """A push with the approval result as received, its feedback and escalations."""
+    return push_out(db, service.get_for(db, user, push_id))
+
+
+@router.post("/pushes/{push_id}/claim", response_model=PushOut, summary="认领审批推送")
+def claim(push_id: int, db: DB, user: CurrentUser) -> PushOut:
+    """The receiving department acknowledges the push (supervision.handle)."""
+    push = service.get_to_handle(db, user, push_id)
+    return push_out(db, service.claim(db, user, push))
+
+
+@router.post("/pushes/{push_id}/feedback", response_model=PushOut, summary="反馈监管结果")
+def feedback(push_id: int, data: FeedbackIn, db: DB, user: CurrentUser) -> PushOut:
+    """Records the supervision result after the claim and pushes it back to the approving department."""
+    push = service.get_to_handle(db, user, push_id)
+    return push_out(db, service.give_feedback(db, user, push, data))
+
+
+@router.get("/escalations", response_model=list[EscalationOut], summary="催办记录")
+def escalations(
+    db: ReadDB, user: CurrentUser, department_id: int | None = None, level: int | None = None
+) -> list[EscalationOut]:
+    """Escalations of the pushes the caller reaches, newest first."""
+    found = service.list_escalations(db, user, department_id=department_id, level=level)
+    return [escalation_out(e, service.get(db, e.push_id)) for e in found]
+
+
+# ---------------------------------------------------------------- comparisons
+
+
+@router.post("/comparisons", response_model=ComparisonOut, status_code=201, summary="事项信息比对：上传对方事项清单")
+def upload_comparison(
+    file: Annotated[UploadFile, File()],
+    db: DB,
+    user: CurrentUser,
+    source: Annotated[str, Form()] = "supervision",
+) -> ComparisonOut:
+    """Compares an .xlsx item list with the catalogue and keeps the report (sync: reading a workbook is
+    CPU work that must not hold up the event loop)."""
+    content = file.file.read(comparison.MAX_BYTES + 1)
+    found = comparison.run(db, user, filename=file.filename or "", content=content, source=source)
+    return comparison_out(found)
+
+
+@router.get("/comparisons", response_model=list[ComparisonSummary], summary="事项信息比对报告列表")
+def list_comparisons(db: ReadDB, user: CurrentUser) -> list[ComparisonSummary]:
+    """Stored comparisons, newest first."""
+    return [comparison_summary(c) for c in comparison.list_comparisons(db, user)]
+
+
+@router.get("/comparisons/{comparison_id}", response_model=ComparisonOut, summary="事项信息比对报告")
+def get_comparison(comparison_id: int, db: ReadDB, user: CurrentUser) -> ComparisonOut:
+    """A stored comparison with its findings, field by field."""
+    return comparison_out(comparison.get(db, user, comparison_id))
+
+
+# ---------------------------------------------------------------- statistics
+
+
+@router.get("/stats", response_model=StatsOut, summary="审管衔接统计")
+def statistics(
+    db: ReadDB,
+    user: CurrentUser,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    department_id: int | None = None,
+) -> StatsOut:
+    """Pushed, claimed, fed back and overdue by department, item and month."""
+    return stats.statistics(db, user, date_from=date_from, date_to=date_to, department_id=department_id)
+
+
+@router.get(
+    "/stats.xlsx",
+    summary="审管衔接统计导出 Excel",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
+def statistics_excel(
+    db: ReadDB,
+    user: CurrentUser,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    department_id: int | None = None,
+) -> Response:
+    """The same figures as a workbook."""
+    figures = stats.statistics(db, user, date_from=date_from, date_to=date_to, department_id=department_id)
+    return Response(stats.workbook(figures, export_title(date_from, date_to)), media_type=XLSX, headers=_attachment())
+
+
+def export_title(date_from: date | None, date_to: date | None) -> str:
+    """The title line of the export."""
+    return f"{get_settings().centre_name} 审管衔接统计（{date_from or '开始'} 至 {date_to or '今'}）"
+
+
+def _attachment() -> dict[str, str]:
+    return {"Content-Disposition": 'attachment; filename="supervision-statistics.xlsx"'}
