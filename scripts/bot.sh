@@ -20,10 +20,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BOT="$ROOT/bot"
 BOT_VENV="$BOT/.venv"
 BOT_MODEL="$BOT/models/tongban.tar.gz"
-BOT_RASA_PORT=5005
-BOT_ACTIONS_PORT=5055
-BOT_LOGS="$ROOT/var/log"
-BOT_PIDS="$ROOT/var/run"
+# Ports, logs, pid files and the conversation store can be moved (the end-to-end test runs a second bot beside
+# a developer's): TONGBAN_RASA_PORT, TONGBAN_ACTIONS_PORT, TONGBAN_BOT_RUN_DIR, TONGBAN_BOT_TRACKER_DB.
+BOT_RASA_PORT="${TONGBAN_RASA_PORT:-5005}"
+BOT_ACTIONS_PORT="${TONGBAN_ACTIONS_PORT:-5055}"
+BOT_LOGS="${TONGBAN_BOT_RUN_DIR:-$ROOT/var}/log"
+BOT_PIDS="${TONGBAN_BOT_RUN_DIR:-$ROOT/var}/run"
+export BOT_ACTIONS_URL="http://127.0.0.1:$BOT_ACTIONS_PORT/webhook"   # read by bot/endpoints.yml
+export BOT_TRACKER_DB="${TONGBAN_BOT_TRACKER_DB:-$ROOT/var/bot-tracker.db}"
 
 _bot_env() {
   export RASA_TELEMETRY_ENABLED=false          # no calls home (there is no internet here anyway)
@@ -182,11 +186,11 @@ bot_run() {
   _bot_api_env
   mkdir -p "$BOT_LOGS" "$BOT_PIDS" "$ROOT/var"
   bot_stop >/dev/null 2>&1 || true
-  say "启动动作服务器 127.0.0.1:$BOT_ACTIONS_PORT（日志 var/log/bot-actions.log）"
+  say "启动动作服务器 127.0.0.1:$BOT_ACTIONS_PORT（日志 $BOT_LOGS/bot-actions.log）"
   (cd "$BOT" && SANIC_HOST=127.0.0.1 exec nohup "$BOT_VENV/bin/rasa" run actions --actions actions \
       -p "$BOT_ACTIONS_PORT") > "$BOT_LOGS/bot-actions.log" 2>&1 < /dev/null &
   echo $! > "$BOT_PIDS/bot-actions.pid"
-  say "启动 Rasa 服务器 127.0.0.1:$BOT_RASA_PORT（日志 var/log/bot-rasa.log，约 30 秒）"
+  say "启动 Rasa 服务器 127.0.0.1:$BOT_RASA_PORT（日志 $BOT_LOGS/bot-rasa.log，约 30 秒）"
   local auth=()
   [ -n "${TONGBAN_RASA_TOKEN:-}" ] && auth=(--auth-token "$TONGBAN_RASA_TOKEN")  # guards Rasa's HTTP API (not the webhook)
   (cd "$BOT" && exec nohup "$BOT_VENV/bin/rasa" run --enable-api -i 127.0.0.1 -p "$BOT_RASA_PORT" "${auth[@]}" \
@@ -195,6 +199,15 @@ bot_run() {
   echo $! > "$BOT_PIDS/bot-rasa.pid"
   _bot_wait "http://127.0.0.1:$BOT_ACTIONS_PORT/health" 60 "动作服务器" "$BOT_LOGS/bot-actions.log"
   _bot_wait "http://127.0.0.1:$BOT_RASA_PORT/" 120 "Rasa 服务器" "$BOT_LOGS/bot-rasa.log"
+  # The first turn after a start builds TensorFlow's graphs (several seconds): take it here, not on a person's
+  # first message, which would miss WeChat's reply window.
+  "$BOT_VENV/bin/python" - "http://127.0.0.1:$BOT_RASA_PORT/webhooks/rest/webhook" <<'PY' >/dev/null 2>&1 || true
+import json, sys, urllib.request
+for text in ("你好", "施工许可证要什么材料"):
+    body = json.dumps({"sender": "__warm_up__", "message": text}).encode()
+    request = urllib.request.Request(sys.argv[1], body, {"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=60).read()
+PY
   say "机器人已就绪：Rasa http://127.0.0.1:$BOT_RASA_PORT/webhooks/rest/webhook ，动作服务器 http://127.0.0.1:$BOT_ACTIONS_PORT"
 }
 
