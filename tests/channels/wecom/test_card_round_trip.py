@@ -94,7 +94,7 @@ def test_a_bound_member_of_another_department_is_refused_audited_and_nothing_cha
     assert case is not None and case.current_step == "decide" and case.decision is None
     [refusal] = db.scalars(select(AuditLog).where(AuditLog.action == "wecom.card_refused")).all()
     assert (refusal.actor_id, refusal.entity, refusal.entity_id) == (other.id, "case", str(case_id))
-    assert "不属于您所在部门" in refusal.after["reason"]
+    assert refusal.after is not None and "不属于您所在部门" in refusal.after["reason"]
     [update] = wecom_app.card_updates
     assert update["template_card"]["replace_text"] == "无权办理"
     assert "不属于您所在部门" in update["template_card"]["sub_title_text"]
@@ -117,7 +117,8 @@ def test_a_bound_member_without_the_handling_permission_is_refused_and_audited(
     case = fresh_case(db, case_id)
     assert case is not None and case.current_step == "decide"
     [refusal] = db.scalars(select(AuditLog).where(AuditLog.action == "wecom.card_refused")).all()
-    assert refusal.actor_id == editor.id and "没有办理办件的权限" in refusal.after["reason"]
+    assert refusal.after is not None and refusal.actor_id == editor.id
+    assert "没有办理办件的权限" in refusal.after["reason"]
     assert wecom_app.card_updates[0]["template_card"]["replace_text"] == "无权办理"
 
 
