@@ -77,7 +77,11 @@ def test_a_signed_ciphertext_that_is_not_wecom_encrypted_is_refused_with_400(
     from wechatpy.crypto import _get_signature  # the signature WeCom would compute over this ciphertext
 
     garbage = "bm90IGVuY3J5cHRlZCBhdCBhbGw="
-    params = {"msg_signature": _get_signature("QDG6eK", TIMESTAMP, NONCE, garbage), "timestamp": TIMESTAMP, "nonce": NONCE}
+    params = {
+        "msg_signature": _get_signature("QDG6eK", TIMESTAMP, NONCE, garbage),
+        "timestamp": TIMESTAMP,
+        "nonce": NONCE,
+    }
     response = wecom_client.post("/channels/wecom", params=params, content=f"<xml><Encrypt>{garbage}</Encrypt></xml>")
     assert response.status_code == 400 and "解密失败" in response.text
 
