@@ -22,6 +22,7 @@ from web import (
     knowledge_admin,
     knowledge_portal,
     portal,
+    supervision_admin,
     topics,
 )
 from web.common import WEB_DIR, login_redirect, render, templates
@@ -55,6 +56,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(filing_admin.router)
     app.include_router(filing_portal.router)
     app.include_router(admin_conversations.router)
+    app.include_router(supervision_admin.router)
 
     api_app_error = app.exception_handlers[AppError]
     api_validation = app.exception_handlers[RequestValidationError]

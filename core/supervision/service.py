@@ -280,14 +280,20 @@ def _check_feedback(push: SupervisionPush, data: FeedbackIn) -> None:
         raise ValidationFailed("未开展检查的，请在“采取的措施”中说明监管安排", field="measures")
 
 
-def give_feedback(db: Session, user: User | None, push: SupervisionPush, data: FeedbackIn) -> SupervisionPush:
-    """监管反馈 after the claim; the result goes back to the approving department as an event."""
+def check_feedback(user: User | None, push: SupervisionPush, data: FeedbackIn) -> User:
+    """The handler who may feed back this push with these data; the Chinese reason why not otherwise."""
     handler = _require_receiver(user, push, "反馈监管结果")
     if push.status == PUSHED:
         raise Conflict("请先认领该推送，再反馈监管结果", code="not_claimed")
     if push.status == FED_BACK:
         raise Conflict("该推送已反馈监管结果，不能重复反馈", code="already_fed_back")
     _check_feedback(push, data)
+    return handler
+
+
+def give_feedback(db: Session, user: User | None, push: SupervisionPush, data: FeedbackIn) -> SupervisionPush:
+    """监管反馈 after the claim; the result goes back to the approving department as an event."""
+    handler = check_feedback(user, push, data)
     attachments = _attachments(db, handler, data.attachment_ids)
     at = now()
     push.feedback = SupervisionFeedback(

@@ -1,0 +1,441 @@
+"""Admin site, dual push (审管衔接): the department's inbox of pushes, a push with its claim and feedback
+forms, push configuration per item, escalations, item comparison and statistics with the Excel export."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
+
+from core.audit.context import acting
+from core.clock import today
+from core.deps import DB
+from core.errors import AppError, ValidationFailed
+from core.files import service as file_service
+from core.items.models import ServiceItem
+from core.org import service as org_service
+from core.org.models import User
+from core.org.permissions import Permission
+from core.settings import get_settings
+from core.supervision import comparison, configs, service, stats
+from core.supervision.approval_result import DEFAULT_FIELDS, PUSH_FIELDS
+from core.supervision.escalation import LEVEL_LABELS, STAGE_LABELS, thresholds
+from core.supervision.models import SupervisionPush
+from core.supervision.schemas import ConfigIn, FeedbackIn
+from core.supervision.views import XLSX, export_title, push_out
+from web.common import (
+    Form,
+    WebUser,
+    checked,
+    fail,
+    flash,
+    page_number,
+    redirect,
+    render,
+    require_staff,
+    text,
+    texts,
+    to_date,
+    to_int,
+    validation_message,
+)
+
+router = APIRouter(prefix="/admin/supervision", include_in_schema=False)
+
+PAGE_SIZE = 20
+MAX_ATTACHMENTS = 5
+TABS = {"pushed": "待认领", "claimed": "待反馈", "fed_back": "已反馈", "overdue": "逾期"}
+CONFIG_LABELS = {
+    "department_ids": "监管部门",
+    "fields": "推送内容",
+    "note": "推送说明",
+    "claim_days": "认领时限",
+    "feedback_days": "反馈时限",
+}
+
+
+def _reader(user: User | None) -> User:
+    return service.require_reader(require_staff(user))
+
+
+def _manager(user: User | None) -> User:
+    return org_service.require(require_staff(user), Permission.SUPERVISION_MANAGE)
+
+
+def _departments(db: Session, user: User) -> list[Any]:
+    return org_service.list_departments(db=db, active_only=True) if service.sees_all(user) else []
+
+
+# ---------------------------------------------------------------- the inbox
+
+
+def _count(db: Session, user: User, f: service.PushFilter) -> int:
+    query = service.scoped(select(SupervisionPush), user)
+    if f.department_id:
+        query = query.where(SupervisionPush.department_id == f.department_id)
+    if f.status:
+        query = query.where(SupervisionPush.status == f.status)
+    if f.overdue:
+        query = query.where(service.overdue_condition())
+    return db.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def _tab_filter(tab: str, department_id: int | None) -> service.PushFilter:
+    if tab == "overdue":
+        return service.PushFilter(department_id=department_id, overdue=True)
+    return service.PushFilter(status=tab, department_id=department_id)
+
+
+@router.get("", response_class=HTMLResponse)
+def inbox(
+    request: Request,
+    db: DB,
+    user: WebUser,
+    tab: str | None = None,
+    department_id: str | None = None,
+    page: str | None = None,
+) -> HTMLResponse:
+    """My department's pushes: to claim, to feed back, done, overdue (all departments for managers)."""
+    reader = _reader(user)
+    chosen = tab if tab in TABS else "pushed"
+    department = to_int(department_id, "部门") if service.sees_all(reader) else None
+    counts = {key: _count(db, reader, _tab_filter(key, department)) for key in TABS}
+    number = page_number(page)
+    rows, total = service.list_pushes(db, reader, _tab_filter(chosen, department), page=number, page_size=PAGE_SIZE)
+    context = {
+        "tabs": TABS,
+        "tab": chosen,
+        "counts": counts,
+        "rows": [(p, service.overdue(p)) for p in rows],
+        "total": total,
+        "page": number,
+        "page_size": PAGE_SIZE,
+        "departments": _departments(db, reader),
+        "department_id": department,
+        "labels": service.STATUS_LABELS,
+    }
+    return render(request, "admin/supervision/inbox.html", context)
+
+
+# ---------------------------------------------------------------- a push, its claim and feedback
+
+
+def _push_context(
+    db: Session, push: SupervisionPush, user: User, values: dict[str, str] | None = None
+) -> dict[str, Any]:
+    receiving = Permission.SUPERVISION_HANDLE in user.permissions and org_service.can_reach_department(
+        user, {push.department_id}
+    )
+    return {
+        "push": push_out(db, push),
+        "can_claim": receiving and push.status == service.PUSHED,
+        "can_feed_back": receiving and push.status == service.CLAIMED,
+        "values": values or {"inspected": "1", "problems_found": "0"},
+        "stage_labels": STAGE_LABELS,
+        "level_labels": LEVEL_LABELS,
+        "today": today().isoformat(),
+    }
+
+
+@router.get("/pushes/{push_id}", response_class=HTMLResponse)
+def push_page(push_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """A push: what the department received, its deadlines, escalations, and the claim or feedback form."""
+    staff = require_staff(user)
+    push = service.get_for(db, staff, push_id)
+    return render(request, "admin/supervision/push.html", _push_context(db, push, staff))
+
+
+@router.post("/pushes/{push_id}/claim", response_class=HTMLResponse)
+def claim(push_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """认领."""
+    staff = require_staff(user)
+    push = service.get_for(db, staff, push_id)
+    try:
+        with acting(action="supervision.claim"):
+            service.claim(db, staff, push)
+    except AppError as error:
+        db.rollback()
+        push = service.get_for(db, staff, push_id)
+        return fail(db, request, error, "admin/supervision/push.html", _push_context(db, push, staff))
+    flash(request, "已认领，请在反馈时限内反馈监管结果")
+    return redirect(f"/admin/supervision/pushes/{push_id}")
+
+
+def _yes_no(form: FormData, name: str, label: str) -> bool:
+    value = text(form, name)
+    if value not in ("1", "0"):
+        raise ValidationFailed(f"请选择“{label}”：是或否", field=name)
+    return value == "1"
+
+
+def _attachment_ids(db: Session, form: FormData, handler: User) -> list[int]:
+    files = [f for f in form.getlist("attachments") if isinstance(f, UploadFile) and f.filename]
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValidationFailed(f"附件最多 {MAX_ATTACHMENTS} 个", field="attachments")
+    ids = []
+    for upload in files:
+        content = upload.file.read(get_settings().upload_max_bytes + 1)
+        stored = file_service.store(db, filename=upload.filename or "", content=content, uploaded_by_id=handler.id)
+        db.flush()
+        ids.append(stored.id)
+    return ids
+
+
+@router.post("/pushes/{push_id}/feedback", response_class=HTMLResponse)
+def feedback(push_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """监管反馈; the page shows again with the reason when it is refused, nothing saved."""
+    staff = require_staff(user)
+    push = service.get_for(db, staff, push_id)
+    values = {k: text(form, k) for k in ("inspected", "inspected_on", "problems_found", "problems", "measures")}
+    try:
+        inspected = _yes_no(form, "inspected", "是否开展检查")
+        problems_found = _yes_no(form, "problems_found", "是否发现问题")
+        data = FeedbackIn(
+            inspected=inspected,
+            inspected_on=to_date(values["inspected_on"], "检查日期"),
+            problems_found=problems_found,
+            problems=values["problems"][:2000],
+            measures=values["measures"][:2000],
+            attachment_ids=[],
+        )
+        with acting(action="supervision.feedback"):
+            service.check_feedback(staff, push, data)  # before any attachment is stored
+            data.attachment_ids = _attachment_ids(db, form, staff)
+            service.give_feedback(db, staff, push, data)
+    except AppError as error:
+        db.rollback()
+        push = service.get_for(db, staff, push_id)
+        return fail(db, request, error, "admin/supervision/push.html", _push_context(db, push, staff, values))
+    flash(request, "监管结果已反馈，审批部门将收到通知")
+    return redirect(f"/admin/supervision/pushes/{push_id}")
+
+
+# ---------------------------------------------------------------- push configuration
+
+
+@router.get("/configs", response_class=HTMLResponse)
+def config_list(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """Licensed items and their push configuration (or none yet)."""
+    admin = _manager(user)
+    found = {c.service_item_id: configs.config_out(c) for c in configs.list_configs(db, admin)}
+    items = db.scalars(
+        select(ServiceItem)
+        .where(ServiceItem.issues_licence.is_(True))
+        .order_by(ServiceItem.department_id, ServiceItem.id)
+    )
+    defaults = thresholds(None)
+    return render(
+        request,
+        "admin/supervision/configs.html",
+        {"rows": [(i, found.get(i.id)) for i in items], "defaults": defaults},
+    )
+
+
+def _config_form_context(db: Session, item: ServiceItem, values: dict[str, Any], exists: bool) -> dict[str, Any]:
+    return {
+        "item": item,
+        "values": values,
+        "exists": exists,
+        "departments": org_service.list_departments(db=db, active_only=True),
+        "fields": PUSH_FIELDS,
+        "defaults": thresholds(None),
+    }
+
+
+def _licensed_item(db: Session, item_id: int) -> ServiceItem:
+    item = db.get(ServiceItem, item_id)
+    if item is None or not item.issues_licence:
+        raise ValidationFailed("该事项不存在或办结时不出具证照，无需推送配置")
+    return item
+
+
+@router.get("/configs/{item_id}", response_class=HTMLResponse)
+def config_form(item_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """The editor of one item's configuration."""
+    _manager(user)
+    item = _licensed_item(db, item_id)
+    config = configs.for_item(db, item.id)
+    values: dict[str, Any] = {
+        "department_ids": [d.id for d in config.departments] if config else [],
+        "fields": list(config.fields) if config else list(DEFAULT_FIELDS),
+        "note": config.note if config else "",
+        "claim_days": config.claim_days if config and config.claim_days else "",
+        "feedback_days": config.feedback_days if config and config.feedback_days else "",
+        "is_active": config.is_active if config else True,
+    }
+    return render(
+        request, "admin/supervision/config_form.html", _config_form_context(db, item, values, config is not None)
+    )
+
+
+@router.post("/configs/{item_id}", response_class=HTMLResponse)
+def save_config(item_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Saves the configuration; refused input shows the form again with the reason."""
+    admin = _manager(user)
+    item = _licensed_item(db, item_id)
+    config = configs.for_item(db, item.id)
+    values: dict[str, Any] = {
+        "department_ids": [to_int(x, "监管部门") for x in texts(form, "department_ids")],
+        "fields": texts(form, "fields"),
+        "note": text(form, "note"),
+        "claim_days": text(form, "claim_days"),
+        "feedback_days": text(form, "feedback_days"),
+        "is_active": checked(form, "is_active"),
+    }
+    context = _config_form_context(db, item, values, config is not None)
+    try:
+        try:
+            data = ConfigIn(
+                service_item_id=item.id,
+                department_ids=values["department_ids"],
+                fields=values["fields"],
+                note=values["note"],
+                claim_days=to_int(values["claim_days"], "认领时限"),
+                feedback_days=to_int(values["feedback_days"], "反馈时限"),
+                is_active=values["is_active"],
+            )
+        except ValidationError as exc:
+            raise ValidationFailed(validation_message(exc, CONFIG_LABELS)) from exc
+        with acting(action="supervision.configure"):
+            configs.save(db, admin, config, data)
+    except AppError as error:
+        return fail(db, request, error, "admin/supervision/config_form.html", context)
+    flash(request, f"已保存“{item.name}”的推送配置")
+    return redirect("/admin/supervision/configs")
+
+
+@router.post("/configs/{item_id}/delete", response_class=HTMLResponse)
+def delete_config(item_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Removes the item's configuration; pushes already made stay."""
+    admin = _manager(user)
+    config = configs.for_item(db, item_id)
+    if config is not None:
+        with acting(action="supervision.configure"):
+            configs.delete(db, admin, config)
+        flash(request, "已删除推送配置，该事项今后办结时不再推送")
+    return redirect("/admin/supervision/configs")
+
+
+# ---------------------------------------------------------------- escalations
+
+
+@router.get("/escalations", response_class=HTMLResponse)
+def escalations(request: Request, db: DB, user: WebUser, level: str | None = None) -> HTMLResponse:
+    """Every escalation the user reaches, newest first."""
+    reader = _reader(user)
+    chosen = to_int(level, "催办级别")
+    rows = service.list_escalations(db, reader, level=chosen)
+    context = {
+        "rows": [(e, service.get(db, e.push_id)) for e in rows],
+        "level": chosen,
+        "stage_labels": STAGE_LABELS,
+        "level_labels": LEVEL_LABELS,
+        "labels": service.STATUS_LABELS,
+    }
+    return render(request, "admin/supervision/escalations.html", context)
+
+
+# ---------------------------------------------------------------- item comparison
+
+
+def _comparisons_context(db: Session, admin: User, source: str = "supervision") -> dict[str, Any]:
+    return {
+        "reports": comparison.list_comparisons(db, admin),
+        "sources": comparison.SOURCE_LABELS,
+        "source": source,
+        "required": comparison.REQUIRED_COLUMNS,
+        "optional": comparison.OPTIONAL_COLUMNS,
+        "max_mb": comparison.MAX_BYTES // (1024 * 1024),
+    }
+
+
+@router.get("/comparisons", response_class=HTMLResponse)
+def comparisons(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """The upload form and the stored reports."""
+    admin = _manager(user)
+    return render(request, "admin/supervision/comparisons.html", _comparisons_context(db, admin))
+
+
+@router.post("/comparisons", response_class=HTMLResponse)
+def upload_comparison(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Compares the uploaded list and opens its report; a refused workbook shows the reason."""
+    admin = _manager(user)
+    source = text(form, "source")
+    try:
+        chosen = form.get("file")
+        if not isinstance(chosen, UploadFile) or not chosen.filename:
+            raise ValidationFailed("请选择要比对的事项清单（.xlsx）", field="file")
+        content = chosen.file.read(comparison.MAX_BYTES + 1)
+        with acting(action="supervision.compare"):
+            report = comparison.run(db, admin, filename=chosen.filename, content=content, source=source)
+    except AppError as error:
+        db.rollback()
+        return fail(db, request, error, "admin/supervision/comparisons.html", _comparisons_context(db, admin, source))
+    flash(
+        request,
+        f"比对完成：仅我方有 {report.only_ours} 项，仅对方有 {report.only_theirs} 项，信息不一致 {report.differing} 项",
+    )
+    return redirect(f"/admin/supervision/comparisons/{report.id}")
+
+
+@router.get("/comparisons/{comparison_id}", response_class=HTMLResponse)
+def comparison_report(comparison_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """A stored report, field by field."""
+    admin = _manager(user)
+    report = comparison.get(db, admin, comparison_id)
+    context = {"report": report, "sources": comparison.SOURCE_LABELS, "kinds": comparison.KIND_LABELS}
+    return render(request, "admin/supervision/comparison.html", context)
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def _stats_filters(
+    reader: User, date_from: str | None, date_to: str | None, department_id: str | None
+) -> dict[str, Any]:
+    return {
+        "date_from": to_date(date_from, "开始日期"),
+        "date_to": to_date(date_to, "结束日期"),
+        "department_id": to_int(department_id, "部门") if service.sees_all(reader) else None,
+    }
+
+
+@router.get("/stats", response_class=HTMLResponse)
+def statistics(
+    request: Request,
+    db: DB,
+    user: WebUser,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    department_id: str | None = None,
+) -> HTMLResponse:
+    """Pushed, claimed, fed back and overdue by department, item and month, with the export link."""
+    reader = _reader(user)
+    context: dict[str, Any] = {"stats": None, "departments": _departments(db, reader), "query": request.url.query}
+    context["raw"] = {"date_from": date_from or "", "date_to": date_to or "", "department_id": department_id or ""}
+    try:
+        filters = _stats_filters(reader, date_from, date_to, department_id)
+        context["stats"] = stats.statistics(db, reader, **filters)
+    except AppError as error:
+        return fail(db, request, error, "admin/supervision/stats.html", context)
+    return render(request, "admin/supervision/stats.html", context)
+
+
+@router.get("/stats.xlsx")
+def statistics_excel(
+    db: DB,
+    user: WebUser,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    department_id: str | None = None,
+) -> Response:
+    """The same figures as a workbook."""
+    reader = _reader(user)
+    filters = _stats_filters(reader, date_from, date_to, department_id)
+    figures = stats.statistics(db, reader, **filters)
+    content = stats.workbook(figures, export_title(filters["date_from"], filters["date_to"]))
+    headers = {"Content-Disposition": 'attachment; filename="supervision-statistics.xlsx"'}
+    return Response(content, media_type=XLSX, headers=headers)
