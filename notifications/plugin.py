@@ -1,3 +1,40 @@
-"""How notifications plug into the core: the outbox table, the event hook that fills it, delivery jobs, pages."""
+"""How notifications plug into the core: the outbox table, the event hook that fills it, the embedded
+sweeper, and the API and pages (core/plugins.py)."""
+
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session
+
+from core.events.models import DomainEvent
+from core.settings import get_settings
 
 MODELS = "notifications.models"
+
+
+def on_event(db: Session, event: DomainEvent) -> None:
+    """Writes the event's notification rows into the caller's transaction."""
+    from notifications import fanout
+
+    fanout.on_event(db, event)
+
+
+def jobs() -> list[tuple[float, Callable[[], object], str]]:
+    """The sweeper, in embedded mode (with Redis, Celery beat runs it)."""
+    if get_settings().redis_url:
+        return []
+    from notifications import tasks
+
+    return [(tasks.SWEEP_SECONDS / 60, tasks.sweep, "通知补发扫描失败")]
+
+
+def mount(app: FastAPI) -> None:
+    """The notification API, the admin pages and the portal's rating page."""
+    from notifications.views import router
+
+    app.include_router(router, prefix="/api/v1")
+    from web.notifications_admin import router as admin_router
+    from web.rate_portal import router as rate_router
+
+    app.include_router(admin_router)
+    app.include_router(rate_router)

@@ -16,8 +16,10 @@ from fastapi.testclient import TestClient
 from core import rate_limit
 from core.org.models import Role
 from core.seed.demo import DEMO_PASSWORD
+from notifications.models import Channel, Status
 from tests.conftest import World, item_in
 from tests.helpers import PERSON, act, api_error, db_state, register, submit_online, upload_pdf
+from tests.notifications.helpers import stored_notification
 from tests.topics.helpers import CODE as TOPIC_CODE
 from tests.topics.helpers import create_topic, topic_body
 
@@ -463,6 +465,22 @@ def binding_call(ctx: Ctx) -> Call:
 STAFF_HANDLERS = frozenset({CLERK_A, CLERK_B, LEADER, ADMIN})
 
 
+# ---------------------------------------------------------------- notifications (delivery list, inbox, settings)
+
+
+def failed_notification(ctx: Ctx) -> Call:
+    row = stored_notification(
+        ctx.db, user_id=ctx.world.users["clerk_a"].id, channel=Channel.WECOM, status=Status.FAILED, address="zhang"
+    )
+    return Call("POST", f"/api/v1/notifications/{row.id}/retry")
+
+
+def own_inbox_message(ctx: Ctx) -> Call:
+    owner = ctx.world.users.get(ctx.role, ctx.world.users["admin"])  # the caller's own message
+    row = stored_notification(ctx.db, user_id=owner.id)
+    return Call("POST", f"/api/v1/me/inbox/{row.id}/read")
+
+
 MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("POST", "/api/v1/auth/token"): (PUBLIC, login),
     ("POST", "/api/v1/auth/register"): (PUBLIC, register_citizen),
@@ -583,6 +601,19 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("POST", "/api/v1/handoffs"): (
         ADMIN_ONLY,
         lambda _ctx: Call("POST", "/api/v1/handoffs", json={"reason": "转人工"}),
+    ),
+    ("GET", "/api/v1/notifications"): (ADMIN_ONLY, get("/api/v1/notifications")),
+    ("POST", "/api/v1/notifications/retry-failed"): (
+        ADMIN_ONLY,
+        lambda _ctx: Call("POST", "/api/v1/notifications/retry-failed"),
+    ),
+    ("POST", "/api/v1/notifications/{notification_id}/retry"): (ADMIN_ONLY, failed_notification),
+    ("GET", "/api/v1/me/inbox"): (LOGGED_IN, get("/api/v1/me/inbox")),
+    ("POST", "/api/v1/me/inbox/{notification_id}/read"): (LOGGED_IN, own_inbox_message),
+    ("GET", "/api/v1/me/notification-settings"): (LOGGED_IN, get("/api/v1/me/notification-settings")),
+    ("PUT", "/api/v1/me/notification-settings"): (
+        LOGGED_IN,
+        lambda _ctx: Call("PUT", "/api/v1/me/notification-settings", json={"notify_channels": ["inbox"]}),
     ),
 }
 

@@ -8,17 +8,17 @@ from wechatpy.session.memorystorage import MemoryStorage
 from wechatpy.session.redisstorage import RedisStorage
 
 from core.settings import get_settings
+from notifications.connections import redis_for
+
+_memory = MemoryStorage()
 
 
 @lru_cache(maxsize=4)
-def _storage(redis_url: str | None) -> SessionStorage:
-    if not redis_url:
-        return MemoryStorage()
-    import redis
-
-    return RedisStorage(redis.Redis.from_url(redis_url), prefix="tongban:token")
+def _in_redis(url: str) -> SessionStorage:
+    return RedisStorage(redis_for(url), prefix="tongban:token")
 
 
 def storage() -> SessionStorage:
     """The token storage for the configured Redis (or memory)."""
-    return _storage(get_settings().redis_url)
+    url = get_settings().redis_url
+    return _in_redis(url) if url else _memory

@@ -1,0 +1,121 @@
+"""Delivery tasks: Celery on Redis when ``redis_url`` is set, the same code in a small thread pool otherwise.
+
+Production runs ``celery -A notifications.tasks worker`` (any number of them) and one
+``celery -A notifications.tasks beat`` for the sweeper; both read the same ``TONGBAN_*`` settings as the app.
+With no Redis the app process sends by itself: new rows go to a pool of threads at once, and the
+plugin's periodic job (the embedded scheduler) runs the sweeper for retries, queued and interrupted rows.
+"""
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import lru_cache
+
+from celery import Celery
+
+from core.settings import get_settings
+from notifications import delivery
+
+log = logging.getLogger("tongban.notifications")
+
+SWEEP_SECONDS = 15.0
+SWEEP_OVERDUE_SECONDS = 60.0
+"""With Celery, a due row is queued by its own (countdown) task; the sweeper steps in when that is overdue."""
+LOCAL_THREADS = 4
+
+app = Celery("tongban")
+app.conf.update(
+    broker_url=get_settings().redis_url or "memory://",
+    broker_connection_retry_on_startup=True,
+    task_ignore_result=True,
+    task_acks_late=True,
+    worker_prefetch_multiplier=4,
+    task_serializer="json",
+    accept_content=["json"],
+    timezone="Asia/Shanghai",
+    beat_schedule={"notifications-sweep": {"task": "notifications.sweep", "schedule": SWEEP_SECONDS}},
+)
+
+
+@app.task(name="notifications.deliver")
+def deliver_task(notification_id: int) -> str:
+    """Delivers one outbox row; a retry or a queued message is scheduled again for its time."""
+    outcome = delivery.deliver(notification_id)
+    if outcome.retry_in is not None:
+        try:
+            enqueue([notification_id], delay=outcome.retry_in)
+        except Exception:  # the row says when; the sweeper queues it if this did not
+            log.exception("通知 %s 的重试未能排队，将由补发扫描发送", notification_id)
+    return outcome.status
+
+
+@app.task(name="notifications.sweep")
+def sweep_task() -> int:
+    """Queues rows whose retry time has come or whose sender stopped (periodic, Celery beat)."""
+    return sweep()
+
+
+def sweep() -> int:
+    """Queues due and abandoned rows; returns how many."""
+    overdue = SWEEP_OVERDUE_SECONDS if get_settings().redis_url else 0.0
+    ids = delivery.due(overdue_seconds=overdue)
+    enqueue(ids)
+    return len(ids)
+
+
+def enqueue(notification_ids: list[int], delay: float = 0.0) -> None:
+    """Hands rows to the workers: Celery (with a countdown for later), or this process's threads."""
+    if not notification_ids:
+        return
+    url = get_settings().redis_url
+    if url:
+        with app.connection_for_write(url) as connection:
+            for notification_id in notification_ids:
+                deliver_task.apply_async((notification_id,), countdown=delay or None, connection=connection)
+        return
+    if delay:
+        return  # the embedded sweeper sends it when its time has come
+    for notification_id in notification_ids:
+        _local().submit(notification_id)
+
+
+class _LocalRunner:
+    """The embedded task runner: a few threads in the app process."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=LOCAL_THREADS, thread_name_prefix="notifications")
+        self._pending: set[Future[None]] = set()
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+
+    def submit(self, notification_id: int) -> None:
+        future = self._pool.submit(self._run, notification_id)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+
+    def _done(self, future: Future[None]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+            self._idle.notify_all()
+
+    @staticmethod
+    def _run(notification_id: int) -> None:
+        try:
+            delivery.deliver(notification_id)
+        except Exception:
+            log.exception("通知 %s 投递出错，将由补发扫描重试", notification_id)
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._lock:
+            return self._idle.wait_for(lambda: not self._pending, timeout)
+
+
+@lru_cache(maxsize=1)
+def _local() -> _LocalRunner:
+    return _LocalRunner()
+
+
+def wait_idle(timeout: float = 10.0) -> bool:
+    """Waits until the embedded runner has nothing left to do (tests and the demo); True when idle."""
+    return _local().wait_idle(timeout)

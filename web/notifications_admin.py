@@ -1,0 +1,173 @@
+"""Admin site, notifications: the delivery list with retries (notification.manage), every staff member's
+in-site inbox, and the personal page where staff bind WeCom / WeChat and choose their channels."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from core.deps import DB
+from core.errors import AppError
+from core.org import service as org_service
+from core.org.models import User
+from core.org.permissions import Permission
+from notifications import service
+from notifications.models import CHANNEL_LABELS, STATUS_LABELS, Channel
+from web.common import Form, WebUser, fail, flash, page_number, redirect, render, require_staff, text, texts
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+PAGE_SIZE = 30
+
+
+def _manager(user: User | None) -> User:
+    return org_service.require(require_staff(user), Permission.NOTIFICATION_MANAGE)
+
+
+def _filters(status: str | None, channel: str | None, kind: str | None) -> dict[str, str]:
+    return {"status": status or "", "channel": channel or "", "kind": kind or ""}
+
+
+@router.get("/notifications", response_class=HTMLResponse)
+def notifications(
+    request: Request,
+    db: DB,
+    user: WebUser,
+    status: str | None = None,
+    channel: str | None = None,
+    kind: str | None = None,
+    page: str | None = None,
+) -> HTMLResponse:
+    """Every notification with its status, attempts, last error and provider msgid; filters and retries."""
+    manager = _manager(user)
+    number = page_number(page)
+    filters = _filters(status, channel, kind)
+    rows, total = service.deliveries(
+        db,
+        manager,
+        status=status or None,
+        channel=channel or None,
+        kind=kind or None,
+        limit=PAGE_SIZE,
+        offset=(number - 1) * PAGE_SIZE,
+    )
+    context = {
+        "rows": rows,
+        "total": total,
+        "page": number,
+        "page_size": PAGE_SIZE,
+        "filters": filters,
+        "kinds": service.kinds(db),
+        "STATUS_LABELS": STATUS_LABELS,
+        "CHANNEL_LABELS": CHANNEL_LABELS,
+    }
+    return render(request, "admin/notifications.html", context)
+
+
+@router.post("/notifications/retry-failed", response_class=HTMLResponse)
+def retry_failed(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Queues every failed notification (of the filtered channel and kind) again."""
+    manager = _manager(user)
+    count = service.retry_failed(db, manager, channel=text(form, "channel") or None, kind=text(form, "kind") or None)
+    flash(request, f"已重新发送 {count} 条失败的通知" if count else "没有失败的通知")
+    return redirect("/admin/notifications?status=created" if count else "/admin/notifications")
+
+
+@router.post("/notifications/{notification_id}/retry", response_class=HTMLResponse)
+def retry(notification_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Queues one failed notification again."""
+    manager = _manager(user)
+    try:
+        row = service.retry(db, manager, notification_id)
+    except AppError as error:
+        db.rollback()
+        flash(request, error.message, "error")
+        return redirect("/admin/notifications")
+    flash(request, f"通知 #{row.id} 已重新排队发送")
+    return redirect("/admin/notifications")
+
+
+# ---------------------------------------------------------------- the inbox
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """The staff member's in-site messages, unread first."""
+    staff = require_staff(user)
+    rows = service.inbox(db, staff)
+    return render(request, "admin/inbox.html", {"rows": rows, "unread": service.unread_count(db, staff)})
+
+
+@router.post("/inbox/read-all", response_class=HTMLResponse)
+def read_all(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Marks all messages read."""
+    count = service.mark_all_read(db, require_staff(user))
+    flash(request, f"已将 {count} 条消息标为已读" if count else "没有未读消息")
+    return redirect("/admin/inbox")
+
+
+@router.post("/inbox/{notification_id}/read", response_class=HTMLResponse)
+def read(notification_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Marks a message read; with ``open`` goes on to the page it links to."""
+    row = service.mark_read(db, require_staff(user), notification_id)
+    if text(form, "open") and row.link.startswith(("http://", "https://", "/")):
+        return redirect(row.link)
+    return redirect("/admin/inbox")
+
+
+# ---------------------------------------------------------------- personal notification settings
+
+
+def notify_values(form: FormData) -> dict[str, Any]:
+    """The WeCom UserID, openid and channels typed in a form (the user form and the personal page)."""
+    return {
+        "wecom_userid": text(form, "wecom_userid"),
+        "wechat_openid": text(form, "wechat_openid"),
+        "notify_channels": texts(form, "notify_channels"),
+    }
+
+
+def notify_context(person: User) -> dict[str, Any]:
+    """What the notification fields show for a person."""
+    return {
+        "wecom_userid": person.wecom_userid or "",
+        "wechat_openid": person.wechat_openid or "",
+        "notify_channels": list(person.notify_channels or [Channel.INBOX.value]),
+    }
+
+
+def save_notify_values(db: Session, person: User, values: dict[str, Any]) -> None:
+    """Checks and saves the notification fields (raises the service's Chinese errors)."""
+    service.update_channels(
+        db,
+        person,
+        wecom_userid=values["wecom_userid"],
+        wechat_openid=values["wechat_openid"],
+        channels=values["notify_channels"],
+    )
+
+
+def _me_context(values: dict[str, Any]) -> dict[str, Any]:
+    return {"notify": values, "CHANNEL_LABELS": CHANNEL_LABELS}
+
+
+@router.get("/me", response_class=HTMLResponse)
+def me(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+    """The staff member's notification settings."""
+    staff = require_staff(user)
+    return render(request, "admin/me.html", _me_context(notify_context(staff)))
+
+
+@router.post("/me", response_class=HTMLResponse)
+def me_update(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+    """Saves the staff member's WeCom UserID, openid and channels."""
+    staff = require_staff(user)
+    values = notify_values(form)
+    try:
+        save_notify_values(db, staff, values)
+    except AppError as error:
+        return fail(db, request, error, "admin/me.html", _me_context(values))
+    flash(request, "通知设置已保存")
+    return redirect("/admin/me")
