@@ -46,7 +46,7 @@ def _departments(db: Session, ids: list[int]) -> list[Department]:
         if department is None or not department.is_active:
             raise ValidationFailed(f"监管部门编号 {department_id} 不存在或已停用，请重新选择", field="department_ids")
         found.append(department)
-    return found
+    return sorted(found, key=lambda d: (d.sort_order, d.id))
 
 
 def _fields(keys: list[str]) -> list[str]:
@@ -68,11 +68,11 @@ def save(db: Session, user: User | None, config: SupervisionConfig | None, data:
             f"事项“{item.name}”办结时不出具证照，不会产生审批推送；请先在事项中勾选“结果为证照”",
             field="service_item_id",
         )
+    departments = _departments(db, data.department_ids)
+    fields = _fields(data.fields)
     other = for_item(db, item.id)
     if other is not None and other is not config:
         raise Conflict(f"事项“{item.name}”已有推送配置，请直接修改", field="service_item_id")
-    departments = _departments(db, data.department_ids)
-    fields = _fields(data.fields)
     if config is None:
         config = SupervisionConfig(service_item_id=item.id)
         db.add(config)

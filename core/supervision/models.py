@@ -48,7 +48,7 @@ class SupervisionConfig(Base):
 
     item: Mapped[ServiceItem] = relationship(lazy="joined")
     departments: Mapped[list[Department]] = relationship(
-        secondary=supervision_config_department, lazy="selectin", order_by=Department.sort_order
+        secondary=supervision_config_department, lazy="selectin", order_by=(Department.sort_order, Department.id)
     )
 
 
