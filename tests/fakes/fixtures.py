@@ -6,6 +6,9 @@ import pytest
 from pydantic import SecretStr
 
 from core.settings import get_settings
+from tests.fakes.wechat_api import APP_ID as WECHAT_APP_ID
+from tests.fakes.wechat_api import SECRET as WECHAT_SECRET
+from tests.fakes.wechat_api import FakeWeChatTemplates
 from tests.fakes.wecom_api import AGENT_ID, CORP_ID, SECRET, FakeWeCom
 
 
@@ -18,5 +21,17 @@ def fake_wecom(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWeCom]:
     monkeypatch.setattr(settings, "wecom_secret", SecretStr(SECRET))
     monkeypatch.setattr(settings, "wecom_agent_id", AGENT_ID)
     monkeypatch.setattr(settings, "wecom_api_base_url", fake.base_url)
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def fake_wechat_templates(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWeChatTemplates]:
+    """A fake Official Account API for template messages, with the account's settings pointed at it."""
+    fake = FakeWeChatTemplates().start()
+    settings = get_settings()
+    monkeypatch.setattr(settings, "wechat_app_id", WECHAT_APP_ID)
+    monkeypatch.setattr(settings, "wechat_app_secret", SecretStr(WECHAT_SECRET))
+    monkeypatch.setattr(settings, "wechat_api_base_url", fake.base_url)
     yield fake
     fake.close()

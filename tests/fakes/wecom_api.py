@@ -173,7 +173,7 @@ class FakeWeCom:
         if failure == 504:
             self._deliver(body)
             return 504, {"errcode": -1, "errmsg": "gateway timeout"}
-        if failure is not None and failure >= 500:
+        if failure is not None and 500 <= failure < 600:
             return failure, {"errcode": -1, "errmsg": "internal server error"}
         if failure is not None:
             return 200, {"errcode": failure, "errmsg": "api freq out of limit" if failure == 45009 else "refused"}
