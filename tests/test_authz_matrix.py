@@ -481,6 +481,96 @@ def own_inbox_message(ctx: Ctx) -> Call:
     return Call("POST", f"/api/v1/me/inbox/{row.id}/read")
 
 
+# ---------------------------------------------------------------- dual push (审管衔接)
+
+SUPERVISION_READERS = frozenset({LEADER, ADMIN})  # supervision.handle / supervision.manage / all-scope stats.read
+PUSH_VIEWERS = frozenset({CLERK_A, LEADER, ADMIN})  # the approving department (A) and all-scope readers
+
+
+def supervision_ready(ctx: Ctx) -> int:
+    """The main item's results pushed to department C, configured once per test; the configuration's id."""
+    if "supervision_config" not in ctx.db.info:
+        body = {"service_item_id": ctx.world.item.id, "department_ids": [ctx.world.dept_c.id], "fields": ["licence_no"]}
+        created = ctx.client.post("/api/v1/supervision/configs", json=body, headers=ctx.world.auth(ADMIN))
+        assert created.status_code == 201, created.text
+        ctx.db.info["supervision_config"] = created.json()["id"]
+    return int(ctx.db.info["supervision_config"])
+
+
+def fresh_push(ctx: Ctx, *, claimed: bool = False) -> int:
+    """A new push of a concluded case of A to C (claimed by the admin when asked); its id."""
+    supervision_ready(ctx)
+    case_no = case_in_state(ctx, "concluded")["case_no"]
+    found = ctx.client.get("/api/v1/supervision/pushes", params={"page_size": 200}, headers=ctx.world.auth(ADMIN))
+    push_id = next(p["id"] for p in found.json()["items"] if p["case_no"] == case_no)
+    if claimed:
+        done = ctx.client.post(f"/api/v1/supervision/pushes/{push_id}/claim", headers=ctx.world.auth(ADMIN))
+        assert done.status_code == 200, done.text
+    return int(push_id)
+
+
+def shared_push(ctx: Ctx) -> int:
+    """One push shared by all roles of a test."""
+    if "supervision_push" not in ctx.db.info:
+        ctx.db.info["supervision_push"] = fresh_push(ctx)
+    return int(ctx.db.info["supervision_push"])
+
+
+def on_config(method: str, body: bool = False) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        config_id = supervision_ready(ctx)
+        payload = {"service_item_id": ctx.world.item.id, "department_ids": [ctx.world.dept_b.id], "fields": ["holder"]}
+        return Call(method, f"/api/v1/supervision/configs/{config_id}", json=payload if body else None)
+
+    return build
+
+
+def new_config(ctx: Ctx) -> Call:
+    body = {"service_item_id": ctx.world.item.id, "department_ids": [ctx.world.dept_c.id], "fields": ["licence_no"]}
+    return Call("POST", "/api/v1/supervision/configs", json=body)
+
+
+def on_push(action: str) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        if action == "claim":
+            return Call("POST", f"/api/v1/supervision/pushes/{fresh_push(ctx)}/claim")
+        body = {"inspected": False, "problems_found": False, "measures": "纳入“双随机、一公开”抽查计划"}
+        return Call("POST", f"/api/v1/supervision/pushes/{fresh_push(ctx, claimed=True)}/feedback", json=body)
+
+    return build
+
+
+def item_list_workbook(ctx: Ctx) -> bytes:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["事项编码", "事项名称", "实施部门", "承诺时限", "法定时限", "收费"])
+    item = ctx.world.item
+    sheet.append([item.code, item.name, "城市管理局", 3, 20, "不收费"])
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def new_comparison(ctx: Ctx) -> Call:
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    files = {"file": ("事项清单.xlsx", item_list_workbook(ctx), xlsx)}
+    return Call("POST", "/api/v1/supervision/comparisons", files=files)
+
+
+def stored_comparison(ctx: Ctx) -> Call:
+    if "supervision_comparison" not in ctx.db.info:
+        call = new_comparison(ctx)
+        made = ctx.client.post(call.path, files=call.files, headers=ctx.world.auth(ADMIN))
+        assert made.status_code == 201, made.text
+        ctx.db.info["supervision_comparison"] = made.json()["id"]
+    return Call("GET", f"/api/v1/supervision/comparisons/{ctx.db.info['supervision_comparison']}")
+
+
 MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("POST", "/api/v1/auth/token"): (PUBLIC, login),
     ("POST", "/api/v1/auth/register"): (PUBLIC, register_citizen),
@@ -615,6 +705,25 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
         LOGGED_IN,
         lambda _ctx: Call("PUT", "/api/v1/me/notification-settings", json={"notify_channels": ["inbox"]}),
     ),
+    ("GET", "/api/v1/supervision/fields"): (ADMIN_ONLY, get("/api/v1/supervision/fields")),
+    ("GET", "/api/v1/supervision/configs"): (ADMIN_ONLY, get("/api/v1/supervision/configs")),
+    ("POST", "/api/v1/supervision/configs"): (ADMIN_ONLY, new_config),
+    ("GET", "/api/v1/supervision/configs/{config_id}"): (ADMIN_ONLY, on_config("GET")),
+    ("PUT", "/api/v1/supervision/configs/{config_id}"): (ADMIN_ONLY, on_config("PUT", body=True)),
+    ("DELETE", "/api/v1/supervision/configs/{config_id}"): (ADMIN_ONLY, on_config("DELETE")),
+    ("GET", "/api/v1/supervision/pushes"): (SUPERVISION_READERS, get("/api/v1/supervision/pushes")),
+    ("GET", "/api/v1/supervision/pushes/{push_id}"): (
+        PUSH_VIEWERS,
+        lambda ctx: Call("GET", f"/api/v1/supervision/pushes/{shared_push(ctx)}"),
+    ),
+    ("POST", "/api/v1/supervision/pushes/{push_id}/claim"): (ADMIN_ONLY, on_push("claim")),
+    ("POST", "/api/v1/supervision/pushes/{push_id}/feedback"): (ADMIN_ONLY, on_push("feedback")),
+    ("GET", "/api/v1/supervision/escalations"): (SUPERVISION_READERS, get("/api/v1/supervision/escalations")),
+    ("POST", "/api/v1/supervision/comparisons"): (ADMIN_ONLY, new_comparison),
+    ("GET", "/api/v1/supervision/comparisons"): (ADMIN_ONLY, get("/api/v1/supervision/comparisons")),
+    ("GET", "/api/v1/supervision/comparisons/{comparison_id}"): (ADMIN_ONLY, stored_comparison),
+    ("GET", "/api/v1/supervision/stats"): (SUPERVISION_READERS, get("/api/v1/supervision/stats")),
+    ("GET", "/api/v1/supervision/stats.xlsx"): (SUPERVISION_READERS, get("/api/v1/supervision/stats.xlsx")),
 }
 
 
