@@ -31,6 +31,7 @@ from core.org import service as org_service
 from core.org.models import Department, Role, User
 from core.org.permissions import DataScope, Permission
 from core.projects import demo as project_demo
+from core.supervision import demo as supervision_demo
 from core.topics import service as topic_service
 from core.validators import credit_code_check_char, id_number_check_char
 
@@ -485,4 +486,5 @@ def seed_all(
         today = clock.now()
         seed_cases(db, cases, today, rng, (lambda n: progress("办件", n, cases)) if progress else None)
         project_demo.seed_projects(db, progress=progress)
+        supervision_demo.seed(db, rng, progress)
     return logins
