@@ -161,7 +161,9 @@ def mark_all_read(db: Session, user: User | None) -> int:
 
 
 def update_channels(db: Session, person: User, *, wecom_userid: str, wechat_openid: str, channels: list[str]) -> User:
-    """Checks and saves a person's WeCom UserID, WeChat openid and chosen channels (the inbox always)."""
+    """Checks and saves a person's WeCom UserID, WeChat openid and chosen channels (the inbox always).
+
+    A channel chosen without its account bound is kept (it is the default for WeCom) and used once bound."""
     wecom_userid, wechat_openid = wecom_userid.strip(), wechat_openid.strip()
     unknown = set(channels) - set(Channel)
     if unknown:
@@ -180,10 +182,6 @@ def update_channels(db: Session, person: User, *, wecom_userid: str, wechat_open
             raise Conflict("该企业微信账号已绑定到其他用户，请核对后重试或联系管理员", field="wecom_userid")
     if wechat_openid and not WECHAT_OPENID.fullmatch(wechat_openid):
         raise ValidationFailed("微信 openid 格式不正确：20–64位字母、数字、下划线或短横线", field="wechat_openid")
-    if Channel.WECOM in channels and not wecom_userid:
-        raise ValidationFailed("选择企业微信接收通知，请先填写企业微信账号", field="wecom_userid")
-    if Channel.WECHAT in channels and not wechat_openid:
-        raise ValidationFailed("选择微信公众号接收通知，请先填写微信 openid", field="wechat_openid")
     person.wecom_userid = wecom_userid or None
     person.wechat_openid = wechat_openid or None
     person.notify_channels = [c.value for c in Channel if c == Channel.INBOX or c in channels]

@@ -37,6 +37,7 @@ from web.common import (
     to_int,
     validation_message,
 )
+from web.notifications_admin import notify_context, notify_values, save_notify_values
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -173,7 +174,7 @@ def _user_form_context(db: Session, target: User | None, values: dict[str, Any])
 def user_new_page(request: Request, db: DB, user: WebUser) -> HTMLResponse:
     """An empty user form."""
     _manager(user, Permission.ORG_MANAGE)
-    values = {"roles": [], "is_active": True}
+    values = {"roles": [], "is_active": True, "notify_channels": ["inbox", "wecom"]}
     return render(request, "admin/user_form.html", _user_form_context(db, None, values))
 
 
@@ -189,7 +190,7 @@ def user_page(user_id: int, request: Request, db: DB, user: WebUser) -> HTMLResp
         "phone": target.phone or "",
         "roles": [r.code for r in target.roles],
         "is_active": target.is_active,
-    }
+    } | notify_context(target)
     return render(request, "admin/user_form.html", _user_form_context(db, target, values))
 
 
@@ -208,7 +209,7 @@ def _user_values(form: FormData) -> dict[str, Any]:
         "phone": text(form, "phone"),
         "roles": texts(form, "roles"),
         "is_active": checked(form, "is_active"),
-    }
+    } | notify_values(form)
 
 
 @router.post("/users/new", response_class=HTMLResponse)
@@ -231,6 +232,7 @@ def user_create(request: Request, db: DB, form: Form, user: WebUser) -> Response
             phone=values["phone"] or None,
         )
         created.is_active = values["is_active"]
+        save_notify_values(db, created, values)
     except AppError as error:
         return fail(db, request, error, "admin/user_form.html", _user_form_context(db, None, values))
     flash(request, f"用户“{created.name}”已创建")
@@ -258,6 +260,7 @@ def user_update(user_id: int, request: Request, db: DB, form: Form, user: WebUse
             is_active=values["is_active"],
             password=text(form, "password") or None,
         )
+        save_notify_values(db, target, values)
     except AppError as error:
         db.rollback()
         target = _get_user(db, user_id)
