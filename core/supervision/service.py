@@ -199,12 +199,6 @@ def list_pushes(
     return list(rows), total
 
 
-def pushes_of_case(db: Session, user: User, case_id: int) -> list[SupervisionPush]:
-    """The pushes a case made that the user may read (for the case's own pages)."""
-    rows = db.scalars(select(SupervisionPush).where(SupervisionPush.case_id == case_id).order_by(SupervisionPush.id))
-    return [p for p in rows if can_see(user, p)]
-
-
 def list_escalations(
     db: Session, user: User | None, *, department_id: int | None = None, level: int | None = None, limit: int = 500
 ) -> list[SupervisionEscalation]:
