@@ -10,19 +10,19 @@ import xmltodict
 from fastapi.testclient import TestClient
 from httpx import Response
 from pydantic import SecretStr
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from wechatpy.enterprise.crypto import WeChatCrypto
 
 from channels.models import MessageReceipt, WeComCardClick
-from channels.wecom.cards import decision_card, task_id
+from channels.wecom.cards import task_id
 from core.audit.models import AuditLog
 from core.cases.models import Case, CaseStep
-from core.db import get_sessionmaker
+from core.db import get_sessionmaker, mark_for_writing
 from core.events.models import DomainEvent
 from core.org.models import User
 from core.settings import get_settings
-from notifications.providers import wecom
+from notifications import ratelimit, tasks
 from tests.conftest import World
 from tests.fakes.fixtures import fake_wecom  # noqa: F401  (the fake WeCom API)
 from tests.fakes.wecom_api import FakeWeCom
@@ -33,6 +33,15 @@ TOKEN, AES_KEY, CORP_ID = "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C
 TIMESTAMP, NONCE = "1409659813", "1372623149"
 OFFICER = "lishenpi"
 """The WeCom UserID bound to officer_a (李审批, department A, may decide)."""
+
+
+@pytest.fixture(autouse=True)
+def settled() -> Iterator[None]:
+    """Each test ends with nothing left sending in this process, and fresh per-member counts."""
+    ratelimit.reset()
+    yield
+    tasks.wait_idle(15)
+    ratelimit.reset()
 
 
 @pytest.fixture
@@ -137,15 +146,31 @@ def decision_event(db: Session, case_id: int) -> DomainEvent:
     return event
 
 
-def send_card(db: Session, fake: FakeWeCom, case_id: int, user: User) -> str:
-    """Sends the decision card of the case's newest announcement to the member, as the outbox does; returns
-    the task id the fake WeCom delivered."""
+def card_sent(db: Session, fake: FakeWeCom, case_id: int, user: User) -> dict[str, Any]:
+    """The decision card the notifications outbox sent the member for the case's newest announcement."""
     event = decision_event(db, case_id)
-    assert user.wecom_userid
-    card = decision_card(dict(event.data), task_id(case_id, event.id, user.id))
-    wecom.send(user.wecom_userid, {"msgtype": "template_card", "template_card": card})
-    delivered = fake.delivered_to(user.wecom_userid)[-1]
-    return str(delivered["template_card"]["task_id"])
+    assert user.wecom_userid and tasks.wait_idle(15)
+    wanted = task_id(case_id, event.id, user.id)
+    cards = [
+        body["template_card"]
+        for body in fake.delivered_to(user.wecom_userid)
+        if body.get("msgtype") == "template_card" and body["template_card"]["task_id"] == wanted
+    ]
+    assert len(cards) == 1, f"the outbox sent {len(cards)} cards {wanted} to {user.wecom_userid}"
+    return cards[0]
+
+
+def send_card(db: Session, fake: FakeWeCom, case_id: int, user: User) -> str:
+    """The task id of the decision card the outbox sent the member (waiting for the delivery)."""
+    return str(card_sent(db, fake, case_id, user)["task_id"])
+
+
+def delete_case(db: Session, case_id: int) -> None:
+    """Deletes the case row (its steps and materials go with it)."""
+    db.rollback()
+    mark_for_writing(db)
+    db.execute(delete(Case).where(Case.id == case_id))
+    db.commit()
 
 
 def fresh_case(db: Session, case_id: int) -> Case | None:

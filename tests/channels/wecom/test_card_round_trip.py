@@ -5,21 +5,22 @@ log names the officer, and the card is updated with the click's response code to
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from channels.models import MessageReceipt, WeComCardClick
 from core import clock
 from core.audit.models import AuditLog
-from core.cases.models import Case
 from core.org import service as org_service
 from core.seed.demo import DEMO_PASSWORD
 from tests.channels.wecom.conftest import (
     OFFICER,
     bind,
+    card_sent,
     case_at_decision,
     click_xml,
     counts,
+    delete_case,
     fresh_case,
     post,
     send_card,
@@ -35,8 +36,11 @@ def test_a_click_on_agree_decides_the_case_as_the_bound_officer_and_updates_the_
 ) -> None:
     officer = bind(db, world, "officer_a", OFFICER)
     case_id = case_at_decision(wecom_client, world)
-    task = send_card(db, wecom_app, case_id, officer)
-    sent = wecom_app.delivered_to(OFFICER)[-1]["template_card"]
+    sent = card_sent(db, wecom_app, case_id, officer)  # by the notifications outbox, after the review's commit
+    task = sent["task_id"]
+    rows = {row["keyname"]: row["value"] for row in sent["horizontal_content_list"]}
+    assert (rows["申请人"], rows["办理部门"]) == ("孙*民", "城市管理局")  # masked applicant, the department
+    assert sent["quote_area"]["quote_text"] == "符合许可条件"  # the opinion so far
     assert [b["text"] for b in sent["button_list"]] == ["同意", "不同意", "退回"]
 
     clicked_at = clock.now()
@@ -195,8 +199,7 @@ def test_a_card_for_a_deleted_case_is_answered_and_changes_nothing(
     officer = bind(db, world, "officer_a", OFFICER)
     case_id = case_at_decision(wecom_client, world)
     task = send_card(db, wecom_app, case_id, officer)
-    db.execute(delete(Case).where(Case.id == case_id))
-    db.commit()
+    delete_case(db, case_id)
 
     response = post(wecom_client, click_xml(task, "agree", code="RC-GONE"))
 
