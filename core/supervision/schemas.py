@@ -144,6 +144,8 @@ class PushSummary(BaseModel):
     status: str
     status_label: str
     pushed_at: datetime
+    claim_days: int
+    feedback_days: int
     claim_due_at: datetime
     claimed_at: datetime | None
     feedback_due_at: datetime | None

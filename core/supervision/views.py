@@ -55,6 +55,8 @@ def push_summary(push: SupervisionPush) -> PushSummary:
         status=push.status,
         status_label=service.STATUS_LABELS[push.status],
         pushed_at=push.pushed_at,
+        claim_days=push.claim_days,
+        feedback_days=push.feedback_days,
         claim_due_at=push.claim_due_at,
         claimed_at=push.claimed_at,
         feedback_due_at=push.feedback_due_at,
