@@ -1,7 +1,9 @@
 """Benchmark: bot turns through the WeChat Official Account callback, 20 people writing at once.
 
 Each simulated person sends a conversation of FAQ and progress turns (plain or safe mode), one turn after
-the other's answer, with a fresh MsgId each. Prints, for FAQ and progress turns, p50/p95 of the time from
+the other's answer, with a fresh MsgId each. Between turns a person reads the answer and types the next
+message: ``--think 2-5`` (seconds, uniform at random; the default) paces them like people on a phone, and
+``--think 0`` sends at once, which measures the most the machine sustains rather than what people see. Prints, for FAQ and progress turns, p50/p95 of the time from
 the callback being received to the reply being ready (the app's ``Server-Timing: callback`` header), the
 round trip seen by the client, the messages per second sustained, and how many turns missed the reply
 window (answered ``success``, delivered later as a customer-service message).
@@ -20,6 +22,7 @@ import asyncio
 import hashlib
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -103,9 +106,12 @@ async def person(
     turns: int,
     progress: list[tuple[str, str]],
     figures: dict[str, Figures],
+    think: tuple[float, float] = (0.0, 0.0),
 ) -> int:
-    """One person's conversation: alternating FAQ questions and progress queries (number, then password)."""
+    """One person's conversation: alternating FAQ questions and progress queries (number, then password),
+    with ``think`` seconds (at random between the two) before each message but the first."""
     openid = f"bench_openid_{number:03d}_{int(time.time())}"
+    pace = random.Random(number)
     sent = 0
     for turn in range(turns):
         if turn % 3 == 2:
@@ -114,6 +120,8 @@ async def person(
         else:
             texts, kind = [FAQ_TURNS[(number + turn) % len(FAQ_TURNS)]], "faq"
         for text in texts:
+            if think[1] > 0:  # people do not all press send in the same millisecond either
+                await asyncio.sleep(pace.uniform(*think) if sent else pace.uniform(0, think[1]))
             msg_id = 7_000_000_000_000_000_000 + RUN * 100_000_000 + number * 100_000 + sent  # fresh every run
             params, body = callback.request(openid, text, msg_id)
             began = time.perf_counter()
@@ -130,7 +138,14 @@ async def person(
     return sent
 
 
-async def drive(base: str, callback: Callback, users: int, turns: int, progress: list[tuple[str, str]]) -> None:
+async def drive(
+    base: str,
+    callback: Callback,
+    users: int,
+    turns: int,
+    progress: list[tuple[str, str]],
+    think: tuple[float, float],
+) -> None:
     """Runs the people at once and prints the figures (after one unmeasured warm-up turn each, so that
     connections, compiled statements and the bot's first-call costs are not counted)."""
     figures = {"faq": Figures(), "progress": Figures()}
@@ -139,10 +154,13 @@ async def drive(base: str, callback: Callback, users: int, turns: int, progress:
         warm = {"faq": Figures(), "progress": Figures()}
         await asyncio.gather(*(person(1000 + n, client, callback, 1, progress, warm) for n in range(users)))
         began = time.perf_counter()
-        counts = await asyncio.gather(*(person(n, client, callback, turns, progress, figures) for n in range(users)))
+        counts = await asyncio.gather(
+            *(person(n, client, callback, turns, progress, figures, think) for n in range(users))
+        )
         elapsed = time.perf_counter() - began
     total = sum(counts)
-    print(f"{users} 人同时对话，共 {total} 条消息，用时 {elapsed:.1f} 秒，{total / elapsed:.1f} 条/秒")
+    pacing = f"每条消息前思考 {think[0]:g}–{think[1]:g} 秒" if think[1] else "不停顿连续发送（饱和）"
+    print(f"{users} 人同时对话（{pacing}），共 {total} 条消息，用时 {elapsed:.1f} 秒，{total / elapsed:.1f} 条/秒")
     print("类型        条数   回调受理→回复 p50 / p95 (ms)   客户端往返 p50 / p95 (ms)   超窗口  错误")
     for kind, label in (("faq", "咨询问答"), ("progress", "进度查询")):
         f = figures[kind]
@@ -236,7 +254,10 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=15, help="turns per person (every third a progress query)")
     parser.add_argument("--progress", action="append", default=[], metavar="CASE_NO:QUERY_CODE")
     parser.add_argument("--rasa-delay", type=float, default=0.0, help="seconds the fake Rasa takes per turn")
+    parser.add_argument("--think", default="2-5", help="seconds a person takes between messages, MIN-MAX or 0")
     args = parser.parse_args()
+    low, _, high = args.think.partition("-")
+    think = (float(low), float(high or low))
 
     progress = [tuple(p.split(":", 1)) for p in args.progress] or [("KF202609180001", "123456")]
     server, fakes = None, []
@@ -248,7 +269,7 @@ def main() -> None:
         server, base, fakes = start_app(args.rasa_delay)
         callback = Callback("benchtoken", None, None)
     try:
-        asyncio.run(drive(base, callback, args.users, args.turns, progress))  # type: ignore[arg-type]
+        asyncio.run(drive(base, callback, args.users, args.turns, progress, think))  # type: ignore[arg-type]
     finally:
         if server is not None:
             server.terminate()

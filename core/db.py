@@ -49,7 +49,15 @@ def mark_for_writing(session: Session) -> None:
 def make_engine(url: str, echo: bool = False) -> Engine:
     """Creates an engine with the options each backend needs."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        # Connections to a file are cheap; a request may hold two (its own and the caller lookup's), so the pool
+        # is sized for the worker threads rather than QueuePool's 5 + 10.
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=20,
+            max_overflow=80,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -23,9 +23,10 @@ _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """A session for the request; writes commit when the handler returns without error."""
+    """A session for the request; writes commit when the handler returns without error. A route that
+    declares ``ReadDB`` first only reads: its other dependencies (the current user) then read too."""
     session = get_sessionmaker()()
-    writing = request.method in _WRITE_METHODS
+    writing = request.method in _WRITE_METHODS and not getattr(request.state, "read_only", False)
     try:
         if writing:
             mark_for_writing(session)
@@ -42,9 +43,12 @@ def get_db(request: Request) -> Iterator[Session]:
 DB = Annotated[Session, Depends(get_db)]
 
 
-def get_read_db() -> Iterator[Session]:
+def get_read_db(request: Request) -> Iterator[Session]:
     """A session for a request that only reads, whatever its method (a POST that keeps a secret out of
-    the URL, such as the progress query): on SQLite it then takes no write lock."""
+    the URL, such as the progress query): on SQLite it then takes no write lock, and neither does the
+    session that looks up the caller. (With both holding SQLite's write lock and a second connection each,
+    20 progress queries at once exhausted the pool and stalled for the 30 s pool timeout.)"""
+    request.state.read_only = True
     session = get_sessionmaker()()
     try:
         yield session
