@@ -49,8 +49,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_wecom_card_click_wecom_userid"), table_name="wecom_card_click")
-    op.drop_index(op.f("ix_wecom_card_click_user_id"), table_name="wecom_card_click")
-    op.drop_index(op.f("ix_wecom_card_click_outcome"), table_name="wecom_card_click")
-    op.drop_index(op.f("ix_wecom_card_click_case_id"), table_name="wecom_card_click")
+    # the indexes go with the table (MySQL will not drop an index a foreign key needs before the key)
     op.drop_table("wecom_card_click")
