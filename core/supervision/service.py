@@ -224,6 +224,12 @@ def overdue(push: SupervisionPush) -> bool:
 # ---------------------------------------------------------------- claiming and feedback
 
 
+def _lock(db: Session, push: SupervisionPush) -> None:
+    """Re-reads the push under a row lock until the transaction ends: of two people claiming at once, the
+    second waits and then sees the first's claim (MySQL; SQLite writers are serialised anyway)."""
+    db.refresh(push, with_for_update=True)
+
+
 def _require_receiver(user: User | None, push: SupervisionPush, doing: str) -> User:
     handler = org_service.require(user, Permission.SUPERVISION_HANDLE)
     if not org_service.can_reach_department(handler, {push.department_id}):
@@ -234,6 +240,7 @@ def _require_receiver(user: User | None, push: SupervisionPush, doing: str) -> U
 def claim(db: Session, user: User | None, push: SupervisionPush) -> SupervisionPush:
     """认领: the receiving department acknowledges the push; the feedback clock starts."""
     handler = _require_receiver(user, push, "认领")
+    _lock(db, push)
     if push.status != PUSHED:
         who = f"（{push.claimed_by_name}，{push.claimed_at:%Y-%m-%d %H:%M}）" if push.claimed_at else ""
         raise Conflict(f"该推送已被认领{who}，无需重复认领", code="already_claimed")
@@ -287,6 +294,7 @@ def check_feedback(user: User | None, push: SupervisionPush, data: FeedbackIn) -
 
 def give_feedback(db: Session, user: User | None, push: SupervisionPush, data: FeedbackIn) -> SupervisionPush:
     """监管反馈 after the claim; the result goes back to the approving department as an event."""
+    _lock(db, push)
     handler = check_feedback(user, push, data)
     attachments = _attachments(db, handler, data.attachment_ids)
     at = now()
