@@ -56,8 +56,10 @@ def wecom_app(monkeypatch: pytest.MonkeyPatch, fake_wecom: FakeWeCom) -> FakeWeC
 
 
 @pytest.fixture
-def wecom_client(app: Any) -> Iterator[TestClient]:
-    """A client that keeps one event loop for all its requests."""
+def wecom_client(app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """A client that keeps one event loop for all its requests. The periodic jobs stay off: their first
+    round, at start-up, would write while the test arranges its data (SQLite then refuses the test's write)."""
+    monkeypatch.setattr(get_settings(), "scheduler_enabled", False)
     with TestClient(app) as client:
         yield client
 

@@ -2,6 +2,7 @@
 the click (encrypted with the official vectors' crypto) takes the step with the officer's permissions, the audit
 log names the officer, and the card is updated with the click's response code to show who decided and when."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -221,3 +222,19 @@ def test_a_click_on_a_card_that_is_not_a_decision_card_is_answered_and_ignored(
     assert response.status_code == 200 and response.text == ""
     after = counts()
     assert after["wecom_card_click"] == before["wecom_card_click"] and wecom_app.card_updates == []
+
+
+def test_the_same_click_delivered_three_times_at_once_decides_once(
+    wecom_client: TestClient, wecom_app: FakeWeCom, world: World, db: Session
+) -> None:
+    officer = bind(db, world, "officer_a", OFFICER)
+    case_id = case_at_decision(wecom_client, world)
+    task = send_card(db, wecom_app, case_id, officer)
+    payload = click_xml(task, "agree", code="RC-RACE")
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        answers = list(pool.map(lambda _: post(wecom_client, payload), range(3)))
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert [s[0] for s in steps(db, case_id)].count("decide") == 1
+    assert len(wecom_app.card_updates) == 1
