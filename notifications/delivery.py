@@ -6,6 +6,10 @@ and one more attempt. Only the worker whose UPDATE changed the row sends it, so 
 queued twice by the sweeper) never send one row together. Every later write is fenced on the attempt number
 it claimed, so a worker that lost its lease cannot overwrite a newer attempt's outcome.
 
+**Queuing.** A ``created`` row whose task is on its way (queued after commit, or with a countdown for its
+retry) carries ``locked_until`` = when that task is overdue; the sweeper leaves it alone until then, and
+queues it again after (the task was lost with a killed worker, or Redis was down at commit).
+
 **Crashes.** A worker that dies after claiming leaves the row ``sending``; when the lease runs out the sweeper
 queues it again. If it died after WeCom took the message but before the row was marked, the message goes
 out again — byte for byte the same body, since it was rendered once into ``payload`` — and WeCom's duplicate
@@ -36,7 +40,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from core.clock import now
-from core.db import get_sessionmaker, session_scope
+from core.db import session_scope
 from core.settings import get_settings
 from notifications import ratelimit
 from notifications.models import Channel, Notification, Status
@@ -47,6 +51,8 @@ log = logging.getLogger("tongban.notifications")
 
 LEASE_SECONDS = 60
 BACKOFF_CAP_SECONDS = 30 * 60
+QUEUE_GRACE_SECONDS = 30
+"""How long a queued task may take to start before the sweeper queues its row again."""
 SWEEP_BATCH = 2000
 
 SENDERS: dict[str, Callable[[str, dict[str, Any]], str]] = {
@@ -135,6 +141,12 @@ def _later(seconds: float) -> datetime:
     return now() + timedelta(seconds=max(1, round(seconds)))
 
 
+def queued_until(at: datetime) -> datetime | None:
+    """For a row whose task is queued to start at ``at``: when the sweeper may take over. ``None`` in embedded
+    mode, where nothing is queued for later and the sweeper itself sends rows when they are due."""
+    return at + timedelta(seconds=QUEUE_GRACE_SECONDS) if get_settings().redis_url else None
+
+
 def _failed(claimed: Claimed, reason: str) -> Outcome:
     with session_scope() as db:
         _finish(db, claimed, status=Status.FAILED, last_error=reason[:500], next_attempt_at=None)
@@ -147,22 +159,32 @@ def _retry(claimed: Claimed, reason: str) -> Outcome:
     if claimed.attempts >= limit:
         return _failed(claimed, f"已尝试 {claimed.attempts} 次仍未送达：{reason}")
     wait = backoff(claimed.attempts)
+    at = _later(wait)
     with session_scope() as db:
-        _finish(db, claimed, status=Status.CREATED, last_error=reason[:500], next_attempt_at=_later(wait))
+        _finish(db, claimed, status=Status.CREATED, last_error=reason[:500], next_attempt_at=at)
+        _queued(db, claimed, at)
     return Outcome("retry", wait)
 
 
 def _defer(claimed: Claimed, wait: float) -> Outcome:
     """Over the member's limit: queued for when a slot frees up, the attempt given back."""
+    at = _later(wait)
     with session_scope() as db:
-        _finish(
-            db,
-            claimed,
-            status=Status.CREATED,
-            attempts=claimed.attempts - 1,
-            next_attempt_at=_later(wait),
-        )
+        _finish(db, claimed, status=Status.CREATED, attempts=claimed.attempts - 1, next_attempt_at=at)
+        _queued(db, claimed, at)
     return Outcome("deferred", wait)
+
+
+def _queued(db: Session, claimed: Claimed, at: datetime) -> None:
+    """Notes that a task is queued (with a countdown) for the row put back to ``created``."""
+    until = queued_until(at)
+    if until is not None:
+        db.execute(
+            update(Notification)
+            .where(Notification.id == claimed.id, Notification.status == Status.CREATED)
+            .values(locked_until=until)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _delivered(claimed: Claimed, msgid: str) -> Outcome:
@@ -209,23 +231,30 @@ def deliver(notification_id: int) -> Outcome:
     return _delivered(claimed, msgid)
 
 
-def due(*, overdue_seconds: float = 0, limit: int = SWEEP_BATCH) -> list[int]:
-    """Rows to (re)queue: retries whose time has come and rows whose sender's lease ran out.
-
-    ``overdue_seconds`` leaves alone rows that only just became due (their queued task is on its way)."""
-    moment = now() - timedelta(seconds=overdue_seconds)
-    lease_over = now()
-    with get_sessionmaker()() as db:
+def due(*, limit: int = SWEEP_BATCH) -> list[int]:
+    """Rows to (re)queue — due retries and new rows whose queued task is overdue or lost, and rows whose
+    sender's lease ran out — each marked as queued again for a grace period."""
+    moment = now()
+    with session_scope() as db:
+        waiting = and_(
+            Notification.status == Status.CREATED,
+            Notification.next_attempt_at <= moment,
+            or_(Notification.locked_until.is_(None), Notification.locked_until <= moment),
+        )
+        abandoned = and_(Notification.status == Status.SENDING, Notification.locked_until <= moment)
         query = (
             select(Notification.id)
-            .where(
-                or_(
-                    and_(Notification.status == Status.CREATED, Notification.next_attempt_at <= moment),
-                    and_(Notification.status == Status.SENDING, Notification.locked_until <= lease_over),
-                ),
-                Notification.channel != Channel.INBOX,
-            )
+            .where(or_(waiting, abandoned), Notification.channel != Channel.INBOX)
             .order_by(Notification.next_attempt_at, Notification.id)
             .limit(limit)
         )
-        return list(db.scalars(query))
+        ids = list(db.scalars(query))
+        until = queued_until(moment)
+        if ids and until is not None:
+            db.execute(
+                update(Notification)
+                .where(Notification.id.in_(ids), Notification.status == Status.CREATED)
+                .values(locked_until=until)
+                .execution_options(synchronize_session=False)
+            )
+        return ids

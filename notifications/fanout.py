@@ -24,7 +24,7 @@ from core.events.models import DomainEvent
 from core.events.service import Recipient, recipients
 from core.org import service as org_service
 from core.org.models import Department, User
-from notifications import outbox, render
+from notifications import delivery, outbox, render
 from notifications.models import Channel, Notification, Status
 from notifications.providers import inbox, wechat_template, wecom
 
@@ -134,6 +134,7 @@ def on_event(db: Session, event: DomainEvent) -> list[Notification]:
     """Writes the event's notification rows into the caller's transaction; they are sent after commit."""
     message = render.message(event.kind, event.data)
     moment = now()
+    queued = delivery.queued_until(moment)  # its task is handed over after commit
     rows = []
     for target in targets(db, event):
         row = Notification(
@@ -151,6 +152,7 @@ def on_event(db: Session, event: DomainEvent) -> list[Notification]:
             status=Status.CREATED,
             attempts=0,
             next_attempt_at=moment,
+            locked_until=None if target.channel == Channel.INBOX else queued,
         )
         if target.channel == Channel.INBOX:
             inbox.deliver(row)

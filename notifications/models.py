@@ -66,7 +66,9 @@ class Notification(Base):
     last_error: Mapped[str] = mapped_column(String(500), default="")
     provider_msg_id: Mapped[str] = mapped_column(String(128), default="", comment="渠道返回的消息编号")
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, comment="最早何时（再）发送")
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime, comment="发送中的租约到期时间")
+    locked_until: Mapped[datetime | None] = mapped_column(
+        DateTime, comment="发送中：租约到期时间；待发送：已排队任务的宽限期"
+    )
     created_at: Mapped[datetime] = created_at_column()
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
     read_at: Mapped[datetime | None] = mapped_column(DateTime, comment="站内消息已读时间")

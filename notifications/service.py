@@ -12,7 +12,7 @@ from core.errors import Conflict, NotAuthenticated, NotFound, ValidationFailed
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import DataScope, Permission
-from notifications import outbox
+from notifications import delivery, outbox
 from notifications.models import CHANNEL_LABELS, STATUS_LABELS, Channel, Notification, Status
 
 WECOM_USERID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_\-@.]{0,63}$")
@@ -79,7 +79,7 @@ def _requeue(db: Session, row: Notification) -> None:
     row.status = Status.CREATED
     row.attempts = 0
     row.next_attempt_at = now()
-    row.locked_until = None
+    row.locked_until = delivery.queued_until(row.next_attempt_at)  # its task is handed over after commit
 
 
 def retry(db: Session, user: User | None, notification_id: int) -> Notification:

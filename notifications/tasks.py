@@ -18,9 +18,7 @@ from notifications import delivery
 
 log = logging.getLogger("tongban.notifications")
 
-SWEEP_SECONDS = 15.0
-SWEEP_OVERDUE_SECONDS = 60.0
-"""With Celery, a due row is queued by its own (countdown) task; the sweeper steps in when that is overdue."""
+SWEEP_SECONDS = 10.0
 LOCAL_THREADS = 4
 
 app = Celery("tongban")
@@ -57,8 +55,7 @@ def sweep_task() -> int:
 
 def sweep() -> int:
     """Queues due and abandoned rows; returns how many."""
-    overdue = SWEEP_OVERDUE_SECONDS if get_settings().redis_url else 0.0
-    ids = delivery.due(overdue_seconds=overdue)
+    ids = delivery.due()
     enqueue(ids)
     return len(ids)
 

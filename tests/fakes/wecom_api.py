@@ -100,11 +100,14 @@ class FakeWeCom:
                 parts = urlsplit(self.path)
                 status, answer = fake.handle(parts.path, parse_qs(parts.query), raw)
                 data = json.dumps(answer, ensure_ascii=False).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the caller is gone (a worker killed mid-request): WeCom did its part all the same
 
             do_GET = do_POST = _serve
 

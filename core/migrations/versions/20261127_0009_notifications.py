@@ -41,7 +41,9 @@ def upgrade() -> None:
         sa.Column("last_error", sa.String(length=500), nullable=False),
         sa.Column("provider_msg_id", sa.String(length=128), nullable=False, comment="渠道返回的消息编号"),
         sa.Column("next_attempt_at", sa.DateTime(), nullable=True, comment="最早何时（再）发送"),
-        sa.Column("locked_until", sa.DateTime(), nullable=True, comment="发送中的租约到期时间"),
+        sa.Column(
+            "locked_until", sa.DateTime(), nullable=True, comment="发送中：租约到期时间；待发送：已排队任务的宽限期"
+        ),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("delivered_at", sa.DateTime(), nullable=True),
         sa.Column("read_at", sa.DateTime(), nullable=True, comment="站内消息已读时间"),
