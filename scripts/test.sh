@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: lint and types, the core suite on SQLite and on a real MariaDB, and the bot
 # (Rasa data validation, held-out NLU evaluation, end-to-end stories, action tests) in its own venv.
+# The notification delivery tests run real Celery workers on a private Redis (scripts/redis.sh).
 # Installs what it needs (Debian packages, the venv) and starts/stops its own servers.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-ensure_apt fonts-wqy-microhei graphviz poppler-utils mariadb-server chromium
+ensure_apt fonts-wqy-microhei graphviz poppler-utils mariadb-server chromium redis-server
 ensure_venv
 export PATH="$VENV/bin:$PATH"
 
@@ -22,16 +23,18 @@ mypy
 
 # The two database passes are independent processes (own temp dirs, own database): run them side by side
 # on the two cores, SQLite's output kept in a file and shown when it ends.
-trap 'bash scripts/mariadb.sh stop >/dev/null 2>&1 || true' EXIT
+trap 'bash scripts/mariadb.sh stop >/dev/null 2>&1 || true; bash scripts/redis.sh stop >/dev/null 2>&1 || true' EXIT
 MARIADB_URL="$(bash scripts/mariadb.sh start | tail -1)"
+# One Redis, a database number per pass, so that the two passes' queues and rate counts stay apart.
+REDIS_URL="$(bash scripts/redis.sh start | tail -1)"
 bash scripts/mariadb.sh reset >/dev/null
 SQLITE_LOG="$(mktemp -t tongban-sqlite-XXXX.log)"
 say "测试（SQLite，后台运行，输出见结束时）"
-pytest -p no:cacheprovider >"$SQLITE_LOG" 2>&1 &
+TONGBAN_TEST_REDIS_URL="$REDIS_URL/1" pytest -p no:cacheprovider >"$SQLITE_LOG" 2>&1 &
 SQLITE_PID=$!
 say "测试（MariaDB：${MARIADB_URL%%\?*}）"
 MARIADB_STATUS=0
-TONGBAN_TEST_DATABASE_URL="$MARIADB_URL" pytest -p no:cacheprovider || MARIADB_STATUS=$?
+TONGBAN_TEST_DATABASE_URL="$MARIADB_URL" TONGBAN_TEST_REDIS_URL="$REDIS_URL/2" pytest -p no:cacheprovider || MARIADB_STATUS=$?
 SQLITE_STATUS=0
 wait "$SQLITE_PID" || SQLITE_STATUS=$?
 say "测试（SQLite）结果"
