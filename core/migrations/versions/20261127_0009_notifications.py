@@ -68,13 +68,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in (
-        "ix_notification_user_id_channel",
-        "ix_notification_status_next_attempt_at",
-        "ix_notification_channel",
-        "ix_notification_applicant_id",
-        "ix_notification_kind",
-        "ix_notification_event_id",
-    ):
-        op.drop_index(op.f(name), table_name="notification")
+    # Dropping the table drops its indexes (MySQL refuses to drop one a foreign key still uses).
     op.drop_table("notification")
