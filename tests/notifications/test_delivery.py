@@ -170,3 +170,15 @@ def test_two_different_events_with_the_same_text_both_arrive(
     notify_clerk(db, wecom_staff)
     notify_clerk(db, wecom_staff)
     assert len(frozen.delivered_to(WECOM_IDS["clerk_a"])) == 2
+
+
+def test_embedded_mode_runs_the_sweeper_in_the_app_and_production_leaves_it_to_celery_beat(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from notifications import plugin
+
+    [(minutes, job, failure)] = plugin.jobs()
+    assert job is tasks.sweep and minutes * 60 == tasks.SWEEP_SECONDS and "补发" in failure
+    monkeypatch.setattr(get_settings(), "redis_url", "redis://127.0.0.1:1/0")
+    assert plugin.jobs() == []
+    assert tasks.app.conf.beat_schedule["notifications-sweep"]["task"] == "notifications.sweep"

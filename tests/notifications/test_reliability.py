@@ -44,3 +44,16 @@ def test_every_notification_arrives_exactly_once_through_a_killed_worker_and_a_f
     assert report.violations == 0 and report.most_in_a_minute <= 30
     assert report.injected_failures > 0 and report.retries >= report.injected_failures
     assert 0 < report.killed_at_deliveries < 1000
+
+
+def test_the_member_limit_is_shared_through_redis(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.settings import get_settings
+    from notifications import ratelimit
+
+    monkeypatch.setattr(get_settings(), "redis_url", redis_url)
+    redis_for(redis_url).delete("tongban:rate:wecom:shared")
+    assert [ratelimit.acquire("wecom:shared", 30) for _ in range(30)] == [0.0] * 30
+    wait = ratelimit.acquire("wecom:shared", 30)
+    assert ratelimit.WINDOW_SECONDS - 2 < wait <= ratelimit.WINDOW_SECONDS + 0.01
+    assert ratelimit.acquire("wecom:someone-else", 30) == 0.0
+    redis_for(redis_url).delete("tongban:rate:wecom:shared", "tongban:rate:wecom:someone-else")
