@@ -45,7 +45,12 @@ def upgrade() -> None:
     user = sa.table("user", sa.column("notify_channels", sa.JSON))
     op.get_bind().execute(user.update().values(notify_channels=["inbox", "wecom"]))
     with op.batch_alter_table("user") as batch:
-        batch.alter_column("notify_channels", existing_type=sa.JSON(), nullable=False)
+        batch.alter_column(
+            "notify_channels",
+            existing_type=sa.JSON(),
+            nullable=False,
+            existing_comment="接收通知的渠道：inbox / wecom / wechat",  # MySQL's MODIFY drops a comment not repeated
+        )
     _role_permissions(remove=False)
 
 
