@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from core.clock import now
-from core.errors import Conflict, NotAuthenticated, NotFound, ValidationFailed
+from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import DataScope, Permission
@@ -160,11 +160,19 @@ def mark_all_read(db: Session, user: User | None) -> int:
 # ---------------------------------------------------------------- how a person is reached
 
 
-def update_channels(db: Session, person: User, *, wecom_userid: str, wechat_openid: str, channels: list[str]) -> User:
+def update_channels(
+    db: Session, person: User, *, by: User, wecom_userid: str, wechat_openid: str, channels: list[str]
+) -> User:
     """Checks and saves a person's WeCom UserID, WeChat openid and chosen channels (the inbox always).
 
-    A channel chosen without its account bound is kept (it is the default for WeCom) and used once bound."""
+    A channel chosen without its account bound is kept (it is the default for WeCom) and used once bound.
+    Only an administrator (``org.manage``) binds accounts: a WeCom UserID decides whose permissions a card
+    click runs with, so a member of staff who could bind a colleague's unbound UserID to themselves could
+    then decide in the colleague's place. Everyone chooses their own channels."""
     wecom_userid, wechat_openid = wecom_userid.strip(), wechat_openid.strip()
+    rebinding = (wecom_userid or None, wechat_openid or None) != (person.wecom_userid, person.wechat_openid)
+    if rebinding and Permission.ORG_MANAGE not in by.permissions:
+        raise PermissionDenied("企业微信账号和公众号 openid 由管理员绑定，如需变更请联系系统管理员")
     unknown = set(channels) - set(Channel)
     if unknown:
         raise ValidationFailed("通知渠道只能是站内消息、企业微信、微信公众号", field="notify_channels")

@@ -174,6 +174,11 @@ def change_my_settings(data: NotifySettings, db: DB, user: CurrentUser) -> Notif
     if user is None:
         raise NotAuthenticated("请先登录")
     service.update_channels(
-        db, user, wecom_userid=data.wecom_userid, wechat_openid=data.wechat_openid, channels=data.notify_channels
+        db,
+        user,
+        by=user,
+        wecom_userid=data.wecom_userid,
+        wechat_openid=data.wechat_openid,
+        channels=data.notify_channels,
     )
     return _settings(user)

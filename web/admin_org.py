@@ -215,7 +215,7 @@ def _user_values(form: FormData) -> dict[str, Any]:
 @router.post("/users/new", response_class=HTMLResponse)
 def user_create(request: Request, db: DB, form: Form, user: WebUser) -> Response:
     """Creates a staff user."""
-    _manager(user, Permission.ORG_MANAGE)
+    manager = _manager(user, Permission.ORG_MANAGE)
     values = _user_values(form)
     try:
         if not values["name"]:
@@ -232,7 +232,7 @@ def user_create(request: Request, db: DB, form: Form, user: WebUser) -> Response
             phone=values["phone"] or None,
         )
         created.is_active = values["is_active"]
-        save_notify_values(db, created, values)
+        save_notify_values(db, created, values, manager)
     except AppError as error:
         return fail(db, request, error, "admin/user_form.html", _user_form_context(db, None, values))
     flash(request, f"用户“{created.name}”已创建")
@@ -242,7 +242,7 @@ def user_create(request: Request, db: DB, form: Form, user: WebUser) -> Response
 @router.post("/users/{user_id}", response_class=HTMLResponse)
 def user_update(user_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
     """Changes a user's name, department, phone, roles, active flag or password."""
-    _manager(user, Permission.ORG_MANAGE)
+    manager = _manager(user, Permission.ORG_MANAGE)
     target = _get_user(db, user_id)
     values = _user_values(form)
     try:
@@ -260,7 +260,7 @@ def user_update(user_id: int, request: Request, db: DB, form: Form, user: WebUse
             is_active=values["is_active"],
             password=text(form, "password") or None,
         )
-        save_notify_values(db, target, values)
+        save_notify_values(db, target, values, manager)
     except AppError as error:
         db.rollback()
         target = _get_user(db, user_id)

@@ -138,26 +138,28 @@ def notify_context(person: User) -> dict[str, Any]:
     }
 
 
-def save_notify_values(db: Session, person: User, values: dict[str, Any]) -> None:
+def save_notify_values(db: Session, person: User, values: dict[str, Any], by: User) -> None:
     """Checks and saves the notification fields (raises the service's Chinese errors)."""
     service.update_channels(
         db,
         person,
+        by=by,
         wecom_userid=values["wecom_userid"],
         wechat_openid=values["wechat_openid"],
         channels=values["notify_channels"],
     )
 
 
-def _me_context(values: dict[str, Any]) -> dict[str, Any]:
-    return {"notify": values, "CHANNEL_LABELS": CHANNEL_LABELS}
+def _me_context(values: dict[str, Any], staff: User) -> dict[str, Any]:
+    bindings_locked = Permission.ORG_MANAGE not in staff.permissions  # accounts are bound by an administrator
+    return {"notify": values, "CHANNEL_LABELS": CHANNEL_LABELS, "bindings_locked": bindings_locked}
 
 
 @router.get("/me", response_class=HTMLResponse)
 def me(request: Request, db: DB, user: WebUser) -> HTMLResponse:
     """The staff member's notification settings."""
     staff = require_staff(user)
-    return render(request, "admin/me.html", _me_context(notify_context(staff)))
+    return render(request, "admin/me.html", _me_context(notify_context(staff), staff))
 
 
 @router.post("/me", response_class=HTMLResponse)
@@ -166,8 +168,8 @@ def me_update(request: Request, db: DB, form: Form, user: WebUser) -> Response:
     staff = require_staff(user)
     values = notify_values(form)
     try:
-        save_notify_values(db, staff, values)
+        save_notify_values(db, staff, values, staff)
     except AppError as error:
-        return fail(db, request, error, "admin/me.html", _me_context(values))
+        return fail(db, request, error, "admin/me.html", _me_context(values, staff))
     flash(request, "通知设置已保存")
     return redirect("/admin/me")

@@ -15,7 +15,7 @@ from tests.conftest import World
 from tests.fakes.wecom_api import FakeWeCom
 from tests.helpers import api_error
 from tests.notifications.helpers import stored_notification
-from tests.web.conftest import Browser
+from tests.web.conftest import Browser, csrf_of
 
 MakeBrowser = Callable[..., Browser]
 FAILED_REASON = "企业微信中找不到该成员，或成员不在应用的可见范围内（81013），请核对成员的企业微信账号"
@@ -143,33 +143,57 @@ def test_an_admin_binds_a_staff_members_wecom_account_in_the_user_form(
     assert db.get_one(User, clerk.id).wecom_userid is None
 
 
-def test_staff_set_their_own_channels_on_the_personal_page(browser: MakeBrowser, world: World, db: Session) -> None:
+def test_staff_choose_their_own_channels_on_the_personal_page(browser: MakeBrowser, world: World, db: Session) -> None:
     page = browser("clerk_b")
-    saved = page.submit(
-        "/admin/me", "/admin/me", {"wecom_userid": "zhao.chuangkou", "notify_channels": ["wecom", "wechat"]}
-    )
+    saved = page.submit("/admin/me", "/admin/me", {"notify_channels": ["wecom", "wechat"]})
     assert saved.status_code == 200 and "通知设置已保存" in saved.text
     db.rollback()
     db.expire_all()
     user = db.get_one(User, world.users["clerk_b"].id)
-    assert user.wecom_userid == "zhao.chuangkou" and user.notify_channels == ["inbox", "wecom", "wechat"]
-    bad = page.submit("/admin/me", "/admin/me", {"wechat_openid": "short", "notify_channels": ["wechat"]})
-    assert bad.status_code == 422 and "openid 格式不正确" in bad.text
+    assert user.notify_channels == ["inbox", "wecom", "wechat"]
     assert browser("citizen").get("/admin/me").status_code == 403
+
+
+def test_only_an_administrator_binds_accounts(browser: MakeBrowser, world: World, db: Session) -> None:
+    """A card click runs as the staff account its WeCom UserID is bound to: binding a colleague's UserID to
+    oneself would let one decide in their place, so staff cannot bind (or rebind) accounts themselves."""
+    page = browser("clerk_b")
+    assert "由系统管理员" in page.get("/admin/me").text
+    refused = page.client.post(
+        "/admin/me",
+        data={
+            "csrf_token": csrf_of(page.get("/admin/me").text),
+            "wecom_userid": "li.shenpi",
+            "notify_channels": ["wecom"],
+        },
+    )
+    assert refused.status_code == 403 and "由管理员绑定" in refused.text
+    db.rollback()
+    db.expire_all()
+    assert db.get_one(User, world.users["clerk_b"].id).wecom_userid is None
+    admin = browser("admin")
+    saved = admin.submit("/admin/me", "/admin/me", {"wecom_userid": "admin.it", "notify_channels": ["wecom"]})
+    assert saved.status_code == 200 and "通知设置已保存" in saved.text
+    bad = admin.submit("/admin/me", "/admin/me", {"wechat_openid": "short", "notify_channels": ["wechat"]})
+    assert bad.status_code == 422 and "openid 格式不正确" in bad.text
 
 
 def test_notification_settings_through_the_api(client: TestClient, world: World, db: Session) -> None:
     auth = world.auth("officer_a")
     body = {"wecom_userid": "lishenpi", "wechat_openid": "", "notify_channels": ["wecom"]}
+    refused = client.put("/api/v1/me/notification-settings", json=body, headers=auth)
+    assert "由管理员绑定" in api_error(refused, 403)["message"]
+    officer = db.get_one(User, world.users["officer_a"].id)
+    officer.wecom_userid = "lishenpi"  # bound by an administrator
+    db.commit()
     answer = client.put("/api/v1/me/notification-settings", json=body, headers=auth)
     assert answer.status_code == 200 and answer.json()["notify_channels"] == ["inbox", "wecom"]
-    taken = client.put(
-        "/api/v1/me/notification-settings", json=body | {"wecom_userid": "LISHENPI"}, headers=world.auth("clerk_a")
-    )
+    admin = world.auth("admin")
+    taken = client.put("/api/v1/me/notification-settings", json=body | {"wecom_userid": "LISHENPI"}, headers=admin)
     assert api_error(taken, 409)["message"].startswith("该企业微信账号已绑定")
     citizen = client.put(
         "/api/v1/me/notification-settings", json=body | {"wecom_userid": "sun"}, headers=world.auth("citizen")
     )
-    assert "只有工作人员" in api_error(citizen, 422)["message"]
+    assert "由管理员绑定" in api_error(citizen, 403)["message"]
     wrong = client.put("/api/v1/me/notification-settings", json=body | {"notify_channels": ["sms"]}, headers=auth)
     assert "通知渠道" in api_error(wrong, 422)["message"]
