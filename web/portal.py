@@ -252,9 +252,9 @@ def apply(item_id: int, request: Request, db: DB, form: Form, user: WebUser) -> 
 
 
 @router.get("/progress", response_class=HTMLResponse)
-def progress_page(request: Request, db: DB, user: WebUser) -> HTMLResponse:
-    """The progress query form."""
-    return render(request, "portal/progress.html", {"case_no": ""})
+def progress_page(request: Request, db: DB, user: WebUser, case_no: str = "") -> HTMLResponse:
+    """The progress query form, with the case number filled in when a link (a notification) gives it."""
+    return render(request, "portal/progress.html", {"case_no": case_no.strip()[:20]})
 
 
 @router.post("/progress", response_class=HTMLResponse)

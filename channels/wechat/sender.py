@@ -13,6 +13,7 @@ from wechatpy.exceptions import WeChatClientException
 from channels.messages import OutboundMessage
 from channels.wechat.adapter import answer_texts, split_text
 from core.settings import get_settings
+from notifications.providers import tokens
 
 log = logging.getLogger("tongban.channels")
 
@@ -49,16 +50,23 @@ class RewritingSession(requests.Session):
 
 
 @lru_cache(maxsize=4)
-def _client(app_id: str, secret: str, base_url: str) -> Any:
-    client = WeChatClient(app_id, secret, timeout=5)
+def _client(app_id: str, secret: str, base_url: str, redis_url: str | None) -> Any:
+    client = WeChatClient(app_id, secret, session=tokens.storage(), timeout=5)
     client._http = RewritingSession(base_url)  # the client has no public way to give it a session
     return client
 
 
 def client() -> Any:
-    """The Official Account API client for the configured account (the access token cached per process)."""
+    """The Official Account API client for the configured account. Its access token is kept where the
+    notifications' template messages keep theirs (Redis when configured, shared by every process; else
+    memory), so customer-service and template messages fetch one token, not one each."""
     settings = get_settings()
-    return _client(settings.wechat_app_id, settings.wechat_app_secret.get_secret_value(), settings.wechat_api_base_url)
+    return _client(
+        settings.wechat_app_id,
+        settings.wechat_app_secret.get_secret_value(),
+        settings.wechat_api_base_url,
+        settings.redis_url,
+    )
 
 
 def send_texts(openid: str, texts: list[str]) -> None:

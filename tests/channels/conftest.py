@@ -23,6 +23,7 @@ from channels.models import Conversation, ConversationMessage, MessageReceipt
 from core.audit.models import AuditLog
 from core.db import get_sessionmaker
 from core.settings import get_settings
+from tests.fakes.fixtures import forget_tokens
 from tests.web.conftest import browser  # noqa: F401  (web browsers that log in, for the admin pages)
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -148,6 +149,7 @@ def fake_rasa(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeRasa]:
 @pytest.fixture
 def fake_wechat(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWeChat]:
     """A fake WeChat API the customer-service messages go to."""
+    forget_tokens(monkeypatch)
     wechat = FakeWeChat()
     monkeypatch.setattr(get_settings(), "wechat_api_base_url", wechat.base)
     yield wechat

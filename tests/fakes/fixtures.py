@@ -4,17 +4,25 @@ from collections.abc import Iterator
 
 import pytest
 from pydantic import SecretStr
+from wechatpy.session.memorystorage import MemoryStorage
 
 from core.settings import get_settings
+from notifications.providers import tokens
 from tests.fakes.wechat_api import APP_ID as WECHAT_APP_ID
 from tests.fakes.wechat_api import SECRET as WECHAT_SECRET
 from tests.fakes.wechat_api import FakeWeChatTemplates
 from tests.fakes.wecom_api import AGENT_ID, CORP_ID, SECRET, FakeWeCom
 
 
+def forget_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new fake server is a new WeChat: access tokens kept in memory from another test's fake are void."""
+    monkeypatch.setattr(tokens, "_memory", MemoryStorage())
+
+
 @pytest.fixture
 def fake_wecom(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWeCom]:
     """A fake WeCom API, with the platform's WeCom app settings pointed at it."""
+    forget_tokens(monkeypatch)
     fake = FakeWeCom().start()
     settings = get_settings()
     monkeypatch.setattr(settings, "wecom_corp_id", CORP_ID)
@@ -28,6 +36,7 @@ def fake_wecom(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWeCom]:
 @pytest.fixture
 def fake_wechat_templates(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWeChatTemplates]:
     """A fake Official Account API for template messages, with the account's settings pointed at it."""
+    forget_tokens(monkeypatch)
     fake = FakeWeChatTemplates().start()
     settings = get_settings()
     monkeypatch.setattr(settings, "wechat_app_id", WECHAT_APP_ID)

@@ -65,6 +65,13 @@ def test_progress_query_with_right_and_wrong_password(client: TestClient, browse
     assert "办件编号或查询密码不正确，请核对受理通知书上的信息" in unknown.text
 
 
+def test_a_notification_link_fills_in_the_case_number(browser: MakeBrowser) -> None:
+    page = browser().get("/progress?case_no=KF202609240001")
+    assert 'value="KF202609240001"' in page.text
+    hostile = browser().get('/progress?case_no="><script>x</script>')
+    assert "<script>x" not in hostile.text
+
+
 def _concluded_case(client: TestClient, world: World) -> dict[str, str]:
     case = register(client, world)
     cid = case["case_id"]
