@@ -7,23 +7,17 @@ The client is wechatpy's ``WeChatClient`` with the HTTP session of channels/wech
 providers/wecom.py).
 """
 
-import logging
 from functools import lru_cache
 from typing import Any
 
-import requests
 from wechatpy import WeChatClient
-from wechatpy.exceptions import WeChatClientException
 
 from channels.wechat.sender import RewritingSession
 from core.settings import get_settings
-from notifications.providers import tokens
-from notifications.providers.errors import Permanent, Retryable, TokenExpired
-
-log = logging.getLogger("tongban.notifications")
+from notifications.providers import calls, tokens
+from notifications.providers.errors import Permanent
 
 TIMEOUT_SECONDS = 10
-TOKEN_ERRORS = {40001, 40014, 42001}
 RETRYABLE_ERRORS = {
     -1: "微信系统繁忙，稍后重试",
     45009: "调用微信接口过于频繁（45009），稍后重试",
@@ -38,6 +32,7 @@ PERMANENT_ERRORS = {
     40125: "公众号 AppSecret 不正确（40125），请检查平台设置",
     40164: "服务器地址不在公众号的 IP 白名单中（40164），请在公众号后台添加",
 }
+WECHAT = calls.Platform("微信", "模板消息", RETRYABLE_ERRORS, PERMANENT_ERRORS)
 
 
 @lru_cache(maxsize=4)
@@ -66,42 +61,7 @@ def client() -> WeChatClient:
     )
 
 
-def _translate(exc: WeChatClientException) -> Exception:
-    if exc.errcode is None:
-        status = exc.response.status_code if exc.response is not None else None
-        return Retryable(f"微信接口返回 HTTP {status}，稍后重试", status)
-    code = int(exc.errcode)
-    if code in TOKEN_ERRORS:
-        return TokenExpired(f"微信访问令牌失效（{code}），已重新获取", code)
-    if code in RETRYABLE_ERRORS:
-        return Retryable(RETRYABLE_ERRORS[code], code)
-    return Permanent(PERMANENT_ERRORS.get(code, f"微信拒绝了模板消息（错误码 {code}：{exc.errmsg}）"), code)
-
-
 def send(openid: str, message: dict[str, Any]) -> str:
     """Sends a template message (``template_id``, ``url``, ``data``) to a follower; returns WeChat's msgid."""
-    api = client()
-    data = {"touser": openid} | message
-    for attempt in (1, 2):
-        try:
-            result = api.post("message/template/send", data=data)
-            return str(result.get("msgid") or "")
-        except requests.RequestException as exc:
-            log.warning("无法连接微信接口：%s", exc)
-            raise Retryable("无法连接微信服务器，稍后重试") from exc
-        except WeChatClientException as exc:
-            error = _translate(exc)
-            if isinstance(error, TokenExpired) and attempt == 1:
-                _refresh(api)
-                continue
-            raise error from exc
-    raise AssertionError("unreachable")
-
-
-def _refresh(api: WeChatClient) -> None:
-    try:
-        api.fetch_access_token()
-    except requests.RequestException as exc:
-        raise Retryable("无法连接微信服务器获取访问令牌，稍后重试") from exc
-    except WeChatClientException as exc:
-        raise _translate(exc) from exc
+    result = calls.post(WECHAT, client(), "message/template/send", {"touser": openid} | message)
+    return str(result.get("msgid") or "")

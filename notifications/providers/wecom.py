@@ -13,27 +13,22 @@ task id), so a resend after a crash between "WeCom took it" and "we marked it" i
 different notifications are never mistaken for one.
 """
 
-import logging
 from functools import lru_cache
 from typing import Any
 
 import requests
 from wechatpy.enterprise import WeChatClient
-from wechatpy.exceptions import WeChatClientException
 
 from channels.wechat.sender import RewritingSession
 from core.settings import get_settings
-from notifications.providers import tokens
-from notifications.providers.errors import Permanent, Retryable, TokenExpired
-
-log = logging.getLogger("tongban.notifications")
+from notifications.providers import calls, tokens
+from notifications.providers.errors import Permanent
 
 WECOM_API = "https://qyapi.weixin.qq.com"
 DUPLICATE_CHECK_SECONDS = 4 * 3600
 """WeCom's longest duplicate-check window; retries and the lease sweeper resend well within it."""
 TIMEOUT_SECONDS = 10
 
-TOKEN_ERRORS = {40001, 40014, 42001}
 RETRYABLE_ERRORS = {
     -1: "企业微信系统繁忙，稍后重试",
     45009: "调用企业微信接口过于频繁（45009），稍后重试",
@@ -55,6 +50,7 @@ PERMANENT_ERRORS = {
     44004: "消息内容为空（44004）",
     45002: "消息内容超过企业微信的长度限制（45002）",
 }
+WECOM = calls.Platform("企业微信", "消息", RETRYABLE_ERRORS, PERMANENT_ERRORS)
 
 
 class _WeComSession(RewritingSession):
@@ -93,45 +89,13 @@ def client() -> WeChatClient:
     )
 
 
-def _translate(exc: WeChatClientException) -> Exception:
-    """The typed error for a refusal by WeCom (or an HTTP error on the way)."""
-    if exc.errcode is None:
-        status = exc.response.status_code if exc.response is not None else None
-        return Retryable(f"企业微信接口返回 HTTP {status}，稍后重试", status)
-    code = int(exc.errcode)
-    if code in TOKEN_ERRORS:
-        return TokenExpired(f"企业微信访问令牌失效（{code}），已重新获取", code)
-    if code in RETRYABLE_ERRORS:
-        return Retryable(RETRYABLE_ERRORS[code], code)
-    return Permanent(PERMANENT_ERRORS.get(code, f"企业微信拒绝了消息（错误码 {code}：{exc.errmsg}）"), code)
-
-
 def _post(endpoint: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Posts to WeCom, fetching a new token and repeating once when the token is refused."""
-    api = client()
-    for attempt in (1, 2):
-        try:
-            return dict(api.post(endpoint, data=data))
-        except requests.RequestException as exc:
-            log.warning("无法连接企业微信接口：%s", exc)
-            raise Retryable("无法连接企业微信服务器，稍后重试") from exc
-        except WeChatClientException as exc:
-            error = _translate(exc)
-            if isinstance(error, TokenExpired) and attempt == 1:
-                refresh_token()
-                continue
-            raise error from exc
-    raise AssertionError("unreachable")
+    return calls.post(WECOM, client(), endpoint, data)
 
 
 def refresh_token() -> None:
     """Fetches a new access token into the shared storage."""
-    try:
-        client().fetch_access_token()
-    except requests.RequestException as exc:
-        raise Retryable("无法连接企业微信服务器获取访问令牌，稍后重试") from exc
-    except WeChatClientException as exc:
-        raise _translate(exc) from exc
+    calls.refresh(WECOM, client())
 
 
 def send(userid: str, message: dict[str, Any]) -> str:
