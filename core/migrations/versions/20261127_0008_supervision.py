@@ -152,7 +152,9 @@ def upgrade() -> None:
     op.create_table(
         "item_comparison",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("source", sa.String(length=16), nullable=False, comment="supervision 监管方 / city_platform 市级平台"),
+        sa.Column(
+            "source", sa.String(length=16), nullable=False, comment="supervision 监管方 / city_platform 市级平台"
+        ),
         sa.Column("file_name", sa.String(length=255), nullable=False),
         sa.Column("sheet_name", sa.String(length=100), nullable=False),
         sa.Column("their_count", sa.Integer(), nullable=False),
