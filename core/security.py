@@ -24,18 +24,27 @@ from sqlalchemy.types import TypeDecorator
 
 from core.settings import get_settings
 
-_hasher = PasswordHasher()
+
+@lru_cache
+def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def password_hasher() -> PasswordHasher:
+    """The argon2id hasher with the configured cost."""
+    settings = get_settings()
+    return _hasher(settings.argon2_time_cost, settings.argon2_memory_cost_kib, settings.argon2_parallelism)
 
 
 def hash_password(password: str) -> str:
     """Returns an argon2id hash of the password."""
-    return _hasher.hash(password)
+    return password_hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     """True when the password matches the stored argon2 hash."""
     try:
-        return _hasher.verify(password_hash, password)
+        return password_hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -20,6 +20,11 @@ os.environ["TONGBAN_SECRET_KEY"] = "test-secret-key-0123456789abcdef0123456789"
 os.environ["TONGBAN_DATA_DIR"] = str(_TMP)
 os.environ["TONGBAN_DATABASE_URL"] = os.environ.get("TONGBAN_TEST_DATABASE_URL") or f"sqlite:///{_TMP}/test.db"
 os.environ.pop("TONGBAN_REDIS_URL", None)
+# Staff are created for every test: hash their passwords cheaply (production keeps the default cost,
+# tests/test_privacy.py checks it).
+os.environ["TONGBAN_ARGON2_TIME_COST"] = "1"
+os.environ["TONGBAN_ARGON2_MEMORY_COST_KIB"] = "8"
+os.environ["TONGBAN_ARGON2_PARALLELISM"] = "1"
 
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import text  # noqa: E402

@@ -2,12 +2,15 @@
 
 from typing import Any
 
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
 from core import clock
 from core.cases.models import Applicant
 from core.org.models import User
+from core.security import hash_password, verify_password
+from core.settings import Settings
 from tests.conftest import WORKDAY, World
 from tests.helpers import ENTERPRISE, PERSON, act, create_officer, register
 
@@ -109,3 +112,14 @@ def test_progress_answer_masks_the_applicant_name(client: TestClient, world: Wor
     assert response.json()["applicant_name"] == "张*"
     for clear in ("张三", ZHANG["id_number"], ZHANG["phone"]):
         assert clear not in response.text
+
+
+def test_passwords_are_hashed_with_argon2id_at_the_recommended_cost_outside_the_tests() -> None:
+    """The suite lowers the cost to create its staff quickly; the platform's defaults are RFC 9106's."""
+    fields = Settings.model_fields
+    defaults = (fields[n].default for n in ("argon2_time_cost", "argon2_memory_cost_kib", "argon2_parallelism"))
+    time_cost, memory_cost, parallelism = defaults
+    made = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism).hash("Demo@2026")
+    assert made.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert verify_password(made, "Demo@2026")  # a hash made at full cost verifies whatever the current cost
+    assert hash_password("Demo@2026").startswith("$argon2id$") and not verify_password(made, "demo@2026")
