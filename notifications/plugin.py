@@ -1,13 +1,11 @@
 """How notifications plug into the core: the outbox table, the event hook that fills it, the embedded
 sweeper, and the API and pages (core/plugins.py)."""
 
-from collections.abc import Callable
-
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
 from core.events.models import DomainEvent
-from core.settings import get_settings
+from core.jobs import Job
 
 MODELS = "notifications.models"
 
@@ -19,13 +17,11 @@ def on_event(db: Session, event: DomainEvent) -> None:
     fanout.on_event(db, event)
 
 
-def jobs() -> list[tuple[float, Callable[[], object], str]]:
-    """The sweeper, in embedded mode (with Redis, Celery beat runs it)."""
-    if get_settings().redis_url:
-        return []
+def jobs() -> list[Job]:
+    """The sweeper: due retries, queued rows, rows whose sender stopped."""
     from notifications import tasks
 
-    return [(tasks.SWEEP_SECONDS / 60, tasks.sweep, "通知补发扫描失败")]
+    return [Job(tasks.SWEEP_JOB, tasks.SWEEP_SECONDS / 60, tasks.sweep, "通知补发扫描失败")]
 
 
 def mount(app: FastAPI) -> None:

@@ -1,7 +1,9 @@
 """Delivery tasks: Celery on Redis when ``redis_url`` is set, the same code in a small thread pool otherwise.
 
 Production runs ``celery -A notifications.tasks worker`` (any number of them) and one
-``celery -A notifications.tasks beat`` for the sweeper; both read the same ``TONGBAN_*`` settings as the app.
+``celery -A notifications.tasks beat``, which runs the platform's periodic jobs (core/jobs.py: the sweeper, the
+case deadline scan, the supervision chasing, answering messages kept while the bot was down); both read the
+same ``TONGBAN_*`` settings as the app.
 With no Redis the app process sends by itself: new rows go to a pool of threads at once, and the
 plugin's periodic job (the embedded scheduler) runs the sweeper for retries, queued and interrupted rows.
 """
@@ -13,12 +15,15 @@ from functools import lru_cache
 
 from celery import Celery
 
+from core import jobs
+from core.jobs import periodic_jobs
 from core.settings import get_settings
 from notifications import delivery
 
 log = logging.getLogger("tongban.notifications")
 
 SWEEP_SECONDS = 10.0
+SWEEP_JOB = "notifications-sweep"
 LOCAL_THREADS = 4
 
 app = Celery("tongban")
@@ -31,8 +36,22 @@ app.conf.update(
     task_serializer="json",
     accept_content=["json"],
     timezone="Asia/Shanghai",
-    beat_schedule={"notifications-sweep": {"task": "notifications.sweep", "schedule": SWEEP_SECONDS}},
+    beat_schedule={SWEEP_JOB: {"task": "notifications.sweep", "schedule": SWEEP_SECONDS}},
 )
+
+
+@app.on_after_configure.connect
+def _schedule_periodic_jobs(sender: Celery, **_kwargs: object) -> None:
+    """Beat runs every other periodic job of the platform too (the app processes do not, in production)."""
+    for job in periodic_jobs():
+        if job.name != SWEEP_JOB:
+            sender.add_periodic_task(job.minutes * 60, run_job.s(job.name), name=job.name)
+
+
+@app.task(name="tongban.job")
+def run_job(name: str) -> object:
+    """Runs one of the platform's periodic jobs by name (core/jobs.py)."""
+    return jobs.run(name)
 
 
 @app.task(name="notifications.deliver")

@@ -11,40 +11,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from channels.routes import mount_channels
-from channels.scheduled import answer_kept_messages
 from core.api import api_router, install_error_handlers
 from core.audit.context import AuditContextMiddleware
-from core.cases.scheduled import refresh_open_cases
-from core.db import get_sessionmaker
+from core.jobs import periodic_jobs
 from core.plugins import hooks as plugin_hooks
 from core.settings import get_settings
-from core.supervision.scheduled import scan_escalations
 from knowledge.views import router as knowledge_router
 from web.routes import mount_web
 
 log = logging.getLogger("tongban")
 
 
-def _scan_deadlines() -> None:
-    with get_sessionmaker()() as db:
-        changed = refresh_open_cases(db)
-    log.info("时限扫描完成：%s 件办件状态有变化", changed)
-
-
-def _scan_supervision() -> None:
-    with get_sessionmaker()() as db:
-        escalated = scan_escalations(db)
-    if escalated:
-        log.info("审批推送催办扫描完成：新增 %s 次催办", escalated)
-
-
-def _answer_kept_messages() -> None:
-    answered = answer_kept_messages()
-    if answered:
-        log.info("机器人恢复后补答留言：%s 条", answered)
-
-
-async def _every(minutes: float, job: Callable[[], None], failure: str) -> None:
+async def _every(minutes: float, job: Callable[[], object], failure: str) -> None:
     while True:
         try:
             await run_in_threadpool(job)
@@ -65,14 +43,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(warm_up)
     tasks = []
     if settings.scheduler_enabled:
-        jobs = [
-            (settings.deadline_scan_minutes, _scan_deadlines, "时限扫描失败"),
-            (settings.supervision_scan_minutes, _scan_supervision, "审批推送催办扫描失败"),
-            (1, _answer_kept_messages, "补答留言失败"),
-        ]
-        for plugin_jobs in plugin_hooks("jobs"):
-            jobs += plugin_jobs()
-        tasks = [asyncio.create_task(_every(minutes, job, failure)) for minutes, job, failure in jobs]
+        tasks = [asyncio.create_task(_every(job.minutes, job.run, job.failure)) for job in periodic_jobs()]
     yield
     for task in tasks:
         task.cancel()

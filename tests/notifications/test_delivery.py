@@ -172,13 +172,21 @@ def test_two_different_events_with_the_same_text_both_arrive(
     assert len(frozen.delivered_to(WECOM_IDS["clerk_a"])) == 2
 
 
-def test_embedded_mode_runs_the_sweeper_in_the_app_and_production_leaves_it_to_celery_beat(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from notifications import plugin
+def test_the_embedded_scheduler_and_celery_beat_run_the_same_periodic_jobs() -> None:
+    """One machine: the app runs every periodic job itself. Production: the app leaves them to the one beat,
+    which must then run them all — the deadline scan and the chasing too, not only the sweeper."""
+    from core import jobs
 
-    [(minutes, job, failure)] = plugin.jobs()
-    assert job is tasks.sweep and minutes * 60 == tasks.SWEEP_SECONDS and "补发" in failure
-    monkeypatch.setattr(get_settings(), "redis_url", "redis://127.0.0.1:1/0")
-    assert plugin.jobs() == []
-    assert tasks.app.conf.beat_schedule["notifications-sweep"]["task"] == "notifications.sweep"
+    listed = {job.name: job for job in jobs.periodic_jobs()}
+    assert set(listed) == {"case-deadlines", "supervision-escalations", "bot-kept-messages", "notifications-sweep"}
+    sweeper = listed["notifications-sweep"]
+    assert sweeper.run is tasks.sweep and sweeper.minutes * 60 == tasks.SWEEP_SECONDS and "补发" in sweeper.failure
+    tasks.app.finalize()
+    schedule = tasks.app.conf.beat_schedule
+    assert schedule["notifications-sweep"]["task"] == "notifications.sweep"
+    for name in set(listed) - {"notifications-sweep"}:
+        assert schedule[name]["task"] == "tongban.job" and schedule[name]["args"] == (name,)
+        assert schedule[name]["schedule"] == listed[name].minutes * 60
+    assert tasks.run_job("case-deadlines") == 0  # runs the job by name (no open cases here)
+    with pytest.raises(LookupError):
+        jobs.run("no-such-job")

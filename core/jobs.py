@@ -1,0 +1,63 @@
+"""The platform's periodic jobs in one list. On one machine the app's embedded scheduler runs them
+(tongban/asgi.py); in production the app processes leave them (``TONGBAN_SCHEDULER_ENABLED=false``) to the one
+Celery beat, which runs the same list by name (notifications/tasks.py). Plugins add theirs through their
+``jobs()`` hook. Every job is safe to run again, and to run late."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.cases.scheduled import refresh_open_cases
+from core.db import get_sessionmaker
+from core.plugins import hooks
+from core.settings import get_settings
+from core.supervision.scheduled import scan_escalations
+
+log = logging.getLogger("tongban")
+
+
+@dataclass(frozen=True)
+class Job:
+    """A periodic job: its name (for Celery beat), how often, what it runs and what a failure logs."""
+
+    name: str
+    minutes: float
+    run: Callable[[], object]
+    failure: str
+
+
+def scan_deadlines() -> int:
+    """Moves open cases between 正常 / 预警 / 逾期 as their working days run out."""
+    with get_sessionmaker()() as db:
+        changed = refresh_open_cases(db)
+    log.info("时限扫描完成：%s 件办件状态有变化", changed)
+    return changed
+
+
+def scan_supervision() -> int:
+    """Chases approval pushes not claimed or not answered in time (审管衔接催办)."""
+    with get_sessionmaker()() as db:
+        escalated = scan_escalations(db)
+    if escalated:
+        log.info("审批推送催办扫描完成：新增 %s 次催办", escalated)
+    return escalated
+
+
+def periodic_jobs() -> list[Job]:
+    """The core's jobs and the plugins'."""
+    settings = get_settings()
+    jobs = [
+        Job("case-deadlines", settings.deadline_scan_minutes, scan_deadlines, "时限扫描失败"),
+        Job("supervision-escalations", settings.supervision_scan_minutes, scan_supervision, "审批推送催办扫描失败"),
+    ]
+    for plugin_jobs in hooks("jobs"):
+        jobs += plugin_jobs()
+    return jobs
+
+
+def run(name: str) -> object:
+    """Runs one job by name (Celery beat's task)."""
+    jobs = {job.name: job for job in periodic_jobs()}
+    if name not in jobs:
+        raise LookupError(f"没有名为 {name} 的定时任务")
+    return jobs[name].run()
