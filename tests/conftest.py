@@ -16,6 +16,10 @@ import httpx
 import pytest
 
 _TMP = Path(tempfile.mkdtemp(prefix="tongban-test-"))
+# The suite sets what it needs: nothing from the developer's shell or .env (a configured WeChat account, raised
+# rate limits, a Redis) may change what the tests see. TONGBAN_TEST_* and TONGBAN_E2E_* are the tests' own.
+for _key in [k for k in os.environ if k.startswith("TONGBAN_") and not k.startswith(("TONGBAN_TEST_", "TONGBAN_E2E_"))]:
+    del os.environ[_key]
 os.environ["TONGBAN_SECRET_KEY"] = "test-secret-key-0123456789abcdef0123456789"
 os.environ["TONGBAN_DATA_DIR"] = str(_TMP)
 os.environ["TONGBAN_DATABASE_URL"] = os.environ.get("TONGBAN_TEST_DATABASE_URL") or f"sqlite:///{_TMP}/test.db"
@@ -43,6 +47,9 @@ from core.migrate import upgrade  # noqa: E402
 from core.models import Base  # noqa: E402
 from core.org import service as org_service  # noqa: E402
 from core.org.models import Department, User  # noqa: E402
+from core.settings import Settings  # noqa: E402
+
+Settings.model_config["env_file"] = None  # nor from the developer's .env
 from core.plugins import load_models  # noqa: E402
 from core.seed.demo import DEMO_PASSWORD, ensure_roles  # noqa: E402
 
