@@ -29,14 +29,16 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
 
 
 class BadPayload(Exception):
-    """A callback body that is not a WeChat message; ``message`` says what is wrong, in Chinese."""
+    """A callback body that is not a WeChat (or WeCom) message; ``message`` says what is wrong, in Chinese."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-def _fields(xml: str) -> dict[str, Any]:
+def message_fields(xml: str) -> dict[str, Any]:
+    """The fields of a WeChat or WeCom message's XML, with the ones every message has checked; raises
+    ``BadPayload`` with the reason otherwise."""
     try:
         data = xmltodict.parse(xml)
     except (ExpatError, ValueError) as exc:
@@ -49,12 +51,14 @@ def _fields(xml: str) -> dict[str, Any]:
             raise BadPayload(f"消息缺少必填字段 {name}")
     if not root["CreateTime"].isdigit():
         raise BadPayload("消息的 CreateTime 不是时间戳")
+    if len(root["FromUserName"]) > 64:  # openids are 28 characters, WeCom UserIDs at most 64
+        raise BadPayload("消息的 FromUserName 过长")
     return root
 
 
 def parse(xml: str) -> InboundMessage:
     """The callback's XML as a normalised message; raises ``BadPayload`` for anything else."""
-    root = _fields(xml)
+    root = message_fields(xml)
     message = parse_message(xml)
     sender = root["FromUserName"]
     raw = {k: v for k, v in root.items() if isinstance(v, str)}

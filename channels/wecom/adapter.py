@@ -7,32 +7,23 @@ XML itself.
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 from xml.parsers.expat import ExpatError
 
 import xmltodict
 from wechatpy.enterprise import parse_message
 from wechatpy.enterprise.messages import TextMessage, VoiceMessage
 
-from channels.wechat.adapter import split_text
+from channels.wechat.adapter import BadPayload, message_fields, split_text
 
 CHANNEL = "wecom"
 MAX_BODY_BYTES = 64 * 1024
 TEXT_LIMIT_BYTES = 2048
 """A WeCom text message carries at most 2048 bytes; WeCom cuts the rest."""
 CARD_CLICK = "template_card_event"
-_REQUIRED = ("ToUserName", "FromUserName", "CreateTime", "MsgType")
 _CARD_FIELDS = ("EventKey", "TaskId", "ResponseCode", "CardType")
 
 Kind = Literal["card_click", "text", "event", "unsupported"]
-
-
-class BadPayload(Exception):
-    """A callback body that is not a WeCom message; ``message`` says what is wrong, in Chinese."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -69,24 +60,6 @@ def envelope(body: str) -> str:
     return encrypted.strip()
 
 
-def _fields(xml: str) -> dict[str, Any]:
-    try:
-        data = xmltodict.parse(xml)
-    except (ExpatError, ValueError) as exc:
-        raise BadPayload("消息不是有效的 XML") from exc
-    root = data.get("xml") if isinstance(data, dict) else None
-    if not isinstance(root, dict):
-        raise BadPayload("消息缺少 <xml> 根元素")
-    for name in _REQUIRED:
-        if not isinstance(root.get(name), str) or not root[name].strip():
-            raise BadPayload(f"消息缺少必填字段 {name}")
-    if not root["CreateTime"].isdigit():
-        raise BadPayload("消息的 CreateTime 不是时间戳")
-    if len(root["FromUserName"]) > 64:
-        raise BadPayload("消息的 FromUserName 过长")
-    return root
-
-
 def _key(*parts: str) -> str:
     key = ":".join(parts)
     return key if len(key) <= 128 else hashlib.sha256(key.encode()).hexdigest()
@@ -94,7 +67,7 @@ def _key(*parts: str) -> str:
 
 def parse(xml: str) -> WeComMessage:
     """The decrypted callback XML as a normalised message; raises ``BadPayload`` for anything else."""
-    root = _fields(xml)
+    root = message_fields(xml)
     raw = {k: v for k, v in root.items() if isinstance(v, str)}
     sender = root["FromUserName"].strip()
     if root["MsgType"].lower() == "event":

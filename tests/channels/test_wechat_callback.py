@@ -227,6 +227,11 @@ def test_a_2000_character_message_is_answered(
             "缺少必填字段 Event",
         ),
         (
+            f"<xml><ToUserName>gh</ToUserName><FromUserName>{'o' * 65}</FromUserName><CreateTime>1</CreateTime>"
+            "<MsgType>text</MsgType><Content>你好</Content><MsgId>10</MsgId></xml>",
+            "FromUserName 过长",
+        ),
+        (
             '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
             "<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>1</CreateTime>"
             "<MsgType>text</MsgType><Content>&b;</Content><MsgId>9</MsgId></xml>",
