@@ -118,11 +118,10 @@ def issue_token(username: str, name: str = "service", hours: int = 0) -> None:
 
 @app.command("scan-deadlines")
 def scan_deadlines() -> None:
-    """Refresh due dates and 正常/预警/逾期 of open cases (run periodically)."""
-    from core.cases.scheduled import refresh_open_cases
+    """Refresh due dates and 正常/预警/逾期 of open cases (the periodic job, run once now)."""
+    from core.jobs import scan_deadlines as scan
 
-    with session_scope() as db:
-        changed = refresh_open_cases(db)
+    changed = scan()
     typer.echo(f"时限状态有变化的在办办件：{changed} 件。")
 
 
