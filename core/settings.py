@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     notification_retry_base_seconds: float = 30.0
     """First back-off before a notification is sent again; it doubles with each attempt (with jitter), up to 30 min."""
 
+    def site_url(self, path: str) -> str:
+        """An absolute link to a page of the platform (for letters, notifications, chat cards)."""
+        return f"{self.base_url.rstrip('/')}{path}"
+
     @property
     def upload_dir(self) -> Path:
         """Where uploaded materials are kept on local disk."""

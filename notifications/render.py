@@ -65,7 +65,7 @@ def _s(data: Facts, key: str, default: str = "") -> str:
 
 
 def _admin_link(path: str) -> str:
-    return f"{get_settings().base_url.rstrip('/')}{path}"
+    return get_settings().site_url(path)
 
 
 def _case_line(data: Facts) -> str:

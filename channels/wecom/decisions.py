@@ -363,7 +363,7 @@ def _supersede_waiting(db: Session, user: User) -> None:
 
 def help_text() -> str:
     """What a member is told when their message is not an awaited opinion."""
-    admin = f"{get_settings().base_url.rstrip('/')}/admin"
+    admin = get_settings().site_url("/admin")
     return (
         "您好，这里是通办的办件提醒。待您决定的办件会以卡片推送到这里，点击“同意”“不同意”或“退回”即可办理；"
         f"选择“不同意”或“退回”后，请直接回复意见。其他业务请登录管理后台：{admin}"

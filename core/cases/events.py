@@ -23,7 +23,7 @@ def _facts(case: Case) -> dict[str, object]:
         "applicant_name": mask_name(case.applicant.name),
         "project_name": case.project_name or "",
         "due_at": case.due_at.isoformat(timespec="minutes") if case.due_at else None,
-        "url": f"{get_settings().base_url.rstrip('/')}/progress?case_no={case.case_no}",
+        "url": get_settings().site_url(f"/progress?case_no={case.case_no}"),
     }
 
 
@@ -54,7 +54,7 @@ def concluded(db: Session, case: Case) -> None:
         "concluded_at": case.concluded_at.isoformat(timespec="minutes") if case.concluded_at else None,
     }
     publish(db, "case.concluded", subject=f"case:{case.id}", data=data, to=_applicant(case))
-    rating = f"{get_settings().base_url.rstrip('/')}/rate?case_no={case.case_no}"
+    rating = get_settings().site_url(f"/rate?case_no={case.case_no}")
     publish(
         db, "case.rating_invited", subject=f"case:{case.id}", data=data | {"rating_url": rating}, to=_applicant(case)
     )
@@ -65,7 +65,7 @@ def decision_needed(db: Session, case: Case, opinion_so_far: str) -> None:
     data = _facts(case) | {
         "opinion_so_far": opinion_so_far,
         "step": "decide",
-        "materials_url": f"{get_settings().base_url.rstrip('/')}/admin/cases/{case.id}",
+        "materials_url": get_settings().site_url(f"/admin/cases/{case.id}"),
     }
     handlers = [Recipient(department_id=case.department_id, permission=Permission.CASE_HANDLE, role="approver")]
     publish(db, "case.decision_needed", subject=f"case:{case.id}", data=data, to=handlers)

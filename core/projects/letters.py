@@ -41,7 +41,7 @@ def letters_of(db: Session, project: Project) -> list[GuidanceLetter]:
 
 def verify_url(code: str) -> str:
     """The portal page a letter's QR code and printed code lead to."""
-    return f"{get_settings().base_url.rstrip('/')}/letters/{code}"
+    return get_settings().site_url(f"/letters/{code}")
 
 
 def issue_letter(db: Session, user: User | None, project: Project) -> GuidanceLetter:

@@ -23,7 +23,7 @@ from core.supervision.models import SupervisionEscalation, SupervisionPush
 
 def push_url(push: SupervisionPush) -> str:
     """The push's page in the admin site."""
-    return f"{get_settings().base_url.rstrip('/')}/admin/supervision/pushes/{push.id}"
+    return get_settings().site_url(f"/admin/supervision/pushes/{push.id}")
 
 
 def _minutes(value: datetime | None) -> str | None:
