@@ -7,9 +7,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from core.cases.numbering import prepare_counters
 from core.cases.scheduled import refresh_open_cases
+from core.clock import today
 from core.db import get_sessionmaker
 from core.plugins import hooks
+from core.retry import in_transaction
 from core.settings import get_settings
 from core.supervision.scheduled import scan_escalations
 
@@ -43,11 +46,18 @@ def scan_supervision() -> int:
     return escalated
 
 
+def prepare_case_numbers() -> int:
+    """Makes the case-number counters of today and the coming days, so that the first case of a morning,
+    registered at every window at once, takes a number with a single-row update."""
+    return in_transaction(lambda db: prepare_counters(db, today()))
+
+
 def periodic_jobs() -> list[Job]:
     """The core's jobs and the plugins'."""
     settings = get_settings()
     jobs = [
         Job("case-deadlines", settings.deadline_scan_minutes, scan_deadlines, "时限扫描失败"),
+        Job("case-number-counters", 60, prepare_case_numbers, "办件编号计数器准备失败"),
         Job("supervision-escalations", settings.supervision_scan_minutes, scan_supervision, "审批推送催办扫描失败"),
     ]
     for plugin_jobs in hooks("jobs"):

@@ -15,6 +15,7 @@ from core.api import api_router, install_error_handlers
 from core.audit.context import AuditContextMiddleware
 from core.jobs import periodic_jobs
 from core.plugins import hooks as plugin_hooks
+from core.retry import RetryTransactionsMiddleware
 from core.settings import get_settings
 from knowledge.views import router as knowledge_router
 from web.routes import mount_web
@@ -72,6 +73,7 @@ def create_app() -> FastAPI:
         https_only=settings.cookie_secure,
     )
     app.add_middleware(AuditContextMiddleware)
+    app.add_middleware(RetryTransactionsMiddleware)  # outermost: each try gets a fresh session and audit slot
     install_error_handlers(app)
     app.include_router(api_router())
     app.include_router(knowledge_router, prefix="/api/v1")
