@@ -126,7 +126,7 @@ class FakeWeChat:
         """The contents of the text messages sent to a user, in order."""
         return [m["text"]["content"] for m in self.sent if m["touser"] == openid and m["msgtype"] == "text"]
 
-    def wait_for(self, count: int, seconds: float = 10) -> list[str]:
+    def wait_for(self, count: int, seconds: float = 30) -> list[str]:
         """Waits until ``count`` messages have arrived; returns their texts."""
         deadline = time.monotonic() + seconds
         while len(self.sent) < count and time.monotonic() < deadline:

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.browser import chromium_page
 from tests.channels.conftest import FakeRasa
-from tests.web.test_glossary_tooltips import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture
@@ -19,8 +19,6 @@ def live_chat(fake_rasa: FakeRasa, monkeypatch: pytest.MonkeyPatch, request: pyt
 def test_chat_panel_on_a_phone_sends_and_renders_a_button_reply_in_chromium(
     live_chat: str, fake_rasa: FakeRasa
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     def answer(sender: str, text: str) -> list[dict[str, object]]:
         if text == "/ask_progress":
             return [{"text": "请告诉我办件编号，例如 KF2026091800012。"}]
@@ -33,37 +31,32 @@ def test_chat_panel_on_a_phone_sends_and_renders_a_button_reply_in_chromium(
         ]
 
     fake_rasa.answer = answer
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = chromium.new_page(viewport={"width": 375, "height": 700})
-            page.goto(f"{live_chat}/")
-            toggle = page.locator(".webchat-toggle")
-            toggle.click()
-            panel = page.locator(".webchat-panel")
-            panel.wait_for(state="visible", timeout=3000)
-            box = panel.bounding_box()
-            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["height"] <= 700
+    with chromium_page(375, 700) as page:
+        page.goto(f"{live_chat}/")
+        toggle = page.locator(".webchat-toggle")
+        toggle.click()
+        panel = page.locator(".webchat-panel")
+        panel.wait_for(state="visible")
+        box = panel.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["height"] <= 700
 
-            page.locator(".webchat-form textarea").fill("你好，我想办事")
-            page.keyboard.press("Enter")
-            button = page.locator(".webchat-log .webchat-choices button", has_text="查询办件进度")
-            button.wait_for(state="visible", timeout=5000)
-            assert page.locator(".webchat-log li.in .bubble").first.inner_text() == "你好，我想办事"
-            link = page.locator(".webchat-log .webchat-links a", has_text="办事指南")
-            assert link.get_attribute("href") == f"{live_chat}/guides" and link.get_attribute("target") == "_blank"
-            assert page.locator(".webchat-log li.pending").count() == 0
-            button_box = button.bounding_box()
-            assert button_box is not None and button_box["x"] + button_box["width"] <= 375
+        page.locator(".webchat-form textarea").fill("你好，我想办事")
+        page.keyboard.press("Enter")
+        button = page.locator(".webchat-log .webchat-choices button", has_text="查询办件进度")
+        button.wait_for(state="visible")
+        assert page.locator(".webchat-log li.in .bubble").first.inner_text() == "你好，我想办事"
+        link = page.locator(".webchat-log .webchat-links a", has_text="办事指南")
+        assert link.get_attribute("href") == f"{live_chat}/guides" and link.get_attribute("target") == "_blank"
+        assert page.locator(".webchat-log li.pending").count() == 0
+        button_box = button.bounding_box()
+        assert button_box is not None and button_box["x"] + button_box["width"] <= 375
 
-            button.click()
-            page.locator(".webchat-log .bubble", has_text="请告诉我办件编号").wait_for(timeout=5000)
-            assert fake_rasa.calls[-1]["message"] == "/ask_progress"
-            assert page.locator(".webchat-log li.in .bubble").nth(1).inner_text() == "查询办件进度"
+        button.click()
+        page.locator(".webchat-log .bubble", has_text="请告诉我办件编号").wait_for()
+        assert fake_rasa.calls[-1]["message"] == "/ask_progress"
+        assert page.locator(".webchat-log li.in .bubble").nth(1).inner_text() == "查询办件进度"
 
-            page.goto(f"{live_chat}/guides")  # history kept for the session
-            page.locator(".webchat-toggle").click()
-            page.locator(".webchat-log .bubble", has_text="请告诉我办件编号").wait_for(timeout=5000)
-            assert page.locator(".webchat-log li.in").count() == 2
-        finally:
-            chromium.close()
+        page.goto(f"{live_chat}/guides")  # history kept for the session
+        page.locator(".webchat-toggle").click()
+        page.locator(".webchat-log .bubble", has_text="请告诉我办件编号").wait_for()
+        assert page.locator(".webchat-log li.in").count() == 2

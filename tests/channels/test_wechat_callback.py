@@ -128,11 +128,10 @@ def test_a_slow_bot_gets_success_then_a_customer_service_message(
     chat_client: TestClient, wechat_account: FakeWeChat, fake_rasa: FakeRasa, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(get_settings(), "wechat_reply_window_seconds", 0.4)
-    fake_rasa.delay = 1.2
+    fake_rasa.delay = 3
     xml = text_xml("我的办件到哪一步了", "2003")
-    started = time.monotonic()
     first = post_plain(chat_client, xml)
-    assert first.text == "success" and time.monotonic() - started < 1.0
+    assert first.text == "success" and wechat_account.sent == []  # answered before the bot had finished
     retry = post_plain(chat_client, xml)  # WeChat would not retry after success; if it did, no second answer
     assert retry.text == "success"
     assert wechat_account.wait_for(1) == ["您问的是：我的办件到哪一步了"]
@@ -309,7 +308,7 @@ def test_a_customer_service_message_wechat_refuses_is_logged_not_crashed(
     monkeypatch.setattr(get_settings(), "wechat_reply_window_seconds", 0.2)
     fake_rasa.delay = 0.6
     assert post_plain(chat_client, text_xml("你好", "4004")).text == "success"
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30
     while wechat_account.attempts == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert wechat_account.attempts == 1 and wechat_account.sent == []  # refused (45015): logged, nothing retried

@@ -91,7 +91,7 @@ class FakeWeChatTemplates:
         with self._lock:
             return [m for m in self.sent if m["touser"] == openid]
 
-    def wait_for(self, count: int, seconds: float = 10) -> list[dict[str, Any]]:
+    def wait_for(self, count: int, seconds: float = 30) -> list[dict[str, Any]]:
         """Waits until ``count`` messages were sent; returns them."""
         deadline = time.monotonic() + seconds
         while len(self.sent) < count and time.monotonic() < deadline:

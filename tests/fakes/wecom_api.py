@@ -245,7 +245,7 @@ class FakeWeCom:
                 most = max(most, end - start + 1)
         return most
 
-    def wait_for(self, count: int, seconds: float = 10) -> list[Delivery]:
+    def wait_for(self, count: int, seconds: float = 30) -> list[Delivery]:
         """Waits until ``count`` messages were delivered; returns them."""
         deadline = time.monotonic() + seconds
         while len(self.deliveries) < count and time.monotonic() < deadline:

@@ -15,10 +15,10 @@ from core.projects.letter import working_day_window
 from core.projects.models import GuidanceLetter, Project
 from core.rules.engine import DerivedFlow
 from core.seed.demo import DEMO_PASSWORD
+from tests.browser import chromium_page
 from tests.projects import conftest as project_fixtures
 from tests.projects.conftest import FACTORY_ANSWERS, FACTORY_INFO, Filing, new_project
 from tests.web.conftest import Browser
-from tests.web.test_glossary_tooltips import CHROMIUM, CHROMIUM_ARGS
 
 filing = project_fixtures.filing  # the seed departments and the seed rule set in force
 
@@ -345,27 +345,20 @@ def test_the_verification_page_resolves_a_letter_and_flags_a_newer_version(
 def test_choosing_enterprise_investment_shows_the_catalogue_question_at_once_in_chromium(
     client: TestClient, filing: Filing, live_app: str, db: Session
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     project = new_project(client, filing, answers={})
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = chromium.new_page(viewport={"width": 1000, "height": 800})
-            page.goto(f"{live_app}/login?next=/filing/projects/{project['id']}/indicators")
-            page.fill("#username", "13800000001")
-            page.fill("#password", DEMO_PASSWORD)
-            page.click("form[action='/login'] button[type=submit]")
-            page.wait_for_url(f"**/filing/projects/{project['id']}/indicators")
-            question = page.locator("#q-in_approval_catalogue")
-            assert question.count() == 0
+    with chromium_page() as page:
+        page.goto(f"{live_app}/login?next=/filing/projects/{project['id']}/indicators")
+        page.fill("#username", "13800000001")
+        page.fill("#password", DEMO_PASSWORD)
+        page.click("form[action='/login'] button[type=submit]")
+        page.wait_for_url(f"**/filing/projects/{project['id']}/indicators")
+        question = page.locator("#q-in_approval_catalogue")
+        assert question.count() == 0
 
-            page.get_by_label("企业投资").check()  # no button pressed: filing.js posts the draft
-            question.wait_for(state="visible", timeout=5000)
-            assert "是否列入政府核准的投资项目目录" in question.inner_text()
-            assert page.get_by_label("企业投资").is_checked()
-            assert page.url.endswith("#q-investor")
-        finally:
-            chromium.close()
+        page.get_by_label("企业投资").check()  # no button pressed: filing.js posts the draft
+        question.wait_for(state="visible")
+        assert "是否列入政府核准的投资项目目录" in question.inner_text()
+        assert page.get_by_label("企业投资").is_checked()
+        assert page.url.endswith("#q-investor")
     db.rollback()  # a fresh snapshot of what the app committed
     assert db.get_one(Project, project["id"]).indicators == {"investor": "enterprise"}

@@ -5,23 +5,12 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from tests.browser import chromium_page
 from tests.conftest import World
 from tests.knowledge.helpers import publish
 from web import glossary
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 TERM = "交通疏导方案"
 EXPLANATION = "施工占用道路期间，为保障车辆和行人安全通行而制定的临时交通组织方案，须经公安交通管理部门同意。"
 POLICY = {
@@ -69,35 +58,28 @@ def test_guide_page_marks_terms_and_an_archived_term_disappears(client: TestClie
 def test_hovering_or_focusing_a_term_shows_its_explanation_in_chromium(
     client: TestClient, curators: World, live_app: str
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     publish(client, curators, "glossary", {"term": TERM, "explanation": EXPLANATION})
     policy_id = publish(client, curators, "policy", POLICY)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = chromium.new_page(viewport={"width": 1000, "height": 800})
-            page.goto(f"{live_app}/guides/{curators.item.id}")
-            term = page.locator("#conditions .term").first
-            tip = term.locator(".tip")
-            assert term.inner_text().startswith(TERM)
-            assert tip.is_hidden()
-            term.hover()
-            tip.wait_for(state="visible", timeout=2000)
-            assert tip.is_visible() and tip.inner_text() == EXPLANATION
-            box = tip.bounding_box()
-            assert box is not None and box["width"] > 50 and box["height"] > 10
-            page.mouse.move(0, 0)
-            tip.wait_for(state="hidden", timeout=2000)
-            term.focus()  # keyboard users and a tap on a phone focus the term
-            tip.wait_for(state="visible", timeout=2000)
+    with chromium_page() as page:
+        page.goto(f"{live_app}/guides/{curators.item.id}")
+        term = page.locator("#conditions .term").first
+        tip = term.locator(".tip")
+        assert term.inner_text().startswith(TERM)
+        assert tip.is_hidden()
+        term.hover()
+        tip.wait_for(state="visible")
+        assert tip.is_visible() and tip.inner_text() == EXPLANATION
+        box = tip.bounding_box()
+        assert box is not None and box["width"] > 50 and box["height"] > 10
+        page.mouse.move(0, 0)
+        tip.wait_for(state="hidden")
+        term.focus()  # keyboard users and a tap on a phone focus the term
+        tip.wait_for(state="visible")
 
-            page.goto(f"{live_app}/knowledge/policies/{policy_id}")
-            term = page.locator("#section-1 .term").first
-            tip = term.locator(".tip")
-            assert tip.is_hidden()
-            term.hover()
-            tip.wait_for(state="visible", timeout=2000)
-            assert tip.inner_text() == EXPLANATION
-        finally:
-            chromium.close()
+        page.goto(f"{live_app}/knowledge/policies/{policy_id}")
+        term = page.locator("#section-1 .term").first
+        tip = term.locator(".tip")
+        assert tip.is_hidden()
+        term.hover()
+        tip.wait_for(state="visible")
+        assert tip.inner_text() == EXPLANATION
