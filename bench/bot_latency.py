@@ -37,6 +37,9 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.processes import spawn, stop  # noqa: E402
+
 PORT = 8767
 RUN = int(time.time()) % 10_000_000_000  # MsgIds differ between runs, or the dedup answers from memory
 FAQ_TURNS = [
@@ -232,7 +235,7 @@ def start_app(rasa_delay: float) -> tuple[subprocess.Popen[bytes], str, list[Thr
     )
     subprocess.run([sys.executable, "-c", "from core.migrate import upgrade; upgrade()"], cwd=ROOT, env=env, check=True)
     command = [sys.executable, "-m", "uvicorn", "tongban.asgi:create_app", "--factory", "--host", "127.0.0.1"]
-    server = subprocess.Popen([*command, "--port", str(PORT), "--log-level", "warning"], cwd=ROOT, env=env)
+    server = spawn([*command, "--port", str(PORT), "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{PORT}"
     for _ in range(300):
         try:
@@ -240,7 +243,7 @@ def start_app(rasa_delay: float) -> tuple[subprocess.Popen[bytes], str, list[Thr
                 return server, base, fakes
         except httpx.TransportError:
             time.sleep(0.1)
-    server.terminate()
+    stop(server)
     raise SystemExit("应用未能在 30 秒内启动")
 
 
@@ -272,8 +275,7 @@ def main() -> None:
         asyncio.run(drive(base, callback, args.users, args.turns, progress, think))  # type: ignore[arg-type]
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(10)
+            stop(server)
         for fake in fakes:
             fake.shutdown()
 

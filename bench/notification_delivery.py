@@ -12,24 +12,14 @@ rate violations (a member's 31st message in 60 s, which WeCom would drop silentl
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _start(script: str, **env: str) -> str:
-    out = subprocess.run(
-        ["bash", f"scripts/{script}", "start"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, **env),
-    )
-    return out.stdout.strip().splitlines()[-1]
+sys.path.insert(0, str(ROOT))
+from tests.processes import private_service  # noqa: E402
 
 
 def main() -> None:
@@ -42,29 +32,24 @@ def main() -> None:
     parser.add_argument("--fail-share", type=float, default=0.1)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="tongban-bench-notify-"))
-    if args.db == "sqlite":
-        database_url = f"sqlite:///{workdir}/bench.db"
-    else:
-        _start("mariadb.sh", TONGBAN_MARIADB_DB="tongban_bench")
-        reset = subprocess.run(
-            ["bash", "scripts/mariadb.sh", "reset"],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-            env=dict(os.environ, TONGBAN_MARIADB_DB="tongban_bench"),
-        )
-        database_url = reset.stdout.strip().splitlines()[-1]
-    redis_url = _start("redis.sh") + "/3"
+    with ExitStack() as services:  # private servers, stopped at the end
+        workdir = Path(tempfile.mkdtemp(prefix="tongban-bench-notify-"))
+        if args.db == "sqlite":
+            database_url = f"sqlite:///{workdir}/bench.db"
+        else:
+            database_url = services.enter_context(private_service("mariadb.sh", database="tongban_bench"))
+        redis_url = services.enter_context(private_service("redis.sh")) + "/3"
+        measure(args, workdir, database_url, redis_url)
+
+
+def measure(args: argparse.Namespace, workdir: Path, database_url: str, redis_url: str) -> None:
+    """Runs the reliability run against the given servers and prints its report."""
     os.environ.update(
         TONGBAN_DATABASE_URL=database_url,
         TONGBAN_DATA_DIR=str(workdir),
         TONGBAN_SECRET_KEY=os.environ.get("TONGBAN_SECRET_KEY", "bench-secret-key-0123456789abcdef0123456789"),
     )
     os.environ.pop("TONGBAN_REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
-
     from core.migrate import upgrade
     from tests.notifications.reliability import run
 

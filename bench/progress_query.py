@@ -13,29 +13,27 @@ import asyncio
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.processes import private_service, spawn, stop  # noqa: E402
+
 PORT = 8765
 
 
-def database_url(kind: str, workdir: Path) -> str:
-    """A fresh database of the chosen kind."""
+def database_url(kind: str, workdir: Path, services: ExitStack) -> str:
+    """A fresh database of the chosen kind (a private MariaDB stopped when ``services`` closes)."""
     if kind == "sqlite":
         return f"sqlite:///{workdir}/bench.db"
-    env = dict(os.environ, TONGBAN_MARIADB_DB="tongban_bench")
-    subprocess.run(["bash", "scripts/mariadb.sh", "start"], cwd=ROOT, check=True, env=env, capture_output=True)
-    out = subprocess.run(
-        ["bash", "scripts/mariadb.sh", "reset"], cwd=ROOT, check=True, env=env, capture_output=True, text=True
-    )
-    return out.stdout.strip().splitlines()[-1]
+    return services.enter_context(private_service("mariadb.sh", database="tongban_bench"))
 
 
 def fill(cases: int) -> list[tuple[str, str]]:
@@ -172,35 +170,25 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=10)
     args = parser.parse_args()
 
+    with ExitStack() as services:
+        run(args, services)
+
+
+def run(args: argparse.Namespace, services: ExitStack) -> None:
+    """Fills the database, serves it, drives both endpoints and prints the figures."""
     workdir = Path(tempfile.mkdtemp(prefix="tongban-bench-"))
     env = {
         "TONGBAN_SECRET_KEY": "bench-secret-key-0123456789abcdef0123456789",
         "TONGBAN_DATA_DIR": str(workdir),
-        "TONGBAN_DATABASE_URL": database_url(args.db, workdir),
+        "TONGBAN_DATABASE_URL": database_url(args.db, workdir, services),
         "TONGBAN_PROGRESS_QUERY_RATE": "1000000/minute",
         "TONGBAN_PROGRESS_CASE_RATE": "1000000/hour",
         "TONGBAN_SCHEDULER_ENABLED": "false",  # the start-up deadline scan would compete with the measurement
     }
     os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
     pairs = fill(args.cases)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "tongban.asgi:create_app",
-            "--factory",
-            "--port",
-            str(PORT),
-            "--host",
-            "127.0.0.1",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=dict(os.environ, **env),
-    )
+    command = [sys.executable, "-m", "uvicorn", "tongban.asgi:create_app", "--factory", "--host", "127.0.0.1"]
+    server = spawn([*command, "--port", str(PORT), "--log-level", "warning"], env=dict(os.environ, **env))
     try:
         for _ in range(100):
             try:
@@ -215,8 +203,7 @@ def main() -> None:
         trivial = asyncio.run(drive("/healthz", None, args.requests, args.concurrency))
         progress = asyncio.run(drive("/api/v1/progress", bodies, args.requests, args.concurrency))
     finally:
-        server.terminate()
-        server.wait(10)
+        stop(server)
     print(
         f"\n进度查询基准（{args.db}，{args.cases} 件办件，{args.requests} 次请求，"
         f"并发 {args.concurrency}，单个 uvicorn 进程）"

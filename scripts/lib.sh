@@ -74,3 +74,121 @@ ensure_env_file() {
     chmod 600 "$ROOT/.env"
   fi
 }
+
+# free_port — prints a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# port_taken PORT — true when something listens on 127.0.0.1:PORT.
+port_taken() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# ---------------------------------------------------------------- a run scope
+# A test run (or a benchmark) marks every process it starts with TONGBAN_TEST_RUN (a chain of run ids, so a
+# scope started inside another is seen by both), gives its servers ports, directories and database names of
+# their own, and at its end stops all of them and checks that nothing it started is still running: a
+# leftover is named, killed and fails the run. Ctrl-C, a kill or a failure end the scope the same way.
+#
+#   run_scope_begin NAME     start the scope (sets RUN_ID, RUN_DIR and the servers' TONGBAN_* variables)
+#   scope_job CMD...         run CMD in the background in a process group of its own; its pid in SCOPE_PID
+#   scope_wait PID           wait for a job (returns its exit status; a signal to the script interrupts it)
+#   scope_run CMD...         run CMD and wait for it, interruptible (scope_job + scope_wait)
+
+SCOPE_JOBS=()
+
+run_scope_begin() {
+  RUN_ID="$1-$(date +%H%M%S)-$$"
+  export TONGBAN_TEST_RUN="${TONGBAN_TEST_RUN:+$TONGBAN_TEST_RUN:}$RUN_ID"
+  RUN_DIR="$(mktemp -d -t "tongban-$1-XXXXXX")"
+  export RUN_DIR
+  export TONGBAN_REDIS_PORT="$(free_port)" TONGBAN_REDIS_DIR="$RUN_DIR/redis"
+  export TONGBAN_MARIADB_PORT="$(free_port)" TONGBAN_MARIADB_DIR="$RUN_DIR/mariadb"
+  export TONGBAN_MARIADB_DB="tongban_test_${RUN_ID//-/_}"
+  set -m   # each background job in a process group of its own, which does not ignore SIGINT
+  trap 'run_scope_end $?' EXIT
+  trap 'say "收到中断信号，正在停止本次运行启动的全部进程"; exit 130' INT
+  trap 'say "收到终止信号，正在停止本次运行启动的全部进程"; exit 143' TERM
+  say "运行标识 $RUN_ID（临时目录 $RUN_DIR；Redis 端口 $TONGBAN_REDIS_PORT，MariaDB 端口 $TONGBAN_MARIADB_PORT）"
+}
+
+scope_job() {
+  "$@" &
+  SCOPE_PID=$!
+  SCOPE_JOBS+=("$SCOPE_PID")
+}
+
+scope_wait() {
+  local status=0
+  wait "$1" || status=$?
+  return $status
+}
+
+scope_run() {
+  scope_job "$@"
+  scope_wait "$SCOPE_PID"
+}
+
+# scope_processes — the pids of running processes that carry this scope's mark, or work inside its directory
+# (a server that rewrites its process title, as Redis does, overwrites its environment and so the mark).
+scope_processes() {
+  python3 - "$RUN_ID" "$RUN_DIR" "$$" <<'PY'
+import os, re, sys
+run_id, run_dir, shell = sys.argv[1], os.path.realpath(sys.argv[2]), sys.argv[3]
+mark = re.compile(rb"(?:^|\0)TONGBAN_TEST_RUN=(?:[^\0]*:)?" + re.escape(run_id.encode()) + rb"(?::[^\0]*)?(?:\0|$)")
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    if pid in (shell, str(os.getpid()), str(os.getppid())):
+        continue
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            ours = bool(mark.search(f.read()))
+        cwd = os.readlink(f"/proc/{pid}/cwd")
+        if ours or cwd == run_dir or cwd.startswith(run_dir + "/"):
+            print(pid)
+    except OSError:  # gone, or not ours to read
+        pass
+PY
+}
+
+_scope_signal_jobs() {  # SIGNAL — to each job's process group
+  local pid
+  for pid in "${SCOPE_JOBS[@]}"; do kill "-$1" -- "-$pid" 2>/dev/null || true; done
+}
+
+_scope_jobs_running() {
+  local pid
+  for pid in "${SCOPE_JOBS[@]}"; do kill -0 -- "-$pid" 2>/dev/null && return 0; done
+  return 1
+}
+
+run_scope_end() {
+  local status="$1" pid leftovers=() i
+  trap - EXIT INT TERM
+  set +e
+  if _scope_jobs_running; then
+    # Interrupted: SIGINT first (pytest then runs its finalizers, which stop the workers and apps it started).
+    _scope_signal_jobs INT
+    for i in $(seq 1 60); do _scope_jobs_running || break; sleep 0.5; done
+    _scope_signal_jobs TERM
+    for i in $(seq 1 20); do _scope_jobs_running || break; sleep 0.5; done
+    _scope_signal_jobs KILL
+  fi
+  bash "$ROOT/scripts/mariadb.sh" stop >/dev/null 2>&1
+  bash "$ROOT/scripts/redis.sh" stop >/dev/null 2>&1
+  for i in $(seq 1 20); do
+    mapfile -t leftovers < <(scope_processes)
+    [ ${#leftovers[@]} -eq 0 ] && break
+    sleep 0.5
+  done
+  if [ ${#leftovers[@]} -gt 0 ]; then
+    printf '\033[1;31m[tongban] 本次运行启动的进程在结束时仍在运行（已强行停止）：\033[0m\n' >&2
+    ps -o pid=,args= -p "$(IFS=,; echo "${leftovers[*]}")" >&2 || true
+    for pid in "${leftovers[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    [ "$status" -eq 0 ] && status=1
+  else
+    say "检查：本次运行启动的进程均已停止"
+  fi
+  [ "${TONGBAN_KEEP_RUN_DIR:-}" = "1" ] || rm -rf "$RUN_DIR"
+  exit "$status"
+}

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Starts or stops a private MariaDB on 127.0.0.1 for the tests: scripts/mariadb.sh start|stop|url
-# Installs mariadb-server when missing. Data lives in var/mariadb (throw-away).
+# Starts or stops a private MariaDB on 127.0.0.1 for the tests: scripts/mariadb.sh start|stop|reset|url
+# Installs mariadb-server when missing. Data lives in var/mariadb (throw-away). A test run gives each of its
+# servers a port, a directory and a database name of its own (TONGBAN_MARIADB_PORT, _DIR, _DB: scripts/lib.sh,
+# run_scope_begin); a port that something else already listens on is refused, never shared.
 source "$(dirname "$0")/lib.sh"
 
 PORT="${TONGBAN_MARIADB_PORT:-3399}"
-DIR="$ROOT/var/mariadb"
+DIR="${TONGBAN_MARIADB_DIR:-$ROOT/var/mariadb}"
 SOCK="$DIR/mariadb.sock"
 PIDFILE="$DIR/mariadb.pid"
 DB="${TONGBAN_MARIADB_DB:-tongban_test}"
@@ -17,6 +19,7 @@ case "${1:-start}" in
     if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
       say "MariaDB 已在 127.0.0.1:$PORT 运行"
     else
+      port_taken "$PORT" && die "127.0.0.1:$PORT 已被其他程序占用（不是本目录 $DIR 的 MariaDB）：请换一个端口（TONGBAN_MARIADB_PORT）"
       mkdir -p "$DIR"
       if [ ! -d "$DIR/data/mysql" ]; then
         say "初始化 MariaDB 数据目录"
@@ -44,8 +47,11 @@ case "${1:-start}" in
     ;;
   stop)
     if [ -f "$PIDFILE" ]; then
-      kill "$(cat "$PIDFILE")" 2>/dev/null || true
-      for _ in $(seq 1 50); do [ -f "$PIDFILE" ] || break; sleep 0.2; done
+      pid="$(cat "$PIDFILE")"
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      kill -9 "$pid" 2>/dev/null || true
+      rm -f "$PIDFILE"
       say "MariaDB 已停止"
     fi
     ;;

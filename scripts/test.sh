@@ -3,44 +3,49 @@
 # (Rasa data validation, held-out NLU evaluation, end-to-end stories, action tests) in its own venv.
 # The notification delivery tests run real Celery workers on a private Redis (scripts/redis.sh).
 # Installs what it needs (Debian packages, the venv) and starts/stops its own servers.
+#
+# The run is a scope (scripts/lib.sh): its Redis and MariaDB get ports, directories and a database name of
+# their own, so two runs, or a run beside `scripts/run.sh`, never see each other; at the end — passed, failed,
+# or stopped with Ctrl-C — everything it started is stopped, and a process still running fails the run.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 ensure_apt fonts-wqy-microhei graphviz poppler-utils mariadb-server chromium redis-server
 ensure_venv
 export PATH="$VENV/bin:$PATH"
+run_scope_begin test
 
 # The bot's setup, training and tests run beside everything else (mostly downloads and one training).
-BOT_LOG="$(mktemp -t tongban-bot-XXXX.log)"
+BOT_LOG="$RUN_DIR/bot.log"
 say "机器人测试（后台运行，输出见结束时）"
-bash scripts/bot.sh test >"$BOT_LOG" 2>&1 &
-BOT_PID=$!
+scope_job bash scripts/bot.sh test >"$BOT_LOG" 2>&1
+BOT_PID=$SCOPE_PID
 
 say "ruff"
-ruff check . && ruff format --check .
+scope_run ruff check .
+scope_run ruff format --check .
 say "mypy"
-mypy
+scope_run mypy
 
 # The two database passes are independent processes (own temp dirs, own database): run them side by side
 # on the two cores, SQLite's output kept in a file and shown when it ends.
-trap 'bash scripts/mariadb.sh stop >/dev/null 2>&1 || true; bash scripts/redis.sh stop >/dev/null 2>&1 || true' EXIT
 MARIADB_URL="$(bash scripts/mariadb.sh start | tail -1)"
 # One Redis, a database number per pass, so that the two passes' queues and rate counts stay apart.
 REDIS_URL="$(bash scripts/redis.sh start | tail -1)"
-bash scripts/mariadb.sh reset >/dev/null
-SQLITE_LOG="$(mktemp -t tongban-sqlite-XXXX.log)"
+SQLITE_LOG="$RUN_DIR/sqlite.log"
 say "测试（SQLite，后台运行，输出见结束时）"
-TONGBAN_TEST_REDIS_URL="$REDIS_URL/1" pytest -p no:cacheprovider >"$SQLITE_LOG" 2>&1 &
-SQLITE_PID=$!
+TONGBAN_TEST_REDIS_URL="$REDIS_URL/1" scope_job pytest -p no:cacheprovider >"$SQLITE_LOG" 2>&1
+SQLITE_PID=$SCOPE_PID
 say "测试（MariaDB：${MARIADB_URL%%\?*}）"
 MARIADB_STATUS=0
-TONGBAN_TEST_DATABASE_URL="$MARIADB_URL" TONGBAN_TEST_REDIS_URL="$REDIS_URL/2" pytest -p no:cacheprovider || MARIADB_STATUS=$?
+TONGBAN_TEST_DATABASE_URL="$MARIADB_URL" TONGBAN_TEST_REDIS_URL="$REDIS_URL/2" scope_run pytest -p no:cacheprovider \
+  || MARIADB_STATUS=$?
 SQLITE_STATUS=0
-wait "$SQLITE_PID" || SQLITE_STATUS=$?
+scope_wait "$SQLITE_PID" || SQLITE_STATUS=$?
 say "测试（SQLite）结果"
 cat "$SQLITE_LOG"
 BOT_STATUS=0
-wait "$BOT_PID" || BOT_STATUS=$?
+scope_wait "$BOT_PID" || BOT_STATUS=$?
 say "机器人测试结果"
 cat "$BOT_LOG"
 # End to end through the real pieces (app + Rasa + action server + a fake WeChat API), once the model is
@@ -48,9 +53,10 @@ cat "$BOT_LOG"
 E2E_STATUS=0
 if [ "$BOT_STATUS" -eq 0 ]; then
     say "端到端：公众号（安全模式）→ 应用 → Rasa → 动作服务器 → /api/v1"
-    TONGBAN_E2E_BOT=1 pytest -p no:cacheprovider -q tests/e2e || E2E_STATUS=$?
+    TONGBAN_E2E_BOT=1 scope_run pytest -p no:cacheprovider -q tests/e2e || E2E_STATUS=$?
 fi
 if [ "$SQLITE_STATUS" -ne 0 ] || [ "$MARIADB_STATUS" -ne 0 ] || [ "$BOT_STATUS" -ne 0 ] || [ "$E2E_STATUS" -ne 0 ]; then
     say "失败：SQLite 退出码 $SQLITE_STATUS，MariaDB 退出码 $MARIADB_STATUS，机器人 退出码 $BOT_STATUS，端到端 退出码 $E2E_STATUS"
     exit 1
 fi
+say "全部测试通过（$SECONDS 秒）"

@@ -2,8 +2,6 @@
 the app, and a small world of departments, people, items and tokens."""
 
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +46,7 @@ from core.models import Base  # noqa: E402
 from core.org import service as org_service  # noqa: E402
 from core.org.models import Department, User  # noqa: E402
 from core.settings import Settings  # noqa: E402
+from tests import processes  # noqa: E402
 
 Settings.model_config["env_file"] = None  # nor from the developer's .env
 from core.plugins import load_models  # noqa: E402
@@ -252,31 +251,28 @@ def curators(world: World, db: Session) -> World:
     return world
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def live_app() -> Iterator[str]:
     """The real app served by uvicorn in its own process on 127.0.0.1, on the test database."""
-    port = _free_port()
+    port = processes.free_port()
     env = dict(os.environ, TONGBAN_SCHEDULER_ENABLED="false")
     command = [sys.executable, "-m", "uvicorn", "tongban.asgi:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[1], env=env)
+    server = processes.spawn(command, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
+        deadline = time.monotonic() + 90  # a loaded 2-core machine takes its time to import everything
+        while True:
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
                     break
             except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("应用进程未能在 15 秒内启动")
+                pass
+            if server.poll() is not None:
+                pytest.fail("应用进程启动失败（见上方输出）")
+            if time.monotonic() > deadline:
+                pytest.fail("应用进程未能在 90 秒内启动")
+            time.sleep(0.1)
         yield base
     finally:
-        server.terminate()
-        server.wait(10)
+        processes.stop(server)

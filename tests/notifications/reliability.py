@@ -9,8 +9,6 @@ exactly once, and no member more than 30 in any minute.
 """
 
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,9 +26,9 @@ from core.org.models import User
 from core.settings import get_settings
 from notifications.connections import redis_for
 from notifications.models import Notification, Status
+from tests import processes
 from tests.fakes.wecom_api import AGENT_ID, CORP_ID, SECRET, FakeWeCom
 
-ROOT = Path(__file__).resolve().parents[2]
 BATCH = 100
 """Events per transaction, as a busy app would commit them."""
 
@@ -97,7 +95,7 @@ def _members(count: int) -> list[int]:
 
 
 class Worker:
-    """A Celery worker (with the sweeper's beat) in its own process."""
+    """A Celery worker with its embedded beat (a child process), in a process group of its own."""
 
     def __init__(self, env: dict[str, str], workdir: Path, name: str) -> None:
         command = [sys.executable, "-m", "celery", "-A", "notifications.tasks", "worker", "-B"]
@@ -105,21 +103,15 @@ class Worker:
         command += ["-s", str(workdir / f"beat-{name}"), "--without-mingle", "--without-gossip"]
         self.log = workdir / f"{name}.log"
         with self.log.open("w") as out:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            self.process = processes.spawn(command, env=env, output=out)
 
     def kill(self) -> None:
-        """SIGKILL: no warm shutdown, in-flight tasks and leases abandoned."""
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
+        """SIGKILL to the worker and its beat: no warm shutdown, in-flight tasks and leases abandoned."""
+        processes.kill(self.process)
 
     def stop(self) -> None:
-        """SIGTERM, then SIGKILL if it lingers."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        """SIGTERM (a warm shutdown), then SIGKILL to whatever of the group lingers."""
+        processes.stop(self.process)
 
 
 @contextmanager
