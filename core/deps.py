@@ -40,7 +40,10 @@ def get_db(request: Request) -> Iterator[Session]:
         session.close()
 
 
-DB = Annotated[Session, Depends(get_db)]
+DB = Annotated[Session, Depends(get_db, scope="function")]
+"""Function scope: the session commits when the handler returns, before the response starts — a client never
+gets a 2xx for a write whose commit then failed, and a commit that meets a deadlock is retried whole
+(core/retry.py)."""
 
 
 def get_read_db(request: Request) -> Iterator[Session]:
@@ -57,7 +60,7 @@ def get_read_db(request: Request) -> Iterator[Session]:
         session.close()
 
 
-ReadDB = Annotated[Session, Depends(get_read_db)]
+ReadDB = Annotated[Session, Depends(get_read_db, scope="function")]
 
 
 def current_user(request: Request, db: DB) -> User | None:

@@ -146,6 +146,28 @@ def test_a_deadlock_is_retried_and_the_window_gets_its_case(client: TestClient, 
     assert count(db, Case) == 1 and count(db, Applicant) == 1
 
 
+def test_a_deadlock_at_commit_is_retried_before_the_window_is_answered(
+    client: TestClient, world: World, db: Session
+) -> None:
+    clock.freeze(WORKDAY)
+    failed = []
+
+    def deadlock_once(_conn: Any) -> None:
+        if not failed:
+            failed.append(True)
+            raise pymysql.err.OperationalError(1213, "Deadlock found when trying to get lock; try restarting transaction")
+
+    event.listen(get_engine(), "commit", deadlock_once)
+    try:
+        response = client.post("/api/v1/cases/window", json=registration(world, 1), headers=world.auth("clerk_a"))
+    finally:
+        event.remove(get_engine(), "commit", deadlock_once)
+    assert failed and response.status_code == 201, response.text
+    case_id = response.json()["case_id"]
+    assert client.get(f"/api/v1/cases/{case_id}", headers=world.auth("clerk_a")).status_code == 200
+    assert count(db, Case) == 1
+
+
 def test_a_third_deadlock_in_a_row_answers_in_chinese_and_writes_nothing(
     client: TestClient, world: World, db: Session
 ) -> None:

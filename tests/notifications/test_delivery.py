@@ -178,7 +178,13 @@ def test_the_embedded_scheduler_and_celery_beat_run_the_same_periodic_jobs() -> 
     from core import jobs
 
     listed = {job.name: job for job in jobs.periodic_jobs()}
-    assert set(listed) == {"case-deadlines", "supervision-escalations", "bot-kept-messages", "notifications-sweep"}
+    assert set(listed) == {
+        "case-deadlines",
+        "case-number-counters",
+        "supervision-escalations",
+        "bot-kept-messages",
+        "notifications-sweep",
+    }
     sweeper = listed["notifications-sweep"]
     assert sweeper.run is tasks.sweep and sweeper.minutes * 60 == tasks.SWEEP_SECONDS and "补发" in sweeper.failure
     tasks.app.finalize()
