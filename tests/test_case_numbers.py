@@ -110,6 +110,11 @@ def test_numbering_continues_through_the_day_and_restarts_the_next(client: TestC
 # ---------------------------------------------------------------- deadlocks and lock-wait timeouts
 
 
+def deadlock() -> pymysql.err.OperationalError:
+    """The error MySQL/MariaDB gives the victim of a deadlock."""
+    return pymysql.err.OperationalError(1213, "Deadlock found when trying to get lock; try restarting transaction")
+
+
 class ForcedDeadlocks:
     """Fails the next ``times`` statements on the case-number counter as MySQL fails a deadlock's victim."""
 
@@ -155,7 +160,7 @@ def test_a_deadlock_at_commit_is_retried_before_the_window_is_answered(
     def deadlock_once(_conn: Any) -> None:
         if not failed:
             failed.append(True)
-            raise pymysql.err.OperationalError(1213, "Deadlock found when trying to get lock; try restarting transaction")
+            raise deadlock()
 
     event.listen(get_engine(), "commit", deadlock_once)
     try:
