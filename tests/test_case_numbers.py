@@ -126,9 +126,7 @@ class ForcedDeadlocks:
         if self.left and "case_number_counter" in statement and not statement.lstrip().upper().startswith("SELECT"):
             self.left -= 1
             self.raised += 1
-            raise pymysql.err.OperationalError(
-                1213, "Deadlock found when trying to get lock; try restarting transaction"
-            )
+            raise deadlock()
 
 
 @contextmanager
