@@ -657,7 +657,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("POST", "/api/v1/projects/{project_id}/derive"): (PROJECT_EDITORS, on_project("POST", "/derive")),
     ("GET", "/api/v1/projects/{project_id}/flow"): (PROJECT_VIEWERS, on_project("GET", "/flow", "derived")),
     ("POST", "/api/v1/projects/{project_id}/review"): (PROJECT_EDITORS, on_project("POST", "/review", "derived")),
-    ("POST", "/api/v1/projects/{project_id}/letter"): (PROJECT_VIEWERS, on_project("POST", "/letter", "derived")),
+    ("POST", "/api/v1/projects/{project_id}/letter"): (PROJECT_EDITORS, on_project("POST", "/letter", "derived")),
     ("GET", "/api/v1/projects/{project_id}/letters"): (PROJECT_VIEWERS, on_project("GET", "/letters", "derived")),
     ("GET", "/api/v1/project-reviews"): (ADMIN_ONLY, get("/api/v1/project-reviews")),
     ("GET", "/api/v1/project-reviews/{review_id}"): (ADMIN_ONLY, on_review("")),

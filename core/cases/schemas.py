@@ -92,10 +92,9 @@ class OpinionIn(BaseModel):
 
 
 class ReviewIn(OpinionIn):
-    """审查 or 决定: agree or not, with an opinion."""
+    """审查 or 决定: agree or not, with an opinion. A 联办件's part is always the caller's own department's."""
 
     agree: bool
-    department_id: int | None = Field(default=None, description="联办件：代表哪个会办部门（默认本人部门）")
 
 
 class ConcludeIn(BaseModel):

@@ -392,26 +392,15 @@ def _open_joint_stage(db: Session, case: Case, stage: int) -> None:
     case.joint_stage = stage
 
 
-def review(
-    db: Session,
-    user: User | None,
-    case: Case,
-    *,
-    agree: bool,
-    opinion: str,
-    public: bool = True,
-    department_id: int | None = None,
-) -> None:
-    """审查. For a 联办件, each co-reviewing department of the current stage records its part; the case
-    moves on when the stage is complete (to the next stage, or to 决定)."""
+def review(db: Session, user: User | None, case: Case, *, agree: bool, opinion: str, public: bool = True) -> None:
+    """审查. For a 联办件, each co-reviewing department of the current stage records its part — always the
+    handler's own department's, whatever their data scope; the case moves on when the stage is complete (to the
+    next stage, or to 决定)."""
     handler = _require_handler(user, case, case_departments(case))
     _expect(case, "review", {CaseStatus.PROCESSING}, {Step.REVIEW})
     pending = [t for t in case.joint_tasks if t.stage == case.joint_stage and t.result_code is None]
     if case.case_type == CaseType.JOINT and pending:
-        if not org_service.can_reach_department(handler, {t.department_id for t in pending}):
-            raise PermissionDenied("当前会办阶段没有需要您所在部门办理的任务")
-        wanted = department_id or handler.department_id
-        task = next((t for t in pending if t.department_id == wanted), None)
+        task = next((t for t in pending if t.department_id == handler.department_id), None)
         if task is None:
             raise PermissionDenied("当前会办阶段没有需要您所在部门办理的任务")
         text = _require_text(opinion, "会办审查必须填写意见", "opinion")

@@ -266,15 +266,7 @@ def refuse(case_id: int, data: OpinionIn, db: DB, user: CurrentUser) -> CaseOut:
 def review(case_id: int, data: ReviewIn, db: DB, user: CurrentUser) -> CaseOut:
     """审查: agree or not with an opinion."""
     case = _act(db, user, case_id)
-    service.review(
-        db,
-        user,
-        case,
-        agree=data.agree,
-        opinion=data.opinion,
-        public=data.opinion_public,
-        department_id=data.department_id,
-    )
+    service.review(db, user, case, agree=data.agree, opinion=data.opinion, public=data.opinion_public)
     return case_out(case)
 
 

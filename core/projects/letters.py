@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import now
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied
 from core.files import service as file_service
 from core.org.models import User
 from core.projects import service
@@ -45,7 +45,16 @@ def verify_url(code: str) -> str:
 
 
 def issue_letter(db: Session, user: User | None, project: Project) -> GuidanceLetter:
-    """The letter for the current flow: the latest one if the flow is unchanged, else a new version."""
+    """The letter for the current flow, asked for by its filer, a project guide or an administrator."""
+    if user is None:
+        raise NotAuthenticated("请先登录")
+    if not service.can_issue_letter(user, project):
+        raise PermissionDenied("只有项目的填报单位、报建专员和管理员可以出具指导意见书")
+    return _current_letter(db, user, project)
+
+
+def _current_letter(db: Session, user: User | None, project: Project) -> GuidanceLetter:
+    """The latest letter if the flow is unchanged, else a new version (who may ask is checked by the caller)."""
     derivation, flow = final_flow(db, project)
     is_final = project.status == service.CONFIRMED
     fingerprint = service.flow_hash(flow)
@@ -113,7 +122,7 @@ _ACTION_LABELS = {"add": "新增", "correct": "更正", "remove": "删除"}
 def derive_with_letter(db: Session, user: User | None, project: Project) -> GuidanceLetter:
     """流程推演 and its draft letter (初稿), as every client (API, portal, admin, demo) does it."""
     service.derive_project(db, user, project)
-    return issue_letter(db, user, project)
+    return _current_letter(db, user, project)
 
 
 def confirm_with_letter(
@@ -122,7 +131,7 @@ def confirm_with_letter(
     """A department confirms its items; the last confirmation issues the final letter (正式), returned."""
     service.confirm_review(db, user, review, opinion)
     project = service.review_project(db, review)
-    return issue_letter(db, user, project) if project.status == service.CONFIRMED else None
+    return _current_letter(db, user, project) if project.status == service.CONFIRMED else None
 
 
 def by_code(db: Session, code: str) -> GuidanceLetter:

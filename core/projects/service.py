@@ -66,6 +66,13 @@ def can_edit(user: User, project: Project) -> bool:
     return project.owner_user_id == user.id and Permission.PROJECT_FILE in user.permissions
 
 
+def can_issue_letter(user: User, project: Project) -> bool:
+    """Its filer (or the bot for the channel user who filed it), a project guide, an administrator — at any stage.
+
+    Reviewing departments read the letters but do not issue them: a new version is an official document."""
+    return can_edit(user, project)
+
+
 PROJECT_PERMISSIONS = frozenset(
     {
         Permission.PROJECT_FILE,

@@ -191,7 +191,8 @@ def ensure_bot_user(db: Session) -> User:
 def seed_people(
     db: Session, departments: dict[str, Department], items: list[ServiceItem], rng: random.Random
 ) -> list[Staff]:
-    """Creates the admin, a leader, a clerk and an officer for every department with items, and a citizen."""
+    """Creates the admin, a leader, a clerk and an officer for every department with items (an officer for every
+    department that co-reviews a 联办件), and a citizen."""
     names = load("people.json")
     logins = [Staff("admin", "系统管理员", "系统管理员", "")]
     _user(db, "admin", "系统管理员", ["admin"], None)
@@ -215,6 +216,16 @@ def seed_people(
             person = rng.choice(names["surnames"]) + rng.choice(names["given_names"])
             _user(db, f"{role}_{code}", person, [role], department)
             logins.append(Staff(f"{role}_{code}", person, label, department.name))
+    # A 联办件's co-reviewing department records its part itself (never another account on its behalf), so the
+    # departments that only co-review get an officer too.
+    co_reviewing = {code for i in items for stage in i.joint_route for code in stage}
+    for department in departments.values():
+        if department.id in with_items or department.code not in co_reviewing:
+            continue
+        code = department.code.lower()
+        person = rng.choice(names["surnames"]) + rng.choice(names["given_names"])
+        _user(db, f"officer_{code}", person, ["officer"], department)
+        logins.append(Staff(f"officer_{code}", person, "审批人员", department.name))
     if org_service.get_user_by_login(db=db, login="13800000000") is None:
         org_service.register_citizen(db=db, phone="13800000000", name="李明", password=DEMO_PASSWORD)
     logins.append(Staff("13800000000", "李明", "办事群众", ""))
@@ -396,13 +407,11 @@ class CaseFactory:
                     pending := [t for t in case.joint_tasks if t.result_code is None]
                 ):
                     task = pending[0]
-                    reviewer = self.staff.get((task.department_id, "officer")) or self.leader
-                    assert reviewer is not None
-                    department_id = task.department_id
+                    reviewer = self.staff[(task.department_id, "officer")]
                     opinion = self._opinion("review_agree")
 
-                    def joint_review(r: User = reviewer, d: int = department_id, o: str = opinion) -> None:
-                        s.review(db, r, case, agree=True, opinion=o, department_id=d)
+                    def joint_review(r: User = reviewer, o: str = opinion) -> None:
+                        s.review(db, r, case, agree=True, opinion=o)
 
                     self._at(moment, joint_review, reviewer)
                 return True
