@@ -20,15 +20,17 @@ case "${1:-start}" in
       say "MariaDB 已在 127.0.0.1:$PORT 运行"
     else
       port_taken "$PORT" && die "127.0.0.1:$PORT 已被其他程序占用（不是本目录 $DIR 的 MariaDB）：请换一个端口（TONGBAN_MARIADB_PORT）"
-      mkdir -p "$DIR"
+      # Its own temporary directory too: servers sharing /tmp name their temporary tables alike, and two
+      # first-time initialisations at once failed on each other's files ("Unknown table 'mysql.tmp_user_sys'").
+      mkdir -p "$DIR/tmp"
       if [ ! -d "$DIR/data/mysql" ]; then
         say "初始化 MariaDB 数据目录"
-        mariadb-install-db --no-defaults --user=root --datadir="$DIR/data" \
+        mariadb-install-db --no-defaults --user=root --datadir="$DIR/data" --tmpdir="$DIR/tmp" \
           --auth-root-authentication-method=normal --skip-test-db >"$DIR/install.log" 2>&1 \
-          || { cat "$DIR/install.log"; die "MariaDB 初始化失败"; }
+          || { cat "$DIR/install.log" >&2; die "MariaDB 初始化失败"; }
       fi
       say "启动 MariaDB（127.0.0.1:$PORT）"
-      nohup mariadbd --no-defaults --user=root --datadir="$DIR/data" --socket="$SOCK" --pid-file="$PIDFILE" \
+      nohup mariadbd --no-defaults --user=root --datadir="$DIR/data" --socket="$SOCK" --pid-file="$PIDFILE" --tmpdir="$DIR/tmp" \
         --port="$PORT" --bind-address=127.0.0.1 --skip-name-resolve --character-set-server=utf8mb4 \
         --collation-server=utf8mb4_unicode_ci --innodb-flush-log-at-trx-commit=2 --max-connections=500 \
         >"$DIR/server.log" 2>&1 &
@@ -36,7 +38,7 @@ case "${1:-start}" in
         client -e "select 1" >/dev/null 2>&1 && break
         sleep 0.2
       done
-      client -e "select 1" >/dev/null 2>&1 || { tail -20 "$DIR/server.log"; die "MariaDB 未能启动"; }
+      client -e "select 1" >/dev/null 2>&1 || { tail -20 "$DIR/server.log" >&2; die "MariaDB 未能启动"; }
     fi
     client -e "CREATE DATABASE IF NOT EXISTS \`$DB\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
     echo "$URL"

@@ -27,7 +27,7 @@ case "${1:-start}" in
         redis-cli -p "$PORT" ping >/dev/null 2>&1 && break
         sleep 0.1
       done
-      redis-cli -p "$PORT" ping >/dev/null 2>&1 || { tail -20 "$DIR/redis.log"; die "Redis 未能启动"; }
+      redis-cli -p "$PORT" ping >/dev/null 2>&1 || { tail -20 "$DIR/redis.log" >&2; die "Redis 未能启动"; }
     fi
     echo "$URL"
     ;;

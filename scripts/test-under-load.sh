@@ -4,16 +4,19 @@
 # command beside it, again and again, until the rounds are over (its last run is then interrupted, as with
 # Ctrl-C). Prints every run's result and time. Everything is stopped at the end, also on Ctrl-C.
 #
-#   bash scripts/test-under-load.sh [ROUNDS]
+#   bash scripts/test-under-load.sh [ROUNDS] [REVISION]     (default: 3 rounds of HEAD)
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 ROUNDS="${1:-3}"
+REVISION="$(git rev-parse "${2:-HEAD}")"
 run_scope_begin load
 SUMMARY="$RUN_DIR/summary.txt"
 
-say "两份全新克隆（$(git rev-parse --short HEAD)）：$RUN_DIR/main 与 $RUN_DIR/beside"
-git clone -q "$ROOT" "$RUN_DIR/main"
-git clone -q "$ROOT" "$RUN_DIR/beside"
+say "两份全新克隆（${REVISION:0:7}）：$RUN_DIR/main 与 $RUN_DIR/beside"
+for copy in main beside; do
+  git clone -q "$ROOT" "$RUN_DIR/$copy"
+  git -C "$RUN_DIR/$copy" checkout -q "$REVISION"
+done
 bash scripts/stress.sh start
 trap 'bash "$ROOT/scripts/stress.sh" stop; run_scope_end $?' EXIT
 
