@@ -125,6 +125,26 @@ def scan_deadlines() -> None:
     typer.echo(f"时限状态有变化的在办办件：{changed} 件。")
 
 
+@app.command("audit-verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain and report the first broken link (审计日志完整性校验)."""
+    from core.audit import service as audit_service
+    from core.db import get_sessionmaker
+
+    def progress(done: int, total: int) -> None:
+        typer.echo(f"[审计日志校验] 已校验 {done}/{total} 条")
+
+    with get_sessionmaker()() as db:
+        verdict = audit_service.verify(db, progress)
+    if verdict.broken is None:
+        typer.echo(f"审计日志完整：共校验 {verdict.checked} 条记录，哈希链无断点。")
+        return
+    broken = verdict.broken
+    at = broken.at.strftime("%Y-%m-%d %H:%M:%S") if broken.at else "时间不详"
+    typer.echo(f"审计日志被篡改：第一个断点在第 {broken.id} 条记录（{at}）：{broken.reason}。", err=True)
+    raise typer.Exit(1)
+
+
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, reload: bool = False) -> None:
     """Run the web app (API, portal, admin)."""

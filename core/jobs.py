@@ -52,6 +52,16 @@ def prepare_case_numbers() -> int:
     return in_transaction(lambda db: prepare_counters(db, today()))
 
 
+def purge_audit_log() -> int:
+    """Deletes audit records past the retention period (never a younger one), keeping the hash chain verifiable."""
+    from core.audit.service import purge_expired
+
+    removed = in_transaction(lambda db: purge_expired(db, get_settings().audit_retention_days))
+    if removed:
+        log.info("审计日志保存期清理完成：删除 %s 条", removed)
+    return removed
+
+
 def periodic_jobs() -> list[Job]:
     """The core's jobs and the plugins'."""
     settings = get_settings()
@@ -59,6 +69,7 @@ def periodic_jobs() -> list[Job]:
         Job("case-deadlines", settings.deadline_scan_minutes, scan_deadlines, "时限扫描失败"),
         Job("case-number-counters", 60, prepare_case_numbers, "办件编号计数器准备失败"),
         Job("supervision-escalations", settings.supervision_scan_minutes, scan_supervision, "审批推送催办扫描失败"),
+        Job("audit-retention", 24 * 60, purge_audit_log, "审计日志保存期清理失败"),
     ]
     for plugin_jobs in hooks("jobs"):
         jobs += plugin_jobs()

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     """Run periodic jobs inside the app process (embedded default); production turns this off for Celery beat."""
     deadline_scan_minutes: int = 15
+    audit_retention_days: int = Field(180, ge=180)
+    """Audit records are kept at least this long (等保三级: ≥ 180 days); the daily job deletes only older ones."""
     supervision_claim_working_days: int = 3
     """审管衔接: a push unclaimed after this many working days is escalated (a push configuration may override)."""
     supervision_feedback_working_days: int = 20

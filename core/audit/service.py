@@ -1,12 +1,29 @@
-"""Reading the audit log."""
+"""Reading the audit log, recording reads of personal data, exporting the log and keeping it for its period."""
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from io import BytesIO
+from typing import Any
 
-from sqlalchemy import func, select
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from core.audit import chain, labels, records
+from core.audit.context import current_actor
+from core.audit.hooks import record_event
 from core.audit.models import AuditLog
+from core.clock import now
+from core.db import WRITE_OPTION, session_scope
 from core.errors import ValidationFailed
+
+EXPORT_LIMIT = 100_000
+"""Rows in one export; narrow the dates for more."""
+PURGE_BATCH = 5000
+_HASHED = re.compile(r"^(m:)?[0-9a-f]{32,}$")
 
 
 def search(
@@ -24,11 +41,27 @@ def search(
     """Audit records, newest first, filtered; returns the page and the total count."""
     if page < 1 or not 1 <= page_size <= 200:
         raise ValidationFailed("页码从 1 开始，每页 1–200 条", field="page")
+    query = _filtered(actor, action, entity, entity_id, date_from, date_to)
+    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.scalars(query.order_by(AuditLog.id.desc()).offset((page - 1) * page_size).limit(page_size))
+    return list(rows), total
+
+
+def _filtered(
+    actor: str | None,
+    action: str | None,
+    entity: str | None,
+    entity_id: str | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> Any:
     query = select(AuditLog)
     if actor:
         query = query.where(AuditLog.actor_name.contains(actor.strip()))
     if action:
-        query = query.where(AuditLog.action.startswith(action.strip()))
+        text = action.strip()
+        codes = [code for code, name in labels.ACTION_NAMES.items() if text in name]
+        query = query.where(AuditLog.action.startswith(text) | AuditLog.action.in_(codes))
     if entity:
         query = query.where(AuditLog.entity == entity.strip())
     if entity_id:
@@ -37,6 +70,179 @@ def search(
         query = query.where(AuditLog.at >= datetime.combine(date_from, time()))
     if date_to:
         query = query.where(AuditLog.at < datetime.combine(date_to + timedelta(days=1), time()))
-    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.scalars(query.order_by(AuditLog.id.desc()).offset((page - 1) * page_size).limit(page_size))
-    return list(rows), total
+    return query
+
+
+def record_read(db: Session, entity: str, entity_id: str | int, what: str) -> None:
+    """Records that the current actor read personal data (``what``, e.g. "申请人证件号码、电话") of one object.
+
+    In a transaction that will commit (a write request, a task) the record joins it; in a read-only one (a GET,
+    which never commits) it is written at once in a short transaction of its own, so the read is on record
+    whatever the request does next."""
+    actor = current_actor()
+    entry = records.Entry.of(
+        actor,
+        action="personal_data.read",
+        operation="read",
+        entity=entity,
+        entity_id=str(entity_id),
+        after={"内容": what},
+    )
+    conn = db.connection()
+    if conn.get_execution_options().get(WRITE_OPTION) or not records.layer_enabled():
+        if records.layer_enabled():
+            records.add(conn, entry)
+        else:
+            db.add(AuditLog(**entry.columns()))
+        return
+    with session_scope() as own:
+        records.add(own.connection(), entry)
+
+
+@dataclass(frozen=True)
+class ReadableRow:
+    """One record as the audit page shows it: names, not codes; no hashes."""
+
+    id: int
+    at: datetime
+    actor: str
+    actor_kind: str
+    ip: str
+    action: str
+    target: str
+    changes: list[tuple[str, Any, Any, bool]]
+    statement: str | None
+
+
+def _shown(name: str, value: Any) -> Any:
+    if value is None:
+        return ""
+    if name.endswith("_hash") or (isinstance(value, str) and _HASHED.match(value)):
+        return "（摘要，不显示）"
+    if isinstance(value, list | dict):
+        return "、".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    return value
+
+
+def _people(db: Session, rows: list[AuditLog]) -> dict[int, str]:
+    from core.org.models import User
+
+    ids = {r.actor_id for r in rows if r.actor_id} | {
+        int(r.entity_id) for r in rows if r.entity == "user" and r.entity_id.isdigit()
+    }
+    if not ids:
+        return {}
+    return {u.id: f"{u.name}（{u.login_label}）" for u in db.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def readable(db: Session, rows: list[AuditLog]) -> list[ReadableRow]:
+    """The records with Chinese action names, people's names and no raw hashes."""
+    people = _people(db, rows)
+    out = []
+    for row in rows:
+        actor = people.get(row.actor_id or 0) or re.sub(r"\(m:[0-9a-f]+\)$", "", row.actor_name)
+        target = labels.describe(row)
+        if row.entity == "user" and row.entity_id.isdigit() and int(row.entity_id) in people:
+            target = f"{labels.OPERATION_NAMES.get(row.operation, row.operation)}用户 {people[int(row.entity_id)]}"
+        before, after = row.before or {}, row.after or {}
+        fields = list(dict.fromkeys([*before, *after]))
+        changes = [
+            (f, _shown(f, before.get(f)), _shown(f, after.get(f)), before.get(f) != after.get(f)) for f in fields
+        ]
+        out.append(
+            ReadableRow(
+                id=row.id,
+                at=row.at,
+                actor=actor,
+                actor_kind=labels.ACTOR_KINDS.get(row.actor_kind, row.actor_kind),
+                ip=row.ip,
+                action=labels.action_name(row.action, row.entity, row.operation),
+                target=target,
+                changes=changes,
+                statement=row.statement,
+            )
+        )
+    return out
+
+
+def export_workbook(
+    db: Session,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> bytes:
+    """The filtered log as an Excel workbook for the auditor, oldest first; the export itself is recorded."""
+    query = _filtered(actor, action, entity, entity_id, date_from, date_to).order_by(AuditLog.id)
+    rows = list(db.scalars(query.limit(EXPORT_LIMIT + 1)))
+    if len(rows) > EXPORT_LIMIT:
+        raise ValidationFailed(f"一次最多导出 {EXPORT_LIMIT} 条，请缩小日期范围", field="date_from")
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "审计日志"
+    sheet.append(["序号", "时间", "操作人", "方式", "IP", "动作", "对象", "内容", "SQL 语句", "行主键", "影响行数"])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row, shown in zip(rows, readable(db, rows), strict=True):
+        content = "；".join(f"{f}：{b} → {a}" if b != "" else f"{f}：{a}" for f, b, a, _ in shown.changes)
+        sheet.append(
+            [
+                row.id,
+                row.at,
+                shown.actor,
+                shown.actor_kind,
+                row.ip,
+                shown.action,
+                shown.target,
+                content[:30000],
+                row.statement or "",
+                "、".join(row.row_keys or [])[:30000],
+                row.row_count,
+            ]
+        )
+    for column, width in zip("ABCDEFGHIJK", (8, 20, 24, 10, 16, 22, 30, 60, 50, 20, 10), strict=True):
+        sheet.column_dimensions[column].width = width
+    record_read(db, "audit_log", "", f"导出审计日志 {len(rows)} 条")
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def verify(db: Session, progress: Callable[[int, int], None] | None = None) -> chain.Verdict:
+    """Checks the whole hash chain (see ``core/audit/chain.py``)."""
+    return chain.verify(db.connection(), progress)
+
+
+def purge_expired(db: Session, retention_days: int) -> int:
+    """Deletes the oldest records, never one younger than ``retention_days``: only the run of rows from the
+    start of the chain that are all older (a late-committed old row waits for its neighbours), leaving an anchor
+    (the last deleted row's chain hash) so that the rest still verifies. Returns how many rows went."""
+    if retention_days < 180:
+        raise ValidationFailed("审计日志至少保存 180 天", field="audit_retention_days")
+    cutoff = now() - timedelta(days=retention_days)
+    conn = db.connection()
+    head = chain.lock_head(conn)
+    young = db.scalar(select(func.min(AuditLog.id)).where(AuditLog.id > head["anchor_id"], AuditLog.at >= cutoff))
+    last = young - 1 if young is not None else head["last_id"]
+    if last <= head["anchor_id"]:
+        return 0
+    anchor = db.execute(select(AuditLog.id, AuditLog.at, AuditLog.chain_hash).where(AuditLog.id == last)).one()
+    removed = 0
+    start = head["anchor_id"]
+    while start < last:
+        stop = min(start + PURGE_BATCH, last)
+        result = db.execute(delete(AuditLog).where(AuditLog.id > start, AuditLog.id <= stop))
+        removed += result.rowcount  # type: ignore[attr-defined]
+        start = stop
+    chain.save_head(conn, head | {"anchor_id": anchor.id, "anchor_hash": anchor.chain_hash, "anchor_at": anchor.at})
+    record_event(
+        db,
+        action="audit.purge",
+        entity="audit_log",
+        details={"删除条数": removed, "保存天数": retention_days, "起点": anchor.id},
+    )
+    return removed

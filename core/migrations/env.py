@@ -22,6 +22,9 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = make_engine(url)
     with engine.connect() as connection:
+        # a migration's own writes are not audited statement by statement (core/audit/statements.py): the
+        # audit tables themselves may be changing under them
+        connection.execution_options(tongban_audit=False)
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,

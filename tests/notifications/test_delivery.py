@@ -182,6 +182,7 @@ def test_the_embedded_scheduler_and_celery_beat_run_the_same_periodic_jobs() -> 
         "case-deadlines",
         "case-number-counters",
         "supervision-escalations",
+        "audit-retention",
         "bot-kept-messages",
         "notifications-sweep",
     }
