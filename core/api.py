@@ -1,13 +1,15 @@
 """The /api/v1 application: routers of every domain and errors as ``{"error": {"code", "message"}}``."""
 
+import inspect
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.audit.views import router as audit_router
 from core.cases.views import router as cases_router
-from core.errors import AppError
+from core.errors import AppError, ValidationFailed
 from core.evaluation.views import router as evaluation_router
 from core.items.views import router as items_router
 from core.org.views import router as org_router
@@ -125,6 +127,15 @@ def install_error_handlers(app: FastAPI) -> None:
         field, message = _describe(exc.errors()[0])
         body = {"error": {"code": "invalid", "message": message, "field": field}}
         return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, _exc: OverflowError) -> Response:
+        # An integer the database cannot hold (an id of 2**63 or more in an address, a query, a body or a form)
+        # reaches the driver, which refuses to convert it. It is the caller's input that is out of range: answer
+        # as for any invalid input, through the AppError handler in force (JSON for the API, a page for pages).
+        error = ValidationFailed("输入的编号或数字超出允许范围，请检查后重试", code="out_of_range")
+        answer = app.exception_handlers[AppError](request, error)
+        return await answer if inspect.isawaitable(answer) else answer
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -1,5 +1,6 @@
 """Wrong input gets a 4xx with a Chinese message a person can act on, and changes nothing."""
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +16,7 @@ from tests.helpers import (
     act,
     api_error,
     db_state,
+    has_chinese,
     paper_materials,
     register,
     upload_pdf,
@@ -297,3 +299,116 @@ def test_publicity_date_range_must_not_be_reversed(client: TestClient, world: Wo
     assert "开始日期不能晚于结束日期" in api_error(response, 422)["message"]
     response = client.get("/api/v1/publicity", params={"date_from": "2026-13-01"})
     assert "日期" in api_error(response, 422)["message"]
+
+
+# ---------------------------------------------------------------- ids beyond the database's range (issue 12)
+
+TOO_BIG = 2**63  # one past the largest BIGINT; SQLite's driver raised OverflowError on it (a 500, connection dropped)
+
+
+def integer_path_routes(app: Any) -> list[tuple[str, str, list[str]]]:
+    """(method, path, integer path parameters) of every OpenAPI operation with an integer in its path."""
+    found = []
+    for path, operations in app.openapi()["paths"].items():
+        for method, operation in operations.items():
+            names = [
+                p["name"]
+                for p in operation.get("parameters", [])
+                if p["in"] == "path" and p.get("schema", {}).get("type") == "integer"
+            ]
+            if names:
+                found.append((method.upper(), path, names))
+    return sorted(found)
+
+
+def test_every_integer_path_id_beyond_range_is_a_chinese_4xx(app: Any, world: World, unchanged) -> None:
+    client = TestClient(app, raise_server_exceptions=False)
+    routes = integer_path_routes(app)
+    assert len(routes) >= 40, routes  # the sweep really covers the API
+    unchanged.mark()
+    wrong = []
+    for method, path, names in routes:
+        for value in (TOO_BIG, 2**64, -(2**63) - 1):
+            url = path
+            for name in names:
+                url = url.replace("{" + name + "}", str(value))
+            url = re.sub(r"\{[^}]+\}", "x1", url)  # the other path parameters (codes, kinds)
+            response = client.request(method, url, headers=world.auth("admin"), json={})
+            error = (
+                response.json().get("error", {})
+                if response.headers["content-type"].startswith("application/json")
+                else {}
+            )
+            if response.status_code not in (404, 422) or not has_chinese(str(error.get("message", ""))):
+                wrong.append(f"{method} {url}: {response.status_code} {response.text[:120]}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/v1/cases", {"department_id": TOO_BIG}),
+        ("/api/v1/cases", {"service_item_id": TOO_BIG}),
+        ("/api/v1/publicity", {"department_id": TOO_BIG}),
+        ("/api/v1/statistics", {"department_id": TOO_BIG}),
+        ("/api/v1/items", {"department_id": TOO_BIG}),
+    ],
+)
+def test_integer_query_ids_beyond_range_are_refused_or_find_nothing(
+    app: Any, world: World, unchanged, path: str, params: dict[str, int]
+) -> None:
+    client = TestClient(app, raise_server_exceptions=False)
+    unchanged.mark()
+    response = client.get(path, params=params, headers=world.auth("admin"))
+    if response.status_code == 200:  # a filter that matches nothing is a fine answer too
+        return
+    assert "超出允许范围" in api_error(response, 422)["message"]
+
+
+def test_ids_beyond_range_in_a_body_are_refused(app: Any, world: World, unchanged) -> None:
+    client = TestClient(app, raise_server_exceptions=False)
+    unchanged.mark()
+    body = {
+        "service_item_id": TOO_BIG,
+        "applicant": PERSON,
+        "materials": [{"item_material_id": TOO_BIG, "paper": True}],
+    }
+    response = client.post("/api/v1/cases/window", json=body, headers=world.auth("clerk_a"))
+    assert response.status_code in (404, 422), response.text
+    api_error(response, response.status_code)
+
+
+def test_pages_with_an_id_beyond_range_answer_in_chinese(app: Any, world: World) -> None:
+    from fastapi.routing import APIRoute, iter_route_contexts
+
+    from tests.web.conftest import Browser, csrf_of
+
+    admin = Browser(TestClient(app, raise_server_exceptions=False))
+    assert admin.login("admin").status_code == 200
+    token = csrf_of(admin.get("/admin").text)
+    wrong, checked = [], 0
+    for route in iter_route_contexts(app.routes):
+        endpoint = route.original_route
+        if not isinstance(endpoint, APIRoute) or not route.path or route.path.startswith("/api/"):
+            continue
+        names = [p.name for p in endpoint.dependant.path_params if p.field_info.annotation is int]
+        if not names:
+            continue
+        url = route.path
+        for name in names:
+            url = url.replace("{" + name + "}", str(TOO_BIG))
+        url = re.sub(r"\{[^}]+\}", "faq", url)
+        for method in sorted(route.methods or ()):
+            data = {"csrf_token": token} if method == "POST" else None
+            response = admin.client.request(method, url, data=data, follow_redirects=False)
+            checked += 1
+            code = response.status_code
+            if not (300 <= code < 400 or (400 <= code < 500 and has_chinese(response.text))):
+                wrong.append(f"{method} {url}: {code} {response.text[:120]}")
+    for url in ("/admin/cases?department_id=9223372036854775808", "/publicity?department_id=9223372036854775808"):
+        response = admin.get(url)
+        checked += 1
+        if response.status_code not in (200, 422):
+            wrong.append(f"GET {url}: {response.status_code} {response.text[:120]}")
+    assert checked >= 50, checked
+    assert not wrong, "\n".join(wrong)

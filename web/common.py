@@ -200,9 +200,12 @@ def to_int(value: str | None, label: str, default: int | None = None) -> int | N
     if value is None or not value.strip():
         return default
     try:
-        return int(value.strip())
+        number = int(value.strip())
     except ValueError as exc:
         raise ValidationFailed(f"{label}应为数字") from exc
+    if not -(2**63) <= number < 2**63:  # what the database's 64-bit integers hold; ids and counts are far inside
+        raise ValidationFailed(f"{label}超出允许范围")
+    return number
 
 
 def to_date(value: str | None, label: str) -> date | None:
