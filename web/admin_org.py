@@ -1,6 +1,7 @@
 """Admin site, organisation and catalogue: departments, users, roles, service items and the audit log."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -9,17 +10,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from core.audit import labels as audit_labels
 from core.audit import service as audit_service
-from core.audit.models import AuditLog
 from core.cases.enums import CASE_TYPE_LABELS
 from core.deps import DB
 from core.errors import AppError, NotFound, ValidationFailed
 from core.items import service as item_service
 from core.items.schemas import ItemIn
+from core.org import duties
 from core.org import service as org_service
 from core.org.models import Department, Role, User
 from core.org.permissions import DATA_SCOPE_LABELS, PERMISSION_LABELS, Permission
 from core.org.schemas import DepartmentIn
+from core.org.views import roles_by_code
 from core.security import mask_phone
 from web.common import (
     Form,
@@ -222,6 +225,7 @@ def user_create(request: Request, db: DB, form: Form, user: WebUser) -> Response
             raise ValidationFailed("请填写姓名")
         if not values["roles"]:
             raise ValidationFailed("请至少选择一个角色")
+        duties.check_role_assignment(manager, None, roles_by_code(db, values["roles"]))
         created = org_service.create_user(
             db=db,
             username=values["username"],
@@ -250,6 +254,7 @@ def user_update(user_id: int, request: Request, db: DB, form: Form, user: WebUse
             raise ValidationFailed("请填写姓名")
         if not values["roles"]:
             raise ValidationFailed("请至少选择一个角色")
+        duties.check_role_assignment(manager, target, roles_by_code(db, values["roles"]))
         org_service.update_user(
             db=db,
             user=target,
@@ -283,19 +288,22 @@ def _roles_context(db: Session) -> dict[str, Any]:
 
 @router.get("/roles", response_class=HTMLResponse)
 def roles(request: Request, db: DB, user: WebUser) -> HTMLResponse:
-    """Every role with its permissions and data scope, each editable."""
-    _manager(user, Permission.ORG_MANAGE)
+    """Every role with its permissions and data scope, each editable (security administrators)."""
+    _manager(user, Permission.SECURITY_MANAGE)
     return render(request, "admin/roles.html", _roles_context(db))
 
 
 @router.post("/roles/{role_id}", response_class=HTMLResponse)
 def role_update(role_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
-    """Changes a role's permissions and data scope."""
-    _manager(user, Permission.ORG_MANAGE)
+    """Changes a role's permissions and data scope (a security administrator, never of a role they hold)."""
+    editor = _manager(user, Permission.SECURITY_MANAGE)
     role = db.get(Role, role_id)
     if role is None:
         raise NotFound("角色不存在")
     try:
+        duties.check_role_edit(editor, role, texts(form, "permissions"))
+        holders = db.scalars(select(User).where(User.roles.any(Role.id == role.id)))
+        duties.check_holders(role, texts(form, "permissions"), holders)
         org_service.update_role(
             db=db, role=role, permissions=texts(form, "permissions"), data_scope=text(form, "scope")
         )
@@ -361,14 +369,25 @@ def item_update(item_id: int, request: Request, db: DB, form: Form, user: WebUse
     return redirect(f"/admin/items/{item_id}")
 
 
-# ---------------------------------------------------------------- audit log
+# ---------------------------------------------------------------- audit log (auditors only)
 
 
-def audit_diff(row: AuditLog) -> list[tuple[str, Any, Any, bool]]:
-    """The record's values field by field: (field, before, after, changed)."""
-    before, after = row.before or {}, row.after or {}
-    fields = list(dict.fromkeys([*before, *after]))
-    return [(f, before.get(f), after.get(f), before.get(f) != after.get(f)) for f in fields]
+def _audit_filters(
+    actor: str | None,
+    action: str | None,
+    entity: str | None,
+    entity_id: str | None,
+    date_from: str | None,
+    date_to: str | None,
+) -> dict[str, Any]:
+    return {
+        "actor": actor or None,
+        "action": action or None,
+        "entity": entity or None,
+        "entity_id": entity_id or None,
+        "date_from": to_date(date_from, "开始日期"),
+        "date_to": to_date(date_to, "结束日期"),
+    }
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -384,7 +403,7 @@ def audit(
     date_to: str | None = None,
     page: str | None = None,
 ) -> HTMLResponse:
-    """Who did what, when, with values before and after."""
+    """Who did what, when, in words: Chinese action names, people's names, values before and after, no hashes."""
     _manager(user, Permission.AUDIT_READ)
     filters = {
         "actor": actor or "",
@@ -395,25 +414,44 @@ def audit(
         "date_to": date_to or "",
     }
     context: dict[str, Any] = {"filters": filters, "rows": [], "total": 0, "page": 1, "pages": 1}
+    context["entities"] = sorted(audit_labels.ENTITY_NAMES.items(), key=lambda kv: kv[1])
     try:
         number = page_number(page)
         rows, total = audit_service.search(
             db,
-            actor=actor or None,
-            action=action or None,
-            entity=entity or None,
-            entity_id=entity_id or None,
-            date_from=to_date(date_from, "开始日期"),
-            date_to=to_date(date_to, "结束日期"),
+            **_audit_filters(actor, action, entity, entity_id, date_from, date_to),
             page=number,
             page_size=AUDIT_PAGE_SIZE,
         )
     except AppError as error:
         return fail(db, request, error, "admin/audit.html", context)
     context |= {
-        "rows": [(r, audit_diff(r)) for r in rows],
+        "rows": audit_service.readable(db, rows),
         "total": total,
         "page": number,
         "pages": max(1, -(-total // AUDIT_PAGE_SIZE)),
+        "export_query": urlencode({k: v for k, v in filters.items() if v}),
     }
     return render(request, "admin/audit.html", context)
+
+
+@router.get("/audit/export.xlsx")
+def audit_export(
+    request: Request,
+    db: DB,
+    user: WebUser,
+    actor: str | None = None,
+    action: str | None = None,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> Response:
+    """The filtered log as an Excel workbook for the auditor (the export is itself recorded)."""
+    _manager(user, Permission.AUDIT_READ)
+    content = audit_service.export_workbook(db, **_audit_filters(actor, action, entity, entity_id, date_from, date_to))
+    return Response(
+        content,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.xlsx"', "Cache-Control": "no-store"},
+    )

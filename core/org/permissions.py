@@ -12,6 +12,7 @@ class Permission(StrEnum):
     CASE_APPLY = "case.apply"
     ITEM_MANAGE = "item.manage"
     ORG_MANAGE = "org.manage"
+    SECURITY_MANAGE = "security.manage"
     AUDIT_READ = "audit.read"
     STATS_READ = "stats.read"
     SERVICE_CLIENT = "service.client"
@@ -41,8 +42,9 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.CASE_REGISTER: "窗口登记办件、打印受理通知书",
     Permission.CASE_APPLY: "网上申报、查看本人办件",
     Permission.ITEM_MANAGE: "维护事项与办事指南",
-    Permission.ORG_MANAGE: "管理部门、用户、角色",
-    Permission.AUDIT_READ: "查看审计日志",
+    Permission.ORG_MANAGE: "系统管理：部门、用户（分配业务角色）",
+    Permission.SECURITY_MANAGE: "安全管理：分配角色与权限、安全设置、解锁账号",
+    Permission.AUDIT_READ: "审计：查看和导出审计日志",
     Permission.STATS_READ: "查看内部统计",
     Permission.SERVICE_CLIENT: "服务客户端（机器人动作服务器等）",
     Permission.KNOWLEDGE_EDIT: "编辑知识库（草稿、提交审核、导入）",

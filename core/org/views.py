@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.deps import DB, CurrentUser
-from core.errors import NotAuthenticated, NotFound
-from core.org import service
+from core.errors import NotAuthenticated, NotFound, PermissionDenied
+from core.org import duties, service
 from core.org.models import Role, User
 from core.org.permissions import Permission
 from core.org.schemas import (
@@ -93,20 +94,34 @@ def update_department(department_id: int, data: DepartmentIn, db: DB, user: Curr
     return DepartmentOut.model_validate(service.save_department(db=db, department=department, values=data.model_dump()))
 
 
+def require_any(user: User | None, *permissions: Permission) -> User:
+    """The user when they hold any of the permissions; 401/403 otherwise."""
+    if user is not None and any(p in user.permissions for p in permissions):
+        return user
+    return service.require(user, permissions[0])
+
+
+def roles_by_code(db: Session, codes: list[str]) -> list[Role]:
+    """The existing roles among the codes (unknown codes are the service's to refuse)."""
+    return [role for role in service.list_roles(db=db) if role.code in codes]
+
+
 @router.get("/roles", response_model=list[RoleOut], summary="角色列表")
 def roles(db: DB, user: CurrentUser) -> list[RoleOut]:
-    """Roles with their permissions (admins)."""
-    service.require(user, Permission.ORG_MANAGE)
+    """Roles with their permissions (system and security administrators)."""
+    require_any(user, Permission.ORG_MANAGE, Permission.SECURITY_MANAGE)
     return [RoleOut.model_validate(r) for r in service.list_roles(db=db)]
 
 
 @router.put("/roles/{role_id}", response_model=RoleOut, summary="修改角色权限")
 def update_role(role_id: int, data: RoleUpdate, db: DB, user: CurrentUser) -> RoleOut:
-    """Changes a role's permissions and data scope (admins)."""
-    service.require(user, Permission.ORG_MANAGE)
+    """Changes a role's permissions and data scope (security administrators, never of a role they hold)."""
+    caller = service.require(user, Permission.SECURITY_MANAGE)
     role = db.get(Role, role_id)
     if role is None:
         raise NotFound("角色不存在")
+    duties.check_role_edit(caller, role, data.permissions)
+    duties.check_holders(role, data.permissions, db.scalars(select(User).where(User.roles.any(Role.id == role.id))))
     return RoleOut.model_validate(
         service.update_role(db=db, role=role, permissions=data.permissions, data_scope=data.data_scope)
     )
@@ -114,8 +129,8 @@ def update_role(role_id: int, data: RoleUpdate, db: DB, user: CurrentUser) -> Ro
 
 @router.get("/users", response_model=list[UserOut], summary="用户列表")
 def users(db: DB, user: CurrentUser, department_id: int | None = None, staff: bool | None = None) -> list[UserOut]:
-    """Users, optionally of one department (admins)."""
-    service.require(user, Permission.ORG_MANAGE)
+    """Users, optionally of one department (system and security administrators)."""
+    require_any(user, Permission.ORG_MANAGE, Permission.SECURITY_MANAGE)
     query = select(User).order_by(User.id)
     if department_id is not None:
         query = query.where(User.department_id == department_id)
@@ -126,8 +141,9 @@ def users(db: DB, user: CurrentUser, department_id: int | None = None, staff: bo
 
 @router.post("/users", response_model=UserOut, status_code=201, summary="新增用户")
 def create_user(data: UserIn, db: DB, user: CurrentUser) -> UserOut:
-    """Creates a staff user (admins)."""
-    service.require(user, Permission.ORG_MANAGE)
+    """Creates a staff user (system administrators; roles of the three duties only by a security administrator)."""
+    caller = service.require(user, Permission.ORG_MANAGE)
+    duties.check_role_assignment(caller, None, roles_by_code(db, data.roles))
     created = service.create_user(
         db=db,
         username=data.username,
@@ -142,11 +158,16 @@ def create_user(data: UserIn, db: DB, user: CurrentUser) -> UserOut:
 
 @router.patch("/users/{user_id}", response_model=UserOut, summary="修改用户")
 def update_user(user_id: int, data: UserUpdate, db: DB, user: CurrentUser) -> UserOut:
-    """Changes a user (admins)."""
-    service.require(user, Permission.ORG_MANAGE)
+    """Changes a user (system administrators); a security administrator changes only the roles (三员分立)."""
+    caller = require_any(user, Permission.ORG_MANAGE, Permission.SECURITY_MANAGE)
     target = service.get_user(db=db, user_id=user_id)
     if target is None:
         raise NotFound("用户不存在")
+    account = (data.name, data.department_id, data.phone, data.is_active, data.password)
+    if Permission.ORG_MANAGE not in caller.permissions and any(v is not None for v in account):
+        raise PermissionDenied("安全管理员只能为用户分配角色，账号信息由系统管理员维护")
+    if data.roles is not None:
+        duties.check_role_assignment(caller, target, roles_by_code(db, data.roles))
     updated = service.update_user(
         db=db,
         user=target,

@@ -7,8 +7,8 @@ Create Date: 2026-12-04 12:00:00.000000
 The audit log gains the statement columns (SQL text, row keys, row count) and the hash chain (``prev_hash``,
 ``chain_hash``), and the chain head ``audit_chain``. The rows already there are chained here, in id order, with
 the same keyed hash the platform uses from now on (core/audit/chain.py), so ``tongban audit-verify`` covers the
-whole log and not only what was written after the upgrade. Three roles of 三员分立 are added — the security
-administrator and the auditor — and the system administrator no longer reads the audit log or assigns roles.
+whole log and not only what was written after the upgrade. 三员分立: the security administrator and auditor
+roles are added, and the system administrator no longer reads the audit log.
 """
 
 import hashlib
@@ -115,6 +115,54 @@ def _chain_existing_rows() -> dict[str, Any]:
     return head
 
 
+role = sa.table(
+    "role",
+    sa.column("id", sa.Integer()),
+    sa.column("code", sa.String()),
+    sa.column("name", sa.String()),
+    sa.column("permissions", sa.JSON()),
+    sa.column("data_scope", sa.String()),
+    sa.column("description", sa.Text()),
+    sa.column("created_at", sa.DateTime()),
+)
+user_role = sa.table("user_role", sa.column("role_id", sa.Integer()))
+NEW_ROLES = [
+    ("security", "安全管理员", ["security.manage"], "分配角色与权限、安全设置、解锁账号（三员分立：不能给自己授权）"),
+    ("auditor", "审计员", ["audit.read"], "查看和导出审计日志（三员分立：只读）"),
+]
+DUTIES_OF_OTHERS = {"audit.read", "security.manage"}
+
+
+def _separate_duties() -> None:
+    """In a database with the built-in roles: the system administrator gives up reading the audit log, and the
+    security administrator and auditor roles are added (assigned to nobody yet: a security administrator must be
+    appointed with ``tongban create-admin``-style tooling or by the seed)."""
+    conn = op.get_bind()
+    admin = conn.execute(sa.select(role.c.id, role.c.permissions).where(role.c.code == "admin")).first()
+    if admin is None:
+        return
+    kept = sorted(p for p in admin.permissions or [] if p not in DUTIES_OF_OTHERS)
+    conn.execute(role.update().where(role.c.id == admin.id).values(permissions=kept))
+    existing = set(conn.scalars(sa.select(role.c.code)))
+    for code, name, permissions, description in NEW_ROLES:
+        if code not in existing:
+            values = {"code": code, "name": name, "permissions": permissions, "data_scope": "all"}
+            values |= {"description": description, "created_at": datetime.now().replace(microsecond=0)}
+            conn.execute(role.insert().values(values))
+
+
+def _merge_duties_back() -> None:
+    conn = op.get_bind()
+    ids = list(conn.scalars(sa.select(role.c.id).where(role.c.code.in_([c for c, *_ in NEW_ROLES]))))
+    if ids:
+        conn.execute(user_role.delete().where(user_role.c.role_id.in_(ids)))
+        conn.execute(role.delete().where(role.c.id.in_(ids)))
+    admin = conn.execute(sa.select(role.c.id, role.c.permissions).where(role.c.code == "admin")).first()
+    if admin is not None:
+        permissions = sorted({*(admin.permissions or []), "audit.read"})
+        conn.execute(role.update().where(role.c.id == admin.id).values(permissions=permissions))
+
+
 def upgrade() -> None:
     with op.batch_alter_table("audit_log") as batch:
         batch.add_column(
@@ -160,9 +208,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_chain")),
     )
     op.bulk_insert(audit_chain, [_chain_existing_rows()])
+    _separate_duties()
 
 
 def downgrade() -> None:
+    _merge_duties_back()
     op.drop_table("audit_chain")
     with op.batch_alter_table("audit_log") as batch:
         batch.drop_column("chain_hash")
