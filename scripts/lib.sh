@@ -156,6 +156,12 @@ _scope_signal_jobs() {  # SIGNAL — to each job's process group
   for pid in "${SCOPE_JOBS[@]}"; do kill "-$1" -- "-$pid" 2>/dev/null || true; done
 }
 
+_ignores_sigint() {  # this shell ignores SIGINT (bit 2 of SigIgn), as a job started without job control does
+  local mask
+  mask="$(awk '/^SigIgn:/ {print $2}' "/proc/$$/status")"
+  (( (16#$mask >> 1) & 1 ))
+}
+
 _scope_jobs_running() {
   local pid
   for pid in "${SCOPE_JOBS[@]}"; do kill -0 -- "-$pid" 2>/dev/null && return 0; done
@@ -167,11 +173,15 @@ run_scope_end() {
   trap - EXIT INT TERM
   set +e
   if _scope_jobs_running; then
-    # Interrupted: SIGINT first (pytest then runs its finalizers, which stop the workers and apps it started).
-    _scope_signal_jobs INT
-    for i in $(seq 1 60); do _scope_jobs_running || break; sleep 0.5; done
+    # Interrupted: SIGINT first (pytest then runs its finalizers, which stop the workers and apps it started),
+    # unless this run was started with SIGINT ignored (its jobs inherit that); then SIGTERM, which the tests
+    # and nested scopes also answer by cleaning up; SIGKILL for whatever still hangs on.
+    if ! _ignores_sigint; then
+      _scope_signal_jobs INT
+      for i in $(seq 1 60); do _scope_jobs_running || break; sleep 0.5; done
+    fi
     _scope_signal_jobs TERM
-    for i in $(seq 1 20); do _scope_jobs_running || break; sleep 0.5; done
+    for i in $(seq 1 60); do _scope_jobs_running || break; sleep 0.5; done
     _scope_signal_jobs KILL
   fi
   bash "$ROOT/scripts/mariadb.sh" stop >/dev/null 2>&1

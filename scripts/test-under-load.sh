@@ -20,22 +20,22 @@ done
 bash scripts/stress.sh start
 trap 'bash "$ROOT/scripts/stress.sh" stop; run_scope_end $?' EXIT
 
-beside() {
-  local n=0 started status
-  while [ ! -f "$RUN_DIR/stop-beside" ]; do
+# The runs beside: a process of their own (not a function in a subshell, whose children would ignore Ctrl-C).
+scope_job bash -c '
+  n=0
+  while [ ! -f "$1/stop-beside" ]; do
     n=$((n + 1)); started=$SECONDS; status=0
-    (cd "$RUN_DIR/beside" && bash scripts/test.sh) >"$RUN_DIR/beside-$n.log" 2>&1 || status=$?
-    echo "旁路运行 #$n：退出码 $status，$((SECONDS - started)) 秒" >> "$SUMMARY"
-  done
-}
-scope_job beside
+    (cd "$1/beside" && bash scripts/test.sh) >"$1/beside-$n.log" 2>&1 || status=$?
+    echo "旁路运行 #$n：退出码 $status，$((SECONDS - started)) 秒" >> "$2"
+  done' beside "$RUN_DIR" "$SUMMARY"
 BESIDE_PID=$SCOPE_PID
 
 FAILED=0
 for round in $(seq 1 "$ROUNDS"); do
   say "第 $round/$ROUNDS 轮（机器满载，旁边另有一份测试在跑）"
   started=$SECONDS; status=0
-  (cd "$RUN_DIR/main" && scope_run bash scripts/test.sh) >"$RUN_DIR/main-$round.log" 2>&1 || status=$?
+  scope_run bash -c 'cd "$1" && exec bash scripts/test.sh' main "$RUN_DIR/main" >"$RUN_DIR/main-$round.log" 2>&1 \
+    || status=$?
   echo "主运行 第 $round 轮：退出码 $status，$((SECONDS - started)) 秒" | tee -a "$SUMMARY"
   [ "$status" -eq 0 ] || { FAILED=1; tail -40 "$RUN_DIR/main-$round.log"; }
 done

@@ -2,6 +2,7 @@
 the app, and a small world of departments, people, items and tokens."""
 
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -14,6 +15,16 @@ import httpx
 import pytest
 
 _TMP = Path(tempfile.mkdtemp(prefix="tongban-test-"))
+
+
+def _stop(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+# A run that is stopped still runs the finalizers that stop what the tests started (workers, apps): Ctrl-C
+# works even when a script started this run with SIGINT ignored, and SIGTERM ends it the same way.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGTERM, _stop)
 # The suite sets what it needs: nothing from the developer's shell or .env (a configured WeChat account, raised
 # rate limits, a Redis) may change what the tests see. TONGBAN_TEST_* and TONGBAN_E2E_* are the tests' own.
 for _key in [k for k in os.environ if k.startswith("TONGBAN_") and not k.startswith(("TONGBAN_TEST_", "TONGBAN_E2E_"))]:
