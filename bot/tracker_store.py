@@ -1,0 +1,112 @@
+"""The SQL tracker store without the query password (查询密码): a conversation is saved with the password
+removed from the person's text, from the extracted entities and from the ``query_code`` slot.
+
+Rasa 3.6 has no redaction of its own, and everything a turn receives is saved: the user text, its parse data and
+any metadata sent with it (``UserUttered.as_dict`` keeps ``metadata``), so the password cannot travel to the
+bot "beside" the text either. It is needed only inside the turn that brings it: the progress and bind forms
+ask for it last and their action runs in that same turn; the rating form asks for it last too
+(domain/cases.yml). So the store keeps the turn in memory as Rasa built it and saves a redacted copy:
+
+- every ``query_code`` slot value is saved as unset (a form that still needs it asks again);
+- the text of a message that set the slot, or in which a ``query_code`` entity was found, has the password
+  replaced by ``******`` (the whole text when the password cannot be found in it as typed);
+- ``query_code`` entities keep their position but not their value.
+
+endpoints.yml names this class; it takes the same parameters as Rasa's ``SQLTrackerStore``.
+"""
+
+from __future__ import annotations
+
+import copy
+import unicodedata
+from typing import Any, Dict, Iterable, List, Optional, Set, Text
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+SECRET_SLOT = "query_code"
+MASK = "******"
+HIDDEN = "［查询密码已隐藏］"
+
+
+def _turns(events: Iterable[Event]) -> List[List[Event]]:
+    """The events cut at each user message (the first part holds what came before any)."""
+    turns: List[List[Event]] = [[]]
+    for event in events:
+        if isinstance(event, UserUttered):
+            turns.append([])
+        turns[-1].append(event)
+    return turns
+
+
+def _mask(text: Optional[Text], secrets: Set[Text]) -> Optional[Text]:
+    if not text:
+        return text
+    for candidate in (text, unicodedata.normalize("NFKC", text)):  # as typed, else with full-width digits folded
+        masked = candidate
+        for secret in sorted(secrets, key=len, reverse=True):
+            masked = masked.replace(secret, MASK)
+        if masked != candidate:
+            return masked
+    return HIDDEN  # the password is in there in a form we do not recognise: keep none of it
+
+
+def _redacted_message(event: UserUttered, secrets: Set[Text]) -> UserUttered:
+    parse_data: Dict[Text, Any] = copy.deepcopy(event.parse_data or {})
+    entities = []
+    for entity in parse_data.get("entities") or []:
+        if entity.get("entity") == SECRET_SLOT:
+            entity = {**entity, "value": MASK}
+        entities.append(entity)
+    parse_data["entities"] = entities
+    text = _mask(event.text, secrets)
+    parse_data["text"] = text
+    metadata = {k: v for k, v in (event.metadata or {}).items() if k != SECRET_SLOT}
+    return UserUttered(
+        text,
+        parse_data.get("intent"),
+        entities,
+        parse_data,
+        timestamp=event.timestamp,
+        input_channel=event.input_channel,
+        message_id=event.message_id,
+        metadata=metadata,
+        use_text_for_featurization=event.use_text_for_featurization,
+    )
+
+
+def redact(events: Iterable[Event]) -> List[Event]:
+    """The events with the query password removed (see the module docstring); other events unchanged."""
+    out: List[Event] = []
+    for turn in _turns(events):
+        secrets: Set[Text] = set()
+        for event in turn:
+            values: List[Any] = []
+            if isinstance(event, SlotSet) and event.key == SECRET_SLOT and event.value:
+                values.append(event.value)
+            if isinstance(event, UserUttered):
+                values += [e.get("value") for e in event.entities or [] if e.get("entity") == SECRET_SLOT]
+            for value in filter(None, values):
+                secrets |= {str(value), unicodedata.normalize("NFKC", str(value))}
+        for event in turn:
+            if secrets and isinstance(event, UserUttered):
+                event = _redacted_message(event, secrets)
+            elif isinstance(event, SlotSet) and event.key == SECRET_SLOT and event.value is not None:
+                event = SlotSet(SECRET_SLOT, None, timestamp=event.timestamp, metadata=event.metadata)
+            out.append(event)
+    return out
+
+
+class RedactingSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store, saving conversations without the query password."""
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Saves the tracker's new events, redacted (the turn in progress keeps its own copy)."""
+        redacted = DialogueStateTracker.from_events(
+            tracker.sender_id,
+            redact(tracker.events),
+            slots=self.domain.slots,
+            max_event_history=tracker._max_event_history,
+        )
+        await super().save(redacted)
