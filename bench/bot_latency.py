@@ -235,7 +235,7 @@ def start_app(rasa_delay: float) -> tuple[subprocess.Popen[bytes], str, list[Thr
     )
     subprocess.run([sys.executable, "-c", "from core.migrate import upgrade; upgrade()"], cwd=ROOT, env=env, check=True)
     command = [sys.executable, "-m", "uvicorn", "tongban.asgi:create_app", "--factory", "--host", "127.0.0.1"]
-    server = spawn([*command, "--port", str(PORT), "--log-level", "warning"], env=env)
+    server = spawn([*command, "--no-server-header", "--port", str(PORT), "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{PORT}"
     for _ in range(300):
         try:

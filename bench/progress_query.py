@@ -188,7 +188,9 @@ def run(args: argparse.Namespace, services: ExitStack) -> None:
     os.environ.update(env)
     pairs = fill(args.cases)
     command = [sys.executable, "-m", "uvicorn", "tongban.asgi:create_app", "--factory", "--host", "127.0.0.1"]
-    server = spawn([*command, "--port", str(PORT), "--log-level", "warning"], env=dict(os.environ, **env))
+    server = spawn(
+        [*command, "--no-server-header", "--port", str(PORT), "--log-level", "warning"], env=dict(os.environ, **env)
+    )
     try:
         for _ in range(100):
             try:

@@ -159,6 +159,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, reload: b
         reload=reload,
         proxy_headers=True,
         log_level="info",
+        server_header=False,  # no "server: uvicorn" telling a probe what to try
     )
 
 

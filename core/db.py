@@ -1,9 +1,11 @@
 """Database engine, sessions and the declarative base shared by every domain."""
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
@@ -46,9 +48,24 @@ def mark_for_writing(session: Session) -> None:
     session.connection(execution_options={WRITE_OPTION: True})
 
 
+def private_sqlite_file(url: str) -> None:
+    """Makes a SQLite database file readable by its owner only (0600), creating it and its directory (0700)
+    when missing; SQLite gives its -wal and -shm files the database file's mode. It holds personal data."""
+    if not url.startswith("sqlite:///") or url.startswith("sqlite:///:memory:") or "mode=memory" in url:
+        return
+    path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
+
+
 def make_engine(url: str, echo: bool = False) -> Engine:
     """Creates an engine with the options each backend needs."""
     if url.startswith("sqlite"):
+        private_sqlite_file(url)
         # Connections to a file are cheap; a request may hold two (its own and the caller lookup's), so the pool
         # is sized for the worker threads rather than QueuePool's 5 + 10.
         engine = create_engine(

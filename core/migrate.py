@@ -5,6 +5,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from core.db import private_sqlite_file
 from core.settings import get_settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -31,5 +32,4 @@ def downgrade(url: str | None = None, revision: str = "base") -> None:
 
 
 def _ensure_sqlite_dir(url: str) -> None:
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////:memory"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    private_sqlite_file(url)  # the directory (0700) and the file (0600): personal data, readable by us only

@@ -268,7 +268,7 @@ def live_app() -> Iterator[str]:
     """The real app served by uvicorn in its own process on 127.0.0.1, on the test database."""
     port = processes.free_port()
     env = dict(os.environ, TONGBAN_SCHEDULER_ENABLED="false")
-    command = [sys.executable, "-m", "uvicorn", "tongban.asgi:create_app", "--factory"]
+    command = [sys.executable, "-m", "uvicorn", "tongban.asgi:create_app", "--factory", "--no-server-header"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     server = processes.spawn(command, env=env)
     base = f"http://127.0.0.1:{port}"

@@ -19,6 +19,7 @@ from core.retry import RetryTransactionsMiddleware
 from core.settings import get_settings
 from knowledge.views import router as knowledge_router
 from web.routes import mount_web
+from web.security_headers import SecurityHeadersMiddleware
 
 log = logging.getLogger("tongban")
 
@@ -60,7 +61,7 @@ def create_app() -> FastAPI:
         version="1",
         description="一网通办平台接口：事项与办事指南、办件受理与办理、进度查询、办件公示与统计、机构与权限、审计。",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # web/api_docs.py serves Swagger UI from local files at /api/v1/docs
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -73,6 +74,7 @@ def create_app() -> FastAPI:
         https_only=settings.cookie_secure,
     )
     app.add_middleware(AuditContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RetryTransactionsMiddleware)  # outermost: each try gets a fresh session and audit slot
     install_error_handlers(app)
     app.include_router(api_router())

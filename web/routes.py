@@ -15,6 +15,7 @@ from web import (
     admin_cases,
     admin_conversations,
     admin_org,
+    api_docs,
     filing_admin,
     filing_portal,
     filing_rules_admin,
@@ -57,6 +58,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(filing_portal.router)
     app.include_router(admin_conversations.router)
     app.include_router(supervision_admin.router)
+    app.include_router(api_docs.router)
 
     api_app_error = app.exception_handlers[AppError]
     api_validation = app.exception_handlers[RequestValidationError]
