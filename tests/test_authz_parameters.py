@@ -7,12 +7,33 @@ route of the OpenAPI that takes one is classified below; a new route fails ``tes
 classified`` until it is.
 """
 
-from fastapi.testclient import TestClient
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from core import rate_limit
+from core.seed.demo import DEMO_PASSWORD
 from tests.conftest import World, item_in
-from tests.helpers import act, api_error, db_state
-from tests.projects.conftest import Filing, new_project
+from tests.helpers import PERSON, act, api_error, db_state, register, submit_online, upload_pdf
+from tests.notifications.helpers import stored_notification
+from tests.projects.conftest import FACTORY_INFO, Filing, new_project
 from tests.projects.conftest import filing as filing  # the fixture, for the tests here
+from tests.test_authz_matrix import (
+    CASE_ACTIONS,
+    Call,
+    Ctx,
+    case_action,
+    case_detail,
+    citizen_project,
+    follow_up_call,
+    fresh_push,
+    on_project,
+    on_review,
+)
 
 # ---------------------------------------------------------------- findings of issue 12
 
@@ -112,3 +133,442 @@ def test_a_reviewing_officer_cannot_issue_a_guidance_letter(client: TestClient, 
         issued = client.post(f"/api/v1/projects/{pid}/letter", headers=filing.world.auth(who))
         assert issued.status_code == 200, (who, issued.text)
     assert [x["version"] for x in client.get(f"/api/v1/projects/{pid}/letters", headers=citizen).json()] == [2, 1]
+
+
+# ---------------------------------------------------------------- every route with an id, a department or an identity
+#
+# A probe arranges an object that belongs to department A or to the citizen (account A), then sends the request
+# as someone of another department or another account with the parameter pointing at that object. A refusal is a
+# Chinese 403/404 (422 for a reference inside a body) and leaves the database as it was; a list or a look-up answers
+# without the other's data.
+
+KEYS = frozenset({"department_id", "department_ids", "id_number", "credit_code"})
+
+
+def _body_fields(spec: dict[str, Any], schema: dict[str, Any], seen: tuple[str, ...] = ()) -> list[str]:
+    if "$ref" in schema:
+        name = schema["$ref"].split("/")[-1]
+        return [] if name in seen else _body_fields(spec, spec["components"]["schemas"][name], (*seen, name))
+    found: list[str] = []
+    for key in ("anyOf", "allOf", "oneOf"):
+        for part in schema.get(key, []):
+            found += _body_fields(spec, part, seen)
+    if schema.get("type") == "array" and "items" in schema:
+        found += _body_fields(spec, schema["items"], seen)
+    for name, part in schema.get("properties", {}).items():
+        found += [name, *_body_fields(spec, part, seen)]
+    return found
+
+
+def _names_an_owner(name: str) -> bool:
+    return name in KEYS or name.endswith(("_id", "_ids"))
+
+
+def parameterised_routes(app: Any) -> set[tuple[str, str]]:
+    """Every OpenAPI operation with a path parameter, or an id / department / identity in its query or body."""
+    spec = app.openapi()
+    found = set()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            params = operation.get("parameters", [])
+            hit = any(p["in"] == "path" or _names_an_owner(p["name"]) for p in params)
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                hit = hit or any(_names_an_owner(f) for f in _body_fields(spec, content["schema"]))
+            if hit:
+                found.add((method.upper(), path))
+    return found
+
+
+@dataclass
+class Probe:
+    """The object's owner arranges, ``caller`` sends; ``expect`` is refused (403/404), or a check of the answer."""
+
+    caller: str
+    build: Callable[[Ctx], Call]
+    expect: Callable[[Ctx, Any], str | None] | None = None  # None: refused; else returns what is wrong, or None
+
+
+def refused_with(*codes: int) -> Callable[[Ctx, Any], str | None]:
+    def check(_ctx: Ctx, response: Any) -> str | None:
+        if response.status_code not in codes:
+            return f"expected one of {codes}"
+        api_error(response, response.status_code)
+        return None
+
+    return check
+
+
+REFUSED = refused_with(403, 404)
+REFUSED_REFERENCE = refused_with(403, 404, 422)  # an id inside a body that is not the caller's to use
+
+
+def no_case_of_a(_ctx: Ctx, response: Any) -> str | None:
+    if response.status_code != 200:
+        return "expected the list"
+    body = response.json()
+    return None if body["items"] == [] and body["total"] == 0 else f"listed: {body}"
+
+
+def nothing_found(_ctx: Ctx, response: Any) -> str | None:
+    if response.status_code not in (200, 403, 404):
+        return "expected nothing or a refusal"
+    if response.status_code == 200 and response.json() not in (None, {"history": [], "licences": []}):
+        return f"found: {response.json()}"
+    return None
+
+
+def staff_of(ctx: Ctx, username: str, role: str, department_id: int) -> str:
+    """A member of staff of another department, with a token; their name as a caller."""
+    from core.org import service as org_service
+
+    if username not in ctx.world.tokens:
+        user = org_service.create_user(
+            db=ctx.db,
+            username=username,
+            name="吴其他",
+            password=DEMO_PASSWORD,
+            role_codes=[role],
+            department_id=department_id,
+        )
+        ctx.world.users[username] = user
+        ctx.world.tokens[username] = org_service.issue_token(db=ctx.db, user=user, name="test")
+        ctx.db.commit()
+    return username
+
+
+def online_case(ctx: Ctx, state: str = "submitted") -> dict[str, Any]:
+    """The citizen's own online application, taken to ``state`` (submitted or supplementing)."""
+    new = submit_online(ctx.client, ctx.world, "citizen")
+    if state == "supplementing":
+        act(ctx.client, ctx.world, new["case_id"], "accept")
+        act(ctx.client, ctx.world, new["case_id"], "supplement", reason="施工方案缺少签章", materials=["施工方案"])
+    return new
+
+
+def other_project_officer(ctx: Ctx, project_id: int) -> str:
+    """An officer of a department that does not review the project."""
+    from core.projects.models import DepartmentReview, Derivation
+    from core.seed.demo import seed_departments
+
+    reviewing = set(
+        ctx.db.scalars(
+            select(DepartmentReview.department_id).join(Derivation).where(Derivation.project_id == project_id)
+        )
+    )
+    outsider = next(d for d in seed_departments(ctx.db).values() if d.id not in reviewing)
+    return staff_of(ctx, "officer_outsider", "officer", outsider.id)
+
+
+def as_outsider_officer(build: Callable[[Ctx], Call]) -> Callable[[Ctx], Call]:
+    """Builds the call, and makes an officer of a non-reviewing department the caller."""
+
+    def wrapped(ctx: Ctx) -> Call:
+        call = build(ctx)
+        project_id = int(call.path.split("/")[4]) if "/projects/" in call.path else _project_of_review(ctx, call.path)
+        ctx.scratch["caller"] = other_project_officer(ctx, project_id)
+        return call
+
+    return wrapped
+
+
+def _project_of_review(ctx: Ctx, path: str) -> int:
+    from core.projects.models import DepartmentReview, Derivation
+
+    review = ctx.db.get(DepartmentReview, int(path.split("/")[4]))
+    assert review is not None
+    derivation = ctx.db.get(Derivation, review.derivation_id)
+    assert derivation is not None
+    return int(derivation.project_id)
+
+
+def on_case_of_a(action: str) -> Callable[[Ctx], Call]:
+    return case_action(action)
+
+
+def citizen_case_detail(ctx: Ctx) -> Call:
+    return Call("GET", f"/api/v1/cases/{online_case(ctx)['case_id']}")
+
+
+def citizen_resupply(ctx: Ctx) -> Call:
+    cid = online_case(ctx, "supplementing")["case_id"]
+    return Call("POST", f"/api/v1/cases/{cid}/resupply", json={"note": "补交", "materials": []})
+
+
+def resupply_with_anothers_upload(ctx: Ctx) -> Call:
+    cid = online_case(ctx, "supplementing")["case_id"]
+    upload = upload_pdf(ctx.client, ctx.world, "citizen2", "施工方案.pdf")
+    material = ctx.world.item.materials[1].id
+    return Call(
+        "POST",
+        f"/api/v1/cases/{cid}/resupply",
+        json={"note": "补交", "materials": [{"item_material_id": material, "upload_id": upload}]},
+    )
+
+
+def window_for_item_of_a(ctx: Ctx) -> Call:
+    body = {
+        "service_item_id": ctx.world.item.id,
+        "applicant": PERSON,
+        "materials": [{"item_material_id": m.id, "paper": True} for m in ctx.world.item.materials],
+    }
+    return Call("POST", "/api/v1/cases/window", json=body)
+
+
+def apply_with_anothers_upload(ctx: Ctx) -> Call:
+    materials = [
+        {"item_material_id": m.id, "upload_id": upload_pdf(ctx.client, ctx.world, "citizen", f"{m.name}.pdf")}
+        for m in ctx.world.item.materials
+        if m.required
+    ]
+    return Call(
+        "POST",
+        "/api/v1/cases",
+        json={"service_item_id": ctx.world.item.id, "applicant": PERSON, "materials": materials},
+    )
+
+
+def lookup(path: str) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        online_case(ctx)  # the citizen applied with their ID number
+        return Call("GET", path, params={"kind": "personal", "id_number": PERSON["id_number"]})
+
+    return build
+
+
+def cases_of_a_filtered(param: str) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        register(ctx.client, ctx.world)
+        value = ctx.world.dept_a.id if param == "department_id" else ctx.world.item.id
+        return Call("GET", "/api/v1/cases", params={param: value})
+
+    return build
+
+
+def follow_up_of_a(ctx: Ctx) -> Call:
+    return follow_up_call(ctx)
+
+
+def project_call(method: str, suffix: str, state: str = "draft", body: Any = None) -> Callable[[Ctx], Call]:
+    return on_project(method, suffix, state, body)
+
+
+def push_call(suffix: str, *, claimed: bool = False, body: Any = None) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        staff_of(ctx, "officer_b", "officer", ctx.world.dept_b.id)
+        method = "GET" if not suffix else "POST"
+        return Call(method, f"/api/v1/supervision/pushes/{fresh_push(ctx, claimed=claimed)}{suffix}", json=body)
+
+    return build
+
+
+FEEDBACK = {"inspected": False, "problems_found": False, "measures": "纳入“双随机、一公开”抽查计划"}
+
+
+def feedback_with_anothers_upload(ctx: Ctx) -> Call:
+    push = fresh_push(ctx, claimed=True)
+    upload = upload_pdf(ctx.client, ctx.world, "citizen", "检查记录.pdf")
+    return Call("POST", f"/api/v1/supervision/pushes/{push}/feedback", json={**FEEDBACK, "attachment_ids": [upload]})
+
+
+def supervision_list(path: str) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        staff_of(ctx, "officer_b", "officer", ctx.world.dept_b.id)
+        fresh_push(ctx)
+        return Call("GET", path, params={"department_id": ctx.world.dept_c.id})
+
+    return build
+
+
+def not_department_cs(ctx: Ctx, response: Any) -> str | None:
+    """Officer B asked for department C's pushes: refused, or nothing of C's."""
+    if response.status_code in (403, 404, 422):
+        api_error(response, response.status_code)
+        return None
+    if response.status_code != 200:
+        return "expected a refusal or an empty answer"
+    body = response.json()
+    rows = body.get("items", body) if isinstance(body, dict) else body
+    return None if not rows else f"listed C's: {str(body)[:200]}"
+
+
+def anothers_inbox_message(ctx: Ctx) -> Call:
+    row = stored_notification(ctx.db, user_id=ctx.world.users["citizen"].id)
+    return Call("POST", f"/api/v1/me/inbox/{row.id}/read")
+
+
+def project_with_anothers_credit_code(ctx: Ctx) -> Call:
+    project = citizen_project(ctx)
+    return Call("PATCH", f"/api/v1/projects/{project['id']}", json={"credit_code": FACTORY_INFO["credit_code"]})
+
+
+PROBES: dict[tuple[str, str], tuple[Probe, ...]] = {
+    ("GET", "/api/v1/cases/{case_id}"): (Probe("clerk_b", case_detail), Probe("citizen2", citizen_case_detail)),
+    **{
+        ("POST", f"/api/v1/cases/{{case_id}}/{action}"): (Probe("clerk_b", on_case_of_a(action)),)
+        for action in CASE_ACTIONS
+        if action != "resupply"
+    },
+    ("POST", "/api/v1/cases/{case_id}/review"): (
+        Probe("clerk_b", on_case_of_a("review")),
+        Probe("officer_c", on_case_of_a("review")),  # C co-reviews other cases, not this ordinary one of A
+    ),
+    ("POST", "/api/v1/cases/{case_id}/resupply"): (
+        Probe("citizen2", citizen_resupply),
+        Probe("clerk_b", citizen_resupply),
+        Probe("citizen", resupply_with_anothers_upload, REFUSED_REFERENCE),
+    ),
+    ("POST", "/api/v1/cases/window"): (Probe("clerk_b", window_for_item_of_a),),
+    ("POST", "/api/v1/cases"): (Probe("citizen2", apply_with_anothers_upload, REFUSED_REFERENCE),),
+    ("GET", "/api/v1/cases"): (
+        Probe("clerk_b", cases_of_a_filtered("department_id"), no_case_of_a),
+        Probe("clerk_b", cases_of_a_filtered("service_item_id"), no_case_of_a),
+        Probe("citizen2", cases_of_a_filtered("department_id"), no_case_of_a),
+    ),
+    ("GET", "/api/v1/applicants/prefill"): (Probe("citizen2", lookup("/api/v1/applicants/prefill"), nothing_found),),
+    ("GET", "/api/v1/applicants/reusable"): (Probe("citizen2", lookup("/api/v1/applicants/reusable"), nothing_found),),
+    ("POST", "/api/v1/ratings/{evaluation_id}/follow-up"): (Probe("clerk_b", follow_up_of_a),),
+    ("GET", "/api/v1/projects/{project_id}"): (
+        Probe("citizen2", project_call("GET", "")),
+        Probe("outsider", as_outsider_officer(project_call("GET", "", "in_review"))),
+    ),
+    ("PATCH", "/api/v1/projects/{project_id}"): (
+        Probe("citizen2", project_call("PATCH", "", body={"location": "创业路20号"})),
+        Probe("citizen2", project_with_anothers_credit_code),
+    ),
+    ("GET", "/api/v1/projects/{project_id}/questions"): (Probe("citizen2", project_call("GET", "/questions")),),
+    ("POST", "/api/v1/projects/{project_id}/derive"): (Probe("citizen2", project_call("POST", "/derive")),),
+    ("GET", "/api/v1/projects/{project_id}/flow"): (
+        Probe("citizen2", project_call("GET", "/flow", "derived")),
+        Probe("outsider", as_outsider_officer(project_call("GET", "/flow", "in_review"))),
+    ),
+    ("POST", "/api/v1/projects/{project_id}/review"): (Probe("citizen2", project_call("POST", "/review", "derived")),),
+    ("POST", "/api/v1/projects/{project_id}/letter"): (
+        Probe("citizen2", project_call("POST", "/letter", "derived")),
+        Probe("outsider", as_outsider_officer(project_call("POST", "/letter", "in_review"))),
+    ),
+    ("GET", "/api/v1/projects/{project_id}/letters"): (Probe("citizen2", project_call("GET", "/letters", "derived")),),
+    ("GET", "/api/v1/project-reviews/{review_id}"): (Probe("outsider", as_outsider_officer(on_review(""))),),
+    ("POST", "/api/v1/project-reviews/{review_id}/adjustments"): (
+        Probe("outsider", as_outsider_officer(on_review("/adjustments"))),
+    ),
+    ("POST", "/api/v1/project-reviews/{review_id}/confirm"): (
+        Probe("outsider", as_outsider_officer(on_review("/confirm", {"opinion": "同意"}))),
+    ),
+    ("GET", "/api/v1/supervision/pushes/{push_id}"): (Probe("officer_b", push_call("")),),
+    ("POST", "/api/v1/supervision/pushes/{push_id}/claim"): (
+        Probe("officer_b", push_call("/claim")),
+        Probe("clerk_a", push_call("/claim")),  # the approving department does not claim its own push
+    ),
+    ("POST", "/api/v1/supervision/pushes/{push_id}/feedback"): (
+        Probe("officer_b", push_call("/feedback", claimed=True, body=FEEDBACK)),
+        Probe("officer_c", feedback_with_anothers_upload, REFUSED_REFERENCE),
+    ),
+    ("GET", "/api/v1/supervision/pushes"): (
+        Probe("officer_b", supervision_list("/api/v1/supervision/pushes"), not_department_cs),
+    ),
+    ("GET", "/api/v1/supervision/escalations"): (
+        Probe("officer_b", supervision_list("/api/v1/supervision/escalations"), not_department_cs),
+    ),
+    ("GET", "/api/v1/supervision/stats"): (
+        Probe("officer_b", supervision_list("/api/v1/supervision/stats"), not_department_cs),
+    ),
+    ("POST", "/api/v1/me/inbox/{notification_id}/read"): (Probe("citizen2", anothers_inbox_message),),
+}
+
+ADMINISTRATION = "administrators only, whose scope is every department: there is no other department to aim at"
+PUBLIC = "public by design: the catalogue, knowledge, publicity, statistics and verified letters are for everyone"
+EXEMPT: dict[tuple[str, str], str] = {
+    **{
+        route: ADMINISTRATION
+        for route in [
+            ("GET", "/api/v1/users"),
+            ("POST", "/api/v1/users"),
+            ("PATCH", "/api/v1/users/{user_id}"),
+            ("PUT", "/api/v1/departments/{department_id}"),
+            ("PUT", "/api/v1/roles/{role_id}"),
+            ("POST", "/api/v1/items"),
+            ("PUT", "/api/v1/items/{item_id}"),
+            ("GET", "/api/v1/audit"),
+            ("GET", "/api/v1/rules/versions/{version}"),
+            ("PUT", "/api/v1/rules/draft/rules/{code}"),
+            ("DELETE", "/api/v1/rules/draft/rules/{code}"),
+            ("POST", "/api/v1/rules/versions/{version}/rollback"),
+            ("PUT", "/api/v1/topics/{code}"),
+            ("POST", "/api/v1/supervision/configs"),
+            ("GET", "/api/v1/supervision/configs/{config_id}"),
+            ("PUT", "/api/v1/supervision/configs/{config_id}"),
+            ("DELETE", "/api/v1/supervision/configs/{config_id}"),
+            ("GET", "/api/v1/supervision/comparisons/{comparison_id}"),
+            ("GET", "/api/v1/supervision/stats.xlsx"),  # the same figures as /stats, probed there
+            ("POST", "/api/v1/knowledge/revisions"),
+            ("GET", "/api/v1/knowledge/revisions"),
+            ("POST", "/api/v1/knowledge/revisions/{revision_id}/submit"),
+            ("POST", "/api/v1/knowledge/revisions/{revision_id}/approve"),
+            ("POST", "/api/v1/knowledge/revisions/{revision_id}/reject"),
+            ("POST", "/api/v1/knowledge/{kind}/{entity_id}/archive"),
+            ("POST", "/api/v1/knowledge/unanswered/{question_id}/to-faq"),
+            ("GET", "/api/v1/knowledge/export/{kind}"),
+            ("POST", "/api/v1/knowledge/import/{kind}"),
+            ("POST", "/api/v1/notifications/{notification_id}/retry"),
+        ]
+    },
+    **{
+        route: PUBLIC
+        for route in [
+            ("GET", "/api/v1/items"),
+            ("GET", "/api/v1/items/{item_id}"),
+            ("GET", "/api/v1/publicity"),
+            ("GET", "/api/v1/statistics"),
+            ("GET", "/api/v1/statistics.xlsx"),
+            ("GET", "/api/v1/letters/{code}"),
+            ("GET", "/api/v1/letters/{code}/pdf"),
+            ("GET", "/api/v1/topics/{code}"),
+            ("GET", "/api/v1/topics/{code}/flowchart.svg"),
+            ("GET", "/api/v1/knowledge/faqs"),
+            ("GET", "/api/v1/knowledge/faqs/{faq_id}"),
+            ("GET", "/api/v1/knowledge/laws/{law_id}"),
+            ("GET", "/api/v1/knowledge/laws/{law_id}/articles/{number}"),
+            ("GET", "/api/v1/knowledge/policies/{policy_id}"),
+        ]
+    },
+    ("POST", "/api/v1/projects"): "a new project is the caller's own whatever credit code it names (PATCH is probed)",
+    ("POST", "/channels/rest/messages"): "message_id is the sender's own de-duplication key, kept per channel user",
+}
+
+
+def test_every_parameterised_route_is_classified(app: Any) -> None:
+    routes = parameterised_routes(app)
+    assert len(routes) >= 70, len(routes)
+    assert not set(PROBES) & set(EXEMPT)
+    classified = set(PROBES) | set(EXEMPT)
+    assert routes == classified, (
+        f"routes to classify (probe or exempt with a reason): {sorted(routes - classified)}; "
+        f"classified but gone: {sorted(classified - routes)}"
+    )
+
+
+@pytest.mark.parametrize("route", sorted(PROBES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_another_departments_or_accounts_object_is_out_of_reach(
+    route: tuple[str, str], client: TestClient, world: World, db
+) -> None:
+    wrong = []
+    for index, probe in enumerate(PROBES[route]):
+        ctx = Ctx(client, world, db, probe.caller, index)
+        call = probe.build(ctx)
+        caller = ctx.scratch.get("caller", probe.caller)
+        assert call.method == route[0], (call, route)
+        before = db_state()
+        rate_limit.reset()
+        response = client.request(
+            call.method, call.path, json=call.json, params=call.params, files=call.files, headers=world.auth(caller)
+        )
+        problem = (probe.expect or REFUSED)(ctx, response)
+        if problem:
+            wrong.append(
+                f"{caller} {call.method} {call.path} {call.params or ''}: {problem} — {response.status_code} {response.text[:200]}"
+            )
+        elif db_state() != before:
+            wrong.append(
+                f"{caller} {call.method} {call.path}: answered {response.status_code}, yet the database changed"
+            )
+    assert not wrong, "\n".join(wrong)
