@@ -183,7 +183,7 @@ def _claim(inbound: InboundMessage, reply_by: float | None) -> _Claim | None:
         if inbound.raw:
             payload["raw"] = inbound.raw
         shown = text or _EVENT_LABELS.get(inbound.event, f"[{inbound.event or inbound.type}]")
-        message = service.record_in(db=db, conversation=conversation, text=shown, payload=payload)
+        message = service.record_person(db=db, conversation=conversation, text=text, shown=shown, payload=payload)
         claim = _Claim(receipt_id, conversation.id, message.id, bot_text, None)
         claim.answer = _without_bot(inbound, conversation, bot_text)
         if claim.answer is not None:
@@ -239,6 +239,7 @@ def _finish(claim: _Claim, reply: rasa.BotReply | None, reply_by: float | None) 
             answer, author, status = _bot_down(db, conversation, claim.bot_text)
         else:
             answer, author, status = list(reply.messages), MessageAuthor.BOT, ReceiptStatus.ANSWERED
+            service.await_next(db=db, conversation=conversation, expects=reply.expects)
             if reply.handoff:
                 service.request_handoff(db=db, conversation=conversation, reason=reply.handoff)
             failed = conversation.failed_turns + 1 if reply.fallback else 0
@@ -376,6 +377,7 @@ def _retry_one(conversation_id: int, receipt_id: int, superseded: list[int]) -> 
         conversation = db.get(Conversation, conversation_id)
         assert conversation is not None
         conversation.failed_turns = 0
+        service.await_next(db=db, conversation=conversation, expects=reply.expects)
         for message in reply.messages:
             service.record_out(db=db, conversation=conversation, message=message, author=MessageAuthor.BOT)
         _settle(db, superseded)

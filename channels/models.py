@@ -47,6 +47,9 @@ class Conversation(Base):
     unread_count: Mapped[int] = mapped_column(Integer, default=0, comment="转人工后工作人员未读的消息数")
     last_user_message_at: Mapped[datetime | None] = mapped_column(DateTime, comment="微信客服消息48小时窗口")
     last_activity_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    awaiting: Mapped[str] = mapped_column(
+        String(16), default="", comment="机器人在等待的保密回答（query_code：查询密码），下一条消息脱敏保存"
+    )
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -90,6 +93,19 @@ class ConversationMessage(Base):
     created_at: Mapped[datetime] = created_at_column()
 
     staff: Mapped[User | None] = relationship()
+
+
+class ConversationCase(Base):
+    """A case a conversation is about (the person named its number in it): the case's department may read the
+    conversation. Conversations about no case go to the hand-off desk (导办台)."""
+
+    __tablename__ = "conversation_case"
+    __table_args__ = (UniqueConstraint("conversation_id", "case_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = created_at_column()
 
 
 class ReceiptStatus(StrEnum):

@@ -6,6 +6,8 @@ Rasa answers with a list of dicts: ``text``, ``buttons`` ([{title, payload}]), `
     {"custom": {"text": "...", "links": [{"title", "url"}], "files": [...], "buttons": [...], "fallback": true}}
 
 ``fallback: true`` marks a turn where the bot could not answer (counted to offer a person).
+``expects: "query_code"`` comes with the bot's question for the query password: the person's next message is
+the password, which the conversation store keeps redacted (``channels/privacy.py``).
 """
 
 import logging
@@ -15,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from channels import privacy
 from channels.messages import Button, Link, OutboundMessage, is_url
 from core.settings import get_settings
 
@@ -32,6 +35,7 @@ class BotReply:
     messages: list[OutboundMessage]
     fallback: bool = False
     handoff: str | None = None  # the bot's hand-off action asked for a person, with this reason
+    expects: str = ""  # "query_code": the bot asked for the query password (the answer is stored redacted)
 
 
 HANDOFF_REASONS = {"user_request": "用户请求人工服务", "repeated_failure": "机器人多次未能回答，转人工"}
@@ -85,12 +89,15 @@ def convert(replies: list[Any]) -> BotReply:
     messages: list[OutboundMessage] = []
     fallback = False
     handoff: str | None = None
+    expects = ""
     for reply in replies:
         if not isinstance(reply, dict):
             continue
         found = reply.get("custom")
         custom: dict[str, Any] = found if isinstance(found, dict) else {}
         fallback = fallback or bool(custom.get("fallback"))
+        if custom.get("expects") == privacy.QUERY_CODE:
+            expects = privacy.QUERY_CODE
         if isinstance(custom.get("handoff"), dict):
             handoff = HANDOFF_REASONS.get(str(custom["handoff"].get("reason")), "用户请求人工服务")
         text = str(reply.get("text") or custom.get("text") or "").strip()
@@ -111,4 +118,4 @@ def convert(replies: list[Any]) -> BotReply:
             last.files += files
             continue
         messages.append(OutboundMessage(text=text, buttons=buttons, links=links, files=files))
-    return BotReply(messages=messages, fallback=fallback, handoff=handoff)
+    return BotReply(messages=messages, fallback=fallback, handoff=handoff, expects=expects)

@@ -1,22 +1,27 @@
 """The conversation store: conversations, their messages and the hand-off queue (plain data access)."""
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import ColumnElement, and_, case, exists, false, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from channels import privacy
 from channels.messages import OutboundMessage
 from channels.models import (
     Conversation,
+    ConversationCase,
     ConversationMessage,
     ConversationStatus,
     MessageAuthor,
     MessageDirection,
 )
+from core.cases.models import Case
 from core.clock import now
 from core.errors import Conflict
 from core.org.models import User
+from core.org.permissions import DataScope, Permission
 
 QUIET = (ConversationStatus.WAITING, ConversationStatus.HUMAN)
 """While a person is waiting for staff or talking to them, the bot stays quiet."""
@@ -183,10 +188,15 @@ _QUEUE_ORDER = case(
 )
 
 
-def queue(*, db: Session, status: str | None = None, limit: int = 200) -> list[Conversation]:
+def queue(
+    *, db: Session, reach: "Reach | None" = None, status: str | None = None, limit: int = 200
+) -> list[Conversation]:
     """Conversations that went to staff: waiting ones first (longest wait first), then those in service,
-    then recently finished ones; or those of one status (``bot`` lists conversations the bot handles)."""
+    then recently finished ones; or those of one status (``bot`` lists conversations the bot handles);
+    only those within ``reach`` when given."""
     query = select(Conversation).options(selectinload(Conversation.assigned_to))
+    if reach is not None:
+        query = query.where(reach.condition())
     if status:
         query = query.where(Conversation.status == status)
     else:
@@ -197,3 +207,108 @@ def queue(*, db: Session, status: str | None = None, limit: int = 200) -> list[C
         Conversation.last_activity_at.desc(),
     )
     return list(db.scalars(ordered.limit(limit)))
+
+
+# ---------------------------------------------------------------- who may read a conversation
+
+
+def link_cases(*, db: Session, conversation: Conversation, text: str) -> list[int]:
+    """Notes the cases a person's message names (by case number) as what the conversation is about; returns
+    the ids of the cases newly linked."""
+    numbers = privacy.case_numbers(text)
+    if not numbers:
+        return []
+    found = set(db.scalars(select(Case.id).where(Case.case_no.in_(numbers))))
+    known = set(
+        db.scalars(
+            select(ConversationCase.case_id).where(
+                ConversationCase.conversation_id == conversation.id, ConversationCase.case_id.in_(found)
+            )
+        )
+    )
+    new = sorted(found - known)
+    for case_id in new:
+        try:
+            with db.begin_nested():  # the same number in two messages at once: the second finds the first's row
+                db.add(ConversationCase(conversation_id=conversation.id, case_id=case_id))
+        except IntegrityError:
+            continue
+    return new
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Which conversations a member of staff may read.
+
+    A conversation concerns a department when the person named, in it, the number of a case that department
+    handles (``conversation_case``). Staff who handle cases read the conversations about their department's
+    cases (all departments' with the data scope 全部); the hand-off desk (导办台, ``conversation.desk``) reads
+    the conversations about no case. Nobody else reads transcripts.
+    """
+
+    departments: frozenset[int] | None  # None: every department's
+    desk: bool
+
+    @classmethod
+    def of(cls, user: User) -> "Reach":
+        """The reach of a member of staff."""
+        departments: frozenset[int] | None = frozenset()
+        if Permission.CASE_HANDLE in user.permissions:
+            if user.data_scope == DataScope.ALL:
+                departments = None
+            elif user.data_scope == DataScope.DEPARTMENT and user.department_id is not None:
+                departments = frozenset({user.department_id})
+        return cls(departments=departments, desk=Permission.CONVERSATION_DESK in user.permissions)
+
+    @property
+    def anything(self) -> bool:
+        """True when some conversation may be within reach (the page is for them at all)."""
+        return self.desk or self.departments is None or bool(self.departments)
+
+    def condition(self) -> ColumnElement[bool]:
+        """The conversations within reach, as a WHERE condition."""
+        about_a_case = exists().where(ConversationCase.conversation_id == Conversation.id)
+        allowed: list[ColumnElement[bool]] = []
+        if self.departments is None:
+            allowed.append(about_a_case)
+        elif self.departments:
+            allowed.append(
+                exists().where(
+                    and_(
+                        ConversationCase.conversation_id == Conversation.id,
+                        Case.id == ConversationCase.case_id,
+                        Case.department_id.in_(self.departments),
+                    )
+                )
+            )
+        if self.desk:
+            allowed.append(not_(about_a_case))
+        return or_(*allowed) if allowed else false()
+
+
+def readable(*, db: Session, conversation_id: int, reach: Reach) -> Conversation | None:
+    """The conversation when it is within the reach, else None (as if it did not exist)."""
+    return db.scalar(select(Conversation).where(Conversation.id == conversation_id, reach.condition()))
+
+
+def record_person(
+    *, db: Session, conversation: Conversation, text: str, shown: str, payload: dict[str, Any]
+) -> ConversationMessage:
+    """Records what the person sent without the query password it may carry (``privacy``), links the cases
+    it names, and consumes what the bot was waiting for."""
+    kept = privacy.stored_text(shown, conversation.awaiting) if text else shown
+    if kept != shown:
+        payload = {k: v for k, v in payload.items() if k != "payload"}
+        if isinstance(payload.get("raw"), dict):
+            payload["raw"] = privacy.stored_raw(payload["raw"], redacted=True)
+    link_cases(db=db, conversation=conversation, text=text)
+    if conversation.awaiting:
+        conversation.awaiting = ""
+    return record_in(db=db, conversation=conversation, text=kept, payload=payload)
+
+
+def await_next(*, db: Session, conversation: Conversation, expects: str) -> None:
+    """Notes what the bot's answer asked for (``query_code``: the next message is the password)."""
+    if conversation.awaiting != expects:  # an unchanged row writes no update and no audit record
+        conversation.awaiting = expects
+        db.flush()

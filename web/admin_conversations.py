@@ -19,16 +19,23 @@ from web.common import Form, WebUser, flash, redirect, render, require_staff, te
 router = APIRouter(prefix="/admin/conversations", include_in_schema=False)
 
 HANDLE_PERMISSION = Permission.CASE_HANDLE
-"""Who may answer people in the queue: window and approval staff (those who handle cases)."""
+"""Who may answer people in the queue: window and approval staff (those who handle cases), for the
+conversations about their department's cases, and the hand-off desk for those about no case
+(``channels.service.Reach``)."""
 MAX_REPLY = 2000
 
 
-def _staff(user: User | None) -> User:
-    return org_service.require(require_staff(user), HANDLE_PERMISSION)
+def _staff(user: User | None) -> tuple[User, service.Reach]:
+    staff = require_staff(user)
+    reach = service.Reach.of(staff)
+    if not reach.anything:
+        org_service.require(staff, HANDLE_PERMISSION)  # the usual 403 and its message
+    return staff, reach
 
 
-def _conversation(db: Session, conversation_id: int) -> Conversation:
-    conversation = service.get(db=db, conversation_id=conversation_id)
+def _conversation(db: Session, conversation_id: int, reach: service.Reach) -> Conversation:
+    """The conversation when the member of staff may read it; 404 otherwise (its existence is not told)."""
+    conversation = service.readable(db=db, conversation_id=conversation_id, reach=reach)
     if conversation is None:
         raise NotFound("会话不存在")
     return conversation
@@ -45,9 +52,9 @@ _LABELS = {"status": STATUS_LABELS, "channel": CHANNEL_LABELS}
 @router.get("", response_class=HTMLResponse)
 def queue(request: Request, db: DB, user: WebUser, status: str | None = None) -> HTMLResponse:
     """The queue: people waiting for staff first (longest wait first), then those in service, then finished."""
-    _staff(user)
+    _, reach = _staff(user)
     chosen = status if status in STATUS_LABELS else None
-    rows = service.queue(db=db, status=chosen)
+    rows = service.queue(db=db, reach=reach, status=chosen)
     return render(
         request,
         "admin/conversations.html",
@@ -77,15 +84,15 @@ def _page(request: Request, db: Session, staff: User, conversation: Conversation
 @router.get("/{conversation_id}", response_class=HTMLResponse)
 def conversation_page(conversation_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
     """A conversation: the transcript, who has it, and the reply box for the member of staff who took it."""
-    staff = _staff(user)
-    return _page(request, db, staff, _conversation(db, conversation_id))
+    staff, reach = _staff(user)
+    return _page(request, db, staff, _conversation(db, conversation_id, reach))
 
 
 @router.get("/{conversation_id}/transcript", response_class=HTMLResponse)
 def transcript(conversation_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
     """The transcript alone, for the page to refresh while the person writes."""
-    staff = _staff(user)
-    conversation = _conversation(db, conversation_id)
+    staff, reach = _staff(user)
+    conversation = _conversation(db, conversation_id, reach)
     service.mark_read(db=db, conversation=conversation, staff=staff)
     messages = service.messages_after(db=db, conversation=conversation, limit=500, with_staff=True)
     return render(request, "admin/conversations_transcript.html", {"messages": messages, "conversation": conversation})
@@ -103,8 +110,8 @@ def _send(db: Session, request: Request, conversation: Conversation, message: Co
 @router.post("/{conversation_id}/take")
 def take(conversation_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
     """接入: the member of staff takes the conversation; the person is told a person is there."""
-    staff = _staff(user)
-    conversation = _conversation(db, conversation_id)
+    staff, reach = _staff(user)
+    conversation = _conversation(db, conversation_id, reach)
     try:
         service.take(db=db, conversation=conversation, staff=staff)
     except AppError as exc:
@@ -121,8 +128,8 @@ def take(conversation_id: int, request: Request, db: DB, form: Form, user: WebUs
 @router.post("/{conversation_id}/reply")
 def reply(conversation_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
     """A member of staff answers; the answer reaches the person on their channel."""
-    staff = _staff(user)
-    conversation = _conversation(db, conversation_id)
+    staff, reach = _staff(user)
+    conversation = _conversation(db, conversation_id, reach)
     answer = text(form, "text")
     try:
         service.require_handler(conversation, staff)
@@ -143,8 +150,8 @@ def reply(conversation_id: int, request: Request, db: DB, form: Form, user: WebU
 @router.post("/{conversation_id}/release")
 def release(conversation_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
     """结束人工服务: the person's next message goes to the bot again."""
-    staff = _staff(user)
-    conversation = _conversation(db, conversation_id)
+    staff, reach = _staff(user)
+    conversation = _conversation(db, conversation_id, reach)
     try:
         service.release(db=db, conversation=conversation, staff=staff)
     except AppError as exc:

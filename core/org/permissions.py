@@ -26,6 +26,7 @@ class Permission(StrEnum):
     SUPERVISION_HANDLE = "supervision.handle"
     SUPERVISION_MANAGE = "supervision.manage"
     NOTIFICATION_MANAGE = "notification.manage"
+    CONVERSATION_DESK = "conversation.desk"
 
 
 class DataScope(StrEnum):
@@ -57,6 +58,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.SUPERVISION_HANDLE: "审管衔接：认领本部门收到的审批推送、反馈监管结果",
     Permission.SUPERVISION_MANAGE: "审管衔接管理：推送配置、催办设置、事项信息比对、统计",
     Permission.NOTIFICATION_MANAGE: "查看通知投递状态、重发失败的通知",
+    Permission.CONVERSATION_DESK: "导办台：接待未涉及具体部门办件的转人工咨询",
 }
 
 DATA_SCOPE_LABELS = {DataScope.DEPARTMENT: "本部门", DataScope.ALL: "全部", DataScope.OWN: "本人"}

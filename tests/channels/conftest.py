@@ -22,7 +22,10 @@ from wechatpy.crypto import WeChatCrypto
 from channels.models import Conversation, ConversationMessage, MessageReceipt
 from core.audit.models import AuditLog
 from core.db import get_sessionmaker
+from core.org import service as org_service
+from core.seed.demo import DEMO_PASSWORD
 from core.settings import get_settings
+from tests.conftest import World
 from tests.fakes.fixtures import forget_tokens
 from tests.web.conftest import browser  # noqa: F401  (web browsers that log in, for the admin pages)
 
@@ -265,3 +268,13 @@ def chat_client(app: Any) -> Iterator[TestClient]:
     """A client that keeps one event loop for all its requests (the app runs as it does under uvicorn)."""
     with TestClient(app) as client:
         yield client
+
+
+@pytest.fixture
+def desks(world: World) -> list[str]:
+    """Two members of the hand-off desk (导办台), who answer the conversations about no department's case."""
+    with get_sessionmaker()() as db:
+        for n, name in ((1, "吴导办"), (2, "郑导办")):
+            org_service.create_user(db=db, username=f"desk_{n}", name=name, password=DEMO_PASSWORD, role_codes=["desk"])
+        db.commit()
+    return ["desk_1", "desk_2"]

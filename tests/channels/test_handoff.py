@@ -1,5 +1,6 @@
-"""Hand-off to a person: the bot's action puts the conversation in the staff queue; a clerk takes it in the
-admin site and replies; the reply reaches the person on their channel; the bot stays quiet meanwhile."""
+"""Hand-off to a person: the bot's action puts the conversation in the staff queue; the hand-off desk (导办台:
+these conversations are about no department's case) takes it in the admin site and replies; the reply reaches
+the person on their channel; the bot stays quiet meanwhile."""
 
 from collections.abc import Callable
 
@@ -51,7 +52,11 @@ def test_handoff_api_needs_a_service_client_and_a_channel_user(client: TestClien
 
 
 def test_queue_lists_waiting_people_first_with_their_transcript(
-    client: TestClient, world: World, browser: Callable[[str | None], Browser], fake_rasa: FakeRasa
+    client: TestClient,
+    world: World,
+    browser: Callable[[str | None], Browser],
+    fake_rasa: FakeRasa,
+    desks: list[str],
 ) -> None:
     person = TestClient(client.app)
     webchat_say(person, "我要投诉窗口办事慢")
@@ -61,7 +66,7 @@ def test_queue_lists_waiting_people_first_with_their_transcript(
     assert first["status"] == "waiting" and first["waiting_ahead"] == 0 and second["waiting_ahead"] == 1
     assert handoff(client, world, "rest:crm-42")["status"] == "waiting"  # asked again: still one place in the queue
 
-    clerk = browser("clerk_a")
+    clerk = browser("desk_1")
     queue = clerk.get("/admin/conversations").text
     assert queue.index("用户要求投诉") < queue.index("连续三次未能回答")
     page = clerk.get(f"/admin/conversations/{first['conversation_id']}").text
@@ -75,7 +80,11 @@ def conversation_of_any(channel: str) -> Conversation:
 
 
 def test_staff_reply_reaches_the_web_chat_poll_and_the_bot_stays_quiet(
-    client: TestClient, world: World, browser: Callable[[str | None], Browser], fake_rasa: FakeRasa
+    client: TestClient,
+    world: World,
+    browser: Callable[[str | None], Browser],
+    fake_rasa: FakeRasa,
+    desks: list[str],
 ) -> None:
     person = TestClient(client.app)
     webchat_say(person, "转人工")
@@ -86,7 +95,7 @@ def test_staff_reply_reaches_the_web_chat_poll_and_the_bot_stays_quiet(
     assert [m["text"] for m in quiet["messages"]][-1] == "有人吗？"  # no bot answer
     assert [c["message"] for c in fake_rasa.calls] == ["转人工"]
 
-    clerk = browser("clerk_a")
+    clerk = browser("desk_1")
     staff_post(clerk, conversation_id, "take")
     page = staff_post(clerk, conversation_id, "reply", text="您好，我是窗口张工，请问办理什么业务？")
     assert "未能送达" not in page
@@ -103,7 +112,7 @@ def test_staff_reply_reaches_the_web_chat_poll_and_the_bot_stays_quiet(
     assert conversation_of_any("webchat").status == "bot"
     with get_sessionmaker()() as db:
         actions = set(db.scalars(select(AuditLog.actor_name).where(AuditLog.entity == "conversation")))
-    assert any("clerk_a" in name for name in actions)  # the clerk's writes are audited under their name
+    assert any("desk_1" in name for name in actions)  # the desk's writes are audited under their name
 
 
 def test_staff_reply_reaches_wechat_through_the_customer_service_api(
@@ -112,13 +121,14 @@ def test_staff_reply_reaches_wechat_through_the_customer_service_api(
     browser: Callable[[str | None], Browser],
     wechat_account: FakeWeChat,
     fake_rasa: FakeRasa,
+    desks: list[str],
 ) -> None:
     reply_content(post_plain(chat_client, text_xml("我要找人工", "5001")))
     conversation_id = int(str(handoff(chat_client, world, f"wechat:{OPENID}")["conversation_id"]))
     assert post_plain(chat_client, text_xml("在吗", "5002")).text == "success"  # bot quiet while waiting
     assert len(fake_rasa.calls) == 1
 
-    clerk = browser("clerk_a")
+    clerk = browser("desk_1")
     staff_post(clerk, conversation_id, "take")
     staff_post(clerk, conversation_id, "reply", text="您好，请问需要办理什么业务？")
     assert wechat_account.texts() == ["您好，人工客服已接入，请问有什么可以帮您？", "您好，请问需要办理什么业务？"]
@@ -133,10 +143,14 @@ def test_staff_reply_reaches_wechat_through_the_customer_service_api(
 
 
 def test_only_the_clerk_who_took_it_replies(
-    client: TestClient, world: World, browser: Callable[[str | None], Browser], fake_rasa: FakeRasa
+    client: TestClient,
+    world: World,
+    browser: Callable[[str | None], Browser],
+    fake_rasa: FakeRasa,
+    desks: list[str],
 ) -> None:
     conversation_id = int(str(handoff(client, world, "rest:crm-7")["conversation_id"]))
-    clerk_a, clerk_b = browser("clerk_a"), browser("clerk_b")
+    clerk_a, clerk_b = browser("desk_1"), browser("desk_2")
     refused = clerk_a.submit(
         f"/admin/conversations/{conversation_id}", f"/admin/conversations/{conversation_id}/reply", {"text": "你好"}
     )
