@@ -56,9 +56,18 @@ ROLES = [
         "admin",
         "系统管理员",
         DataScope.ALL,
-        tuple(p for p in P if p not in (P.CASE_APPLY, P.PROJECT_FILE)),
-        "管理部门、用户、角色、事项，查看审计日志",
+        tuple(p for p in P if p not in (P.CASE_APPLY, P.PROJECT_FILE, P.SECURITY_MANAGE, P.AUDIT_READ)),
+        "管理部门、用户（分配业务角色）、事项（三员分立：不分配三员角色，不看审计日志）",
     ),
+    RoleSpec(
+        "security",
+        "安全管理员",
+        DataScope.ALL,
+        (P.SECURITY_MANAGE,),
+        "分配角色与权限、安全设置、解锁账号（三员分立：不能给自己授权）",
+    ),
+    RoleSpec("auditor", "审计员", DataScope.ALL, (P.AUDIT_READ,), "查看和导出审计日志（三员分立：只读）"),
+    RoleSpec("desk", "导办人员", DataScope.ALL, (P.CONVERSATION_DESK,), "导办台：接待未涉及具体部门办件的转人工咨询"),
     RoleSpec(
         "leader",
         "中心领导",
@@ -93,7 +102,6 @@ ROLES = [
         "citizen", "办事群众/企业", DataScope.OWN, (P.CASE_APPLY, P.PROJECT_FILE), "网上申报、查看本人办件、报建申报"
     ),
     RoleSpec("service", "服务客户端", DataScope.ALL, (P.SERVICE_CLIENT, P.CASE_READ), "机器人动作服务器等系统调用"),
-    RoleSpec("desk", "导办人员", DataScope.ALL, (P.CONVERSATION_DESK,), "导办台：接待未涉及具体部门办件的转人工咨询"),
 ]
 
 
@@ -197,6 +205,10 @@ def seed_people(
     names = load("people.json")
     logins = [Staff("admin", "系统管理员", "系统管理员", "")]
     _user(db, "admin", "系统管理员", ["admin"], None)
+    _user(db, "security", "郑安全", ["security"], None)
+    logins.append(Staff("security", "郑安全", "安全管理员", ""))
+    _user(db, "auditor", "钱审计", ["auditor"], None)
+    logins.append(Staff("auditor", "钱审计", "审计员", ""))
     _user(db, "leader", "王建国", ["leader"], None)
     logins.append(Staff("leader", "王建国", "中心领导", "全部"))
     _user(db, "editor", "陈编辑", ["editor"], None)
