@@ -165,6 +165,13 @@ def _merge_duties_back() -> None:
 
 def upgrade() -> None:
     with op.batch_alter_table("audit_log") as batch:
+        batch.alter_column(
+            "operation",
+            existing_type=sa.String(length=8),
+            existing_nullable=False,
+            comment="insert / update / delete / event / read",
+            existing_comment="insert / update / delete / event",
+        )
         batch.add_column(
             sa.Column(
                 "statement",
@@ -220,3 +227,10 @@ def downgrade() -> None:
         batch.drop_column("row_count")
         batch.drop_column("row_keys")
         batch.drop_column("statement")
+        batch.alter_column(
+            "operation",
+            existing_type=sa.String(length=8),
+            existing_nullable=False,
+            comment="insert / update / delete / event",
+            existing_comment="insert / update / delete / event / read",
+        )
