@@ -76,7 +76,7 @@ def seed(
 
 @app.command("demo-logins")
 def demo_logins() -> None:
-    """Print a few demo logins (password Demo@2026)."""
+    """Print a few demo logins (password Demo@2026tb)."""
     from core.org.models import User
     from core.seed.demo import DEMO_PASSWORD
 

@@ -5,6 +5,7 @@ The caller comes from a bearer token (service clients, API logins) or from the w
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,9 +13,11 @@ from sqlalchemy.orm import Session
 
 import core.audit.hooks  # noqa: F401  (installs the audit hook on every session)
 from core.audit.context import Actor, set_actor
+from core.clock import now
 from core.db import get_sessionmaker, mark_for_writing
 from core.errors import PermissionDenied, ValidationFailed
 from core.org import service as org_service
+from core.org import sessions
 from core.org.models import User
 from core.org.permissions import Permission
 from core.rate_limit import client_ip
@@ -63,6 +66,38 @@ def get_read_db(request: Request) -> Iterator[Session]:
 ReadDB = Annotated[Session, Depends(get_read_db, scope="function")]
 
 
+_PASSWORD_PAGES = ("/admin/me", "/my/account", "/logout", "/api/v1/me", "/static/")
+"""Where a person whose password must be changed may still go."""
+
+
+def _session_user(request: Request, db: Session) -> User | None:
+    """The user of the web session: the cookie's key must name a live server-side record of that user, and a
+    staff session must have been used within the idle timeout. A dead session is cleared from the cookie."""
+    user_id, key = request.session.get("user_id"), request.session.get("sid")
+    if not isinstance(user_id, int) or not isinstance(key, str):
+        return None
+    user = org_service.get_user(db=db, user_id=user_id)
+    alive = user is not None and user.is_active and sessions.user_id_for(db, key) == user_id
+    seen = request.session.get("seen")
+    if alive and user is not None and (limit := sessions.idle_limit(user)) is not None:
+        try:
+            alive = isinstance(seen, str) and now() - datetime.fromisoformat(seen) <= limit
+        except ValueError:
+            alive = False
+    if not alive or user is None:
+        for name in ("user_id", "sid", "seen", "password_change"):
+            request.session.pop(name, None)
+        return None
+    stamp = now()
+    if not isinstance(seen, str) or (stamp - datetime.fromisoformat(seen)).total_seconds() >= 60:
+        request.session["seen"] = stamp.isoformat()  # re-signed into the cookie; once a minute is enough
+    reason = request.session.get("password_change")
+    if isinstance(reason, str) and not request.url.path.startswith(_PASSWORD_PAGES):
+        page = "/admin/me" if user.is_staff else "/my/account"
+        raise org_service.PasswordChangeRequired(reason, page=page)
+    return user
+
+
 def current_user(request: Request, db: DB) -> User | None:
     """The logged-in user or token owner, or None for an anonymous caller; sets the audit actor."""
     user: User | None = None
@@ -72,11 +107,7 @@ def current_user(request: Request, db: DB) -> User | None:
         user = org_service.user_for_token(db=db, token=auth[7:].strip())
         kind = "token"
     elif "session" in request.scope:
-        user_id = request.session.get("user_id")
-        if isinstance(user_id, int):
-            user = org_service.get_user(db=db, user_id=user_id)
-            if user is not None and not user.is_active:
-                user = None
+        user = _session_user(request, db)
         kind = "user"
     if user is None:
         set_actor(Actor(id=None, name="匿名访客", kind="anonymous", ip=client_ip(request)))

@@ -1,6 +1,8 @@
 """Rate limits shared by every app process: in memory for one process, Redis when configured."""
 
+import time
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
 from fastapi import Request
 from limits import parse
@@ -19,12 +21,32 @@ def _limiter() -> MovingWindowRateLimiter:
     return MovingWindowRateLimiter(storage)
 
 
+@lru_cache
+def _trusted_networks(proxies: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(p, strict=False) for p in proxies)
+
+
+def _is_trusted(address: str, networks: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def client_ip(request: Request) -> str:
-    """The caller's address (the proxy in front sets X-Forwarded-For in production)."""
-    forwarded = request.headers.get("x-forwarded-for", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip()[:45]
-    return request.client.host if request.client else ""
+    """The caller's address: the connection's, unless it comes from a configured proxy
+    (``TONGBAN_TRUSTED_PROXIES``); then the right-most address of ``X-Forwarded-For`` that is not one of the
+    proxies. Anything left of that was written by the client and could be anything, so it is never believed."""
+    peer = request.client.host if request.client else ""
+    networks = _trusted_networks(get_settings().trusted_proxies)
+    if not networks or not _is_trusted(peer, networks):
+        return peer[:45]
+    chain = [a.strip() for h in request.headers.getlist("x-forwarded-for") for a in h.split(",") if a.strip()]
+    for address in reversed(chain):
+        if not _is_trusted(address, networks):
+            return address[:45]
+    return (chain[0] if chain else peer)[:45]
 
 
 def hit(rate: str, *keys: str, message: str = "操作过于频繁，请稍后再试") -> None:
@@ -52,3 +74,27 @@ def count(rate: str, *keys: str) -> None:
 def reset() -> None:
     """Forgets all counts (tests)."""
     _limiter().storage.reset()
+
+
+def guard_progress(client: str, case_no: str) -> None:
+    """Before a progress query: 429 when the address has used its queries, or has failed too often on this case;
+    a wait of ``progress_slowdown_seconds`` when the case has failed too often from everywhere (a distributed
+    guess), which slows a guesser down without locking the applicant out."""
+    settings = get_settings()
+    hit(settings.progress_query_rate, "progress-ip", client, message="查询过于频繁，请一分钟后再试")
+    ensure_available(
+        settings.progress_address_case_rate,
+        "progress-address-case-failures",
+        client,
+        case_no,
+        message="您对该办件的查询密码输错次数过多，请一小时后再试；忘记查询密码请联系受理窗口",
+    )
+    if not _limiter().test(parse(settings.progress_case_rate), "progress-case-failures", case_no):
+        time.sleep(settings.progress_slowdown_seconds)
+
+
+def progress_failed(client: str, case_no: str) -> None:
+    """Counts a wrong progress password against the address and case, and against the case."""
+    settings = get_settings()
+    count(settings.progress_address_case_rate, "progress-address-case-failures", client, case_no)
+    count(settings.progress_case_rate, "progress-case-failures", case_no)

@@ -1,11 +1,13 @@
 """One settings class for the whole platform; every value can be set as an environment variable
 prefixed ``TONGBAN_`` (for example ``TONGBAN_DATABASE_URL``) or in a ``.env`` file."""
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -32,11 +34,32 @@ class Settings(BaseSettings):
     upload_types: tuple[str, ...] = ("pdf", "jpg", "jpeg", "png", "ofd", "doc", "docx", "xls", "xlsx")
     progress_query_rate: str = "10/minute"
     progress_case_rate: str = "20/hour"
-    """Failed progress queries allowed per case number (guessing one case's password from many addresses)."""
+    """Failed progress queries per case number (from any address) beyond which every further query of that case
+    is slowed down by ``progress_slowdown_seconds`` — never refused, so the applicant still gets in."""
+    progress_address_case_rate: str = "5/hour"
+    """Failed progress queries allowed per (address, case number); beyond it that address may not query that case."""
+    progress_slowdown_seconds: float = 1.0
     login_rate: str = "10/minute"
+    login_lockout_failures: int = 5
+    """Consecutive wrong passwords that lock an account (on top of the per-address ``login_rate``)."""
+    login_lockout_minutes: int = 15
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    """Addresses or networks (comma-separated, e.g. ``10.0.0.5,172.16.0.0/12``) of the reverse proxies whose
+    ``X-Forwarded-For`` is believed; empty (the default) believes nobody's and uses the connection's address."""
     session_max_age_seconds: int = 8 * 3600
+    """Absolute lifetime of a citizen's web session."""
+    staff_session_idle_minutes: int = 30
+    """A staff session unused this long ends (等保: idle timeout)."""
+    staff_session_absolute_hours: int = 8
+    """A staff session ends this long after login, however busy."""
     token_ttl_hours: int = 12
     cookie_secure: bool = False
+    """Send cookies only over https; on by itself whenever ``base_url`` is https."""
+    password_max_age_days: int = 90
+    """Staff passwords expire after this many days and must be changed at the next login (0 turns expiry off)."""
+    require_two_factor: bool = True
+    """Administrators and auditors (users who may manage users and roles or read the audit log) must use a TOTP
+    second factor; without one enrolled they enrol at their next login. ``scripts/run.sh``'s demo turns it off."""
     sql_echo: bool = False
     scheduler_enabled: bool = True
     """Run periodic jobs inside the app process (embedded default); production turns this off for Celery beat."""
@@ -91,6 +114,24 @@ class Settings(BaseSettings):
     """Delivery attempts (with back-off) before a notification is marked failed for an admin to retry."""
     notification_retry_base_seconds: float = 30.0
     """First back-off before a notification is sent again; it doubles with each attempt (with jitter), up to 30 min."""
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        if isinstance(value, (list, tuple)):
+            for part in value:
+                try:
+                    ipaddress.ip_network(str(part), strict=False)
+                except ValueError as exc:
+                    raise ValueError(f"TONGBAN_TRUSTED_PROXIES: “{part}”不是 IP 地址或网段") from exc
+        return value
+
+    @property
+    def secure_cookies(self) -> bool:
+        """True when cookies must carry ``Secure``: configured so, or the site is served over https."""
+        return self.cookie_secure or self.base_url.lower().startswith("https://")
 
     def site_url(self, path: str) -> str:
         """An absolute link to a page of the platform (for letters, notifications, chat cards)."""

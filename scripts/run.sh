@@ -4,6 +4,8 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 PORT="${TONGBAN_PORT:-8000}"
+# The demo logs in its admin with a password only; production keeps two-factor required (core/settings.py).
+export TONGBAN_REQUIRE_TWO_FACTOR="${TONGBAN_REQUIRE_TWO_FACTOR:-false}"
 ensure_apt fonts-wqy-microhei graphviz
 ensure_venv
 ensure_env_file

@@ -41,6 +41,8 @@ os.environ["TONGBAN_ARGON2_PARALLELISM"] = "1"
 # No periodic jobs in the apps the tests start (`with TestClient(app)` runs the lifespan): their first round
 # raced the tests' own set-up for the database. Tests of the jobs call them directly.
 os.environ["TONGBAN_SCHEDULER_ENABLED"] = "false"
+# The world's admin logs in with a password only (as in the demo); tests/test_two_factor.py turns it on.
+os.environ["TONGBAN_REQUIRE_TWO_FACTOR"] = "false"
 
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import text  # noqa: E402

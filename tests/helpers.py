@@ -140,7 +140,7 @@ def create_officer(client: TestClient, world: World, phone: str) -> Any:
     body = {
         "username": "officer_new",
         "name": "郑审批",
-        "password": "Passw0rd2026",
+        "password": "Tongban#2026x",
         "roles": ["officer"],
         "department_id": world.dept_a.id,
         "phone": phone,

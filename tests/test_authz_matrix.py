@@ -128,7 +128,7 @@ def login(ctx: Ctx) -> Call:
 
 
 def register_citizen(ctx: Ctx) -> Call:
-    body = {"phone": f"1390000000{ctx.index}", "name": "吴新用户", "password": "Passw0rd2026"}
+    body = {"phone": f"1390000000{ctx.index}", "name": "吴新用户", "password": "Tongban#2026x"}
     return Call("POST", "/api/v1/auth/register", json=body)
 
 
@@ -151,7 +151,7 @@ def new_user(ctx: Ctx) -> Call:
     body = {
         "username": f"officer_new{ctx.index}",
         "name": "郑审批",
-        "password": "Passw0rd2026",
+        "password": "Tongban#2026x",
         "roles": ["officer"],
         "department_id": ctx.world.dept_a.id,
     }
@@ -578,6 +578,13 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("POST", "/api/v1/auth/token"): (PUBLIC, login),
     ("POST", "/api/v1/auth/register"): (PUBLIC, register_citizen),
     ("GET", "/api/v1/me"): (LOGGED_IN, get("/api/v1/me")),
+    ("PATCH", "/api/v1/me"): (LOGGED_IN, lambda _ctx: Call("PATCH", "/api/v1/me", json={"name": "新名字"})),
+    ("POST", "/api/v1/me/password"): (
+        LOGGED_IN,
+        lambda _ctx: Call(
+            "POST", "/api/v1/me/password", json={"current_password": DEMO_PASSWORD, "new_password": "Matrix#Pass2026"}
+        ),
+    ),
     ("GET", "/api/v1/departments"): (PUBLIC, get("/api/v1/departments")),
     ("POST", "/api/v1/departments"): (ADMIN_ONLY, new_department),
     ("PUT", "/api/v1/departments/{department_id}"): (ADMIN_ONLY, change_department),
@@ -586,6 +593,10 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("GET", "/api/v1/users"): (ADMIN_ONLY, get("/api/v1/users")),
     ("POST", "/api/v1/users"): (ADMIN_ONLY, new_user),
     ("PATCH", "/api/v1/users/{user_id}"): (ADMIN_ONLY, change_user),
+    ("POST", "/api/v1/users/{user_id}/unlock"): (
+        ADMIN_ONLY,
+        lambda ctx: Call("POST", f"/api/v1/users/{ctx.world.users['officer_c'].id}/unlock"),
+    ),
     ("GET", "/api/v1/items"): (PUBLIC, get("/api/v1/items")),
     ("GET", "/api/v1/items/{item_id}"): (PUBLIC, lambda ctx: Call("GET", f"/api/v1/items/{ctx.world.item.id}")),
     ("POST", "/api/v1/items"): (ADMIN_ONLY, new_item),

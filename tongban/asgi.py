@@ -71,7 +71,7 @@ def create_app() -> FastAPI:
         session_cookie="tongban_session",
         max_age=settings.session_max_age_seconds,
         same_site="lax",
-        https_only=settings.cookie_secure,
+        https_only=settings.secure_cookies,  # Secure whenever the site is served over https
     )
     app.add_middleware(AuditContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

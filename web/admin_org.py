@@ -234,6 +234,7 @@ def user_create(request: Request, db: DB, form: Form, user: WebUser) -> Response
             role_codes=values["roles"],
             department_id=values["department_id"],
             phone=values["phone"] or None,
+            must_change_password=True,  # the administrator chose it: the owner changes it at the first login
         )
         created.is_active = values["is_active"]
         save_notify_values(db, created, values, manager)

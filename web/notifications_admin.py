@@ -15,6 +15,7 @@ from core.org.models import User
 from core.org.permissions import Permission
 from notifications import service
 from notifications.models import CHANNEL_LABELS, STATUS_LABELS, Channel
+from web.account import account_context
 from web.common import Form, WebUser, fail, flash, page_number, redirect, render, require_staff, text, texts
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -152,14 +153,24 @@ def save_notify_values(db: Session, person: User, values: dict[str, Any], by: Us
 
 def _me_context(values: dict[str, Any], staff: User) -> dict[str, Any]:
     bindings_locked = Permission.ORG_MANAGE not in staff.permissions  # accounts are bound by an administrator
-    return {"notify": values, "CHANNEL_LABELS": CHANNEL_LABELS, "bindings_locked": bindings_locked}
+    return {
+        "notify": values,
+        "CHANNEL_LABELS": CHANNEL_LABELS,
+        "bindings_locked": bindings_locked,
+        "account": account_context(staff),  # profile, password and two-factor (web/account.py)
+    }
+
+
+def me_context(request: Request, staff: User) -> dict[str, Any]:
+    """The whole personal page's context (web/account.py shows it again with an error)."""
+    return _me_context(notify_context(staff), staff) | {"reason": request.session.get("password_change")}
 
 
 @router.get("/me", response_class=HTMLResponse)
 def me(request: Request, db: DB, user: WebUser) -> HTMLResponse:
     """The staff member's notification settings."""
     staff = require_staff(user)
-    return render(request, "admin/me.html", _me_context(notify_context(staff), staff))
+    return render(request, "admin/me.html", me_context(request, staff))
 
 
 @router.post("/me", response_class=HTMLResponse)

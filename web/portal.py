@@ -20,10 +20,12 @@ from core.files import service as file_service
 from core.items import service as item_service
 from core.items.models import ItemMaterial, ServiceItem
 from core.org import service as org_service
+from core.org import sessions
 from core.org.models import User
 from core.org.permissions import Permission
 from core.rate_limit import client_ip, hit
 from core.settings import get_settings
+from web import account
 from web.common import (
     Form,
     WebUser,
@@ -101,10 +103,8 @@ def guide(item_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse
 # ---------------------------------------------------------------- login, logout, registration
 
 
-def _start_session(request: Request, user: User) -> None:
-    # A fresh session (and CSRF token) at login, so a token planted before cannot ride along.
-    request.session.clear()
-    request.session["user_id"] = user.id
+def _start_session(request: Request, db: Session, user: User) -> None:
+    account.start_session(request, db, user)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -123,18 +123,22 @@ def login(request: Request, db: DB, form: Form, user: WebUser) -> Response:
         hit(get_settings().login_rate, "login", client_ip(request), message="登录尝试过于频繁，请一分钟后再试")
     except AppError as error:
         return render(request, "portal/login.html", {**context, "error": error.message}, status=error.status_code)
-    found = org_service.authenticate(db=db, username=username, password=password if isinstance(password, str) else "")
-    if found is None:
-        # the failed attempt stays recorded: the request commits as it returns normally
-        return render(request, "portal/login.html", {**context, "error": "用户名或密码不正确"}, status=401)
-    _start_session(request, found)
-    flash(request, f"欢迎您，{found.name}")
-    return redirect(safe_next(target, "/admin" if found.is_staff else "/my/cases"))
+    try:
+        found = org_service.authenticate(
+            db=db, username=username, password=password if isinstance(password, str) else ""
+        )
+    except AppError as error:
+        # the failed attempt (count, lockout, record) stays: the request commits as it returns normally
+        return render(request, "portal/login.html", {**context, "error": error.message}, status=error.status_code)
+    return account.after_password(request, db, found, safe_next(target, "/admin" if found.is_staff else "/my/cases"))
 
 
 @router.post("/logout")
-def logout(request: Request, form: Form) -> Response:
-    """Ends the session."""
+def logout(request: Request, db: DB, form: Form) -> Response:
+    """Ends the session, here and on the server (a copy of the cookie no longer logs anyone in)."""
+    key = request.session.get("sid")
+    if isinstance(key, str):
+        sessions.end(db, key)
     request.session.clear()
     flash(request, "您已安全退出")
     return redirect("/")
@@ -161,7 +165,7 @@ def register(request: Request, db: DB, form: Form, user: WebUser) -> Response:
         citizen = org_service.register_citizen(db=db, phone=values["phone"], name=values["name"], password=password)
     except AppError as error:
         return fail(db, request, error, "portal/register.html", {"values": values})
-    _start_session(request, citizen)
+    _start_session(request, db, citizen)
     flash(request, "注册成功，已为您登录")
     return redirect("/my/cases")
 

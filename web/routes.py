@@ -8,10 +8,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from core.errors import AppError, NotAuthenticated
+from core.org.service import PasswordChangeRequired
 from web import (
+    account,
     admin_cases,
     admin_conversations,
     admin_org,
@@ -48,6 +50,7 @@ def mount_web(app: FastAPI) -> None:
     glossary.install(templates.env)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(portal.router)
+    app.include_router(account.router)
     app.include_router(admin_cases.router)
     app.include_router(admin_org.router)
     app.include_router(knowledge_portal.router)
@@ -70,6 +73,8 @@ def mount_web(app: FastAPI) -> None:
             return await _delegate(api_app_error, request, exc)
         if isinstance(exc, NotAuthenticated):
             return login_redirect(request)
+        if isinstance(exc, PasswordChangeRequired):
+            return RedirectResponse(exc.page, status_code=303)
         return render(request, "error.html", {"message": exc.message}, status=exc.status_code)
 
     @app.exception_handler(RequestValidationError)

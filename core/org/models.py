@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.clock import now
 from core.db import Base, created_at_column
 from core.security import EncryptedString
 
@@ -66,6 +67,17 @@ class User(Base):
     notify_channels: Mapped[list[str]] = mapped_column(
         JSON, default=lambda: ["inbox", "wecom"], comment="接收通知的渠道：inbox / wecom / wechat"
     )
+    password_changed_at: Mapped[datetime | None] = mapped_column(
+        DateTime, default=now, comment="密码最近一次设置的时间（工作人员密码 90 天到期）"
+    )
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, comment="下次登录须先修改密码（管理员设置或重置的密码）"
+    )
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, comment="连续登录失败次数")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, comment="登录失败过多，账号锁定至此时间")
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString, comment="双因素认证 TOTP 密钥（加密存储）")
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime, comment="双因素认证启用时间")
+    recovery_codes: Mapped[list[str] | None] = mapped_column(JSON, comment="未用过的一次性恢复码（带密钥的摘要）")
     created_at: Mapped[datetime] = created_at_column()
 
     department: Mapped[Department | None] = relationship(lazy="joined")
@@ -77,6 +89,16 @@ class User(Base):
         if self.username.startswith("m:") and self.phone:
             return self.phone[:3] + "****" + self.phone[-4:]
         return self.username
+
+    @property
+    def is_locked(self) -> bool:
+        """True while too many wrong passwords keep the account locked."""
+        return self.locked_until is not None and self.locked_until > now()
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        """True when the user has confirmed a TOTP authenticator."""
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     @property
     def permissions(self) -> set[str]:
@@ -108,3 +130,29 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = created_at_column()
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class PasswordHistory(Base):
+    """A password a user had before (its argon2 hash), so that the last few cannot be chosen again."""
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255), comment="旧密码的 argon2 摘要")
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class UserSession(Base):
+    """A web login (server side): the signed cookie names it, logout and a password change revoke it."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True, comment="会话标识的带密钥摘要（明文只在 Cookie 中）")
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = created_at_column()
+    expires_at: Mapped[datetime] = mapped_column(DateTime, comment="绝对过期时间（工作人员登录后 8 小时）")
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, comment="退出登录、修改密码或管理员注销的时间")

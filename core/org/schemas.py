@@ -6,10 +6,25 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class TokenIn(BaseModel):
-    """Login for API clients."""
+    """Login for API clients; ``otp`` is the authenticator's code (or a recovery code) for two-factor accounts."""
 
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=128)
+    otp: str | None = Field(default=None, max_length=32)
+
+
+class PasswordChangeIn(BaseModel):
+    """One's own password change."""
+
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: str = Field(min_length=1, max_length=128)
+
+
+class ProfileIn(BaseModel):
+    """One's own profile change (a citizen's phone is their login and stays)."""
+
+    name: str = Field(min_length=1, max_length=50)
+    phone: str | None = None
 
 
 class TokenOut(BaseModel):
@@ -83,7 +98,7 @@ class UserUpdate(BaseModel):
 
 
 class UserOut(BaseModel):
-    """A user as admins see it (phone masked)."""
+    """A user as admins see it (phone masked); ``locked_until`` while wrong passwords keep it locked."""
 
     id: int
     username: str
@@ -97,6 +112,8 @@ class UserOut(BaseModel):
     is_staff: bool
     is_active: bool
     last_login_at: datetime | None
+    locked_until: datetime | None = None
+    two_factor_enabled: bool = False
 
 
 class RegisterIn(BaseModel):

@@ -1,6 +1,8 @@
 """Users, roles, departments and tokens: plain data access plus the permission checks."""
 
 from datetime import timedelta
+from functools import lru_cache
+from math import ceil
 from typing import Any
 
 from sqlalchemy import select
@@ -8,14 +10,31 @@ from sqlalchemy.orm import Session
 
 from core.audit.hooks import record_event
 from core.clock import now
-from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
+from core.org import passwords, sessions
 from core.org.models import ApiToken, Department, Role, User
 from core.org.permissions import DataScope, Permission
-from core.security import hash_password, keyed_hash, new_token, verify_password
+from core.security import hash_password, keyed_hash, mask_phone, new_token, verify_password
 from core.settings import get_settings
 from core.validators import phone_problem
 
-MIN_PASSWORD_LENGTH = 8
+BAD_CREDENTIALS = "用户名或密码不正确"
+
+
+class AccountLocked(TooManyRequests):
+    """Too many wrong passwords in a row: the account waits (or an administrator unlocks it)."""
+
+    code = "account_locked"
+
+
+class PasswordChangeRequired(PermissionDenied):
+    """The password was set by an administrator or has expired: it must be changed before anything else."""
+
+    code = "password_change_required"
+
+    def __init__(self, message: str, *, page: str) -> None:
+        super().__init__(message)
+        self.page = page
 
 
 def get_user(*, db: Session, user_id: int) -> User | None:
@@ -74,14 +93,6 @@ def get_role_by_code(*, db: Session, code: str) -> Role | None:
     return db.scalar(select(Role).where(Role.code == code))
 
 
-def check_password_strength(password: str) -> None:
-    """Refuses passwords that are too short or of one kind of character only."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"密码至少需要 {MIN_PASSWORD_LENGTH} 位", field="password")
-    if password.isdigit() or password.isalpha():
-        raise ValidationFailed("密码需同时包含字母和数字", field="password")
-
-
 def create_user(
     *,
     db: Session,
@@ -92,14 +103,16 @@ def create_user(
     department_id: int | None = None,
     phone: str | None = None,
     is_staff: bool = True,
+    must_change_password: bool = False,
 ) -> User:
-    """Creates a user with the given roles after checking the inputs."""
+    """Creates a user with the given roles after checking the inputs; ``must_change_password`` when an
+    administrator chose the password (its owner then changes it at the first login)."""
     username = username.strip()
     if not username or len(username) > 64:
         raise ValidationFailed("登录名不能为空，且不超过64个字符", field="username")
     if get_user_by_username(db=db, username=username):
         raise Conflict(f"登录名“{username}”已被使用", field="username")
-    check_password_strength(password)
+    passwords.check_policy(password, username=username, phone=phone)
     if phone and (problem := phone_problem(phone)):
         raise ValidationFailed(problem, field="phone")
     roles = []
@@ -116,6 +129,8 @@ def create_user(
         username=username,
         name=name.strip(),
         password_hash=hash_password(password),
+        password_changed_at=now(),
+        must_change_password=must_change_password,
         department_id=department_id,
         phone=phone or None,
         is_staff=is_staff,
@@ -126,20 +141,122 @@ def create_user(
     return user
 
 
-def authenticate(*, db: Session, username: str, password: str) -> User | None:
-    """Returns the active user whose password matches, recording the attempt."""
+@lru_cache
+def _dummy_hash(cost: tuple[int, int, int]) -> str:
+    return hash_password("no such user: the same work as a real check")
+
+
+def login_label(login: str) -> str:
+    """What the audit log keeps of a typed login: a mobile number masked (138****0000), anything else as typed."""
+    login = login.strip()[:64]
+    return mask_phone(login) if phone_problem(login) is None else login
+
+
+def authenticate(*, db: Session, username: str, password: str) -> User:
+    """Returns the active user whose password matches, recording the attempt; raises a Chinese 401 otherwise,
+    or 429 while the account is locked. The caller commits before raising on, so the count and record stay.
+
+    An unknown login costs the same argon2 verification as a known one, so timing does not tell which exist.
+    After ``login_lockout_failures`` wrong passwords in a row the account is locked for ``login_lockout_minutes``.
+    """
+    settings = get_settings()
     user = get_user_by_login(db=db, login=username)
-    ok = user is not None and user.is_active and verify_password(user.password_hash, password)
+    label = login_label(username)
+    if user is not None and user.locked_until is not None and user.locked_until > now():
+        record_event(db, action="auth.login_locked", entity="user", entity_id=str(user.id), details={"username": label})
+        minutes = max(1, ceil((user.locked_until - now()).total_seconds() / 60))
+        raise AccountLocked(f"密码连续输错次数过多，账号已锁定，请 {minutes} 分钟后再试，或联系管理员解锁")
+    cost = (settings.argon2_time_cost, settings.argon2_memory_cost_kib, settings.argon2_parallelism)
+    matches = verify_password(user.password_hash if user is not None else _dummy_hash(cost), password)
+    ok = user is not None and user.is_active and matches
     record_event(
         db,
         action="auth.login" if ok else "auth.login_failed",
         entity="user",
         entity_id=str(user.id) if user else "",
-        details={"username": username[:64]},
+        details={"username": label},
     )
-    if not ok or user is None:
-        return None
+    if user is None or not ok:
+        if user is not None and user.is_active:
+            user.failed_logins = (user.failed_logins or 0) + 1
+            if user.failed_logins >= settings.login_lockout_failures:
+                lock(db=db, user=user)
+                raise AccountLocked(
+                    f"密码连续输错 {settings.login_lockout_failures} 次，账号已锁定 {settings.login_lockout_minutes} 分钟，"
+                    "请稍后再试，或联系管理员解锁"
+                )
+        raise NotAuthenticated(BAD_CREDENTIALS, code="bad_credentials")
+    user.failed_logins = 0
+    user.locked_until = None
     user.last_login_at = now()
+    return user
+
+
+def lock(*, db: Session, user: User) -> None:
+    """Locks the account for ``login_lockout_minutes`` (too many failures), recorded."""
+    minutes = get_settings().login_lockout_minutes
+    user.locked_until = now() + timedelta(minutes=minutes)
+    user.failed_logins = 0
+    record_event(db, action="auth.locked", entity="user", entity_id=str(user.id), details={"minutes": minutes})
+
+
+def record_second_factor_failure(*, db: Session, user: User) -> None:
+    """A wrong one-time code counts like a wrong password towards the lockout."""
+    user.failed_logins = (user.failed_logins or 0) + 1
+    record_event(db, action="auth.two_factor_failed", entity="user", entity_id=str(user.id))
+    if user.failed_logins >= get_settings().login_lockout_failures:
+        lock(db=db, user=user)
+
+
+def unlock(*, db: Session, user: User) -> User:
+    """An administrator lifts a lockout (recorded)."""
+    user.locked_until = None
+    user.failed_logins = 0
+    record_event(db, action="auth.unlocked", entity="user", entity_id=str(user.id))
+    return user
+
+
+def is_locked(user: User) -> bool:
+    """True while the account is locked."""
+    return user.is_locked
+
+
+def change_own_password(
+    *, db: Session, user: User, current: str, new: str, keep_session: str | None = None, keep_token: str | None = None
+) -> None:
+    """A person changes their own password: the current one must be right, the new one follow the policy.
+
+    Every other login of theirs ends (web sessions and bearer tokens); the session or token making the change
+    stays, so the person is not thrown out of the page they are on.
+    """
+    if not verify_password(user.password_hash, current):
+        raise ValidationFailed("当前密码不正确", field="current_password")
+    if new == current:
+        raise ValidationFailed("新密码不能与当前密码相同", field="password")
+    passwords.set_password(db, user, new)
+    _end_logins(db, user, keep_session=keep_session, keep_token=keep_token)
+    record_event(db, action="auth.password_changed", entity="user", entity_id=str(user.id))
+
+
+def _end_logins(db: Session, user: User, *, keep_session: str | None = None, keep_token: str | None = None) -> None:
+    sessions.end_all(db, user, keep=keep_session)
+    keep_hash = keyed_hash(keep_token) if keep_token else None
+    for token in db.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))):
+        if token.token_hash != keep_hash:
+            token.revoked = True
+
+
+def update_profile(*, db: Session, user: User, name: str, phone: str | None) -> User:
+    """A person changes their own name and (staff) phone; a citizen's phone is their login and stays."""
+    name = name.strip()
+    if not name or len(name) > 50:
+        raise ValidationFailed("姓名不能为空，且不超过50个字符", field="name")
+    user.name = name
+    if user.is_staff and phone is not None:
+        phone = phone.strip()
+        if phone and (problem := phone_problem(phone)):
+            raise ValidationFailed(problem, field="phone")
+        user.phone = phone or None
     return user
 
 
@@ -214,8 +331,9 @@ def update_user(
     if is_active is not None:
         user.is_active = is_active
     if password:
-        check_password_strength(password)
-        user.password_hash = hash_password(password)
+        # an administrator chose it: the owner changes it at the next login, and every login of theirs ends
+        passwords.set_password(db, user, password, must_change=True)
+        _end_logins(db, user)
     return user
 
 

@@ -5,13 +5,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.deps import DB, CurrentUser
-from core.errors import NotAuthenticated, NotFound, PermissionDenied
-from core.org import duties, service
+from core.errors import AppError, NotAuthenticated, NotFound, PermissionDenied
+from core.org import duties, passwords, service, two_factor
 from core.org.models import Role, User
 from core.org.permissions import Permission
 from core.org.schemas import (
     DepartmentIn,
     DepartmentOut,
+    PasswordChangeIn,
+    ProfileIn,
     RegisterIn,
     RoleOut,
     RoleUpdate,
@@ -43,23 +45,38 @@ def user_out(user: User) -> UserOut:
         is_staff=user.is_staff,
         is_active=user.is_active,
         last_login_at=user.last_login_at,
+        locked_until=user.locked_until if user.is_locked else None,
+        two_factor_enabled=user.two_factor_enabled,
     )
 
 
 @router.post("/auth/token", response_model=TokenOut, summary="登录，获取访问令牌")
-def login_for_token(data: TokenIn, db: DB, request: Request) -> TokenOut:
-    """Exchanges a username and password for a bearer token."""
+def login_for_token(data: TokenIn, db: DB, request: Request, _caller: CurrentUser) -> TokenOut:
+    """Exchanges a username and password (and the one-time code of a two-factor account) for a bearer token."""
     hit(get_settings().login_rate, "login", client_ip(request), message="登录尝试过于频繁，请一分钟后再试")
-    user = service.authenticate(db=db, username=data.username, password=data.password)
-    if user is None:
-        db.commit()  # keep the record of the failed attempt
-        raise NotAuthenticated("用户名或密码不正确", code="bad_credentials")
+    try:
+        user = service.authenticate(db=db, username=data.username, password=data.password)
+        if two_factor.needed_at_login(user):
+            if not user.two_factor_enabled:
+                raise PermissionDenied(
+                    "您的账号须使用双因素认证，请先登录网站完成绑定", code="two_factor_enrolment_required"
+                )
+            if not data.otp:
+                raise NotAuthenticated("请同时提交手机验证器上的动态验证码（otp）", code="two_factor_required")
+            if not two_factor.verify(db, user, data.otp):
+                service.record_second_factor_failure(db=db, user=user)
+                raise NotAuthenticated("动态验证码或恢复码不正确", code="bad_one_time_code")
+    except AppError:
+        db.commit()  # keep the count and the record of the failed attempt
+        raise
+    if reason := passwords.change_due(user):
+        raise service.PasswordChangeRequired(reason + "（可登录网站修改，或调用 POST /api/v1/me/password）", page="")
     hours = get_settings().token_ttl_hours
     return TokenOut(access_token=service.issue_token(db=db, user=user, name="api-login"), expires_in_hours=hours)
 
 
 @router.post("/auth/register", response_model=UserOut, status_code=201, summary="群众注册")
-def register(data: RegisterIn, db: DB, request: Request) -> UserOut:
+def register(data: RegisterIn, db: DB, request: Request, _caller: CurrentUser) -> UserOut:
     """A citizen registers with a mobile number."""
     hit("5/minute", "register", client_ip(request))
     return user_out(service.register_citizen(db=db, phone=data.phone, name=data.name, password=data.password))
@@ -71,6 +88,45 @@ def me(user: CurrentUser) -> UserOut:
     if user is None:
         raise NotAuthenticated("请先登录")
     return user_out(user)
+
+
+@router.patch("/me", response_model=UserOut, summary="修改本人资料")
+def update_me(data: ProfileIn, db: DB, user: CurrentUser) -> UserOut:
+    """Changes one's own name (and phone, for staff)."""
+    if user is None:
+        raise NotAuthenticated("请先登录")
+    return user_out(service.update_profile(db=db, user=user, name=data.name, phone=data.phone))
+
+
+@router.post("/me/password", status_code=204, summary="修改本人密码")
+def change_my_password(data: PasswordChangeIn, db: DB, user: CurrentUser, request: Request) -> None:
+    """Changes one's own password; every other web session and bearer token of the caller ends (the token or
+    session making the change stays valid)."""
+    if user is None:
+        raise NotAuthenticated("请先登录")
+    auth = request.headers.get("authorization", "")
+    token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+    key = request.session.get("sid") if token is None and "session" in request.scope else None
+    service.change_own_password(
+        db=db,
+        user=user,
+        current=data.current_password,
+        new=data.new_password,
+        keep_session=key if isinstance(key, str) else None,
+        keep_token=token,
+    )
+    if "session" in request.scope:
+        request.session.pop("password_change", None)
+
+
+@router.post("/users/{user_id}/unlock", response_model=UserOut, summary="解锁用户（密码连续输错被锁定）")
+def unlock_user(user_id: int, db: DB, user: CurrentUser) -> UserOut:
+    """Lifts a lockout (admins)."""
+    service.require(user, Permission.ORG_MANAGE)
+    target = service.get_user(db=db, user_id=user_id)
+    if target is None:
+        raise NotFound("用户不存在")
+    return user_out(service.unlock(db=db, user=target))
 
 
 @router.get("/departments", response_model=list[DepartmentOut], summary="部门列表（公开）")
@@ -152,6 +208,7 @@ def create_user(data: UserIn, db: DB, user: CurrentUser) -> UserOut:
         role_codes=data.roles,
         department_id=data.department_id,
         phone=data.phone,
+        must_change_password=True,  # the administrator chose it: the owner changes it at the first login
     )
     return user_out(created)
 

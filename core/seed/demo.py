@@ -36,7 +36,7 @@ from core.topics import service as topic_service
 from core.validators import credit_code_check_char, id_number_check_char
 
 DATA = Path(__file__).parent / "data"
-DEMO_PASSWORD = "Demo@2026"
+DEMO_PASSWORD = "Demo@2026tb"
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def test_admin_creates_a_user_and_changes_roles_and_password(browser: MakeBrowse
         "is_active": "1",
     }
     weak = admin.submit("/admin/users/new", "/admin/users/new", {**data, "password": "short"})
-    assert weak.status_code == 422 and "密码至少需要 8 位" in weak.text
+    assert weak.status_code == 422 and "密码至少需要 10 位" in weak.text
     page = admin.submit("/admin/users/new", "/admin/users/new", data)
     assert "用户“新窗口”已创建" in page.text
     created = db.scalar(select(User).where(User.username == "clerk_x"))

@@ -106,7 +106,7 @@ def test_publicity_masks_names_and_statistics_count(client: TestClient, browser:
 
 def test_citizen_registers_and_is_signed_in(browser: MakeBrowser, world: World) -> None:
     visitor = browser()
-    data = {"phone": "13900000009", "name": "吴新", "password": "Abc12345", "password2": "Abc12345"}
+    data = {"phone": "13900000009", "name": "吴新", "password": "Abc12345xyz", "password2": "Abc12345xyz"}
     page = visitor.submit("/register", "/register", data)
     assert page.status_code == 200 and "注册成功" in page.text and "我的办件" in page.text
     again = browser().submit("/register", "/register", data)
