@@ -4,8 +4,8 @@ Recipients (core/events ``Recipient``):
 - a user: that person, if active;
 - a department and a permission: the department's active staff holding the permission whose data scope
   reaches the department's data (department or all; an "own" scope does not cover colleagues' cases);
-- an applicant: the WeChat users bound to them (core/cases ``ChannelBinding``, ``wechat:<openid>``) and the
-  account that owns the case, if any (its inbox, and its own channels).
+- an applicant: the WeChat users bound to the event's case (core/cases ``ChannelBinding``, ``wechat:<openid>``)
+  and the account that owns the case, if any (its inbox, and its own channels).
 
 Channels: the in-site inbox always; WeCom when the person chose it (``notify_channels``), has a WeCom userid
 and the platform has a WeCom app; WeChat when a template is set for the event kind and the person follows
@@ -86,10 +86,11 @@ def _applicant_targets(db: Session, event: DomainEvent, applicant_id: int) -> li
     targets: list[Target] = []
     for owner in _case_owners(db, event, applicant_id):
         targets += _user_targets(owner, event.kind, applicant_id)
-    if _wechat_kind(event.kind):
+    case_id = event.data.get("case_id")
+    if _wechat_kind(event.kind) and isinstance(case_id, int):
         bound = db.scalars(
             select(ChannelBinding.channel_user).where(
-                ChannelBinding.applicant_id == applicant_id, ChannelBinding.channel_user.startswith(WECHAT_PREFIX)
+                ChannelBinding.case_id == case_id, ChannelBinding.channel_user.startswith(WECHAT_PREFIX)
             )
         )
         for channel_user in bound:

@@ -250,7 +250,7 @@ class ActionBindCase(Action):
         except ApiError as error:
             dispatcher.utter_message(text=UNAVAILABLE if error.unavailable else error.message)
             return _cleared()
-        dispatcher.utter_message(text="绑定成功！以后查询您名下的办件不需要再输入查询密码。")
+        dispatcher.utter_message(text="绑定成功！以后查询这个办件不需要再输入查询密码；其他办件请分别绑定。")
         if cases:
             dispatcher.utter_message(text=format_my_cases(cases))
         return _cleared()

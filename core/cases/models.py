@@ -14,12 +14,21 @@ from core.security import EncryptedString
 
 
 class Applicant(Base):
-    """A person or an enterprise that applies; reused when the same ID number or credit code returns."""
+    """A person's or an enterprise's details as one account gave them (or the centre's windows, where the identity
+    is checked in person); reused when that same account applies with the same ID number or credit code again.
+
+    Typing an ID number never reaches another account's record: each account keeps its own.
+    """
 
     __tablename__ = "applicant"
-    __table_args__ = (UniqueConstraint("kind", "id_index"),)
+    # owner_user_id is NULL for the centre's own record; NULLs are distinct in a unique key, so a race of two
+    # windows may leave two such records for one person, and look-ups take the older one.
+    __table_args__ = (UniqueConstraint("kind", "id_index", "owner_user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    owner_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id"), index=True, comment="提供这些信息的账号；空为窗口登记（当面核验身份）"
+    )
     kind: Mapped[str] = mapped_column(String(12), comment="personal / enterprise")
     name: Mapped[str] = mapped_column(String(200))
     id_number: Mapped[str] = mapped_column(EncryptedString, comment="身份证号或统一社会信用代码，加密")
@@ -194,12 +203,15 @@ class Licence(Base):
 
 
 class ChannelBinding(Base):
-    """A channel user (a WeChat openid, ...) bound to an applicant: they see their cases without the password."""
+    """A channel user (a WeChat openid, ...) bound to a case whose number and password they gave: they see that
+    case without the password, and hear about it. Each case is proved on its own."""
 
     __tablename__ = "channel_binding"
-    __table_args__ = (UniqueConstraint("channel_user", "applicant_id"),)
+    __table_args__ = (UniqueConstraint("channel_user", "case_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_user: Mapped[str] = mapped_column(String(90), index=True)
-    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicant.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), index=True, comment="凭办件编号和查询密码绑定的办件"
+    )
     created_at: Mapped[datetime] = created_at_column()

@@ -45,7 +45,7 @@ class ApplicantIn(BaseModel):
 
 
 class ApplicantOut(BaseModel):
-    """Applicant details for prefill (staff see them whole, others masked)."""
+    """Applicant details for prefill: a citizen's own in full; a window clerk's look-up masked."""
 
     kind: str
     name: str

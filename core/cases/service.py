@@ -214,13 +214,19 @@ def _attach_materials(
         elif entry.history_material_id is not None:
             earlier = db.get(CaseMaterial, entry.history_material_id)
             earlier_case = db.get(Case, earlier.case_id) if earlier else None
-            if earlier is None or earlier_case is None or earlier_case.applicant_id != case.applicant_id:
+            if earlier is None or earlier_case is None or not _may_reuse(user, earlier_case, case):
                 raise ValidationFailed(f"材料“{spec.name}”选择的历史材料不属于该申请人", field="materials")
             row.source, row.file_id, row.licence_id = "history", earlier.file_id, earlier.licence_id
             row.reused_from_id, row.trust_level = earlier.id, earlier.trust_level
         elif entry.licence_id is not None:
             licence = db.get(Licence, entry.licence_id)
-            if licence is None or licence.holder_id != case.applicant_id:
+            licence_case = db.get(Case, licence.case_id) if licence else None
+            if (
+                licence is None
+                or licence.holder_id != case.applicant_id
+                or licence_case is None
+                or not _may_reuse(user, licence_case, case)
+            ):
                 raise ValidationFailed(f"材料“{spec.name}”选择的电子证照不属于该申请人", field="materials")
             row.source, row.licence_id, row.trust_level = "licence", licence.id, licence.trust_level
         else:
@@ -241,19 +247,32 @@ def _check_required(case: Case) -> None:
         raise ValidationFailed(f"缺少必需材料：{names}，请补充后再提交", code="missing_materials", field="materials")
 
 
-def reusable_materials(db: Session, applicant_id: int) -> tuple[list[CaseMaterial], list[Licence]]:
-    """An applicant's earlier materials (历史材料, newest first) and e-licences (电子证照库)."""
-    history = list(
-        db.scalars(
-            select(CaseMaterial)
-            .join(Case, Case.id == CaseMaterial.case_id)
-            .where(Case.applicant_id == applicant_id, CaseMaterial.source.in_(("upload", "licence")))
-            .order_by(CaseMaterial.id.desc())
-            .limit(100)
-        )
+def _may_reuse(user: User | None, earlier: Case, case: Case) -> bool:
+    """Whether a material or licence of the earlier case may go into this one: the same applicant record (so the
+    same account, or the centre's window), and an earlier case the user may see."""
+    return earlier.applicant_id == case.applicant_id and (user is None or can_see(user, earlier))
+
+
+def reusable_materials(db: Session, applicant_id: int, user: User) -> tuple[list[CaseMaterial], list[Licence]]:
+    """An applicant record's earlier materials (历史材料, newest first) and e-licences (电子证照库), from the cases
+    the user may see."""
+    history = db.execute(
+        select(CaseMaterial, Case)
+        .join(Case, Case.id == CaseMaterial.case_id)
+        .where(Case.applicant_id == applicant_id, CaseMaterial.source.in_(("upload", "licence")))
+        .order_by(CaseMaterial.id.desc())
+        .limit(100)
+    ).all()
+    licences = db.execute(
+        select(Licence, Case)
+        .join(Case, Case.id == Licence.case_id)
+        .where(Licence.holder_id == applicant_id, Case.applicant_id == applicant_id)
+        .order_by(Licence.id.desc())
+    ).all()
+    return (
+        [material for material, case in history if can_see(user, case)],
+        [licence for licence, case in licences if can_see(user, case)],
     )
-    licences = list(db.scalars(select(Licence).where(Licence.holder_id == applicant_id).order_by(Licence.id.desc())))
-    return history, licences
 
 
 # ---------------------------------------------------------------- creating cases
@@ -271,7 +290,7 @@ def _create(db: Session, user: User | None, data: SubmitIn, channel: SubmitChann
     item = db.get(ServiceItem, data.service_item_id)
     if item is None or not item.is_published:
         raise NotFound("事项不存在或已下线", field="service_item_id")
-    applicant = applicants.upsert(db, data.applicant)
+    applicant = applicants.upsert(db, data.applicant, owner_user_id=applicants.owner_for(user))
     db.flush()
     at = now()
     code = new_query_code()

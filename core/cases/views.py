@@ -140,15 +140,11 @@ async def upload(file: Annotated[UploadFile, File()], db: DB, user: CurrentUser)
 
 @router.get("/applicants/prefill", response_model=ApplicantOut | None, summary="按证件号带出申请人信息")
 def prefill(kind: str, id_number: str, db: DB, user: CurrentUser) -> ApplicantOut | None:
-    """Earlier applicant details for an ID number or credit code (staff, or the citizen who used them)."""
+    """Earlier details for an ID number or credit code: a citizen's own from their earlier applications; for a
+    window clerk an applicant of their departments, masked (each look-up is audited)."""
     if user is None:
         raise NotAuthenticated("请先登录")
-    if kind not in ("personal", "enterprise"):
-        raise ValidationFailed("申请人类型应为 personal（个人）或 enterprise（企业）", field="kind")
-    staff = Permission.CASE_REGISTER in user.permissions
-    if not staff:
-        org_service.require(user, Permission.CASE_APPLY)
-    return applicants.prefill(db, kind=kind, id_number=id_number, owner_user_id=None if staff else user.id)
+    return applicants.prefill(db, user, kind=kind, id_number=id_number)
 
 
 class ReusableOut(BaseModel):
@@ -160,12 +156,14 @@ class ReusableOut(BaseModel):
 
 @router.get("/applicants/reusable", response_model=ReusableOut, summary="可复用的历史材料和电子证照")
 def reusable(kind: str, id_number: str, db: DB, user: CurrentUser) -> ReusableOut:
-    """历史材料 and 电子证照 of the applicant with this ID number, for the caller's next application."""
-    if prefill(kind, id_number, db, user) is None:
+    """历史材料 and 电子证照 the caller gave before with this ID number (a window: the centre's, in its
+    departments), for the next application."""
+    if user is None:
+        raise NotAuthenticated("请先登录")
+    applicant = applicants.reusable_source(db, user, kind=kind, id_number=id_number)
+    if applicant is None:
         return ReusableOut(history=[], licences=[])
-    applicant = applicants.find(db, kind=kind, id_number=id_number)
-    assert applicant is not None
-    history, licences = service.reusable_materials(db, applicant.id)
+    history, licences = service.reusable_materials(db, applicant.id, user)
     return ReusableOut(
         history=[
             {

@@ -12,6 +12,7 @@ import itertools
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -59,6 +60,8 @@ class Platform:
     base: str
     wechat: FakeWeChat
     env: dict[str, str]
+    rasa: str = ""  # the Rasa server's HTTP API
+    rasa_token: str = ""
 
     def cli(self, *args: str) -> str:
         """Runs `tongban ...` against the platform's database and returns its output."""
@@ -90,7 +93,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         "TONGBAN_WECHAT_APP_SECRET": "e2e-secret",
         "TONGBAN_WECHAT_API_BASE_URL": wechat.base,
     }
-    made = Platform(base, wechat, env)
+    made = Platform(base, wechat, env, f"http://127.0.0.1:{rasa_port}", "e2e-rasa-api-token")
     made.cli("migrate")
     made.cli("seed", "--cases", "10")
     bot_token = made.cli("issue-token", "bot", "--name", "e2e", "--hours", "2").strip().splitlines()[-1]
@@ -107,6 +110,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         "TONGBAN_API_URL": f"{base}/api/v1",
         "TONGBAN_PUBLIC_URL": base,
         "TONGBAN_BOT_TOKEN": bot_token,
+        "TONGBAN_RASA_TOKEN": made.rasa_token,  # guards Rasa's HTTP API (the tracker read below)
     }
     try:
         _wait(f"{base}/healthz", 60, app, app_log)
@@ -209,6 +213,15 @@ with session_scope() as db, acting(CLI_ACTOR):
     return case_no, code, item
 
 
+def stored_in_the_app(platform: Platform) -> str:
+    """Every stored conversation message and audit record of the platform's database, as one text."""
+    path = platform.env["TONGBAN_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        messages = db.execute("SELECT text, payload FROM conversation_message").fetchall()
+        audit = db.execute("SELECT * FROM audit_log").fetchall()
+    return repr([messages, audit])
+
+
 # ---------------------------------------------------------------- the conversations
 
 
@@ -218,6 +231,16 @@ def test_progress_needs_the_password_and_comes_back_encrypted(platform: Platform
     assert "密码" in asked and item not in asked  # nothing about the case before the password
     answer = say(platform, "o_e2e_progress", code)
     assert case_no in answer and item in answer and "待受理" in answer, answer
+    # The password is kept neither in the app's transcript (nor its audit) nor in the bot's saved conversation.
+    assert code not in stored_in_the_app(platform)
+    tracker = httpx.get(
+        f"{platform.rasa}/conversations/wechat:o_e2e_progress/tracker",
+        params={"include_events": "ALL", "token": platform.rasa_token},
+        timeout=30,
+    )
+    assert tracker.status_code == 200, tracker.text
+    assert case_no in tracker.text and code not in tracker.text
+    assert "server" not in httpx.get(f"{platform.base}/healthz", timeout=30).headers  # `tongban serve` names no server
 
     # A wrong password and an unknown number get the same answer, and neither reveals anything.
     say(platform, "o_e2e_guess", f"查一下{case_no}的进度")

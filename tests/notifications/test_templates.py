@@ -34,7 +34,7 @@ def bound_case(client: TestClient, world: World, db: Session, openid: str = OPEN
     """A case registered at the window whose applicant follows the Official Account and bound it."""
     cid = register(client, world)["case_id"]
     case = db.get_one(Case, cid)
-    db.add(ChannelBinding(channel_user=f"wechat:{openid}", applicant_id=case.applicant_id))
+    db.add(ChannelBinding(channel_user=f"wechat:{openid}", case_id=case.id))
     db.commit()
     return case
 

@@ -28,10 +28,14 @@
   button.addEventListener("click", function () {
     if (!form.elements.id_number.value.trim()) { show("请先填写证件号码"); return; }
     show("正在查询……");
+    var note = "";
     fetchJson("/api/v1/applicants/prefill?" + query()).then(function (data) {
       if (!data) { show("未找到您以往以该证件号申报的信息"); return null; }
       ["name", "phone", "address", "legal_representative", "contact_name"].forEach(function (key) {
-        if (form.elements[key] && data[key]) { form.elements[key].value = data[key]; }
+        if (!form.elements[key] || !data[key]) { return; }
+        // a window look-up shows phone and address masked: ask the applicant rather than fill in stars
+        if (data[key].indexOf("*") >= 0) { note = "；电话、地址已隐去部分，请向申请人核对后填写"; form.elements[key].placeholder = data[key]; return; }
+        form.elements[key].value = data[key];
       });
       return fetchJson("/api/v1/applicants/reusable?" + query());
     }).then(function (reusable) {
@@ -51,7 +55,7 @@
           count += 1;
         });
       });
-      show("已带出以往信息" + (count ? "，可在材料中选用历史材料或电子证照" : ""));
+      show("已带出以往信息" + (count ? "，可在材料中选用历史材料或电子证照" : "") + note);
     }).catch(function (error) { show(error.message); });
   });
 })();
