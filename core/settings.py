@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     whatever cost made the hash."""
     upload_max_bytes: int = 20 * 1024 * 1024
     upload_types: tuple[str, ...] = ("pdf", "jpg", "jpeg", "png", "ofd", "doc", "docx", "xls", "xlsx")
+    request_max_bytes: int = 64 * 1024 * 1024
+    """The largest request body accepted (core/limits.py); a larger one is refused with 413 before it is read. An
+    online application form carries all its materials at once (each up to ``upload_max_bytes``), hence the margin."""
     progress_query_rate: str = "10/minute"
     progress_case_rate: str = "20/hour"
     """Failed progress queries per case number (from any address) beyond which every further query of that case

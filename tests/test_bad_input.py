@@ -1,5 +1,6 @@
 """Wrong input gets a 4xx with a Chinese message a person can act on, and changes nothing."""
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -410,3 +411,103 @@ def test_pages_with_an_id_beyond_range_answer_in_chinese(app: Any, world: World)
             wrong.append(f"GET {url}: {response.status_code} {response.text[:120]}")
     assert checked >= 50, checked
     assert not wrong, "\n".join(wrong)
+
+
+# ---------------------------------------------------------------- bodies that cannot be parsed (issue 12)
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "content"),
+    [
+        ("/api/v1/cases/window", "application/json", b'{"project_name": "\xff\xfe\xba"}'),  # not UTF-8
+        ("/api/v1/cases/window", "application/json", b"\xff"),
+        ("/api/v1/uploads", "multipart/form-data", b"--x\r\n"),  # no boundary given
+        ("/api/v1/uploads", "multipart/form-data; boundary=x", b"--x\r\nContent-Disposition: form-data\r\n"),
+    ],
+)
+def test_unparsable_bodies_are_refused_in_chinese(
+    client: TestClient, world: World, unchanged, path: str, content_type: str, content: bytes
+) -> None:
+    unchanged.mark()
+    headers = {**world.auth("clerk_a"), "Content-Type": content_type}
+    response = client.post(path, content=content, headers=headers)
+    assert response.status_code in (400, 422), response.text
+    api_error(response, response.status_code)
+
+
+# ---------------------------------------------------------------- request size cap (issue 12)
+
+
+@pytest.fixture
+def small_requests() -> Iterator[int]:
+    """Request bodies limited to 1 MB for the test (the cached settings object is changed and restored)."""
+    settings = get_settings()
+    saved = settings.request_max_bytes
+    settings.request_max_bytes = 1024 * 1024
+    yield settings.request_max_bytes
+    settings.request_max_bytes = saved
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(app: Any) -> None:
+    """A 100 MB multipart declared by an anonymous caller: 413 in Chinese, and not one byte of it is read."""
+    import asyncio
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/uploads",
+        "raw_path": b"/api/v1/uploads",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"content-type", b"multipart/form-data; boundary=x"),
+            (b"content-length", str(100 * 1024 * 1024).encode()),
+        ],
+        "client": ("203.0.113.7", 50000),
+        "server": ("testserver", 80),
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        raise AssertionError("the body was read")
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    files_before = uploaded_files()
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 413
+    body = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))
+    assert "上限" in body["error"]["message"] and "64 MB" in body["error"]["message"]
+    assert uploaded_files() == files_before
+
+
+def test_a_body_without_length_is_cut_off_at_the_cap(
+    client: TestClient, world: World, small_requests: int, unchanged
+) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.4\n'
+        for _ in range(3):
+            yield b"0" * small_requests
+
+    unchanged.mark()
+    files_before = uploaded_files()
+    headers = {**world.auth("citizen"), "Content-Type": "multipart/form-data; boundary=x"}
+    response = client.post("/api/v1/uploads", content=chunks(), headers=headers)
+    assert "1 MB" in api_error(response, 413)["message"]
+    assert uploaded_files() == files_before
+
+
+def test_an_oversized_form_on_a_page_is_refused_in_chinese(client: TestClient, small_requests: int) -> None:
+    response = client.post("/login", data={"username": "x" * (2 * small_requests), "password": "x"})
+    assert response.status_code == 413
+    assert "上限" in response.text and "text/html" in response.headers["content-type"]
+
+
+def test_uploads_up_to_their_own_limit_pass_the_request_cap(client: TestClient, world: World) -> None:
+    settings = get_settings()
+    assert settings.request_max_bytes > settings.upload_max_bytes + 64 * 1024

@@ -14,6 +14,7 @@ from channels.routes import mount_channels
 from core.api import api_router, install_error_handlers
 from core.audit.context import AuditContextMiddleware
 from core.jobs import periodic_jobs
+from core.limits import BodySizeLimitMiddleware
 from core.plugins import hooks as plugin_hooks
 from core.retry import RetryTransactionsMiddleware
 from core.settings import get_settings
@@ -76,6 +77,7 @@ def create_app() -> FastAPI:
     app.add_middleware(AuditContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RetryTransactionsMiddleware)  # outermost: each try gets a fresh session and audit slot
+    app.add_middleware(BodySizeLimitMiddleware)  # before all of them: an oversized body is refused unread
     install_error_handlers(app)
     app.include_router(api_router())
     app.include_router(knowledge_router, prefix="/api/v1")
