@@ -5,7 +5,9 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from core.org import service as org_service
 from core.org.models import Department, Role, User
+from core.seed.demo import DEMO_PASSWORD
 from tests.conftest import World
 from tests.web.conftest import Browser
 from tests.web.test_admin_cases import act, register_case
@@ -13,23 +15,34 @@ from tests.web.test_admin_cases import act, register_case
 MakeBrowser = Callable[..., Browser]
 
 
-def test_audit_log_lists_the_writes_with_their_actor_and_filters_by_action(browser: MakeBrowser, world: World) -> None:
+def appoint(db, username: str, name: str, role: str) -> None:  # type: ignore[no-untyped-def]
+    """Creates the security administrator or auditor of 三员分立 (the world has neither)."""
+    org_service.create_user(db=db, username=username, name=name, password=DEMO_PASSWORD, role_codes=[role])
+    db.commit()
+
+
+def test_audit_log_lists_the_writes_with_their_actor_and_filters_by_action(
+    browser: MakeBrowser, world: World, db
+) -> None:
     clerk = browser("clerk_a")
     case_id = register_case(clerk, world)
     act(clerk, case_id, "accept", opinion="材料齐全")
-    admin = browser("admin")
-    page = admin.get("/admin/audit").text
-    assert "case.register" in page and "case.accept" in page and "auth.login" in page
-    assert "张窗口(clerk_a)" in page
-    accepted = admin.get("/admin/audit", params={"action": "case.accept"}).text
-    actions = set(re.findall(r"<strong>([a-z_.]+)</strong>", accepted))
-    assert actions == {"case.accept"}
-    assert "张窗口(clerk_a)" in accepted  # the actor is the person who acted, not the system
+    appoint(db, "auditor", "钱审计", "auditor")
+    auditor = browser("auditor")
+    page = auditor.get("/admin/audit").text
+    assert "办件登记" in page and "办件受理" in page and "登录" in page  # action names in Chinese
+    assert "张窗口（clerk_a）" in page
+    accepted = auditor.get("/admin/audit", params={"action": "case.accept"}).text
+    assert set(re.findall(r"<strong>([^<]+)</strong>", accepted)) == {"办件受理"}
+    accepted_by_name = auditor.get("/admin/audit", params={"action": "受理"}).text
+    assert set(re.findall(r"<strong>([^<]+)</strong>", accepted_by_name)) == {"办件受理"}
+    assert "张窗口（clerk_a）" in accepted  # the actor is the person who acted, not the system
     # the update of the case shows field by field what changed
-    assert re.search(r'<tr class="changed"><td>status</td>\s*<td>submitted</td><td>processing</td></tr>', accepted)
-    by_entity = admin.get("/admin/audit", params={"entity": "case", "entity_id": str(case_id)}).text
-    assert f"case#{case_id}" in by_entity and "auth.login" not in by_entity
+    assert re.search(r'<tr class="changed"><td>status</td><td>submitted</td><td>processing</td></tr>', accepted)
+    by_entity = auditor.get("/admin/audit", params={"entity": "case", "entity_id": str(case_id)}).text
+    assert f"办件 #{case_id}" in by_entity and "<strong>登录</strong>" not in by_entity
     assert clerk.get("/admin/audit").status_code == 403
+    assert browser("admin").get("/admin/audit").status_code == 403  # 三员分立: only the auditor reads the log
 
 
 def test_admin_creates_and_edits_a_department(browser: MakeBrowser, world: World, db) -> None:
@@ -71,17 +84,19 @@ def test_admin_creates_a_user_and_changes_roles_and_password(browser: MakeBrowse
     assert browser().login("clerk_x", "Officer2026").status_code == 200
 
 
-def test_admin_edits_a_role(browser: MakeBrowser, world: World, db) -> None:
-    admin = browser("admin")
+def test_security_admin_edits_a_role(browser: MakeBrowser, world: World, db) -> None:
+    appoint(db, "security", "郑安全", "security")
+    security = browser("security")
     role = db.scalar(select(Role).where(Role.code == "officer"))
     assert role is not None
-    page = admin.submit("/admin/roles", f"/admin/roles/{role.id}", {"permissions": ["case.read"], "scope": "all"})
+    page = security.submit("/admin/roles", f"/admin/roles/{role.id}", {"permissions": ["case.read"], "scope": "all"})
     assert "角色“审批人员”已保存" in page.text
     db.rollback()  # ends the test session's read snapshot, so the change is visible
     db.refresh(role)
     assert role.permissions == ["case.read"] and role.data_scope == "all"
-    bad = admin.submit("/admin/roles", f"/admin/roles/{role.id}", {"permissions": ["case.read"], "scope": "world"})
+    bad = security.submit("/admin/roles", f"/admin/roles/{role.id}", {"permissions": ["case.read"], "scope": "world"})
     assert bad.status_code == 422 and "数据范围应为" in bad.text
+    assert browser("admin").get("/admin/roles").status_code == 403  # 三员分立: roles are the security admin's
 
 
 def test_admin_edits_an_item_and_unpublishes_it(browser: MakeBrowser, world: World) -> None:
