@@ -25,6 +25,13 @@ def run_migrations_online() -> None:
         # a migration's own writes are not audited statement by statement (core/audit/statements.py): the
         # audit tables themselves may be changing under them
         connection.execution_options(tongban_audit=False)
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by rebuilding it (batch mode); dropping the old table under rows that refer
+            # to it fails, or cascades, while foreign keys are enforced. The switch only works outside a
+            # transaction, so it is made on the driver's connection before the migration's transaction begins,
+            # and every reference is checked once the migrations are done.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,
@@ -33,6 +40,12 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            driver = connection.connection.driver_connection
+            broken = driver.execute("PRAGMA foreign_key_check").fetchall()  # type: ignore[union-attr]
+            driver.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+            if broken:
+                raise RuntimeError(f"迁移后外键不一致：{broken[:5]}")
     engine.dispose()
 
 

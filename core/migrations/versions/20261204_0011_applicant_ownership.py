@@ -55,23 +55,6 @@ binding = sa.table(
 )
 
 
-def _sqlite_foreign_keys(on: bool) -> None:
-    """SQLite changes a table's constraints by rebuilding it, and dropping the old `applicant` under the rows that
-    refer to it fails (or cascades) while foreign keys are enforced. The switch is ignored inside a transaction and
-    the engine opens one itself (core/db.py emits BEGIN), so the work so far is committed, the switch made and a
-    transaction opened again for the rest."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        return
-    if on:
-        broken = bind.exec_driver_sql("PRAGMA foreign_key_check").all()
-        if broken:
-            raise RuntimeError(f"外键不一致，迁移未完成：{broken[:5]}")
-    bind.exec_driver_sql("COMMIT")
-    bind.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
-    bind.exec_driver_sql("BEGIN")
-
-
 def _owners_by_applicant() -> dict[int, list[int | None]]:
     """The distinct owners of each applicant's cases, the centre (None) first, then by account id."""
     found: dict[int, list[int | None]] = {}
@@ -126,7 +109,6 @@ def _bindings_to_cases(owners_by_applicant: dict[int, list[int | None]]) -> None
 
 
 def upgrade() -> None:
-    _sqlite_foreign_keys(on=False)
     with op.batch_alter_table("applicant") as batch:
         batch.add_column(sa.Column("owner_user_id", sa.Integer(), nullable=True, comment=OWNER_COMMENT))
         batch.create_index(batch.f("ix_applicant_owner_user_id"), ["owner_user_id"], unique=False)
@@ -151,7 +133,6 @@ def upgrade() -> None:
             batch.f("fk_channel_binding_case_id_case"), "case", ["case_id"], ["id"], ondelete="CASCADE"
         )
         batch.create_unique_constraint(batch.f("uq_channel_binding_channel_user"), ["channel_user", "case_id"])
-    _sqlite_foreign_keys(on=True)
 
 
 def _merge_applicants() -> None:
@@ -188,7 +169,6 @@ def _bindings_to_applicants() -> None:
 
 
 def downgrade() -> None:
-    _sqlite_foreign_keys(on=False)
     with op.batch_alter_table("channel_binding") as batch:
         batch.add_column(sa.Column("applicant_id", sa.Integer(), nullable=True))
         batch.drop_constraint(batch.f("uq_channel_binding_channel_user"), type_="unique")
@@ -216,4 +196,3 @@ def downgrade() -> None:
         batch.drop_index(batch.f("ix_applicant_owner_user_id"))
         batch.drop_column("owner_user_id")
         batch.create_unique_constraint(batch.f("uq_applicant_kind"), ["kind", "id_index"])
-    _sqlite_foreign_keys(on=True)
