@@ -112,7 +112,8 @@ def _describe(error: dict[str, object]) -> tuple[str, str]:
     if kind == "json_invalid":
         return field, "请求内容不是有效的 JSON"
     if kind == "value_error":
-        return field, str(ctx.get("error", "取值不正确"))
+        text = str(ctx.get("error", "取值不正确"))
+        return field, f"{label}{text}" if text.startswith("不能") else text  # 名称不能包含…
     return field, f"{label}格式不正确"
 
 

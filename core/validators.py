@@ -1,7 +1,10 @@
-"""Checks of official identifiers, each with the standard it follows."""
+"""Checks of official identifiers, each with the standard it follows, and of the text people type."""
 
 import re
 from datetime import date
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -51,3 +54,26 @@ def credit_code_check_char(first17: str) -> str:
 def id_number_check_char(first17: str) -> str:
     """The check character that completes a 17-digit ID number prefix (for demo data)."""
     return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+# C0 and C1 control characters (line breaks and tabs included), zero-width characters, and the bidirectional
+# overrides and isolates that make a name read differently from what is stored (U+202E turns "张三gpj.exe" around).
+_HIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def hidden_character_problem(value: str) -> str | None:
+    """A Chinese message when one-line text holds control or invisible characters, else None."""
+    if _HIDDEN.search(value):
+        return "不能包含换行、制表符等控制字符或零宽、方向控制等不可见字符，请删除后重试"
+    return None
+
+
+def _one_line(value: str) -> str:
+    value = value.strip()
+    if problem := hidden_character_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+OneLine = Annotated[str, AfterValidator(_one_line)]
+"""One line of text a person typed (a name, an address): trimmed; control and invisible characters refused."""

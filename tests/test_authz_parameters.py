@@ -484,6 +484,7 @@ EXEMPT: dict[tuple[str, str], str] = {
             ("GET", "/api/v1/users"),
             ("POST", "/api/v1/users"),
             ("PATCH", "/api/v1/users/{user_id}"),
+            ("POST", "/api/v1/users/{user_id}/unlock"),
             ("PUT", "/api/v1/departments/{department_id}"),
             ("PUT", "/api/v1/roles/{role_id}"),
             ("POST", "/api/v1/items"),

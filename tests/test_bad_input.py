@@ -511,3 +511,82 @@ def test_an_oversized_form_on_a_page_is_refused_in_chinese(client: TestClient, s
 def test_uploads_up_to_their_own_limit_pass_the_request_cap(client: TestClient, world: World) -> None:
     settings = get_settings()
     assert settings.request_max_bytes > settings.upload_max_bytes + 64 * 1024
+
+
+# ---------------------------------------------------------------- a failed application keeps no files (issue 12)
+
+
+def test_a_failed_online_application_leaves_no_files_behind(app: Any, world: World, unchanged) -> None:
+    from tests.web.conftest import Browser
+
+    citizen = Browser(TestClient(app))
+    assert citizen.login("13800000001").status_code == 200
+    first, second = [m for m in world.item.materials if m.required]
+    page = f"/apply/{world.item.id}"
+    files_before = uploaded_files()
+    unchanged.mark()
+    # the first material uploads fine; the second is missing, so the application is refused
+    only_first = {f"file_{first.id}": ("申请表.pdf", b"%PDF-1.4 application form", "application/pdf")}
+    refused = citizen.submit(page, page, PERSON, files=only_first)
+    assert refused.status_code == 422 and "缺少必需材料" in refused.text
+    # the first is fine, the second is of the wrong type
+    wrong_second = {
+        **only_first,
+        f"file_{second.id}": ("施工方案.exe", b"MZ\x90\x00", "application/octet-stream"),
+    }
+    refused = citizen.submit(page, page, PERSON, files=wrong_second)
+    assert refused.status_code == 422 and "类型不支持" in refused.text
+    assert uploaded_files() == files_before
+
+
+def test_a_successful_application_keeps_its_files(app: Any, world: World) -> None:
+    from tests.web.conftest import Browser
+
+    citizen = Browser(TestClient(app))
+    assert citizen.login("13800000001").status_code == 200
+    files = {
+        f"file_{m.id}": (f"{m.name}.pdf", b"%PDF-1.4 " + m.name.encode(), "application/pdf")
+        for m in world.item.materials
+        if m.required
+    }
+    files_before = uploaded_files()
+    page = citizen.submit(f"/apply/{world.item.id}", f"/apply/{world.item.id}", PERSON, files=files)
+    assert page.status_code == 200, page.text
+    assert len(uploaded_files() - files_before) == len(files)
+
+
+# ---------------------------------------------------------------- control characters in names (issue 12)
+
+HIDDEN = ["张\x00三", "张三\x1b[31m", "张\n三", "张\u202e三", "张\u200b三", "张\x7f三"]
+
+
+@pytest.mark.parametrize("name", HIDDEN)
+def test_names_with_control_characters_are_refused(client: TestClient, world: World, unchanged, name: str) -> None:
+    unchanged.mark()
+    applicant = {**PERSON, "name": name}
+    response = client.post("/api/v1/cases/window", json=window_body(world, applicant), headers=world.auth("clerk_a"))
+    error = api_error(response, 422)
+    assert error["message"].startswith("名称不能包含") and "控制字符" in error["message"]
+    assert error["field"] == "applicant.name"
+    registered = client.post(
+        "/api/v1/auth/register", json={"phone": "13900000009", "name": name, "password": "Tb-2026-reg!x"}
+    )
+    assert "控制字符" in api_error(registered, 422)["message"]
+    renamed = client.patch(
+        f"/api/v1/users/{world.users['officer_c'].id}", json={"name": name}, headers=world.auth("admin")
+    )
+    assert "控制字符" in api_error(renamed, 422)["message"]
+
+
+def test_surrounding_whitespace_in_a_name_is_trimmed_not_refused(client: TestClient, world: World, db) -> None:
+    from core.cases.models import Case
+
+    new = register(client, world, applicant={**PERSON, "name": " 孙市民\n"})
+    case = db.get(Case, new["case_id"])
+    assert case is not None and case.applicant.name == "孙市民"
+
+
+def test_an_unparsable_form_on_a_page_is_refused_in_chinese(client: TestClient) -> None:
+    response = client.post("/login", content=b"--x\r\n", headers={"Content-Type": "multipart/form-data"})
+    assert response.status_code == 400 and "text/html" in response.headers["content-type"]
+    assert "请求内容无法解析" in response.text

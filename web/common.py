@@ -241,5 +241,6 @@ def validation_message(error: ValidationError, labels: dict[str, str]) -> str:
     if kind.startswith(("greater", "less")):
         return f"{label}超出允许范围"
     if kind == "value_error":
-        return str(first.get("ctx", {}).get("error", f"{label}取值不正确"))
+        text = str(first.get("ctx", {}).get("error", f"{label}取值不正确"))
+        return f"{label}{text}" if text.startswith("不能") else text  # 姓名不能包含…
     return f"{label}格式不正确"

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
+from core.api import http_message
 from core.errors import AppError, NotAuthenticated
 from core.org.service import PasswordChangeRequired
 from web import (
@@ -87,5 +88,5 @@ def mount_web(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request):
             return await _delegate(api_http, request, exc)
-        message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
+        message = _HTTP_MESSAGES.get(exc.status_code) or http_message(exc)
         return render(request, "error.html", {"message": message}, status=exc.status_code)

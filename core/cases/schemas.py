@@ -5,7 +5,7 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.validators import credit_code_problem, id_number_problem, phone_problem
+from core.validators import OneLine, credit_code_problem, id_number_problem, phone_problem
 
 T = TypeVar("T")
 
@@ -14,12 +14,12 @@ class ApplicantIn(BaseModel):
     """Applicant details as entered; the ID number or credit code is checked digit by digit."""
 
     kind: Literal["personal", "enterprise"] = Field(description="personal 个人 / enterprise 企业")
-    name: str = Field(min_length=1, max_length=200, description="姓名或企业名称")
+    name: OneLine = Field(min_length=1, max_length=200, description="姓名或企业名称")
     id_number: str = Field(description="身份证号（个人）或统一社会信用代码（企业）")
     phone: str = Field(description="联系电话")
-    address: str = Field(default="", max_length=300)
-    legal_representative: str = Field(default="", max_length=50)
-    contact_name: str = Field(default="", max_length=50)
+    address: OneLine = Field(default="", max_length=300)
+    legal_representative: OneLine = Field(default="", max_length=50)
+    contact_name: OneLine = Field(default="", max_length=50)
 
     @field_validator("name", "id_number", "phone", "address", "legal_representative", "contact_name")
     @classmethod
@@ -71,7 +71,7 @@ class SubmitIn(BaseModel):
 
     service_item_id: int
     applicant: ApplicantIn
-    project_name: str = Field(default="", max_length=200, description="申报事由或项目名称")
+    project_name: OneLine = Field(default="", max_length=200, description="申报事由或项目名称")
     materials: list[MaterialIn] = Field(default_factory=list)
 
 

@@ -4,7 +4,8 @@ import hashlib
 import uuid
 from pathlib import Path
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from core.errors import ValidationFailed
 from core.files.models import StoredFile
@@ -64,6 +65,7 @@ def store(db: Session, *, filename: str, content: bytes, uploaded_by_id: int | N
     path = get_settings().upload_dir / key[:2] / key
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
+    db.info.setdefault(_WRITTEN, []).append(path)
     stored = StoredFile(
         storage_key=key,
         original_name=Path(filename).name[:255],
@@ -75,6 +77,25 @@ def store(db: Session, *, filename: str, content: bytes, uploaded_by_id: int | N
     )
     db.add(stored)
     return stored
+
+
+# The bytes are written at once, the metadata row only when the caller's transaction commits. A transaction that
+# ends any other way (a refused application, an error, a retry after a deadlock) takes its files with it, so that
+# nothing is left on disk that no row points to.
+_WRITTEN = "core.files.written"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_written(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _remove_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is not None:
+        return  # a savepoint: its files go or stay with the transaction around it
+    for path in session.info.pop(_WRITTEN, []):
+        path.unlink(missing_ok=True)
 
 
 def read(stored: StoredFile) -> bytes:

@@ -4,6 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.validators import OneLine
+
 
 class TokenIn(BaseModel):
     """Login for API clients; ``otp`` is the authenticator's code (or a recovery code) for two-factor accounts."""
@@ -23,7 +25,7 @@ class PasswordChangeIn(BaseModel):
 class ProfileIn(BaseModel):
     """One's own profile change (a citizen's phone is their login and stays)."""
 
-    name: str = Field(min_length=1, max_length=50)
+    name: OneLine = Field(min_length=1, max_length=50)
     phone: str | None = None
 
 
@@ -79,7 +81,7 @@ class UserIn(BaseModel):
     """A new user."""
 
     username: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=50)
+    name: OneLine = Field(min_length=1, max_length=50)
     password: str = Field(min_length=1, max_length=128)
     department_id: int | None = None
     phone: str | None = None
@@ -89,7 +91,7 @@ class UserIn(BaseModel):
 class UserUpdate(BaseModel):
     """Changes to a user; absent fields stay as they are."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=50)
+    name: OneLine | None = Field(default=None, min_length=1, max_length=50)
     department_id: int | None = None
     phone: str | None = None
     roles: list[str] | None = None
@@ -120,5 +122,5 @@ class RegisterIn(BaseModel):
     """A citizen's self-registration."""
 
     phone: str
-    name: str = Field(min_length=1, max_length=50)
+    name: OneLine = Field(min_length=1, max_length=50)
     password: str = Field(min_length=1, max_length=128)

@@ -7,17 +7,17 @@ from pydantic import BaseModel, Field, field_validator
 
 from core.projects.indicators import IndicatorValue
 from core.rules.engine import DerivedFlow
-from core.validators import credit_code_problem, phone_problem
+from core.validators import OneLine, credit_code_problem, phone_problem
 
 
 class ProjectInfo(BaseModel):
     """Project facts a filer gives (all optional while the project is a draft)."""
 
-    name: str | None = Field(default=None, min_length=2, max_length=200)
-    enterprise_name: str | None = Field(default=None, min_length=2, max_length=200)
+    name: OneLine | None = Field(default=None, min_length=2, max_length=200)
+    enterprise_name: OneLine | None = Field(default=None, min_length=2, max_length=200)
     credit_code: str | None = Field(default=None, max_length=18)
-    location: str | None = Field(default=None, min_length=2, max_length=300)
-    contact_name: str | None = Field(default=None, min_length=1, max_length=50)
+    location: OneLine | None = Field(default=None, min_length=2, max_length=300)
+    contact_name: OneLine | None = Field(default=None, min_length=1, max_length=50)
     contact_phone: str | None = Field(default=None, max_length=20)
 
     @field_validator("credit_code")
