@@ -25,6 +25,7 @@ import pytest
 import xmltodict
 from wechatpy.crypto import WeChatCrypto
 
+from core.seed.demo import DEMO_PASSWORD
 from tests.channels.conftest import FakeWeChat
 from tests.processes import free_port, spawn, stop
 
@@ -305,11 +306,12 @@ def test_handoff_reaches_the_staff_queue_and_the_answer_reaches_wechat(platform:
     openid = "o_e2e_handoff"
     queued = say(platform, openid, "转人工")
     assert "人工" in queued, queued
+    # The hand-off desk (导办) takes conversations that concern no department's case yet.
     with httpx.Client(base_url=platform.base, timeout=30, follow_redirects=True) as staff:
         login = staff.get("/login").text
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', login)
         assert csrf
-        done = staff.post("/login", data={"csrf_token": csrf.group(1), "username": "admin", "password": "Demo@2026tb"})
+        done = staff.post("/login", data={"csrf_token": csrf.group(1), "username": "desk", "password": DEMO_PASSWORD})
         assert "退出" in done.text or "工作台" in done.text
         queue = staff.get("/admin/conversations").text
         found = re.search(r'href="/admin/conversations/(\d+)"', queue)
