@@ -110,9 +110,14 @@ class RetryTransactionsMiddleware:
         body = await _read_body(receive)
         attempt = 1
         while True:
-            started = False
+            started = replayed = False
 
             async def replay(body: bytes = body) -> Message:
+                # the kept body once; after it, what the client does next (a disconnect), as the server tells it
+                nonlocal replayed
+                if replayed:
+                    return await receive()
+                replayed = True
                 return {"type": "http.request", "body": body, "more_body": False}
 
             async def watch(message: Message) -> None:
