@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from core.org import sessions
 from core.org.models import User
 from core.org.permissions import Permission
 from core.rate_limit import client_ip
+from core.security import constant_time_equal
 
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -98,6 +100,26 @@ def _session_user(request: Request, db: Session) -> User | None:
     return user
 
 
+CROSS_SITE_MESSAGE = "请求来源无法验证（可能来自其他网站），请刷新页面后重新操作"
+
+
+def is_same_site(request: Request) -> bool:
+    """Whether a browser request comes from one of this site's own pages: its ``Origin`` (or, lacking one, its
+    ``Referer``) names this host, or it carries the session's CSRF token in ``X-CSRF-Token``."""
+    sent = request.headers.get("x-csrf-token", "")
+    expected = request.session.get("csrf") if "session" in request.scope else None
+    if sent and isinstance(expected, str) and constant_time_equal(sent, expected):
+        return True
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source or source == "null":
+        return False
+    return urlsplit(source).netloc == request.headers.get("host")
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
 def current_user(request: Request, db: DB) -> User | None:
     """The logged-in user or token owner, or None for an anonymous caller; sets the audit actor."""
     user: User | None = None
@@ -109,6 +131,10 @@ def current_user(request: Request, db: DB) -> User | None:
     elif "session" in request.scope:
         user = _session_user(request, db)
         kind = "user"
+        if user is not None and request.method in _WRITE_METHODS and _is_api(request) and not is_same_site(request):
+            # the cookie rides along on any site's request; an API write must prove it came from our own pages
+            # (web forms prove it with the token in the form, checked where the form is read)
+            raise PermissionDenied(CROSS_SITE_MESSAGE, code="csrf")
     if user is None:
         set_actor(Actor(id=None, name="匿名访客", kind="anonymous", ip=client_ip(request)))
     else:

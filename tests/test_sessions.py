@@ -12,6 +12,7 @@ from core import clock
 from core.seed.demo import DEMO_PASSWORD
 from core.settings import get_settings
 from tests.conftest import World
+from tests.helpers import register
 from tests.web.conftest import Browser, browser  # noqa: F401  (the web tests' browser fixture)
 
 MakeBrowser = Callable[[str | None], Browser]
@@ -112,3 +113,26 @@ def test_cookies_are_secure_on_an_https_site(
     page = TestClient(create_app()).get("/login")
     cookie = page.headers["set-cookie"].lower()
     assert ("secure" in cookie) is secure and "httponly" in cookie
+
+
+def test_an_api_write_riding_on_the_session_cookie_must_come_from_our_own_pages(
+    browser: MakeBrowser, world: World, client: TestClient
+) -> None:
+    """Another site's page can make the visitor's browser post to the API with their cookie; such a write is
+    refused and changes nothing. The same write from our own pages (same Origin or the session's token) works,
+    and bearer-token clients are not affected."""
+    clerk = browser("clerk_a")
+    case_id = register(client, world)["case_id"]
+    url = f"/api/v1/cases/{case_id}/accept"
+
+    for headers in ({}, {"Origin": "https://evil.example"}, {"Referer": "https://evil.example/page"}):
+        refused = clerk.client.post(url, json={"opinion": "同意"}, headers=headers)
+        assert refused.status_code == 403, (headers, refused.text)
+        assert "请求来源无法验证" in refused.json()["error"]["message"]
+    assert client.get(f"/api/v1/cases/{case_id}", headers=world.auth("clerk_a")).json()["status"] == "submitted"
+
+    accepted = clerk.client.post(url, json={"opinion": "同意"}, headers={"Origin": "http://testserver"})
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["status"] == "processing"
+    reading = clerk.client.get(f"/api/v1/cases/{case_id}")  # reads need no proof
+    assert reading.status_code == 200
