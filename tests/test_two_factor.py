@@ -3,11 +3,13 @@
 # ruff: noqa: F811  (test functions take the imported browser fixture by name)
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
+from core import clock
 from core.org import two_factor
 from core.seed.demo import DEMO_PASSWORD
 from core.settings import get_settings
@@ -52,8 +54,14 @@ def test_an_administrator_without_two_factor_enrols_at_login(
     assert admin.get("/admin/users").url.path == "/admin/users"
 
 
+def next_step() -> None:
+    """Half a minute later: the authenticator shows the next code."""
+    clock.freeze(clock.now() + timedelta(seconds=30))
+
+
 def test_a_password_alone_is_not_enough_once_enrolled(browser: MakeBrowser, world: World, required: None) -> None:
     secret, _ = enrol_at_login(browser(None))
+    next_step()
     admin = browser(None)
     page = admin.login("admin")
     assert page.url.path == "/login/verify"
@@ -62,6 +70,25 @@ def test_a_password_alone_is_not_enough_once_enrolled(browser: MakeBrowser, worl
     assert wrong.status_code == 401 and "不正确" in wrong.text
     done = admin.submit("/login/verify", "/login/verify", {"code": code_for(secret)})
     assert done.url.path == "/admin" and "欢迎您" in done.text
+
+
+def test_a_one_time_code_cannot_be_used_twice(browser: MakeBrowser, world: World, required: None) -> None:
+    """Someone who saw the code typed (over a shoulder, on a recording) cannot log in with it in the same half
+    minute; the next code works."""
+    secret, _ = enrol_at_login(browser(None))
+    next_step()
+    code = code_for(secret)
+    owner = browser(None)
+    owner.login("admin")
+    assert "欢迎您" in owner.submit("/login/verify", "/login/verify", {"code": code}).text
+    onlooker = browser(None)
+    onlooker.login("admin")
+    replayed = onlooker.submit("/login/verify", "/login/verify", {"code": code})
+    assert replayed.status_code == 401 and "不正确" in replayed.text
+    assert onlooker.get("/admin/users").url.path == "/login"
+    next_step()
+    fresh = onlooker.submit("/login/verify", "/login/verify", {"code": code_for(secret)})
+    assert fresh.url.path == "/admin"
 
 
 def test_a_recovery_code_works_once(browser: MakeBrowser, world: World, required: None) -> None:
@@ -91,6 +118,7 @@ def test_api_login_asks_for_the_one_time_code(
     secret, _ = enrol_at_login(browser(None))
     missing = client.post("/api/v1/auth/token", json={"username": "admin", "password": DEMO_PASSWORD})
     assert api_error(missing, 401)["code"] == "two_factor_required"
+    next_step()
     done = client.post(
         "/api/v1/auth/token", json={"username": "admin", "password": DEMO_PASSWORD, "otp": code_for(secret)}
     )

@@ -9,6 +9,7 @@ from channels import service, texts
 from channels.delivery import deliver
 from channels.messages import OutboundMessage
 from channels.models import CHANNEL_LABELS, STATUS_LABELS, Conversation, ConversationMessage, MessageAuthor
+from core.audit.service import record_read
 from core.deps import DB
 from core.errors import AppError, NotFound, ValidationFailed
 from core.org import service as org_service
@@ -85,7 +86,9 @@ def _page(request: Request, db: Session, staff: User, conversation: Conversation
 def conversation_page(conversation_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
     """A conversation: the transcript, who has it, and the reply box for the member of staff who took it."""
     staff, reach = _staff(user)
-    return _page(request, db, staff, _conversation(db, conversation_id, reach))
+    conversation = _conversation(db, conversation_id, reach)
+    record_read(db, "conversation", conversation.id, "咨询会话记录")  # the refreshes that follow are not recorded
+    return _page(request, db, staff, conversation)
 
 
 @router.get("/{conversation_id}/transcript", response_class=HTMLResponse)

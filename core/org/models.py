@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import now
@@ -77,6 +77,9 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime, comment="登录失败过多，账号锁定至此时间")
     totp_secret: Mapped[str | None] = mapped_column(EncryptedString, comment="双因素认证 TOTP 密钥（加密存储）")
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime, comment="双因素认证启用时间")
+    totp_last_step: Mapped[int | None] = mapped_column(
+        BigInteger, comment="最近一次用过的动态验证码的时间步（同一验证码不能再用）"
+    )
     recovery_codes: Mapped[list[str] | None] = mapped_column(JSON, comment="未用过的一次性恢复码（带密钥的摘要）")
     created_at: Mapped[datetime] = created_at_column()
 

@@ -56,10 +56,18 @@ def qr_svg(uri: str) -> str:
     return segno.make(uri, error="m").svg_inline(scale=4)
 
 
-def code_matches(secret: str, code: str) -> bool:
-    """True when the 6-digit code fits the secret now (one step of clock drift allowed either way)."""
+def matching_step(secret: str, code: str) -> int | None:
+    """The 30-second time step whose code the 6-digit code is (now, or one step of clock drift either way);
+    None when it fits none."""
     code = code.strip().replace(" ", "")
-    return len(code) == 6 and code.isdigit() and pyotp.TOTP(secret).verify(code, for_time=now_time(), valid_window=1)
+    if len(code) != 6 or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    current = int(now_time()) // totp.interval
+    for step in (current - 1, current, current + 1):
+        if constant_time_equal(totp.generate_otp(step), code):
+            return step
+    return None
 
 
 def now_time() -> float:
@@ -78,12 +86,14 @@ def _code_hash(code: str) -> str:
 def enable(db: Session, user: User, secret: str, code: str) -> list[str]:
     """Turns two-factor on after the user proved their app shows the right code; returns the recovery codes
     (shown once)."""
-    if not code_matches(secret, code):
+    step = matching_step(secret, code)
+    if step is None:
         raise ValidationFailed(
             "动态验证码不正确，请核对手机验证器上当前显示的 6 位数字（注意手机时间需准确）", field="code"
         )
     user.totp_secret = secret
     user.totp_enabled_at = now()
+    user.totp_last_step = step
     codes = _new_recovery_codes()
     user.recovery_codes = [_code_hash(c) for c in codes]
     record_event(db, action="auth.two_factor_enabled", entity="user", entity_id=str(user.id))
@@ -104,15 +114,22 @@ def disable(db: Session, user: User) -> None:
         raise ValidationFailed("您的角色必须使用双因素认证，不能关闭")
     user.totp_secret = None
     user.totp_enabled_at = None
+    user.totp_last_step = None
     user.recovery_codes = None
     record_event(db, action="auth.two_factor_disabled", entity="user", entity_id=str(user.id))
 
 
 def verify(db: Session, user: User, code: str) -> bool:
-    """True when the code is the current TOTP code or an unused recovery code (which is then used up)."""
+    """True when the code is the current TOTP code, not used before, or an unused recovery code (which is then
+    used up). A TOTP code, once accepted, is spent: someone who watched it typed cannot log in with it again."""
     if not user.two_factor_enabled or not user.totp_secret:
         return False
-    if code_matches(user.totp_secret, code):
+    step = matching_step(user.totp_secret, code)
+    if step is not None:
+        if user.totp_last_step is not None and step <= user.totp_last_step:
+            record_event(db, action="auth.two_factor_code_reused", entity="user", entity_id=str(user.id))
+            return False
+        user.totp_last_step = step
         return True
     wanted = _code_hash(code)
     remaining = list(user.recovery_codes or [])

@@ -120,3 +120,26 @@ def test_a_department_reads_only_the_conversations_about_its_cases(
     assert browser("desk_1").get(f"/admin/conversations/{about_a_id}").status_code == 404
     assert browser("desk_1").get(f"/admin/conversations/{no_case_id}").status_code == 200
     assert browser("citizen").get("/admin/conversations").status_code == 403
+
+
+def test_opening_a_transcript_is_on_record_as_a_read_of_personal_data(
+    client: TestClient, world: World, browser: Callable[[str | None], Browser], desks: list[str]
+) -> None:
+    """The auditor can see who opened which conversation; the page's own refreshes are not counted again."""
+    conversation_id = int(str(handoff(client, world, "rest:crm-7", "用户要求人工")["conversation_id"]))
+    desk = browser("desk_1")
+    assert desk.get(f"/admin/conversations/{conversation_id}").status_code == 200
+    assert desk.get(f"/admin/conversations/{conversation_id}/transcript").status_code == 200
+
+    def reads() -> list[AuditLog]:
+        with get_sessionmaker()() as db:
+            return list(
+                db.scalars(
+                    select(AuditLog).where(AuditLog.action == "personal_data.read", AuditLog.entity == "conversation")
+                )
+            )
+
+    [read] = reads()
+    assert read.entity_id == str(conversation_id) and "desk_1" in read.actor_name
+    assert browser("clerk_b").get(f"/admin/conversations/{conversation_id}").status_code == 404
+    assert len(reads()) == 1  # a refused look is not a read
