@@ -1,8 +1,9 @@
 """Wrong input gets a 4xx with a Chinese message a person can act on, and changes nothing."""
+# ruff: noqa: F811  (a test function takes the imported browser fixture by name)
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from tests.helpers import (
     register,
     upload_pdf,
 )
+from tests.web.conftest import Browser, browser  # noqa: F401  (the web tests' browser fixture)
 
 
 @pytest.fixture
@@ -576,6 +578,26 @@ def test_names_with_control_characters_are_refused(client: TestClient, world: Wo
         f"/api/v1/users/{world.users['officer_c'].id}", json={"name": name}, headers=world.auth("admin")
     )
     assert "控制字符" in api_error(renamed, 422)["message"]
+    department = {"code": "X01", "name": f"{name}局"}
+    created = client.post("/api/v1/departments", json=department, headers=world.auth("admin"))
+    assert "控制字符" in api_error(created, 422)["message"]
+
+
+@pytest.mark.parametrize("name", HIDDEN[2:4])
+def test_web_forms_refuse_names_with_control_characters(
+    app: Any, world: World, unchanged, name: str, browser: Callable[[str | None], Browser]
+) -> None:
+    """The registration page and the admin's department and user pages say what is wrong and store nothing."""
+    admin, visitor = browser("admin"), browser(None)
+    unchanged.mark()
+    form = {"phone": "13900000008", "name": name, "password": "Tb-2026-reg!x", "password2": "Tb-2026-reg!x"}
+    registered = visitor.submit("/register", "/register", form)
+    assert registered.status_code == 422 and "控制字符" in registered.text
+    department = admin.submit("/admin/departments/new", "/admin/departments/new", {"code": "X01", "name": f"{name}局"})
+    assert department.status_code == 422 and "控制字符" in department.text
+    user = {"username": "kz01", "name": name, "password": "Tb-2026-usr!x", "roles": "clerk"}
+    staff = admin.submit("/admin/users/new", "/admin/users/new", user)
+    assert staff.status_code == 422 and "控制字符" in staff.text, re.findall(r"<p class=\"error[^>]*>[^<]*", staff.text)
 
 
 def test_surrounding_whitespace_in_a_name_is_trimmed_not_refused(client: TestClient, world: World, db) -> None:

@@ -38,23 +38,30 @@ class TokenOut(BaseModel):
 
 
 class DepartmentIn(BaseModel):
-    """A department as an admin enters it."""
+    """A department as an admin enters it: one line per field, no control or invisible characters."""
 
-    code: str = Field(min_length=1, max_length=32)
-    name: str = Field(min_length=2, max_length=100)
-    short_name: str = Field(default="", max_length=50)
-    phone: str = Field(default="", max_length=50)
-    windows: str = Field(default="", max_length=100)
-    sort_order: int = 0
+    code: OneLine = Field(min_length=1, max_length=32)
+    name: OneLine = Field(min_length=2, max_length=100)
+    short_name: OneLine = Field(default="", max_length=50)
+    phone: OneLine = Field(default="", max_length=50)
+    windows: OneLine = Field(default="", max_length=100)
+    sort_order: int = Field(default=0, ge=-1_000_000, le=1_000_000)
     is_active: bool = True
 
 
-class DepartmentOut(DepartmentIn):
+class DepartmentOut(BaseModel):
     """A department."""
 
     model_config = ConfigDict(from_attributes=True)
 
     id: int
+    code: str
+    name: str
+    short_name: str
+    phone: str
+    windows: str
+    sort_order: int
+    is_active: bool
 
 
 class RoleOut(BaseModel):

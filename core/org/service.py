@@ -16,7 +16,7 @@ from core.org.models import ApiToken, Department, Role, User
 from core.org.permissions import DataScope, Permission
 from core.security import hash_password, keyed_hash, mask_phone, new_token, verify_password
 from core.settings import get_settings
-from core.validators import phone_problem
+from core.validators import hidden_character_problem, phone_problem
 
 BAD_CREDENTIALS = "用户名或密码不正确"
 
@@ -93,6 +93,16 @@ def get_role_by_code(*, db: Session, code: str) -> Role | None:
     return db.scalar(select(Role).where(Role.code == code))
 
 
+def _person_name(name: str) -> str:
+    """A person's name as typed: trimmed, 1–50 characters, one line without hidden characters."""
+    name = name.strip()
+    if not name or len(name) > 50:
+        raise ValidationFailed("姓名不能为空，且不超过50个字符", field="name")
+    if problem := hidden_character_problem(name):
+        raise ValidationFailed("姓名" + problem, field="name")
+    return name
+
+
 def create_user(
     *,
     db: Session,
@@ -110,6 +120,9 @@ def create_user(
     username = username.strip()
     if not username or len(username) > 64:
         raise ValidationFailed("登录名不能为空，且不超过64个字符", field="username")
+    if problem := hidden_character_problem(username):
+        raise ValidationFailed("登录名" + problem, field="username")
+    name = _person_name(name)
     if get_user_by_username(db=db, username=username):
         raise Conflict(f"登录名“{username}”已被使用", field="username")
     passwords.check_policy(password, username=username, phone=phone)
@@ -127,7 +140,7 @@ def create_user(
         raise ValidationFailed("本部门数据范围的角色需要指定所属部门", field="department_id")
     user = User(
         username=username,
-        name=name.strip(),
+        name=name,
         password_hash=hash_password(password),
         password_changed_at=now(),
         must_change_password=must_change_password,
@@ -248,10 +261,7 @@ def _end_logins(db: Session, user: User, *, keep_session: str | None = None, kee
 
 def update_profile(*, db: Session, user: User, name: str, phone: str | None) -> User:
     """A person changes their own name and (staff) phone; a citizen's phone is their login and stays."""
-    name = name.strip()
-    if not name or len(name) > 50:
-        raise ValidationFailed("姓名不能为空，且不超过50个字符", field="name")
-    user.name = name
+    user.name = _person_name(name)
     if user.is_staff and phone is not None:
         phone = phone.strip()
         if phone and (problem := phone_problem(phone)):
