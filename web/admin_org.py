@@ -1,9 +1,10 @@
 """Admin site, organisation and catalogue: departments, users, roles, service items and the audit log."""
 
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from starlette.datastructures import FormData
 
 from core.audit import labels as audit_labels
 from core.audit import service as audit_service
+from core.audit.service import AuditFilter
 from core.cases.enums import CASE_TYPE_LABELS
 from core.deps import DB
 from core.errors import AppError, NotFound, ValidationFailed
@@ -373,57 +375,41 @@ def item_update(item_id: int, request: Request, db: DB, form: Form, user: WebUse
 # ---------------------------------------------------------------- audit log (auditors only)
 
 
-def _audit_filters(
-    actor: str | None,
-    action: str | None,
-    entity: str | None,
-    entity_id: str | None,
-    date_from: str | None,
-    date_to: str | None,
-) -> dict[str, Any]:
-    return {
-        "actor": actor or None,
-        "action": action or None,
-        "entity": entity or None,
-        "entity_id": entity_id or None,
-        "date_from": to_date(date_from, "开始日期"),
-        "date_to": to_date(date_to, "结束日期"),
-    }
+@dataclass(frozen=True)
+class AuditFilterForm:
+    """The audit page's filter fields as typed (shown again in the form), from the query string."""
+
+    actor: str = ""
+    action: str = ""
+    entity: str = ""
+    entity_id: str = ""
+    date_from: str = ""
+    date_to: str = ""
+
+    def parsed(self) -> AuditFilter:
+        """The filter, with the dates checked (a Chinese error names the wrong one)."""
+        return AuditFilter(
+            self.actor,
+            self.action,
+            self.entity,
+            self.entity_id,
+            to_date(self.date_from, "开始日期"),
+            to_date(self.date_to, "结束日期"),
+        )
+
+
+AuditFilterQuery = Annotated[AuditFilterForm, Depends()]
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit(
-    request: Request,
-    db: DB,
-    user: WebUser,
-    actor: str | None = None,
-    action: str | None = None,
-    entity: str | None = None,
-    entity_id: str | None = None,
-    date_from: str | None = None,
-    date_to: str | None = None,
-    page: str | None = None,
-) -> HTMLResponse:
+def audit(request: Request, db: DB, user: WebUser, filters: AuditFilterQuery, page: str | None = None) -> HTMLResponse:
     """Who did what, when, in words: Chinese action names, people's names, values before and after, no hashes."""
     _manager(user, Permission.AUDIT_READ)
-    filters = {
-        "actor": actor or "",
-        "action": action or "",
-        "entity": entity or "",
-        "entity_id": entity_id or "",
-        "date_from": date_from or "",
-        "date_to": date_to or "",
-    }
     context: dict[str, Any] = {"filters": filters, "rows": [], "total": 0, "page": 1, "pages": 1}
     context["entities"] = sorted(audit_labels.ENTITY_NAMES.items(), key=lambda kv: kv[1])
     try:
         number = page_number(page)
-        rows, total = audit_service.search(
-            db,
-            **_audit_filters(actor, action, entity, entity_id, date_from, date_to),
-            page=number,
-            page_size=AUDIT_PAGE_SIZE,
-        )
+        rows, total = audit_service.search(db, filters.parsed(), page=number, page_size=AUDIT_PAGE_SIZE)
     except AppError as error:
         return fail(db, request, error, "admin/audit.html", context)
     context |= {
@@ -431,26 +417,16 @@ def audit(
         "total": total,
         "page": number,
         "pages": max(1, -(-total // AUDIT_PAGE_SIZE)),
-        "export_query": urlencode({k: v for k, v in filters.items() if v}),
+        "export_query": urlencode({k: v for k, v in asdict(filters).items() if v}),
     }
     return render(request, "admin/audit.html", context)
 
 
 @router.get("/audit/export.xlsx")
-def audit_export(
-    request: Request,
-    db: DB,
-    user: WebUser,
-    actor: str | None = None,
-    action: str | None = None,
-    entity: str | None = None,
-    entity_id: str | None = None,
-    date_from: str | None = None,
-    date_to: str | None = None,
-) -> Response:
+def audit_export(request: Request, db: DB, user: WebUser, filters: AuditFilterQuery) -> Response:
     """The filtered log as an Excel workbook for the auditor (the export is itself recorded)."""
     _manager(user, Permission.AUDIT_READ)
-    content = audit_service.export_workbook(db, **_audit_filters(actor, action, entity, entity_id, date_from, date_to))
+    content = audit_service.export_workbook(db, filters.parsed())
     return Response(
         content,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -9,7 +9,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from core.audit import chain, labels, records
@@ -26,51 +26,47 @@ PURGE_BATCH = 5000
 _HASHED = re.compile(r"^(m:)?[0-9a-f]{32,}$")
 
 
-def search(
-    db: Session,
-    *,
-    actor: str | None = None,
-    action: str | None = None,
-    entity: str | None = None,
-    entity_id: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    page: int = 1,
-    page_size: int = 50,
-) -> tuple[list[AuditLog], int]:
+@dataclass(frozen=True)
+class AuditFilter:
+    """What an auditor narrows the log to; an empty field does not filter."""
+
+    actor: str = ""
+    """Part of the person's name (or login)."""
+    action: str = ""
+    """An action code's beginning (``case.``) or part of its Chinese name (受理)."""
+    entity: str = ""
+    entity_id: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    """Inclusive: the whole day."""
+
+    def query(self) -> Select[Any]:
+        """The records that pass the filter, unordered."""
+        query = select(AuditLog)
+        if actor := self.actor.strip():
+            query = query.where(AuditLog.actor_name.contains(actor))
+        if action := self.action.strip():
+            codes = [code for code, name in labels.ACTION_NAMES.items() if action in name]
+            query = query.where(AuditLog.action.startswith(action) | AuditLog.action.in_(codes))
+        if entity := self.entity.strip():
+            query = query.where(AuditLog.entity == entity)
+        if entity_id := self.entity_id.strip():
+            query = query.where(AuditLog.entity_id == entity_id)
+        if self.date_from:
+            query = query.where(AuditLog.at >= datetime.combine(self.date_from, time()))
+        if self.date_to:
+            query = query.where(AuditLog.at < datetime.combine(self.date_to + timedelta(days=1), time()))
+        return query
+
+
+def search(db: Session, filters: AuditFilter, *, page: int = 1, page_size: int = 50) -> tuple[list[AuditLog], int]:
     """Audit records, newest first, filtered; returns the page and the total count."""
     if page < 1 or not 1 <= page_size <= 200:
         raise ValidationFailed("页码从 1 开始，每页 1–200 条", field="page")
-    query = _filtered(actor, action, entity, entity_id, date_from, date_to)
+    query = filters.query()
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.scalars(query.order_by(AuditLog.id.desc()).offset((page - 1) * page_size).limit(page_size))
     return list(rows), total
-
-
-def _filtered(
-    actor: str | None,
-    action: str | None,
-    entity: str | None,
-    entity_id: str | None,
-    date_from: date | None,
-    date_to: date | None,
-) -> Any:
-    query = select(AuditLog)
-    if actor:
-        query = query.where(AuditLog.actor_name.contains(actor.strip()))
-    if action:
-        text = action.strip()
-        codes = [code for code, name in labels.ACTION_NAMES.items() if text in name]
-        query = query.where(AuditLog.action.startswith(text) | AuditLog.action.in_(codes))
-    if entity:
-        query = query.where(AuditLog.entity == entity.strip())
-    if entity_id:
-        query = query.where(AuditLog.entity_id == entity_id.strip())
-    if date_from:
-        query = query.where(AuditLog.at >= datetime.combine(date_from, time()))
-    if date_to:
-        query = query.where(AuditLog.at < datetime.combine(date_to + timedelta(days=1), time()))
-    return query
 
 
 def record_read(db: Session, entity: str, entity_id: str | int, what: str) -> None:
@@ -165,18 +161,9 @@ def readable(db: Session, rows: list[AuditLog]) -> list[ReadableRow]:
     return out
 
 
-def export_workbook(
-    db: Session,
-    *,
-    actor: str | None = None,
-    action: str | None = None,
-    entity: str | None = None,
-    entity_id: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-) -> bytes:
+def export_workbook(db: Session, filters: AuditFilter) -> bytes:
     """The filtered log as an Excel workbook for the auditor, oldest first; the export itself is recorded."""
-    query = _filtered(actor, action, entity, entity_id, date_from, date_to).order_by(AuditLog.id)
+    query = filters.query().order_by(AuditLog.id)
     rows = list(db.scalars(query.limit(EXPORT_LIMIT + 1)))
     if len(rows) > EXPORT_LIMIT:
         raise ValidationFailed(f"一次最多导出 {EXPORT_LIMIT} 条，请缩小日期范围", field="date_from")
