@@ -62,8 +62,8 @@ def openapi_document() -> dict[str, Any]:
 
 
 def dump(data: Any) -> str:
-    """The checked-in form: stable key order, readable Chinese, one trailing newline."""
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    """The checked-in form: readable Chinese, one trailing newline."""
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"  # the API's own order (options are listed in it)
 
 
 class _Api:
@@ -119,25 +119,29 @@ def capture(client: TestClient, token: str) -> dict[str, Any]:
         )
 
     displays: dict[str, list[list[Any]]] = {}
-    refusals: list[dict[str, Any]] = []
+    checks: list[dict[str, Any]] = []
     for question in questions:
         key = question["key"]
-        name, context = next(
-            (n, c)
-            for n, c in CONTEXTS.items()
-            if key in CONTEXTS[n] or key in next(a for a in applicability if a["answers"] == c)["applicable"]
+        context = next(
+            c
+            for c in CONTEXTS.values()
+            if key in c or key in next(a for a in applicability if a["answers"] == c)["applicable"]
         )
-        base = {k: v for k, v in context.items() if k != key}
-        for value in values_of(question):
-            project = api.ok("POST", "/projects", {"name": "接口样例项目", "indicators": base})
-            patch = {"indicators": {key: value}}
-            status, answer = api.call("PATCH", f"/projects/{project['id']}", patch)
-            if status >= 400:
-                refusals.append({"context": name, "answers": base, "patch": patch, "status": status, "body": answer})
-                continue
-            state = api.ok("GET", f"/projects/{project['id']}/questions")
-            shown = next(q["answer_display"] for q in state["applicable"] if q["key"] == key)
-            displays.setdefault(key, []).append([value, shown])
+        # each answer on a project without answers, and where the question applies (checks may depend on both)
+        for base in ({}, {k: v for k, v in context.items() if k != key}):
+            for value in values_of(question):
+                project = api.ok("POST", "/projects", {"name": "接口样例项目", "indicators": base})
+                patch = {"indicators": {key: value}}
+                status, answer = api.call("PATCH", f"/projects/{project['id']}", patch)
+                checks.append(
+                    {"answers": base, "patch": patch, "status": status, "body": answer if status >= 400 else None}
+                )
+                if status >= 400 or any(v == value for v, _ in displays.get(key, [])):
+                    continue
+                state = api.ok("GET", f"/projects/{project['id']}/questions")
+                shown = next((q["answer_display"] for q in state["applicable"] if q["key"] == key), None)
+                if shown is not None:
+                    displays.setdefault(key, []).append([value, shown])
 
     fresh = api.ok("POST", "/projects", {"name": "接口样例项目", "indicators": {}})
     fresh_state = api.ok("GET", f"/projects/{fresh['id']}/questions")
@@ -147,10 +151,9 @@ def capture(client: TestClient, token: str) -> dict[str, Any]:
             value = sample + credit_code_check_char(sample) if len(sample) == 17 else sample
             fact = {field: value}
             status, answer = api.call("PATCH", f"/projects/{fresh['id']}", fact)
-            if status >= 400:
-                refusals.append({"context": "", "answers": {}, "patch": fact, "status": status, "body": answer})
-            else:
-                accepted.setdefault(field, []).append(answer[field])
+            checks.append({"answers": {}, "patch": fact, "status": status, "body": answer if status >= 400 else None})
+            if status < 400:
+                accepted.setdefault(field, []).append(value)  # as sent (the answer masks the phone)
 
     errors: dict[str, dict[str, Any]] = {}
     for name, (method, path, body, with_user) in CASE_ERRORS.items():
@@ -167,7 +170,7 @@ def capture(client: TestClient, token: str) -> dict[str, Any]:
         "missing_project_info": fresh_state["missing_project_info"],
         "project_info_labels": fresh_state["project_info_labels"],
         "displays": displays,
-        "refusals": refusals,
+        "checks": checks,
         "accepted_facts": accepted,
         "errors": errors,
     }
