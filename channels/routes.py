@@ -7,6 +7,7 @@ from channels.views import router as handoff_router
 from channels.webchat.router import router as webchat_router
 from channels.wechat.router import router as wechat_router
 from channels.wecom.router import router as wecom_router
+from core.api import ERROR_RESPONSES
 
 
 def mount_channels(app: FastAPI) -> None:
@@ -15,4 +16,4 @@ def mount_channels(app: FastAPI) -> None:
     app.include_router(wecom_router)
     app.include_router(webchat_router)
     app.include_router(rest_router)
-    app.include_router(handoff_router, prefix="/api/v1")
+    app.include_router(handoff_router, prefix="/api/v1", responses=ERROR_RESPONSES)

@@ -145,6 +145,15 @@ def audit_verify() -> None:
     raise typer.Exit(1)
 
 
+@app.command("bot-contract")
+def bot_contract() -> None:
+    """Rewrite bot/tests/openapi.json and api_fixtures.json from this app (the bot's fake API checks against them)."""
+    from tongban import bot_contract as contract
+
+    contract.write()
+    typer.echo(f"已写出 {contract.OPENAPI_FILE} 和 {contract.FIXTURES_FILE}（机器人的测试据此核对接口）。")
+
+
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, reload: bool = False) -> None:
     """Run the web app (API, portal, admin)."""

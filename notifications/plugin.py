@@ -26,9 +26,10 @@ def jobs() -> list[Job]:
 
 def mount(app: FastAPI) -> None:
     """The notification API, the admin pages and the portal's rating page."""
+    from core.api import ERROR_RESPONSES
     from notifications.views import router
 
-    app.include_router(router, prefix="/api/v1")
+    app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
     from web.notifications_admin import router as admin_router
     from web.rate_portal import router as rate_router
 

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from channels.routes import mount_channels
-from core.api import api_router, install_error_handlers
+from core.api import ERROR_RESPONSES, api_router, install_error_handlers
 from core.audit.context import AuditContextMiddleware
 from core.jobs import periodic_jobs
 from core.limits import BodySizeLimitMiddleware
@@ -80,7 +80,7 @@ def create_app() -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware)  # before all of them: an oversized body is refused unread
     install_error_handlers(app)
     app.include_router(api_router())
-    app.include_router(knowledge_router, prefix="/api/v1")
+    app.include_router(knowledge_router, prefix="/api/v1", responses=ERROR_RESPONSES)
     mount_channels(app)
     for mount in plugin_hooks("mount"):
         mount(app)

@@ -147,6 +147,7 @@ class Questions(TypedDict):
     unanswered: List[str]
     next: Optional[Question]
     missing_project_info: List[str]
+    project_info_labels: Dict[str, str]
 
 
 class Project(TypedDict, total=False):

@@ -44,14 +44,6 @@ FACT_SLOTS = {
     "project_contact_phone": "contact_phone",
 }
 SLOT_OF_FACT = {field: slot for slot, field in FACT_SLOTS.items()}
-FACT_LABELS = {
-    "name": "项目名称",
-    "enterprise_name": "建设单位",
-    "credit_code": "统一社会信用代码",
-    "location": "建设地点",
-    "contact_name": "联系人",
-    "contact_phone": "联系电话",
-}
 INTAKE_SLOTS = ["project_id", "current_question", "indicator_answer", *FACT_SLOTS]
 UNAVAILABLE = "抱歉，报建系统暂时无法访问，您的填写进度已保存，请稍后说“继续报建”再试。"
 INTRO = (
@@ -68,6 +60,19 @@ NUMBER_HINTS = {
     "吨标准煤": "可以说“800吨标煤”，没有可以说“0”",
     "千瓦时": "可以说“300万千瓦时”“500万度”",
 }
+
+
+def fact_label(questions: Optional[Questions], field: str) -> str:
+    """A project fact's name as the API gives it (``project_info_labels`` of a project's questions)."""
+    return str(((questions or {}).get("project_info_labels") or {}).get(field) or "这一项")
+
+
+async def fact_label_of(api: TongbanClient, project_id: int, field: str) -> str:
+    """The API's name of a project fact, asked only when a message needs it."""
+    try:
+        return fact_label(await api.project_questions(project_id), field)
+    except ApiError:
+        return fact_label(None, field)
 
 
 def retry(message: str, what: str) -> str:
@@ -243,7 +248,7 @@ class ValidateProjectForm(FormValidationAction):
         field = FACT_SLOTS[slot]
         project_id = _project_id(tracker)
         if project_id is None or not value:
-            dispatcher.utter_message(text=f"请输入{FACT_LABELS[field]}。")
+            dispatcher.utter_message(text="请输入" + (await self._label(tracker, project_id, field)) + "。")
             return {slot: None}
         if value == tracker.get_slot(slot) and not tracker.get_slot("requested_slot"):
             return {slot: value}  # re-validated when a paused intake resumes
@@ -256,9 +261,16 @@ class ValidateProjectForm(FormValidationAction):
             if error.unavailable:
                 dispatcher.utter_message(text=UNAVAILABLE)
             else:
-                dispatcher.utter_message(text=retry(error.message, f"输入{FACT_LABELS[field]}"))
+                label = await self._label(tracker, project_id, field)
+                dispatcher.utter_message(text=retry(error.message, f"输入{label}"))
             return {slot: None}
         return {slot: value}
+
+    async def _label(self, tracker: Tracker, project_id: Optional[int], field: str) -> str:
+        if project_id is None:
+            return fact_label(None, field)
+        async with client(tracker) as api:
+            return await fact_label_of(api, project_id, field)
 
     async def validate_project_enterprise_name(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -496,13 +508,16 @@ class ActionCorrectAnswer(Action):
     ) -> List[EventType]:
         questions = await api.project_questions(project_id)
         applicable = {q["key"]: q for q in questions.get("applicable") or []}
-        field = identify_field(text, {k: q.get("label", "") for k, q in applicable.items()})
+        labels = {k: q.get("label", "") for k, q in applicable.items()}
+        labels.update(questions.get("project_info_labels") or {})
+        field = identify_field(text, labels)
         if field is None:
             dispatcher.utter_message(text="请告诉我要更正哪一项和正确的内容，例如“刚才投资额说错了，是1.2亿”。")
             return []
         value_text = correction_value(text)
         if field in PROJECT_FACTS:
-            return await self._correct_fact(api, dispatcher, project_id, field, value_text, in_progress)
+            label = fact_label(questions, field)
+            return await self._correct_fact(api, dispatcher, project_id, field, label, value_text, in_progress)
         question = applicable.get(field)
         if question is None:
             dispatcher.utter_message(text="根据您目前的回答，这一项不需要填写，无需更正。")
@@ -554,10 +569,10 @@ class ActionCorrectAnswer(Action):
         dispatcher: CollectingDispatcher,
         project_id: int,
         field: str,
+        label: str,
         value_text: Optional[str],
         in_progress: bool,
     ) -> List[EventType]:
-        label = FACT_LABELS[field]
         slot = SLOT_OF_FACT[field]
         if not value_text:
             if in_progress:

@@ -31,7 +31,7 @@ def api_server() -> Iterator[Any]:
 
 
 @pytest.fixture()
-def api(api_server: Any, monkeypatch: pytest.MonkeyPatch) -> fake_api.FakeApi:
+def api(api_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[fake_api.FakeApi]:
     state = fake_api.FakeApi()
     api_server.RequestHandlerClass.api = state
     host, port = api_server.server_address[:2]
@@ -39,7 +39,8 @@ def api(api_server: Any, monkeypatch: pytest.MonkeyPatch) -> fake_api.FakeApi:
     monkeypatch.setenv("TONGBAN_BOT_TOKEN", fake_api.TOKEN)
     monkeypatch.setenv("TONGBAN_PUBLIC_URL", PUBLIC)
     monkeypatch.setenv("TONGBAN_API_TIMEOUT", "5")
-    return state
+    yield state
+    assert not state.problems, "the fake /api/v1 does not fit the real one:\n" + "\n".join(state.problems)
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,11 @@
 """A small stand-in for the app's /api/v1 on 127.0.0.1, for the action tests.
 
-It answers with the same shapes as the real API (core/*/schemas.py) and applies the same rules where the bot
-depends on them: the indicator questions and when each applies, answer checks with Chinese messages and the
-field, the credit-code check digit, one message for a wrong password and an unknown case number, bound
-channel users, one rating per concluded case. Every request is recorded for assertions.
+It keeps no rules of the core: the questions, which of them apply, how answers are displayed, which answers and
+project facts are refused and with what message, and the case queries' error messages are answers captured
+from the real API (api_fixtures.json, written by `tongban bot-contract`). Every request the actions send and
+every answer the fake gives is checked against the app's OpenAPI (openapi.json, see contract.py); a mismatch,
+an unknown path or something the captured answers do not cover is recorded in ``problems`` and fails the test.
+Every request is recorded for assertions.
 """
 
 from __future__ import annotations
@@ -15,178 +17,52 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, urlparse
 
+from contract import contract, fixtures
+
 TOKEN = "test-bot-token"
-WRONG_CREDENTIALS = "办件编号或查询密码不正确，请核对受理通知书上的信息"
 BOUND_USER = "wechat:oyORnuBound01"
 
-INVESTORS = {"government": "政府投资", "enterprise": "企业投资"}
-PROJECT_TYPES = {
-    "industrial": "工业项目",
-    "residential": "居住项目",
-    "public_building": "公共建筑",
-    "municipal": "市政及管线工程",
-    "renovation": "既有建筑装修改造",
-}
-INDUSTRIES = {
-    "chemical": "化学原料和化学制品制造",
-    "pharmaceutical": "医药制造（化学药品原料药）",
-    "electroplating": "金属表面处理（含电镀工艺）",
-    "equipment": "通用及专用设备制造",
-    "electronics": "计算机、通信和其他电子设备制造",
-    "food": "农副食品加工",
-    "warehouse": "仓储物流（不含危险品）",
-    "hazardous_warehouse": "危险品仓储",
-    "real_estate": "房地产开发",
-    "hospital": "医院",
-    "school": "学校",
-    "road": "城市道路",
-    "pipeline": "城市管网",
-    "other": "其他",
-}
-
-
-def _q(key, label, prompt, kind, options=None, unit="", maximum=0.0, help="", applies=lambda v: True):
-    return {
-        "key": key,
-        "label": label,
-        "prompt": prompt,
-        "kind": kind,
-        "options": options or {},
-        "unit": unit,
-        "minimum": 0.0 if kind == "number" else None,
-        "maximum": maximum if kind == "number" else None,
-        "help": help,
-        "gating": key in ("investor", "project_type", "new_land"),
-        "applies": applies,
-    }
-
-
-QUESTIONS = [
-    _q("investor", "投资主体", "项目由谁投资？", "choice", INVESTORS),
-    _q(
-        "in_approval_catalogue",
-        "是否列入政府核准的投资项目目录",
-        "项目是否列入《政府核准的投资项目目录》？",
-        "yes_no",
-        help="列入目录的企业投资项目实行核准制，其余实行备案制。",
-        applies=lambda v: v.get("investor") == "enterprise",
-    ),
-    _q("project_type", "项目类型", "项目属于哪一类？", "choice", PROJECT_TYPES),
-    _q(
-        "alters_structure_or_facade",
-        "是否改变建筑主体结构或外立面",
-        "装修改造是否改变建筑主体结构或外立面？",
-        "yes_no",
-        applies=lambda v: v.get("project_type") == "renovation",
-    ),
-    _q(
-        "new_land",
-        "是否新增用地",
-        "项目是否需要新增建设用地？",
-        "yes_no",
-        applies=lambda v: v.get("project_type") != "renovation",
-    ),
-    _q(
-        "land_supply",
-        "土地供应方式",
-        "新增用地以什么方式供应？",
-        "choice",
-        {"allocated": "划拨", "transfer": "出让"},
-        applies=lambda v: v.get("project_type") != "renovation" and v.get("new_land") is True,
-    ),
-    _q("total_investment", "总投资", "项目总投资是多少（元）？", "number", unit="元", maximum=1e12),
-    _q("floor_area", "总建筑面积", "总建筑面积是多少（平方米）？", "number", unit="平方米", maximum=1e7),
-    _q(
-        "civil_building",
-        "是否民用建筑",
-        "是否为民用建筑（住宅、办公、商业、学校、医院等）？",
-        "yes_no",
-        applies=lambda v: v.get("project_type") in ("industrial", "renovation"),
-    ),
-    _q(
-        "has_basement",
-        "是否建设地下室",
-        "是否建设地下室？",
-        "yes_no",
-        applies=lambda v: v.get("project_type") not in ("renovation", "municipal", None),
-    ),
-    _q(
-        "energy_tce",
-        "年综合能源消费量",
-        "项目建成后年综合能源消费量是多少吨标准煤？",
-        "number",
-        unit="吨标准煤",
-        maximum=1e8,
-    ),
-    _q("electricity_kwh", "年电力消费量", "项目建成后年用电量是多少千瓦时？", "number", unit="千瓦时", maximum=1e11),
-    _q(
-        "industry",
-        "所属行业",
-        "项目属于哪个行业（用于确定环评类别）？",
-        "choice",
-        INDUSTRIES,
-        applies=lambda v: v.get("project_type") != "renovation",
-    ),
-    _q("sewage_to_network", "是否向城镇排水管网排放污水", "是否向市政排水管网排放污水？", "yes_no"),
-    _q("digs_road", "是否占用、挖掘城市道路", "施工是否需要占用或挖掘城市道路？", "yes_no"),
-    _q("bridge_pipeline", "是否在城市桥梁上架设管线", "是否在城市桥梁上架设各类市政管线？", "yes_no"),
-    _q("moves_trees", "是否砍伐、移植城市树木", "是否需要砍伐或移植城市树木？", "yes_no"),
-    _q("occupies_green_space", "是否临时占用城市绿地", "施工是否需要临时占用城市绿地？", "yes_no"),
-    _q("outdoor_advertising", "是否设置户外广告", "是否设置户外广告或招牌？", "yes_no"),
-]
+# Everything the core decides comes from the real API (api_fixtures.json, `tongban bot-contract`): the questions
+# with their labels and options, which apply, how answers are displayed, what is refused and with what message.
+CAPTURED = fixtures()
+QUESTIONS: List[Dict[str, Any]] = CAPTURED["questions"]
 BY_KEY = {q["key"]: q for q in QUESTIONS}
-FACTS = {
-    "name": "项目名称",
-    "enterprise_name": "建设单位",
-    "credit_code": "统一社会信用代码",
-    "location": "建设地点",
-    "contact_name": "联系人",
-    "contact_phone": "联系电话",
-}
-CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+GATING = [q["key"] for q in QUESTIONS if q["gating"]]
+FACTS: Dict[str, str] = CAPTURED["project_info_labels"]
+ERRORS: Dict[str, Dict[str, Any]] = CAPTURED["errors"]
+WRONG_CREDENTIALS = ERRORS["wrong_case_or_code"]["body"]["error"]["message"]
+VALID_CREDIT_CODE = CAPTURED["accepted_facts"]["credit_code"][0]
 
 
-def credit_code_check_char(first17: str) -> str:
-    total = sum(CREDIT_CHARS.index(c) * w for c, w in zip(first17, CREDIT_WEIGHTS, strict=True))
-    return CREDIT_CHARS[(31 - total % 31) % 31]
+def shown(key: str, value: Any) -> Optional[str]:
+    """The API's display of an answer, when it was captured."""
+    return next((text for v, text in CAPTURED["displays"].get(key, []) if _same(v, value)), None)
 
 
-VALID_CREDIT_CODE = "91320583MA1X2Y3B4" + credit_code_check_char("91320583MA1X2Y3B4")
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b if isinstance(a, bool) or isinstance(b, bool) else a == b
 
 
-def _plain(number: float) -> str:
-    if number >= 1e8:
-        return f"{number / 1e8:g}亿"
-    if number >= 1e4:
-        return f"{number / 1e4:g}万"
-    return f"{number:g}"
-
-
-def display(key: str, value: Any) -> str:
-    q = BY_KEY[key]
-    if q["kind"] == "yes_no":
-        return "是" if value else "否"
-    if q["kind"] == "choice":
-        return q["options"].get(value, str(value))
-    return f"{_plain(float(value))}{q['unit']}"
-
-
-def implied(values: Dict[str, Any]) -> Dict[str, Any]:
-    out = {}
-    if values.get("project_type") in ("residential", "public_building"):
-        out["civil_building"] = True
-    if values.get("project_type") == "renovation":
-        out.update(new_land=False, land_supply="existing", industry="other")
-    elif values.get("new_land") is False:
-        out["land_supply"] = "existing"
-    return out
+def _gating(values: Dict[str, Any]) -> Dict[str, Any]:
+    return {k: values[k] for k in GATING if values.get(k) is not None}
 
 
 class ApiFailure(Exception):
     def __init__(self, status: int, message: str, code: str = "invalid", field: Optional[str] = None):
         super().__init__(message)
         self.status, self.message, self.code, self.field = status, message, code, field
+
+
+class Captured(Exception):
+    """An error answer exactly as the real API gave it."""
+
+    def __init__(self, answer: Dict[str, Any]):
+        super().__init__(answer["body"]["error"]["message"])
+        self.status, self.body = answer["status"], answer["body"]
+
+
+class NotCaptured(Exception):
+    """The fake was asked something the captured answers do not cover: extend tongban/bot_contract.py."""
 
 
 GUIDES = {
@@ -211,7 +87,11 @@ GUIDES = {
         "visits": 0,
         "result_name": "建筑工程施工许可证",
         "conditions": "1.已办理用地批准手续；2.已取得建设工程规划许可证……",
+        "legal_basis": "《中华人民共和国建筑法》第八条",
+        "scope": "在开发区内新建、改建、扩建房屋建筑工程的建设单位",
+        "case_type": 2,
         "case_type_label": "承诺件",
+        "delivery_method": "窗口领取或邮寄",
         "elements": [],
         "materials": [
             {"id": 1, "name": "建筑工程施工许可证申请表", "required": True, "form": "原件", "copies": 1},
@@ -239,6 +119,14 @@ GUIDES = {
         "is_online": True,
         "visits": 1,
         "result_name": "户外广告设置许可决定书",
+        "conditions": "设置位置符合户外广告设置规划",
+        "legal_basis": "《城市市容和环境卫生管理条例》第十一条",
+        "scope": "在开发区内设置户外广告的单位和个人",
+        "complaint_phone": "0512-57866345",
+        "case_type": 2,
+        "case_type_label": "承诺件",
+        "delivery_method": "窗口领取",
+        "elements": [],
         "materials": [{"id": 9, "name": "户外广告设置申请表", "required": True}],
     },
 }
@@ -254,6 +142,7 @@ class FakeApi:
         self.bindings: Dict[str, set] = {BOUND_USER: {"KF202611260017"}}
         self.rated: set = set()
         self.down = False  # answers 503 to everything when set
+        self.problems: List[str] = []  # requests and answers that do not fit the real API (tests fail on any)
         self.cases = {
             "KF202611260017": {
                 "code": "385920",
@@ -321,9 +210,23 @@ class FakeApi:
     def handle(
         self, method: str, path: str, query: Dict[str, str], headers: Dict[str, str], body: Any
     ) -> Tuple[int, Any]:
+        """Answers a request; the request and the answer are checked against the app's OpenAPI."""
         self.requests.append({"method": method, "path": path, "query": query, "headers": headers, "body": body})
-        if self.down:
+        if self.down:  # the API unreachable (a proxy's answer, not the app's): nothing to check
             return 503, {"error": {"code": "unavailable", "message": "服务维护中"}}
+        self.problems += contract().check_request(method, path, body)
+        try:
+            status, payload = self._route(method, path, query, headers, body)
+        except NotCaptured as missing:
+            self.problems.append(f"{method} {path}: {missing}")
+            status, payload = 500, {"error": {"code": "not_captured", "message": str(missing)}}
+            return status, payload
+        self.problems += contract().check_response(method, path, status, payload)
+        return status, payload
+
+    def _route(
+        self, method: str, path: str, query: Dict[str, str], headers: Dict[str, str], body: Any
+    ) -> Tuple[int, Any]:
         if headers.get("authorization") != f"Bearer {TOKEN}":
             return 401, {"error": {"code": "not_authenticated", "message": "请先登录"}}
         user = headers.get("x-channel-user")
@@ -350,11 +253,14 @@ class FakeApi:
             if verb == method and match:
                 try:
                     return handler(*match.groups(), query=query, body=body, user=user)
+                except Captured as captured:
+                    return captured.status, captured.body
                 except ApiFailure as failure:
                     error = {"code": failure.code, "message": failure.message}
                     if failure.field:
                         error["field"] = failure.field
                     return failure.status, {"error": error}
+        self.problems.append(f"{method} {path}: the fake does not serve it")
         return 404, {"error": {"code": "http_404", "message": "请求的地址不存在"}}
 
     # --- knowledge and guides ---------------------------------------------------------------------------------
@@ -441,7 +347,7 @@ class FakeApi:
 
     def guide(self, item_id, query, body, user):
         if int(item_id) not in GUIDES:
-            raise ApiFailure(404, "事项不存在或未发布", "not_found")
+            raise Captured(ERRORS["item_not_found"])
         return 200, GUIDES[int(item_id)]
 
     # --- cases ------------------------------------------------------------------------------------------------
@@ -453,10 +359,10 @@ class FakeApi:
             if user and case and case_no in self.bindings.get(user, set()):
                 return case
             if user:
-                raise ApiFailure(404, WRONG_CREDENTIALS, "wrong_case_or_code")
-            raise ApiFailure(422, "请输入查询密码（受理通知书上的6位数字）", field="query_code")
+                raise Captured(ERRORS["progress_not_bound"])
+            raise Captured(ERRORS["progress_needs_code"])
         if case is None or case["code"] != code:
-            raise ApiFailure(404, WRONG_CREDENTIALS, "wrong_case_or_code")
+            raise Captured(ERRORS["wrong_case_or_code"])
         return case
 
     def progress(self, query, body, user):
@@ -477,12 +383,12 @@ class FakeApi:
 
     def my_cases(self, query, body, user):
         if not user:
-            raise ApiFailure(422, "缺少渠道用户标识（X-Channel-User）", field="X-Channel-User")
+            raise Captured(ERRORS["my_cases_needs_channel_user"])
         return 200, self._my(user)
 
     def bind(self, query, body, user):
         if not user:
-            raise ApiFailure(422, "缺少渠道用户标识（X-Channel-User）", field="X-Channel-User")
+            raise Captured(ERRORS["my_cases_needs_channel_user"])
         case = self._case(body.get("case_no"), body.get("query_code", ""), None)
         self.bindings.setdefault(user, set()).add(case["progress"]["case_no"])
         return 201, self._my(user)
@@ -508,20 +414,26 @@ class FakeApi:
 
     # --- projects ---------------------------------------------------------------------------------------------
 
-    def _question_out(self, q, values):
-        out = {k: v for k, v in q.items() if k != "applies"}
-        answer = values.get(q["key"])
+    def _question_out(self, key, values):
+        out = dict(BY_KEY[key])
+        answer = values.get(key)
         out["answer"] = answer
-        out["answer_display"] = display(q["key"], answer) if answer is not None else ""
+        out["answer_display"] = "" if answer is None else self._display(key, answer)
         return out
 
+    def _display(self, key, value):
+        text = shown(key, value)
+        if text is None:
+            raise NotCaptured(f"no display of {key}={value!r} was captured (NUMBER_SAMPLES in tongban/bot_contract.py)")
+        return text
+
     def all_questions(self, query, body, user):
-        return 200, [self._question_out(q, {}) for q in QUESTIONS]
+        return 200, [dict(q) for q in QUESTIONS]
 
     def _project(self, project_id):
         project = self.projects.get(int(project_id))
         if project is None:
-            raise ApiFailure(404, "项目不存在", "not_found")
+            raise Captured(ERRORS["project_not_found"])
         return project
 
     def _out(self, project):
@@ -537,39 +449,34 @@ class FakeApi:
             "location": project.get("location", ""),
             "contact_name": project.get("contact_name", ""),
             "contact_phone": project.get("contact_phone", ""),
+            "derivation_stale": False,
+            "created_at": "2026-11-26T10:00:00",
+            "updated_at": "2026-11-26T10:00:00",
         }
 
     def create_project(self, query, body, user):
         name = (body.get("name") or "").strip()
-        if len(name) < 2:
-            raise ApiFailure(422, "名称至少2个字", field="name")
         project = {"id": self.next_project_id, "name": name, "indicators": {}, "channel_user": user}
         self.next_project_id += 1
         self.projects[project["id"]] = project
         return 201, self._out(project)
 
-    def _check(self, key, value):
-        q = BY_KEY.get(key)
-        if q is None:
-            raise ApiFailure(422, f"未知的指标：{key}", field=f"indicators.{key}")
-        if q["kind"] == "yes_no" and not isinstance(value, bool):
-            raise ApiFailure(422, f"{q['label']}应回答“是”或“否”", field=f"indicators.{key}")
-        if q["kind"] == "choice" and value not in q["options"]:
-            raise ApiFailure(
-                422, f"{q['label']}只能选择：" + "、".join(q["options"].values()), field=f"indicators.{key}"
-            )
-        if q["kind"] == "number":
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ApiFailure(422, f"{q['label']}应为数字（单位：{q['unit']}）", field=f"indicators.{key}")
-            if value > q["maximum"]:
-                raise ApiFailure(
-                    422,
-                    f"{q['label']}超出合理范围（不超过{_plain(q['maximum'])}{q['unit']}），请核对单位和数值",
-                    field=f"indicators.{key}",
-                )
-
     def get_project(self, project_id, query, body, user):
         return 200, self._out(self._project(project_id))
+
+    def _checked(self, patch, gating):
+        """The real API's answer to this change, captured under the most specific deciding answers that the
+        project has (a check may depend on them: 工业项目的总建筑面积不能为 0)."""
+        fits = [
+            c
+            for c in CAPTURED["checks"]
+            if c["patch"] == patch and all(gating.get(k) == v for k, v in _gating(c["answers"]).items())
+        ]
+        if not fits:
+            raise NotCaptured(f"the API's answer to {patch} was not captured (samples in tongban/bot_contract.py)")
+        check = max(fits, key=lambda c: len(_gating(c["answers"])))
+        if check["status"] >= 400:
+            raise Captured(check)
 
     def update_project(self, project_id, query, body, user):
         project = self._project(project_id)
@@ -577,43 +484,29 @@ class FakeApi:
             if body.get(field) is None:
                 continue
             value = str(body[field]).strip()
-            if field == "credit_code":
-                if len(value) != 18 or any(c not in CREDIT_CHARS for c in value):
-                    raise ApiFailure(422, "统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）", field=field)
-                if credit_code_check_char(value[:17]) != value[17]:
-                    raise ApiFailure(422, "统一社会信用代码校验位不正确，请核对后重新输入", field=field)
-            if field == "contact_phone" and not re.fullmatch(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}", value):
-                raise ApiFailure(422, "联系电话应为11位手机号或带区号的固定电话", field=field)
+            if field in CAPTURED["accepted_facts"]:  # a fact the API checks
+                self._checked({field: value}, {})
             project[field] = value
-        answers = body.get("indicators") or {}
-        for key, value in answers.items():
-            self._check(key, value)
-        merged = {**project["indicators"], **answers}
-        if merged.get("total_investment") == 0:
-            raise ApiFailure(422, "总投资不能为 0", field="indicators.total_investment")
-        if (
-            merged.get("project_type") in ("industrial", "residential", "public_building")
-            and merged.get("floor_area") == 0
-        ):
-            raise ApiFailure(
-                422,
-                f"{PROJECT_TYPES[merged['project_type']]}的总建筑面积不能为 0，请填写新建建筑的面积",
-                field="indicators.floor_area",
-            )
+        merged = dict(project["indicators"])
+        for key, value in (body.get("indicators") or {}).items():
+            self._checked({"indicators": {key: value}}, _gating({k: v for k, v in merged.items() if k != key}))
+            merged[key] = value
         project["indicators"] = {k: v for k, v in merged.items() if v is not None}
         return 200, self._out(project)
 
     def _questions(self, project):
         values = project["indicators"]
-        applicable = [q for q in QUESTIONS if q["applies"](values)]
-        skip = implied(values)
-        unanswered = [q for q in applicable if values.get(q["key"]) is None and q["key"] not in skip]
-        missing = [f for f in FACTS if not project.get(f)]
+        gating = _gating(values)
+        state = next((a for a in CAPTURED["applicability"] if a["answers"] == gating), None)
+        if state is None:
+            raise NotCaptured(f"which questions apply after {gating} was not captured")
+        unanswered = [k for k in state["unanswered"] if values.get(k) is None]
         return {
-            "applicable": [self._question_out(q, values) for q in applicable],
-            "unanswered": [q["key"] for q in unanswered],
+            "applicable": [self._question_out(k, values) for k in state["applicable"]],
+            "unanswered": unanswered,
             "next": self._question_out(unanswered[0], values) if unanswered else None,
-            "missing_project_info": missing,
+            "missing_project_info": [f for f in CAPTURED["missing_project_info"] if not project.get(f)],
+            "project_info_labels": dict(FACTS),
         }
 
     def project_questions(self, project_id, query, body, user):
@@ -628,6 +521,7 @@ class FakeApi:
         if questions["unanswered"]:
             key = questions["unanswered"][0]
             raise ApiFailure(422, f"请先回答：{BY_KEY[key]['label']}", field=f"indicators.{key}")
+        # (the flow below is made up: the bot only shows it; its shape is checked against the OpenAPI)
         values = project["indicators"]
         stages = [
             {

@@ -26,7 +26,7 @@ from actions.intake import (
 )
 from actions.knowledge import ActionAnswerQuestion, ActionShowGuide
 from conftest import PUBLIC, make_tracker, run, slot_events, texts
-from fake_api import BOUND_USER, VALID_CREDIT_CODE, WRONG_CREDENTIALS, FakeApi
+from fake_api import BOUND_USER, VALID_CREDIT_CODE, WRONG_CREDENTIALS, FakeApi, shown
 
 USER = "wechat:oyORnuTest0001"
 
@@ -425,7 +425,7 @@ def test_intake_asks_only_applicable_questions_and_derives(api: FakeApi, domain:
 
 def test_answer_in_the_wrong_unit_is_asked_again_with_the_reason(api: FakeApi, domain: Dict[str, Any]) -> None:
     slots = _start(api, domain)
-    slots["current_question"] = {**api._question_out(__import__("fake_api").BY_KEY["total_investment"], {})}
+    slots["current_question"] = api._question_out("total_investment", {})
     _, messages = _answer(domain, slots, "indicator_answer", "两万平方米")
     assert "这里需要填写金额" in texts(messages)
     assert slots["indicator_answer"] is None and slots["current_question"]["key"] == "total_investment"
@@ -434,14 +434,14 @@ def test_answer_in_the_wrong_unit_is_asked_again_with_the_reason(api: FakeApi, d
 
 def test_answer_refused_by_the_api_is_asked_again(api: FakeApi, domain: Dict[str, Any]) -> None:
     slots = _start(api, domain)
-    slots["current_question"] = api._question_out(__import__("fake_api").BY_KEY["total_investment"], {})
+    slots["current_question"] = api._question_out("total_investment", {})
     _, messages = _answer(domain, slots, "indicator_answer", "0")
     assert texts(messages) == "总投资不能为 0，请重新回答。"
     assert slots["indicator_answer"] is None
 
 
 def _at(api: FakeApi, slots: Dict[str, Any], key: str) -> None:
-    slots["current_question"] = api._question_out(__import__("fake_api").BY_KEY[key], {})
+    slots["current_question"] = api._question_out(key, {})
 
 
 def _say(domain, slots: Dict[str, Any], slot: str, text: str, intent: str):
@@ -527,7 +527,7 @@ def test_ask_fetches_the_question_when_none_is_kept(api: FakeApi, domain: Dict[s
 
 def test_number_question_hint(api: FakeApi, domain: Dict[str, Any]) -> None:
     slots = _start(api, domain)
-    slots["current_question"] = api._question_out(__import__("fake_api").BY_KEY["energy_tce"], {})
+    slots["current_question"] = api._question_out("energy_tce", {})
     _, messages = run(ActionAskIndicatorAnswer(), make_tracker("", slots=slots, active_loop="project_form"), domain)
     assert "单位：吨标准煤" in texts(messages) and messages[0]["buttons"] == []
 
@@ -539,7 +539,7 @@ def test_correction_during_the_intake(api: FakeApi, domain: Dict[str, Any]) -> N
     assert api.projects[101]["indicators"]["total_investment"] == 50_000_000
     tracker = make_tracker("刚才投资额说错了，是1.2亿", intent="correct", slots=slots, active_loop="project_form")
     events, messages = run(ActionCorrectAnswer(), tracker, domain)
-    assert texts(messages) == "好的，已把总投资更正为1.2亿元。"
+    assert texts(messages) == f"好的，已把总投资更正为{shown('total_investment', 120_000_000)}。"  # the API's display
     assert api.projects[101]["indicators"]["total_investment"] == 120_000_000
     assert slot_events(events)["current_question"]["key"] == "floor_area"  # the intake goes on where it was
 
@@ -589,7 +589,7 @@ def test_correction_after_derivation_derives_again(api: FakeApi, domain: Dict[st
     after = {"last_project_id": 101, "project_name": None, "project_id": None}
     tracker = make_tracker("刚才面积说错了，是3万平方米", intent="correct", slots=after)
     _, messages = run(ActionCorrectAnswer(), tracker, domain)
-    assert "已把总建筑面积更正为3万平方米" in texts(messages)
+    assert f"已把总建筑面积更正为{shown('floor_area', 30_000)}" in texts(messages)
     assert "「恒创智能装备产业园一期」的审批流程已推演完成" in texts(messages)
     assert [r["path"] for r in api.requests].count("/api/v1/projects/101/derive") == 2
 

@@ -80,6 +80,9 @@ class QuestionsOut(BaseModel):
     unanswered: list[str]
     next: QuestionOut | None
     missing_project_info: list[str]
+    project_info_labels: dict[str, str] = Field(
+        description="项目信息字段的中文名称（missing_project_info 中的字段及项目名称），供客户端提问和提示"
+    )
 
 
 class ProjectOut(BaseModel):

@@ -77,6 +77,7 @@ def questions_out(project: Project) -> QuestionsOut:
         unanswered=[q.key for q in open_questions],
         next=question_out(open_questions[0], values) if open_questions else None,
         missing_project_info=service.missing_info(project),
+        project_info_labels=dict(service.PROJECT_INFO_LABELS),
     )
 
 
