@@ -6,7 +6,8 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -268,11 +269,13 @@ def curators(world: World, db: Session) -> World:
     return world
 
 
-@pytest.fixture
-def live_app() -> Iterator[str]:
-    """The real app served by uvicorn in its own process on 127.0.0.1, on the test database."""
+@contextmanager
+def serve_app(env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """The real app served by uvicorn in its own process on 127.0.0.1, on the test database; ``env`` adds to
+    or overrides the environment it starts with (e.g. two-factor required). Yields its base address and stops
+    it at the end."""
     port = processes.free_port()
-    env = dict(os.environ, TONGBAN_SCHEDULER_ENABLED="false")
+    env = dict(os.environ, TONGBAN_SCHEDULER_ENABLED="false", **(env or {}))
     command = [sys.executable, "-m", "uvicorn", "tongban.asgi:create_app", "--factory", "--no-server-header"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     server = processes.spawn(command, env=env)
@@ -293,3 +296,10 @@ def live_app() -> Iterator[str]:
         yield base
     finally:
         processes.stop(server)
+
+
+@pytest.fixture
+def live_app() -> Iterator[str]:
+    """The real app served by uvicorn in its own process on 127.0.0.1, on the test database."""
+    with serve_app() as base:
+        yield base

@@ -17,7 +17,19 @@ from core.org.models import User
 from core.org.permissions import Permission
 from core.rate_limit import client_ip
 from core.security import mask_phone
-from web.common import Form, WebUser, fail, flash, login_redirect, redirect, render, require_staff, safe_next, text
+from web.common import (
+    Form,
+    WebUser,
+    fail,
+    flash,
+    login_redirect,
+    redirect,
+    render,
+    require_staff,
+    safe_next,
+    text,
+    web_user,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,6 +47,7 @@ def start_session(request: Request, db: Session, user: User) -> None:
     request.session.update({"user_id": user.id, "sid": key, "seen": now().isoformat()})
     if reason := passwords.change_due(user):
         request.session["password_change"] = reason
+    web_user(request, user)  # a page of this same response (the recovery codes) shows the person signed in
 
 
 def _home(user: User) -> str:

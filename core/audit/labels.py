@@ -68,6 +68,7 @@ ENTITY_NAMES: dict[str, str] = {
     "case_step": "办理环节",
     "channel_binding": "渠道绑定",
     "conversation": "咨询会话",
+    "conversation_case": "会话关联办件",
     "conversation_message": "会话消息",
     "department": "部门",
     "department_review": "部门审核",
@@ -88,6 +89,7 @@ ENTITY_NAMES: dict[str, str] = {
     "licence": "证照",
     "message_receipt": "消息回执",
     "notification": "通知",
+    "password_history": "历史密码",
     "policy": "政策文件",
     "project": "投资建设项目",
     "review_adjustment": "审核调整",
@@ -107,6 +109,7 @@ ENTITY_NAMES: dict[str, str] = {
     "unanswered_question": "未答问题",
     "user": "用户",
     "user_role": "用户角色",
+    "user_session": "登录会话",
     "wecom_card_click": "企业微信卡片点击",
 }
 OPERATION_NAMES = {"insert": "新增", "update": "修改", "delete": "删除", "event": "事件", "read": "查阅"}
