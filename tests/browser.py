@@ -164,11 +164,10 @@ _REPEATED_JS = """() => {
 }"""
 
 _TEXT_JS = """(verbatim) => {
-  let text = document.body.innerText;
-  for (const el of document.querySelectorAll(verbatim)) {
-    const own = el.innerText.trim();
-    if (own) { text = text.replace(own, ' '); }
-  }
+  const kept = [...document.querySelectorAll(verbatim)].map((el) => [el, el.innerHTML]);
+  for (const [el] of kept) { el.textContent = ''; }
+  const text = document.body.innerText;
+  for (const [el, html] of kept) { el.innerHTML = html; }
   return text;
 }"""
 

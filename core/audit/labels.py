@@ -1,6 +1,9 @@
 """Names a person can read in the audit log: Chinese action names, object names and kinds of write."""
 
+import re
+
 from core.audit.models import AuditLog
+from core.db import Base
 
 ACTION_NAMES: dict[str, str] = {
     "case.register": "办件登记",
@@ -112,6 +115,151 @@ ENTITY_NAMES: dict[str, str] = {
     "user_session": "登录会话",
     "wecom_card_click": "企业微信卡片点击",
 }
+FIELD_NAMES: dict[str, str] = {
+    "id": "编号",
+    "created_at": "创建时间",
+    "updated_at": "更新时间",
+    "name": "名称",
+    "department_id": "部门",
+    "department_name": "部门名称",
+    "version": "版本",
+    "case_id": "办件",
+    "case_no": "办件编号",
+    "published_at": "发布时间",
+    "published_on": "发布日期",
+    "user_id": "用户",
+    "status": "状态",
+    "opinion": "意见",
+    "opinion_public": "意见公开",
+    "sort_order": "排序",
+    "service_item_id": "事项",
+    "item_id": "事项",
+    "item_ids": "事项",
+    "created_by_id": "创建人",
+    "updated_by_id": "修改人",
+    "title": "标题",
+    "code": "编码",
+    "phone": "电话",
+    "is_active": "启用",
+    "promised_limit": "承诺时限",
+    "promised_unit": "承诺时限单位",
+    "statutory_limit": "法定时限",
+    "statutory_unit": "法定时限单位",
+    "limit_unit": "时限单位",
+    "seq": "序号",
+    "submitted_at": "提交时间",
+    "handler_id": "经办人",
+    "handler_name": "经办人",
+    "materials": "材料",
+    "text": "内容",
+    "conversation_id": "咨询会话",
+    "ip": "IP 地址",
+    "entity_id": "对象编号",
+    "uploaded_by_id": "上传人",
+    "uploaded_by_name": "上传人",
+    "description": "说明",
+    "location": "地点",
+    "contact_name": "联系人",
+    "contact_phone": "联系电话",
+    "applicant_id": "申请人",
+    "owner_user_id": "所属账号",
+    "result_code": "结果代码",
+    "file_id": "文件",
+    "file_name": "文件名",
+    "licence_id": "证照",
+    "licence_no": "证照编号",
+    "reason": "理由",
+    "kind": "类别",
+    "stage": "阶段",
+    "issued_at": "签发时间",
+    "issuer": "签发机关",
+    "valid_until": "有效期至",
+    "valid_from": "生效日期",
+    "effective_on": "施行日期",
+    "channel_user": "渠道用户",
+    "channel": "渠道",
+    "project_id": "项目",
+    "reviewer_id": "审核人",
+    "reviewer_name": "审核人",
+    "reviewed_at": "审核时间",
+    "review_comment": "审核意见",
+    "note": "备注",
+    "notes": "备注",
+    "summary": "摘要",
+    "question": "问题",
+    "answer": "答案",
+    "category": "分类",
+    "delivered_at": "送达时间",
+    "at": "时间",
+    "actor_id": "操作人",
+    "actor_name": "操作人",
+    "before": "修改前",
+    "after": "修改后",
+    "original_name": "原文件名",
+    "content_type": "文件类型",
+    "size": "大小（字节）",
+    "role_id": "角色",
+    "short_name": "简称",
+    "credit_code": "统一社会信用代码",
+    "id_number": "证件号码",
+    "permissions": "权限",
+    "data_scope": "数据范围",
+    "username": "登录名",
+    "password_hash": "密码",
+    "is_staff": "工作人员",
+    "last_login_at": "最近登录时间",
+    "expires_at": "到期时间",
+    "revoked": "已撤销",
+    "last_used_at": "最近使用时间",
+    "user_agent": "浏览器",
+    "address": "地址",
+    "legal_representative": "法定代表人",
+    "case_type": "办件类型",
+    "submit_channel": "申报渠道",
+    "current_step": "当前环节",
+    "accepted_at": "受理时间",
+    "due_at": "办理期限",
+    "time_state": "时限状态",
+    "concluded_at": "办结时间",
+    "conclusion_result": "办结结果",
+    "conclusion_reason": "办结说明",
+    "step": "环节",
+    "action": "动作",
+    "started_at": "开始时间",
+    "ended_at": "结束时间",
+    "result": "结果",
+    "decided_at": "决定时间",
+    "details": "详情",
+    "comment": "评价内容",
+    "enterprise_name": "单位名称",
+    "url": "网址",
+    "tags": "标签",
+    "keywords": "关键词",
+    "body": "正文",
+    "attempts": "尝试次数",
+    "last_error": "最近一次错误",
+    "assigned_to_id": "接待人员",
+    "payload": "附加数据",
+    "resolved_at": "处理时间",
+    "windows": "窗口",
+    "token_hash": "令牌",
+    "required": "必需",
+    "copies": "份数",
+    "faqs": "常见问题",
+    "is_published": "已发布",
+    "legal_basis": "设定依据",
+    "office_hours": "办公时间",
+    "consult_phone": "咨询电话",
+    "complaint_phone": "投诉电话",
+    "process_steps": "办理流程",
+    "special_steps": "特别程序",
+    "totp_secret": "双因素认证密钥",
+    "wecom_userid": "企业微信账号",
+    "wechat_openid": "微信公众号账号",
+    "roles": "角色",
+}
+"""Chinese names of common fields; a field not listed is named by its column's comment, else by its code."""
+
 OPERATION_NAMES = {"insert": "新增", "update": "修改", "delete": "删除", "event": "事件", "read": "查阅"}
 ACTOR_KINDS = {"user": "网页登录", "token": "接口令牌", "anonymous": "匿名访客", "system": "系统"}
 
@@ -119,6 +267,17 @@ ACTOR_KINDS = {"user": "网页登录", "token": "接口令牌", "anonymous": "�
 def entity_name(entity: str) -> str:
     """The Chinese name of a table or object kind (the code itself when unknown)."""
     return ENTITY_NAMES.get(entity, entity)
+
+
+def field_name(entity: str, field: str) -> str:
+    """The Chinese name of a field of a table: listed above, or the column's comment up to its first aside."""
+    if field in FIELD_NAMES:
+        return FIELD_NAMES[field]
+    table = Base.metadata.tables.get(entity)
+    column = table.columns.get(field) if table is not None else None
+    if column is not None and column.comment:
+        return re.split(r"[（(，,；;：:]", column.comment, maxsplit=1)[0].strip() or field
+    return field
 
 
 def action_name(action: str, entity: str = "", operation: str = "") -> str:

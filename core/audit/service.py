@@ -115,6 +115,8 @@ def _shown(name: str, value: Any) -> Any:
         return ""
     if name.endswith("_hash") or (isinstance(value, str) and _HASHED.match(value)):
         return "（摘要，不显示）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, list | dict):
         return "、".join(str(v) for v in value) if isinstance(value, list) else str(value)
     return value
@@ -143,7 +145,13 @@ def readable(db: Session, rows: list[AuditLog]) -> list[ReadableRow]:
         before, after = row.before or {}, row.after or {}
         fields = list(dict.fromkeys([*before, *after]))
         changes = [
-            (f, _shown(f, before.get(f)), _shown(f, after.get(f)), before.get(f) != after.get(f)) for f in fields
+            (
+                labels.field_name(row.entity, f),
+                _shown(f, before.get(f)),
+                _shown(f, after.get(f)),
+                before.get(f) != after.get(f),
+            )
+            for f in fields
         ]
         out.append(
             ReadableRow(

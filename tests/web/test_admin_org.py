@@ -38,7 +38,10 @@ def test_audit_log_lists_the_writes_with_their_actor_and_filters_by_action(
     assert set(re.findall(r"<strong>([^<]+)</strong>", accepted_by_name)) == {"办件受理"}
     assert "张窗口（clerk_a）" in accepted  # the actor is the person who acted, not the system
     # the update of the case shows field by field what changed
-    assert re.search(r'<tr class="changed"><td>status</td><td>submitted</td><td>processing</td></tr>', accepted)
+    assert re.search(
+        r'<tr class="changed"><td>状态</td><td class="value">submitted</td><td class="value">processing</td></tr>',
+        accepted,
+    )
     by_entity = auditor.get("/admin/audit", params={"entity": "case", "entity_id": str(case_id)}).text
     assert f"办件 #{case_id}" in by_entity and "<strong>登录</strong>" not in by_entity
     assert clerk.get("/admin/audit").status_code == 403

@@ -30,9 +30,9 @@ WECHAT_TERMS = ("UserID", "openid")
 """WeChat's own names for the account identifiers the notification settings bind (as the WeChat consoles, where
 they are copied from, call them)."""
 
-AUDIT_VERBATIM = "code, .audit-row table"
-"""The audit log shows each write's SQL statement on request, and its before/after table lists the columns as the
-database names them (``created_at``, ``True``): a record, not prose (a known gap: no Chinese field names yet)."""
+AUDIT_VERBATIM = "code, .audit-row td.value"
+"""The audit log shows each write's SQL statement on request, and the values before and after a write as they were
+stored (a login name, a channel code): a record, not prose. Field names and yes/no are in Chinese."""
 
 
 @pytest.fixture(scope="module")
