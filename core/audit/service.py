@@ -93,6 +93,9 @@ def record_read(db: Session, entity: str, entity_id: str | int, what: str) -> No
         return
     with session_scope() as own:
         records.add(own.connection(), entry)
+    # The request's read began before that write; SQLite (WAL) would refuse it a write from that old snapshot
+    # ("database is locked"), so it starts afresh. A read-only transaction never commits: nothing is lost.
+    db.rollback()
 
 
 @dataclass(frozen=True)
