@@ -33,6 +33,7 @@ from web import (
     topics,
 )
 from web.common import WEB_DIR, login_redirect, render, templates
+from web.deps import FormRejected
 
 _API_PREFIXES = ("/api/", "/healthz", "/static/", "/channels/")
 _HTTP_MESSAGES = {404: "您访问的页面不存在", 405: "不支持该请求方法"}
@@ -88,6 +89,10 @@ def install_pages(app: FastAPI) -> None:
         if isinstance(exc, PasswordChangeRequired):
             return RedirectResponse(exc.page, status_code=303)
         return render(request, "error.html", {"message": exc.message}, status=exc.status_code)
+
+    @app.exception_handler(FormRejected)
+    async def _form_rejected(_request: Request, exc: FormRejected) -> Response:
+        return exc.response  # the form again with the message, rendered where the error was met (web/deps.py)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
