@@ -20,7 +20,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from core.deps import DB
+from core.deps import DB, ReadDB
 from core.errors import AppError, NotAuthenticated, PermissionDenied
 from core.org import service as org_service
 from core.org.models import User
@@ -115,8 +115,7 @@ class ErrorRoute:
         self.answer_for = show
 
 
-def error_route(request: Request, db: DB) -> Iterator[ErrorRoute]:
-    """The request's ``ErrorRoute``; turns an ``AppError`` raised after it was set into its answer."""
+def _route_errors(request: Request, db: Session) -> Iterator[ErrorRoute]:
     route = ErrorRoute(request, db)
     try:
         yield route
@@ -127,4 +126,15 @@ def error_route(request: Request, db: DB) -> Iterator[ErrorRoute]:
         raise FormRejected(route.answer_for(error)) from error
 
 
+def error_route(request: Request, db: DB) -> Iterator[ErrorRoute]:
+    """The request's ``ErrorRoute``; turns an ``AppError`` raised after it was set into its answer."""
+    yield from _route_errors(request, db)
+
+
+def read_error_route(request: Request, db: ReadDB) -> Iterator[ErrorRoute]:
+    """The same for a handler that only reads (``ReadDB``), on its one session."""
+    yield from _route_errors(request, db)
+
+
 OnError = Annotated[ErrorRoute, Depends(error_route, scope="function")]
+OnReadError = Annotated[ErrorRoute, Depends(read_error_route, scope="function")]
