@@ -1,19 +1,16 @@
-"""Mounts the channels: the WeChat and WeCom callbacks, web chat, the REST channel and the hand-off API."""
+"""The channels' callbacks: WeChat, WeCom, web chat and the REST channel (``/channels/...``).
 
-from fastapi import FastAPI
+Their API part, the hand-off (``/api/v1/handoffs``), is ``channels.views.router``; the composition root
+(tongban/asgi.py) mounts both.
+"""
+
+from fastapi import APIRouter
 
 from channels.rest.router import router as rest_router
-from channels.views import router as handoff_router
 from channels.webchat.router import router as webchat_router
 from channels.wechat.router import router as wechat_router
 from channels.wecom.router import router as wecom_router
-from core.api import ERROR_RESPONSES
 
-
-def mount_channels(app: FastAPI) -> None:
-    """Adds the channel routers to the app (``/channels/...``, and ``/api/v1/handoffs``)."""
-    app.include_router(wechat_router)
-    app.include_router(wecom_router)
-    app.include_router(webchat_router)
-    app.include_router(rest_router)
-    app.include_router(handoff_router, prefix="/api/v1", responses=ERROR_RESPONSES)
+router = APIRouter()
+for _channel in (wechat_router, wecom_router, webchat_router, rest_router):
+    router.include_router(_channel)

@@ -1,4 +1,4 @@
-"""The /api/v1 application: routers of every domain and errors as ``{"error": {"code", "message"}}``."""
+"""The core's /api/v1: the routers of every domain and errors as ``{"error": {"code", "message"}}``."""
 
 import inspect
 import re
@@ -90,22 +90,20 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 default 422 schema, ``{"detail": [...]}``, is not what the error handlers below send)."""
 
 
-def api_router() -> APIRouter:
-    """All /api/v1 routes."""
-    router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
-    for domain in (
-        org_router,
-        items_router,
-        cases_router,
-        evaluation_router,
-        audit_router,
-        projects_router,
-        rules_router,
-        topics_router,
-        supervision_router,
-    ):
-        router.include_router(domain)
-    return router
+router = APIRouter()
+"""The core's part of /api/v1 (the composition root, tongban/asgi.py, mounts it under the prefix)."""
+for _domain in (
+    org_router,
+    items_router,
+    cases_router,
+    evaluation_router,
+    audit_router,
+    projects_router,
+    rules_router,
+    topics_router,
+    supervision_router,
+):
+    router.include_router(_domain)
 
 
 def _describe(error: dict[str, object]) -> tuple[str, str]:

@@ -3,8 +3,9 @@
 The core may not import them (ARCHITECTURE.md: dependency direction), yet its migrations must see their
 tables and its command line must seed them. Each plugin is a package with a ``plugin`` module that may
 define ``MODELS`` (a module with its tables), ``seed(db, progress)``, ``initialize()`` (warm-up at
-start), ``mount(app)`` (its routes and pages), ``jobs()`` (periodic jobs for the in-process scheduler, as
+start), ``jobs()`` (periodic jobs for the in-process scheduler, as
 ``(minutes, function, failure message)``) and ``on_event(db, event)`` (core/events). The list comes from the settings, so the core names no plugin in code.
+Routes are not a hook: the composition root (tongban/asgi.py) mounts every package's routers the one way.
 """
 
 import importlib

@@ -379,6 +379,14 @@ def test_ids_beyond_range_in_a_body_are_refused(app: Any, world: World, unchange
     api_error(response, response.status_code)
 
 
+def _int_path_params(dependant: Any) -> list[str]:
+    """The integer path parameters of a route, with those its dependencies read (web/deps.py: load-or-404)."""
+    names = [p.name for p in dependant.path_params if p.field_info.annotation is int]
+    for sub in dependant.dependencies:
+        names += _int_path_params(sub)
+    return list(dict.fromkeys(names))
+
+
 def test_pages_with_an_id_beyond_range_answer_in_chinese(app: Any, world: World) -> None:
     from fastapi.routing import APIRoute, iter_route_contexts
 
@@ -392,7 +400,7 @@ def test_pages_with_an_id_beyond_range_answer_in_chinese(app: Any, world: World)
         endpoint = route.original_route
         if not isinstance(endpoint, APIRoute) or not route.path or route.path.startswith("/api/"):
             continue
-        names = [p.name for p in endpoint.dependant.path_params if p.field_info.annotation is int]
+        names = _int_path_params(endpoint.dependant)
         if not names:
             continue
         url = route.path

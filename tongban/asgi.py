@@ -1,4 +1,8 @@
-"""Builds the one ASGI app: /api/v1, the portal, the admin site (and later the channel callbacks)."""
+"""The composition root: builds the one ASGI app — /api/v1, the channel callbacks, the portal and the admin site.
+
+Every package's routes are mounted here the one way: its API router (under /api/v1) in ``API_ROUTERS``, its
+other routes (callbacks, pages) in ``SITE_ROUTERS``.
+"""
 
 import asyncio
 import contextlib
@@ -10,19 +14,27 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
-from channels.routes import mount_channels
-from core.api import ERROR_RESPONSES, api_router, install_error_handlers
+import channels.routes
+import channels.views
+import core.api
+import knowledge.views
+import notifications.views
+import web.routes
+from core.api import ERROR_RESPONSES, install_error_handlers
 from core.audit.context import AuditContextMiddleware
 from core.jobs import periodic_jobs
 from core.limits import BodySizeLimitMiddleware
 from core.plugins import hooks as plugin_hooks
 from core.retry import RetryTransactionsMiddleware
 from core.settings import get_settings
-from knowledge.views import router as knowledge_router
-from web.routes import mount_web
 from web.security_headers import SecurityHeadersMiddleware
 
 log = logging.getLogger("tongban")
+
+API_ROUTERS = (core.api.router, knowledge.views.router, channels.views.router, notifications.views.router)
+"""Every package's /api/v1 routes."""
+SITE_ROUTERS = (channels.routes.router, web.routes.router)
+"""Every package's routes outside /api/v1: the channel callbacks, the portal and admin pages."""
 
 
 async def _every(minutes: float, job: Callable[[], object], failure: str) -> None:
@@ -79,15 +91,14 @@ def create_app() -> FastAPI:
     app.add_middleware(RetryTransactionsMiddleware)  # outermost: each try gets a fresh session and audit slot
     app.add_middleware(BodySizeLimitMiddleware)  # before all of them: an oversized body is refused unread
     install_error_handlers(app)
-    app.include_router(api_router())
-    app.include_router(knowledge_router, prefix="/api/v1", responses=ERROR_RESPONSES)
-    mount_channels(app)
-    for mount in plugin_hooks("mount"):
-        mount(app)
+    for router in API_ROUTERS:
+        app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
+    for router in SITE_ROUTERS:
+        app.include_router(router)
 
     @app.get("/healthz", tags=["运维"], summary="存活检查")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    mount_web(app)
+    web.routes.install_pages(app)
     return app

@@ -1,10 +1,11 @@
 """One's own account on the web: the second login step (TOTP), two-factor enrolment, the citizen's account page,
 password and profile changes for staff and citizens, and an administrator's unlock of a locked account."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -17,21 +18,12 @@ from core.org.models import User
 from core.org.permissions import Permission
 from core.rate_limit import client_ip
 from core.security import mask_phone
-from web.common import (
-    Form,
-    WebUser,
-    fail,
-    flash,
-    login_redirect,
-    redirect,
-    render,
-    require_staff,
-    safe_next,
-    text,
-    web_user,
-)
+from web.common import Form, flash, redirect, render, safe_next, text, web_user
+from web.deps import ErrorRoute, OnError, SignedIn, Staff, staff_with
 
 router = APIRouter(include_in_schema=False)
+
+OrgAdmin = Annotated[User, Depends(staff_with(Permission.ORG_MANAGE))]
 
 PENDING_MINUTES = 5
 """How long the second login step may wait after the right password."""
@@ -144,17 +136,14 @@ def enrol_page(request: Request, db: DB) -> Response:
 
 
 @router.post("/login/enrol", response_class=HTMLResponse)
-def enrol(request: Request, db: DB, form: Form) -> Response:
+def enrol(request: Request, db: DB, form: Form, on_error: OnError) -> Response:
     """Confirms the app's first code, turns two-factor on, logs in and shows the recovery codes once."""
     found = _pending(request, db)
     if found is None:
         return _expired(request)
     user, target = found
-    context = {**_enrol_context(request, user), "action": "/login/enrol"}
-    try:
-        codes = two_factor.enable(db, user, str(request.session.get("totp_secret")), text(form, "code"))
-    except AppError as error:
-        return fail(db, request, error, "portal/two_factor_enrol.html", context)
+    on_error.show("portal/two_factor_enrol.html", {**_enrol_context(request, user), "action": "/login/enrol"})
+    codes = two_factor.enable(db, user, str(request.session.get("totp_secret")), text(form, "code"))
     start_session(request, db, user)
     go_on = _home(user) if request.session.get("password_change") else target
     return render(request, "portal/recovery_codes.html", {"codes": codes, "next": go_on})
@@ -178,12 +167,6 @@ def account_context(person: User) -> dict[str, Any]:
     }
 
 
-def _signed_in(request: Request, user: User | None) -> User | Response:
-    if user is None:
-        return login_redirect(request)
-    return user
-
-
 def _account_page(request: Request, person: User, error: str = "", status: int = 200) -> HTMLResponse:
     if person.is_staff:
         from web.notifications_admin import me_context  # the staff page belongs to the notifications plugin
@@ -193,101 +176,89 @@ def _account_page(request: Request, person: User, error: str = "", status: int =
     return render(request, "portal/account.html", context, status=status)
 
 
+def _account_page_with(request: Request, person: User) -> Callable[[AppError], Response]:
+    """The account page again with an error's message (OnError.answer)."""
+    return lambda error: _account_page(request, person, error.message, error.status_code)
+
+
 @router.get("/my/account", response_class=HTMLResponse)
-def my_account(request: Request, db: DB, user: WebUser) -> Response:
+def my_account(request: Request, db: DB, person: SignedIn) -> Response:
     """The citizen's account page: name, password (staff have /admin/me)."""
-    person = _signed_in(request, user)
-    if isinstance(person, Response):
-        return person
     if person.is_staff:
         return redirect("/admin/me")
     return _account_page(request, person)
 
 
-def _save_profile(request: Request, db: Session, form: Any, person: User) -> Response:
-    try:
-        org_service.update_profile(db=db, user=person, name=text(form, "name"), phone=text(form, "phone"))
-    except AppError as error:
-        db.rollback()
-        return _account_page(request, person, error.message, error.status_code)
+def _save_profile(request: Request, db: Session, form: Any, person: User, on_error: ErrorRoute) -> Response:
+    on_error.answer(_account_page_with(request, person))
+    org_service.update_profile(db=db, user=person, name=text(form, "name"), phone=text(form, "phone"))
     flash(request, "个人资料已保存")
     return redirect(_home(person))
 
 
-def _change_password(request: Request, db: Session, form: Any, person: User) -> Response:
+def _change_password(request: Request, db: Session, form: Any, person: User, on_error: ErrorRoute) -> Response:
     new = form.get("password")
-    try:
-        if not isinstance(new, str) or new != form.get("password2"):
-            raise org_service.ValidationFailed("两次输入的新密码不一致", field="password2")
-        current = form.get("current_password")
-        key = request.session.get("sid")
-        org_service.change_own_password(
-            db=db,
-            user=person,
-            current=current if isinstance(current, str) else "",
-            new=new,
-            keep_session=key if isinstance(key, str) else None,
-        )
-    except AppError as error:
-        db.rollback()
-        return _account_page(request, person, error.message, error.status_code)
+    on_error.answer(_account_page_with(request, person))
+    if not isinstance(new, str) or new != form.get("password2"):
+        raise org_service.ValidationFailed("两次输入的新密码不一致", field="password2")
+    current = form.get("current_password")
+    key = request.session.get("sid")
+    org_service.change_own_password(
+        db=db,
+        user=person,
+        current=current if isinstance(current, str) else "",
+        new=new,
+        keep_session=key if isinstance(key, str) else None,
+    )
     request.session.pop("password_change", None)
     flash(request, "密码已修改，您在其他地方的登录已全部退出")
     return redirect("/admin" if person.is_staff else "/my/cases")
 
 
 @router.post("/my/account/profile", response_class=HTMLResponse)
-def my_profile(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def my_profile(request: Request, db: DB, form: Form, person: SignedIn, on_error: OnError) -> Response:
     """A citizen changes their name."""
-    person = _signed_in(request, user)
-    return person if isinstance(person, Response) else _save_profile(request, db, form, person)
+    return _save_profile(request, db, form, person, on_error)
 
 
 @router.post("/my/account/password", response_class=HTMLResponse)
-def my_password(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def my_password(request: Request, db: DB, form: Form, person: SignedIn, on_error: OnError) -> Response:
     """A citizen changes their password."""
-    person = _signed_in(request, user)
-    return person if isinstance(person, Response) else _change_password(request, db, form, person)
+    return _change_password(request, db, form, person, on_error)
 
 
 @router.post("/admin/me/profile", response_class=HTMLResponse)
-def staff_profile(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def staff_profile(request: Request, db: DB, form: Form, staff: Staff, on_error: OnError) -> Response:
     """Staff change their name and phone."""
-    return _save_profile(request, db, form, require_staff(user))
+    return _save_profile(request, db, form, staff, on_error)
 
 
 @router.post("/admin/me/password", response_class=HTMLResponse)
-def staff_password(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def staff_password(request: Request, db: DB, form: Form, staff: Staff, on_error: OnError) -> Response:
     """Staff change their password (also when it has expired or was set by an administrator)."""
-    return _change_password(request, db, form, require_staff(user))
+    return _change_password(request, db, form, staff, on_error)
 
 
 @router.get("/admin/me/two-factor", response_class=HTMLResponse)
-def staff_two_factor_page(request: Request, db: DB, user: WebUser) -> Response:
+def staff_two_factor_page(request: Request, db: DB, staff: Staff) -> Response:
     """Enrolment of an authenticator app from the personal page."""
-    staff = require_staff(user)
     return render(
         request, "portal/two_factor_enrol.html", {**_enrol_context(request, staff), "action": "/admin/me/two-factor"}
     )
 
 
 @router.post("/admin/me/two-factor", response_class=HTMLResponse)
-def staff_two_factor(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def staff_two_factor(request: Request, db: DB, form: Form, staff: Staff, on_error: OnError) -> Response:
     """Confirms the app's first code and shows the recovery codes once."""
-    staff = require_staff(user)
-    context = {**_enrol_context(request, staff), "action": "/admin/me/two-factor"}
-    try:
-        codes = two_factor.enable(db, staff, str(request.session.get("totp_secret")), text(form, "code"))
-    except AppError as error:
-        return fail(db, request, error, "portal/two_factor_enrol.html", context)
+    on_error.show("portal/two_factor_enrol.html", {**_enrol_context(request, staff), "action": "/admin/me/two-factor"})
+    codes = two_factor.enable(db, staff, str(request.session.get("totp_secret")), text(form, "code"))
     request.session.pop("totp_secret", None)
     return render(request, "portal/recovery_codes.html", {"codes": codes, "next": "/admin/me"})
 
 
 @router.post("/admin/me/recovery-codes", response_class=HTMLResponse)
-def staff_recovery_codes(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def staff_recovery_codes(request: Request, db: DB, form: Form, staff: Staff) -> Response:
     """New recovery codes (the old ones stop working)."""
-    staff = require_staff(user)
     if not staff.two_factor_enabled:
         return redirect("/admin/me/two-factor")
     codes = two_factor.new_recovery_codes(db, staff)
@@ -295,14 +266,10 @@ def staff_recovery_codes(request: Request, db: DB, form: Form, user: WebUser) ->
 
 
 @router.post("/admin/me/two-factor/disable", response_class=HTMLResponse)
-def staff_two_factor_disable(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def staff_two_factor_disable(request: Request, db: DB, form: Form, staff: Staff, on_error: OnError) -> Response:
     """Turns two-factor off, for those who may."""
-    staff = require_staff(user)
-    try:
-        two_factor.disable(db, staff)
-    except AppError as error:
-        db.rollback()
-        return _account_page(request, staff, error.message, error.status_code)
+    on_error.answer(_account_page_with(request, staff))
+    two_factor.disable(db, staff)
     flash(request, "双因素认证已关闭")
     return redirect("/admin/me")
 
@@ -311,9 +278,8 @@ def staff_two_factor_disable(request: Request, db: DB, form: Form, user: WebUser
 
 
 @router.post("/admin/users/{user_id}/unlock", response_class=HTMLResponse)
-def unlock(user_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def unlock(user_id: int, request: Request, db: DB, form: Form, admin: OrgAdmin) -> Response:
     """An administrator lifts a lockout."""
-    org_service.require(require_staff(user), Permission.ORG_MANAGE)
     target = org_service.get_user(db=db, user_id=user_id)
     if target is None:
         raise NotFound("用户不存在")

@@ -1,9 +1,9 @@
 """Admin site, cases: the dashboard, case lists, window registration, the case page and its actions."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -29,7 +29,7 @@ from core.cases.enums import (
 from core.cases.models import Case
 from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn
 from core.deps import DB
-from core.errors import AppError, NotFound, ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from core.items import service as item_service
 from core.org import service as org_service
 from core.org.models import User
@@ -37,21 +37,30 @@ from core.org.permissions import Permission
 from core.security import mask_id_number, mask_phone
 from web.common import (
     Form,
-    WebUser,
-    fail,
     flash,
     page_number,
     redirect,
     render,
-    require_staff,
     text,
     texts,
     to_int,
     validation_message,
 )
+from web.deps import OnError, Staff, staff_with
 from web.portal import APPLICANT_FIELDS, APPLICANT_LABELS
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
+
+CaseReader = Annotated[User, Depends(staff_with(Permission.CASE_READ))]
+Clerk = Annotated[User, Depends(staff_with(Permission.CASE_REGISTER))]
+
+
+def scoped_case(case_id: int, db: DB, staff: Staff) -> Case:
+    """The case of the address when it is in the member of staff's data scope (404 otherwise)."""
+    return case_service.get_for(db, staff, case_id)
+
+
+ScopedCase = Annotated[Case, Depends(scoped_case)]
 
 CASE_PAGE_SIZE = 20
 OPEN = [CaseStatus.PROCESSING, CaseStatus.SUPPLEMENTING, CaseStatus.SUSPENDED]
@@ -61,9 +70,8 @@ TIME_STATE_CLASSES = {TimeState.NORMAL: "normal", TimeState.WARNING: "warning", 
 
 
 @router.get("", response_class=HTMLResponse)
-def dashboard(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def dashboard(request: Request, db: DB, staff: Staff) -> HTMLResponse:
     """Counts of the cases in the user's scope that need attention."""
-    staff = require_staff(user)
     scoped = queries.scoped(select(Case), staff)
 
     def count(*conditions: Any) -> int:
@@ -84,28 +92,26 @@ def dashboard(request: Request, db: DB, user: WebUser) -> HTMLResponse:
 def cases(
     request: Request,
     db: DB,
-    user: WebUser,
+    staff: CaseReader,
+    on_error: OnError,
     status: str | None = None,
     time_state: str | None = None,
     q: str | None = None,
     page: str | None = None,
 ) -> HTMLResponse:
     """Cases in the user's scope, with filters."""
-    staff = org_service.require(require_staff(user), Permission.CASE_READ)
     filters = {"status": status or "", "time_state": time_state or "", "q": q or ""}
     context: dict[str, Any] = {"filters": filters, "result": None, "time_states": [s.value for s in TimeState]}
-    try:
-        context["result"] = queries.list_cases(
-            db,
-            staff,
-            status=status or None,
-            time_state=time_state or None,
-            q=q,
-            page=page_number(page),
-            page_size=CASE_PAGE_SIZE,
-        )
-    except AppError as error:
-        return fail(db, request, error, "admin/cases.html", context)
+    on_error.show("admin/cases.html", context)
+    context["result"] = queries.list_cases(
+        db,
+        staff,
+        status=status or None,
+        time_state=time_state or None,
+        q=q,
+        page=page_number(page),
+        page_size=CASE_PAGE_SIZE,
+    )
     return render(request, "admin/cases.html", context)
 
 
@@ -123,41 +129,37 @@ def _new_case_context(db: Session, clerk: User, item_id: int | None, values: dic
 
 
 @router.get("/cases/new", response_class=HTMLResponse)
-def new_case_page(request: Request, db: DB, user: WebUser, item_id: str | None = None) -> HTMLResponse:
+def new_case_page(request: Request, db: DB, clerk: Clerk, item_id: str | None = None) -> HTMLResponse:
     """Window registration: choose the item, then fill in the applicant and tick the paper materials."""
-    clerk = org_service.require(require_staff(user), Permission.CASE_REGISTER)
     context = _new_case_context(db, clerk, to_int(item_id, "事项"), {"kind": "personal"})
     return render(request, "admin/case_new.html", context)
 
 
 @router.post("/cases/new", response_class=HTMLResponse)
-def new_case(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def new_case(request: Request, db: DB, form: Form, clerk: Clerk, on_error: OnError) -> Response:
     """Registers the application brought in person and opens its page."""
-    clerk = org_service.require(require_staff(user), Permission.CASE_REGISTER)
     values = {field: text(form, field) for field in APPLICANT_FIELDS}
     values["project_name"] = text(form, "project_name")
     item_id = to_int(text(form, "item_id"), "事项")
     context = _new_case_context(db, clerk, item_id, values)
+    on_error.show("admin/case_new.html", context)
+    if context["item"] is None:
+        raise ValidationFailed("请选择本部门的事项")
     try:
-        if context["item"] is None:
-            raise ValidationFailed("请选择本部门的事项")
-        try:
-            applicant = ApplicantIn.model_validate({f: values[f] for f in APPLICANT_FIELDS})
-        except ValidationError as exc:
-            raise ValidationFailed(validation_message(exc, APPLICANT_LABELS)) from exc
-        paper = {to_int(x, "材料") for x in texts(form, "paper")}
-        materials = [MaterialIn(item_material_id=m.id, paper=True) for m in context["item"].materials if m.id in paper]
-        data = SubmitIn(
-            service_item_id=context["item"].id,
-            applicant=applicant,
-            project_name=values["project_name"][:200],
-            materials=materials,
-        )
-        with acting(action="case.register"):
-            new = case_service.register_at_window(db, clerk, data)
-            db.flush()
-    except AppError as error:
-        return fail(db, request, error, "admin/case_new.html", context)
+        applicant = ApplicantIn.model_validate({f: values[f] for f in APPLICANT_FIELDS})
+    except ValidationError as exc:
+        raise ValidationFailed(validation_message(exc, APPLICANT_LABELS)) from exc
+    paper = {to_int(x, "材料") for x in texts(form, "paper")}
+    materials = [MaterialIn(item_material_id=m.id, paper=True) for m in context["item"].materials if m.id in paper]
+    data = SubmitIn(
+        service_item_id=context["item"].id,
+        applicant=applicant,
+        project_name=values["project_name"][:200],
+        materials=materials,
+    )
+    with acting(action="case.register"):
+        new = case_service.register_at_window(db, clerk, data)
+        db.flush()
     flash(request, f"已登记，办件编号 {new.case.case_no}。请打印受理通知书交申请人（含查询密码）。")
     return redirect(f"/admin/cases/{new.case.id}")
 
@@ -195,18 +197,14 @@ def case_context(case: Case, user: User) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(case_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def case_page(request: Request, db: DB, staff: Staff, case: ScopedCase) -> HTMLResponse:
     """A case with its applicant, materials, deadline, steps and one form per allowed action."""
-    staff = require_staff(user)
-    case = case_service.get_for(db, staff, case_id)
     return render(request, "admin/case.html", case_context(case, staff))
 
 
 @router.post("/cases/{case_id}/slip")
-def print_slip(case_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def print_slip(request: Request, db: DB, form: Form, staff: Staff, case: ScopedCase) -> Response:
     """打印受理通知书: issues a fresh query password and returns the slip as a PDF."""
-    staff = require_staff(user)
-    case = case_service.get_for(db, staff, case_id)
     code = case_service.issue_query_code(db, staff, case)
     pdf = slip.render_pdf(case, code)
     return Response(
@@ -260,21 +258,20 @@ ACTIONS: dict[str, Callable[[Session, User, Case, FormData], object]] = {
 
 
 @router.post("/cases/{case_id}/{action}", response_class=HTMLResponse)
-def case_action(case_id: int, action: str, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def case_action(
+    case_id: int, action: str, request: Request, db: DB, form: Form, staff: Staff, on_error: OnError
+) -> Response:
     """Performs one action on the case; on a refusal the page shows again with the reason and nothing saved."""
-    staff = require_staff(user)
     perform = ACTIONS.get(action)
     if perform is None:
         raise NotFound("不支持的办理操作")
     case = case_service.get_for(db, staff, case_id)
-    try:
-        with acting(action=f"case.{action}"):
-            perform(db, staff, case, form)
-            db.flush()
-    except AppError as error:
-        db.rollback()
-        case = case_service.get_for(db, staff, case_id)
-        context = {**case_context(case, staff), "error": error.message, "failed_action": action}
-        return render(request, "admin/case.html", context, status=error.status_code)
+    on_error.show(
+        "admin/case.html",
+        lambda: {**case_context(case_service.get_for(db, staff, case.id), staff), "failed_action": action},
+    )
+    with acting(action=f"case.{action}"):
+        perform(db, staff, case, form)
+        db.flush()
     flash(request, f"“{ACTION_LABELS[action]}”已办理")
     return redirect(f"/admin/cases/{case.id}")

@@ -1,7 +1,9 @@
 """Admin site, online consultation (在线咨询): the hand-off queue, a conversation's transcript, taking it
 (接入), replying — the reply reaches the person on the channel they used — and handing back to the bot."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -11,11 +13,12 @@ from channels.messages import OutboundMessage
 from channels.models import CHANNEL_LABELS, STATUS_LABELS, Conversation, ConversationMessage, MessageAuthor
 from core.audit.service import record_read
 from core.deps import DB
-from core.errors import AppError, NotFound, ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
-from web.common import Form, WebUser, flash, redirect, render, require_staff, text
+from web.common import Form, flash, redirect, render, text
+from web.deps import OnError, Staff
 
 router = APIRouter(prefix="/admin/conversations", include_in_schema=False)
 
@@ -26,20 +29,25 @@ conversations about their department's cases, and the hand-off desk for those ab
 MAX_REPLY = 2000
 
 
-def _staff(user: User | None) -> tuple[User, service.Reach]:
-    staff = require_staff(user)
-    reach = service.Reach.of(staff)
-    if not reach.anything:
-        org_service.require(staff, HANDLE_PERMISSION)  # the usual 403 and its message
-    return staff, reach
+def conversation_staff(staff: Staff) -> User:
+    """The member of staff who may see some conversations (the usual 403 and its message otherwise)."""
+    if not service.Reach.of(staff).anything:
+        org_service.require(staff, HANDLE_PERMISSION)
+    return staff
 
 
-def _conversation(db: Session, conversation_id: int, reach: service.Reach) -> Conversation:
+ConversationStaff = Annotated[User, Depends(conversation_staff)]
+
+
+def readable_conversation(conversation_id: int, db: DB, staff: ConversationStaff) -> Conversation:
     """The conversation when the member of staff may read it; 404 otherwise (its existence is not told)."""
-    conversation = service.readable(db=db, conversation_id=conversation_id, reach=reach)
+    conversation = service.readable(db=db, conversation_id=conversation_id, reach=service.Reach.of(staff))
     if conversation is None:
         raise NotFound("会话不存在")
     return conversation
+
+
+ReadableConversation = Annotated[Conversation, Depends(readable_conversation)]
 
 
 def masked(sender_id: str) -> str:
@@ -51,9 +59,9 @@ _LABELS = {"status": STATUS_LABELS, "channel": CHANNEL_LABELS}
 
 
 @router.get("", response_class=HTMLResponse)
-def queue(request: Request, db: DB, user: WebUser, status: str | None = None) -> HTMLResponse:
+def queue(request: Request, db: DB, staff: ConversationStaff, status: str | None = None) -> HTMLResponse:
     """The queue: people waiting for staff first (longest wait first), then those in service, then finished."""
-    _, reach = _staff(user)
+    reach = service.Reach.of(staff)
     chosen = status if status in STATUS_LABELS else None
     rows = service.queue(db=db, reach=reach, status=chosen)
     return render(
@@ -83,19 +91,17 @@ def _page(request: Request, db: Session, staff: User, conversation: Conversation
 
 
 @router.get("/{conversation_id}", response_class=HTMLResponse)
-def conversation_page(conversation_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def conversation_page(
+    request: Request, db: DB, staff: ConversationStaff, conversation: ReadableConversation
+) -> HTMLResponse:
     """A conversation: the transcript, who has it, and the reply box for the member of staff who took it."""
-    staff, reach = _staff(user)
-    conversation = _conversation(db, conversation_id, reach)
     record_read(db, "conversation", conversation.id, "咨询会话记录")  # the refreshes that follow are not recorded
     return _page(request, db, staff, conversation)
 
 
 @router.get("/{conversation_id}/transcript", response_class=HTMLResponse)
-def transcript(conversation_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def transcript(request: Request, db: DB, staff: ConversationStaff, conversation: ReadableConversation) -> HTMLResponse:
     """The transcript alone, for the page to refresh while the person writes."""
-    staff, reach = _staff(user)
-    conversation = _conversation(db, conversation_id, reach)
     service.mark_read(db=db, conversation=conversation, staff=staff)
     messages = service.messages_after(db=db, conversation=conversation, limit=500, with_staff=True)
     return render(request, "admin/conversations_transcript.html", {"messages": messages, "conversation": conversation})
@@ -111,55 +117,61 @@ def _send(db: Session, request: Request, conversation: Conversation, message: Co
 
 
 @router.post("/{conversation_id}/take")
-def take(conversation_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def take(
+    request: Request,
+    db: DB,
+    form: Form,
+    staff: ConversationStaff,
+    conversation: ReadableConversation,
+    on_error: OnError,
+) -> Response:
     """接入: the member of staff takes the conversation; the person is told a person is there."""
-    staff, reach = _staff(user)
-    conversation = _conversation(db, conversation_id, reach)
-    try:
-        service.take(db=db, conversation=conversation, staff=staff)
-    except AppError as exc:
-        db.rollback()
-        return _page(request, db, staff, conversation, exc.message)
+    on_error.answer(lambda exc: _page(request, db, staff, conversation, exc.message))
+    service.take(db=db, conversation=conversation, staff=staff)
     notice = service.record_out(
         db=db, conversation=conversation, message=OutboundMessage(text=texts.STAFF_JOINED), author=MessageAuthor.SYSTEM
     )
     _send(db, request, conversation, notice)
     flash(request, "已接入，您可以直接回复")
-    return redirect(f"/admin/conversations/{conversation_id}")
+    return redirect(f"/admin/conversations/{conversation.id}")
 
 
 @router.post("/{conversation_id}/reply")
-def reply(conversation_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def reply(
+    request: Request,
+    db: DB,
+    form: Form,
+    staff: ConversationStaff,
+    conversation: ReadableConversation,
+    on_error: OnError,
+) -> Response:
     """A member of staff answers; the answer reaches the person on their channel."""
-    staff, reach = _staff(user)
-    conversation = _conversation(db, conversation_id, reach)
     answer = text(form, "text")
-    try:
-        service.require_handler(conversation, staff)
-        if not answer:
-            raise ValidationFailed("回复内容不能为空")
-        if len(answer) > MAX_REPLY:
-            raise ValidationFailed(f"回复内容不能超过{MAX_REPLY}个字")
-    except AppError as exc:
-        db.rollback()
-        return _page(request, db, staff, conversation, exc.message)
+    on_error.answer(lambda exc: _page(request, db, staff, conversation, exc.message))
+    service.require_handler(conversation, staff)
+    if not answer:
+        raise ValidationFailed("回复内容不能为空")
+    if len(answer) > MAX_REPLY:
+        raise ValidationFailed(f"回复内容不能超过{MAX_REPLY}个字")
     message = service.record_out(
         db=db, conversation=conversation, message=OutboundMessage(text=answer), author=MessageAuthor.STAFF, staff=staff
     )
     _send(db, request, conversation, message)
-    return redirect(f"/admin/conversations/{conversation_id}#reply")
+    return redirect(f"/admin/conversations/{conversation.id}#reply")
 
 
 @router.post("/{conversation_id}/release")
-def release(conversation_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def release(
+    request: Request,
+    db: DB,
+    form: Form,
+    staff: ConversationStaff,
+    conversation: ReadableConversation,
+    on_error: OnError,
+) -> Response:
     """结束人工服务: the person's next message goes to the bot again."""
-    staff, reach = _staff(user)
-    conversation = _conversation(db, conversation_id, reach)
-    try:
-        service.release(db=db, conversation=conversation, staff=staff)
-    except AppError as exc:
-        db.rollback()
-        return _page(request, db, staff, conversation, exc.message)
+    on_error.answer(lambda exc: _page(request, db, staff, conversation, exc.message))
+    service.release(db=db, conversation=conversation, staff=staff)
     notice = service.record_out(
         db=db, conversation=conversation, message=OutboundMessage(text=texts.STAFF_LEFT), author=MessageAuthor.SYSTEM
     )

@@ -10,10 +10,10 @@ import subprocess
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
@@ -21,7 +21,6 @@ from starlette.datastructures import FormData
 
 from core.deps import DB, ReadDB
 from core.errors import AppError, ValidationFailed
-from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
 from core.projects import indicators as ind
@@ -32,7 +31,8 @@ from core.projects.models import Derivation, GuidanceLetter, Project
 from core.projects.schemas import ProjectIn, ProjectPatch
 from core.rules.engine import DerivedFlow
 from core.security import mask_phone
-from web.common import Form, WebUser, flash, login_redirect, redirect, render, text, validation_message
+from web.common import Form, WebUser, flash, redirect, render, text, validation_message
+from web.deps import OnError, SignedIn, signed_in_with
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger(__name__)
@@ -53,17 +53,16 @@ InfoModel = TypeVar("InfoModel", ProjectIn, ProjectPatch)
 # ---------------------------------------------------------------- helpers
 
 
-def _filer(request: Request, user: User | None) -> User | Response:
-    """The signed-in user allowed to file projects; anonymous visitors go to the login page first."""
-    if user is None:
-        return login_redirect(request)
-    return org_service.require(user, Permission.PROJECT_FILE)
+Filer = Annotated[User, Depends(signed_in_with(Permission.PROJECT_FILE))]
+"""The signed-in user allowed to file projects; anonymous visitors go to the login page first."""
 
 
-def _signed_in(request: Request, user: User | None) -> User | Response:
-    if user is None:
-        return login_redirect(request)
-    return user
+def viewed_project(project_id: int, db: DB, viewer: SignedIn) -> Project:
+    """The project of the address, when the viewer may see it (its filer, or staff with the data scope)."""
+    return service.get_project(db, viewer, project_id)
+
+
+ViewedProject = Annotated[Project, Depends(viewed_project)]
 
 
 def _field_of(error: AppError) -> str:
@@ -139,60 +138,46 @@ def _parse_info(model: type[InfoModel], values: dict[str, str]) -> InfoModel:
 
 
 @router.get("/filing/projects/new", response_class=HTMLResponse)
-def new_project_page(request: Request, db: DB, user: WebUser) -> Response:
+def new_project_page(request: Request, db: DB, filer: Filer) -> Response:
     """Step 1: the project facts."""
-    filer = _filer(request, user)
-    if isinstance(filer, Response):
-        return filer
     return render(request, "filing/info.html", _info_context(dict.fromkeys(INFO_FIELDS, "")))
 
 
 @router.post("/filing/projects/new", response_class=HTMLResponse)
-def create_project(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def create_project(request: Request, db: DB, form: Form, filer: Filer, on_error: OnError) -> Response:
     """Starts the draft project and goes on to the indicators."""
-    filer = _filer(request, user)
-    if isinstance(filer, Response):
-        return filer
     values = _info_values(form)
-    try:
-        project = service.create_project(db, filer, _parse_info(ProjectIn, values))
-    except AppError as error:
-        db.rollback()
-        return _show_error(request, "filing/info.html", _info_context(values), error)
+    on_error.answer(lambda error: _show_error(request, "filing/info.html", _info_context(values), error))
+    project = service.create_project(db, filer, _parse_info(ProjectIn, values))
     flash(request, f"项目已创建，编号 {project.code}。请继续填写项目指标。")
     return redirect(f"/filing/projects/{project.id}/indicators")
 
 
 @router.get("/filing/projects/{project_id}/info", response_class=HTMLResponse)
-def info_page(project_id: int, request: Request, db: DB, user: WebUser) -> Response:
+def info_page(request: Request, db: DB, viewer: SignedIn, project: ViewedProject) -> Response:
     """Editing the project facts."""
-    viewer = _signed_in(request, user)
-    if isinstance(viewer, Response):
-        return viewer
-    project = service.get_project(db, viewer, project_id)
     values = {key: getattr(project, key) or "" for key in INFO_FIELDS}
     context = _info_context(values, project, locked=not service.may_edit(viewer, project))
     return render(request, "filing/info.html", context)
 
 
 @router.post("/filing/projects/{project_id}/info", response_class=HTMLResponse)
-def save_info(project_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def save_info(
+    request: Request, db: DB, form: Form, viewer: SignedIn, project: ViewedProject, on_error: OnError
+) -> Response:
     """Saves the project facts; a field emptied that had a value is asked for again rather than ignored."""
-    viewer = _signed_in(request, user)
-    if isinstance(viewer, Response):
-        return viewer
-    project = service.get_project(db, viewer, project_id)
     values = _info_values(form)
-    try:
-        emptied = next((k for k in INFO_FIELDS if not values[k] and getattr(project, k)), None)
-        if emptied:
-            raise ValidationFailed(f"请填写{service.PROJECT_INFO_LABELS[emptied]}", field=emptied)
-        service.update_project(db, viewer, project, _parse_info(ProjectPatch, values))
-    except AppError as error:
-        db.rollback()
-        project = service.get_project(db, viewer, project_id)
-        context = _info_context(values, project, locked=not service.may_edit(viewer, project))
+
+    def show(error: AppError) -> Response:
+        stored = service.get_project(db, viewer, project.id)
+        context = _info_context(values, stored, locked=not service.may_edit(viewer, stored))
         return _show_error(request, "filing/info.html", context, error)
+
+    on_error.answer(show)
+    emptied = next((k for k in INFO_FIELDS if not values[k] and getattr(project, k)), None)
+    if emptied:
+        raise ValidationFailed(f"请填写{service.PROJECT_INFO_LABELS[emptied]}", field=emptied)
+    service.update_project(db, viewer, project, _parse_info(ProjectPatch, values))
     flash(request, "项目信息已保存")
     return redirect(f"/filing/projects/{project.id}")
 
@@ -236,12 +221,8 @@ def _pdf_url(letter: GuidanceLetter) -> str:
 
 
 @router.get("/filing/projects/{project_id}", response_class=HTMLResponse)
-def project_page(project_id: int, request: Request, db: DB, user: WebUser) -> Response:
+def project_page(request: Request, db: DB, viewer: SignedIn, project: ViewedProject) -> Response:
     """A project: facts, answers, status, and what to do next."""
-    viewer = _signed_in(request, user)
-    if isinstance(viewer, Response):
-        return viewer
-    project = service.get_project(db, viewer, project_id)
     values = project.indicators or {}
     answers = [
         (q.label, ind.display(q.key, values.get(q.key)), values.get(q.key) is not None) for q in ind.applicable(values)
@@ -392,39 +373,34 @@ def _indicators_error(
 
 
 @router.get("/filing/projects/{project_id}/indicators", response_class=HTMLResponse)
-def indicators_page(project_id: int, request: Request, db: DB, user: WebUser) -> Response:
+def indicators_page(request: Request, db: DB, viewer: SignedIn, project: ViewedProject) -> Response:
     """Step 2: the questions that apply given the answers so far, prefilled with the saved answers."""
-    viewer = _signed_in(request, user)
-    if isinstance(viewer, Response):
-        return viewer
-    project = service.get_project(db, viewer, project_id)
     context = _indicators_context(project, project.indicators or {})
     return render(request, "filing/indicators.html", {**context, "locked": not service.may_edit(viewer, project)})
 
 
 @router.post("/filing/projects/{project_id}/indicators", response_class=HTMLResponse)
-def save_indicators(project_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def save_indicators(
+    request: Request, db: DB, form: Form, viewer: SignedIn, project: ViewedProject, on_error: OnError
+) -> Response:
     """保存草稿 (partial answers are fine) or 保存并推演 (save, derive, issue the draft letter, show the flow)."""
-    viewer = _signed_in(request, user)
-    if isinstance(viewer, Response):
-        return viewer
-    project = service.get_project(db, viewer, project_id)
     typed = _typed_answers(form)
-    try:
-        answers = _answers(typed)
-        if answers:
-            service.update_project(db, viewer, project, ProjectPatch(indicators=answers))
-    except AppError as error:
-        db.rollback()
-        project = service.get_project(db, viewer, project_id)
-        values = {**(project.indicators or {}), **_answers(typed, lenient=True)}
-        return _indicators_error(request, project, values, typed, error)
+
+    def show(error: AppError) -> Response:
+        stored = service.get_project(db, viewer, project.id)
+        values = {**(stored.indicators or {}), **_answers(typed, lenient=True)}
+        return _indicators_error(request, stored, values, typed, error)
+
+    on_error.answer(show)
+    answers = _answers(typed)
+    if answers:
+        service.update_project(db, viewer, project, ProjectPatch(indicators=answers))
 
     if text(form, "action") == "derive":
         try:
             letters.derive_with_letter(db, viewer, project)
         except AppError as error:
-            # The draft stays saved (the request still commits); only the derivation did not happen.
+            # not rolled back: the draft stays saved (the request still commits); only the derivation did not happen
             return _indicators_error(request, project, project.indicators or {}, typed, error)
         flash(request, "流程推演完成，已生成指导意见书初稿")
         return redirect(f"/filing/projects/{project.id}/flow")
@@ -450,50 +426,35 @@ def _back_with(request: Request, project: Project, error: AppError) -> Response:
 
 
 @router.post("/filing/projects/{project_id}/derive")
-def derive(project_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def derive(
+    request: Request, db: DB, form: Form, viewer: SignedIn, project: ViewedProject, on_error: OnError
+) -> Response:
     """流程推演 with the rules in force; the draft letter (初稿) is issued with it, as the API does."""
-    viewer = _signed_in(request, user)
-    if isinstance(viewer, Response):
-        return viewer
-    project = service.get_project(db, viewer, project_id)
-    try:
-        letters.derive_with_letter(db, viewer, project)
-    except AppError as error:
-        db.rollback()
-        return _back_with(request, project, error)
+    on_error.answer(lambda error: _back_with(request, project, error))
+    letters.derive_with_letter(db, viewer, project)
     flash(request, "流程推演完成，已生成指导意见书初稿")
     return redirect(f"/filing/projects/{project.id}/flow")
 
 
 @router.post("/filing/projects/{project_id}/review")
-def send_for_review(project_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def send_for_review(
+    request: Request, db: DB, form: Form, viewer: SignedIn, project: ViewedProject, on_error: OnError
+) -> Response:
     """提交部门审核: every department with items in the flow is asked to confirm them."""
-    viewer = _signed_in(request, user)
-    if isinstance(viewer, Response):
-        return viewer
-    project = service.get_project(db, viewer, project_id)
-    try:
-        reviews = service.send_for_review(db, viewer, project)
-    except AppError as error:
-        db.rollback()
-        return _back_with(request, project, error)
+    on_error.answer(lambda error: _back_with(request, project, error))
+    reviews = service.send_for_review(db, viewer, project)
     names = "、".join(r.department.name for r in reviews)
     flash(request, f"已提交部门审核：{names}。各部门确认后将出具正式指导意见书。")
     return redirect(f"/filing/projects/{project.id}")
 
 
 @router.post("/filing/projects/{project_id}/letter")
-def issue_letter(project_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def issue_letter(
+    request: Request, db: DB, form: Form, viewer: SignedIn, project: ViewedProject, on_error: OnError
+) -> Response:
     """The letter for the current flow (a new version only when the flow changed), opened as PDF."""
-    viewer = _signed_in(request, user)
-    if isinstance(viewer, Response):
-        return viewer
-    project = service.get_project(db, viewer, project_id)
-    try:
-        letter = letters.issue_letter(db, viewer, project)
-    except AppError as error:
-        db.rollback()
-        return _back_with(request, project, error)
+    on_error.answer(lambda error: _back_with(request, project, error))
+    letter = letters.issue_letter(db, viewer, project)
     return redirect(_pdf_url(letter))
 
 
@@ -537,16 +498,10 @@ def _review_rows(derivation: Derivation) -> list[ReviewRow]:
 
 
 @router.get("/filing/projects/{project_id}/flow", response_class=HTMLResponse)
-def flow_page(project_id: int, request: Request, db: DB, user: WebUser) -> Response:
+def flow_page(request: Request, db: DB, viewer: SignedIn, project: ViewedProject, on_error: OnError) -> Response:
     """Step 3: the derived flow with the departments' changes: table, diagram, reasons, materials, exclusions."""
-    viewer = _signed_in(request, user)
-    if isinstance(viewer, Response):
-        return viewer
-    project = service.get_project(db, viewer, project_id)
-    try:
-        derivation, flow = letters.final_flow(db, project)
-    except AppError as error:
-        return _back_with(request, project, error)
+    on_error.answer(lambda error: _back_with(request, project, error))
+    derivation, flow = letters.final_flow(db, project)
     names = {i.code: i.name for i in flow.items()} | {i.code: i.name for i in flow.intermediaries}
     existing = letters.letters_of(db, project)
     context = {
@@ -585,7 +540,7 @@ def verify(code: str, request: Request, db: ReadDB, user: WebUser) -> HTMLRespon
     """Anyone holding a letter checks that it is genuine and whether a newer version replaced it."""
     try:
         letter = letters.by_code(db, code)
-    except AppError as error:
+    except AppError as error:  # an unknown code is an answer of this page (the form again), not an error page
         return render(request, "filing/verify.html", {"code": code, "result": None, "error": error.message}, 404)
     project = db.get_one(Project, letter.project_id)
     newest = letters.letters_of(db, project)[0]

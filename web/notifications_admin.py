@@ -1,30 +1,28 @@
 """Admin site, notifications: the delivery list with retries (notification.manage), every staff member's
 in-site inbox, and the personal page where staff bind WeCom / WeChat and choose their channels."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from core.deps import DB
-from core.errors import AppError
-from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
 from notifications import service
 from notifications.models import CHANNEL_LABELS, STATUS_LABELS, Channel
 from web.account import account_context
-from web.common import Form, WebUser, fail, flash, page_number, redirect, render, require_staff, text, texts
+from web.common import Form, flash, page_number, redirect, render, text, texts
+from web.deps import OnError, Staff, staff_with
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
 PAGE_SIZE = 30
 
 
-def _manager(user: User | None) -> User:
-    return org_service.require(require_staff(user), Permission.NOTIFICATION_MANAGE)
+Manager = Annotated[User, Depends(staff_with(Permission.NOTIFICATION_MANAGE))]
 
 
 def _filters(status: str | None, channel: str | None, kind: str | None) -> dict[str, str]:
@@ -35,14 +33,13 @@ def _filters(status: str | None, channel: str | None, kind: str | None) -> dict[
 def notifications(
     request: Request,
     db: DB,
-    user: WebUser,
+    manager: Manager,
     status: str | None = None,
     channel: str | None = None,
     kind: str | None = None,
     page: str | None = None,
 ) -> HTMLResponse:
     """Every notification with its status, attempts, last error and provider msgid; filters and retries."""
-    manager = _manager(user)
     number = page_number(page)
     filters = _filters(status, channel, kind)
     rows, total = service.deliveries(
@@ -68,24 +65,18 @@ def notifications(
 
 
 @router.post("/notifications/retry-failed", response_class=HTMLResponse)
-def retry_failed(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def retry_failed(request: Request, db: DB, form: Form, manager: Manager) -> Response:
     """Queues every failed notification (of the filtered channel and kind) again."""
-    manager = _manager(user)
     count = service.retry_failed(db, manager, channel=text(form, "channel") or None, kind=text(form, "kind") or None)
     flash(request, f"已重新发送 {count} 条失败的通知" if count else "没有失败的通知")
     return redirect("/admin/notifications?status=created" if count else "/admin/notifications")
 
 
 @router.post("/notifications/{notification_id}/retry", response_class=HTMLResponse)
-def retry(notification_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def retry(notification_id: int, request: Request, db: DB, form: Form, manager: Manager, on_error: OnError) -> Response:
     """Queues one failed notification again."""
-    manager = _manager(user)
-    try:
-        row = service.retry(db, manager, notification_id)
-    except AppError as error:
-        db.rollback()
-        flash(request, error.message, "error")
-        return redirect("/admin/notifications")
+    on_error.redirect("/admin/notifications")
+    row = service.retry(db, manager, notification_id)
     flash(request, f"通知 #{row.id} 已重新排队发送")
     return redirect("/admin/notifications")
 
@@ -94,25 +85,24 @@ def retry(notification_id: int, request: Request, db: DB, form: Form, user: WebU
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-def inbox(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def inbox(request: Request, db: DB, staff: Staff) -> HTMLResponse:
     """The staff member's in-site messages, unread first."""
-    staff = require_staff(user)
     rows = service.inbox(db, staff)
     return render(request, "admin/inbox.html", {"rows": rows, "unread": service.unread_count(db, staff)})
 
 
 @router.post("/inbox/read-all", response_class=HTMLResponse)
-def read_all(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def read_all(request: Request, db: DB, form: Form, staff: Staff) -> Response:
     """Marks all messages read."""
-    count = service.mark_all_read(db, require_staff(user))
+    count = service.mark_all_read(db, staff)
     flash(request, f"已将 {count} 条消息标为已读" if count else "没有未读消息")
     return redirect("/admin/inbox")
 
 
 @router.post("/inbox/{notification_id}/read", response_class=HTMLResponse)
-def read(notification_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def read(notification_id: int, request: Request, db: DB, form: Form, staff: Staff) -> Response:
     """Marks a message read; with ``open`` goes on to the page it links to."""
-    row = service.mark_read(db, require_staff(user), notification_id)
+    row = service.mark_read(db, staff, notification_id)
     if text(form, "open") and row.link.startswith(("http://", "https://", "/")):
         return redirect(row.link)
     return redirect("/admin/inbox")
@@ -167,20 +157,16 @@ def me_context(request: Request, staff: User) -> dict[str, Any]:
 
 
 @router.get("/me", response_class=HTMLResponse)
-def me(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def me(request: Request, db: DB, staff: Staff) -> HTMLResponse:
     """The staff member's notification settings."""
-    staff = require_staff(user)
     return render(request, "admin/me.html", me_context(request, staff))
 
 
 @router.post("/me", response_class=HTMLResponse)
-def me_update(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def me_update(request: Request, db: DB, form: Form, staff: Staff, on_error: OnError) -> Response:
     """Saves the staff member's WeCom UserID, openid and channels."""
-    staff = require_staff(user)
     values = notify_values(form)
-    try:
-        save_notify_values(db, staff, values, staff)
-    except AppError as error:
-        return fail(db, request, error, "admin/me.html", _me_context(values, staff))
+    on_error.show("admin/me.html", lambda: _me_context(values, staff))
+    save_notify_values(db, staff, values, staff)
     flash(request, "通知设置已保存")
     return redirect("/admin/me")

@@ -1,10 +1,10 @@
 """The public portal: guides, login and registration, online application, progress, publicity, statistics,
 and the citizen's own cases."""
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -29,9 +29,7 @@ from web import account
 from web.common import (
     Form,
     WebUser,
-    fail,
     flash,
-    login_redirect,
     page_number,
     redirect,
     render,
@@ -42,6 +40,7 @@ from web.common import (
     upload,
     validation_message,
 )
+from web.deps import OnError, OnReadError, signed_in_with
 
 router = APIRouter(include_in_schema=False)
 
@@ -121,14 +120,11 @@ def login(request: Request, db: DB, form: Form, user: WebUser) -> Response:
     password = form.get("password")
     try:
         hit(get_settings().login_rate, "login", client_ip(request), message="登录尝试过于频繁，请一分钟后再试")
-    except AppError as error:
-        return render(request, "portal/login.html", {**context, "error": error.message}, status=error.status_code)
-    try:
         found = org_service.authenticate(
             db=db, username=username, password=password if isinstance(password, str) else ""
         )
     except AppError as error:
-        # the failed attempt (count, lockout, record) stays: the request commits as it returns normally
+        # not rolled back: the failed attempt (count, lockout, record) stays, the request commits as it returns
         return render(request, "portal/login.html", {**context, "error": error.message}, status=error.status_code)
     return account.after_password(request, db, found, safe_next(target, "/admin" if found.is_staff else "/my/cases"))
 
@@ -151,20 +147,18 @@ def register_page(request: Request, db: DB, user: WebUser) -> HTMLResponse:
 
 
 @router.post("/register", response_class=HTMLResponse)
-def register(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def register(request: Request, db: DB, form: Form, user: WebUser, on_error: OnError) -> Response:
     """A citizen registers with a mobile number and is signed in."""
     values = {"phone": text(form, "phone"), "name": text(form, "name")}
     password = form.get("password")
     password = password if isinstance(password, str) else ""
-    try:
-        hit("5/minute", "register", client_ip(request))
-        if password != form.get("password2"):
-            raise ValidationFailed("两次输入的密码不一致")
-        if not values["name"]:
-            raise ValidationFailed("请填写姓名")
-        citizen = org_service.register_citizen(db=db, phone=values["phone"], name=values["name"], password=password)
-    except AppError as error:
-        return fail(db, request, error, "portal/register.html", {"values": values})
+    on_error.show("portal/register.html", {"values": values})
+    hit("5/minute", "register", client_ip(request))
+    if password != form.get("password2"):
+        raise ValidationFailed("两次输入的密码不一致")
+    if not values["name"]:
+        raise ValidationFailed("请填写姓名")
+    citizen = org_service.register_citizen(db=db, phone=values["phone"], name=values["name"], password=password)
     _start_session(request, db, citizen)
     flash(request, "注册成功，已为您登录")
     return redirect("/my/cases")
@@ -173,10 +167,8 @@ def register(request: Request, db: DB, form: Form, user: WebUser) -> Response:
 # ---------------------------------------------------------------- online application
 
 
-def _citizen(request: Request, user: User | None) -> User | Response:
-    if user is None:
-        return login_redirect(request)
-    return org_service.require(user, Permission.CASE_APPLY)
+Citizen = Annotated[User, Depends(signed_in_with(Permission.CASE_APPLY))]
+"""The signed-in user who may apply online; anonymous visitors go to the login page first."""
 
 
 def _applicant_from(form: FormData) -> dict[str, str]:
@@ -209,11 +201,8 @@ def _material_choices(
 
 
 @router.get("/apply/{item_id}", response_class=HTMLResponse)
-def apply_page(item_id: int, request: Request, db: DB, user: WebUser) -> Response:
+def apply_page(item_id: int, request: Request, db: DB, citizen: Citizen) -> Response:
     """The online application form of an item."""
-    citizen = _citizen(request, user)
-    if isinstance(citizen, Response):
-        return citizen
     item = _online_item(db, item_id)
     return render(request, "portal/apply.html", {"item": item, "values": {"kind": "personal"}})
 
@@ -226,29 +215,23 @@ def _online_item(db: Session, item_id: int) -> ServiceItem:
 
 
 @router.post("/apply/{item_id}", response_class=HTMLResponse)
-def apply(item_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def apply(item_id: int, request: Request, db: DB, form: Form, citizen: Citizen, on_error: OnError) -> Response:
     """Submits the application; the page after shows the case number and the query password once."""
-    citizen = _citizen(request, user)
-    if isinstance(citizen, Response):
-        return citizen
     item = _online_item(db, item_id)
     values = _applicant_from(form)
-    context: dict[str, Any] = {"item": item, "values": {**values, "project_name": text(form, "project_name")}}
+    on_error.show("portal/apply.html", {"item": item, "values": {**values, "project_name": text(form, "project_name")}})
     try:
-        try:
-            applicant = ApplicantIn.model_validate(values)
-        except ValidationError as exc:
-            raise ValidationFailed(validation_message(exc, APPLICANT_LABELS)) from exc
-        materials = _material_choices(db, form, item.materials, citizen)
-        data = SubmitIn(
-            service_item_id=item.id,
-            applicant=applicant,
-            project_name=text(form, "project_name")[:200],
-            materials=materials,
-        )
-        new = case_service.submit_online(db, citizen, data)
-    except AppError as error:
-        return fail(db, request, error, "portal/apply.html", context)
+        applicant = ApplicantIn.model_validate(values)
+    except ValidationError as exc:
+        raise ValidationFailed(validation_message(exc, APPLICANT_LABELS)) from exc
+    materials = _material_choices(db, form, item.materials, citizen)
+    data = SubmitIn(
+        service_item_id=item.id,
+        applicant=applicant,
+        project_name=text(form, "project_name")[:200],
+        materials=materials,
+    )
+    new = case_service.submit_online(db, citizen, data)
     return render(request, "portal/apply_done.html", {"case": new.case, "query_code": new.query_code})
 
 
@@ -262,16 +245,13 @@ def progress_page(request: Request, db: DB, user: WebUser, case_no: str = "") ->
 
 
 @router.post("/progress", response_class=HTMLResponse)
-def progress(request: Request, db: ReadDB, form: Form, user: WebUser) -> HTMLResponse:
+def progress(request: Request, db: ReadDB, form: Form, user: WebUser, on_error: OnReadError) -> HTMLResponse:
     """Case number + query password → progress; wrong or unknown get one answer; attempts are limited."""
     case_no, query_code = text(form, "case_no"), text(form, "query_code")
-    context = {"case_no": case_no}
-    try:
-        if not case_no or not query_code:
-            raise ValidationFailed("请输入办件编号和查询密码")
-        result = queries.guarded_progress(db, case_no, query_code, client=client_ip(request))
-    except AppError as error:
-        return fail(db, request, error, "portal/progress.html", context)
+    on_error.show("portal/progress.html", {"case_no": case_no})
+    if not case_no or not query_code:
+        raise ValidationFailed("请输入办件编号和查询密码")
+    result = queries.guarded_progress(db, case_no, query_code, client=client_ip(request))
     return render(request, "portal/progress_result.html", {"progress": result})
 
 
@@ -280,6 +260,7 @@ def publicity(
     request: Request,
     db: DB,
     user: WebUser,
+    on_error: OnError,
     department_id: str | None = None,
     service_item_id: str | None = None,
     date_from: str | None = None,
@@ -299,31 +280,32 @@ def publicity(
         "items": item_service.list_items(db),
         "result": None,
     }
-    try:
-        context["result"] = queries.publicity(
-            db,
-            department_id=to_int(department_id, "部门"),
-            service_item_id=to_int(service_item_id, "事项"),
-            date_from=to_date(date_from, "开始日期"),
-            date_to=to_date(date_to, "结束日期"),
-            page=page_number(page),
-            page_size=PUBLICITY_PAGE_SIZE,
-        )
-    except AppError as error:
-        return fail(db, request, error, "portal/publicity.html", context)
+    on_error.show("portal/publicity.html", context)
+    context["result"] = queries.publicity(
+        db,
+        department_id=to_int(department_id, "部门"),
+        service_item_id=to_int(service_item_id, "事项"),
+        date_from=to_date(date_from, "开始日期"),
+        date_to=to_date(date_to, "结束日期"),
+        page=page_number(page),
+        page_size=PUBLICITY_PAGE_SIZE,
+    )
     return render(request, "portal/publicity.html", context)
 
 
 @router.get("/statistics", response_class=HTMLResponse)
 def statistics(
-    request: Request, db: DB, user: WebUser, date_from: str | None = None, date_to: str | None = None
+    request: Request,
+    db: DB,
+    user: WebUser,
+    on_error: OnError,
+    date_from: str | None = None,
+    date_to: str | None = None,
 ) -> HTMLResponse:
     """办件统计 by department and month, with a totals row."""
     context: dict[str, Any] = {"date_from": date_from or "", "date_to": date_to or "", "rows": [], "totals": None}
-    try:
-        rows = queries.statistics(db, date_from=to_date(date_from, "开始日期"), date_to=to_date(date_to, "结束日期"))
-    except AppError as error:
-        return fail(db, request, error, "portal/statistics.html", context)
+    on_error.show("portal/statistics.html", dict(context))
+    rows = queries.statistics(db, date_from=to_date(date_from, "开始日期"), date_to=to_date(date_to, "结束日期"))
     context["rows"] = rows
     context["departments"] = sorted(totals_by_department(rows).items(), key=lambda kv: -kv[1].received)
     context["totals"] = grand_total(rows)
@@ -335,20 +317,21 @@ def statistics(
 
 
 @router.get("/my/cases", response_class=HTMLResponse)
-def my_cases(request: Request, db: DB, user: WebUser, page: str | None = None) -> Response:
+def my_cases(request: Request, db: DB, citizen: Citizen, page: str | None = None) -> Response:
     """The citizen's own cases."""
-    citizen = _citizen(request, user)
-    if isinstance(citizen, Response):
-        return citizen
     result = queries.list_cases(db, citizen, page=page_number(page))
     return render(request, "portal/my_cases.html", {"result": result})
 
 
-def _own_case(db: Session, citizen: User, case_id: int) -> Case:
+def own_case(case_id: int, db: DB, citizen: Citizen) -> Case:
+    """The citizen's own case of the address; 404 for an unknown one, 403 for another person's."""
     case = case_service.get_for(db, citizen, case_id)
     if case.owner_user_id != citizen.id:
         raise PermissionDenied("只能查看本人申报的办件")
     return case
+
+
+OwnCase = Annotated[Case, Depends(own_case)]
 
 
 def _requested_materials(case: Case) -> list[ItemMaterial]:
@@ -362,28 +345,16 @@ def _my_case_context(case: Case) -> dict[str, Any]:
 
 
 @router.get("/my/cases/{case_id}", response_class=HTMLResponse)
-def my_case(case_id: int, request: Request, db: DB, user: WebUser) -> Response:
+def my_case(request: Request, db: DB, case: OwnCase) -> Response:
     """The citizen's view of one own case, with the resupply form while supplementing."""
-    citizen = _citizen(request, user)
-    if isinstance(citizen, Response):
-        return citizen
-    return render(request, "portal/my_case.html", _my_case_context(_own_case(db, citizen, case_id)))
+    return render(request, "portal/my_case.html", _my_case_context(case))
 
 
 @router.post("/my/cases/{case_id}/resupply", response_class=HTMLResponse)
-def my_resupply(case_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def my_resupply(request: Request, db: DB, form: Form, citizen: Citizen, case: OwnCase, on_error: OnError) -> Response:
     """The citizen uploads the materials asked for; the clock runs again."""
-    citizen = _citizen(request, user)
-    if isinstance(citizen, Response):
-        return citizen
-    case = _own_case(db, citizen, case_id)
-    try:
-        materials = _material_choices(db, form, _requested_materials(case), citizen)
-        case_service.resupply(db, citizen, case, note=text(form, "note")[:2000], materials=materials)
-    except AppError as error:
-        db.rollback()
-        case = _own_case(db, citizen, case_id)
-        context = {**_my_case_context(case), "error": error.message}
-        return render(request, "portal/my_case.html", context, status=error.status_code)
+    on_error.show("portal/my_case.html", lambda: _my_case_context(own_case(case.id, db, citizen)))
+    materials = _material_choices(db, form, _requested_materials(case), citizen)
+    case_service.resupply(db, citizen, case, note=text(form, "note")[:2000], materials=materials)
     flash(request, "补正材料已提交，办件继续办理")
     return redirect(f"/my/cases/{case.id}")

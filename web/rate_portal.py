@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 from core.cases.models import Case
 from core.cases.queries import WRONG_CREDENTIALS, guarded_progress
 from core.deps import DB
-from core.errors import AppError, NotFound, ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from core.evaluation import service as evaluation_service
 from core.org.models import User
 from core.rate_limit import client_ip
-from web.common import Form, WebUser, fail, render, text, to_int
+from web.common import Form, WebUser, render, text, to_int
+from web.deps import OnError
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,33 +52,30 @@ def rate_page(request: Request, db: DB, user: WebUser, case_no: str = "") -> HTM
 
 
 @router.post("/rate", response_class=HTMLResponse)
-def rate(request: Request, db: DB, form: Form, user: WebUser) -> HTMLResponse:
+def rate(request: Request, db: DB, form: Form, user: WebUser, on_error: OnError) -> HTMLResponse:
     """Records the rating: with the case's password, or as the logged-in owner."""
     case_no, query_code = text(form, "case_no")[:CASE_NO_MAX], text(form, "query_code")
     values = {"level": text(form, "level"), "comment": text(form, "comment")}
     owned = _owned_case(db, user, case_no)
-    context = _context(case_no, owned is not None, values)
-    try:
-        if not case_no:
-            raise ValidationFailed("请输入办件编号", field="case_no")
-        level = to_int(values["level"], "评价等级")
-        if level is None:
-            raise ValidationFailed("请选择评价等级", field="level")
-        if len(values["comment"]) > 1000:
-            raise ValidationFailed("评价内容不能超过1000字", field="comment")
-        case = owned
+    on_error.show("portal/rate.html", _context(case_no, owned is not None, values))
+    if not case_no:
+        raise ValidationFailed("请输入办件编号", field="case_no")
+    level = to_int(values["level"], "评价等级")
+    if level is None:
+        raise ValidationFailed("请选择评价等级", field="level")
+    if len(values["comment"]) > 1000:
+        raise ValidationFailed("评价内容不能超过1000字", field="comment")
+    case = owned
+    if case is None:
+        if not query_code:
+            raise ValidationFailed("请输入查询密码（见受理通知书），或登录后评价本人的办件", field="query_code")
+        guarded_progress(db, case_no, query_code, client=client_ip(request))
+        case = db.scalar(select(Case).where(Case.case_no == case_no.strip().upper()))
         if case is None:
-            if not query_code:
-                raise ValidationFailed("请输入查询密码（见受理通知书），或登录后评价本人的办件", field="query_code")
-            guarded_progress(db, case_no, query_code, client=client_ip(request))
-            case = db.scalar(select(Case).where(Case.case_no == case_no.strip().upper()))
-            if case is None:
-                raise NotFound(WRONG_CREDENTIALS, code="wrong_case_or_code")
-        evaluation = evaluation_service.rate(
-            db, case, level=level, comment=values["comment"], channel="web", rater=user if owned else None
-        )
-    except AppError as error:
-        return fail(db, request, error, "portal/rate.html", context)
+            raise NotFound(WRONG_CREDENTIALS, code="wrong_case_or_code")
+    evaluation = evaluation_service.rate(
+        db, case, level=level, comment=values["comment"], channel="web", rater=user if owned else None
+    )
     done = {
         "case_no": case.case_no,
         "level_label": evaluation_service.LEVEL_LABELS[evaluation.level],

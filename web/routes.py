@@ -1,10 +1,11 @@
-"""Mounts the portal and admin pages, their static files, and HTML error pages for them."""
+"""The portal and admin pages as one router (mounted by tongban/asgi.py), their static files, and HTML error
+pages for them."""
 
 import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -25,11 +26,14 @@ from web import (
     glossary,
     knowledge_admin,
     knowledge_portal,
+    notifications_admin,
     portal,
+    rate_portal,
     supervision_admin,
     topics,
 )
 from web.common import WEB_DIR, login_redirect, render, templates
+from web.deps import FormRejected
 
 _API_PREFIXES = ("/api/", "/healthz", "/static/", "/channels/")
 _HTTP_MESSAGES = {404: "您访问的页面不存在", 405: "不支持该请求方法"}
@@ -46,23 +50,31 @@ async def _delegate(
     return await result if inspect.isawaitable(result) else result
 
 
-def mount_web(app: FastAPI) -> None:
-    """Adds the web pages to the app; errors on pages answer as HTML, errors of /api/v1 stay JSON."""
+router = APIRouter(include_in_schema=False)
+for _pages in (
+    notifications_admin.router,
+    rate_portal.router,
+    portal.router,
+    account.router,
+    admin_cases.router,
+    admin_org.router,
+    knowledge_portal.router,
+    knowledge_admin.router,
+    topics.router,
+    filing_rules_admin.router,
+    filing_admin.router,
+    filing_portal.router,
+    admin_conversations.router,
+    supervision_admin.router,
+    api_docs.router,
+):
+    router.include_router(_pages)
+
+
+def install_pages(app: FastAPI) -> None:
+    """The static files, the glossary's tooltips and HTML error pages; errors of /api/v1 stay JSON."""
     glossary.install(templates.env)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
-    app.include_router(portal.router)
-    app.include_router(account.router)
-    app.include_router(admin_cases.router)
-    app.include_router(admin_org.router)
-    app.include_router(knowledge_portal.router)
-    app.include_router(knowledge_admin.router)
-    app.include_router(topics.router)
-    app.include_router(filing_rules_admin.router)
-    app.include_router(filing_admin.router)
-    app.include_router(filing_portal.router)
-    app.include_router(admin_conversations.router)
-    app.include_router(supervision_admin.router)
-    app.include_router(api_docs.router)
 
     api_app_error = app.exception_handlers[AppError]
     api_validation = app.exception_handlers[RequestValidationError]
@@ -77,6 +89,10 @@ def mount_web(app: FastAPI) -> None:
         if isinstance(exc, PasswordChangeRequired):
             return RedirectResponse(exc.page, status_code=303)
         return render(request, "error.html", {"message": exc.message}, status=exc.status_code)
+
+    @app.exception_handler(FormRejected)
+    async def _form_rejected(_request: Request, exc: FormRejected) -> Response:
+        return exc.response  # the form again with the message, rendered where the error was met (web/deps.py)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
