@@ -17,6 +17,7 @@ from core.evaluation.views import router as evaluation_router
 from core.items.views import router as items_router
 from core.org.views import router as org_router
 from core.projects.views import router as projects_router
+from core.projects.views import rule_changes_router
 from core.rules.views import router as rules_router
 from core.supervision.views import router as supervision_router
 from core.topics.views import router as topics_router
@@ -100,6 +101,7 @@ for _domain in (
     audit_router,
     projects_router,
     rules_router,
+    rule_changes_router,
     topics_router,
     supervision_router,
 ):

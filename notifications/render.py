@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from channels.wecom.cards import decision_card
 from core.settings import get_settings
+from notifications.providers.wecom_cards import decision_card
 
 TEXTCARD_TITLE_CHARS = 128
 TEXTCARD_DESCRIPTION_CHARS = 512
@@ -205,7 +205,7 @@ def wecom_textcard(rendered: Message, event_id: int) -> dict[str, Any]:
 
 
 def wecom_decision_card(data: Facts, event_id: int, user_id: int, department_name: str) -> dict[str, Any]:
-    """The WeCom template card with 同意 / 不同意 / 退回 (built by channels/wecom/cards.py) for one member."""
+    """The WeCom template card with 同意 / 不同意 / 退回 (built by notifications/providers/wecom_cards.py) for one member."""
     task_id = f"c{data['case_id']}-e{event_id}-u{user_id}"
     facts = data | {"department_name": data.get("department_name") or department_name}
     return {"msgtype": "template_card", "template_card": decision_card(facts, task_id)}

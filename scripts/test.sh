@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sets up and runs every test: lint and types, the core suite on SQLite and on a real MariaDB, and the bot
-# (Rasa data validation, held-out NLU evaluation, end-to-end stories, action tests) in its own venv.
+# Sets up and runs every test: lint, types and import contracts, the core suite on SQLite and on a real MariaDB,
+# and the bot (Rasa data validation, held-out NLU evaluation, end-to-end stories, action tests) in its own venv.
 # The notification delivery tests run real Celery workers on a private Redis (scripts/redis.sh).
 # Installs what it needs (Debian packages, the venv) and starts/stops its own servers.
 #
@@ -26,6 +26,8 @@ scope_run ruff check .
 scope_run ruff format --check .
 say "mypy"
 scope_run mypy
+say "import-linter（.importlinter：依赖方向）"
+scope_run lint-imports --no-cache
 
 # The two database passes are independent processes (own temp dirs, own database): run them side by side
 # on the two cores, SQLite's output kept in a file and shown when it ends.

@@ -16,13 +16,13 @@ from core import clock, jobs
 from core.audit.context import Actor, acting
 from core.audit.hooks import record_event
 from core.audit.models import AuditLog
-from core.cli import app as cli
 from core.db import get_engine, session_scope
 from core.events.models import DomainEvent
 from notifications import delivery
 from notifications.models import Channel, Notification, Status
 from tests.conftest import WORKDAY, World
 from tests.helpers import register
+from tongban.cli import app as cli
 
 DELIVERY = Actor(id=None, name="通知投递", kind="system")
 

@@ -14,10 +14,10 @@ from starlette.datastructures import FormData
 from core.audit import labels as audit_labels
 from core.audit import service as audit_service
 from core.audit.service import AuditFilter
-from core.cases.enums import CASE_TYPE_LABELS
 from core.deps import DB
 from core.errors import AppError, NotFound, ValidationFailed
 from core.items import service as item_service
+from core.items.enums import CASE_TYPE_LABELS
 from core.items.schemas import ItemIn
 from core.org import duties
 from core.org import service as org_service

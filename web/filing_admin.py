@@ -17,12 +17,12 @@ from core.errors import AppError, Conflict, PermissionDenied, ValidationFailed
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
-from core.projects import indicators as ind
 from core.projects import letters
 from core.projects import service as project_service
 from core.projects.final_flow import apply_reviews
 from core.projects.models import DepartmentReview, Derivation, GuidanceLetter, Project
 from core.projects.schemas import AdjustmentIn, ConfirmIn
+from core.rules import indicators as ind
 from core.rules.document import STAGES
 from core.rules.engine import DerivedFlow
 from core.security import mask_phone

@@ -23,12 +23,12 @@ from core.deps import DB, ReadDB
 from core.errors import AppError, ValidationFailed
 from core.org.models import User
 from core.org.permissions import Permission
-from core.projects import indicators as ind
 from core.projects import letters, service
 from core.projects.diagram import flow_svg
 from core.projects.letter import working_day_window
 from core.projects.models import Derivation, GuidanceLetter, Project
 from core.projects.schemas import ProjectIn, ProjectPatch
+from core.rules import indicators as ind
 from core.rules.engine import DerivedFlow
 from core.security import mask_phone
 from web.common import Form, WebUser, flash, redirect, render, text, validation_message

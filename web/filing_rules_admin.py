@@ -19,10 +19,10 @@ from core.errors import AppError, NotFound, ValidationFailed
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
-from core.projects import indicators as ind
 from core.projects import rules_impact
 from core.projects import service as project_service
 from core.projects.models import Derivation, Project
+from core.rules import indicators as ind
 from core.rules import service as rules_service
 from core.rules.document import STAGES, RuleDef, RuleSetDocument
 from core.rules.models import RuleSetVersion

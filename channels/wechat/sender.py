@@ -14,10 +14,10 @@ from channels.messages import OutboundMessage
 from channels.wechat.adapter import answer_texts, split_text
 from core.settings import get_settings
 from notifications.providers import tokens
+from notifications.providers.session import RewritingSession
 
 log = logging.getLogger("tongban.channels")
 
-OFFICIAL_API = "https://api.weixin.qq.com"
 _ERRORS = {
     45015: "用户超过48小时未与公众号互动，微信不允许再发送客服消息",
     45047: "客服消息条数超过微信的限制（用户未回复前最多20条）",
@@ -33,20 +33,6 @@ class DeliveryFailed(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-class RewritingSession(requests.Session):
-    """A requests session that sends the official API's addresses to another base URL."""
-
-    def __init__(self, base_url: str) -> None:
-        super().__init__()
-        self.base_url = base_url.rstrip("/")
-
-    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        """Rewrites the address, then sends as usual."""
-        if isinstance(url, str) and url.startswith(OFFICIAL_API):
-            url = self.base_url + url[len(OFFICIAL_API) :]
-        return super().request(method, url, *args, **kwargs)
 
 
 @lru_cache(maxsize=4)

@@ -19,9 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from channels.models import CardClickOutcome, MessageReceipt, ReceiptStatus, WeComCardClick
-from channels.wecom import cards
 from channels.wecom.adapter import CHANNEL, WeComMessage
-from channels.wecom.cards import CHOICE_LABELS, Choice
 from core.audit.context import Actor, acting
 from core.audit.hooks import record_event
 from core.cases import service as case_service
@@ -35,6 +33,8 @@ from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
 from core.settings import get_settings
+from notifications.providers import wecom_cards as cards
+from notifications.providers.wecom_cards import CHOICE_LABELS, Choice
 
 log = logging.getLogger("tongban.channels")
 

@@ -17,7 +17,7 @@ from core.audit.context import current_actor
 from core.audit.hooks import record_event
 from core.audit.models import AuditLog
 from core.clock import now
-from core.db import WRITE_OPTION, session_scope
+from core.db import WRITE_OPTION, Base, session_scope
 from core.errors import ValidationFailed
 
 EXPORT_LIMIT = 100_000
@@ -125,9 +125,14 @@ def _shown(name: str, value: Any) -> Any:
     return value
 
 
-def _people(db: Session, rows: list[AuditLog]) -> dict[int, str]:
-    from core.org.models import User
+def _mapped(table: str) -> Any:
+    """The model mapped to ``table``. The log names entities by table, as it records them; every domain writes
+    through the audit hooks, so the audit package imports none of them (org included)."""
+    return next(m.class_ for m in Base.registry.mappers if getattr(m.local_table, "name", None) == table)
 
+
+def _people(db: Session, rows: list[AuditLog]) -> dict[int, str]:
+    User = _mapped("user")
     ids = {r.actor_id for r in rows if r.actor_id} | {
         int(r.entity_id) for r in rows if r.entity == "user" and r.entity_id.isdigit()
     }

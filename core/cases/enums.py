@@ -2,17 +2,9 @@
 
 from enum import IntEnum, StrEnum
 
-
-class CaseType(IntEnum):
-    """办件类型."""
-
-    IMMEDIATE = 1
-    PROMISED = 2
-    JOINT = 3
-    REPORTED = 4
-
-
-CASE_TYPE_LABELS = {1: "即办件", 2: "承诺件", 3: "联办件", 4: "上报件"}
+# An item decides the type of its cases (core/items/enums.py); re-exported for the case views and pages.
+from core.items.enums import CASE_TYPE_LABELS as CASE_TYPE_LABELS
+from core.items.enums import CaseType as CaseType
 
 
 class SubmitChannel(IntEnum):

@@ -7,7 +7,7 @@ department's handlers hear that a case waits for their decision. Facts only: nam
 from sqlalchemy.orm import Session
 
 from core.cases.enums import CONCLUSION_RESULT_LABELS
-from core.cases.models import Case
+from core.cases.models import Case, Licence
 from core.events.service import Recipient, publish
 from core.org.permissions import Permission
 from core.security import mask_name
@@ -44,8 +44,9 @@ def supplement_requested(db: Session, case: Case, reason: str, materials: list[s
     publish(db, "case.supplement_requested", subject=f"case:{case.id}", data=data, to=_applicant(case))
 
 
-def concluded(db: Session, case: Case) -> None:
-    """办结 (or 不予受理): the applicant learns the result, then is invited to rate the service (好差评)."""
+def concluded(db: Session, case: Case, licence: Licence | None = None) -> None:
+    """办结 (or 不予受理): the applicant learns the result, then is invited to rate the service (好差评). A licence
+    issued with it is named, so that supervision pushes the approval result (审管衔接)."""
     result = case.conclusion_result if case.conclusion_result is not None else -1
     data = _facts(case) | {
         "result": result,
@@ -53,7 +54,8 @@ def concluded(db: Session, case: Case) -> None:
         "reason": case.conclusion_reason or "",
         "concluded_at": case.concluded_at.isoformat(timespec="minutes") if case.concluded_at else None,
     }
-    publish(db, "case.concluded", subject=f"case:{case.id}", data=data, to=_applicant(case))
+    facts = data | ({"licence_id": licence.id} if licence is not None else {})
+    publish(db, "case.concluded", subject=f"case:{case.id}", data=facts, to=_applicant(case))
     rating = get_settings().site_url(f"/rate?case_no={case.case_no}")
     publish(
         db, "case.rating_invited", subject=f"case:{case.id}", data=data | {"rating_url": rating}, to=_applicant(case)

@@ -39,7 +39,6 @@ from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
 from core.security import keyed_hash, new_query_code
-from core.supervision import service as supervision_service
 
 OPEN_STATUSES = {CaseStatus.SUBMITTED, CaseStatus.PROCESSING, CaseStatus.SUPPLEMENTING, CaseStatus.SUSPENDED}
 
@@ -520,7 +519,7 @@ def conclude(
     case.conclusion_result = result
     case.conclusion_reason = text
     refresh_time_state(case, at)
-    case_events.concluded(db, case)
+    licence = None
     if result == ConclusionResult.CERTIFIED and case.item.issues_licence:
         licence = Licence(
             licence_no=f"{case.case_no}-Z",
@@ -535,9 +534,10 @@ def conclude(
             details={"service_item": case.item.name, "project_name": case.project_name},
         )
         db.add(licence)
-        supervision_service.push_approval(db, case, licence)  # 审管衔接: to the configured supervisors
-        return licence
-    return None
+        db.flush()  # the licence gets its id, which the event names
+    # 审管衔接: supervision hears of the licence through this event (core/supervision/listeners.py)
+    case_events.concluded(db, case, licence)
+    return licence
 
 
 def request_supplement(db: Session, user: User | None, case: Case, *, reason: str, materials: list[str]) -> Supplement:

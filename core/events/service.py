@@ -1,5 +1,6 @@
 """Publishing domain events inside the caller's transaction."""
 
+import importlib
 import logging
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -11,6 +12,11 @@ from core.events.models import DomainEvent
 from core.plugins import hooks
 
 log = logging.getLogger("tongban.events")
+
+LISTENERS = ("core.supervision.listeners",)
+"""Core domains that act on other domains' events, each a module with ``on_event(db, event)``. Named, not
+imported: a publisher never depends on who listens (cases → supervision would be a cycle), and the events
+package sits below every domain."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,8 @@ def publish(db: Session, kind: str, *, subject: str, data: dict[str, Any], to: I
     db.flush()
     for hook in hooks("on_event"):
         hook(db, event)
+    for listener in LISTENERS:
+        importlib.import_module(listener).on_event(db, event)
     return event
 
 

@@ -5,8 +5,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from core.cases.enums import CASE_TYPE_LABELS
 from core.errors import Conflict, NotFound, ValidationFailed
+from core.items.enums import CASE_TYPE_LABELS
 from core.items.models import ItemMaterial, ServiceItem
 from core.items.schemas import GuideElement, GuideOut, ItemIn, ItemSummary, MaterialSpec
 from core.org import service as org_service

@@ -1,0 +1,1 @@
+"""投资建设项目: filings, derived flows, guidance letters."""

@@ -9,8 +9,8 @@ import segno
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from core.projects.diagram import flow_svg
-from core.projects.indicators import QUESTIONS, display
 from core.rules.engine import DerivedFlow, FlowItem, Reason
+from core.rules.indicators import QUESTIONS, display
 
 _env = Environment(loader=PackageLoader("core.projects", "templates"), autoescape=select_autoescape())
 

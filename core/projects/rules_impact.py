@@ -6,9 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.org.models import User
-from core.projects import indicators as ind
 from core.projects import service
 from core.projects.models import Derivation, Project
+from core.rules import indicators as ind
 from core.rules import service as rules_service
 from core.rules.document import RuleSetDocument
 from core.rules.engine import DerivedFlow, derive

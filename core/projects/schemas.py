@@ -5,8 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from core.projects.indicators import IndicatorValue
 from core.rules.engine import DerivedFlow
+from core.rules.indicators import IndicatorValue
 from core.validators import OneLine, credit_code_problem, phone_problem
 
 

@@ -12,9 +12,9 @@ from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, 
 from core.org import service as org_service
 from core.org.models import Department, User
 from core.org.permissions import DataScope, Permission
-from core.projects import indicators as ind
 from core.projects.models import DepartmentReview, Derivation, Project, ReviewAdjustment
 from core.projects.schemas import AdjustmentIn, ProjectIn, ProjectInfo, ProjectPatch
+from core.rules import indicators as ind
 from core.rules import service as rules_service
 from core.rules.document import STAGES
 from core.rules.engine import DerivedFlow, derive

@@ -3,11 +3,14 @@
 from urllib.parse import quote
 
 from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from core.deps import DB, ChannelUser, CurrentUser, ReadDB
-from core.projects import indicators as ind
-from core.projects import letters, service
+from core.org import service as org_service
+from core.org.models import User
+from core.org.permissions import Permission
+from core.projects import letters, rules_impact, service
 from core.projects.models import DepartmentReview, Derivation, GuidanceLetter, Project
 from core.projects.schemas import (
     AdjustmentIn,
@@ -23,7 +26,10 @@ from core.projects.schemas import (
     QuestionsOut,
     ReviewOut,
 )
+from core.rules import indicators as ind
+from core.rules import service as rules_service
 from core.rules.engine import DerivedFlow
+from core.rules.views import VersionOut, version_out
 from core.security import mask_phone
 
 router = APIRouter(tags=["投资建设项目报建"])
@@ -273,3 +279,75 @@ def letter_pdf(code: str, db: ReadDB) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}"},
     )
+
+
+# ---------------------------------------------------------------- rule-set changes that re-derive projects
+# The dry run, publishing and rolling back live here, under /rules, because re-deriving is the projects'
+# business (rules_impact); the rule engine and its versions (core/rules) know nothing of projects.
+
+rule_changes_router = APIRouter(prefix="/rules", tags=["流程推演规则"])
+
+
+def _rules_manager(user: User | None) -> User:
+    return org_service.require(user, Permission.RULES_MANAGE)
+
+
+class FlowChangeOut(BaseModel):
+    """A project whose flow would change (dry-run) or did change (publish/rollback)."""
+
+    project_id: int
+    project_code: str
+    project_name: str
+    status: str
+    added: list[str]
+    removed: list[str]
+    changed: list[str]
+
+
+class ChangeResultOut(BaseModel):
+    """The version now in force and the projects re-derived."""
+
+    version: VersionOut
+    rederived: list[FlowChangeOut]
+
+
+class PublishIn(BaseModel):
+    """A note saying what changed and why."""
+
+    note: str = Field(max_length=500)
+
+
+def _changes(changes: list[rules_impact.FlowChange]) -> list[FlowChangeOut]:
+    return [FlowChangeOut(**vars(c)) for c in changes]
+
+
+class DryRunOut(BaseModel):
+    """What publishing the draft would do."""
+
+    will_change: list[FlowChangeOut] = Field(description="发布后将按新规则重新推演的项目")
+    held: list[FlowChangeOut] = Field(description="流程会不同、但已在审核/已确认/填报中而保持原流程的项目")
+
+
+@rule_changes_router.post("/draft/dry-run", response_model=DryRunOut, summary="试算：草稿会改变哪些项目的流程")
+def dry_run(db: DB, user: CurrentUser) -> DryRunOut:
+    """The existing projects whose flows publishing the draft would change, and how (nothing is saved)."""
+    _rules_manager(user)
+    _, document = rules_service.require_draft(db)
+    return DryRunOut(
+        will_change=_changes(rules_impact.dry_run(db, document)),
+        held=_changes(rules_impact.held_back(db, document)),
+    )
+
+
+@rule_changes_router.post("/draft/publish", response_model=ChangeResultOut, summary="发布草稿")
+def publish(data: PublishIn, db: DB, user: CurrentUser) -> ChangeResultOut:
+    """Puts the draft in force and re-derives projects not yet with the departments."""
+    version, changes = rules_impact.publish(db, _rules_manager(user), note=data.note)
+    return ChangeResultOut(version=version_out(version), rederived=_changes(changes))
+
+
+@rule_changes_router.post("/versions/{version}/rollback", response_model=ChangeResultOut, summary="回滚到此版本")
+def rollback(version: int, db: DB, user: CurrentUser) -> ChangeResultOut:
+    """Puts an earlier version's rules back in force as a new version."""
+    new, changes = rules_impact.rollback(db, _rules_manager(user), version)
+    return ChangeResultOut(version=version_out(new), rederived=_changes(changes))

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import rule_engine
 
-from core.projects.indicators import LAND_SUPPLIES, QUESTION_BY_KEY, QUESTIONS, Indicators
+from core.rules.indicators import LAND_SUPPLIES, QUESTION_BY_KEY, QUESTIONS, Indicators
 
 CHOICE_VALUES = {"land_supply": LAND_SUPPLIES}  # includes the implied 原有用地
 

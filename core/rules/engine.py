@@ -5,9 +5,9 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, Field
 
-from core.projects.indicators import Indicators, IndicatorValue, display, effective
 from core.rules.conditions import holds
 from core.rules.document import STAGES, ApprovalDef, RuleDef, RuleSetDocument
+from core.rules.indicators import Indicators, IndicatorValue, display, effective
 
 
 class Reason(BaseModel):

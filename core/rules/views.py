@@ -4,13 +4,12 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from core.deps import DB, CurrentUser, ReadDB
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
-from core.projects import rules_impact
 from core.rules import service
 from core.rules.document import RuleDef
 from core.rules.models import RuleSetVersion
@@ -32,31 +31,6 @@ class VersionOut(BaseModel):
     document: dict[str, Any] | None = None
 
 
-class FlowChangeOut(BaseModel):
-    """A project whose flow would change (dry-run) or did change (publish/rollback)."""
-
-    project_id: int
-    project_code: str
-    project_name: str
-    status: str
-    added: list[str]
-    removed: list[str]
-    changed: list[str]
-
-
-class ChangeResultOut(BaseModel):
-    """The version now in force and the projects re-derived."""
-
-    version: VersionOut
-    rederived: list[FlowChangeOut]
-
-
-class PublishIn(BaseModel):
-    """A note saying what changed and why."""
-
-    note: str = Field(max_length=500)
-
-
 def version_out(version: RuleSetVersion, *, with_document: bool = False) -> VersionOut:
     """A version for the API."""
     return VersionOut(
@@ -74,10 +48,6 @@ def version_out(version: RuleSetVersion, *, with_document: bool = False) -> Vers
 
 def _manager(user: User | None) -> User:
     return org_service.require(user, Permission.RULES_MANAGE)
-
-
-def _changes(changes: list[rules_impact.FlowChange]) -> list[FlowChangeOut]:
-    return [FlowChangeOut(**vars(c)) for c in changes]
 
 
 @router.get("/versions", response_model=list[VersionOut], summary="规则版本列表")
@@ -115,39 +85,7 @@ def delete_rule(code: str, db: DB, user: CurrentUser) -> VersionOut:
     return version_out(service.delete_rule(db, _manager(user), code), with_document=True)
 
 
-class DryRunOut(BaseModel):
-    """What publishing the draft would do."""
-
-    will_change: list[FlowChangeOut] = Field(description="发布后将按新规则重新推演的项目")
-    held: list[FlowChangeOut] = Field(description="流程会不同、但已在审核/已确认/填报中而保持原流程的项目")
-
-
-@router.post("/draft/dry-run", response_model=DryRunOut, summary="试算：草稿会改变哪些项目的流程")
-def dry_run(db: DB, user: CurrentUser) -> DryRunOut:
-    """The existing projects whose flows publishing the draft would change, and how (nothing is saved)."""
-    _manager(user)
-    _, document = service.require_draft(db)
-    return DryRunOut(
-        will_change=_changes(rules_impact.dry_run(db, document)),
-        held=_changes(rules_impact.held_back(db, document)),
-    )
-
-
-@router.post("/draft/publish", response_model=ChangeResultOut, summary="发布草稿")
-def publish(data: PublishIn, db: DB, user: CurrentUser) -> ChangeResultOut:
-    """Puts the draft in force and re-derives projects not yet with the departments."""
-    version, changes = rules_impact.publish(db, _manager(user), note=data.note)
-    return ChangeResultOut(version=version_out(version), rederived=_changes(changes))
-
-
 @router.delete("/draft", status_code=204, summary="放弃草稿")
 def discard(db: DB, user: CurrentUser) -> None:
     """Throws the draft away."""
     service.discard_draft(db, _manager(user))
-
-
-@router.post("/versions/{version}/rollback", response_model=ChangeResultOut, summary="回滚到此版本")
-def rollback(version: int, db: DB, user: CurrentUser) -> ChangeResultOut:
-    """Puts an earlier version's rules back in force as a new version."""
-    new, changes = rules_impact.rollback(db, _manager(user), version)
-    return ChangeResultOut(version=version_out(new), rederived=_changes(changes))

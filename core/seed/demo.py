@@ -21,10 +21,10 @@ from core import clock
 from core.audit.context import Actor, acting
 from core.calendar.service import add_working_days, is_working_day
 from core.cases import service as case_service
-from core.cases.enums import CaseType
 from core.cases.models import Case
 from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn
 from core.items import service as item_service
+from core.items.enums import CaseType
 from core.items.models import ServiceItem
 from core.items.schemas import ItemIn
 from core.org import service as org_service

@@ -12,10 +12,10 @@ from typing import Any
 
 from wechatpy import WeChatClient
 
-from channels.wechat.sender import RewritingSession
 from core.settings import get_settings
 from notifications.providers import calls, tokens
 from notifications.providers.errors import Permanent
+from notifications.providers.session import RewritingSession
 
 TIMEOUT_SECONDS = 10
 RETRYABLE_ERRORS = {

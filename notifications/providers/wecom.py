@@ -19,10 +19,10 @@ from typing import Any
 import requests
 from wechatpy.enterprise import WeChatClient
 
-from channels.wechat.sender import RewritingSession
 from core.settings import get_settings
 from notifications.providers import calls, tokens
 from notifications.providers.errors import Permanent
+from notifications.providers.session import RewritingSession
 
 WECOM_API = "https://qyapi.weixin.qq.com"
 DUPLICATE_CHECK_SECONDS = 4 * 3600

@@ -187,7 +187,7 @@ def new_case(platform: Platform) -> tuple[str, str, str]:
     """Registers a case at the window (as the demo admin) and returns its number, query password and item."""
     script = """
 from sqlalchemy import select
-from core.cli import CLI_ACTOR
+from tongban.cli import CLI_ACTOR
 from core.audit.context import acting
 from core.cases import service
 from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn

@@ -1,5 +1,5 @@
 """A case waiting for its decision reaches each handler on WeCom as a template card with 同意 / 不同意 / 退回
-(the card of channels/wecom/cards.py), its task id naming the case, the announcement and the member."""
+(the card of notifications/providers/wecom_cards.py), its task id naming the case, the announcement and the member."""
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select

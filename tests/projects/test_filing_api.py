@@ -212,7 +212,7 @@ def test_bad_project_facts_are_refused(client: TestClient, filing: Filing) -> No
 def test_only_the_gating_answers_change_which_questions_apply() -> None:
     from itertools import product
 
-    from core.projects import indicators as ind
+    from core.rules import indicators as ind
 
     choices: dict[str, list[object]] = {
         "investor": [None, "government", "enterprise"],

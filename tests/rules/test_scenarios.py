@@ -14,7 +14,10 @@ from typing import Any
 
 import pytest
 
-from core.projects.indicators import (
+from core.rules.conditions import compile_condition
+from core.rules.document import RuleSetDocument
+from core.rules.engine import DerivedFlow, Reason, derive
+from core.rules.indicators import (
     INDUSTRIES,
     INVESTORS,
     LAND_SUPPLIES,
@@ -25,9 +28,6 @@ from core.projects.indicators import (
     unanswered,
     value_problem,
 )
-from core.rules.conditions import compile_condition
-from core.rules.document import RuleSetDocument
-from core.rules.engine import DerivedFlow, Reason, derive
 from core.rules.seed import initial_document
 
 SCENARIOS: list[dict[str, Any]] = json.loads(Path(__file__).with_name("scenarios.json").read_text(encoding="utf-8"))

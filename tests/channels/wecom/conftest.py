@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from wechatpy.enterprise.crypto import WeChatCrypto
 
 from channels.models import MessageReceipt, WeComCardClick
-from channels.wecom.cards import task_id
 from core.audit.models import AuditLog
 from core.cases.models import Case, CaseStep
 from core.db import get_sessionmaker, mark_for_writing
@@ -23,6 +22,7 @@ from core.events.models import DomainEvent
 from core.org.models import User
 from core.settings import get_settings
 from notifications import ratelimit, tasks
+from notifications.providers.wecom_cards import task_id
 from tests.conftest import World
 from tests.fakes.fixtures import fake_wecom  # noqa: F401  (the fake WeCom API)
 from tests.fakes.wecom_api import FakeWeCom

@@ -2,7 +2,7 @@
 
 import pytest
 
-from channels.wecom import cards
+from notifications.providers import wecom_cards as cards
 
 FACTS = {
     "case_id": 12,

@@ -148,7 +148,7 @@ def audit_verify() -> None:
 @app.command("bot-contract")
 def bot_contract() -> None:
     """Rewrite bot/tests/openapi.json and api_fixtures.json from this app (the bot's fake API checks against them)."""
-    from tongban import bot_contract as contract
+    from tongban import bot_contract as contract  # the app itself writes them
 
     contract.write()
     typer.echo(f"已写出 {contract.OPENAPI_FILE} 和 {contract.FIXTURES_FILE}（机器人的测试据此核对接口）。")
