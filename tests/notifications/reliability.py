@@ -21,12 +21,14 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from core.db import session_scope
+from core.events.kinds import EventKind
 from core.events.service import Recipient, publish
 from core.org.models import User
 from core.settings import get_settings
 from notifications.connections import redis_for
 from notifications.models import Notification, Status
 from tests import processes
+from tests.event_examples import example
 from tests.fakes.wecom_api import AGENT_ID, CORP_ID, SECRET, FakeWeCom
 
 BATCH = 100
@@ -170,7 +172,8 @@ def run(
                     for n in range(start, min(count, start + BATCH)):
                         facts = {"item_name": f"事项{n}", "case_no": f"KF{n:08d}", "url": f"http://tongban.test/p/{n}"}
                         to = [Recipient(user_id=user_ids[targets[n]])]
-                        publish(db, "supervision.pushed", subject=f"bench:{n}", data=facts, to=to)
+                        pushed = example(EventKind.SUPERVISION_PUSHED, **facts)
+                        publish(db, EventKind.SUPERVISION_PUSHED, pushed, subject=f"bench:{n}", to=to)
             _wait_for(lambda: len(fake.deliveries) >= count * kill_after, timeout, workers, fake)
             workers[0].kill()
             killed_at = len(fake.deliveries)
