@@ -1,7 +1,7 @@
 """The delivery reliability run (issue 6, acceptance 2), shared by the test and bench/notification_delivery.py.
 
 Staff bound to WeCom are notified through the real path: events published in this process's transactions,
-their rows handed to Redis after commit, sent by real Celery workers (``celery -A notifications.tasks
+their rows handed to Redis after commit, sent by real Celery workers (``celery -A tongban.celery
 worker -B``, in their own processes) to the fake WeCom API, which fails a share of the calls with HTTP 500
 or errcode 45009 and drops (as WeCom does) any member's 31st message within 60 s. Part-way the worker is
 killed with SIGKILL and a new one started. At the end every notification must have reached its member
@@ -100,7 +100,7 @@ class Worker:
     """A Celery worker with its embedded beat (a child process), in a process group of its own."""
 
     def __init__(self, env: dict[str, str], workdir: Path, name: str) -> None:
-        command = [sys.executable, "-m", "celery", "-A", "notifications.tasks", "worker", "-B"]
+        command = [sys.executable, "-m", "celery", "-A", "tongban.celery", "worker", "-B"]
         command += ["-P", "threads", "-c", "8", "--loglevel", "WARNING", "-n", f"{name}@%h"]
         command += ["-s", str(workdir / f"beat-{name}"), "--without-mingle", "--without-gossip"]
         self.log = workdir / f"{name}.log"

@@ -191,12 +191,14 @@ def test_the_embedded_scheduler_and_celery_beat_run_the_same_periodic_jobs() -> 
     }
     sweeper = listed["notifications-sweep"]
     assert sweeper.run is tasks.sweep and sweeper.minutes * 60 == tasks.SWEEP_SECONDS and "补发" in sweeper.failure
-    tasks.app.finalize()
-    schedule = tasks.app.conf.beat_schedule
+    from tongban.celery import app, run_job
+
+    app.finalize()
+    schedule = app.conf.beat_schedule
     assert schedule["notifications-sweep"]["task"] == "notifications.sweep"
     for name in set(listed) - {"notifications-sweep"}:
         assert schedule[name]["task"] == "tongban.job" and schedule[name]["args"] == (name,)
         assert schedule[name]["schedule"] == listed[name].minutes * 60
-    assert tasks.run_job("case-deadlines") == 0  # runs the job by name (no open cases here)
+    assert run_job("case-deadlines") == 0  # runs the job by name (no open cases here)
     with pytest.raises(LookupError):
         jobs.run("no-such-job")
