@@ -54,7 +54,7 @@ def measure(args: argparse.Namespace, workdir: Path, database_url: str, redis_ur
     from tests.notifications.reliability import run
 
     upgrade()
-    print(f"database: {args.db}; redis: {redis_url}; workers: celery -A notifications.tasks worker -B -P threads -c 8")
+    print(f"database: {args.db}; redis: {redis_url}; workers: celery -A tongban.celery worker -B -P threads -c 8")
     report = run(
         redis_url=redis_url,
         count=args.count,

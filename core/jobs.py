@@ -1,6 +1,6 @@
 """The platform's periodic jobs in one list. On one machine the app's embedded scheduler runs them
 (tongban/asgi.py); in production the app processes leave them (``TONGBAN_SCHEDULER_ENABLED=false``) to the one
-Celery beat, which runs the same list by name (notifications/tasks.py). Plugins add theirs through their
+Celery beat, which runs the same list by name (tongban/celery.py). Plugins add theirs through their
 ``jobs()`` hook. Every job is safe to run again, and to run late."""
 
 import logging

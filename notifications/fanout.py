@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from core.cases.models import Case, ChannelBinding
 from core.clock import now
+from core.events.kinds import CaseDecisionNeeded, EventKind, EventPayload
 from core.events.models import DomainEvent
-from core.events.service import Recipient, recipients
+from core.events.service import Recipient, payload_of, recipients
 from core.org import service as org_service
 from core.org.models import Department, User
 from notifications import delivery, outbox, render
@@ -68,11 +69,16 @@ def _user_targets(user: User, kind: str, applicant_id: int | None = None) -> lis
 
 
 def _wechat_kind(kind: str) -> bool:
-    return bool(wechat_template.configured() and render.wechat_template(kind, {}) is not None)
+    return wechat_template.configured() and render.has_wechat_template(kind)
+
+
+def _case_id(event: DomainEvent) -> int | None:
+    """The case the event is about (every case and supervision event names one)."""
+    return payload_of(event).case_id
 
 
 def _case_owners(db: Session, event: DomainEvent, applicant_id: int) -> list[User]:
-    case_id = event.data.get("case_id")
+    case_id = _case_id(event)
     query = select(Case.owner_user_id).where(Case.applicant_id == applicant_id, Case.owner_user_id.is_not(None))
     if isinstance(case_id, int):
         query = query.where(Case.id == case_id)
@@ -86,7 +92,7 @@ def _applicant_targets(db: Session, event: DomainEvent, applicant_id: int) -> li
     targets: list[Target] = []
     for owner in _case_owners(db, event, applicant_id):
         targets += _user_targets(owner, event.kind, applicant_id)
-    case_id = event.data.get("case_id")
+    case_id = _case_id(event)
     if _wechat_kind(event.kind) and isinstance(case_id, int):
         bound = db.scalars(
             select(ChannelBinding.channel_user).where(
@@ -119,21 +125,29 @@ def _recipient_targets(db: Session, event: DomainEvent, recipient: Recipient) ->
     return _applicant_targets(db, event, recipient.applicant_id)
 
 
-def _payload(db: Session, event: DomainEvent, target: Target, message: render.Message) -> dict[str, Any]:
+DECISION_CARDS = frozenset({EventKind.CASE_DECISION_NEEDED})
+"""The kinds sent on WeCom as a card with decision buttons (to one member each) rather than a text card."""
+
+
+def _payload(
+    db: Session, event: DomainEvent, facts: EventPayload, target: Target, message: render.Message
+) -> dict[str, Any]:
+    kind = EventKind(event.kind)
     if target.channel == Channel.WECOM:
-        if event.kind == "case.decision_needed" and target.user_id is not None:
-            department = db.get(Department, event.data.get("department_id") or 0)
+        if kind in DECISION_CARDS and isinstance(facts, CaseDecisionNeeded) and target.user_id is not None:
+            department = db.get(Department, facts.department_id or 0)
             name = department.name if department is not None else ""
-            return render.wecom_decision_card(event.data, event.id, target.user_id, name)
+            return render.wecom_decision_card(facts, event.id, target.user_id, name)
         return render.wecom_textcard(message, event.id)
     if target.channel == Channel.WECHAT:
-        return render.wechat_template(event.kind, event.data) or {}
+        return render.wechat_template(kind, facts) or {}
     return {}
 
 
 def on_event(db: Session, event: DomainEvent) -> list[Notification]:
     """Writes the event's notification rows into the caller's transaction; they are sent after commit."""
-    message = render.message(event.kind, event.data)
+    facts = payload_of(event)
+    message = render.message(EventKind(event.kind), facts)
     moment = now()
     queued = delivery.queued_until(moment)  # its task is handed over after commit
     rows = []
@@ -149,7 +163,7 @@ def on_event(db: Session, event: DomainEvent) -> list[Notification]:
             title=message.title,
             body=message.body,
             link=message.link,
-            payload=_payload(db, event, target, message),
+            payload=_payload(db, event, facts, target, message),
             status=Status.CREATED,
             attempts=0,
             next_attempt_at=moment,

@@ -15,10 +15,25 @@ event kind to the template id. The field keys below are those of the templates t
 - ``case.rating_invited`` 评价邀请: character_string1 办件编号, thing2 办理事项, thing3 温馨提示
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from core.events.kinds import (
+    CaseAccepted,
+    CaseConcluded,
+    CaseDecisionNeeded,
+    CaseFacts,
+    CaseRatingInvited,
+    CaseSupplementRequested,
+    EventKind,
+    EventPayload,
+    PushFacts,
+    SupervisionEscalated,
+    SupervisionFeedback,
+    SupervisionPushed,
+)
 from core.settings import get_settings
 from notifications.providers.wecom_cards import decision_card
 
@@ -26,8 +41,6 @@ TEXTCARD_TITLE_CHARS = 128
 TEXTCARD_DESCRIPTION_CHARS = 512
 TEMPLATE_FIELD_CHARS = 20
 INBOX_TITLE_CHARS = 200
-
-Facts = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -59,8 +72,8 @@ def _day(value: Any) -> str:
     return _when(value)[:10]
 
 
-def _s(data: Facts, key: str, default: str = "") -> str:
-    value = data.get(key)
+def _s(value: object, default: str = "") -> str:
+    """A fact as text, ``default`` when it is missing or empty."""
     return default if value is None or value == "" else str(value)
 
 
@@ -68,125 +81,121 @@ def _admin_link(path: str) -> str:
     return get_settings().site_url(path)
 
 
-def _case_line(data: Facts) -> str:
-    return f"办件编号：{_s(data, 'case_no')}\n办理事项：{_s(data, 'item_name')}"
+def _case_line(p: CaseFacts) -> str:
+    return f"办件编号：{_s(p.case_no)}\n办理事项：{_s(p.item_name)}"
 
 
-def _accepted(data: Facts) -> Message:
-    due = _day(data.get("due_at"))
+def _materials(p: CaseSupplementRequested) -> str:
+    return "、".join(str(m) for m in p.materials or []) or "见补正告知书"
+
+
+def _accepted(p: CaseAccepted) -> Message:
+    due = _day(p.due_at)
     promise = f"，承诺于 {due} 前办结" if due else ""
-    opinion = _s(data, "opinion")
-    body = f"您申请的“{_s(data, 'item_name')}”已受理{promise}。\n{_case_line(data)}"
+    opinion = _s(p.opinion)
+    body = f"您申请的“{_s(p.item_name)}”已受理{promise}。\n{_case_line(p)}"
     if opinion:
         body += f"\n受理意见：{opinion}"
-    return Message(f"办件已受理：{_s(data, 'item_name')}", body, _s(data, "url"))
+    return Message(f"办件已受理：{_s(p.item_name)}", body, _s(p.url))
 
 
-def _supplement(data: Facts) -> Message:
-    materials = "、".join(str(m) for m in data.get("materials") or []) or "见补正告知书"
+def _supplement(p: CaseSupplementRequested) -> Message:
     body = (
-        f"您申请的“{_s(data, 'item_name')}”需要补正材料。\n{_case_line(data)}\n"
-        f"补正原因：{_s(data, 'reason', '见补正告知书')}\n需补材料：{materials}"
+        f"您申请的“{_s(p.item_name)}”需要补正材料。\n{_case_line(p)}\n"
+        f"补正原因：{_s(p.reason, '见补正告知书')}\n需补材料：{_materials(p)}"
     )
-    return Message(f"需补正材料：{_s(data, 'item_name')}", body, _s(data, "url"))
+    return Message(f"需补正材料：{_s(p.item_name)}", body, _s(p.url))
 
 
-def _concluded(data: Facts) -> Message:
-    result = _s(data, "result_label", "已办结")
-    body = f"您申请的“{_s(data, 'item_name')}”已办结，结果：{result}。\n{_case_line(data)}"
-    if data.get("concluded_at"):
-        body += f"\n办结时间：{_when(data.get('concluded_at'))}"
-    if data.get("reason"):
-        body += f"\n说明：{_s(data, 'reason')}"
-    return Message(f"办件已办结：{_s(data, 'item_name')}", body, _s(data, "url"))
+def _concluded(p: CaseConcluded) -> Message:
+    result = _s(p.result_label, "已办结")
+    body = f"您申请的“{_s(p.item_name)}”已办结，结果：{result}。\n{_case_line(p)}"
+    if p.concluded_at:
+        body += f"\n办结时间：{_when(p.concluded_at)}"
+    if p.reason:
+        body += f"\n说明：{_s(p.reason)}"
+    return Message(f"办件已办结：{_s(p.item_name)}", body, _s(p.url))
 
 
-def _rating(data: Facts) -> Message:
+def _rating(p: CaseRatingInvited) -> Message:
     body = (
-        f"您申请的“{_s(data, 'item_name')}”已办结，请对本次服务作出评价（好差评），"
-        f"您的评价将帮助我们改进服务。\n{_case_line(data)}"
+        f"您申请的“{_s(p.item_name)}”已办结，请对本次服务作出评价（好差评），"
+        f"您的评价将帮助我们改进服务。\n{_case_line(p)}"
     )
-    return Message("请您评价本次政务服务", body, _s(data, "rating_url") or _s(data, "url"))
+    return Message("请您评价本次政务服务", body, _s(p.rating_url) or _s(p.url))
 
 
-def _decision(data: Facts) -> Message:
-    body = (
-        f"{_case_line(data)}\n申请人：{_s(data, 'applicant_name')}\n"
-        f"已有意见：{_s(data, 'opinion_so_far', '无')}\n请尽快作出决定。"
-    )
-    link = _s(data, "materials_url") or _admin_link(f"/admin/cases/{_s(data, 'case_id')}")
-    return Message(f"待决定：{_s(data, 'item_name')}（{_s(data, 'case_no')}）", body, link)
+def _decision(p: CaseDecisionNeeded) -> Message:
+    body = f"{_case_line(p)}\n申请人：{_s(p.applicant_name)}\n已有意见：{_s(p.opinion_so_far, '无')}\n请尽快作出决定。"
+    link = _s(p.materials_url) or _admin_link(f"/admin/cases/{_s(p.case_id)}")
+    return Message(f"待决定：{_s(p.item_name)}（{_s(p.case_no)}）", body, link)
 
 
-def _push_line(data: Facts) -> str:
+def _push_line(p: PushFacts) -> str:
     parts = [
-        f"办件编号：{_s(data, 'case_no')}" if data.get("case_no") else "",
-        f"审批事项：{_s(data, 'item_name')}" if data.get("item_name") else "",
-        f"审批部门：{_s(data, 'approving_department_name')}" if data.get("approving_department_name") else "",
-        f"证照编号：{_s(data, 'licence_no')}" if data.get("licence_no") else "",
-        f"持证人：{_s(data, 'holder_name')}" if data.get("holder_name") else "",
+        f"办件编号：{_s(p.case_no)}" if p.case_no else "",
+        f"审批事项：{_s(p.item_name)}" if p.item_name else "",
+        f"审批部门：{_s(p.approving_department_name)}" if p.approving_department_name else "",
+        f"证照编号：{_s(p.licence_no)}" if p.licence_no else "",
+        f"持证人：{_s(p.holder_name)}" if p.holder_name else "",
     ]
-    return "\n".join(p for p in parts if p)
+    return "\n".join(part for part in parts if part)
 
 
-def _supervision_link(data: Facts) -> str:
-    if data.get("url"):
-        return _s(data, "url")
-    push_id = data.get("push_id")
-    return _admin_link(f"/admin/supervision/pushes/{push_id}" if push_id else "/admin/supervision")
+def _supervision_link(p: PushFacts) -> str:
+    if p.url:
+        return _s(p.url)
+    return _admin_link(f"/admin/supervision/pushes/{p.push_id}" if p.push_id else "/admin/supervision")
 
 
-def _pushed(data: Facts) -> Message:
-    body = f"收到一条审批结果推送，请认领，并在监管后反馈结果。\n{_push_line(data)}"
-    if data.get("claim_due_at"):
-        body += f"\n请于 {_when(data.get('claim_due_at'))} 前认领"
-    return Message(f"审批推送：{_s(data, 'item_name', '审批结果')}", body, _supervision_link(data))
+def _pushed(p: SupervisionPushed) -> Message:
+    body = f"收到一条审批结果推送，请认领，并在监管后反馈结果。\n{_push_line(p)}"
+    if p.claim_due_at:
+        body += f"\n请于 {_when(p.claim_due_at)} 前认领"
+    return Message(f"审批推送：{_s(p.item_name, '审批结果')}", body, _supervision_link(p))
 
 
-def _feedback(data: Facts) -> Message:
-    who = _s(data, "department_name", "监管部门")
-    if not data.get("inspected"):
+def _feedback(p: SupervisionFeedback) -> Message:
+    who = _s(p.department_name, "监管部门")
+    if not p.inspected:
         result = "未开展检查"
-    elif data.get("problems_found"):
-        result = f"发现问题：{_s(data, 'problems', '见反馈详情')}"
+    elif p.problems_found:
+        result = f"发现问题：{_s(p.problems, '见反馈详情')}"
     else:
         result = "检查未发现问题"
-    body = f"{who}已反馈监管结果：{result}\n{_push_line(data)}"
-    if data.get("measures"):
-        body += f"\n处理措施：{_s(data, 'measures')}"
-    if data.get("handler_name"):
-        body += f"\n反馈人：{_s(data, 'handler_name')}"
-    return Message(f"监管反馈：{_s(data, 'item_name', '审批结果')}", body, _supervision_link(data))
+    body = f"{who}已反馈监管结果：{result}\n{_push_line(p)}"
+    if p.measures:
+        body += f"\n处理措施：{_s(p.measures)}"
+    if p.handler_name:
+        body += f"\n反馈人：{_s(p.handler_name)}"
+    return Message(f"监管反馈：{_s(p.item_name, '审批结果')}", body, _supervision_link(p))
 
 
-def _escalated(data: Facts) -> Message:
-    stage = _s(data, "stage_label", "超过时限未处理")
-    level = _s(data, "level_label", "催办")
-    body = f"审批推送{stage}，{level}。\n监管部门：{_s(data, 'department_name')}\n{_push_line(data)}"
-    if data.get("due_at"):
-        body += f"\n办理时限：{_when(data.get('due_at'))}"
-    return Message(f"催办：{_s(data, 'item_name', '审批推送')}{stage}", body, _supervision_link(data))
+def _escalated(p: SupervisionEscalated) -> Message:
+    stage = _s(p.stage_label, "超过时限未处理")
+    level = _s(p.level_label, "催办")
+    body = f"审批推送{stage}，{level}。\n监管部门：{_s(p.department_name)}\n{_push_line(p)}"
+    if p.due_at:
+        body += f"\n办理时限：{_when(p.due_at)}"
+    return Message(f"催办：{_s(p.item_name, '审批推送')}{stage}", body, _supervision_link(p))
 
 
-def _generic(data: Facts) -> Message:
-    return Message(_s(data, "title", "系统通知"), _s(data, "body") or _s(data, "summary"), _s(data, "url"))
-
-
-RENDERERS = {
-    "case.accepted": _accepted,
-    "case.supplement_requested": _supplement,
-    "case.concluded": _concluded,
-    "case.rating_invited": _rating,
-    "case.decision_needed": _decision,
-    "supervision.pushed": _pushed,
-    "supervision.feedback": _feedback,
-    "supervision.escalated": _escalated,
+RENDERERS: dict[EventKind, Callable[[Any], Message]] = {
+    EventKind.CASE_ACCEPTED: _accepted,
+    EventKind.CASE_SUPPLEMENT_REQUESTED: _supplement,
+    EventKind.CASE_CONCLUDED: _concluded,
+    EventKind.CASE_RATING_INVITED: _rating,
+    EventKind.CASE_DECISION_NEEDED: _decision,
+    EventKind.SUPERVISION_PUSHED: _pushed,
+    EventKind.SUPERVISION_FEEDBACK: _feedback,
+    EventKind.SUPERVISION_ESCALATED: _escalated,
 }
+"""Each kind's text; every kind has one (tests/test_event_kinds.py). A renderer takes its kind's payload."""
 
 
-def message(kind: str, data: Facts) -> Message:
-    """The notification for an event, in plain words (a generic one for kinds without their own text)."""
-    rendered = RENDERERS.get(kind, _generic)(data)
+def message(kind: EventKind, payload: EventPayload) -> Message:
+    """The notification for an event, in plain words."""
+    rendered = RENDERERS[kind](payload)
     return Message(cut(rendered.title, INBOX_TITLE_CHARS), rendered.body.strip(), rendered.link[:500])
 
 
@@ -204,51 +213,76 @@ def wecom_textcard(rendered: Message, event_id: int) -> dict[str, Any]:
     }
 
 
-def wecom_decision_card(data: Facts, event_id: int, user_id: int, department_name: str) -> dict[str, Any]:
+def wecom_decision_card(
+    payload: CaseDecisionNeeded, event_id: int, user_id: int, department_name: str
+) -> dict[str, Any]:
     """The WeCom template card with 同意 / 不同意 / 退回 (built by notifications/providers/wecom_cards.py) for one member."""
-    task_id = f"c{data['case_id']}-e{event_id}-u{user_id}"
+    data = payload.stored()
+    task_id = f"c{payload.case_id}-e{event_id}-u{user_id}"
     facts = data | {"department_name": data.get("department_name") or department_name}
     return {"msgtype": "template_card", "template_card": decision_card(facts, task_id)}
 
 
-def _template_fields(kind: str, data: Facts) -> dict[str, str] | None:
-    case_no, item = _s(data, "case_no"), _s(data, "item_name")
-    if kind == "case.accepted":
-        return {
-            "character_string1": case_no,
-            "thing2": item,
-            "phrase3": "已受理",
-            "time4": _day(data.get("due_at")) or "按法定时限",
-        }
-    if kind == "case.supplement_requested":
-        materials = "、".join(str(m) for m in data.get("materials") or []) or "见补正告知书"
-        return {
-            "character_string1": case_no,
-            "thing2": item,
-            "thing3": _s(data, "reason", "材料需补正"),
-            "thing4": materials,
-        }
-    if kind == "case.concluded":
-        return {
-            "character_string1": case_no,
-            "thing2": item,
-            "phrase3": _s(data, "result_label", "已办结"),
-            "time4": _when(data.get("concluded_at")),
-        }
-    if kind == "case.rating_invited":
-        return {"character_string1": case_no, "thing2": item, "thing3": "请点击详情对本次服务作出评价"}
-    return None
+Template = tuple[dict[str, str], str]
+"""An Official Account template message's fields and link."""
 
 
-def wechat_template(kind: str, data: Facts) -> dict[str, Any] | None:
+def _accepted_template(p: CaseAccepted) -> Template:
+    fields = {
+        "character_string1": _s(p.case_no),
+        "thing2": _s(p.item_name),
+        "phrase3": "已受理",
+        "time4": _day(p.due_at) or "按法定时限",
+    }
+    return fields, _s(p.url)
+
+
+def _supplement_template(p: CaseSupplementRequested) -> Template:
+    fields = {
+        "character_string1": _s(p.case_no),
+        "thing2": _s(p.item_name),
+        "thing3": _s(p.reason, "材料需补正"),
+        "thing4": _materials(p),
+    }
+    return fields, _s(p.url)
+
+
+def _concluded_template(p: CaseConcluded) -> Template:
+    fields = {
+        "character_string1": _s(p.case_no),
+        "thing2": _s(p.item_name),
+        "phrase3": _s(p.result_label, "已办结"),
+        "time4": _when(p.concluded_at),
+    }
+    return fields, _s(p.url)
+
+
+def _rating_template(p: CaseRatingInvited) -> Template:
+    fields = {"character_string1": _s(p.case_no), "thing2": _s(p.item_name), "thing3": "请点击详情对本次服务作出评价"}
+    return fields, _s(p.rating_url)
+
+
+WECHAT_TEMPLATES: dict[EventKind, Callable[[Any], Template]] = {
+    EventKind.CASE_ACCEPTED: _accepted_template,
+    EventKind.CASE_SUPPLEMENT_REQUESTED: _supplement_template,
+    EventKind.CASE_CONCLUDED: _concluded_template,
+    EventKind.CASE_RATING_INVITED: _rating_template,
+}
+"""The kinds an applicant may hear of through an Official Account template message (the others have none)."""
+
+
+def has_wechat_template(kind: str) -> bool:
+    """Whether the kind has a template message: its fields here and its template id in the settings."""
+    return kind in WECHAT_TEMPLATES and bool(get_settings().wechat_templates.get(kind))
+
+
+def wechat_template(kind: EventKind, payload: EventPayload) -> dict[str, Any] | None:
     """The Official Account template message for an applicant (``None`` when the kind has no template set)."""
-    template_id = get_settings().wechat_templates.get(kind)
-    fields = _template_fields(kind, data)
-    if not template_id or fields is None:
+    if not has_wechat_template(kind):
         return None
-    url = _s(data, "rating_url") if kind == "case.rating_invited" else _s(data, "url")
+    fields, url = WECHAT_TEMPLATES[kind](payload)
     return {
-        "template_id": template_id,
+        "template_id": get_settings().wechat_templates[kind],
         "url": url,
         "data": {key: {"value": cut(value, TEMPLATE_FIELD_CHARS)} for key, value in fields.items()},
     }

@@ -1,9 +1,10 @@
 """Delivery tasks: Celery on Redis when ``redis_url`` is set, the same code in a small thread pool otherwise.
 
-Production runs ``celery -A notifications.tasks worker`` (any number of them) and one
-``celery -A notifications.tasks beat``, which runs the platform's periodic jobs (core/jobs.py: the sweeper, the
-case deadline scan, the supervision chasing, answering messages kept while the bot was down); both read the
-same ``TONGBAN_*`` settings as the app.
+The Celery app is the composition root's (tongban/celery.py): production runs ``celery -A tongban.celery
+worker`` (any number of them) and one ``celery -A tongban.celery beat``, which runs the platform's periodic
+jobs (core/jobs.py and the plugins': the sweeper below, the case deadline scan, the supervision chasing,
+answering messages kept while the bot was down); both read the same ``TONGBAN_*`` settings as the app. The tasks
+here are shared tasks, bound to that app wherever it is loaded.
 With no Redis the app process sends by itself: new rows go to a pool of threads at once, and the
 plugin's periodic job (the embedded scheduler) runs the sweeper for retries, queued and interrupted rows.
 """
@@ -13,10 +14,8 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 
-from celery import Celery
+from celery import current_app, shared_task
 
-from core import jobs
-from core.jobs import periodic_jobs
 from core.settings import get_settings
 from notifications import delivery
 
@@ -24,37 +23,11 @@ log = logging.getLogger("tongban.notifications")
 
 SWEEP_SECONDS = 10.0
 SWEEP_JOB = "notifications-sweep"
+SWEEP_TASK = "notifications.sweep"
 LOCAL_THREADS = 4
 
-app = Celery("tongban")
-app.conf.update(
-    broker_url=get_settings().redis_url or "memory://",
-    broker_connection_retry_on_startup=True,
-    task_ignore_result=True,
-    task_acks_late=True,
-    worker_prefetch_multiplier=4,
-    task_serializer="json",
-    accept_content=["json"],
-    timezone="Asia/Shanghai",
-    beat_schedule={SWEEP_JOB: {"task": "notifications.sweep", "schedule": SWEEP_SECONDS}},
-)
 
-
-@app.on_after_configure.connect
-def _schedule_periodic_jobs(sender: Celery, **_kwargs: object) -> None:
-    """Beat runs every other periodic job of the platform too (the app processes do not, in production)."""
-    for job in periodic_jobs():
-        if job.name != SWEEP_JOB:
-            sender.add_periodic_task(job.minutes * 60, run_job.s(job.name), name=job.name)
-
-
-@app.task(name="tongban.job")
-def run_job(name: str) -> object:
-    """Runs one of the platform's periodic jobs by name (core/jobs.py)."""
-    return jobs.run(name)
-
-
-@app.task(name="notifications.deliver")
+@shared_task(name="notifications.deliver")
 def deliver_task(notification_id: int) -> str:
     """Delivers one outbox row; a retry or a queued message is scheduled again for its time."""
     outcome = delivery.deliver(notification_id)
@@ -66,7 +39,7 @@ def deliver_task(notification_id: int) -> str:
     return outcome.status
 
 
-@app.task(name="notifications.sweep")
+@shared_task(name=SWEEP_TASK)
 def sweep_task() -> int:
     """Queues rows whose retry time has come or whose sender stopped (periodic, Celery beat)."""
     return sweep()
@@ -85,7 +58,7 @@ def enqueue(notification_ids: list[int], delay: float = 0.0) -> None:
         return
     url = get_settings().redis_url
     if url:
-        with app.connection_for_write(url) as connection:
+        with current_app.connection_for_write(url) as connection:
             for notification_id in notification_ids:
                 deliver_task.apply_async((notification_id,), countdown=delay or None, connection=connection)
         return

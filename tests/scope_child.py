@@ -23,7 +23,7 @@ def main() -> None:
         TONGBAN_DATA_DIR=str(work),
         TONGBAN_SECRET_KEY="scope-child-secret-0123456789abcdef0123456789",
     )
-    command = [sys.executable, "-m", "celery", "-A", "notifications.tasks", "worker", "-B", "-P", "threads"]
+    command = [sys.executable, "-m", "celery", "-A", "tongban.celery", "worker", "-B", "-P", "threads"]
     command += ["-c", "1", "--loglevel", "WARNING", "-s", str(work / "beat"), "--without-mingle", "--without-gossip"]
     worker = subprocess.Popen(command, cwd=ROOT, env=env)
     subprocess.Popen(["setsid", "sleep", "600"])  # out of every group: only the scope's mark finds it

@@ -19,6 +19,7 @@ import channels.views
 import core.api
 import knowledge.views
 import notifications.views
+import tongban.celery  # noqa: F401  (the one Celery app: what this process hands to Redis goes through it)
 import web.routes
 from core.api import ERROR_RESPONSES, install_error_handlers
 from core.audit.context import AuditContextMiddleware

@@ -28,7 +28,9 @@ from core.cases.models import Case, CaseStep
 from core.clock import now
 from core.db import mark_for_writing, session_scope
 from core.errors import AppError, PermissionDenied
+from core.events.kinds import CaseDecisionNeeded, EventKind
 from core.events.models import DomainEvent
+from core.events.service import payload_of
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
@@ -38,7 +40,7 @@ from notifications.providers.wecom_cards import CHOICE_LABELS, Choice
 
 log = logging.getLogger("tongban.channels")
 
-DECISION_NEEDED = "case.decision_needed"
+DECISION_NEEDED = EventKind.CASE_DECISION_NEEDED
 OPINION_WAIT_MINUTES = 30
 MAX_OPINION_CHARS = 500
 CANCEL_WORDS = frozenset({"取消", "放弃", "算了"})
@@ -189,11 +191,18 @@ def _locked_case(db: Session, case_id: int | None) -> Case | None:
 
 def _card_facts(event: DomainEvent | None, case: Case | None, ref: CardRef) -> dict[str, Any]:
     """What the updated card shows: the facts the card was sent with (the department named from the case)."""
-    data: dict[str, Any] = dict(event.data) if event is not None else {"case_id": ref.case_id}
+    data: dict[str, Any] = _decision_facts(event).stored() if event is not None else {"case_id": ref.case_id}
     if case is not None:
         data.setdefault("case_no", case.case_no)
         data.setdefault("department_name", case.department.name)
     return data
+
+
+def _decision_facts(event: DomainEvent) -> CaseDecisionNeeded:
+    """What the decision card was sent with (the event is always a decision event, see _decision_event)."""
+    facts = payload_of(event)
+    assert isinstance(facts, CaseDecisionNeeded)
+    return facts
 
 
 def _decision_event(db: Session, ref: CardRef) -> DomainEvent | None:
@@ -396,7 +405,7 @@ def _opinion(db: Session, user: User, text: str) -> str:
         return help_text()
     choice = Choice(pending.choice)
     event = db.get(DomainEvent, pending.event_id) if pending.event_id is not None else None
-    case_no = str((event.data if event else {}).get("case_no") or "")
+    case_no = _decision_facts(event).case_no if event is not None else ""
     label = CHOICE_LABELS[choice]
     if pending.opinion_due_at is None or now() > pending.opinion_due_at:
         pending.outcome, pending.resolved_at = CardClickOutcome.STALE, now()

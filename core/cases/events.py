@@ -4,17 +4,28 @@ The applicant hears of acceptance, a supplement request, the conclusion and the 
 department's handlers hear that a case waits for their decision. Facts only: names masked, no ID numbers.
 """
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from core.cases.enums import CONCLUSION_RESULT_LABELS
 from core.cases.models import Case, Licence
+from core.events.kinds import (
+    CaseAccepted,
+    CaseConcluded,
+    CaseDecisionNeeded,
+    CaseRatingInvited,
+    CaseSupplementRequested,
+    EventKind,
+)
 from core.events.service import Recipient, publish
 from core.org.permissions import Permission
 from core.security import mask_name
 from core.settings import get_settings
 
 
-def _facts(case: Case) -> dict[str, object]:
+def _facts(case: Case) -> dict[str, Any]:
+    """The facts every case event carries (the fields of ``CaseFacts``)."""
     return {
         "case_id": case.id,
         "case_no": case.case_no,
@@ -33,15 +44,14 @@ def _applicant(case: Case) -> list[Recipient]:
 
 def accepted(db: Session, case: Case, opinion: str) -> None:
     """受理: the applicant learns the clock has started and when the answer is promised."""
-    publish(
-        db, "case.accepted", subject=f"case:{case.id}", data=_facts(case) | {"opinion": opinion}, to=_applicant(case)
-    )
+    payload = CaseAccepted(**_facts(case), opinion=opinion)
+    publish(db, EventKind.CASE_ACCEPTED, payload, subject=f"case:{case.id}", to=_applicant(case))
 
 
 def supplement_requested(db: Session, case: Case, reason: str, materials: list[str]) -> None:
     """补正告知: the applicant learns what to bring."""
-    data = _facts(case) | {"reason": reason, "materials": materials}
-    publish(db, "case.supplement_requested", subject=f"case:{case.id}", data=data, to=_applicant(case))
+    payload = CaseSupplementRequested(**_facts(case), reason=reason, materials=materials)
+    publish(db, EventKind.CASE_SUPPLEMENT_REQUESTED, payload, subject=f"case:{case.id}", to=_applicant(case))
 
 
 def concluded(db: Session, case: Case, licence: Licence | None = None) -> None:
@@ -54,20 +64,20 @@ def concluded(db: Session, case: Case, licence: Licence | None = None) -> None:
         "reason": case.conclusion_reason or "",
         "concluded_at": case.concluded_at.isoformat(timespec="minutes") if case.concluded_at else None,
     }
-    facts = data | ({"licence_id": licence.id} if licence is not None else {})
-    publish(db, "case.concluded", subject=f"case:{case.id}", data=facts, to=_applicant(case))
-    rating = get_settings().site_url(f"/rate?case_no={case.case_no}")
-    publish(
-        db, "case.rating_invited", subject=f"case:{case.id}", data=data | {"rating_url": rating}, to=_applicant(case)
-    )
+    # licence_id is stored only when a licence was issued, as before
+    concluded = CaseConcluded(**data, licence_id=licence.id) if licence is not None else CaseConcluded(**data)
+    publish(db, EventKind.CASE_CONCLUDED, concluded, subject=f"case:{case.id}", to=_applicant(case))
+    rating = CaseRatingInvited(**data, rating_url=get_settings().site_url(f"/rate?case_no={case.case_no}"))
+    publish(db, EventKind.CASE_RATING_INVITED, rating, subject=f"case:{case.id}", to=_applicant(case))
 
 
 def decision_needed(db: Session, case: Case, opinion_so_far: str) -> None:
     """The case reached 决定: the department's handlers are asked to decide (a card with buttons on WeCom)."""
-    data = _facts(case) | {
-        "opinion_so_far": opinion_so_far,
-        "step": "decide",
-        "materials_url": get_settings().site_url(f"/admin/cases/{case.id}"),
-    }
+    payload = CaseDecisionNeeded(
+        **_facts(case),
+        opinion_so_far=opinion_so_far,
+        step="decide",
+        materials_url=get_settings().site_url(f"/admin/cases/{case.id}"),
+    )
     handlers = [Recipient(department_id=case.department_id, permission=Permission.CASE_HANDLE, role="approver")]
-    publish(db, "case.decision_needed", subject=f"case:{case.id}", data=data, to=handlers)
+    publish(db, EventKind.CASE_DECISION_NEEDED, payload, subject=f"case:{case.id}", to=handlers)

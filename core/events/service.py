@@ -4,10 +4,10 @@ import importlib
 import logging
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.events.kinds import PAYLOADS, EventKind, EventPayload
 from core.events.models import DomainEvent
 from core.plugins import hooks
 
@@ -36,10 +36,14 @@ class Recipient:
             raise ValueError("a recipient is exactly one of a user, a department or an applicant")
 
 
-def publish(db: Session, kind: str, *, subject: str, data: dict[str, Any], to: Iterable[Recipient]) -> DomainEvent:
+def publish(
+    db: Session, kind: EventKind, payload: EventPayload, *, subject: str, to: Iterable[Recipient]
+) -> DomainEvent:
     """Records the event in the caller's session and lets the plugins' ``on_event(db, event)`` hooks add
     their rows to the same transaction. Nothing is sent here: delivery starts after commit."""
-    event = DomainEvent(kind=kind, subject=subject, data=data, recipients=[asdict(r) for r in to])
+    if type(payload) is not PAYLOADS[kind]:
+        raise TypeError(f"{kind} carries {PAYLOADS[kind].__name__}, not {type(payload).__name__}")
+    event = DomainEvent(kind=kind, subject=subject, data=payload.stored(), recipients=[asdict(r) for r in to])
     db.add(event)
     db.flush()
     for hook in hooks("on_event"):
@@ -52,3 +56,8 @@ def publish(db: Session, kind: str, *, subject: str, data: dict[str, Any], to: I
 def recipients(event: DomainEvent) -> list[Recipient]:
     """The event's recipients as objects again."""
     return [Recipient(**r) for r in event.recipients]
+
+
+def payload_of(event: DomainEvent) -> EventPayload:
+    """The event's facts as its kind's payload type (``isinstance`` narrows it to one kind)."""
+    return PAYLOADS[EventKind(event.kind)].model_validate(event.data)

@@ -8,10 +8,12 @@ Facts only: the holder's name masked, no ID numbers.
 """
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.events.kinds import EventKind, SupervisionEscalated, SupervisionFeedback, SupervisionPushed
 from core.events.service import Recipient, publish
 from core.org.models import User
 from core.org.permissions import DataScope, Permission
@@ -30,7 +32,8 @@ def _minutes(value: datetime | None) -> str | None:
     return value.isoformat(timespec="minutes") if value else None
 
 
-def _facts(push: SupervisionPush) -> dict[str, object]:
+def _facts(push: SupervisionPush) -> dict[str, Any]:
+    """The facts every supervision event carries (the fields of ``PushFacts``)."""
     return {
         "push_id": push.id,
         "case_id": push.case_id,
@@ -67,42 +70,45 @@ def leaders(db: Session) -> list[User]:
 
 def pushed(db: Session, push: SupervisionPush) -> None:
     """A new approval result reached the supervising department."""
-    publish(db, "supervision.pushed", subject=f"push:{push.id}", data=_facts(push), to=[_supervisors(push)])
+    payload = SupervisionPushed(**_facts(push))
+    publish(db, EventKind.SUPERVISION_PUSHED, payload, subject=f"push:{push.id}", to=[_supervisors(push)])
 
 
 def fed_back(db: Session, push: SupervisionPush) -> None:
     """The supervision result goes back to the approving department."""
     feedback = push.feedback
     assert feedback is not None
-    data = _facts(push) | {
-        "inspected": feedback.inspected,
-        "inspected_on": feedback.inspected_on.isoformat() if feedback.inspected_on else None,
-        "problems_found": feedback.problems_found,
-        "problems": feedback.problems,
-        "measures": feedback.measures,
-        "handler_name": feedback.handler_name,
-        "fed_back_at": _minutes(push.fed_back_at),
-    }
+    payload = SupervisionFeedback(
+        **_facts(push),
+        inspected=feedback.inspected,
+        inspected_on=feedback.inspected_on.isoformat() if feedback.inspected_on else None,
+        problems_found=feedback.problems_found,
+        problems=feedback.problems,
+        measures=feedback.measures,
+        handler_name=feedback.handler_name,
+        fed_back_at=_minutes(push.fed_back_at),
+    )
     approvers = Recipient(
         department_id=push.approving_department_id, permission=Permission.CASE_HANDLE, role="approver"
     )
-    publish(db, "supervision.feedback", subject=f"push:{push.id}", data=data, to=[approvers])
+    publish(db, EventKind.SUPERVISION_FEEDBACK, payload, subject=f"push:{push.id}", to=[approvers])
 
 
 def escalated(db: Session, push: SupervisionPush, escalation: SupervisionEscalation) -> None:
     """A push waits past a threshold: the department is reminded; at level 2 the leaders are told too."""
     stage = Stage(escalation.stage)
     due = current_due(push)
-    data = _facts(push) | {
-        "stage": stage.value,
-        "stage_label": STAGE_LABELS[stage],
-        "level": escalation.level,
-        "level_label": LEVEL_LABELS[escalation.level],
-        "threshold_at": _minutes(escalation.due_at),
-        "due_at": _minutes(due),
-        "escalated_at": _minutes(escalation.escalated_at),
-    }
+    payload = SupervisionEscalated(
+        **_facts(push),
+        stage=stage.value,
+        stage_label=STAGE_LABELS[stage],
+        level=escalation.level,
+        level_label=LEVEL_LABELS[escalation.level],
+        threshold_at=_minutes(escalation.due_at),
+        due_at=_minutes(due),
+        escalated_at=_minutes(escalation.escalated_at),
+    )
     to = [_supervisors(push)]
     if escalation.level >= 2:
         to += [Recipient(user_id=u.id, role="leader") for u in leaders(db)]
-    publish(db, "supervision.escalated", subject=f"push:{push.id}", data=data, to=to)
+    publish(db, EventKind.SUPERVISION_ESCALATED, payload, subject=f"push:{push.id}", to=to)

@@ -7,15 +7,23 @@ same transaction: the cases domain announces the licence and does not know who l
 from sqlalchemy.orm import Session
 
 from core.cases.models import Case, Licence
+from core.events.kinds import CaseConcluded, EventKind
 from core.events.models import DomainEvent
+from core.events.service import payload_of
 from core.supervision import service
+
+HANDLED = frozenset({EventKind.CASE_CONCLUDED})
+"""The kinds this listener acts on."""
 
 
 def on_event(db: Session, event: DomainEvent) -> None:
     """Pushes the approval result of a case concluded with a licence."""
-    if event.kind != "case.concluded" or not event.data.get("licence_id"):
+    if event.kind not in HANDLED:
         return
-    case = db.get(Case, event.data["case_id"])
-    licence = db.get(Licence, event.data["licence_id"])
+    payload = payload_of(event)
+    if not isinstance(payload, CaseConcluded) or not payload.licence_id:
+        return
+    case = db.get(Case, payload.case_id)
+    licence = db.get(Licence, payload.licence_id)
     if case is not None and licence is not None:
         service.push_approval(db, case, licence)

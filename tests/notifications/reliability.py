@@ -1,7 +1,7 @@
 """The delivery reliability run (issue 6, acceptance 2), shared by the test and bench/notification_delivery.py.
 
 Staff bound to WeCom are notified through the real path: events published in this process's transactions,
-their rows handed to Redis after commit, sent by real Celery workers (``celery -A notifications.tasks
+their rows handed to Redis after commit, sent by real Celery workers (``celery -A tongban.celery
 worker -B``, in their own processes) to the fake WeCom API, which fails a share of the calls with HTTP 500
 or errcode 45009 and drops (as WeCom does) any member's 31st message within 60 s. Part-way the worker is
 killed with SIGKILL and a new one started. At the end every notification must have reached its member
@@ -21,12 +21,14 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from core.db import session_scope
+from core.events.kinds import EventKind
 from core.events.service import Recipient, publish
 from core.org.models import User
 from core.settings import get_settings
 from notifications.connections import redis_for
 from notifications.models import Notification, Status
 from tests import processes
+from tests.event_examples import example
 from tests.fakes.wecom_api import AGENT_ID, CORP_ID, SECRET, FakeWeCom
 
 BATCH = 100
@@ -98,7 +100,7 @@ class Worker:
     """A Celery worker with its embedded beat (a child process), in a process group of its own."""
 
     def __init__(self, env: dict[str, str], workdir: Path, name: str) -> None:
-        command = [sys.executable, "-m", "celery", "-A", "notifications.tasks", "worker", "-B"]
+        command = [sys.executable, "-m", "celery", "-A", "tongban.celery", "worker", "-B"]
         command += ["-P", "threads", "-c", "8", "--loglevel", "WARNING", "-n", f"{name}@%h"]
         command += ["-s", str(workdir / f"beat-{name}"), "--without-mingle", "--without-gossip"]
         self.log = workdir / f"{name}.log"
@@ -170,7 +172,8 @@ def run(
                     for n in range(start, min(count, start + BATCH)):
                         facts = {"item_name": f"事项{n}", "case_no": f"KF{n:08d}", "url": f"http://tongban.test/p/{n}"}
                         to = [Recipient(user_id=user_ids[targets[n]])]
-                        publish(db, "supervision.pushed", subject=f"bench:{n}", data=facts, to=to)
+                        pushed = example(EventKind.SUPERVISION_PUSHED, **facts)
+                        publish(db, EventKind.SUPERVISION_PUSHED, pushed, subject=f"bench:{n}", to=to)
             _wait_for(lambda: len(fake.deliveries) >= count * kill_after, timeout, workers, fake)
             workers[0].kill()
             killed_at = len(fake.deliveries)

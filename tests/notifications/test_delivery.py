@@ -9,11 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import clock
+from core.events.kinds import EventKind
 from core.events.service import Recipient, publish
 from core.settings import get_settings
 from notifications import delivery, tasks
 from notifications.models import Notification, Status
 from tests.conftest import WORKDAY, World
+from tests.event_examples import example
 from tests.fakes.wecom_api import FakeWeCom
 from tests.notifications.conftest import WECOM_IDS
 
@@ -29,9 +31,10 @@ def frozen(fake_wecom: FakeWeCom, monkeypatch: pytest.MonkeyPatch) -> FakeWeCom:
     return fake_wecom
 
 
-def notify_clerk(db: Session, world: World, kind: str = "supervision.pushed") -> Notification:
+def notify_clerk(db: Session, world: World, kind: EventKind = EventKind.SUPERVISION_PUSHED) -> Notification:
     """Publishes an event to clerk_a and commits; returns the WeCom row (its delivery has started)."""
-    event = publish(db, kind, subject="push:1", data=FACTS, to=[Recipient(user_id=world.users["clerk_a"].id)])
+    to = [Recipient(user_id=world.users["clerk_a"].id)]
+    event = publish(db, kind, example(kind, **FACTS), subject="push:1", to=to)
     db.commit()
     assert tasks.wait_idle(10)
     return wecom_row(db, event.id)
@@ -95,7 +98,7 @@ def test_an_expired_token_is_fetched_again_and_the_message_goes_at_once(
 ) -> None:
     notify_clerk(db, wecom_staff)
     frozen.expire_tokens()
-    row = notify_clerk(db, wecom_staff, kind="supervision.feedback")
+    row = notify_clerk(db, wecom_staff, kind=EventKind.SUPERVISION_FEEDBACK)
     assert (row.status, row.attempts) == (Status.DELIVERED, 1)
     assert frozen.token_fetches == 2
     assert len(frozen.delivered_to(WECOM_IDS["clerk_a"])) == 2
@@ -188,12 +191,14 @@ def test_the_embedded_scheduler_and_celery_beat_run_the_same_periodic_jobs() -> 
     }
     sweeper = listed["notifications-sweep"]
     assert sweeper.run is tasks.sweep and sweeper.minutes * 60 == tasks.SWEEP_SECONDS and "补发" in sweeper.failure
-    tasks.app.finalize()
-    schedule = tasks.app.conf.beat_schedule
+    from tongban.celery import app, run_job
+
+    app.finalize()
+    schedule = app.conf.beat_schedule
     assert schedule["notifications-sweep"]["task"] == "notifications.sweep"
     for name in set(listed) - {"notifications-sweep"}:
         assert schedule[name]["task"] == "tongban.job" and schedule[name]["args"] == (name,)
         assert schedule[name]["schedule"] == listed[name].minutes * 60
-    assert tasks.run_job("case-deadlines") == 0  # runs the job by name (no open cases here)
+    assert run_job("case-deadlines") == 0  # runs the job by name (no open cases here)
     with pytest.raises(LookupError):
         jobs.run("no-such-job")

@@ -6,11 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.events.kinds import EventKind
 from core.events.service import Recipient, publish
 from core.org.permissions import Permission
 from notifications import tasks
 from notifications.models import Notification, Status
 from tests.conftest import World
+from tests.event_examples import example
 from tests.fakes.wecom_api import FakeWeCom
 from tests.helpers import act, register
 from tests.notifications.conftest import WECOM_IDS
@@ -70,7 +72,8 @@ def test_someone_named_twice_is_told_once_per_channel(wecom_staff: World, db: Se
         Recipient(user_id=clerk.id),
         Recipient(department_id=wecom_staff.dept_a.id, permission=Permission.CASE_HANDLE),
     ]
-    event = publish(db, "supervision.feedback", subject="push:1", data={"item_name": "建设工程验线"}, to=to)
+    feedback = example(EventKind.SUPERVISION_FEEDBACK, item_name="建设工程验线")
+    event = publish(db, EventKind.SUPERVISION_FEEDBACK, feedback, subject="push:1", to=to)
     db.commit()
     found = [r for r in rows(db) if r.event_id == event.id]
     assert sorted((by_user(wecom_staff, found)).items()) == [
@@ -84,7 +87,8 @@ def test_someone_named_twice_is_told_once_per_channel(wecom_staff: World, db: Se
 def test_the_idempotency_key_refuses_a_second_row_for_the_same_event_recipient_and_channel(
     world: World, db: Session
 ) -> None:
-    event = publish(db, "case.accepted", subject="case:1", data={}, to=[Recipient(user_id=world.users["clerk_a"].id)])
+    to = [Recipient(user_id=world.users["clerk_a"].id)]
+    event = publish(db, EventKind.CASE_ACCEPTED, example(EventKind.CASE_ACCEPTED), subject="case:1", to=to)
     db.commit()
     [row] = rows(db)
     db.add(
@@ -109,7 +113,8 @@ def test_notifications_roll_back_with_the_change_and_nothing_is_sent(
     wecom_staff: World, db: Session, fake_wecom: FakeWeCom
 ) -> None:
     to = [Recipient(department_id=wecom_staff.dept_a.id, permission=Permission.CASE_HANDLE)]
-    publish(db, "case.decision_needed", subject="case:9", data={"case_id": 9, "case_no": "KF9"}, to=to)
+    decision = example(EventKind.CASE_DECISION_NEEDED, case_id=9, case_no="KF9")
+    publish(db, EventKind.CASE_DECISION_NEEDED, decision, subject="case:9", to=to)
     db.flush()
     assert len(rows_in_transaction(db)) == 4
     db.rollback()

@@ -7,10 +7,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import clock
+from core.events.kinds import EventKind
 from core.events.service import Recipient, publish
 from notifications import ratelimit, tasks
 from notifications.models import Notification, Status
 from tests.conftest import WORKDAY, World
+from tests.event_examples import example
 from tests.fakes.wecom_api import FakeWeCom
 from tests.notifications.conftest import WECOM_IDS
 
@@ -28,13 +30,8 @@ def test_messages_beyond_30_a_minute_wait_for_a_free_slot_and_all_arrive(
     fake_wecom.now = lambda: clock.now().timestamp()
     clerk = wecom_staff.users["clerk_a"]
     for n in range(35):
-        publish(
-            db,
-            "supervision.pushed",
-            subject=f"push:{n}",
-            data={"item_name": f"事项{n}"},
-            to=[Recipient(user_id=clerk.id)],
-        )
+        pushed = example(EventKind.SUPERVISION_PUSHED, item_name=f"事项{n}")
+        publish(db, EventKind.SUPERVISION_PUSHED, pushed, subject=f"push:{n}", to=[Recipient(user_id=clerk.id)])
     db.commit()
     assert tasks.wait_idle(30)
 
@@ -64,7 +61,8 @@ def test_the_limit_is_per_member(wecom_staff: World, db: Session, fake_wecom: Fa
         Recipient(user_id=wecom_staff.users["officer_a"].id),
     ]
     for n in range(20):
-        publish(db, "supervision.pushed", subject=f"push:{n}", data={"item_name": f"事项{n}"}, to=to)
+        pushed = example(EventKind.SUPERVISION_PUSHED, item_name=f"事项{n}")
+        publish(db, EventKind.SUPERVISION_PUSHED, pushed, subject=f"push:{n}", to=to)
     db.commit()
     assert tasks.wait_idle(30)
     assert statuses(db) == {Status.DELIVERED: 40}

@@ -1,0 +1,90 @@
+"""One example payload of each event kind, as the publishers write them (core/cases/events.py,
+core/supervision/events.py), for tests that publish an event without going through a case or a push."""
+
+from typing import Any
+
+from core.events.kinds import (
+    CaseAccepted,
+    CaseConcluded,
+    CaseDecisionNeeded,
+    CaseRatingInvited,
+    CaseSupplementRequested,
+    EventKind,
+    EventPayload,
+    SupervisionEscalated,
+    SupervisionFeedback,
+    SupervisionPushed,
+)
+
+SITE = "http://127.0.0.1:8000"
+
+CASE: dict[str, Any] = {
+    "case_id": 1,
+    "case_no": "KF20260924001",
+    "item_name": "占用、挖掘城市道路审批",
+    "department_id": 1,
+    "applicant_name": "张*",
+    "project_name": "",
+    "due_at": "2026-10-15T17:30",
+    "url": f"{SITE}/progress?case_no=KF20260924001",
+}
+CONCLUSION: dict[str, Any] = CASE | {
+    "result": 1,
+    "result_label": "准予许可",
+    "reason": "",
+    "concluded_at": "2026-10-10T10:00",
+}
+PUSH: dict[str, Any] = {
+    "push_id": 1,
+    "case_id": 1,
+    "case_no": "KF20260924001",
+    "item_name": "建设工程验线",
+    "approving_department_id": 1,
+    "approving_department_name": "行政审批局",
+    "department_id": 2,
+    "department_name": "住房和城乡建设局",
+    "holder_name": "某某建设有限公司",
+    "licence_no": "XK2026001",
+    "pushed_at": "2026-10-10T10:00",
+    "claim_due_at": "2026-10-13T10:00",
+    "feedback_due_at": None,
+    "url": f"{SITE}/admin/supervision/pushes/1",
+}
+
+EXAMPLES: dict[EventKind, EventPayload] = {
+    EventKind.CASE_ACCEPTED: CaseAccepted(**CASE, opinion="材料齐全，予以受理"),
+    EventKind.CASE_SUPPLEMENT_REQUESTED: CaseSupplementRequested(
+        **CASE, reason="施工图缺少盖章", materials=["施工图", "授权委托书"]
+    ),
+    EventKind.CASE_CONCLUDED: CaseConcluded(**CONCLUSION, licence_id=7),
+    EventKind.CASE_RATING_INVITED: CaseRatingInvited(**CONCLUSION, rating_url=f"{SITE}/rate?case_no=KF20260924001"),
+    EventKind.CASE_DECISION_NEEDED: CaseDecisionNeeded(
+        **CASE, opinion_so_far="审查通过", step="decide", materials_url=f"{SITE}/admin/cases/1"
+    ),
+    EventKind.SUPERVISION_PUSHED: SupervisionPushed(**PUSH),
+    EventKind.SUPERVISION_FEEDBACK: SupervisionFeedback(
+        **PUSH,
+        inspected=True,
+        inspected_on="2026-10-12",
+        problems_found=False,
+        problems="",
+        measures="",
+        handler_name="王*",
+        fed_back_at="2026-10-12T15:00",
+    ),
+    EventKind.SUPERVISION_ESCALATED: SupervisionEscalated(
+        **PUSH,
+        stage="claim",
+        stage_label="超过认领时限未认领",
+        level=1,
+        level_label="提醒部门",
+        threshold_at="2026-10-13T10:00",
+        due_at="2026-10-13T10:00",
+        escalated_at="2026-10-13T10:05",
+    ),
+}
+
+
+def example(kind: EventKind, **changes: Any) -> EventPayload:
+    """The example payload of ``kind`` with some facts changed."""
+    return EXAMPLES[kind].model_copy(update=changes)
