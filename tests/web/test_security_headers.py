@@ -14,11 +14,11 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from sqlalchemy import text
 
-from core import cli
 from core.db import make_engine
 from core.settings import get_settings
 from tests.conftest import World
 from tests.web.conftest import Browser
+from tongban import cli
 
 EXPECTED = {
     "x-frame-options": "DENY",
