@@ -4,9 +4,9 @@ Every page calls the same core services as the JSON API (``core.rules.views``).
 """
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -16,7 +16,6 @@ from starlette.datastructures import FormData
 from core.audit.context import acting
 from core.deps import DB
 from core.errors import AppError, NotFound, ValidationFailed
-from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
 from core.projects import rules_impact
@@ -29,18 +28,16 @@ from core.rules.models import RuleSetVersion
 from core.rules.views import version_out
 from web.common import (
     Form,
-    WebUser,
     checked,
-    fail,
     flash,
     redirect,
     render,
-    require_staff,
     text,
     texts,
     to_int,
     validation_message,
 )
+from web.deps import ErrorRoute, OnError, staff_with
 
 router = APIRouter(prefix="/admin/filing", include_in_schema=False)
 
@@ -97,8 +94,7 @@ def form_number(value: str, field: str, label: str) -> int | None:
 # ================================================================ rule editor
 
 
-def _manager(user: User | None) -> User:
-    return org_service.require(require_staff(user), Permission.RULES_MANAGE)
+RulesManager = Annotated[User, Depends(staff_with(Permission.RULES_MANAGE))]
 
 
 def _versions_context(db: Session) -> dict[str, Any]:
@@ -253,29 +249,24 @@ def _no_draft(request: Request) -> Response:
 
 
 @router.get("/rules", response_class=HTMLResponse)
-def rules_page(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def rules_page(request: Request, db: DB, manager: RulesManager) -> HTMLResponse:
     """Every rule-set version, newest first, with the draft and rollback actions."""
-    _manager(user)
     return render(request, "admin/filing/rules.html", _versions_context(db))
 
 
 @router.post("/rules/draft", response_class=HTMLResponse)
-def start_draft(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def start_draft(request: Request, db: DB, form: Form, manager: RulesManager, on_error: OnError) -> Response:
     """新建草稿: a copy of the version in force (or the draft already being edited)."""
-    manager = _manager(user)
-    try:
-        with acting(action="rules.start_draft"):
-            version = rules_service.start_draft(db, manager)
-    except AppError as error:
-        return fail(db, request, error, "admin/filing/rules.html", _versions_context(db))
+    on_error.show("admin/filing/rules.html", lambda: _versions_context(db))
+    with acting(action="rules.start_draft"):
+        version = rules_service.start_draft(db, manager)
     flash(request, f"草稿第 {version.version} 版（依据第 {version.based_on} 版）可以编辑了")
     return redirect("/admin/filing/rules/draft")
 
 
 @router.get("/rules/draft", response_class=HTMLResponse)
-def draft_page(request: Request, db: DB, user: WebUser) -> Response:
+def draft_page(request: Request, db: DB, manager: RulesManager) -> Response:
     """The draft's rules with what each adds and removes, its problems, dry-run and publish."""
-    _manager(user)
     version = rules_service.draft(db)
     if version is None:
         return _no_draft(request)
@@ -283,62 +274,55 @@ def draft_page(request: Request, db: DB, user: WebUser) -> Response:
 
 
 @router.post("/rules/draft/dry-run", response_class=HTMLResponse)
-def dry_run(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def dry_run(request: Request, db: DB, form: Form, manager: RulesManager, on_error: OnError) -> Response:
     """试算: the existing projects whose flows the draft would change, and how; nothing is saved."""
-    _manager(user)
     version = rules_service.draft(db)
     if version is None:
         return _no_draft(request)
-    try:
-        document = rules_service.document_of(version)
-        changes = rules_impact.dry_run(db, document)
-        held = rules_impact.held_back(db, document)
-    except AppError as error:
-        return fail(db, request, error, "admin/filing/draft.html", _draft_context(db, version))
+    on_error.show("admin/filing/draft.html", lambda: _draft_context(db, version))
+    document = rules_service.document_of(version)
+    changes = rules_impact.dry_run(db, document)
+    held = rules_impact.held_back(db, document)
     return render(request, "admin/filing/draft.html", _draft_context(db, version, dry_run=changes, held=held))
 
 
 @router.post("/rules/draft/publish", response_class=HTMLResponse)
-def publish(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def publish(request: Request, db: DB, form: Form, manager: RulesManager, on_error: OnError) -> Response:
     """发布: puts the draft in force and re-derives the projects not yet with the departments."""
-    manager = _manager(user)
     note = text(form, "note")
     if rules_service.draft(db) is None:
         return _no_draft(request)
-    try:
-        if len(note) > 500:
-            raise ValidationFailed("发布说明过长（不超过 500 字）", field="note")
-        with acting(action="rules.publish"):
-            version, changes = rules_impact.publish(db, manager, note=note)
-    except AppError as error:
-        db.rollback()
+
+    def draft_again(error: AppError) -> Response:  # the draft may be gone meanwhile
         current = rules_service.draft(db)
         if current is None:
             return _no_draft(request)
         context = _draft_context(db, current, note=note, error=error.message)
         return render(request, "admin/filing/draft.html", context, status=error.status_code)
+
+    on_error.answer(draft_again)
+    if len(note) > 500:
+        raise ValidationFailed("发布说明过长（不超过 500 字）", field="note")
+    with acting(action="rules.publish"):
+        version, changes = rules_impact.publish(db, manager, note=note)
     context = {"title": f"已发布第 {version.version} 版", "version": version_out(version), "changes": changes}
     context["project_status_labels"] = project_service.STATUS_LABELS
     return render(request, "admin/filing/changes.html", context)
 
 
 @router.post("/rules/draft/discard", response_class=HTMLResponse)
-def discard(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def discard(request: Request, db: DB, form: Form, manager: RulesManager, on_error: OnError) -> Response:
     """放弃草稿."""
-    manager = _manager(user)
-    try:
-        with acting(action="rules.discard_draft"):
-            rules_service.discard_draft(db, manager)
-    except AppError as error:
-        return fail(db, request, error, "admin/filing/rules.html", _versions_context(db))
+    on_error.show("admin/filing/rules.html", lambda: _versions_context(db))
+    with acting(action="rules.discard_draft"):
+        rules_service.discard_draft(db, manager)
     flash(request, "草稿已放弃")
     return redirect("/admin/filing/rules")
 
 
 @router.get("/rules/draft/rules/new", response_class=HTMLResponse)
-def new_rule_page(request: Request, db: DB, user: WebUser) -> Response:
+def new_rule_page(request: Request, db: DB, manager: RulesManager) -> Response:
     """An empty rule form beside the indicator reference."""
-    _manager(user)
     version = rules_service.draft(db)
     if version is None:
         return _no_draft(request)
@@ -347,9 +331,8 @@ def new_rule_page(request: Request, db: DB, user: WebUser) -> Response:
 
 
 @router.get("/rules/draft/rules/{code}", response_class=HTMLResponse)
-def edit_rule_page(code: str, request: Request, db: DB, user: WebUser) -> Response:
+def edit_rule_page(code: str, request: Request, db: DB, manager: RulesManager) -> Response:
     """A draft rule's form, filled in."""
-    _manager(user)
     version = rules_service.draft(db)
     if version is None:
         return _no_draft(request)
@@ -360,8 +343,9 @@ def edit_rule_page(code: str, request: Request, db: DB, user: WebUser) -> Respon
     return render(request, "admin/filing/rule_form.html", _rule_form_context(document, rule_values(rule), code))
 
 
-def _save_rule(request: Request, db: Session, form: FormData, user: User | None, replacing: str | None) -> Response:
-    manager = _manager(user)
+def _save_rule(
+    request: Request, db: Session, form: FormData, manager: User, on_error: ErrorRoute, replacing: str | None
+) -> Response:
     version = rules_service.draft(db)
     if version is None:
         return _no_draft(request)
@@ -369,12 +353,8 @@ def _save_rule(request: Request, db: Session, form: FormData, user: User | None,
     if replacing is not None and document.rule(replacing) is None:
         raise NotFound(f"草稿中没有规则 {replacing}")
     values = rule_form_values(form)
-    try:
-        rule = rule_from_values(values, document)
-        with acting(action="rules.save_rule"):
-            rules_service.save_rule(db, manager, rule, replacing=replacing)
-    except AppError as error:
-        db.rollback()
+
+    def form_again(error: AppError) -> Response:  # the message goes next to the field it is about
         at_field = error.field in RULE_LABELS
         context = _rule_form_context(document, values, replacing) | {
             "error": "未保存，请修改标出的内容" if at_field else error.message,
@@ -382,47 +362,46 @@ def _save_rule(request: Request, db: Session, form: FormData, user: User | None,
             "error_field": error.field if at_field else None,
         }
         return render(request, "admin/filing/rule_form.html", context, status=error.status_code)
+
+    on_error.answer(form_again)
+    rule = rule_from_values(values, document)
+    with acting(action="rules.save_rule"):
+        rules_service.save_rule(db, manager, rule, replacing=replacing)
     flash(request, f"规则“{rule.name}”（{rule.code}）已保存到草稿")
     return redirect("/admin/filing/rules/draft")
 
 
 @router.post("/rules/draft/rules/new", response_class=HTMLResponse)
-def create_rule(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def create_rule(request: Request, db: DB, form: Form, manager: RulesManager, on_error: OnError) -> Response:
     """Adds a rule to the draft; its condition must parse and name known indicators."""
-    return _save_rule(request, db, form, user, None)
+    return _save_rule(request, db, form, manager, on_error, None)
 
 
 @router.post("/rules/draft/rules/{code}", response_class=HTMLResponse)
-def update_rule(code: str, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def update_rule(code: str, request: Request, db: DB, form: Form, manager: RulesManager, on_error: OnError) -> Response:
     """Replaces a draft rule (its code may change)."""
-    return _save_rule(request, db, form, user, code)
+    return _save_rule(request, db, form, manager, on_error, code)
 
 
 @router.post("/rules/draft/rules/{code}/delete", response_class=HTMLResponse)
-def delete_rule(code: str, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def delete_rule(code: str, request: Request, db: DB, form: Form, manager: RulesManager, on_error: OnError) -> Response:
     """Removes a rule from the draft."""
-    manager = _manager(user)
     version = rules_service.draft(db)
     if version is None:
         return _no_draft(request)
-    try:
-        with acting(action="rules.delete_rule"):
-            rules_service.delete_rule(db, manager, code)
-    except AppError as error:
-        return fail(db, request, error, "admin/filing/draft.html", _draft_context(db, version))
+    on_error.show("admin/filing/draft.html", lambda: _draft_context(db, version))
+    with acting(action="rules.delete_rule"):
+        rules_service.delete_rule(db, manager, code)
     flash(request, f"规则 {code} 已从草稿中删除")
     return redirect("/admin/filing/rules/draft")
 
 
 @router.post("/rules/versions/{number}/rollback", response_class=HTMLResponse)
-def rollback(number: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def rollback(number: int, request: Request, db: DB, form: Form, manager: RulesManager, on_error: OnError) -> Response:
     """回滚: puts an earlier version's rules back in force as a new version and re-derives projects."""
-    manager = _manager(user)
-    try:
-        with acting(action="rules.rollback"):
-            version, changes = rules_impact.rollback(db, manager, number)
-    except AppError as error:
-        return fail(db, request, error, "admin/filing/rules.html", _versions_context(db))
+    on_error.show("admin/filing/rules.html", lambda: _versions_context(db))
+    with acting(action="rules.rollback"):
+        version, changes = rules_impact.rollback(db, manager, number)
     context = {
         "title": f"已回滚到第 {number} 版的规则（现行第 {version.version} 版）",
         "version": version_out(version),
@@ -441,9 +420,8 @@ def _rederived_under(db: Session, number: int) -> list[Project]:
 
 
 @router.get("/rules/versions/{number}", response_class=HTMLResponse)
-def version_page(number: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def version_page(number: int, request: Request, db: DB, manager: RulesManager) -> HTMLResponse:
     """One version, read-only: its rules, approvals and intermediary services."""
-    _manager(user)
     version = rules_service.get_version(db, number)
     document = rules_service.document_of(version)
     context = {

@@ -3,10 +3,10 @@ and the questions search could not answer."""
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -24,13 +24,10 @@ from knowledge.models import Revision
 from knowledge.schemas import ARTICLE_NUMBER, KIND_LABELS, SCHEMAS
 from web.common import (
     Form,
-    WebUser,
     checked,
-    fail,
     flash,
     redirect,
     render,
-    require_staff,
     text,
     texts,
     to_date,
@@ -38,6 +35,7 @@ from web.common import (
     upload,
     validation_message,
 )
+from web.deps import ErrorRoute, OnError, Staff, staff_with
 
 router = APIRouter(prefix="/admin/knowledge", include_in_schema=False)
 
@@ -113,8 +111,7 @@ _ARTICLE_START = re.compile(
 _BAR = re.compile(r"\s*[|｜]\s*")
 
 
-def _editor(user: User | None) -> User:
-    return org_service.require(require_staff(user), Permission.KNOWLEDGE_EDIT)
+Editor = Annotated[User, Depends(staff_with(Permission.KNOWLEDGE_EDIT))]
 
 
 def _kind(kind: str) -> str:
@@ -454,9 +451,8 @@ def _counts(db: Session) -> dict[str, dict[str, int]]:
 
 
 @router.get("", response_class=HTMLResponse)
-def overview(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def overview(request: Request, db: DB, editor: Editor) -> HTMLResponse:
     """Every kind with its counts, and the versions waiting for review."""
-    _editor(user)
     pending = list(db.scalars(select(Revision).where(Revision.status == "pending").order_by(Revision.submitted_at)))
     context = {
         "kinds": KIND_LABELS,
@@ -471,20 +467,18 @@ def overview(request: Request, db: DB, user: WebUser) -> HTMLResponse:
 
 
 @router.get("/unanswered", response_class=HTMLResponse)
-def unanswered_page(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def unanswered_page(request: Request, db: DB, editor: Editor) -> HTMLResponse:
     """Questions search could not answer, grouped, most asked first."""
-    _editor(user)
     return render(request, "admin/knowledge_unanswered.html", {"groups": unanswered.groups(db)})
 
 
 @router.post("/unanswered/{question_id}/draft", response_class=HTMLResponse)
-def unanswered_to_draft(question_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def unanswered_to_draft(
+    question_id: int, request: Request, db: DB, form: Form, editor: Editor, on_error: OnError
+) -> Response:
     """Starts an FAQ draft from a question and opens it for writing the answer."""
-    editor = _editor(user)
-    try:
-        revision = unanswered.to_faq_draft(db, editor, question_id)
-    except AppError as error:
-        return fail(db, request, error, "admin/knowledge_unanswered.html", {"groups": unanswered.groups(db)})
+    on_error.show("admin/knowledge_unanswered.html", lambda: {"groups": unanswered.groups(db)})
+    revision = unanswered.to_faq_draft(db, editor, question_id)
     flash(request, "已转为问答草稿，请填写答案后提交审核")
     return redirect(f"/admin/knowledge/revisions/{revision.id}/edit")
 
@@ -510,18 +504,16 @@ def _form_context(db: Session, kind: str, values: dict[str, Any], **extra: Any) 
 
 
 @router.get("/revisions/{revision_id}", response_class=HTMLResponse)
-def revision_page(revision_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def revision_page(revision_id: int, request: Request, db: DB, editor: Editor) -> HTMLResponse:
     """A version's content, where it stands, what changed from the version before, and what can be done."""
-    _editor(user)
     return render(
         request, "admin/knowledge_revision.html", _revision_context(db, workflow.get_revision(db, revision_id))
     )
 
 
 @router.get("/revisions/{revision_id}/edit", response_class=HTMLResponse)
-def revision_edit_page(revision_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def revision_edit_page(revision_id: int, request: Request, db: DB, editor: Editor) -> HTMLResponse:
     """The form of a draft (or of a version sent back), filled in."""
-    _editor(user)
     revision = workflow.editable(workflow.get_revision(db, revision_id))
     values = values_from_data(revision.kind, revision.data)
     if revision.kind == "faq" and revision.data.get("answer") == workflow.ANSWER_PLACEHOLDER:
@@ -535,57 +527,58 @@ def _edit_context(db: Session, revision: Revision, values: dict[str, Any]) -> di
 
 
 @router.post("/revisions/{revision_id}/edit", response_class=HTMLResponse)
-def revision_edit(revision_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def revision_edit(
+    revision_id: int, request: Request, db: DB, form: Form, editor: Editor, on_error: OnError
+) -> Response:
     """Saves the draft, and sends it for review when 保存并提交审核 was pressed."""
-    editor = _editor(user)
     revision = workflow.editable(workflow.get_revision(db, revision_id))
     values = form_values(form, revision.kind)
-    try:
-        workflow.update_draft(db, editor, revision, data_from_values(revision.kind, values))
-        if text(form, "then") == "submit":
-            workflow.submit(db, editor, revision)
-    except AppError as error:
-        db.rollback()
-        revision = workflow.get_revision(db, revision_id)
-        context = {**_edit_context(db, revision, values), "error": error.message}
-        return render(request, "admin/knowledge_form.html", context, status=error.status_code)
+    on_error.show(
+        "admin/knowledge_form.html", lambda: _edit_context(db, workflow.get_revision(db, revision_id), values)
+    )
+    workflow.update_draft(db, editor, revision, data_from_values(revision.kind, values))
+    if text(form, "then") == "submit":
+        workflow.submit(db, editor, revision)
     flash(request, "已提交审核" if revision.status == "pending" else "草稿已保存")
     return redirect(f"/admin/knowledge/revisions/{revision.id}")
 
 
-def _act(request: Request, db: Session, revision_id: int, action: Any, message: str) -> Response:
+def _act(request: Request, db: Session, revision_id: int, action: Any, message: str, on_error: ErrorRoute) -> Response:
     revision = workflow.get_revision(db, revision_id)
-    try:
-        action(revision)
-    except AppError as error:
-        db.rollback()
-        context = _revision_context(db, workflow.get_revision(db, revision_id))
-        return render(request, "admin/knowledge_revision.html", {**context, "error": error.message}, error.status_code)
+    on_error.show(
+        "admin/knowledge_revision.html", lambda: _revision_context(db, workflow.get_revision(db, revision_id))
+    )
+    action(revision)
     flash(request, message)
     return redirect(f"/admin/knowledge/revisions/{revision_id}")
 
 
 @router.post("/revisions/{revision_id}/submit", response_class=HTMLResponse)
-def revision_submit(revision_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def revision_submit(
+    revision_id: int, request: Request, db: DB, form: Form, editor: Editor, on_error: OnError
+) -> Response:
     """提交审核."""
-    editor = _editor(user)
-    return _act(request, db, revision_id, lambda r: workflow.submit(db, editor, r), "已提交审核")
+    return _act(request, db, revision_id, lambda r: workflow.submit(db, editor, r), "已提交审核", on_error)
 
 
 @router.post("/revisions/{revision_id}/approve", response_class=HTMLResponse)
-def revision_approve(revision_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def revision_approve(
+    revision_id: int, request: Request, db: DB, form: Form, reviewer: Staff, on_error: OnError
+) -> Response:
     """审核通过: publishes the version (not one's own)."""
-    reviewer = require_staff(user)
     comment = text(form, "comment")[:2000]
-    return _act(request, db, revision_id, lambda r: workflow.approve(db, reviewer, r, comment), "审核通过，已发布")
+    return _act(
+        request, db, revision_id, lambda r: workflow.approve(db, reviewer, r, comment), "审核通过，已发布", on_error
+    )
 
 
 @router.post("/revisions/{revision_id}/reject", response_class=HTMLResponse)
-def revision_reject(revision_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def revision_reject(
+    revision_id: int, request: Request, db: DB, form: Form, reviewer: Staff, on_error: OnError
+) -> Response:
     """退回 with the reason."""
-    reviewer = require_staff(user)
     comment = text(form, "comment")[:2000]
-    return _act(request, db, revision_id, lambda r: workflow.reject(db, reviewer, r, comment), "已退回修改")
+    return _act(request, db, revision_id, lambda r: workflow.reject(db, reviewer, r, comment), "已退回修改", on_error)
 
 
 # ---------------------------------------------------------------- one kind: list, new draft, archive, Excel
@@ -615,17 +608,15 @@ def _list_context(db: Session, kind: str, status: str | None) -> dict[str, Any]:
 
 
 @router.get("/{kind}", response_class=HTMLResponse)
-def kind_page(kind: str, request: Request, db: DB, user: WebUser, status: str | None = None) -> HTMLResponse:
+def kind_page(kind: str, request: Request, db: DB, editor: Editor, status: str | None = None) -> HTMLResponse:
     """The live entries of a kind and its versions."""
-    _editor(user)
     chosen = status if status in workflow.STATUS_LABELS else None
     return render(request, "admin/knowledge_list.html", _list_context(db, _kind(kind), chosen))
 
 
 @router.get("/{kind}/new", response_class=HTMLResponse)
-def new_page(kind: str, request: Request, db: DB, user: WebUser, entity_id: str | None = None) -> HTMLResponse:
+def new_page(kind: str, request: Request, db: DB, editor: Editor, entity_id: str | None = None) -> HTMLResponse:
     """An empty form, or — for a new version — the form filled with the live entry."""
-    _editor(user)
     _kind(kind)
     entity_number = to_int(entity_id, "编号")
     if entity_number is None:
@@ -637,33 +628,28 @@ def new_page(kind: str, request: Request, db: DB, user: WebUser, entity_id: str 
 
 
 @router.post("/{kind}/new", response_class=HTMLResponse)
-def new_draft(kind: str, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def new_draft(kind: str, request: Request, db: DB, form: Form, editor: Editor, on_error: OnError) -> Response:
     """Saves a draft of a new entry or of a new version (and submits it when asked)."""
-    editor = _editor(user)
     _kind(kind)
     values = form_values(form, kind)
     entity_number = to_int(text(form, "entity_id"), "编号")
     entity = workflow.get_entity(db, kind, entity_number) if entity_number is not None else None
-    try:
-        revision = workflow.create_draft(db, editor, kind, data_from_values(kind, values), entity_number)
-        if text(form, "then") == "submit":
-            workflow.submit(db, editor, revision)
-    except AppError as error:
-        return fail(db, request, error, "admin/knowledge_form.html", _form_context(db, kind, values, entity=entity))
+    on_error.show("admin/knowledge_form.html", lambda: _form_context(db, kind, values, entity=entity))
+    revision = workflow.create_draft(db, editor, kind, data_from_values(kind, values), entity_number)
+    if text(form, "then") == "submit":
+        workflow.submit(db, editor, revision)
     flash(request, "已保存并提交审核" if revision.status == "pending" else "草稿已保存")
     return redirect(f"/admin/knowledge/revisions/{revision.id}")
 
 
 @router.post("/{kind}/{entity_id}/archive", response_class=HTMLResponse)
-def archive(kind: str, entity_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def archive(
+    kind: str, entity_id: int, request: Request, db: DB, form: Form, reviewer: Staff, on_error: OnError
+) -> Response:
     """归档: off the portal and out of search; its versions stay."""
-    reviewer = require_staff(user)
     _kind(kind)
-    try:
-        workflow.archive(db, reviewer, kind, entity_id)
-    except AppError as error:
-        context = _list_context(db, kind, None)
-        return fail(db, request, error, "admin/knowledge_list.html", context)
+    on_error.show("admin/knowledge_list.html", lambda: _list_context(db, kind, None))
+    workflow.archive(db, reviewer, kind, entity_id)
     flash(request, f"{KIND_LABELS[kind]}（编号 {entity_id}）已归档，门户和检索中不再显示")
     return redirect(f"/admin/knowledge/{kind}")
 
@@ -675,9 +661,8 @@ def _excel_kind(kind: str) -> str:
 
 
 @router.get("/{kind}/export")
-def export(kind: str, request: Request, db: DB, user: WebUser) -> Response:
+def export(kind: str, request: Request, db: DB, editor: Editor) -> Response:
     """The published entries as an Excel workbook (the template for import)."""
-    _editor(user)
     content = excel.export_workbook(db, _excel_kind(kind))
     name = f"{KIND_LABELS[kind]}-{datetime.now():%Y%m%d}.xlsx"
     disposition = f"attachment; filename=\"{kind}.xlsx\"; filename*=UTF-8''{quote(name)}"
@@ -689,30 +674,29 @@ def _import_context(kind: str) -> dict[str, Any]:
 
 
 @router.get("/{kind}/import", response_class=HTMLResponse)
-def import_page(kind: str, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def import_page(kind: str, request: Request, db: DB, editor: Editor) -> HTMLResponse:
     """The upload form."""
-    _editor(user)
     return render(request, "admin/knowledge_import.html", _import_context(_excel_kind(kind)))
 
 
 @router.post("/{kind}/import", response_class=HTMLResponse)
-def import_file(kind: str, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def import_file(kind: str, request: Request, db: DB, form: Form, editor: Editor, on_error: OnError) -> Response:
     """Checks the whole file; any error rejects it and lists the problems row by row."""
-    editor = _editor(user)
     context = _import_context(_excel_kind(kind))
-    try:
-        file = upload(form, "file")
-        if file is None:
-            raise ValidationFailed("请选择要导入的 Excel 文件（.xlsx）", field="file")
-        content = file.file.read(MAX_IMPORT_BYTES + 1)
-        if len(content) > MAX_IMPORT_BYTES:
-            raise ValidationFailed("文件超过 10 MB，请分批导入", field="file")
-        count = excel.import_workbook(db, editor, kind, content)
-    except AppError as error:
+
+    def problems(error: AppError) -> Response:  # the first line on top, the rows' problems listed below
         first, *rest = error.message.splitlines() or [error.message]
-        db.rollback()
-        context |= {"problems": [line for line in rest if line.strip()], "error": first}
-        return render(request, "admin/knowledge_import.html", context, status=error.status_code)
+        listed = context | {"problems": [line for line in rest if line.strip()], "error": first}
+        return render(request, "admin/knowledge_import.html", listed, status=error.status_code)
+
+    on_error.answer(problems)
+    file = upload(form, "file")
+    if file is None:
+        raise ValidationFailed("请选择要导入的 Excel 文件（.xlsx）", field="file")
+    content = file.file.read(MAX_IMPORT_BYTES + 1)
+    if len(content) > MAX_IMPORT_BYTES:
+        raise ValidationFailed("文件超过 10 MB，请分批导入", field="file")
+    count = excel.import_workbook(db, editor, kind, content)
     if count:
         flash(request, f"导入完成：{count} 条新增或修改的内容已提交审核")
     else:
