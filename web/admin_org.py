@@ -24,7 +24,6 @@ from core.org import service as org_service
 from core.org.models import Department, Role, User
 from core.org.permissions import DATA_SCOPE_LABELS, PERMISSION_LABELS, Permission
 from core.org.schemas import DepartmentIn
-from core.org.views import roles_by_code
 from core.security import mask_phone
 from web.common import (
     Form,
@@ -221,7 +220,7 @@ def user_create(request: Request, db: DB, form: Form, manager: OrgManager, on_er
         raise ValidationFailed("请填写姓名")
     if not values["roles"]:
         raise ValidationFailed("请至少选择一个角色")
-    duties.check_role_assignment(manager, None, roles_by_code(db, values["roles"]))
+    duties.check_role_assignment(manager, None, org_service.roles_by_code(db, values["roles"]))
     created = org_service.create_user(
         db=db,
         username=values["username"],
@@ -248,7 +247,7 @@ def user_update(user_id: int, request: Request, db: DB, form: Form, manager: Org
         raise ValidationFailed("请填写姓名")
     if not values["roles"]:
         raise ValidationFailed("请至少选择一个角色")
-    duties.check_role_assignment(manager, target, roles_by_code(db, values["roles"]))
+    duties.check_role_assignment(manager, target, org_service.roles_by_code(db, values["roles"]))
     org_service.update_user(
         db=db,
         user=target,

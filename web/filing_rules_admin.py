@@ -25,7 +25,6 @@ from core.rules import indicators as ind
 from core.rules import service as rules_service
 from core.rules.document import STAGES, RuleDef, RuleSetDocument
 from core.rules.models import RuleSetVersion
-from core.rules.views import version_out
 from web.common import (
     Form,
     checked,
@@ -99,7 +98,7 @@ RulesManager = Annotated[User, Depends(staff_with(Permission.RULES_MANAGE))]
 
 def _versions_context(db: Session) -> dict[str, Any]:
     return {
-        "versions": [version_out(v) for v in rules_service.list_versions(db)],
+        "versions": [rules_service.version_out(v) for v in rules_service.list_versions(db)],
         "draft": rules_service.draft(db),
     }
 
@@ -138,7 +137,7 @@ def _rule_rows(document: RuleSetDocument) -> list[tuple[RuleDef, list[str]]]:
 def _draft_context(db: Session, version: RuleSetVersion, **extra: Any) -> dict[str, Any]:
     document = rules_service.document_of(version)
     context: dict[str, Any] = {
-        "draft": version_out(version),
+        "draft": rules_service.version_out(version),
         "rules": _rule_rows(document),
         "problems": rules_service.problems(document),
         "dry_run": None,
@@ -305,7 +304,11 @@ def publish(request: Request, db: DB, form: Form, manager: RulesManager, on_erro
         raise ValidationFailed("发布说明过长（不超过 500 字）", field="note")
     with acting(action="rules.publish"):
         version, changes = rules_impact.publish(db, manager, note=note)
-    context = {"title": f"已发布第 {version.version} 版", "version": version_out(version), "changes": changes}
+    context = {
+        "title": f"已发布第 {version.version} 版",
+        "version": rules_service.version_out(version),
+        "changes": changes,
+    }
     context["project_status_labels"] = project_service.STATUS_LABELS
     return render(request, "admin/filing/changes.html", context)
 
@@ -404,7 +407,7 @@ def rollback(number: int, request: Request, db: DB, form: Form, manager: RulesMa
         version, changes = rules_impact.rollback(db, manager, number)
     context = {
         "title": f"已回滚到第 {number} 版的规则（现行第 {version.version} 版）",
-        "version": version_out(version),
+        "version": rules_service.version_out(version),
         "changes": changes,
         "project_status_labels": project_service.STATUS_LABELS,
     }
@@ -425,7 +428,7 @@ def version_page(number: int, request: Request, db: DB, manager: RulesManager) -
     version = rules_service.get_version(db, number)
     document = rules_service.document_of(version)
     context = {
-        "version": version_out(version),
+        "version": rules_service.version_out(version),
         "rules": _rule_rows(document),
         "approvals": document.approvals,
         "intermediaries": document.intermediaries,

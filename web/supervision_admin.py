@@ -25,7 +25,6 @@ from core.supervision.approval_result import DEFAULT_FIELDS, PUSH_FIELDS
 from core.supervision.escalation import LEVEL_LABELS, STAGE_LABELS, thresholds
 from core.supervision.models import SupervisionPush
 from core.supervision.schemas import ConfigIn, FeedbackIn
-from core.supervision.views import XLSX, export_title, push_out
 from web.common import (
     Form,
     checked,
@@ -128,7 +127,7 @@ def _push_context(
         user, {push.department_id}
     )
     return {
-        "push": push_out(db, push),
+        "push": service.push_out(db, push),
         "can_claim": receiving and push.status == service.PUSHED,
         "can_feed_back": receiving and push.status == service.CLAIMED,
         "values": values or {"inspected": "1", "problems_found": "0"},
@@ -410,6 +409,6 @@ def statistics_excel(
     """The same figures as a workbook."""
     filters = _stats_filters(reader, date_from, date_to, department_id)
     figures = stats.statistics(db, reader, **filters)
-    content = stats.workbook(figures, export_title(filters["date_from"], filters["date_to"]))
+    content = stats.workbook(figures, stats.export_title(filters["date_from"], filters["date_to"]))
     headers = {"Content-Disposition": 'attachment; filename="supervision-statistics.xlsx"'}
-    return Response(content, media_type=XLSX, headers=headers)
+    return Response(content, media_type=stats.XLSX, headers=headers)
