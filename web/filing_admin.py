@@ -26,7 +26,7 @@ from core.rules.engine import DerivedFlow
 from core.security import mask_phone
 from web.common import Form, flash, redirect, render, text
 from web.deps import ErrorRoute, OnError, Staff, staff_with
-from web.filing_rules_admin import form_lines, form_number, invalid_input
+from web.rule_forms import form_lines, form_number, invalid_input
 
 router = APIRouter(prefix="/admin/filing", include_in_schema=False)
 
