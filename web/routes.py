@@ -16,6 +16,7 @@ from core.errors import AppError, NotAuthenticated
 from core.org.service import PasswordChangeRequired
 from web import (
     account,
+    admin_audit,
     admin_cases,
     admin_conversations,
     admin_org,
@@ -58,6 +59,7 @@ for _pages in (
     account.router,
     admin_cases.router,
     admin_org.router,
+    admin_audit.router,
     knowledge_portal.router,
     knowledge_admin.router,
     topics.router,
