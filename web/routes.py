@@ -31,6 +31,7 @@ from web import (
     portal,
     rate_portal,
     supervision_admin,
+    supervision_reports,
     topics,
 )
 from web.common import WEB_DIR, login_redirect, render, templates
@@ -68,6 +69,7 @@ for _pages in (
     filing_portal.router,
     admin_conversations.router,
     supervision_admin.router,
+    supervision_reports.router,
     api_docs.router,
 ):
     router.include_router(_pages)
