@@ -1,8 +1,6 @@
-"""Admin site, organisation and catalogue: departments, users, roles, service items and the audit log."""
+"""Admin site, organisation and catalogue: departments, users, roles and service items."""
 
-from dataclasses import asdict, dataclass
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -11,11 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from core.audit import labels as audit_labels
-from core.audit import service as audit_service
-from core.audit.service import AuditFilter
 from core.deps import DB
-from core.errors import AppError, NotFound, ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from core.items import service as item_service
 from core.items.enums import CASE_TYPE_LABELS
 from core.items.schemas import ItemIn
@@ -24,29 +19,23 @@ from core.org import service as org_service
 from core.org.models import Department, Role, User
 from core.org.permissions import DATA_SCOPE_LABELS, PERMISSION_LABELS, Permission
 from core.org.schemas import DepartmentIn
-from core.org.views import roles_by_code
 from core.security import mask_phone
 from web.common import (
     Form,
-    WebUser,
     checked,
-    fail,
     flash,
-    page_number,
     redirect,
     render,
-    require_staff,
     text,
     texts,
-    to_date,
     to_int,
     validation_message,
 )
+from web.deps import ErrorRoute, OnError, staff_with
 from web.notifications_admin import notify_context, notify_values, save_notify_values
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
-AUDIT_PAGE_SIZE = 50
 DEPARTMENT_LABELS = {
     "code": "部门编码",
     "name": "部门名称",
@@ -79,17 +68,17 @@ ITEM_NUMBER_FIELDS = {
 ITEM_FLAGS = {"is_online": "可网上申报", "is_published": "已发布"}
 
 
-def _manager(user: User | None, permission: Permission) -> User:
-    return org_service.require(require_staff(user), permission)
+OrgManager = Annotated[User, Depends(staff_with(Permission.ORG_MANAGE))]
+SecurityManager = Annotated[User, Depends(staff_with(Permission.SECURITY_MANAGE))]
+ItemManager = Annotated[User, Depends(staff_with(Permission.ITEM_MANAGE))]
 
 
 # ---------------------------------------------------------------- departments
 
 
 @router.get("/departments", response_class=HTMLResponse)
-def departments(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def departments(request: Request, db: DB, manager: OrgManager) -> HTMLResponse:
     """All departments."""
-    _manager(user, Permission.ORG_MANAGE)
     return render(request, "admin/departments.html", {"departments": org_service.list_departments(db=db)})
 
 
@@ -103,43 +92,42 @@ def _department_values(form: FormData) -> dict[str, Any]:
 
 
 @router.get("/departments/new", response_class=HTMLResponse)
-def department_new_page(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def department_new_page(request: Request, db: DB, manager: OrgManager) -> HTMLResponse:
     """An empty department form."""
-    _manager(user, Permission.ORG_MANAGE)
     return render(request, "admin/department_form.html", {"department": None, "values": {"is_active": True}})
 
 
 @router.get("/departments/{department_id}", response_class=HTMLResponse)
-def department_page(department_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def department_page(department_id: int, request: Request, db: DB, manager: OrgManager) -> HTMLResponse:
     """A department's form."""
-    _manager(user, Permission.ORG_MANAGE)
     department = org_service.get_department(db=db, department_id=department_id)
     values = {key: getattr(department, key) for key in [*DEPARTMENT_LABELS, "is_active"]}
     return render(request, "admin/department_form.html", {"department": department, "values": values})
 
 
-def _save_department(request: Request, db: DB, form: FormData, department: Department | None) -> Response:
+def _save_department(
+    request: Request, db: Session, form: FormData, department: Department | None, on_error: ErrorRoute
+) -> Response:
     values = {key: text(form, key) for key in DEPARTMENT_LABELS} | {"is_active": checked(form, "is_active")}
-    try:
-        saved = org_service.save_department(db=db, department=department, values=_department_values(form))
-    except AppError as error:
-        return fail(db, request, error, "admin/department_form.html", {"department": department, "values": values})
+    on_error.show("admin/department_form.html", {"department": department, "values": values})
+    saved = org_service.save_department(db=db, department=department, values=_department_values(form))
     flash(request, f"部门“{saved.name}”已保存")
     return redirect("/admin/departments")
 
 
 @router.post("/departments/new", response_class=HTMLResponse)
-def department_create(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def department_create(request: Request, db: DB, form: Form, manager: OrgManager, on_error: OnError) -> Response:
     """Creates a department."""
-    _manager(user, Permission.ORG_MANAGE)
-    return _save_department(request, db, form, None)
+    return _save_department(request, db, form, None, on_error)
 
 
 @router.post("/departments/{department_id}", response_class=HTMLResponse)
-def department_update(department_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def department_update(
+    department_id: int, request: Request, db: DB, form: Form, manager: OrgManager, on_error: OnError
+) -> Response:
     """Changes a department."""
-    _manager(user, Permission.ORG_MANAGE)
-    return _save_department(request, db, form, org_service.get_department(db=db, department_id=department_id))
+    department = org_service.get_department(db=db, department_id=department_id)
+    return _save_department(request, db, form, department, on_error)
 
 
 # ---------------------------------------------------------------- users
@@ -154,9 +142,8 @@ def _user_row(user: User) -> dict[str, Any]:
 
 
 @router.get("/users", response_class=HTMLResponse)
-def users(request: Request, db: DB, user: WebUser, department_id: str | None = None) -> HTMLResponse:
+def users(request: Request, db: DB, manager: OrgManager, department_id: str | None = None) -> HTMLResponse:
     """Users, optionally of one department."""
-    _manager(user, Permission.ORG_MANAGE)
     department = to_int(department_id, "部门")
     query = select(User).order_by(User.id)
     if department:
@@ -176,17 +163,15 @@ def _user_form_context(db: Session, target: User | None, values: dict[str, Any])
 
 
 @router.get("/users/new", response_class=HTMLResponse)
-def user_new_page(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def user_new_page(request: Request, db: DB, manager: OrgManager) -> HTMLResponse:
     """An empty user form."""
-    _manager(user, Permission.ORG_MANAGE)
     values = {"roles": [], "is_active": True, "notify_channels": ["inbox", "wecom"]}
     return render(request, "admin/user_form.html", _user_form_context(db, None, values))
 
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)
-def user_page(user_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def user_page(user_id: int, request: Request, db: DB, manager: OrgManager) -> HTMLResponse:
     """A user's form (the password stays empty: fill it in only to set a new one)."""
-    _manager(user, Permission.ORG_MANAGE)
     target = _get_user(db, user_id)
     values = {
         "username": target.username,
@@ -218,62 +203,53 @@ def _user_values(form: FormData) -> dict[str, Any]:
 
 
 @router.post("/users/new", response_class=HTMLResponse)
-def user_create(request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def user_create(request: Request, db: DB, form: Form, manager: OrgManager, on_error: OnError) -> Response:
     """Creates a staff user."""
-    manager = _manager(user, Permission.ORG_MANAGE)
     values = _user_values(form)
-    try:
-        if not values["name"]:
-            raise ValidationFailed("请填写姓名")
-        if not values["roles"]:
-            raise ValidationFailed("请至少选择一个角色")
-        duties.check_role_assignment(manager, None, roles_by_code(db, values["roles"]))
-        created = org_service.create_user(
-            db=db,
-            username=values["username"],
-            name=values["name"],
-            password=text(form, "password"),
-            role_codes=values["roles"],
-            department_id=values["department_id"],
-            phone=values["phone"] or None,
-            must_change_password=True,  # the administrator chose it: the owner changes it at the first login
-        )
-        created.is_active = values["is_active"]
-        save_notify_values(db, created, values, manager)
-    except AppError as error:
-        return fail(db, request, error, "admin/user_form.html", _user_form_context(db, None, values))
+    on_error.show("admin/user_form.html", lambda: _user_form_context(db, None, values))
+    if not values["name"]:
+        raise ValidationFailed("请填写姓名")
+    if not values["roles"]:
+        raise ValidationFailed("请至少选择一个角色")
+    duties.check_role_assignment(manager, None, org_service.roles_by_code(db, values["roles"]))
+    created = org_service.create_user(
+        db=db,
+        username=values["username"],
+        name=values["name"],
+        password=text(form, "password"),
+        role_codes=values["roles"],
+        department_id=values["department_id"],
+        phone=values["phone"] or None,
+        must_change_password=True,  # the administrator chose it: the owner changes it at the first login
+    )
+    created.is_active = values["is_active"]
+    save_notify_values(db, created, values, manager)
     flash(request, f"用户“{created.name}”已创建")
     return redirect("/admin/users")
 
 
 @router.post("/users/{user_id}", response_class=HTMLResponse)
-def user_update(user_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def user_update(user_id: int, request: Request, db: DB, form: Form, manager: OrgManager, on_error: OnError) -> Response:
     """Changes a user's name, department, phone, roles, active flag or password."""
-    manager = _manager(user, Permission.ORG_MANAGE)
     target = _get_user(db, user_id)
     values = _user_values(form)
-    try:
-        if not values["name"]:
-            raise ValidationFailed("请填写姓名")
-        if not values["roles"]:
-            raise ValidationFailed("请至少选择一个角色")
-        duties.check_role_assignment(manager, target, roles_by_code(db, values["roles"]))
-        org_service.update_user(
-            db=db,
-            user=target,
-            name=values["name"],
-            department_id=values["department_id"],
-            phone=values["phone"],
-            role_codes=values["roles"],
-            is_active=values["is_active"],
-            password=text(form, "password") or None,
-        )
-        save_notify_values(db, target, values, manager)
-    except AppError as error:
-        db.rollback()
-        target = _get_user(db, user_id)
-        context = {**_user_form_context(db, target, values), "error": error.message}
-        return render(request, "admin/user_form.html", context, status=error.status_code)
+    on_error.show("admin/user_form.html", lambda: _user_form_context(db, _get_user(db, user_id), values))
+    if not values["name"]:
+        raise ValidationFailed("请填写姓名")
+    if not values["roles"]:
+        raise ValidationFailed("请至少选择一个角色")
+    duties.check_role_assignment(manager, target, org_service.roles_by_code(db, values["roles"]))
+    org_service.update_user(
+        db=db,
+        user=target,
+        name=values["name"],
+        department_id=values["department_id"],
+        phone=values["phone"],
+        role_codes=values["roles"],
+        is_active=values["is_active"],
+        password=text(form, "password") or None,
+    )
+    save_notify_values(db, target, values, manager)
     flash(request, f"用户“{target.name}”已保存")
     return redirect("/admin/users")
 
@@ -290,28 +266,24 @@ def _roles_context(db: Session) -> dict[str, Any]:
 
 
 @router.get("/roles", response_class=HTMLResponse)
-def roles(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def roles(request: Request, db: DB, editor: SecurityManager) -> HTMLResponse:
     """Every role with its permissions and data scope, each editable (security administrators)."""
-    _manager(user, Permission.SECURITY_MANAGE)
     return render(request, "admin/roles.html", _roles_context(db))
 
 
 @router.post("/roles/{role_id}", response_class=HTMLResponse)
-def role_update(role_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def role_update(
+    role_id: int, request: Request, db: DB, form: Form, editor: SecurityManager, on_error: OnError
+) -> Response:
     """Changes a role's permissions and data scope (a security administrator, never of a role they hold)."""
-    editor = _manager(user, Permission.SECURITY_MANAGE)
     role = db.get(Role, role_id)
     if role is None:
         raise NotFound("角色不存在")
-    try:
-        duties.check_role_edit(editor, role, texts(form, "permissions"))
-        holders = db.scalars(select(User).where(User.roles.any(Role.id == role.id)))
-        duties.check_holders(role, texts(form, "permissions"), holders)
-        org_service.update_role(
-            db=db, role=role, permissions=texts(form, "permissions"), data_scope=text(form, "scope")
-        )
-    except AppError as error:
-        return fail(db, request, error, "admin/roles.html", _roles_context(db))
+    on_error.show("admin/roles.html", lambda: _roles_context(db))
+    duties.check_role_edit(editor, role, texts(form, "permissions"))
+    holders = db.scalars(select(User).where(User.roles.any(Role.id == role.id)))
+    duties.check_holders(role, texts(form, "permissions"), holders)
+    org_service.update_role(db=db, role=role, permissions=texts(form, "permissions"), data_scope=text(form, "scope"))
     flash(request, f"角色“{role.name}”已保存")
     return redirect("/admin/roles")
 
@@ -320,9 +292,8 @@ def role_update(role_id: int, request: Request, db: DB, form: Form, user: WebUse
 
 
 @router.get("/items", response_class=HTMLResponse)
-def items(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def items(request: Request, db: DB, manager: ItemManager) -> HTMLResponse:
     """All items, published or not."""
-    _manager(user, Permission.ITEM_MANAGE)
     rows = item_service.list_items(db, published_only=False)
     return render(request, "admin/items.html", {"items": rows, "case_types": CASE_TYPE_LABELS})
 
@@ -341,17 +312,17 @@ def _item_context(db: Session, item_id: int, values: dict[str, Any]) -> dict[str
 
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
-def item_page(item_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def item_page(item_id: int, request: Request, db: DB, manager: ItemManager) -> HTMLResponse:
     """The main guide fields of an item."""
-    _manager(user, Permission.ITEM_MANAGE)
     values = item_service.guide(item_service.get(db, item_id)).model_dump()
     return render(request, "admin/item_form.html", _item_context(db, item_id, values))
 
 
 @router.post("/items/{item_id}", response_class=HTMLResponse)
-def item_update(item_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def item_update(
+    item_id: int, request: Request, db: DB, form: Form, manager: ItemManager, on_error: OnError
+) -> Response:
     """Saves the changed guide fields; materials, steps and FAQs stay as they are."""
-    _manager(user, Permission.ITEM_MANAGE)
     item = item_service.get(db, item_id)
     current = item_service.guide(item).model_dump(include=set(ItemIn.model_fields))
     changes: dict[str, Any] = {key: text(form, key) for key in ITEM_TEXT_FIELDS}
@@ -360,75 +331,11 @@ def item_update(item_id: int, request: Request, db: DB, form: Form, user: WebUse
     changes |= {"category": text(form, "category"), "department_id": text(form, "department_id")}
     values = {**current, **changes}
     labels = {**ITEM_TEXT_FIELDS, **ITEM_NUMBER_FIELDS, "category": "事项分类", "department_id": "实施主体"}
+    on_error.show("admin/item_form.html", lambda: _item_context(db, item_id, values))
     try:
-        try:
-            data = ItemIn.model_validate(values)
-        except ValidationError as exc:
-            raise ValidationFailed(validation_message(exc, labels)) from exc
-        item_service.save(db, item, data)
-    except AppError as error:
-        return fail(db, request, error, "admin/item_form.html", _item_context(db, item_id, values))
+        data = ItemIn.model_validate(values)
+    except ValidationError as exc:
+        raise ValidationFailed(validation_message(exc, labels)) from exc
+    item_service.save(db, item, data)
     flash(request, f"事项“{data.name}”已保存")
     return redirect(f"/admin/items/{item_id}")
-
-
-# ---------------------------------------------------------------- audit log (auditors only)
-
-
-@dataclass(frozen=True)
-class AuditFilterForm:
-    """The audit page's filter fields as typed (shown again in the form), from the query string."""
-
-    actor: str = ""
-    action: str = ""
-    entity: str = ""
-    entity_id: str = ""
-    date_from: str = ""
-    date_to: str = ""
-
-    def parsed(self) -> AuditFilter:
-        """The filter, with the dates checked (a Chinese error names the wrong one)."""
-        return AuditFilter(
-            self.actor,
-            self.action,
-            self.entity,
-            self.entity_id,
-            to_date(self.date_from, "开始日期"),
-            to_date(self.date_to, "结束日期"),
-        )
-
-
-AuditFilterQuery = Annotated[AuditFilterForm, Depends()]
-
-
-@router.get("/audit", response_class=HTMLResponse)
-def audit(request: Request, db: DB, user: WebUser, filters: AuditFilterQuery, page: str | None = None) -> HTMLResponse:
-    """Who did what, when, in words: Chinese action names, people's names, values before and after, no hashes."""
-    _manager(user, Permission.AUDIT_READ)
-    context: dict[str, Any] = {"filters": filters, "rows": [], "total": 0, "page": 1, "pages": 1}
-    context["entities"] = sorted(audit_labels.ENTITY_NAMES.items(), key=lambda kv: kv[1])
-    try:
-        number = page_number(page)
-        rows, total = audit_service.search(db, filters.parsed(), page=number, page_size=AUDIT_PAGE_SIZE)
-    except AppError as error:
-        return fail(db, request, error, "admin/audit.html", context)
-    context |= {
-        "rows": audit_service.readable(db, rows),
-        "total": total,
-        "page": number,
-        "pages": max(1, -(-total // AUDIT_PAGE_SIZE)),
-        "export_query": urlencode({k: v for k, v in asdict(filters).items() if v}),
-    }
-    return render(request, "admin/audit.html", context)
-
-
-@router.get("/audit/export.xlsx")
-def audit_export(request: Request, db: DB, user: WebUser, filters: AuditFilterQuery) -> Response:
-    """The filtered log as an Excel workbook for the auditor (the export is itself recorded)."""
-    _manager(user, Permission.AUDIT_READ)
-    content = audit_service.export_workbook(db, filters.parsed())
-    return Response(
-        content,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="audit-log.xlsx"', "Cache-Control": "no-store"},
-    )

@@ -11,13 +11,12 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 from starlette.templating import Jinja2Templates
 
 from core.cases.enums import STATUS_LABELS
 from core.deps import current_user
-from core.errors import AppError, NotAuthenticated, PermissionDenied, ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed
 from core.org.models import User
 from core.org.permissions import Permission
 from core.security import constant_time_equal, new_token
@@ -151,21 +150,6 @@ def safe_next(value: str | None, default: str) -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return default
-
-
-def require_staff(user: User | None) -> User:
-    """The user when they are staff; 401 for anonymous visitors (→ login), 403 for citizens."""
-    if user is None:
-        raise NotAuthenticated("请先登录")
-    if not user.is_staff:
-        raise PermissionDenied("管理后台仅供工作人员使用")
-    return user
-
-
-def fail(db: Session, request: Request, error: AppError, name: str, context: dict[str, Any]) -> HTMLResponse:
-    """Undoes the request's changes and shows the page again with the error's Chinese message and status."""
-    db.rollback()
-    return render(request, name, {**context, "error": error.message}, status=error.status_code)
 
 
 # ---------------------------------------------------------------- form and query values

@@ -3,18 +3,16 @@
 Every page calls the same core services as the JSON API (``core.projects.views``).
 """
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
 from core.audit.context import acting
 from core.deps import DB
-from core.errors import AppError, Conflict, PermissionDenied, ValidationFailed
-from core.org import service as org_service
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.org.models import User
 from core.org.permissions import Permission
 from core.projects import letters
@@ -26,16 +24,9 @@ from core.rules import indicators as ind
 from core.rules.document import STAGES
 from core.rules.engine import DerivedFlow
 from core.security import mask_phone
-from web.common import (
-    Form,
-    WebUser,
-    flash,
-    redirect,
-    render,
-    require_staff,
-    text,
-)
-from web.filing_rules_admin import form_lines, form_number, invalid_input
+from web.common import Form, flash, redirect, render, text
+from web.deps import ErrorRoute, OnError, Staff, staff_with
+from web.rule_forms import form_lines, form_number, invalid_input
 
 router = APIRouter(prefix="/admin/filing", include_in_schema=False)
 
@@ -52,19 +43,21 @@ ACTION_LABELS = {"add": "新增", "correct": "更正", "remove": "删除"}
 TRIGGER_LABELS = {"filer": "填报单位推演", "guide": "报建专员推演", "rules_published": "规则发布后重新推演"}
 
 
-def _project_reader(user: User | None) -> User:
-    staff = require_staff(user)
+def project_reader(staff: Staff) -> User:
+    """The member of staff who may see construction projects (readers and guides)."""
     if not ({Permission.PROJECT_READ, Permission.PROJECT_GUIDE} & staff.permissions):
         raise PermissionDenied("您没有查看报建项目的权限，如需开通请联系管理员")
     return staff
 
 
+ProjectReader = Annotated[User, Depends(project_reader)]
+
+
 @router.get("/projects", response_class=HTMLResponse)
 def projects_page(
-    request: Request, db: DB, user: WebUser, status: str | None = None, q: str | None = None
+    request: Request, db: DB, staff: ProjectReader, status: str | None = None, q: str | None = None
 ) -> HTMLResponse:
     """Projects the user may see (guides and leaders all, officers their department's), with filters."""
-    staff = _project_reader(user)
     chosen = status if status in project_service.STATUS_LABELS else None
     query = (q or "").strip()[:100]
     context = {
@@ -114,59 +107,55 @@ def _project_context(db: Session, staff: User, project: Project) -> dict[str, An
 
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
-def project_page(project_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def project_page(project_id: int, request: Request, db: DB, staff: ProjectReader) -> HTMLResponse:
     """A project: its facts (phone masked), answers, the flow by stage, reviews and letters."""
-    staff = _project_reader(user)
     project = project_service.get_project(db, staff, project_id)
     return render(request, "admin/filing/project.html", _project_context(db, staff, project))
 
 
 def _project_action(
-    request: Request, db: Session, user: User | None, project_id: int, action: str, form: FormData
+    request: Request, db: Session, staff: User, project_id: int, action: str, on_error: ErrorRoute
 ) -> Response:
-    staff = _project_reader(user)
     project = project_service.get_project(db, staff, project_id)
-    try:
-        with acting(action=f"project.{action}"):
-            if action == "derive":
-                letter = letters.derive_with_letter(db, staff, project)
-                message = f"流程推演完成，已生成指导意见书（初稿）第 {letter.version} 版"
-            else:
-                reviews = project_service.send_for_review(db, staff, project)
-                departments = "、".join(r.department.name for r in reviews)
-                message = f"已提交 {len(reviews)} 个部门审核：{departments}"
-    except AppError as error:
-        db.rollback()
-        project = project_service.get_project(db, staff, project_id)
-        context = _project_context(db, staff, project) | {"error": error.message}
-        return render(request, "admin/filing/project.html", context, status=error.status_code)
+    on_error.show(
+        "admin/filing/project.html",
+        lambda: _project_context(db, staff, project_service.get_project(db, staff, project_id)),
+    )
+    with acting(action=f"project.{action}"):
+        if action == "derive":
+            letter = letters.derive_with_letter(db, staff, project)
+            message = f"流程推演完成，已生成指导意见书（初稿）第 {letter.version} 版"
+        else:
+            reviews = project_service.send_for_review(db, staff, project)
+            departments = "、".join(r.department.name for r in reviews)
+            message = f"已提交 {len(reviews)} 个部门审核：{departments}"
     flash(request, message)
     return redirect(f"/admin/filing/projects/{project_id}")
 
 
 @router.post("/projects/{project_id}/derive", response_class=HTMLResponse)
-def derive(project_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def derive(project_id: int, request: Request, db: DB, form: Form, staff: ProjectReader, on_error: OnError) -> Response:
     """流程推演 by a guide: derives with the rules in force and issues the draft letter."""
-    return _project_action(request, db, user, project_id, "derive", form)
+    return _project_action(request, db, staff, project_id, "derive", on_error)
 
 
 @router.post("/projects/{project_id}/review", response_class=HTMLResponse)
-def send_for_review(project_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def send_for_review(
+    project_id: int, request: Request, db: DB, form: Form, staff: ProjectReader, on_error: OnError
+) -> Response:
     """提交部门审核: every department with items in the flow gets a review."""
-    return _project_action(request, db, user, project_id, "send_for_review", form)
+    return _project_action(request, db, staff, project_id, "send_for_review", on_error)
 
 
 # ================================================================ department review
 
 
-def _reviewer(user: User | None) -> User:
-    return org_service.require(require_staff(user), Permission.PROJECT_REVIEW)
+Reviewer = Annotated[User, Depends(staff_with(Permission.PROJECT_REVIEW))]
 
 
 @router.get("/reviews", response_class=HTMLResponse)
-def reviews_page(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def reviews_page(request: Request, db: DB, officer: Reviewer) -> HTMLResponse:
     """The department's reviews: waiting ones first, then those already confirmed."""
-    officer = _reviewer(user)
     rows = []
     for status in (project_service.PENDING, project_service.CONFIRMED):
         for review in project_service.list_reviews(db, officer, status=status):
@@ -211,9 +200,8 @@ def _review_context(db: Session, review: DepartmentReview, **extra: Any) -> dict
 
 
 @router.get("/reviews/{review_id}", response_class=HTMLResponse)
-def review_page(review_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def review_page(review_id: int, request: Request, db: DB, officer: Reviewer) -> HTMLResponse:
     """A review of the user's department: the project, the department's items, and the forms to act."""
-    officer = _reviewer(user)
     review = project_service.get_review(db, officer, review_id)
     return render(request, "admin/filing/review.html", _review_context(db, review))
 
@@ -236,45 +224,43 @@ def adjustment_from(values: dict[str, str]) -> AdjustmentIn:
 
 
 @router.post("/reviews/{review_id}/adjust", response_class=HTMLResponse)
-def adjust(review_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def adjust(review_id: int, request: Request, db: DB, form: Form, officer: Reviewer, on_error: OnError) -> Response:
     """更正、删除 or 新增 an item, always with the department's opinion."""
-    officer = _reviewer(user)
     review = project_service.get_review(db, officer, review_id)
     values = {key: text(form, key) for key in ADJUSTMENT_LABELS}
     action = values["action"] if values["action"] in ACTION_LABELS else ""
-    try:
-        if not action:
-            raise ValidationFailed("请选择更正、删除或新增", field="action")
-        data = adjustment_from(values)
-        with acting(action=f"project.review.{action}"):
-            project_service.add_adjustment(db, officer, review, data)
-    except AppError as error:
-        db.rollback()
-        review = project_service.get_review(db, officer, review_id)
-        extra = {"error": error.message, "values": values, "failed_action": action}
-        return render(request, "admin/filing/review.html", _review_context(db, review, **extra), error.status_code)
+    on_error.show(
+        "admin/filing/review.html",
+        lambda: _review_context(
+            db, project_service.get_review(db, officer, review_id), values=values, failed_action=action
+        ),
+    )
+    if not action:
+        raise ValidationFailed("请选择更正、删除或新增", field="action")
+    data = adjustment_from(values)
+    with acting(action=f"project.review.{action}"):
+        project_service.add_adjustment(db, officer, review, data)
     flash(request, f"已{ACTION_LABELS[action]}事项，确认前仍可继续调整")
     return redirect(f"/admin/filing/reviews/{review_id}")
 
 
 @router.post("/reviews/{review_id}/confirm", response_class=HTMLResponse)
-def confirm(review_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def confirm(review_id: int, request: Request, db: DB, form: Form, officer: Reviewer, on_error: OnError) -> Response:
     """确认 the department's items; when the last department confirms, the final letter is issued."""
-    officer = _reviewer(user)
     review = project_service.get_review(db, officer, review_id)
     opinion = text(form, "opinion")
+    on_error.show(
+        "admin/filing/review.html",
+        lambda: _review_context(
+            db, project_service.get_review(db, officer, review_id), values={"opinion": opinion}, failed_action="confirm"
+        ),
+    )
     try:
-        try:
-            data = ConfirmIn(opinion=opinion)
-        except ValidationError as error:
-            raise invalid_input(error, ADJUSTMENT_LABELS | {"opinion": "确认意见"}) from error
-        with acting(action="project.review.confirm"):
-            letter = letters.confirm_with_letter(db, officer, review, data.opinion)
-    except AppError as error:
-        db.rollback()
-        review = project_service.get_review(db, officer, review_id)
-        extra = {"error": error.message, "values": {"opinion": opinion}, "failed_action": "confirm"}
-        return render(request, "admin/filing/review.html", _review_context(db, review, **extra), error.status_code)
+        data = ConfirmIn(opinion=opinion)
+    except ValidationError as error:
+        raise invalid_input(error, ADJUSTMENT_LABELS | {"opinion": "确认意见"}) from error
+    with acting(action="project.review.confirm"):
+        letter = letters.confirm_with_letter(db, officer, review, data.opinion)
     if letter is not None:
         flash(request, f"已确认。各部门均已确认，已出具正式指导意见书第 {letter.version} 版")
     else:

@@ -1,17 +1,14 @@
 """Admin site, knowledge base: drafts and versions of every kind, review, archive, Excel import and export,
 and the questions search could not answer."""
 
-import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
 from core.deps import DB
 from core.errors import AppError, NotFound, ValidationFailed
@@ -21,22 +18,17 @@ from core.org.models import User
 from core.org.permissions import Permission
 from knowledge import excel, unanswered, workflow
 from knowledge.models import Revision
-from knowledge.schemas import ARTICLE_NUMBER, KIND_LABELS, SCHEMAS
-from web.common import (
-    Form,
-    WebUser,
-    checked,
-    fail,
-    flash,
-    redirect,
-    render,
-    require_staff,
-    text,
-    texts,
-    to_date,
-    to_int,
-    upload,
-    validation_message,
+from knowledge.schemas import KIND_LABELS, SCHEMAS
+from web.common import Form, flash, redirect, render, text, to_int, upload
+from web.deps import ErrorRoute, OnError, Staff, staff_with
+from web.knowledge_forms import (
+    APPLICANT_TYPES,
+    FIELD_LABELS,
+    data_from_values,
+    display,
+    display_names,
+    form_values,
+    values_from_data,
 )
 
 router = APIRouter(prefix="/admin/knowledge", include_in_schema=False)
@@ -47,74 +39,7 @@ MAX_IMPORT_BYTES = 10 * 1024 * 1024
 REVISION_LIMIT = 200
 ENTRY_LIMIT = 1000
 
-FIELD_LABELS: dict[str, dict[str, str]] = {
-    "faq": {
-        "service_item_id": "关联事项",
-        "question": "问题",
-        "answer": "解答",
-        "keywords": "关键词",
-        "alternatives": "其他问法",
-    },
-    "law": {
-        "doc_no": "文号",
-        "issuer": "制定机关",
-        "title": "名称",
-        "category": "类别",
-        "published_on": "公布日期",
-        "effective_on": "施行日期",
-        "sort_order": "排序",
-        "articles": "条文",
-    },
-    "policy": {
-        "doc_no": "文号",
-        "issuer": "发文机关",
-        "title": "标题",
-        "category": "类别",
-        "published_on": "发布日期",
-        "valid_from": "有效期起",
-        "valid_until": "有效期止",
-        "target_groups": "适用对象",
-        "summary": "内容摘要",
-        "sections": "政策原文",
-        "interpretation": "政策解读",
-    },
-    "glossary": {"term": "词条", "explanation": "解释", "synonyms": "同义词"},
-    "bundle": {
-        "theme": "主题",
-        "applicant_type": "申请人类型",
-        "description": "说明",
-        "item_ids": "包含事项",
-        "materials": "合并材料",
-        "promised_limit": "承诺时限（工作日）",
-        "steps": "办理流程",
-    },
-    "link": {
-        "department_id": "部门",
-        "name": "系统名称",
-        "system_type": "系统类型",
-        "public": "对公众开放",
-        "icon": "图标",
-        "url": "链接",
-        "intro": "简介",
-        "sort_order": "排序",
-        "tags": "标签",
-    },
-}
-# pydantic's names for nested fields, for error messages
-_NESTED_LABELS = {"number": "条文序号", "text": "条文内容", "heading": "标题"}
-LIST_FIELDS = {"keywords", "alternatives", "synonyms", "target_groups", "steps", "tags"}
-DATE_FIELDS = {"published_on", "effective_on", "valid_from", "valid_until"}
-INT_FIELDS = {"sort_order", "promised_limit"}
-APPLICANT_TYPES = ("个人", "企业")
-_SPLIT_PARAGRAPHS = re.compile(r"\n\s*\n")
-_ARTICLE_START = re.compile(
-    r"^(第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)[\s　:：]*(.*)$", re.S
-)
-_BAR = re.compile(r"\s*[|｜]\s*")
-
-
-def _editor(user: User | None) -> User:
-    return org_service.require(require_staff(user), Permission.KNOWLEDGE_EDIT)
+Editor = Annotated[User, Depends(staff_with(Permission.KNOWLEDGE_EDIT))]
 
 
 def _kind(kind: str) -> str:
@@ -137,241 +62,7 @@ def portal_link(kind: str, entity_id: int | None) -> str:
     }[kind]
 
 
-# ---------------------------------------------------------------- form text ↔ draft data
-
-
-def _lines(value: str) -> list[str]:
-    return [line.strip() for line in value.splitlines() if line.strip()]
-
-
-def _paragraphs(value: str) -> list[str]:
-    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-    return [p.strip() for p in _SPLIT_PARAGRAPHS.split(value) if p.strip()] if value else []
-
-
-def _short(value: str, width: int = 20) -> str:
-    flat = " ".join(value.split())
-    return flat if len(flat) <= width else flat[:width] + "…"
-
-
-def parse_articles(value: str) -> list[dict[str, str]]:
-    """One article per paragraph, each starting with its number: "第一条 为了……"."""
-    articles = []
-    for n, paragraph in enumerate(_paragraphs(value), start=1):
-        found = _ARTICLE_START.match(paragraph)
-        if not found:
-            raise ValidationFailed(
-                f"条文第{n}段“{_short(paragraph)}”没有以“第X条”开头：每条条文另起一段，以“第一条”“第三十条”这样的序号开头，条文之间空一行",
-                field="articles",
-            )
-        number, body = found.group(1), found.group(2).strip()
-        if not ARTICLE_NUMBER.match(number):
-            raise ValidationFailed(f"条文序号“{number}”应写作“第三十条”的形式", field="articles")
-        if not body:
-            raise ValidationFailed(f"“{number}”缺少条文内容", field="articles")
-        articles.append({"number": number, "text": body})
-    if not articles:
-        raise ValidationFailed("请填写条文，每条以“第X条”开头，条文之间空一行", field="articles")
-    return articles
-
-
-def parse_sections(value: str) -> list[dict[str, str]]:
-    """One section per paragraph: its first line is the heading, the lines after it the text."""
-    sections = []
-    for n, paragraph in enumerate(_paragraphs(value), start=1):
-        heading, _, body = paragraph.partition("\n")
-        if not body.strip():
-            raise ValidationFailed(
-                f"政策原文第{n}节“{_short(heading)}”缺少正文：每节第一行写标题，下一行起写正文，节与节之间空一行",
-                field="sections",
-            )
-        sections.append({"heading": heading.strip(), "text": body.strip()})
-    return sections
-
-
-def parse_qa(value: str) -> list[dict[str, str]]:
-    """Q&A pairs: a paragraph per pair, the question on the first line, the answer below it."""
-    pairs = []
-    for n, paragraph in enumerate(_paragraphs(value), start=1):
-        question, _, answer = paragraph.partition("\n")
-        question = re.sub(r"^问[:：]\s*", "", question.strip())
-        answer = re.sub(r"^答[:：]\s*", "", answer.strip())
-        if not question or not answer:
-            raise ValidationFailed(
-                f"热点问答第{n}组“{_short(paragraph)}”不完整：第一行写问题，下一行写答案，组与组之间空一行",
-                field="qa",
-            )
-        pairs.append({"q": question, "a": answer})
-    return pairs
-
-
-def parse_materials(value: str) -> list[dict[str, Any]]:
-    """One material per line: 名称｜对应事项（用；分隔）｜备注 (the last two may be left out)."""
-    materials = []
-    for line in _lines(value):
-        parts = [*_BAR.split(line, maxsplit=2), "", ""]
-        name, for_items, notes = parts[0].strip(), parts[1].strip(), parts[2].strip()
-        if not name:
-            raise ValidationFailed(f"材料“{_short(line)}”缺少名称", field="materials")
-        items = [i.strip() for i in re.split(r"[;；]", for_items) if i.strip()]
-        materials.append({"name": name, "for_items": items, "notes": notes})
-    return materials
-
-
-FORM_FIELDS: dict[str, tuple[str, ...]] = {
-    "faq": ("service_item_id", "question", "answer", "keywords", "alternatives"),
-    "law": ("doc_no", "issuer", "title", "category", "published_on", "effective_on", "sort_order", "articles"),
-    "policy": (
-        "doc_no",
-        "issuer",
-        "title",
-        "category",
-        "published_on",
-        "valid_from",
-        "valid_until",
-        "target_groups",
-        "summary",
-        "sections",
-        "background",
-        "key_points",
-        "qa",
-    ),
-    "glossary": ("term", "explanation", "synonyms"),
-    "bundle": ("theme", "applicant_type", "description", "materials", "promised_limit", "steps"),
-    "link": ("department_id", "name", "system_type", "icon", "url", "intro", "sort_order", "tags"),
-}
-
-
-def form_values(form: FormData, kind: str) -> dict[str, Any]:
-    """What was typed, kept as typed, to show the form again."""
-    values: dict[str, Any] = {}
-    for key in FORM_FIELDS[kind]:
-        raw = form.get(key)
-        values[key] = raw.replace("\r\n", "\n") if isinstance(raw, str) else ""
-    if kind == "bundle":
-        values["item_ids"] = texts(form, "item_ids")
-    if kind == "link":
-        values["public"] = checked(form, "public")
-    return values
-
-
-def data_from_values(kind: str, values: dict[str, Any]) -> dict[str, Any]:
-    """The draft's content from the typed values; a Chinese error naming the field when one is wrong."""
-    labels = FIELD_LABELS[kind]
-    data: dict[str, Any] = {}
-    for key in FORM_FIELDS[kind]:
-        raw = str(values.get(key, "") or "")
-        if key in ("background", "key_points", "qa"):
-            continue
-        if key in LIST_FIELDS:
-            data[key] = _lines(raw)
-        elif key in DATE_FIELDS:
-            day = to_date(raw, labels[key])
-            data[key] = day.isoformat() if day else None
-        elif key in INT_FIELDS:
-            data[key] = to_int(raw, labels[key], 0)
-        elif key in ("service_item_id", "department_id"):
-            data[key] = to_int(raw, labels[key])
-        elif key == "articles":
-            data[key] = parse_articles(raw)
-        elif key == "sections":
-            data[key] = parse_sections(raw)
-        elif key == "materials":
-            data[key] = parse_materials(raw)
-        else:
-            data[key] = raw.strip()
-    if kind == "policy":
-        interpretation: dict[str, Any] = {}
-        if str(values.get("background", "")).strip():
-            interpretation["background"] = str(values["background"]).strip()
-        if _lines(str(values.get("key_points", ""))):
-            interpretation["key_points"] = _lines(str(values["key_points"]))
-        qa = parse_qa(str(values.get("qa", "")))
-        if qa:
-            interpretation["qa"] = qa
-        data["interpretation"] = interpretation
-    if kind == "bundle":
-        ids = [to_int(i, "包含事项") for i in values.get("item_ids", [])]
-        data["item_ids"] = [i for i in ids if i is not None]
-        if not data["item_ids"]:
-            raise ValidationFailed("请至少选择一个包含的事项", field="item_ids")
-    if kind == "link":
-        data["public"] = bool(values.get("public"))
-    try:
-        SCHEMAS[kind].model_validate(data)
-    except ValidationError as exc:
-        raise ValidationFailed(validation_message(exc, {**labels, **_NESTED_LABELS})) from exc
-    return data
-
-
-def values_from_data(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A draft's content as the form shows it."""
-    values: dict[str, Any] = {}
-    for key in FORM_FIELDS[kind]:
-        value = data.get(key)
-        if key in LIST_FIELDS:
-            values[key] = "\n".join(str(v) for v in value or [])
-        elif key == "articles":
-            values[key] = "\n\n".join(f"{a.get('number', '')} {a.get('text', '')}" for a in value or [])
-        elif key == "sections":
-            values[key] = "\n\n".join(f"{s.get('heading', '')}\n{s.get('text', '')}" for s in value or [])
-        elif key == "materials":
-            values[key] = "\n".join(
-                "｜".join(
-                    [str(m.get("name", "")), "；".join(m.get("for_items") or []), str(m.get("notes") or "")]
-                ).rstrip("｜")
-                for m in value or []
-            )
-        elif key in ("background", "key_points", "qa"):
-            interpretation = data.get("interpretation") or {}
-            if key == "background":
-                values[key] = str(interpretation.get("background", "") or "")
-            elif key == "key_points":
-                values[key] = "\n".join(str(p) for p in interpretation.get("key_points", []) or [])
-            else:
-                values[key] = "\n\n".join(
-                    f"问：{x.get('q', '')}\n答：{x.get('a', '')}" for x in interpretation.get("qa", []) or []
-                )
-        else:
-            values[key] = "" if value is None else str(value)
-    if kind == "bundle":
-        values["item_ids"] = [str(i) for i in data.get("item_ids", [])]
-    if kind == "link":
-        values["public"] = bool(data.get("public", True))
-    return values
-
-
 # ---------------------------------------------------------------- showing a version, comparing two
-
-
-def _names(db: Session) -> dict[str, dict[int, str]]:
-    return {
-        "items": {i.id: i.name for i in item_service.list_items(db, published_only=False)},
-        "departments": {d.id: d.name for d in org_service.list_departments(db=db)},
-    }
-
-
-def display(kind: str, key: str, value: Any, names: dict[str, dict[int, str]]) -> str:
-    """A field of a draft as readable text."""
-    if value is None or value == "" or value == [] or value == {}:
-        return ""
-    if key == "service_item_id":
-        return names["items"].get(value, f"事项 {value}")
-    if key == "department_id":
-        return names["departments"].get(value, f"部门 {value}")
-    if key == "item_ids":
-        return "\n".join(names["items"].get(i, f"事项 {i}") for i in value)
-    if key == "public":
-        return "是" if value else "否（仅工作人员可见）"
-    if key in ("articles", "sections", "materials"):
-        return values_from_data(kind, {key: value})[key]
-    if key == "interpretation":
-        shown = values_from_data("policy", {"interpretation": value})
-        parts = [("出台背景", shown["background"]), ("主要内容", shown["key_points"]), ("热点问答", shown["qa"])]
-        return "\n\n".join(f"【{label}】\n{text}" for label, text in parts if text)
-    if isinstance(value, list):
-        return "\n".join(str(v) for v in value)
-    return str(value)
 
 
 def _earlier(db: Session, revision: Revision) -> Revision | None:
@@ -392,7 +83,7 @@ def _earlier(db: Session, revision: Revision) -> Revision | None:
 
 
 def _revision_context(db: Session, revision: Revision) -> dict[str, Any]:
-    names = _names(db)
+    names = display_names(db)
     kind = revision.kind
     labels = FIELD_LABELS[kind]
     rows = [(labels[k], display(kind, k, revision.data.get(k), names)) for k in labels]
@@ -454,9 +145,8 @@ def _counts(db: Session) -> dict[str, dict[str, int]]:
 
 
 @router.get("", response_class=HTMLResponse)
-def overview(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def overview(request: Request, db: DB, editor: Editor) -> HTMLResponse:
     """Every kind with its counts, and the versions waiting for review."""
-    _editor(user)
     pending = list(db.scalars(select(Revision).where(Revision.status == "pending").order_by(Revision.submitted_at)))
     context = {
         "kinds": KIND_LABELS,
@@ -471,20 +161,18 @@ def overview(request: Request, db: DB, user: WebUser) -> HTMLResponse:
 
 
 @router.get("/unanswered", response_class=HTMLResponse)
-def unanswered_page(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def unanswered_page(request: Request, db: DB, editor: Editor) -> HTMLResponse:
     """Questions search could not answer, grouped, most asked first."""
-    _editor(user)
     return render(request, "admin/knowledge_unanswered.html", {"groups": unanswered.groups(db)})
 
 
 @router.post("/unanswered/{question_id}/draft", response_class=HTMLResponse)
-def unanswered_to_draft(question_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def unanswered_to_draft(
+    question_id: int, request: Request, db: DB, form: Form, editor: Editor, on_error: OnError
+) -> Response:
     """Starts an FAQ draft from a question and opens it for writing the answer."""
-    editor = _editor(user)
-    try:
-        revision = unanswered.to_faq_draft(db, editor, question_id)
-    except AppError as error:
-        return fail(db, request, error, "admin/knowledge_unanswered.html", {"groups": unanswered.groups(db)})
+    on_error.show("admin/knowledge_unanswered.html", lambda: {"groups": unanswered.groups(db)})
+    revision = unanswered.to_faq_draft(db, editor, question_id)
     flash(request, "已转为问答草稿，请填写答案后提交审核")
     return redirect(f"/admin/knowledge/revisions/{revision.id}/edit")
 
@@ -510,18 +198,16 @@ def _form_context(db: Session, kind: str, values: dict[str, Any], **extra: Any) 
 
 
 @router.get("/revisions/{revision_id}", response_class=HTMLResponse)
-def revision_page(revision_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def revision_page(revision_id: int, request: Request, db: DB, editor: Editor) -> HTMLResponse:
     """A version's content, where it stands, what changed from the version before, and what can be done."""
-    _editor(user)
     return render(
         request, "admin/knowledge_revision.html", _revision_context(db, workflow.get_revision(db, revision_id))
     )
 
 
 @router.get("/revisions/{revision_id}/edit", response_class=HTMLResponse)
-def revision_edit_page(revision_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def revision_edit_page(revision_id: int, request: Request, db: DB, editor: Editor) -> HTMLResponse:
     """The form of a draft (or of a version sent back), filled in."""
-    _editor(user)
     revision = workflow.editable(workflow.get_revision(db, revision_id))
     values = values_from_data(revision.kind, revision.data)
     if revision.kind == "faq" and revision.data.get("answer") == workflow.ANSWER_PLACEHOLDER:
@@ -535,57 +221,58 @@ def _edit_context(db: Session, revision: Revision, values: dict[str, Any]) -> di
 
 
 @router.post("/revisions/{revision_id}/edit", response_class=HTMLResponse)
-def revision_edit(revision_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def revision_edit(
+    revision_id: int, request: Request, db: DB, form: Form, editor: Editor, on_error: OnError
+) -> Response:
     """Saves the draft, and sends it for review when 保存并提交审核 was pressed."""
-    editor = _editor(user)
     revision = workflow.editable(workflow.get_revision(db, revision_id))
     values = form_values(form, revision.kind)
-    try:
-        workflow.update_draft(db, editor, revision, data_from_values(revision.kind, values))
-        if text(form, "then") == "submit":
-            workflow.submit(db, editor, revision)
-    except AppError as error:
-        db.rollback()
-        revision = workflow.get_revision(db, revision_id)
-        context = {**_edit_context(db, revision, values), "error": error.message}
-        return render(request, "admin/knowledge_form.html", context, status=error.status_code)
+    on_error.show(
+        "admin/knowledge_form.html", lambda: _edit_context(db, workflow.get_revision(db, revision_id), values)
+    )
+    workflow.update_draft(db, editor, revision, data_from_values(revision.kind, values))
+    if text(form, "then") == "submit":
+        workflow.submit(db, editor, revision)
     flash(request, "已提交审核" if revision.status == "pending" else "草稿已保存")
     return redirect(f"/admin/knowledge/revisions/{revision.id}")
 
 
-def _act(request: Request, db: Session, revision_id: int, action: Any, message: str) -> Response:
+def _act(request: Request, db: Session, revision_id: int, action: Any, message: str, on_error: ErrorRoute) -> Response:
     revision = workflow.get_revision(db, revision_id)
-    try:
-        action(revision)
-    except AppError as error:
-        db.rollback()
-        context = _revision_context(db, workflow.get_revision(db, revision_id))
-        return render(request, "admin/knowledge_revision.html", {**context, "error": error.message}, error.status_code)
+    on_error.show(
+        "admin/knowledge_revision.html", lambda: _revision_context(db, workflow.get_revision(db, revision_id))
+    )
+    action(revision)
     flash(request, message)
     return redirect(f"/admin/knowledge/revisions/{revision_id}")
 
 
 @router.post("/revisions/{revision_id}/submit", response_class=HTMLResponse)
-def revision_submit(revision_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def revision_submit(
+    revision_id: int, request: Request, db: DB, form: Form, editor: Editor, on_error: OnError
+) -> Response:
     """提交审核."""
-    editor = _editor(user)
-    return _act(request, db, revision_id, lambda r: workflow.submit(db, editor, r), "已提交审核")
+    return _act(request, db, revision_id, lambda r: workflow.submit(db, editor, r), "已提交审核", on_error)
 
 
 @router.post("/revisions/{revision_id}/approve", response_class=HTMLResponse)
-def revision_approve(revision_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def revision_approve(
+    revision_id: int, request: Request, db: DB, form: Form, reviewer: Staff, on_error: OnError
+) -> Response:
     """审核通过: publishes the version (not one's own)."""
-    reviewer = require_staff(user)
     comment = text(form, "comment")[:2000]
-    return _act(request, db, revision_id, lambda r: workflow.approve(db, reviewer, r, comment), "审核通过，已发布")
+    return _act(
+        request, db, revision_id, lambda r: workflow.approve(db, reviewer, r, comment), "审核通过，已发布", on_error
+    )
 
 
 @router.post("/revisions/{revision_id}/reject", response_class=HTMLResponse)
-def revision_reject(revision_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def revision_reject(
+    revision_id: int, request: Request, db: DB, form: Form, reviewer: Staff, on_error: OnError
+) -> Response:
     """退回 with the reason."""
-    reviewer = require_staff(user)
     comment = text(form, "comment")[:2000]
-    return _act(request, db, revision_id, lambda r: workflow.reject(db, reviewer, r, comment), "已退回修改")
+    return _act(request, db, revision_id, lambda r: workflow.reject(db, reviewer, r, comment), "已退回修改", on_error)
 
 
 # ---------------------------------------------------------------- one kind: list, new draft, archive, Excel
@@ -615,17 +302,15 @@ def _list_context(db: Session, kind: str, status: str | None) -> dict[str, Any]:
 
 
 @router.get("/{kind}", response_class=HTMLResponse)
-def kind_page(kind: str, request: Request, db: DB, user: WebUser, status: str | None = None) -> HTMLResponse:
+def kind_page(kind: str, request: Request, db: DB, editor: Editor, status: str | None = None) -> HTMLResponse:
     """The live entries of a kind and its versions."""
-    _editor(user)
     chosen = status if status in workflow.STATUS_LABELS else None
     return render(request, "admin/knowledge_list.html", _list_context(db, _kind(kind), chosen))
 
 
 @router.get("/{kind}/new", response_class=HTMLResponse)
-def new_page(kind: str, request: Request, db: DB, user: WebUser, entity_id: str | None = None) -> HTMLResponse:
+def new_page(kind: str, request: Request, db: DB, editor: Editor, entity_id: str | None = None) -> HTMLResponse:
     """An empty form, or — for a new version — the form filled with the live entry."""
-    _editor(user)
     _kind(kind)
     entity_number = to_int(entity_id, "编号")
     if entity_number is None:
@@ -637,33 +322,28 @@ def new_page(kind: str, request: Request, db: DB, user: WebUser, entity_id: str 
 
 
 @router.post("/{kind}/new", response_class=HTMLResponse)
-def new_draft(kind: str, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def new_draft(kind: str, request: Request, db: DB, form: Form, editor: Editor, on_error: OnError) -> Response:
     """Saves a draft of a new entry or of a new version (and submits it when asked)."""
-    editor = _editor(user)
     _kind(kind)
     values = form_values(form, kind)
     entity_number = to_int(text(form, "entity_id"), "编号")
     entity = workflow.get_entity(db, kind, entity_number) if entity_number is not None else None
-    try:
-        revision = workflow.create_draft(db, editor, kind, data_from_values(kind, values), entity_number)
-        if text(form, "then") == "submit":
-            workflow.submit(db, editor, revision)
-    except AppError as error:
-        return fail(db, request, error, "admin/knowledge_form.html", _form_context(db, kind, values, entity=entity))
+    on_error.show("admin/knowledge_form.html", lambda: _form_context(db, kind, values, entity=entity))
+    revision = workflow.create_draft(db, editor, kind, data_from_values(kind, values), entity_number)
+    if text(form, "then") == "submit":
+        workflow.submit(db, editor, revision)
     flash(request, "已保存并提交审核" if revision.status == "pending" else "草稿已保存")
     return redirect(f"/admin/knowledge/revisions/{revision.id}")
 
 
 @router.post("/{kind}/{entity_id}/archive", response_class=HTMLResponse)
-def archive(kind: str, entity_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def archive(
+    kind: str, entity_id: int, request: Request, db: DB, form: Form, reviewer: Staff, on_error: OnError
+) -> Response:
     """归档: off the portal and out of search; its versions stay."""
-    reviewer = require_staff(user)
     _kind(kind)
-    try:
-        workflow.archive(db, reviewer, kind, entity_id)
-    except AppError as error:
-        context = _list_context(db, kind, None)
-        return fail(db, request, error, "admin/knowledge_list.html", context)
+    on_error.show("admin/knowledge_list.html", lambda: _list_context(db, kind, None))
+    workflow.archive(db, reviewer, kind, entity_id)
     flash(request, f"{KIND_LABELS[kind]}（编号 {entity_id}）已归档，门户和检索中不再显示")
     return redirect(f"/admin/knowledge/{kind}")
 
@@ -675,9 +355,8 @@ def _excel_kind(kind: str) -> str:
 
 
 @router.get("/{kind}/export")
-def export(kind: str, request: Request, db: DB, user: WebUser) -> Response:
+def export(kind: str, request: Request, db: DB, editor: Editor) -> Response:
     """The published entries as an Excel workbook (the template for import)."""
-    _editor(user)
     content = excel.export_workbook(db, _excel_kind(kind))
     name = f"{KIND_LABELS[kind]}-{datetime.now():%Y%m%d}.xlsx"
     disposition = f"attachment; filename=\"{kind}.xlsx\"; filename*=UTF-8''{quote(name)}"
@@ -689,30 +368,29 @@ def _import_context(kind: str) -> dict[str, Any]:
 
 
 @router.get("/{kind}/import", response_class=HTMLResponse)
-def import_page(kind: str, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def import_page(kind: str, request: Request, db: DB, editor: Editor) -> HTMLResponse:
     """The upload form."""
-    _editor(user)
     return render(request, "admin/knowledge_import.html", _import_context(_excel_kind(kind)))
 
 
 @router.post("/{kind}/import", response_class=HTMLResponse)
-def import_file(kind: str, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def import_file(kind: str, request: Request, db: DB, form: Form, editor: Editor, on_error: OnError) -> Response:
     """Checks the whole file; any error rejects it and lists the problems row by row."""
-    editor = _editor(user)
     context = _import_context(_excel_kind(kind))
-    try:
-        file = upload(form, "file")
-        if file is None:
-            raise ValidationFailed("请选择要导入的 Excel 文件（.xlsx）", field="file")
-        content = file.file.read(MAX_IMPORT_BYTES + 1)
-        if len(content) > MAX_IMPORT_BYTES:
-            raise ValidationFailed("文件超过 10 MB，请分批导入", field="file")
-        count = excel.import_workbook(db, editor, kind, content)
-    except AppError as error:
+
+    def problems(error: AppError) -> Response:  # the first line on top, the rows' problems listed below
         first, *rest = error.message.splitlines() or [error.message]
-        db.rollback()
-        context |= {"problems": [line for line in rest if line.strip()], "error": first}
-        return render(request, "admin/knowledge_import.html", context, status=error.status_code)
+        listed = context | {"problems": [line for line in rest if line.strip()], "error": first}
+        return render(request, "admin/knowledge_import.html", listed, status=error.status_code)
+
+    on_error.answer(problems)
+    file = upload(form, "file")
+    if file is None:
+        raise ValidationFailed("请选择要导入的 Excel 文件（.xlsx）", field="file")
+    content = file.file.read(MAX_IMPORT_BYTES + 1)
+    if len(content) > MAX_IMPORT_BYTES:
+        raise ValidationFailed("文件超过 10 MB，请分批导入", field="file")
+    count = excel.import_workbook(db, editor, kind, content)
     if count:
         flash(request, f"导入完成：{count} 条新增或修改的内容已提交审核")
     else:

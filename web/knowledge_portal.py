@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.deps import ReadDB
-from core.errors import AppError
 from core.items.models import ServiceItem
 from core.rate_limit import client_ip
 from knowledge import workflow
@@ -17,6 +16,7 @@ from knowledge.models import Bundle, Faq, GlossaryTerm, Law, Policy, SystemLink
 from knowledge.schemas import KIND_LABELS
 from knowledge.search import service as search_service
 from web.common import WebUser, render, to_int
+from web.deps import OnReadError
 
 router = APIRouter(prefix="/knowledge", include_in_schema=False)
 
@@ -56,15 +56,20 @@ def home(request: Request, db: ReadDB, user: WebUser, kind: str | None = None) -
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(request: Request, db: ReadDB, user: WebUser, q: str | None = None, kind: str | None = None) -> HTMLResponse:
+def search(
+    request: Request,
+    db: ReadDB,
+    user: WebUser,
+    on_error: OnReadError,
+    q: str | None = None,
+    kind: str | None = None,
+) -> HTMLResponse:
     """Ranked results with highlighted snippets; a question nothing answers well is recorded for curators."""
     chosen = kind if kind in SEARCH_TABS else "all"
     context: dict[str, Any] = {"tabs": SEARCH_TABS, "kind": chosen, "q": q or "", "hits": [], "answered": False}
-    try:
-        hits = search_service.search(db, q, kind=chosen, limit=SEARCH_LIMIT)
-        text = search_service.clean_query(q)
-    except AppError as error:
-        return render(request, "knowledge/search.html", {**context, "error": error.message}, status=error.status_code)
+    on_error.show("knowledge/search.html", dict(context))
+    hits = search_service.search(db, q, kind=chosen, limit=SEARCH_LIMIT)
+    text = search_service.clean_query(q)
     answered = search_service.is_answered(hits)
     search_service.note_unanswered(hits, text, channel="web", client=client_ip(request))
     context |= {"hits": hits, "answered": answered, "q": text, "kind_labels": KIND_LABELS}

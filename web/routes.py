@@ -16,6 +16,7 @@ from core.errors import AppError, NotAuthenticated
 from core.org.service import PasswordChangeRequired
 from web import (
     account,
+    admin_audit,
     admin_cases,
     admin_conversations,
     admin_org,
@@ -30,6 +31,7 @@ from web import (
     portal,
     rate_portal,
     supervision_admin,
+    supervision_reports,
     topics,
 )
 from web.common import WEB_DIR, login_redirect, render, templates
@@ -58,6 +60,7 @@ for _pages in (
     account.router,
     admin_cases.router,
     admin_org.router,
+    admin_audit.router,
     knowledge_portal.router,
     knowledge_admin.router,
     topics.router,
@@ -66,6 +69,7 @@ for _pages in (
     filing_portal.router,
     admin_conversations.router,
     supervision_admin.router,
+    supervision_reports.router,
     api_docs.router,
 ):
     router.include_router(_pages)

@@ -1,9 +1,9 @@
 """Admin site, dual push (审管衔接): the department's inbox of pushes, a push with its claim and feedback
 forms, push configuration per item, escalations, item comparison and statistics with the Excel export."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -13,35 +13,32 @@ from starlette.datastructures import FormData, UploadFile
 from core.audit.context import acting
 from core.clock import today
 from core.deps import DB
-from core.errors import AppError, ValidationFailed
+from core.errors import ValidationFailed
 from core.files import service as file_service
 from core.items.models import ServiceItem
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
 from core.settings import get_settings
-from core.supervision import comparison, configs, service, stats
+from core.supervision import configs, service
 from core.supervision.approval_result import DEFAULT_FIELDS, PUSH_FIELDS
 from core.supervision.escalation import LEVEL_LABELS, STAGE_LABELS, thresholds
 from core.supervision.models import SupervisionPush
 from core.supervision.schemas import ConfigIn, FeedbackIn
-from core.supervision.views import XLSX, export_title, push_out
 from web.common import (
     Form,
-    WebUser,
     checked,
-    fail,
     flash,
     page_number,
     redirect,
     render,
-    require_staff,
     text,
     texts,
     to_date,
     to_int,
     validation_message,
 )
+from web.deps import OnError, Staff, staff_with
 
 router = APIRouter(prefix="/admin/supervision", include_in_schema=False)
 
@@ -57,15 +54,17 @@ CONFIG_LABELS = {
 }
 
 
-def _reader(user: User | None) -> User:
-    return service.require_reader(require_staff(user))
+def supervision_reader(staff: Staff) -> User:
+    """The member of staff who may read pushes (a receiving department, or all of them for managers)."""
+    return service.require_reader(staff)
 
 
-def _manager(user: User | None) -> User:
-    return org_service.require(require_staff(user), Permission.SUPERVISION_MANAGE)
+Reader = Annotated[User, Depends(supervision_reader)]
+SupervisionManager = Annotated[User, Depends(staff_with(Permission.SUPERVISION_MANAGE))]
 
 
-def _departments(db: Session, user: User) -> list[Any]:
+def departments_seen(db: Session, user: User) -> list[Any]:
+    """The departments a reader may filter by: every active one for those who see all, else none."""
     return org_service.list_departments(db=db, active_only=True) if service.sees_all(user) else []
 
 
@@ -93,13 +92,12 @@ def _tab_filter(tab: str, department_id: int | None) -> service.PushFilter:
 def inbox(
     request: Request,
     db: DB,
-    user: WebUser,
+    reader: Reader,
     tab: str | None = None,
     department_id: str | None = None,
     page: str | None = None,
 ) -> HTMLResponse:
     """My department's pushes: to claim, to feed back, done, overdue (all departments for managers)."""
-    reader = _reader(user)
     chosen = tab if tab in TABS else "pushed"
     department = to_int(department_id, "部门") if service.sees_all(reader) else None
     counts = {key: _count(db, reader, _tab_filter(key, department)) for key in TABS}
@@ -113,7 +111,7 @@ def inbox(
         "total": total,
         "page": number,
         "page_size": PAGE_SIZE,
-        "departments": _departments(db, reader),
+        "departments": departments_seen(db, reader),
         "department_id": department,
         "labels": service.STATUS_LABELS,
     }
@@ -130,7 +128,7 @@ def _push_context(
         user, {push.department_id}
     )
     return {
-        "push": push_out(db, push),
+        "push": service.push_out(db, push),
         "can_claim": receiving and push.status == service.PUSHED,
         "can_feed_back": receiving and push.status == service.CLAIMED,
         "values": values or {"inspected": "1", "problems_found": "0"},
@@ -141,25 +139,19 @@ def _push_context(
 
 
 @router.get("/pushes/{push_id}", response_class=HTMLResponse)
-def push_page(push_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def push_page(push_id: int, request: Request, db: DB, staff: Staff) -> HTMLResponse:
     """A push: what the department received, its deadlines, escalations, and the claim or feedback form."""
-    staff = require_staff(user)
     push = service.get_for(db, staff, push_id)
     return render(request, "admin/supervision/push.html", _push_context(db, push, staff))
 
 
 @router.post("/pushes/{push_id}/claim", response_class=HTMLResponse)
-def claim(push_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def claim(push_id: int, request: Request, db: DB, form: Form, staff: Staff, on_error: OnError) -> Response:
     """认领."""
-    staff = require_staff(user)
     push = service.get_for(db, staff, push_id)
-    try:
-        with acting(action="supervision.claim"):
-            service.claim(db, staff, push)
-    except AppError as error:
-        db.rollback()
-        push = service.get_for(db, staff, push_id)
-        return fail(db, request, error, "admin/supervision/push.html", _push_context(db, push, staff))
+    on_error.show("admin/supervision/push.html", lambda: _push_context(db, service.get_for(db, staff, push_id), staff))
+    with acting(action="supervision.claim"):
+        service.claim(db, staff, push)
     flash(request, "已认领，请在反馈时限内反馈监管结果")
     return redirect(f"/admin/supervision/pushes/{push_id}")
 
@@ -185,30 +177,27 @@ def _attachment_ids(db: Session, form: FormData, handler: User) -> list[int]:
 
 
 @router.post("/pushes/{push_id}/feedback", response_class=HTMLResponse)
-def feedback(push_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def feedback(push_id: int, request: Request, db: DB, form: Form, staff: Staff, on_error: OnError) -> Response:
     """监管反馈; the page shows again with the reason when it is refused, nothing saved."""
-    staff = require_staff(user)
     push = service.get_for(db, staff, push_id)
     values = {k: text(form, k) for k in ("inspected", "inspected_on", "problems_found", "problems", "measures")}
-    try:
-        inspected = _yes_no(form, "inspected", "是否开展检查")
-        problems_found = _yes_no(form, "problems_found", "是否发现问题")
-        data = FeedbackIn(
-            inspected=inspected,
-            inspected_on=to_date(values["inspected_on"], "检查日期"),
-            problems_found=problems_found,
-            problems=values["problems"][:2000],
-            measures=values["measures"][:2000],
-            attachment_ids=[],
-        )
-        with acting(action="supervision.feedback"):
-            service.check_feedback(staff, push, data)  # before any attachment is stored
-            data.attachment_ids = _attachment_ids(db, form, staff)
-            service.give_feedback(db, staff, push, data)
-    except AppError as error:
-        db.rollback()
-        push = service.get_for(db, staff, push_id)
-        return fail(db, request, error, "admin/supervision/push.html", _push_context(db, push, staff, values))
+    on_error.show(
+        "admin/supervision/push.html", lambda: _push_context(db, service.get_for(db, staff, push_id), staff, values)
+    )
+    inspected = _yes_no(form, "inspected", "是否开展检查")
+    problems_found = _yes_no(form, "problems_found", "是否发现问题")
+    data = FeedbackIn(
+        inspected=inspected,
+        inspected_on=to_date(values["inspected_on"], "检查日期"),
+        problems_found=problems_found,
+        problems=values["problems"][:2000],
+        measures=values["measures"][:2000],
+        attachment_ids=[],
+    )
+    with acting(action="supervision.feedback"):
+        service.check_feedback(staff, push, data)  # before any attachment is stored
+        data.attachment_ids = _attachment_ids(db, form, staff)
+        service.give_feedback(db, staff, push, data)
     flash(request, "监管结果已反馈，审批部门将收到通知")
     return redirect(f"/admin/supervision/pushes/{push_id}")
 
@@ -217,9 +206,8 @@ def feedback(push_id: int, request: Request, db: DB, form: Form, user: WebUser) 
 
 
 @router.get("/configs", response_class=HTMLResponse)
-def config_list(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def config_list(request: Request, db: DB, admin: SupervisionManager) -> HTMLResponse:
     """Licensed items and their push configuration (or none yet)."""
-    admin = _manager(user)
     found = {c.service_item_id: configs.config_out(c) for c in configs.list_configs(db, admin)}
     items = db.scalars(
         select(ServiceItem)
@@ -253,9 +241,8 @@ def _licensed_item(db: Session, item_id: int) -> ServiceItem:
 
 
 @router.get("/configs/{item_id}", response_class=HTMLResponse)
-def config_form(item_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def config_form(item_id: int, request: Request, db: DB, admin: SupervisionManager) -> HTMLResponse:
     """The editor of one item's configuration."""
-    _manager(user)
     item = _licensed_item(db, item_id)
     config = configs.for_item(db, item.id)
     values: dict[str, Any] = {
@@ -272,9 +259,10 @@ def config_form(item_id: int, request: Request, db: DB, user: WebUser) -> HTMLRe
 
 
 @router.post("/configs/{item_id}", response_class=HTMLResponse)
-def save_config(item_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def save_config(
+    item_id: int, request: Request, db: DB, form: Form, admin: SupervisionManager, on_error: OnError
+) -> Response:
     """Saves the configuration; refused input shows the form again with the reason."""
-    admin = _manager(user)
     item = _licensed_item(db, item_id)
     config = configs.for_item(db, item.id)
     values: dict[str, Any] = {
@@ -285,32 +273,28 @@ def save_config(item_id: int, request: Request, db: DB, form: Form, user: WebUse
         "feedback_days": text(form, "feedback_days"),
         "is_active": checked(form, "is_active"),
     }
-    context = _config_form_context(db, item, values, config is not None)
+    on_error.show("admin/supervision/config_form.html", _config_form_context(db, item, values, config is not None))
     try:
-        try:
-            data = ConfigIn(
-                service_item_id=item.id,
-                department_ids=values["department_ids"],
-                fields=values["fields"],
-                note=values["note"],
-                claim_days=to_int(values["claim_days"], "认领时限"),
-                feedback_days=to_int(values["feedback_days"], "反馈时限"),
-                is_active=values["is_active"],
-            )
-        except ValidationError as exc:
-            raise ValidationFailed(validation_message(exc, CONFIG_LABELS)) from exc
-        with acting(action="supervision.configure"):
-            configs.save(db, admin, config, data)
-    except AppError as error:
-        return fail(db, request, error, "admin/supervision/config_form.html", context)
+        data = ConfigIn(
+            service_item_id=item.id,
+            department_ids=values["department_ids"],
+            fields=values["fields"],
+            note=values["note"],
+            claim_days=to_int(values["claim_days"], "认领时限"),
+            feedback_days=to_int(values["feedback_days"], "反馈时限"),
+            is_active=values["is_active"],
+        )
+    except ValidationError as exc:
+        raise ValidationFailed(validation_message(exc, CONFIG_LABELS)) from exc
+    with acting(action="supervision.configure"):
+        configs.save(db, admin, config, data)
     flash(request, f"已保存“{item.name}”的推送配置")
     return redirect("/admin/supervision/configs")
 
 
 @router.post("/configs/{item_id}/delete", response_class=HTMLResponse)
-def delete_config(item_id: int, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def delete_config(item_id: int, request: Request, db: DB, form: Form, admin: SupervisionManager) -> Response:
     """Removes the item's configuration; pushes already made stay."""
-    admin = _manager(user)
     config = configs.for_item(db, item_id)
     if config is not None:
         with acting(action="supervision.configure"):
@@ -323,9 +307,8 @@ def delete_config(item_id: int, request: Request, db: DB, form: Form, user: WebU
 
 
 @router.get("/escalations", response_class=HTMLResponse)
-def escalations(request: Request, db: DB, user: WebUser, level: str | None = None) -> HTMLResponse:
+def escalations(request: Request, db: DB, reader: Reader, level: str | None = None) -> HTMLResponse:
     """Every escalation the user reaches, newest first."""
-    reader = _reader(user)
     chosen = to_int(level, "催办级别")
     rows = service.list_escalations(db, reader, level=chosen)
     context = {
@@ -336,106 +319,3 @@ def escalations(request: Request, db: DB, user: WebUser, level: str | None = Non
         "labels": service.STATUS_LABELS,
     }
     return render(request, "admin/supervision/escalations.html", context)
-
-
-# ---------------------------------------------------------------- item comparison
-
-
-def _comparisons_context(db: Session, admin: User, source: str = "supervision") -> dict[str, Any]:
-    return {
-        "reports": comparison.list_comparisons(db, admin),
-        "sources": comparison.SOURCE_LABELS,
-        "source": source,
-        "required": comparison.REQUIRED_COLUMNS,
-        "optional": comparison.OPTIONAL_COLUMNS,
-        "max_mb": comparison.MAX_BYTES // (1024 * 1024),
-    }
-
-
-@router.get("/comparisons", response_class=HTMLResponse)
-def comparisons(request: Request, db: DB, user: WebUser) -> HTMLResponse:
-    """The upload form and the stored reports."""
-    admin = _manager(user)
-    return render(request, "admin/supervision/comparisons.html", _comparisons_context(db, admin))
-
-
-@router.post("/comparisons", response_class=HTMLResponse)
-def upload_comparison(request: Request, db: DB, form: Form, user: WebUser) -> Response:
-    """Compares the uploaded list and opens its report; a refused workbook shows the reason."""
-    admin = _manager(user)
-    source = text(form, "source")
-    try:
-        chosen = form.get("file")
-        if not isinstance(chosen, UploadFile) or not chosen.filename:
-            raise ValidationFailed("请选择要比对的事项清单（.xlsx）", field="file")
-        content = chosen.file.read(comparison.MAX_BYTES + 1)
-        with acting(action="supervision.compare"):
-            report = comparison.run(db, admin, filename=chosen.filename, content=content, source=source)
-    except AppError as error:
-        db.rollback()
-        return fail(db, request, error, "admin/supervision/comparisons.html", _comparisons_context(db, admin, source))
-    flash(
-        request,
-        f"比对完成：仅我方有 {report.only_ours} 项，仅对方有 {report.only_theirs} 项，信息不一致 {report.differing} 项",
-    )
-    return redirect(f"/admin/supervision/comparisons/{report.id}")
-
-
-@router.get("/comparisons/{comparison_id}", response_class=HTMLResponse)
-def comparison_report(comparison_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
-    """A stored report, field by field."""
-    admin = _manager(user)
-    report = comparison.get(db, admin, comparison_id)
-    context = {"report": report, "sources": comparison.SOURCE_LABELS, "kinds": comparison.KIND_LABELS}
-    return render(request, "admin/supervision/comparison.html", context)
-
-
-# ---------------------------------------------------------------- statistics
-
-
-def _stats_filters(
-    reader: User, date_from: str | None, date_to: str | None, department_id: str | None
-) -> dict[str, Any]:
-    return {
-        "date_from": to_date(date_from, "开始日期"),
-        "date_to": to_date(date_to, "结束日期"),
-        "department_id": to_int(department_id, "部门") if service.sees_all(reader) else None,
-    }
-
-
-@router.get("/stats", response_class=HTMLResponse)
-def statistics(
-    request: Request,
-    db: DB,
-    user: WebUser,
-    date_from: str | None = None,
-    date_to: str | None = None,
-    department_id: str | None = None,
-) -> HTMLResponse:
-    """Pushed, claimed, fed back and overdue by department, item and month, with the export link."""
-    reader = _reader(user)
-    context: dict[str, Any] = {"stats": None, "departments": _departments(db, reader), "query": request.url.query}
-    context["raw"] = {"date_from": date_from or "", "date_to": date_to or "", "department_id": department_id or ""}
-    try:
-        filters = _stats_filters(reader, date_from, date_to, department_id)
-        context["stats"] = stats.statistics(db, reader, **filters)
-    except AppError as error:
-        return fail(db, request, error, "admin/supervision/stats.html", context)
-    return render(request, "admin/supervision/stats.html", context)
-
-
-@router.get("/stats.xlsx")
-def statistics_excel(
-    db: DB,
-    user: WebUser,
-    date_from: str | None = None,
-    date_to: str | None = None,
-    department_id: str | None = None,
-) -> Response:
-    """The same figures as a workbook."""
-    reader = _reader(user)
-    filters = _stats_filters(reader, date_from, date_to, department_id)
-    figures = stats.statistics(db, reader, **filters)
-    content = stats.workbook(figures, export_title(filters["date_from"], filters["date_to"]))
-    headers = {"Content-Disposition": 'attachment; filename="supervision-statistics.xlsx"'}
-    return Response(content, media_type=XLSX, headers=headers)

@@ -1,9 +1,9 @@
 """Special-topic filing guides (专项报建指导): the portal's flowchart pages and the admin's step editor."""
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from core.deps import DB, ReadDB
-from core.errors import AppError, ValidationFailed
+from core.errors import ValidationFailed
 from core.items import service as item_service
 from core.org import service as org_service
 from core.org.models import User
@@ -20,7 +20,8 @@ from core.topics import service as topic_service
 from core.topics.flowchart import FlowchartUnavailable
 from core.topics.models import SpecialTopic
 from core.topics.schemas import STEP_KIND_LABELS, TopicIn
-from web.common import Form, WebUser, fail, flash, redirect, render, require_staff, text, validation_message
+from web.common import Form, WebUser, flash, redirect, render, text, validation_message
+from web.deps import OnError, staff_with
 
 router = APIRouter(include_in_schema=False)
 
@@ -78,8 +79,7 @@ def topic(code: str, request: Request, db: ReadDB, user: WebUser) -> HTMLRespons
 # ---------------------------------------------------------------- admin
 
 
-def _manager(user: User | None) -> User:
-    return org_service.require(require_staff(user), Permission.RULES_MANAGE)
+RulesManager = Annotated[User, Depends(staff_with(Permission.RULES_MANAGE))]
 
 
 def _rows(topic: SpecialTopic) -> list[dict[str, str]]:
@@ -135,33 +135,28 @@ def _form_context(db: Session, row: SpecialTopic, values: dict[str, Any]) -> dic
 
 
 @router.get("/admin/filing/topics", response_class=HTMLResponse)
-def admin_topics(request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def admin_topics(request: Request, db: DB, manager: RulesManager) -> HTMLResponse:
     """The topics with their step counts and last change."""
-    _manager(user)
     rows = [topic_service.summary(t) for t in topic_service.list_topics(db)]
     return render(request, "admin/topics/list.html", {"topics": rows})
 
 
 @router.get("/admin/filing/topics/{code}", response_class=HTMLResponse)
-def admin_topic(code: str, request: Request, db: DB, user: WebUser) -> HTMLResponse:
+def admin_topic(code: str, request: Request, db: DB, manager: RulesManager) -> HTMLResponse:
     """The edit form of a topic, its current flowchart beside."""
-    _manager(user)
     row = topic_service.get_topic(db, code)
     values = {"title": row.title, "summary": row.summary, "rows": _rows(row)}
     return render(request, "admin/topics/form.html", _form_context(db, row, values))
 
 
 @router.post("/admin/filing/topics/{code}", response_class=HTMLResponse)
-def admin_topic_update(code: str, request: Request, db: DB, form: Form, user: WebUser) -> Response:
+def admin_topic_update(
+    code: str, request: Request, db: DB, form: Form, manager: RulesManager, on_error: OnError
+) -> Response:
     """Saves the title, summary and steps; on a mistake shows the form again as typed, with the reason."""
-    manager = _manager(user)
     row = topic_service.get_topic(db, code)
     values = _form_values(form)
-    try:
-        topic_service.save_topic(db, manager, code, _topic_in(values))
-    except AppError as error:
-        db.rollback()
-        row = topic_service.get_topic(db, code)
-        return fail(db, request, error, "admin/topics/form.html", _form_context(db, row, values))
+    on_error.show("admin/topics/form.html", lambda: _form_context(db, topic_service.get_topic(db, code), values))
+    topic_service.save_topic(db, manager, code, _topic_in(values))
     flash(request, f"“{row.title}”已保存，流程图已更新")
     return redirect(f"/admin/filing/topics/{code}")

@@ -387,3 +387,8 @@ def register_citizen(*, db: Session, phone: str, name: str, password: str) -> Us
     return create_user(
         db=db, username=login, name=name, password=password, role_codes=["citizen"], phone=phone, is_staff=False
     )
+
+
+def roles_by_code(db: Session, codes: list[str]) -> list[Role]:
+    """The existing roles among the codes (unknown codes are the service's to refuse)."""
+    return [role for role in list_roles(db=db) if role.code in codes]

@@ -2,7 +2,6 @@
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from core.deps import DB, CurrentUser
 from core.errors import AppError, NotAuthenticated, NotFound, PermissionDenied
@@ -157,11 +156,6 @@ def require_any(user: User | None, *permissions: Permission) -> User:
     return service.require(user, permissions[0])
 
 
-def roles_by_code(db: Session, codes: list[str]) -> list[Role]:
-    """The existing roles among the codes (unknown codes are the service's to refuse)."""
-    return [role for role in service.list_roles(db=db) if role.code in codes]
-
-
 @router.get("/roles", response_model=list[RoleOut], summary="角色列表")
 def roles(db: DB, user: CurrentUser) -> list[RoleOut]:
     """Roles with their permissions (system and security administrators)."""
@@ -199,7 +193,7 @@ def users(db: DB, user: CurrentUser, department_id: int | None = None, staff: bo
 def create_user(data: UserIn, db: DB, user: CurrentUser) -> UserOut:
     """Creates a staff user (system administrators; roles of the three duties only by a security administrator)."""
     caller = service.require(user, Permission.ORG_MANAGE)
-    duties.check_role_assignment(caller, None, roles_by_code(db, data.roles))
+    duties.check_role_assignment(caller, None, service.roles_by_code(db, data.roles))
     created = service.create_user(
         db=db,
         username=data.username,
@@ -224,7 +218,7 @@ def update_user(user_id: int, data: UserUpdate, db: DB, user: CurrentUser) -> Us
     if Permission.ORG_MANAGE not in caller.permissions and any(v is not None for v in account):
         raise PermissionDenied("安全管理员只能为用户分配角色，账号信息由系统管理员维护")
     if data.roles is not None:
-        duties.check_role_assignment(caller, target, roles_by_code(db, data.roles))
+        duties.check_role_assignment(caller, target, service.roles_by_code(db, data.roles))
     updated = service.update_user(
         db=db,
         user=target,

@@ -29,7 +29,8 @@ from core.projects.schemas import (
 from core.rules import indicators as ind
 from core.rules import service as rules_service
 from core.rules.engine import DerivedFlow
-from core.rules.views import VersionOut, version_out
+from core.rules.schemas import VersionOut
+from core.rules.service import version_out
 from core.security import mask_phone
 
 router = APIRouter(tags=["投资建设项目报建"])

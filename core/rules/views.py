@@ -1,10 +1,6 @@
 """Rule-set API for admins: versions, the draft, dry-run, publish and roll back."""
 
-from datetime import datetime
-from typing import Any
-
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from core.deps import DB, CurrentUser, ReadDB
 from core.org import service as org_service
@@ -12,38 +8,9 @@ from core.org.models import User
 from core.org.permissions import Permission
 from core.rules import service
 from core.rules.document import RuleDef
-from core.rules.models import RuleSetVersion
+from core.rules.schemas import VersionOut
 
 router = APIRouter(prefix="/rules", tags=["流程推演规则"])
-
-
-class VersionOut(BaseModel):
-    """A rule-set version."""
-
-    version: int
-    status: str
-    status_label: str
-    note: str
-    based_on: int | None
-    created_at: datetime
-    published_at: datetime | None
-    rule_count: int
-    document: dict[str, Any] | None = None
-
-
-def version_out(version: RuleSetVersion, *, with_document: bool = False) -> VersionOut:
-    """A version for the API."""
-    return VersionOut(
-        version=version.version,
-        status=version.status,
-        status_label=service.STATUS_LABELS[version.status],
-        note=version.note,
-        based_on=version.based_on,
-        created_at=version.created_at,
-        published_at=version.published_at,
-        rule_count=len(version.document.get("rules", [])),
-        document=version.document if with_document else None,
-    )
 
 
 def _manager(user: User | None) -> User:
@@ -54,20 +21,20 @@ def _manager(user: User | None) -> User:
 def list_versions(db: ReadDB, user: CurrentUser) -> list[VersionOut]:
     """Every version, newest first."""
     _manager(user)
-    return [version_out(v) for v in service.list_versions(db)]
+    return [service.version_out(v) for v in service.list_versions(db)]
 
 
 @router.get("/versions/{version}", response_model=VersionOut, summary="规则版本详情（含全部规则）")
 def get_version(version: int, db: ReadDB, user: CurrentUser) -> VersionOut:
     """One version with its whole document."""
     _manager(user)
-    return version_out(service.get_version(db, version), with_document=True)
+    return service.version_out(service.get_version(db, version), with_document=True)
 
 
 @router.post("/draft", response_model=VersionOut, status_code=201, summary="新建草稿（复制现行版本）")
 def start_draft(db: DB, user: CurrentUser) -> VersionOut:
     """The draft to edit (the existing one, or a copy of the version in force)."""
-    return version_out(service.start_draft(db, _manager(user)), with_document=True)
+    return service.version_out(service.start_draft(db, _manager(user)), with_document=True)
 
 
 @router.put("/draft/rules/{code}", response_model=VersionOut, summary="保存草稿中的规则")
@@ -76,13 +43,15 @@ def save_rule(code: str, rule: RuleDef, db: DB, user: CurrentUser) -> VersionOut
     manager = _manager(user)
     draft = service.draft(db)
     existing = service.document_of(draft).rule(code) if draft else None
-    return version_out(service.save_rule(db, manager, rule, replacing=code if existing else None), with_document=True)
+    return service.version_out(
+        service.save_rule(db, manager, rule, replacing=code if existing else None), with_document=True
+    )
 
 
 @router.delete("/draft/rules/{code}", response_model=VersionOut, summary="删除草稿中的规则")
 def delete_rule(code: str, db: DB, user: CurrentUser) -> VersionOut:
     """Removes a rule from the draft."""
-    return version_out(service.delete_rule(db, _manager(user), code), with_document=True)
+    return service.version_out(service.delete_rule(db, _manager(user), code), with_document=True)
 
 
 @router.delete("/draft", status_code=204, summary="放弃草稿")

@@ -17,10 +17,13 @@ from sqlalchemy.orm import Session
 from core.clock import now
 from core.errors import ValidationFailed
 from core.org.models import User
+from core.settings import get_settings
 from core.supervision.escalation import is_overdue
 from core.supervision.models import SupervisionEscalation, SupervisionPush
 from core.supervision.schemas import StatsOut, StatsRow
 from core.supervision.service import in_period, require_reader, scoped, sees_all
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # the export's media type
 
 
 def _add(row: StatsRow, push: SupervisionPush, overdue: bool) -> None:
@@ -110,3 +113,8 @@ def workbook(stats: StatsOut, title: str) -> bytes:
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def export_title(date_from: date | None, date_to: date | None) -> str:
+    """The title line of the export."""
+    return f"{get_settings().centre_name} 审管衔接统计（{date_from or '开始'} 至 {date_to or '今'}）"

@@ -4,16 +4,11 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
-from sqlalchemy.orm import Session
 
 from core.deps import DB, CurrentUser, ReadDB
-from core.files.models import StoredFile
-from core.settings import get_settings
 from core.supervision import comparison, configs, service, stats
-from core.supervision.escalation import LEVEL_LABELS, STAGE_LABELS, Stage
-from core.supervision.models import ItemComparison, SupervisionEscalation, SupervisionPush
+from core.supervision.models import ItemComparison
 from core.supervision.schemas import (
-    AttachmentOut,
     ComparisonOut,
     ComparisonRowOut,
     ComparisonSummary,
@@ -22,95 +17,16 @@ from core.supervision.schemas import (
     DifferenceOut,
     EscalationOut,
     FeedbackIn,
-    FeedbackOut,
     FieldChoice,
     PushOut,
     PushPage,
-    PushSummary,
-    ResultFieldOut,
     StatsOut,
 )
 
 router = APIRouter(prefix="/supervision", tags=["审管衔接"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ---------------------------------------------------------------- shapes
-
-
-def push_summary(push: SupervisionPush) -> PushSummary:
-    """A push as a list row."""
-    return PushSummary(
-        id=push.id,
-        case_id=push.case_id,
-        case_no=push.case_no,
-        licence_no=push.licence_no,
-        service_item_id=push.service_item_id,
-        service_item_name=push.item.name,
-        approving_department_id=push.approving_department_id,
-        approving_department_name=push.approving_department.name,
-        department_id=push.department_id,
-        department_name=push.department.name,
-        holder_name=push.holder_name,
-        status=push.status,
-        status_label=service.STATUS_LABELS[push.status],
-        pushed_at=push.pushed_at,
-        claim_days=push.claim_days,
-        feedback_days=push.feedback_days,
-        claim_due_at=push.claim_due_at,
-        claimed_at=push.claimed_at,
-        feedback_due_at=push.feedback_due_at,
-        fed_back_at=push.fed_back_at,
-        overdue=service.overdue(push),
-        escalation_level=push.escalation_level,
-    )
-
-
-def escalation_out(escalation: SupervisionEscalation, push: SupervisionPush) -> EscalationOut:
-    """An escalation with what identifies its push."""
-    stage = Stage(escalation.stage)
-    return EscalationOut(
-        id=escalation.id,
-        push_id=push.id,
-        case_no=push.case_no,
-        service_item_name=push.item.name,
-        department_id=push.department_id,
-        department_name=push.department.name,
-        stage=stage.value,
-        stage_label=STAGE_LABELS[stage],
-        level=escalation.level,
-        level_label=LEVEL_LABELS[escalation.level],
-        due_at=escalation.due_at,
-        escalated_at=escalation.escalated_at,
-        push_status=push.status,
-        push_status_label=service.STATUS_LABELS[push.status],
-    )
-
-
-def push_out(db: Session, push: SupervisionPush) -> PushOut:
-    """A push with its approval result, feedback and escalations."""
-    feedback = None
-    if push.feedback is not None:
-        f = push.feedback
-        files = [db.get(StoredFile, i) for i in f.attachment_ids]
-        feedback = FeedbackOut(
-            inspected=f.inspected,
-            inspected_on=f.inspected_on,
-            problems_found=f.problems_found,
-            problems=f.problems,
-            measures=f.measures,
-            attachments=[AttachmentOut(id=s.id, name=s.original_name) for s in files if s is not None],
-            handler_name=f.handler_name,
-            created_at=f.created_at,
-        )
-    return PushOut(
-        **push_summary(push).model_dump(),
-        result=[ResultFieldOut.model_validate(line) for line in push.result],
-        note=push.note,
-        claimed_by_name=push.claimed_by_name,
-        feedback=feedback,
-        escalations=[escalation_out(e, push) for e in push.escalations],
-    )
 
 
 def comparison_summary(found: ItemComparison) -> ComparisonSummary:
@@ -210,27 +126,27 @@ def list_pushes(
     """Pushes the caller's department received (all of them for supervision.manage), newest first."""
     found = service.PushFilter(status, department_id, service_item_id, overdue, date_from, date_to)
     rows, total = service.list_pushes(db, user, found, page=page, page_size=page_size)
-    return PushPage(items=[push_summary(p) for p in rows], total=total, page=page, page_size=page_size)
+    return PushPage(items=[service.push_summary(p) for p in rows], total=total, page=page, page_size=page_size)
 
 
 @router.get("/pushes/{push_id}", response_model=PushOut, summary="审批推送详情")
 def get_push(push_id: int, db: ReadDB, user: CurrentUser) -> PushOut:
     """A push with the approval result as received, its feedback and escalations."""
-    return push_out(db, service.get_for(db, user, push_id))
+    return service.push_out(db, service.get_for(db, user, push_id))
 
 
 @router.post("/pushes/{push_id}/claim", response_model=PushOut, summary="认领审批推送")
 def claim(push_id: int, db: DB, user: CurrentUser) -> PushOut:
     """The receiving department acknowledges the push (supervision.handle)."""
     push = service.get_to_handle(db, user, push_id)
-    return push_out(db, service.claim(db, user, push))
+    return service.push_out(db, service.claim(db, user, push))
 
 
 @router.post("/pushes/{push_id}/feedback", response_model=PushOut, summary="反馈监管结果")
 def feedback(push_id: int, data: FeedbackIn, db: DB, user: CurrentUser) -> PushOut:
     """Records the supervision result after the claim and pushes it back to the approving department."""
     push = service.get_to_handle(db, user, push_id)
-    return push_out(db, service.give_feedback(db, user, push, data))
+    return service.push_out(db, service.give_feedback(db, user, push, data))
 
 
 @router.get("/escalations", response_model=list[EscalationOut], summary="催办记录")
@@ -239,7 +155,7 @@ def escalations(
 ) -> list[EscalationOut]:
     """Escalations of the pushes the caller reaches, newest first."""
     found = service.list_escalations(db, user, department_id=department_id, level=level)
-    return [escalation_out(e, service.get(db, e.push_id)) for e in found]
+    return [service.escalation_out(e, service.get(db, e.push_id)) for e in found]
 
 
 # ---------------------------------------------------------------- comparisons
@@ -290,7 +206,7 @@ def statistics(
     "/stats.xlsx",
     summary="审管衔接统计导出 Excel",
     response_class=Response,
-    responses={200: {"content": {XLSX: {}}}},
+    responses={200: {"content": {stats.XLSX: {}}}},
 )
 def statistics_excel(
     db: ReadDB,
@@ -301,12 +217,9 @@ def statistics_excel(
 ) -> Response:
     """The same figures as a workbook."""
     figures = stats.statistics(db, user, date_from=date_from, date_to=date_to, department_id=department_id)
-    return Response(stats.workbook(figures, export_title(date_from, date_to)), media_type=XLSX, headers=_attachment())
-
-
-def export_title(date_from: date | None, date_to: date | None) -> str:
-    """The title line of the export."""
-    return f"{get_settings().centre_name} 审管衔接统计（{date_from or '开始'} 至 {date_to or '今'}）"
+    return Response(
+        stats.workbook(figures, stats.export_title(date_from, date_to)), media_type=stats.XLSX, headers=_attachment()
+    )
 
 
 def _attachment() -> dict[str, str]:
