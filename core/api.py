@@ -1,7 +1,6 @@
 """The core's /api/v1: the routers of every domain and errors as ``{"error": {"code", "message"}}``."""
 
 import inspect
-import re
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -12,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.audit.views import router as audit_router
 from core.cases.views import router as cases_router
-from core.errors import AppError, ValidationFailed
+from core.errors import AppError, ValidationFailed, http_message
 from core.evaluation.views import router as evaluation_router
 from core.items.views import router as items_router
 from core.org.views import router as org_router
@@ -167,23 +166,3 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"error": {"code": f"http_{exc.status_code}", "message": http_message(exc)}}, exc.status_code
         )
-
-
-_HTTP_MESSAGES = {
-    # FastAPI and Starlette raise 400 in English for a body they cannot read: JSON that is not UTF-8, a multipart
-    # form without its boundary or cut short.
-    400: "请求内容无法解析，请以 UTF-8 编码的 JSON 或完整的表单提交",
-    404: "请求的地址不存在",
-    405: "不支持该请求方法",
-    413: "请求内容过大",
-    415: "不支持该请求内容类型",
-}
-_CHINESE = re.compile(r"[\u4e00-\u9fff]")
-
-
-def http_message(exc: StarletteHTTPException) -> str:
-    """A Chinese message for an HTTP error raised by the framework (its own details are English)."""
-    detail = str(exc.detail)
-    if exc.status_code in _HTTP_MESSAGES:
-        return _HTTP_MESSAGES[exc.status_code]
-    return detail if _CHINESE.search(detail) else f"请求无法处理（HTTP {exc.status_code}）"

@@ -3,6 +3,10 @@
 They render as HTTP 4xx with ``{"error": {"code": ..., "message": ...}}`` and a Chinese message.
 """
 
+import re
+
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
 
 class AppError(Exception):
     """A failure with a stable code, a Chinese message and an HTTP status."""
@@ -65,3 +69,23 @@ class TooManyRequests(AppError):
 
     status_code = 429
     code = "too_many_requests"
+
+
+_HTTP_MESSAGES = {
+    # FastAPI and Starlette raise 400 in English for a body they cannot read: JSON that is not UTF-8, a multipart
+    # form without its boundary or cut short.
+    400: "请求内容无法解析，请以 UTF-8 编码的 JSON 或完整的表单提交",
+    404: "请求的地址不存在",
+    405: "不支持该请求方法",
+    413: "请求内容过大",
+    415: "不支持该请求内容类型",
+}
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def http_message(exc: StarletteHTTPException) -> str:
+    """A Chinese message for an HTTP error raised by the framework (its own details are English)."""
+    detail = str(exc.detail)
+    if exc.status_code in _HTTP_MESSAGES:
+        return _HTTP_MESSAGES[exc.status_code]
+    return detail if _CHINESE.search(detail) else f"请求无法处理（HTTP {exc.status_code}）"

@@ -11,8 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
-from core.api import http_message
-from core.errors import AppError, NotAuthenticated
+from core.errors import AppError, NotAuthenticated, http_message
 from core.org.service import PasswordChangeRequired
 from web import (
     account,
