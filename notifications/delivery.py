@@ -134,7 +134,7 @@ def backoff(attempts: int) -> float:
     """Seconds to wait after the given number of failed attempts: doubling, capped, with jitter."""
     base = get_settings().notification_retry_base_seconds
     ceiling = min(BACKOFF_CAP_SECONDS, base * 2 ** max(0, attempts - 1))
-    return ceiling * random.uniform(0.5, 1.0)
+    return float(ceiling * random.uniform(0.5, 1.0))
 
 
 def _later(seconds: float) -> datetime:

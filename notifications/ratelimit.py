@@ -40,7 +40,7 @@ def acquire(key: str, limit: int, window: float = WINDOW_SECONDS) -> float:
     client = shared_redis()
     if client is not None:
         waited = client.eval(_ACQUIRE, 1, f"tongban:rate:{key}", limit, int(window * 1000), uuid.uuid4().hex)
-        return max(0.0, int(waited) / 1000)  # type: ignore[arg-type]
+        return max(0.0, int(waited) / 1000)
     at = now().timestamp()
     with _lock:
         sent = _local[key]

@@ -27,7 +27,7 @@ SWEEP_TASK = "notifications.sweep"
 LOCAL_THREADS = 4
 
 
-@shared_task(name="notifications.deliver")
+@shared_task(name="notifications.deliver")  # type: ignore[untyped-decorator]  # Celery ships no types
 def deliver_task(notification_id: int) -> str:
     """Delivers one outbox row; a retry or a queued message is scheduled again for its time."""
     outcome = delivery.deliver(notification_id)
@@ -39,7 +39,7 @@ def deliver_task(notification_id: int) -> str:
     return outcome.status
 
 
-@shared_task(name=SWEEP_TASK)
+@shared_task(name=SWEEP_TASK)  # type: ignore[untyped-decorator]  # Celery ships no types
 def sweep_task() -> int:
     """Queues rows whose retry time has come or whose sender stopped (periodic, Celery beat)."""
     return sweep()

@@ -40,7 +40,7 @@ app.add_defaults(_config)
 app.set_default()  # the app of every thread of this process, not only the importing one
 
 
-@app.on_after_configure.connect
+@app.on_after_configure.connect  # type: ignore[untyped-decorator]  # Celery ships no types
 def _schedule_periodic_jobs(sender: Celery, **_kwargs: object) -> None:
     """Beat runs every other periodic job of the platform too (the app processes do not, in production)."""
     for job in jobs.periodic_jobs():
@@ -48,7 +48,7 @@ def _schedule_periodic_jobs(sender: Celery, **_kwargs: object) -> None:
             sender.add_periodic_task(job.minutes * 60, run_job.s(job.name), name=job.name)
 
 
-@app.task(name="tongban.job")
+@app.task(name="tongban.job")  # type: ignore[untyped-decorator]  # Celery ships no types
 def run_job(name: str) -> object:
     """Runs one of the platform's periodic jobs by name (core/jobs.py)."""
     return jobs.run(name)

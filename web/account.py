@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import now
 from core.deps import DB
-from core.errors import AppError, NotFound
+from core.errors import AppError, NotFound, ValidationFailed
 from core.org import passwords, sessions, two_factor
 from core.org import service as org_service
 from core.org.models import User
@@ -200,7 +200,7 @@ def _change_password(request: Request, db: Session, form: Any, person: User, on_
     new = form.get("password")
     on_error.answer(_account_page_with(request, person))
     if not isinstance(new, str) or new != form.get("password2"):
-        raise org_service.ValidationFailed("两次输入的新密码不一致", field="password2")
+        raise ValidationFailed("两次输入的新密码不一致", field="password2")
     current = form.get("current_password")
     key = request.session.get("sid")
     org_service.change_own_password(

@@ -307,7 +307,7 @@ def display(kind: str, key: str, value: Any, names: dict[str, dict[int, str]]) -
     if key == "public":
         return "是" if value else "否（仅工作人员可见）"
     if key in ("articles", "sections", "materials"):
-        return values_from_data(kind, {key: value})[key]
+        return str(values_from_data(kind, {key: value})[key])
     if key == "interpretation":
         shown = values_from_data("policy", {"interpretation": value})
         parts = [("出台背景", shown["background"]), ("主要内容", shown["key_points"]), ("热点问答", shown["qa"])]

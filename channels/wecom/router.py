@@ -18,6 +18,7 @@ from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.enterprise.replies import TextReply
 from wechatpy.exceptions import InvalidSignatureException
 
+from channels.wechat.adapter import BadPayload
 from channels.wecom import adapter, decisions, delivery
 from core.settings import Settings, get_settings
 
@@ -119,7 +120,7 @@ async def receive(request: Request) -> Response:
         message = adapter.parse(xml)
     except _Refused as exc:
         return _text(exc.message, exc.status)
-    except adapter.BadPayload as exc:
+    except BadPayload as exc:
         return _text(exc.message, 400)
     answer = await run_in_threadpool(decisions.handle, message)
     background = None

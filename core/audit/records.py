@@ -128,7 +128,7 @@ def pending(conn: Connection) -> Pending:
     found = conn.info.get(_PENDING)
     if found is None:
         found = conn.info[_PENDING] = Pending()
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def take(conn: Connection) -> list[Entry]:

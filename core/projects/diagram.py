@@ -73,7 +73,7 @@ def _render(key: str) -> str:
         for top in upper:
             for bottom in lower:
                 graph.edge(top, bottom, style="invis")
-    svg = graph.pipe(format="svg", encoding="utf-8")
+    svg = str(graph.pipe(format="svg", encoding="utf-8"))
     return svg[svg.index("<svg") :]  # without the XML declaration, DOCTYPE and generator comment
 
 

@@ -61,7 +61,7 @@ def dot_source(steps: Sequence[TopicStep], department_names: Mapping[str, str], 
     for step in steps:
         for target in step.next:
             chart.edge(step.key, target)
-    return chart.source
+    return str(chart.source)
 
 
 @lru_cache(maxsize=64)

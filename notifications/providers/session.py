@@ -15,7 +15,7 @@ class RewritingSession(requests.Session):
         super().__init__()
         self.base_url = base_url.rstrip("/")
 
-    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         """Rewrites the address, then sends as usual."""
         if isinstance(url, str) and url.startswith(OFFICIAL_API):
             url = self.base_url + url[len(OFFICIAL_API) :]

@@ -56,7 +56,7 @@ WECOM = calls.Platform("企业微信", "消息", RETRYABLE_ERRORS, PERMANENT_ERR
 class _WeComSession(RewritingSession):
     """Sends WeCom's API addresses to the configured base URL."""
 
-    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         """Rewrites the address, then sends as usual."""
         if isinstance(url, str) and url.startswith(WECOM_API):
             url = self.base_url + url[len(WECOM_API) :]
