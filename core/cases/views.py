@@ -127,12 +127,14 @@ class UploadOut(BaseModel):
 
 
 @router.post("/uploads", response_model=UploadOut, status_code=201, summary="上传材料文件")
-async def upload(file: Annotated[UploadFile, File()], db: DB, user: CurrentUser) -> UploadOut:
-    """Checks type (by extension and content) and size, then stores the file."""
+def upload(file: Annotated[UploadFile, File()], db: DB, user: CurrentUser) -> UploadOut:
+    """Checks type (by extension and content) and size, then stores the file. A plain ``def``: reading the
+    spooled upload, writing it to storage and the database block, so FastAPI runs it in its thread pool instead of
+    on the event loop."""
     if user is None:
         raise NotAuthenticated("请先登录后再上传材料")
     limit = get_settings().upload_max_bytes
-    content = await file.read(limit + 1)
+    content = file.file.read(limit + 1)
     stored = file_service.store(db, filename=file.filename or "", content=content, uploaded_by_id=user.id)
     db.flush()
     return UploadOut(id=stored.id, name=stored.original_name, size=stored.size)
