@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.projects import diagram  # noqa: E402
-from core.projects.letter import Confirmation, LetterContent, indicator_rows, render_letter_pdf  # noqa: E402
+from core.projects.letter_pdf import Confirmation, LetterContent, indicator_rows, render_letter_pdf  # noqa: E402
 from core.rules.document import (  # noqa: E402
     STAGES,
     ApprovalDef,

@@ -24,7 +24,7 @@ from core.org.models import User
 from core.org.permissions import Permission
 from core.projects import letters, service
 from core.projects.diagram import flow_svg
-from core.projects.letter import working_day_window
+from core.projects.letter_pdf import working_day_window
 from core.projects.models import Derivation, GuidanceLetter, Project
 from core.projects.schemas import ProjectIn, ProjectPatch
 from core.rules import indicators as ind

@@ -11,7 +11,7 @@ from core.files import service as file_service
 from core.org.models import User
 from core.projects import service
 from core.projects.final_flow import apply_reviews
-from core.projects.letter import Confirmation, LetterContent, indicator_rows, render_letter_pdf
+from core.projects.letter_pdf import Confirmation, LetterContent, indicator_rows, render_letter_pdf
 from core.projects.models import DepartmentReview, Derivation, GuidanceLetter, Project
 from core.rules.engine import DerivedFlow
 from core.security import mask_phone

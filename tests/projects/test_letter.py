@@ -12,7 +12,7 @@ import segno
 from PIL import Image
 
 from core.projects import diagram
-from core.projects.letter import (
+from core.projects.letter_pdf import (
     Confirmation,
     LetterContent,
     indicator_rows,

@@ -11,7 +11,7 @@ from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.projects.letter import working_day_window
+from core.projects.letter_pdf import working_day_window
 from core.projects.models import GuidanceLetter, Project
 from core.rules.engine import DerivedFlow
 from core.seed.demo import DEMO_PASSWORD
