@@ -1,7 +1,7 @@
 """What each event says, per channel: the in-site message, the WeCom text card or decision card, and the
 Official Account template message.
 
-Texts are written from the event's facts (core/cases/events.py and the dual push put masked names, never ID
+Texts are written from the event's facts (core/cases/events.py and supervision put masked names, never ID
 numbers, into them). WeCom shows a text card's title up to 128 and its description up to 512 characters;
 an Official Account template message shows about 20 characters of each field (WECHAT.md), so every field
 value is cut to 20 here.

@@ -484,7 +484,7 @@ def own_inbox_message(ctx: Ctx) -> Call:
     return Call("POST", f"/api/v1/me/inbox/{row.id}/read")
 
 
-# ---------------------------------------------------------------- dual push (审管衔接)
+# ---------------------------------------------------------------- supervision (审管衔接)
 
 SUPERVISION_READERS = frozenset({LEADER, ADMIN})  # supervision.handle / supervision.manage / all-scope stats.read
 PUSH_VIEWERS = frozenset({CLERK_A, LEADER, ADMIN})  # the approving department (A) and all-scope readers

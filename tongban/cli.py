@@ -56,7 +56,7 @@ def seed(
             from core.supervision import demo as supervision_demo
             from core.topics import service as topic_service
 
-            # rules, demo projects, special topics and the dual push arrived after the first demo data; each
+            # rules, demo projects, special topics and supervision (审管衔接) arrived after the first demo data; each
             # seeds only once
             demo.ensure_bot_user(db)
             topic_service.seed_topics(db)

@@ -1,4 +1,4 @@
-"""Admin site, dual push (审管衔接): the department's inbox of pushes, a push with its claim and feedback
+"""Admin site, supervision (审管衔接): the department's inbox of pushes, a push with its claim and feedback
 forms, push configuration per item, escalations, item comparison and statistics with the Excel export."""
 
 from typing import Annotated, Any

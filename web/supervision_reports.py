@@ -1,4 +1,4 @@
-"""Admin site, dual push (审管衔接) reports: item comparison against another system's list, and statistics
+"""Admin site, supervision (审管衔接) reports: item comparison against another system's list, and statistics
 with the Excel export."""
 
 from typing import Any

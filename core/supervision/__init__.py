@@ -1,4 +1,4 @@
-"""审管衔接 (dual_push): approval results pushed to supervising departments, claimed, fed back and chased.
+"""审管衔接 (supervision): approval results pushed to supervising departments, claimed, fed back and chased.
 
 - ``configs``: per service item, which departments receive the result and which of its fields (推送配置);
 - ``service``: the push made when a licensed case concludes, its claim (认领) and feedback (监管反馈);

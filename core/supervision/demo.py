@@ -1,4 +1,4 @@
-"""Demo data for the dual push: configurations for licensed items, and the year's pushes carried through
+"""Demo data for supervision (审管衔接): configurations for licensed items, and the year's pushes carried through
 claims, feedback and escalations by the same service calls the pages use, each at its own moment.
 
 Runs once: when a configuration exists it does nothing, so a rerun keeps the admins' edits. Pushes are made

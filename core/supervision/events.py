@@ -1,4 +1,4 @@
-"""What the dual push announces as domain events (core/events), for the notification senders to render.
+"""What supervision (审管衔接) announces as domain events (core/events), for the notification senders to render.
 
 - ``supervision.pushed``: the supervising department's handlers receive an approval result to claim;
 - ``supervision.feedback``: the supervision result goes back to the approving department's staff;

@@ -1,4 +1,4 @@
-"""Shapes of the dual push API: configurations, pushes, feedback, escalations, comparisons and statistics."""
+"""Shapes of the supervision (审管衔接) API: configurations, pushes, feedback, escalations, comparisons and statistics."""
 
 from datetime import date, datetime
 from typing import Literal
@@ -244,7 +244,7 @@ class StatsRow(BaseModel):
 
 
 class StatsOut(BaseModel):
-    """The dual push statistics for a date range."""
+    """The supervision statistics for a date range."""
 
     date_from: date | None
     date_to: date | None

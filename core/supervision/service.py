@@ -90,7 +90,7 @@ def sees_all(user: User) -> bool:
 
 
 def require_reader(user: User | None) -> User:
-    """A user who may read the dual push lists; 401/403 otherwise."""
+    """A user who may read the supervision lists; 401/403 otherwise."""
     if user is None:
         raise NotAuthenticated("请先登录")
     if not any(p in user.permissions for p in READER_PERMISSIONS):

@@ -1,4 +1,4 @@
-"""The dual push world: department A's licensed item is supervised by departments B and C, each with an
+"""The supervision world: department A's licensed item is supervised by departments B and C, each with an
 officer who holds supervision.handle."""
 
 from typing import Any

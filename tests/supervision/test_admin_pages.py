@@ -1,4 +1,4 @@
-"""The dual push admin pages: a supervisor's inbox, claim and feedback through the forms (refused input shows
+"""The supervision (审管衔接) admin pages: a supervisor's inbox, claim and feedback through the forms (refused input shows
 again in Chinese, nothing saved), the configuration editor, comparison upload and statistics with export."""
 
 import re
