@@ -52,16 +52,7 @@ def seed(
 
     with session_scope() as db:
         if if_empty and demo.has_demo_data(db):
-            from core.projects import demo as project_demo
-            from core.supervision import demo as supervision_demo
-            from core.topics import service as topic_service
-
-            # rules, demo projects, special topics and supervision (审管衔接) arrived after the first demo data; each
-            # seeds only once
-            demo.ensure_bot_user(db)
-            topic_service.seed_topics(db)
-            project_demo.seed_projects(db)
-            supervision_demo.seed(db)
+            demo.top_up(db)
             typer.echo("已有演示数据，跳过。")
             return
 

@@ -493,6 +493,15 @@ def has_demo_data(db: Session) -> bool:
     return bool(db.scalar(select(func.count()).select_from(Department)))
 
 
+def top_up(db: Session) -> None:
+    """On a database a former version seeded: the demo parts that came later (the bot's account, special topics,
+    demo projects, supervision); each seeds only once."""
+    ensure_bot_user(db)
+    topic_service.seed_topics(db)
+    project_demo.seed_projects(db)
+    supervision_demo.seed(db)
+
+
 def seed_all(
     db: Session, *, cases: int, seed: int = 2026, progress: Callable[[str, int, int], None] | None = None
 ) -> list[Staff]:
