@@ -21,8 +21,7 @@ from core.items.models import ServiceItem
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
-from knowledge import workflow
-from knowledge.models import Faq, GlossaryTerm, Law
+from knowledge import service, workflow
 
 MAX_REPORTED = 50
 SEPARATOR = "；"
@@ -64,7 +63,7 @@ def export_workbook(db: Session, kind: str) -> bytes:
     items = {i.id: i.name for i in db.scalars(select(ServiceItem))}
     if kind == "faq":
         sheet = _sheet(book, "faq", True)
-        for f in db.scalars(select(Faq).where(Faq.status == "published").order_by(Faq.id)):
+        for f in service.list_faqs(db=db):
             sheet.append(
                 [
                     f.id,
@@ -77,11 +76,11 @@ def export_workbook(db: Session, kind: str) -> bytes:
             )
     elif kind == "glossary":
         sheet = _sheet(book, "glossary", True)
-        for t in db.scalars(select(GlossaryTerm).where(GlossaryTerm.status == "published").order_by(GlossaryTerm.id)):
+        for t in sorted(service.list_glossary(db=db), key=lambda term: term.id):
             sheet.append([t.id, t.term, t.explanation, SEPARATOR.join(t.synonyms)])
     elif kind == "law":
         laws, articles = _sheet(book, "law", True), _sheet(book, "law_article", False)
-        for law in db.scalars(select(Law).where(Law.status == "published").order_by(Law.sort_order, Law.id)):
+        for law in service.list_laws(db=db):
             laws.append(
                 [
                     law.id,

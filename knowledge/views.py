@@ -12,8 +12,8 @@ from core.errors import NotFound, ValidationFailed
 from core.org import service as org_service
 from core.org.permissions import Permission
 from core.rate_limit import client_ip
-from knowledge import excel, unanswered, workflow
-from knowledge.models import Bundle, Faq, GlossaryTerm, Law, Policy, Revision, SystemLink, UnansweredQuestion
+from knowledge import excel, service, unanswered, workflow
+from knowledge.models import Faq, Law, Revision, UnansweredQuestion
 from knowledge.search import service as search_service
 
 router = APIRouter(prefix="/knowledge", tags=["知识库"])
@@ -98,10 +98,7 @@ def _law(row: Law, articles: bool) -> dict[str, Any]:
 @router.get("/faqs", summary="咨询问答列表（公开）")
 def faqs(db: DB, service_item_id: int | None = None) -> list[dict[str, Any]]:
     """Published FAQs, optionally of one service item."""
-    query = select(Faq).where(Faq.status == "published").order_by(Faq.id)
-    if service_item_id:
-        query = query.where(Faq.service_item_id == service_item_id)
-    return [_faq(r) for r in db.scalars(query)]
+    return [_faq(r) for r in service.list_faqs(db=db, service_item_id=service_item_id)]
 
 
 @router.get("/faqs/{faq_id}", summary="咨询问答（公开）")
@@ -113,8 +110,7 @@ def faq(faq_id: int, db: DB) -> dict[str, Any]:
 @router.get("/laws", summary="法律法规列表（公开）")
 def laws(db: DB) -> list[dict[str, Any]]:
     """Published laws without their text."""
-    rows = db.scalars(select(Law).where(Law.status == "published").order_by(Law.sort_order, Law.id))
-    return [_law(r, articles=False) for r in rows]
+    return [_law(r, articles=False) for r in service.list_laws(db=db)]
 
 
 @router.get("/laws/{law_id}", summary="法律法规全文（公开）")
@@ -136,7 +132,7 @@ def article(law_id: int, number: str, db: DB) -> dict[str, Any]:
 @router.get("/policies", summary="政策文件列表（公开）")
 def policies(db: DB) -> list[dict[str, Any]]:
     """Published policies."""
-    rows = db.scalars(select(Policy).where(Policy.status == "published").order_by(Policy.published_on.desc()))
+    rows = service.list_policies(db=db)
     return [
         {
             "id": p.id,
@@ -176,15 +172,14 @@ def policy(policy_id: int, db: DB) -> dict[str, Any]:
 @router.get("/glossary", summary="政务百科（公开）")
 def glossary(db: DB) -> list[dict[str, Any]]:
     """Published glossary terms."""
-    rows = db.scalars(select(GlossaryTerm).where(GlossaryTerm.status == "published").order_by(GlossaryTerm.term))
+    rows = service.list_glossary(db=db)
     return [{"id": t.id, "term": t.term, "explanation": t.explanation, "synonyms": t.synonyms} for t in rows]
 
 
 @router.get("/bundles", summary="一件事（公开）")
 def bundles(db: DB, applicant_type: str | None = None) -> list[dict[str, Any]]:
     """Published themed bundles, optionally for one applicant type."""
-    query = select(Bundle).where(Bundle.status == "published").order_by(Bundle.id)
-    rows = [b for b in db.scalars(query) if not applicant_type or applicant_type in b.applicant_type]
+    rows = service.list_bundles(db=db, applicant_type=applicant_type)
     return [
         {
             "id": b.id,
@@ -204,7 +199,7 @@ def bundles(db: DB, applicant_type: str | None = None) -> list[dict[str, Any]]:
 def links(db: DB, user: CurrentUser) -> list[dict[str, Any]]:
     """Business systems, ordered; internal ones only for staff."""
     staff = user is not None and user.is_staff
-    rows = db.scalars(select(SystemLink).where(SystemLink.status == "published").order_by(SystemLink.sort_order))
+    rows = service.list_links(db=db, staff=staff)
     return [
         {
             "id": s.id,
@@ -218,7 +213,6 @@ def links(db: DB, user: CurrentUser) -> list[dict[str, Any]]:
             "tags": s.tags,
         }
         for s in rows
-        if s.public or staff
     ]
 
 

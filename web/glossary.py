@@ -14,11 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from core.db import get_sessionmaker
-from knowledge.models import GlossaryTerm, KnowledgeGeneration
+from knowledge import service as knowledge_service
+from knowledge.models import KnowledgeGeneration
 
 CHECK_EVERY_SECONDS = 1.0
 
@@ -41,7 +42,7 @@ def _generation(db: Session) -> tuple[int, datetime | None]:
 
 
 def _load(db: Session) -> tuple[dict[str, str], re.Pattern[str] | None]:
-    rows = db.scalars(select(GlossaryTerm).where(GlossaryTerm.status == "published"))
+    rows = knowledge_service.list_glossary(db=db)
     explanations = {t.term: t.explanation for t in rows if t.term.strip()}
     if not explanations:
         return {}, None

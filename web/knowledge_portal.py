@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from core.deps import ReadDB
 from core.items.models import ServiceItem
 from core.rate_limit import client_ip
+from knowledge import service as knowledge_service
 from knowledge import workflow
-from knowledge.models import Bundle, Faq, GlossaryTerm, Law, Policy, SystemLink
+from knowledge.models import Faq
 from knowledge.schemas import KIND_LABELS
 from knowledge.search import service as search_service
 from web.common import WebUser, render, to_int
@@ -84,16 +85,16 @@ def faqs(request: Request, db: ReadDB, user: WebUser, service_item_id: str | Non
     """Published FAQs grouped by service item, optionally of one item."""
     item_id = to_int(service_item_id, "事项")
     names = _item_names(db)
-    query = select(Faq).where(Faq.status == "published").order_by(Faq.service_item_id, Faq.id)
-    if item_id:
-        query = query.where(Faq.service_item_id == item_id)
+    published = knowledge_service.list_faqs(db=db)
     groups: dict[int | None, list[Faq]] = {}
-    for row in db.scalars(query):
+    for row in published:
+        if item_id and row.service_item_id != item_id:
+            continue
         key = row.service_item_id if row.service_item_id in names else None
         groups.setdefault(key, []).append(row)
     ordered = sorted(groups.items(), key=lambda kv: (kv[0] is None, names.get(kv[0] or 0, "")))
     items = sorted(
-        {i for i in db.scalars(select(Faq.service_item_id).where(Faq.status == "published")) if i in names},
+        {row.service_item_id for row in published if row.service_item_id in names},
         key=lambda i: names[i],
     )
     context = {
@@ -109,16 +110,7 @@ def faq(faq_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLRespons
     """One published FAQ with the guide it belongs to."""
     row = workflow.get_published(db, "faq", faq_id)
     item = db.get(ServiceItem, row.service_item_id) if row.service_item_id else None
-    others: list[Faq] = []
-    if item is not None:
-        others = list(
-            db.scalars(
-                select(Faq)
-                .where(Faq.status == "published", Faq.service_item_id == item.id, Faq.id != row.id)
-                .order_by(Faq.id)
-                .limit(10)
-            )
-        )
+    others = knowledge_service.list_related_faqs(db=db, faq=row) if item is not None else []
     shown = item if item is not None and item.is_published else None
     return render(request, "knowledge/faq.html", {"faq": row, "item": shown, "others": others})
 
@@ -129,7 +121,7 @@ def faq(faq_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLRespons
 @router.get("/laws", response_class=HTMLResponse)
 def laws(request: Request, db: ReadDB, user: WebUser, category: str | None = None) -> HTMLResponse:
     """Published laws: 文号, issuer, category and dates."""
-    rows = list(db.scalars(select(Law).where(Law.status == "published").order_by(Law.sort_order, Law.id)))
+    rows = knowledge_service.list_laws(db=db)
     categories = list(dict.fromkeys(r.category for r in rows))
     if category:
         rows = [r for r in rows if r.category == category]
@@ -150,9 +142,7 @@ def policies(
     request: Request, db: ReadDB, user: WebUser, category: str | None = None, group: str | None = None
 ) -> HTMLResponse:
     """Published policies, newest first, filtered by category or target group."""
-    rows = list(
-        db.scalars(select(Policy).where(Policy.status == "published").order_by(Policy.published_on.desc(), Policy.id))
-    )
+    rows = knowledge_service.list_policies(db=db)
     categories = sorted({r.category for r in rows if r.category})
     groups = sorted({g for r in rows for g in r.target_groups})
     if category:
@@ -189,17 +179,15 @@ def policy(policy_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLR
 @router.get("/glossary", response_class=HTMLResponse)
 def glossary(request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """Every published term with its explanation (#term-ID)."""
-    rows = db.scalars(select(GlossaryTerm).where(GlossaryTerm.status == "published").order_by(GlossaryTerm.term))
-    return render(request, "knowledge/glossary.html", {"terms": list(rows)})
+    return render(request, "knowledge/glossary.html", {"terms": knowledge_service.list_glossary(db=db)})
 
 
 @router.get("/bundles", response_class=HTMLResponse)
 def bundles(request: Request, db: ReadDB, user: WebUser, applicant_type: str | None = None) -> HTMLResponse:
     """一件事: themed bundles with their items, combined materials and steps."""
-    rows = list(db.scalars(select(Bundle).where(Bundle.status == "published").order_by(Bundle.id)))
-    types = sorted({r.applicant_type for r in rows})
-    if applicant_type:
-        rows = [r for r in rows if applicant_type in r.applicant_type]
+    every = knowledge_service.list_bundles(db=db)
+    types = sorted({r.applicant_type for r in every})
+    rows = knowledge_service.list_bundles(db=db, applicant_type=applicant_type) if applicant_type else every
     names = _item_names(db)
     shown = [
         {"bundle": b, "items": [(i, names[i]) for i in b.item_ids if i in names], "materials": b.materials or []}
@@ -213,7 +201,5 @@ def bundles(request: Request, db: ReadDB, user: WebUser, applicant_type: str | N
 def links(request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """Business systems to apply in; internal ones only for staff."""
     staff = user is not None and user.is_staff
-    rows = db.scalars(
-        select(SystemLink).where(SystemLink.status == "published").order_by(SystemLink.sort_order, SystemLink.id)
-    )
-    return render(request, "knowledge/links.html", {"links": [r for r in rows if r.public or staff], "staff": staff})
+    shown = knowledge_service.list_links(db=db, staff=staff)
+    return render(request, "knowledge/links.html", {"links": shown, "staff": staff})

@@ -128,9 +128,8 @@ class UploadOut(BaseModel):
 
 @router.post("/uploads", response_model=UploadOut, status_code=201, summary="上传材料文件")
 def upload(file: Annotated[UploadFile, File()], db: DB, user: CurrentUser) -> UploadOut:
-    """Checks type (by extension and content) and size, then stores the file. A plain ``def``: reading the
-    spooled upload, writing it to storage and the database block, so FastAPI runs it in its thread pool instead of
-    on the event loop."""
+    """Checks type (by extension and content) and size, then stores the file."""
+    # A plain def: reading the spooled upload and storing it block, so FastAPI runs this in its thread pool.
     if user is None:
         raise NotAuthenticated("请先登录后再上传材料")
     limit = get_settings().upload_max_bytes

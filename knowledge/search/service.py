@@ -18,6 +18,7 @@ from core import rate_limit
 from core.db import get_sessionmaker, mark_for_writing
 from core.errors import ValidationFailed
 from core.items.models import ServiceItem
+from knowledge import service as knowledge_service
 from knowledge.models import Faq, GlossaryTerm, KnowledgeGeneration, Law, Policy, UnansweredQuestion
 from knowledge.search import tokens
 from knowledge.search.documents import faq_documents, glossary_documents, law_documents, policy_documents
@@ -67,7 +68,7 @@ def _documents(db: Session, since: datetime | None) -> tuple[list[tuple[str, lis
             query = query.where(model.updated_at >= since - _SYNC_OVERLAP)
         for row in db.scalars(query):
             key = f"{model.__tablename__}:{row.id}"
-            out.append((key, build(row) if row.status == "published" else None))
+            out.append((key, build(row) if row.status == knowledge_service.PUBLISHED else None))
             latest = max(latest, row.updated_at)
     return out, latest
 
@@ -96,7 +97,7 @@ def refresh(db: Session, *, force: bool = False) -> Index:
                     state.index.add(doc)
                 state.keys[entity] = {d.key for d in docs}
         if full or any(e.startswith("glossary_term:") for e, _ in changed):
-            terms = db.scalars(select(GlossaryTerm).where(GlossaryTerm.status == "published"))
+            terms = knowledge_service.list_glossary(db=db)
             state.index.set_synonyms((t.term, t.synonyms) for t in terms)
         state.generation, state.synced_at = generation, latest
         return state.index
