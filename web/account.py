@@ -169,7 +169,7 @@ def account_context(person: User) -> dict[str, Any]:
 
 def _account_page(request: Request, person: User, error: str = "", status: int = 200) -> HTMLResponse:
     if person.is_staff:
-        from web.notifications_admin import me_context  # the staff page belongs to the notifications plugin
+        from web.admin_notifications import me_context  # the staff page belongs to the notifications plugin
 
         return render(request, "admin/me.html", {**me_context(request, person), "error": error}, status=status)
     context = {"account": account_context(person), "reason": request.session.get("password_change"), "error": error}

@@ -20,6 +20,7 @@ from core.org.models import Department, Role, User
 from core.org.permissions import DATA_SCOPE_LABELS, PERMISSION_LABELS, Permission
 from core.org.schemas import DepartmentIn
 from core.security import mask_phone
+from web.admin_notifications import notify_context, notify_values, save_notify_values
 from web.common import (
     Form,
     checked,
@@ -32,7 +33,6 @@ from web.common import (
     validation_message,
 )
 from web.deps import ErrorRoute, OnError, staff_with
-from web.notifications_admin import notify_context, notify_values, save_notify_values
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 

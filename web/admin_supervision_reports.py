@@ -13,9 +13,9 @@ from core.deps import DB
 from core.errors import ValidationFailed
 from core.org.models import User
 from core.supervision import comparison, service, stats
+from web.admin_supervision import Reader, SupervisionManager, departments_seen
 from web.common import Form, flash, redirect, render, text, to_date, to_int
 from web.deps import OnError
-from web.supervision_admin import Reader, SupervisionManager, departments_seen
 
 router = APIRouter(prefix="/admin/supervision", include_in_schema=False)
 
