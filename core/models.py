@@ -14,10 +14,21 @@ from core.cases.models import (
     Suspension,
 )
 from core.db import Base
+from core.early_warnings.models import EarlyWarning, WarningSetting
 from core.evaluation.models import Evaluation
 from core.events.models import DomainEvent
 from core.files.models import StoredFile
 from core.items.models import ItemMaterial, ServiceItem
+from core.major_projects.models import (
+    CoordinationIssue,
+    IssueDepartment,
+    IssueReply,
+    MajorProject,
+    Meeting,
+    MeetingDecision,
+    Milestone,
+    ProjectNode,
+)
 from core.org.models import ApiToken, Department, Role, User
 from core.projects.models import DepartmentReview, Derivation, GuidanceLetter, Project, ReviewAdjustment
 from core.rules.models import RuleSetVersion
@@ -41,18 +52,27 @@ __all__ = [
     "CaseNumberCounter",
     "CaseStep",
     "ChannelBinding",
+    "CoordinationIssue",
     "Department",
     "DepartmentReview",
     "Derivation",
     "DomainEvent",
+    "EarlyWarning",
     "Evaluation",
     "GuidanceLetter",
+    "IssueDepartment",
+    "IssueReply",
     "ItemComparison",
     "ItemComparisonRow",
     "ItemMaterial",
     "JointTask",
     "Licence",
+    "MajorProject",
+    "Meeting",
+    "MeetingDecision",
+    "Milestone",
     "Project",
+    "ProjectNode",
     "ReviewAdjustment",
     "Role",
     "RuleSetVersion",
@@ -66,4 +86,5 @@ __all__ = [
     "Supplement",
     "Suspension",
     "User",
+    "WarningSetting",
 ]

@@ -63,6 +63,9 @@ class Case(Base):
     applicant_id: Mapped[int] = mapped_column(ForeignKey("applicant.id"), index=True)
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     project_name: Mapped[str] = mapped_column(String(200), default="", comment="申报事由 / 项目名称")
+    major_project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("major_project.id"), index=True, comment="所属重大项目：办件的受理和办结填写项目审批节点的实际日期"
+    )
     case_type: Mapped[int] = mapped_column(Integer)
     submit_channel: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), index=True)

@@ -27,6 +27,12 @@ class Permission(StrEnum):
     SUPERVISION_MANAGE = "supervision.manage"
     NOTIFICATION_MANAGE = "notification.manage"
     CONVERSATION_DESK = "conversation.desk"
+    MAJOR_PROJECT_READ = "major_project.read"
+    MAJOR_PROJECT_MANAGE = "major_project.manage"
+    WARNING_HANDLE = "warning.handle"
+    WARNING_MANAGE = "warning.manage"
+    ASSESSMENT_READ = "assessment.read"
+    ASSESSMENT_MANAGE = "assessment.manage"
 
 
 class DataScope(StrEnum):
@@ -59,6 +65,12 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.SUPERVISION_MANAGE: "审管衔接管理：推送配置、催办设置、事项信息比对、统计",
     Permission.NOTIFICATION_MANAGE: "查看通知投递状态、重发失败的通知",
     Permission.CONVERSATION_DESK: "导办台：接待未涉及具体部门办件的转人工咨询",
+    Permission.MAJOR_PROJECT_READ: "查看重大项目跟踪（本部门承担节点、问题的项目或全部）",
+    Permission.MAJOR_PROJECT_MANAGE: "重大项目管理：登记项目、编排节点和里程碑、提出协调问题、记录会商",
+    Permission.WARNING_HANDLE: "预警处理：签收本部门的预警、填报处理情况",
+    Permission.WARNING_MANAGE: "预警管理：预警设置、销警、查看全部预警",
+    Permission.ASSESSMENT_READ: "查看本部门的考核结果、提出申诉",
+    Permission.ASSESSMENT_MANAGE: "进度考核：考核方案、计算、审核修正、发布、答复申诉",
 }
 
 DATA_SCOPE_LABELS = {DataScope.DEPARTMENT: "本部门", DataScope.ALL: "全部", DataScope.OWN: "本人"}

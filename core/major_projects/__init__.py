@@ -1,0 +1,1 @@
+"""重大项目跟踪: the register, approval nodes, milestones, coordination and meetings (seed 4.8)."""
