@@ -1,6 +1,7 @@
 """major projects: the register, approval nodes, milestones, coordination issues and 会商 meetings
 
-- ``major_project`` and its ``project_node`` (one approval of the flow, planned and actual dates), ``milestone``,
+- ``major_project`` and its ``project_node`` (one approval of the flow, planned and actual dates; ``planned_fixed``
+  marks planned dates moved by hand, which replanning keeps), ``milestone``,
   ``coordination_issue`` (+ ``issue_department``, ``issue_reply``), ``project_meeting`` (+ ``meeting_decision``);
 - ``case.major_project_id``: the project a case is registered for (its acceptance and conclusion fill the node);
 - the built-in roles get the tracking, warning and assessment permissions.
@@ -254,6 +255,12 @@ def upgrade() -> None:
         sa.Column("time_limit_days", sa.Integer(), nullable=False, comment="承诺时限（工作日）"),
         sa.Column("planned_start", sa.Date(), nullable=True),
         sa.Column("planned_finish", sa.Date(), nullable=True),
+        sa.Column(
+            "planned_fixed",
+            sa.Boolean(),
+            nullable=False,
+            comment="计划日期已手工调整：重新编排时保留，后续节点从它排起",
+        ),
         sa.Column("actual_start", sa.Date(), nullable=True),
         sa.Column("actual_finish", sa.Date(), nullable=True),
         sa.Column(
