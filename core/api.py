@@ -14,6 +14,7 @@ from core.cases.views import router as cases_router
 from core.errors import AppError, ValidationFailed, http_message
 from core.evaluation.views import router as evaluation_router
 from core.items.views import router as items_router
+from core.major_projects.views import router as major_projects_router
 from core.org.views import router as org_router
 from core.projects.views import router as projects_router
 from core.projects.views import rule_changes_router
@@ -66,6 +67,26 @@ _FIELD_NAMES = {
     "measures": "采取的措施",
     "attachment_ids": "附件",
     "file": "文件",
+    "category": "项目类别",
+    "lead_department_id": "牵头部门",
+    "leader_id": "责任领导",
+    "officer_id": "帮办专员",
+    "investment": "总投资",
+    "planned_start": "计划开始日期",
+    "planned_finish": "计划完成日期",
+    "actual_start": "实际开始日期",
+    "actual_finish": "实际完成日期",
+    "start": "起始日期",
+    "department_id": "部门",
+    "due_on": "要求完成日期",
+    "done_on": "完成日期",
+    "held_on": "会商日期",
+    "topic": "会商议题",
+    "title": "标题",
+    "body": "内容",
+    "content": "内容",
+    "major_project_id": "重大项目",
+    "depends_on": "前置节点",
 }
 
 
@@ -103,6 +124,7 @@ for _domain in (
     rule_changes_router,
     topics_router,
     supervision_router,
+    major_projects_router,
 ):
     router.include_router(_domain)
 

@@ -67,12 +67,16 @@ class MaterialIn(BaseModel):
 
 
 class SubmitIn(BaseModel):
-    """An application for a service item."""
+    """An application for a service item, optionally registered for a major project (whoever takes the request
+    checks that link first: core/major_projects/links.py ``check_case_link``)."""
 
     service_item_id: int
     applicant: ApplicantIn
     project_name: OneLine = Field(default="", max_length=200, description="申报事由或项目名称")
     materials: list[MaterialIn] = Field(default_factory=list)
+    major_project_id: int | None = Field(
+        default=None, description="所属重大项目：办件的受理和办结自动填写该项目审批节点的实际日期"
+    )
 
 
 class SubmitOut(BaseModel):
@@ -160,6 +164,16 @@ class CaseMaterialOut(BaseModel):
     licence_id: int | None
 
 
+class CaseProjectOut(BaseModel):
+    """The major project a case was registered for, and the approval node it fills (once accepted)."""
+
+    id: int
+    code: str
+    name: str
+    node_id: int | None
+    node_name: str
+
+
 class CaseOut(BaseModel):
     """A case as staff see it."""
 
@@ -197,6 +211,7 @@ class CaseOut(BaseModel):
     allowed_actions: list[str]
     steps: list[StepOut]
     materials: list[CaseMaterialOut]
+    major_project: CaseProjectOut | None = None
 
 
 class CaseSummary(BaseModel):

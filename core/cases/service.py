@@ -301,6 +301,7 @@ def _create(db: Session, user: User | None, data: SubmitIn, channel: SubmitChann
         applicant_id=applicant.id,
         owner_user_id=user.id if user is not None and not user.is_staff else None,
         project_name=data.project_name.strip(),
+        major_project_id=data.major_project_id,
         case_type=item.case_type,
         submit_channel=channel,
         status=CaseStatus.SUBMITTED,

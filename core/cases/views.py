@@ -22,6 +22,7 @@ from core.cases.schemas import (
     ApplicantOut,
     CaseMaterialOut,
     CaseOut,
+    CaseProjectOut,
     CaseSummary,
     ConcludeIn,
     OpinionIn,
@@ -42,6 +43,7 @@ from core.cases.schemas import (
 from core.deps import DB, ChannelUser, CurrentUser, ReadDB
 from core.errors import NotAuthenticated, ValidationFailed
 from core.files import service as file_service
+from core.major_projects import links as major_links
 from core.org import service as org_service
 from core.org.permissions import Permission
 from core.rate_limit import client_ip
@@ -51,8 +53,25 @@ from core.settings import get_settings
 router = APIRouter(tags=["办件"])
 
 
+def _major_project(case: Case) -> CaseProjectOut | None:
+    db = Session.object_session(case)
+    if case.major_project_id is None or db is None:
+        return None
+    project, node = major_links.case_facts(db, case)
+    if project is None:
+        return None
+    return CaseProjectOut(
+        id=project.id,
+        code=project.code,
+        name=project.name,
+        node_id=node.id if node else None,
+        node_name=node.name if node else "",
+    )
+
+
 def case_out(case: Case) -> CaseOut:
-    """A case as staff see it (ID and phone masked; the full values only on the handling page)."""
+    """A case as staff see it (ID and phone masked; the full values only on the handling page), with the major
+    project it was registered for."""
     due = service.deadline(case)
     return CaseOut(
         id=case.id,
@@ -115,6 +134,7 @@ def case_out(case: Case) -> CaseOut:
             )
             for m in case.materials
         ],
+        major_project=_major_project(case),
     )
 
 
@@ -189,16 +209,28 @@ def reusable(kind: str, id_number: str, db: DB, user: CurrentUser) -> ReusableOu
     )
 
 
+def _check_major_project(db: Session, user: CurrentUser, data: SubmitIn) -> None:
+    """The major project named in an application is one the caller may register a case of the item for."""
+    if data.major_project_id is not None:
+        major_links.check_case_link(
+            db, user, major_project_id=data.major_project_id, service_item_id=data.service_item_id
+        )
+
+
 @router.post("/cases", response_model=SubmitOut, status_code=201, summary="网上申报")
 def submit(data: SubmitIn, db: DB, user: CurrentUser) -> SubmitOut:
-    """A logged-in citizen or enterprise applies online; the query password is shown this once."""
+    """A logged-in citizen or enterprise applies online; the query password is shown this once. A major project
+    it names must be one made from the applicant's own filing project."""
+    _check_major_project(db, user, data)
     new = service.submit_online(db, user, data)
     return SubmitOut(case_id=new.case.id, case_no=new.case.case_no, query_code=new.query_code, status=new.case.status)
 
 
 @router.post("/cases/window", response_model=SubmitOut, status_code=201, summary="窗口登记")
 def register(data: SubmitIn, db: DB, user: CurrentUser) -> SubmitOut:
-    """A window clerk registers an application brought in person."""
+    """A window clerk registers an application brought in person, for a major project their department has an
+    open node of the item in, when one is named."""
+    _check_major_project(db, user, data)
     new = service.register_at_window(db, user, data)
     return SubmitOut(case_id=new.case.id, case_no=new.case.case_no, query_code=new.query_code, status=new.case.status)
 

@@ -1,0 +1,105 @@
+"""Statistics (4.8.3) of the projects a user reaches, with the register's filters: by project stage, by category,
+by department and by month.
+
+- by stage and by category: projects, total investment (万元), their nodes (skipped ones left out), nodes done,
+  done on time (by the planned finish), overdue (open past the planned finish), milestones reached;
+- by department: the nodes each department owns, counted the same way, and how many projects they belong to;
+- by month: nodes done and done on time, and milestones reached, in the month they were; projects by the month
+  they were registered.
+The page, the API and the Excel export show the same figures.
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from core.clock import today
+from core.major_projects import planning
+from core.major_projects.enums import CATEGORY_LABELS, DONE, SKIPPED, STAGE_LABELS
+from core.major_projects.models import MajorProject, ProjectNode
+from core.major_projects.schemas import StatsOut, StatsRow
+from core.major_projects.service import ProjectFilter, filtered, require_reader
+from core.org.models import User
+
+
+def _count_nodes(row: StatsRow, nodes: Iterable[ProjectNode], day: date) -> None:
+    for node in nodes:
+        if node.state == SKIPPED:
+            continue
+        row.nodes += 1
+        if node.state == DONE:
+            row.nodes_done += 1
+            row.done_on_time += not planning.node_overdue(node, day)
+        elif planning.node_overdue(node, day):
+            row.overdue += 1
+
+
+def _count_project(row: StatsRow, project: MajorProject, day: date) -> None:
+    row.projects += 1
+    row.investment += project.investment or Decimal(0)
+    _count_nodes(row, project.nodes, day)
+    row.milestones_reached += sum(m.actual_finish is not None for m in project.milestones)
+
+
+def _group(
+    projects: list[MajorProject], key_of: Callable[[MajorProject], str], labels: dict[str, str], day: date
+) -> list[StatsRow]:
+    rows = {key: StatsRow(key=key, label=label) for key, label in labels.items()}
+    for project in projects:
+        key = key_of(project)
+        _count_project(rows.setdefault(key, StatsRow(key=key, label=key)), project, day)
+    return list(rows.values())
+
+
+def _by_department(projects: list[MajorProject], day: date) -> list[StatsRow]:
+    rows: dict[int, StatsRow] = {}
+    members: dict[int, set[int]] = {}
+    for project in projects:
+        for node in project.nodes:
+            row = rows.setdefault(node.department_id, StatsRow(key=str(node.department_id), label=node.department.name))
+            _count_nodes(row, [node], day)
+            members.setdefault(node.department_id, set()).add(project.id)
+    for department_id, row in rows.items():
+        row.projects = len(members[department_id])
+    return sorted(rows.values(), key=lambda r: (-r.nodes, r.label))
+
+
+def _month(row_of: Callable[[str], StatsRow], day: date | None) -> StatsRow | None:
+    return row_of(f"{day:%Y-%m}") if day is not None else None
+
+
+def _by_month(projects: list[MajorProject], day: date) -> list[StatsRow]:
+    rows: dict[str, StatsRow] = {}
+
+    def row_of(key: str) -> StatsRow:
+        return rows.setdefault(key, StatsRow(key=key, label=f"{key[:4]}年{key[5:]}月"))
+
+    for project in projects:
+        row_of(f"{project.created_at:%Y-%m}").projects += 1
+        for node in project.nodes:
+            if node.state == DONE and (row := _month(row_of, node.actual_finish)) is not None:
+                row.nodes_done += 1
+                row.done_on_time += not planning.node_overdue(node, day)
+        for milestone in project.milestones:
+            if (row := _month(row_of, milestone.actual_finish)) is not None:
+                row.milestones_reached += 1
+    return sorted(rows.values(), key=lambda r: r.key)
+
+
+def statistics(db: Session, user: User | None, f: ProjectFilter) -> StatsOut:
+    """The figures of the projects the user reaches that pass the filters."""
+    reader = require_reader(user)
+    projects = list(db.scalars(filtered(reader, f).order_by(MajorProject.code)))
+    day = today()
+    total = StatsRow(key="total", label="合计")
+    for project in projects:
+        _count_project(total, project, day)
+    return StatsOut(
+        total=total,
+        by_stage=_group(projects, lambda p: p.stage, STAGE_LABELS, day),
+        by_category=_group(projects, lambda p: p.category, CATEGORY_LABELS, day),
+        by_department=_by_department(projects, day),
+        by_month=_by_month(projects, day),
+    )
