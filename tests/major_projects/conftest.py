@@ -58,9 +58,7 @@ def create_project(client: TestClient, world: World, who: str = TRACKER, **overr
     return dict(response.json())
 
 
-def add_node(
-    client: TestClient, world: World, project_id: int, who: str = TRACKER, **body: Any
-) -> dict[str, Any]:
+def add_node(client: TestClient, world: World, project_id: int, who: str = TRACKER, **body: Any) -> dict[str, Any]:
     """Adds a node by hand through the API and returns it."""
     response = client.post(f"/api/v1/major-projects/{project_id}/nodes", json=body, headers=world.auth(who))
     assert response.status_code == 201, response.text
@@ -77,3 +75,22 @@ def detail(client: TestClient, world: World, project_id: int, who: str = TRACKER
 def node_named(project: dict[str, Any], name: str) -> dict[str, Any]:
     """The project's node of that name."""
     return next(n for n in project["nodes"] if n["name"] == name)
+
+
+def confirmed_filing_project(client: TestClient, filing: Any) -> dict[str, Any]:
+    """The citizen's factory project, derived, sent for review and confirmed by every department."""
+    from tests.projects.conftest import new_project
+
+    citizen = filing.world.auth("citizen")
+    project = new_project(client, filing)
+    assert client.post(f"/api/v1/projects/{project['id']}/derive", headers=citizen).status_code == 200
+    reviews = client.post(f"/api/v1/projects/{project['id']}/review", headers=citizen)
+    assert reviews.status_code == 200, reviews.text
+    codes = {d.id: code for code, d in filing.departments.items()}
+    for review in reviews.json():
+        who = f"officer_{codes[review['department_id']].lower()}"
+        done = client.post(
+            f"/api/v1/project-reviews/{review['id']}/confirm", json={"opinion": "同意"}, headers=filing.token_of(who)
+        )
+        assert done.status_code == 200, done.text
+    return dict(client.get(f"/api/v1/projects/{project['id']}", headers=citizen).json())
