@@ -574,6 +574,76 @@ def stored_comparison(ctx: Ctx) -> Call:
     return Call("GET", f"/api/v1/supervision/comparisons/{ctx.db.info['supervision_comparison']}")
 
 
+# ---------------------------------------------------------------- major projects (重大项目跟踪)
+
+MAJOR_READERS = frozenset({LEADER, ADMIN})  # major_project.read (leaders: all scope) / .manage; clerks hold neither
+CASE_LINKERS = frozenset({CITIZEN, CLERK_A, CLERK_B, ADMIN})  # may register or apply: the project choices
+
+
+def major_project(ctx: Ctx) -> int:
+    """One project of A, made by the admin, with a node, a milestone and a meeting, shared by all roles."""
+    if "major_project" not in ctx.db.info:
+        admin = ctx.world.auth(ADMIN)
+        body = {"name": "矩阵测试重大项目", "category": "industry", "lead_department_id": ctx.world.dept_a.id}
+        made = ctx.client.post("/api/v1/major-projects", json=body, headers=admin)
+        assert made.status_code == 201, made.text
+        pid = made.json()["id"]
+        node = {"name": "占道审批", "department_id": ctx.world.dept_a.id, "service_item_id": ctx.world.item.id}
+        ctx.db.info["major_node"] = post_json(ctx, f"/api/v1/major-projects/{pid}/nodes", node)["id"]
+        milestone = {"kind": "land", "planned_finish": "2030-01-31"}
+        ctx.db.info["major_milestone"] = post_json(ctx, f"/api/v1/major-projects/{pid}/milestones", milestone)["id"]
+        ctx.db.info["major_project"] = pid
+    return int(ctx.db.info["major_project"])
+
+
+def post_json(ctx: Ctx, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    made = ctx.client.post(path, json=body, headers=ctx.world.auth(ADMIN))
+    assert made.status_code in (200, 201), made.text
+    return dict(made.json())
+
+
+def on_major(method: str, suffix: str = "", body: Any = None) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        pid = major_project(ctx)
+        path = suffix.format(node=ctx.db.info["major_node"], milestone=ctx.db.info["major_milestone"])
+        return Call(method, f"/api/v1/major-projects/{pid}{path}", json=body)
+
+    return build
+
+
+def fresh_issue(ctx: Ctx) -> int:
+    """A problem of the shared project asking B, raised by the admin (each role gets its own)."""
+    pid = major_project(ctx)
+    body = {"title": f"矩阵问题{ctx.index}", "department_ids": [ctx.world.dept_b.id], "due_on": "2030-01-31"}
+    return int(post_json(ctx, f"/api/v1/major-projects/{pid}/issues", body)["id"])
+
+
+def on_issue(suffix: str, body: dict[str, Any]) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        issue_id = fresh_issue(ctx)
+        return Call("POST", f"/api/v1/major-projects/{major_project(ctx)}/issues/{issue_id}{suffix}", json=body)
+
+    return build
+
+
+def meeting_body() -> dict[str, Any]:
+    from core.clock import today
+
+    return {"held_on": today().isoformat(), "topic": "推进会", "decisions": [{"content": "补齐材料"}]}
+
+
+def on_decision(ctx: Ctx) -> Call:
+    pid = major_project(ctx)
+    decision = post_json(ctx, f"/api/v1/major-projects/{pid}/meetings", meeting_body())["decisions"][0]
+    from core.clock import today
+
+    return Call("PATCH", f"/api/v1/major-projects/{pid}/decisions/{decision['id']}", json={"done_on": str(today())})
+
+
+def major_choices(ctx: Ctx) -> Call:
+    return Call("GET", "/api/v1/major-projects/choices", params={"service_item_id": ctx.world.item.id})
+
+
 MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("POST", "/api/v1/auth/token"): (PUBLIC, login),
     ("POST", "/api/v1/auth/register"): (PUBLIC, register_citizen),
@@ -738,6 +808,63 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("GET", "/api/v1/supervision/comparisons/{comparison_id}"): (ADMIN_ONLY, stored_comparison),
     ("GET", "/api/v1/supervision/stats"): (SUPERVISION_READERS, get("/api/v1/supervision/stats")),
     ("GET", "/api/v1/supervision/stats.xlsx"): (SUPERVISION_READERS, get("/api/v1/supervision/stats.xlsx")),
+    ("GET", "/api/v1/major-projects"): (MAJOR_READERS, get("/api/v1/major-projects")),
+    ("POST", "/api/v1/major-projects"): (
+        ADMIN_ONLY,
+        lambda ctx: Call(
+            "POST",
+            "/api/v1/major-projects",
+            json={"name": f"新登记项目{ctx.index}", "category": "other", "lead_department_id": ctx.world.dept_a.id},
+        ),
+    ),
+    ("GET", "/api/v1/major-projects/choices"): (CASE_LINKERS, major_choices),
+    ("GET", "/api/v1/major-projects/stats"): (MAJOR_READERS, get("/api/v1/major-projects/stats")),
+    ("GET", "/api/v1/major-projects/stats.xlsx"): (MAJOR_READERS, get("/api/v1/major-projects/stats.xlsx")),
+    ("GET", "/api/v1/major-projects/{project_id}"): (MAJOR_READERS, on_major("GET")),
+    ("PATCH", "/api/v1/major-projects/{project_id}"): (ADMIN_ONLY, on_major("PATCH", body={"stage": "approval"})),
+    ("POST", "/api/v1/major-projects/{project_id}/plan"): (
+        ADMIN_ONLY,
+        on_major("POST", "/plan", body={"start": "2026-09-18"}),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/nodes"): (
+        ADMIN_ONLY,
+        lambda ctx: on_major(
+            "POST", "/nodes", body={"name": f"手工节点{ctx.index}", "department_id": ctx.world.dept_a.id}
+        )(ctx),
+    ),
+    ("PATCH", "/api/v1/major-projects/{project_id}/nodes/{node_id}"): (
+        ADMIN_ONLY,
+        on_major("PATCH", "/nodes/{node}", body={"note": "已预约现场踏勘"}),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/milestones"): (
+        ADMIN_ONLY,
+        on_major("POST", "/milestones", body={"kind": "groundbreaking", "planned_finish": "2030-06-30"}),
+    ),
+    ("PATCH", "/api/v1/major-projects/{project_id}/milestones/{milestone_id}"): (
+        ADMIN_ONLY,
+        on_major("PATCH", "/milestones/{milestone}", body={"note": "土地出让合同已签订"}),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/issues"): (
+        MAJOR_READERS,
+        lambda ctx: on_major(
+            "POST",
+            "/issues",
+            body={"title": "施工用电", "department_ids": [ctx.world.dept_b.id], "due_on": "2030-01-31"},
+        )(ctx),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/issues/{issue_id}/replies"): (
+        ADMIN_ONLY,
+        on_issue("/replies", {"body": "已安排现场踏勘"}),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/issues/{issue_id}/close"): (
+        ADMIN_ONLY,
+        on_issue("/close", {"note": "已解决"}),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/meetings"): (
+        ADMIN_ONLY,
+        lambda ctx: on_major("POST", "/meetings", body=meeting_body())(ctx),
+    ),
+    ("PATCH", "/api/v1/major-projects/{project_id}/decisions/{decision_id}"): (ADMIN_ONLY, on_decision),
 }
 
 

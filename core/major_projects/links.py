@@ -6,8 +6,8 @@ registered for the project.
 
 Who may register a case for a project (``check_case_link``, called by the window registration and the online
 application before the case is made — the cases domain sits below this one and cannot call it):
-- staff whose data scope reaches one of the departments involved in the project (a window clerk: their own
-  department's nodes);
+- staff who may register the item (a window clerk: their own department's) and whose data scope reaches the project
+  (all-scope staff, or a department that leads it or owns one of its nodes, milestones, problems or decisions);
 - an applicant for the projects made from their own filing projects (报建项目).
 Otherwise the registration is refused in Chinese and nothing is saved.
 
@@ -46,12 +46,12 @@ def open_nodes_for(project: MajorProject, *, service_item_id: int, department_id
     return [n for n in open_nodes if n.service_item_id is None and n.department_id == department_id]
 
 
-def _may_link(db: Session, user: User, project: MajorProject) -> bool:
+def _may_link(db: Session, user: User, project: MajorProject, item: ServiceItem) -> bool:
     if user.is_staff:
         if user.data_scope == DataScope.ALL:
             return True
-        if user.data_scope != DataScope.DEPARTMENT or user.department_id is None:
-            return False
+        if user.data_scope != DataScope.DEPARTMENT or user.department_id != item.department_id:
+            return False  # registers only its own department's items
         query = select(MajorProject.id).where(MajorProject.id == project.id, involved(user.department_id))
         return db.scalar(query) is not None
     if project.project_id is None:
@@ -69,15 +69,15 @@ def check_case_link(db: Session, user: User | None, *, major_project_id: int, se
     project = db.get(MajorProject, major_project_id)
     if project is None:
         raise NotFound("所选重大项目不存在", field="major_project_id")
-    if not _may_link(db, user, project):
+    item = db.get(ServiceItem, service_item_id)
+    if item is None:
+        raise NotFound("事项不存在", field="service_item_id")
+    if not _may_link(db, user, project, item):
         raise PermissionDenied(
             f"重大项目“{project.name}”不在您的数据权限范围内，不能为其登记办件", code="project_out_of_scope"
         )
     if project.status != "active":
         raise Conflict(f"重大项目“{project.name}”已不在跟踪中，不能再为其登记办件", code="project_not_active")
-    item = db.get(ServiceItem, service_item_id)
-    if item is None:
-        raise NotFound("事项不存在", field="service_item_id")
     if not open_nodes_for(project, service_item_id=item.id, department_id=item.department_id):
         raise ValidationFailed(
             f"重大项目“{project.name}”没有待办理的“{item.name}”审批节点（或该节点已完成），请核对所选项目",
@@ -109,7 +109,7 @@ def linkable_projects(db: Session, user: User | None, *, service_item_id: int) -
     return [
         p
         for p in found
-        if _may_link(db, user, p) and open_nodes_for(p, service_item_id=item.id, department_id=item.department_id)
+        if _may_link(db, user, p, item) and open_nodes_for(p, service_item_id=item.id, department_id=item.department_id)
     ]
 
 
