@@ -9,7 +9,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.major_projects.schemas import MajorProjectSummary, StatsOut, StatsRow
+from core.major_projects.schemas import MajorProjectStats, MajorProjectStatsRow, MajorProjectSummary
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,7 +50,7 @@ def _widths(sheet: Worksheet, first: int, rest: int = 12) -> None:
         sheet.column_dimensions[get_column_letter(column)].width = rest
 
 
-def _stats_line(row: StatsRow) -> list[Any]:
+def _stats_line(row: MajorProjectStatsRow) -> list[Any]:
     return [
         row.label,
         row.projects,
@@ -64,7 +64,7 @@ def _stats_line(row: StatsRow) -> list[Any]:
     ]
 
 
-def workbook(projects: list[MajorProjectSummary], stats: StatsOut, title: str) -> bytes:
+def workbook(projects: list[MajorProjectSummary], stats: MajorProjectStats, title: str) -> bytes:
     """The register and its statistics as one workbook."""
     book = Workbook()
     listing = book.active

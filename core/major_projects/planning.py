@@ -33,7 +33,7 @@ from core.major_projects.enums import (
     STAGE_NAMES,
 )
 from core.major_projects.models import MajorProject, Milestone, ProjectNode
-from core.major_projects.schemas import Progress, ProgressOut
+from core.major_projects.schemas import Progress, ProjectProgressOut
 from core.org.models import Department
 from core.rules.engine import FlowItem
 
@@ -158,7 +158,7 @@ def _share(key: str, label: str, done: int, total: int) -> Progress:
     return Progress(key=key, label=label, done=done, total=total, percent=round(100 * done / total) if total else 0)
 
 
-def progress(project: MajorProject) -> ProgressOut:
+def progress(project: MajorProject) -> ProjectProgressOut:
     """Done nodes out of all (skipped ones left out) overall and by approval stage; milestones reached."""
     counted = [n for n in project.nodes if n.state != SKIPPED]
     stages: dict[str, list[ProjectNode]] = {}
@@ -170,7 +170,7 @@ def progress(project: MajorProject) -> ProgressOut:
         for stage, nodes in sorted(stages.items(), key=lambda pair: order.index(pair[0]))
     ]
     reached = sum(m.actual_finish is not None for m in project.milestones)
-    return ProgressOut(
+    return ProjectProgressOut(
         overall=_share("overall", "全部审批节点", sum(n.state == DONE for n in counted), len(counted)),
         by_stage=by_stage,
         milestones=_share("milestones", "里程碑", reached, len(project.milestones)),

@@ -189,7 +189,7 @@ class Progress(BaseModel):
     percent: int
 
 
-class ProgressOut(BaseModel):
+class ProjectProgressOut(BaseModel):
     """Progress overall, by approval stage, and of the milestones."""
 
     overall: Progress
@@ -323,7 +323,7 @@ class MajorProjectOut(MajorProjectSummary):
     credit_code: str
     location: str
     description: str
-    progress: ProgressOut
+    progress: ProjectProgressOut
     nodes: list[NodeOut]
     milestones: list[MilestoneOut]
     issues: list[IssueOut]
@@ -348,7 +348,7 @@ class Page(BaseModel, Generic[T]):
     page_size: int
 
 
-class StatsRow(BaseModel):
+class MajorProjectStatsRow(BaseModel):
     """Figures of one group (a stage, a category, a department or a month)."""
 
     key: str
@@ -367,11 +367,11 @@ class StatsRow(BaseModel):
         return f"{self.done_on_time / self.nodes_done:.1%}" if self.nodes_done else "—"
 
 
-class StatsOut(BaseModel):
+class MajorProjectStats(BaseModel):
     """The statistics of the projects the caller reaches (with the list's filters)."""
 
-    total: StatsRow
-    by_stage: list[StatsRow]
-    by_category: list[StatsRow]
-    by_department: list[StatsRow]
-    by_month: list[StatsRow]
+    total: MajorProjectStatsRow
+    by_stage: list[MajorProjectStatsRow]
+    by_category: list[MajorProjectStatsRow]
+    by_department: list[MajorProjectStatsRow]
+    by_month: list[MajorProjectStatsRow]

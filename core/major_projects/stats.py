@@ -19,12 +19,12 @@ from core.clock import today
 from core.major_projects import planning
 from core.major_projects.enums import CATEGORY_LABELS, DONE, SKIPPED, STAGE_LABELS
 from core.major_projects.models import MajorProject, ProjectNode
-from core.major_projects.schemas import StatsOut, StatsRow
+from core.major_projects.schemas import MajorProjectStats, MajorProjectStatsRow
 from core.major_projects.service import ProjectFilter, filtered, require_reader
 from core.org.models import User
 
 
-def _count_nodes(row: StatsRow, nodes: Iterable[ProjectNode], day: date) -> None:
+def _count_nodes(row: MajorProjectStatsRow, nodes: Iterable[ProjectNode], day: date) -> None:
     for node in nodes:
         if node.state == SKIPPED:
             continue
@@ -36,7 +36,7 @@ def _count_nodes(row: StatsRow, nodes: Iterable[ProjectNode], day: date) -> None
             row.overdue += 1
 
 
-def _count_project(row: StatsRow, project: MajorProject, day: date) -> None:
+def _count_project(row: MajorProjectStatsRow, project: MajorProject, day: date) -> None:
     row.projects += 1
     row.investment += project.investment or Decimal(0)
     _count_nodes(row, project.nodes, day)
@@ -45,20 +45,22 @@ def _count_project(row: StatsRow, project: MajorProject, day: date) -> None:
 
 def _group(
     projects: list[MajorProject], key_of: Callable[[MajorProject], str], labels: dict[str, str], day: date
-) -> list[StatsRow]:
-    rows = {key: StatsRow(key=key, label=label) for key, label in labels.items()}
+) -> list[MajorProjectStatsRow]:
+    rows = {key: MajorProjectStatsRow(key=key, label=label) for key, label in labels.items()}
     for project in projects:
         key = key_of(project)
-        _count_project(rows.setdefault(key, StatsRow(key=key, label=key)), project, day)
+        _count_project(rows.setdefault(key, MajorProjectStatsRow(key=key, label=key)), project, day)
     return list(rows.values())
 
 
-def _by_department(projects: list[MajorProject], day: date) -> list[StatsRow]:
-    rows: dict[int, StatsRow] = {}
+def _by_department(projects: list[MajorProject], day: date) -> list[MajorProjectStatsRow]:
+    rows: dict[int, MajorProjectStatsRow] = {}
     members: dict[int, set[int]] = {}
     for project in projects:
         for node in project.nodes:
-            row = rows.setdefault(node.department_id, StatsRow(key=str(node.department_id), label=node.department.name))
+            row = rows.setdefault(
+                node.department_id, MajorProjectStatsRow(key=str(node.department_id), label=node.department.name)
+            )
             _count_nodes(row, [node], day)
             members.setdefault(node.department_id, set()).add(project.id)
     for department_id, row in rows.items():
@@ -66,15 +68,15 @@ def _by_department(projects: list[MajorProject], day: date) -> list[StatsRow]:
     return sorted(rows.values(), key=lambda r: (-r.nodes, r.label))
 
 
-def _month(row_of: Callable[[str], StatsRow], day: date | None) -> StatsRow | None:
+def _month(row_of: Callable[[str], MajorProjectStatsRow], day: date | None) -> MajorProjectStatsRow | None:
     return row_of(f"{day:%Y-%m}") if day is not None else None
 
 
-def _by_month(projects: list[MajorProject], day: date) -> list[StatsRow]:
-    rows: dict[str, StatsRow] = {}
+def _by_month(projects: list[MajorProject], day: date) -> list[MajorProjectStatsRow]:
+    rows: dict[str, MajorProjectStatsRow] = {}
 
-    def row_of(key: str) -> StatsRow:
-        return rows.setdefault(key, StatsRow(key=key, label=f"{key[:4]}年{key[5:]}月"))
+    def row_of(key: str) -> MajorProjectStatsRow:
+        return rows.setdefault(key, MajorProjectStatsRow(key=key, label=f"{key[:4]}年{key[5:]}月"))
 
     for project in projects:
         row_of(f"{project.created_at:%Y-%m}").projects += 1
@@ -88,15 +90,15 @@ def _by_month(projects: list[MajorProject], day: date) -> list[StatsRow]:
     return sorted(rows.values(), key=lambda r: r.key)
 
 
-def statistics(db: Session, user: User | None, f: ProjectFilter) -> StatsOut:
+def statistics(db: Session, user: User | None, f: ProjectFilter) -> MajorProjectStats:
     """The figures of the projects the user reaches that pass the filters."""
     reader = require_reader(user)
     projects = list(db.scalars(filtered(reader, f).order_by(MajorProject.code)))
     day = today()
-    total = StatsRow(key="total", label="合计")
+    total = MajorProjectStatsRow(key="total", label="合计")
     for project in projects:
         _count_project(total, project, day)
-    return StatsOut(
+    return MajorProjectStats(
         total=total,
         by_stage=_group(projects, lambda p: p.stage, STAGE_LABELS, day),
         by_category=_group(projects, lambda p: p.category, CATEGORY_LABELS, day),

@@ -14,6 +14,7 @@ from core.major_projects.schemas import (
     MajorProjectIn,
     MajorProjectOut,
     MajorProjectPatch,
+    MajorProjectStats,
     MajorProjectSummary,
     MeetingIn,
     MeetingOut,
@@ -27,7 +28,6 @@ from core.major_projects.schemas import (
     PlanIn,
     ProjectChoice,
     ReplyIn,
-    StatsOut,
 )
 from core.settings import get_settings
 
@@ -83,7 +83,7 @@ def choices(service_item_id: int, db: ReadDB, user: CurrentUser) -> list[Project
     return [ProjectChoice(id=p.id, code=p.code, name=p.name) for p in found]
 
 
-@router.get("/stats", response_model=StatsOut, summary="重大项目统计")
+@router.get("/stats", response_model=MajorProjectStats, summary="重大项目统计")
 def statistics(
     db: ReadDB,
     user: CurrentUser,
@@ -94,7 +94,7 @@ def statistics(
     department_id: int | None = None,
     leader_id: int | None = None,
     warning_state: str | None = None,
-) -> StatsOut:
+) -> MajorProjectStats:
     """By project stage, category, department and month, for the projects the list would show."""
     found = _filter(q, stage, category, status, department_id, leader_id, warning_state)
     return stats.statistics(db, user, found)
