@@ -157,3 +157,16 @@ def test_department_scope_follows_the_departments_involved(client: TestClient, t
     assert db_state() == before
     changed = client.patch(f"/api/v1/major-projects/{school['id']}", json=change, headers=world.auth("tracker"))
     assert changed.status_code == 200 and changed.json()["stage_label"] == "建设", changed.text
+
+
+def test_writes_are_audited_under_their_business_action(client: TestClient, tracking: World, db: Any) -> None:
+    from sqlalchemy import select
+
+    from core.audit.models import AuditLog
+
+    world = tracking
+    project = create_project(client, world)
+    add_node(client, world, project["id"], name="用地预审", department_id=world.dept_a.id)
+    rows = db.execute(select(AuditLog.action, AuditLog.entity, AuditLog.actor_name)).all()
+    assert ("major_project.create", "major_project", "郑专员(tracker)") in rows
+    assert ("major_project.node_add", "project_node", "郑专员(tracker)") in rows
