@@ -21,6 +21,8 @@ from web import (
     admin_filing,
     admin_filing_rules,
     admin_knowledge,
+    admin_major_project_actions,
+    admin_major_projects,
     admin_notifications,
     admin_org,
     admin_supervision,
@@ -69,6 +71,8 @@ for _pages in (
     admin_conversations.router,
     admin_supervision.router,
     admin_supervision_reports.router,
+    admin_major_project_actions.router,
+    admin_major_projects.router,
     api_docs.router,
 ):
     router.include_router(_pages)
