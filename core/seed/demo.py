@@ -30,6 +30,7 @@ from core.items.schemas import ItemIn
 from core.org import service as org_service
 from core.org.models import Department, Role, User
 from core.org.permissions import DataScope, Permission
+from core.major_projects import demo as major_project_demo
 from core.projects import demo as project_demo
 from core.supervision import demo as supervision_demo
 from core.topics import service as topic_service
@@ -232,12 +233,14 @@ def seed_people(
     _user(db, "reviewer", "林审核", ["reviewer"], None)
     _user(db, "guide", "周专员", ["guide"], departments.get("D35"))
     _user(db, "desk", "吴导办", ["desk"], None)
+    _user(db, major_project_demo.TRACKER[0], major_project_demo.TRACKER[1], ["tracker"], departments.get("D35"))
     ensure_bot_user(db)
     logins += [
         Staff("editor", "陈编辑", "知识库编辑", ""),
         Staff("reviewer", "林审核", "知识库审核", ""),
         Staff("guide", "周专员", "报建专员", "企业服务中心"),
         Staff("desk", "吴导办", "导办人员", ""),
+        Staff(major_project_demo.TRACKER[0], major_project_demo.TRACKER[1], "项目专员", "企业服务中心"),
     ]
     with_items = sorted({i.department_id for i in items})
     for department in departments.values():
@@ -512,11 +515,12 @@ def has_demo_data(db: Session) -> bool:
 
 def top_up(db: Session) -> None:
     """On a database a former version seeded: the demo parts that came later (the bot's account, special topics,
-    demo projects, supervision); each seeds only once."""
+    demo projects, supervision, major projects); each seeds only once."""
     ensure_bot_user(db)
     topic_service.seed_topics(db)
     project_demo.seed_projects(db)
     supervision_demo.seed(db)
+    major_project_demo.seed(db)
 
 
 def seed_all(
@@ -537,4 +541,5 @@ def seed_all(
         seed_cases(db, cases, today, rng, (lambda n: progress("办件", n, cases)) if progress else None)
         project_demo.seed_projects(db, progress=progress)
         supervision_demo.seed(db, rng, progress)
+        major_project_demo.seed(db, rng, progress)
     return logins
