@@ -38,7 +38,7 @@ from core.validators import credit_code_check_char
 
 T = TypeVar("T")
 TRACKER = ("tracker", "钱专员")
-"""The demo's 项目专员 (created here on databases seeded before the role existed)."""
+"""The demo's 项目专员 (core/seed/demo.py makes the login)."""
 
 
 def _at(moment: datetime, user: User, action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -50,24 +50,6 @@ def _at(moment: datetime, user: User, action: Callable[..., T], *args: Any, **kw
 
 def _moment(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute))
-
-
-def tracker_user(db: Session) -> User:
-    """The demo's 项目专员, made when missing (a database seeded before the role existed)."""
-    user = org_service.get_user_by_username(db=db, username=TRACKER[0])
-    if user is None:
-        from core.seed.demo import DEMO_PASSWORD
-
-        department = org_service.get_department_by_code(db=db, code="D35")
-        user = org_service.create_user(
-            db=db,
-            username=TRACKER[0],
-            name=TRACKER[1],
-            password=DEMO_PASSWORD,
-            role_codes=["tracker"],
-            department_id=department.id if department else None,
-        )
-    return user
 
 
 def _credit_code(number: int) -> str:
@@ -308,13 +290,13 @@ def seed(db: Session, rng: random.Random | None = None, progress: Callable[[str,
     rng = rng or random.Random(2026)
     if db.scalar(select(func.count()).select_from(MajorProject)):
         return 0
-    if org_service.get_user_by_username(db=db, username="leader") is None:
+    tracker = org_service.get_user_by_username(db=db, username=TRACKER[0])
+    if tracker is None or org_service.get_user_by_username(db=db, username="leader") is None:
         return 0  # no demo people to work with
     today = clock.today()
     made: dict[int, MajorProject] = {}
     try:
         with acting(Actor(id=None, name="演示数据", kind="system")):
-            tracker = tracker_user(db)
             for number, spec in enumerate(SPECS, start=1):
                 project = _register(db, tracker, spec, number, today)
                 if project is None:

@@ -27,10 +27,10 @@ from core.items import service as item_service
 from core.items.enums import CaseType
 from core.items.models import ServiceItem
 from core.items.schemas import ItemIn
+from core.major_projects import demo as major_project_demo
 from core.org import service as org_service
 from core.org.models import Department, Role, User
 from core.org.permissions import DataScope, Permission
-from core.major_projects import demo as major_project_demo
 from core.projects import demo as project_demo
 from core.supervision import demo as supervision_demo
 from core.topics import service as topic_service
@@ -520,6 +520,8 @@ def top_up(db: Session) -> None:
     topic_service.seed_topics(db)
     project_demo.seed_projects(db)
     supervision_demo.seed(db)
+    tracker = major_project_demo.TRACKER
+    _user(db, tracker[0], tracker[1], ["tracker"], org_service.get_department_by_code(db=db, code="D35"))
     major_project_demo.seed(db)
 
 

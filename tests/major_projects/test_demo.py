@@ -24,7 +24,9 @@ def test_the_demo_has_ten_projects_in_every_stage_with_work_to_warn_about(db: Se
     states = {s: sum(n.state == s for n in nodes) for s in ("pending", "in_progress", "done")}
     assert all(states.values()), states
     day = today()
-    overdue = [n for n in nodes if n.state in ("pending", "in_progress") and n.planned_finish and n.planned_finish < day]
+    overdue = [
+        n for n in nodes if n.state in ("pending", "in_progress") and n.planned_finish and n.planned_finish < day
+    ]
     soon = add_working_days(day, 2)
     due_soon = [n for n in nodes if n.state == "in_progress" and n.planned_finish and day <= n.planned_finish <= soon]
     assert overdue and due_soon, (len(overdue), len(due_soon))
