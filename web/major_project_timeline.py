@@ -83,7 +83,7 @@ class _Scale:
 def _ticks(scale: _Scale, start: date, end: date) -> list[tuple[float, str]]:
     months = (end.year - start.year) * 12 + end.month - start.month
     step = 1 if months <= 14 else 3 if months <= 42 else 12
-    ticks: list[tuple[float, str]] = []
+    ticks: list[tuple[float, str]] = []  # (left %, label); a label near the right edge hangs to the left
     day = date(start.year, start.month, 1)
     while day <= end:
         if day >= start and (day.month - 1) % step == 0:
@@ -99,7 +99,7 @@ def _node_row(node: ProjectNode, scale: _Scale, today: date) -> Row:
     state = {DONE: "late" if late else "done", IN_PROGRESS: "late" if late else "running", SKIPPED: "skipped"}.get(
         node.state, "late" if late else "waiting"
     )
-    row = Row(label=node.name, detail=node.department.name, kind="node", state=state)
+    row = Row(label=node.name, detail=node.department.short_name or node.department.name, kind="node", state=state)
     if node.planned_start and node.planned_finish:
         row.planned = scale.bar(
             node.planned_start, node.planned_finish, f"计划 {node.planned_start}～{node.planned_finish}"
