@@ -128,7 +128,7 @@ class Milestone(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     major_project_id: Mapped[int] = mapped_column(ForeignKey("major_project.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(
-        String(20), comment="land / groundbreaking / topping_out / completion_acceptance / production / custom"
+        String(30), comment="land / groundbreaking / topping_out / completion_acceptance / production / custom"
     )
     name: Mapped[str] = mapped_column(String(100))
     position: Mapped[int] = mapped_column(Integer, default=0)
