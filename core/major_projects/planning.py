@@ -14,6 +14,7 @@ Replanning (``replan``) keeps what people recorded:
 - every other node is planned again from its prerequisites.
 """
 
+import heapq
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -51,27 +52,26 @@ def finish_for(start: date, limit: int) -> date:
 def in_order(nodes: Sequence[ProjectNode]) -> list[ProjectNode]:
     """The nodes with every prerequisite before its successors (ties by position); a cycle is refused."""
     by_code = {n.approval_code: n for n in nodes}
-    waiting = {n.approval_code: {d for d in n.depends_on or [] if d in by_code} for n in nodes}
-    done: list[ProjectNode] = []
-    ready = sorted((n for n in nodes if not waiting[n.approval_code]), key=lambda n: (n.position, n.id or 0))
-    placed: set[str] = set()
+    waiting = {n.approval_code: len({d for d in n.depends_on or [] if d in by_code}) for n in nodes}
+    successors: dict[str, list[ProjectNode]] = {}
+    for node in nodes:
+        for code in {d for d in node.depends_on or [] if d in by_code}:
+            successors.setdefault(code, []).append(node)
+    ready = [(n.position, n.id or 0, index, n) for index, n in enumerate(nodes) if not waiting[n.approval_code]]
+    heapq.heapify(ready)
+    placed: list[ProjectNode] = []
+    order = {id(n): index for index, n in enumerate(nodes)}
     while ready:
-        node = ready.pop(0)
-        done.append(node)
-        placed.add(node.approval_code)
-        freed = [
-            n
-            for n in nodes
-            if n.approval_code not in placed
-            and n not in ready
-            and node.approval_code in waiting[n.approval_code]
-            and waiting[n.approval_code] <= placed
-        ]
-        ready = sorted([*ready, *freed], key=lambda n: (n.position, n.id or 0))
-    if len(done) < len(nodes):
-        names = "、".join(n.name for n in nodes if n.approval_code not in placed)
+        node = heapq.heappop(ready)[3]
+        placed.append(node)
+        for follower in successors.get(node.approval_code, []):
+            waiting[follower.approval_code] -= 1
+            if not waiting[follower.approval_code]:
+                heapq.heappush(ready, (follower.position, follower.id or 0, order[id(follower)], follower))
+    if len(placed) < len(nodes):
+        names = "、".join(n.name for n in nodes if n not in placed)
         raise ValidationFailed(f"节点的前置关系形成了循环，无法编排：{names}", field="depends_on")
-    return done
+    return placed
 
 
 def schedule(nodes: Sequence[ProjectNode], start: date) -> None:

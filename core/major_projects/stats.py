@@ -11,7 +11,6 @@ The page, the API and the Excel export show the same figures.
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -36,20 +35,28 @@ def _count_nodes(row: MajorProjectStatsRow, nodes: Iterable[ProjectNode], day: d
             row.overdue += 1
 
 
-def _count_project(row: MajorProjectStatsRow, project: MajorProject, day: date) -> None:
-    row.projects += 1
-    row.investment += project.investment or Decimal(0)
+def _project_row(project: MajorProject, day: date) -> MajorProjectStatsRow:
+    """One project's own figures, counted once and added to every group it belongs to."""
+    row = MajorProjectStatsRow(key=str(project.id), label=project.name, projects=1, investment=project.investment)
     _count_nodes(row, project.nodes, day)
-    row.milestones_reached += sum(m.actual_finish is not None for m in project.milestones)
+    row.milestones_reached = sum(m.actual_finish is not None for m in project.milestones)
+    return row
+
+
+def _add(row: MajorProjectStatsRow, figures: MajorProjectStatsRow) -> None:
+    for key in ("projects", "investment", "nodes", "nodes_done", "done_on_time", "overdue", "milestones_reached"):
+        setattr(row, key, getattr(row, key) + getattr(figures, key))
 
 
 def _group(
-    projects: list[MajorProject], key_of: Callable[[MajorProject], str], labels: dict[str, str], day: date
+    projects: list[tuple[MajorProject, MajorProjectStatsRow]],
+    key_of: Callable[[MajorProject], str],
+    labels: dict[str, str],
 ) -> list[MajorProjectStatsRow]:
     rows = {key: MajorProjectStatsRow(key=key, label=label) for key, label in labels.items()}
-    for project in projects:
+    for project, figures in projects:
         key = key_of(project)
-        _count_project(rows.setdefault(key, MajorProjectStatsRow(key=key, label=key)), project, day)
+        _add(rows.setdefault(key, MajorProjectStatsRow(key=key, label=key)), figures)
     return list(rows.values())
 
 
@@ -95,13 +102,14 @@ def statistics(db: Session, user: User | None, f: ProjectFilter) -> MajorProject
     reader = require_reader(user)
     projects = list(db.scalars(filtered(reader, f).order_by(MajorProject.code)))
     day = today()
+    counted = [(project, _project_row(project, day)) for project in projects]
     total = MajorProjectStatsRow(key="total", label="合计")
-    for project in projects:
-        _count_project(total, project, day)
+    for _, figures in counted:
+        _add(total, figures)
     return MajorProjectStats(
         total=total,
-        by_stage=_group(projects, lambda p: p.stage, STAGE_LABELS, day),
-        by_category=_group(projects, lambda p: p.category, CATEGORY_LABELS, day),
+        by_stage=_group(counted, lambda p: p.stage, STAGE_LABELS),
+        by_category=_group(counted, lambda p: p.category, CATEGORY_LABELS),
         by_department=_by_department(projects, day),
         by_month=_by_month(projects, day),
     )
