@@ -153,3 +153,27 @@ def test_statistics_page_and_download(
     assert download.status_code == 200
     rows = list(load_workbook(BytesIO(download.content))["项目清单"].iter_rows(min_row=3, values_only=True))
     assert [r[1] for r in rows] == ["智能装备产业园一期"]
+
+
+def test_editing_the_facts(client: TestClient, tracking: World, browser: Callable[[str | None], Browser]) -> None:
+    world = tracking
+    project = create_project(client, world)
+    tracker = browser("tracker")
+    page = tracker.get(f"/admin/major-projects/{project['id']}/edit")
+    assert page.status_code == 200 and 'value="智能装备产业园一期"' in page.text
+    form = {
+        "name": "智能装备产业园一期",
+        "category": "industry",
+        "stage": "construction",
+        "status": "active",
+        "investment": "abc",
+        "lead_department_id": str(world.dept_a.id),
+    }
+    action = f"/admin/major-projects/{project['id']}/edit"
+    refused = tracker.submit(action, action, form)
+    assert refused.status_code == 422 and "总投资应为数字" in refused.text
+    saved = tracker.submit(action, action, {**form, "investment": "60000", "planned_start": "2026-10-08"})
+    assert saved.status_code == 200 and "项目信息已保存" in saved.text
+    shown = detail(client, world, project["id"])
+    assert (shown["stage_label"], shown["investment"], shown["planned_start"]) == ("建设", "60000.00", "2026-10-08")
+    assert browser("officer_a").get(action).status_code == 403
