@@ -50,11 +50,11 @@ def _widths(sheet: Worksheet, first: int, rest: int = 12) -> None:
         sheet.column_dimensions[get_column_letter(column)].width = rest
 
 
-def _stats_line(row: MajorProjectStatsRow) -> list[Any]:
+def _stats_line(row: MajorProjectStatsRow, *, investment: bool = True) -> list[Any]:
     return [
         row.label,
         row.projects,
-        float(row.investment),
+        float(row.investment) if investment else "",
         row.nodes,
         row.nodes_done,
         row.done_on_time,
@@ -101,7 +101,8 @@ def workbook(projects: list[MajorProjectSummary], stats: MajorProjectStats, titl
         sheet = book.create_sheet(name)
         _sheet(sheet, title, [heading, *STATS_HEADERS])
         for row in [*rows, stats.total]:
-            sheet.append(_stats_line(row))
+            # a department's row counts the projects it has nodes in; their investment is not the department's
+            sheet.append(_stats_line(row, investment=name != "按部门" or row is stats.total))
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
         _widths(sheet, 40 if name == "按部门" else 16)
