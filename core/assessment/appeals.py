@@ -34,7 +34,7 @@ def file_appeal(db: Session, user: User | None, assessment_id: int, data: Appeal
     assessment = service.get(db, member, assessment_id)
     if assessment.status != PUBLISHED:
         raise Conflict("只能对已发布的考核结果提出申诉")
-    if tables.result_of(assessment, department_id) is None:
+    if tables.result_of(assessment.results, department_id) is None:
         raise ValidationFailed("本部门未参加该期考核，无需申诉")
     newest = service.current_published(db, assessment)
     if newest is not None and newest.id != assessment.id:

@@ -10,6 +10,9 @@ Ranking: highest total first, equal totals share a place (1, 2, 2, 4); departmen
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
 from core.assessment.indicators import CENT, INDICATORS
 from core.assessment.measures import Measure
 from core.assessment.models import Assessment, AssessmentCorrection, AssessmentResult, AssessmentScore
@@ -28,14 +31,11 @@ def weighted_total(scores: Iterable[tuple[int, Decimal | None]]) -> Decimal | No
     return (sum((w * s for w, s in pairs), Decimal(0)) / weight).quantize(CENT, ROUND_HALF_UP)
 
 
-def fill(
-    assessment: Assessment,
-    departments: list[Department],
-    weights: Mapping[str, int],
-    measures: Mapping[str, Mapping[int, Measure]],
-) -> None:
-    """Fresh results for a draft that has none (the service empties it first): every department, every weighted
-    indicator."""
+def build(
+    departments: list[Department], weights: Mapping[str, int], measures: Mapping[str, Mapping[int, Measure]]
+) -> list[AssessmentResult]:
+    """Fresh results, not yet stored: every department, every weighted indicator (``store`` writes them)."""
+    results = []
     for department in departments:
         result = AssessmentResult(department_id=department.id, department=department, total_corrected=False)
         for position, (code, weight) in enumerate(weights.items()):
@@ -58,17 +58,50 @@ def fill(
             )
         result.computed_total = weighted_total((s.weight, s.score) for s in result.scores)
         result.total = result.computed_total
-        assessment.results.append(result)
+        results.append(result)
+    return results
 
 
-def result_of(assessment: Assessment, department_id: int) -> AssessmentResult | None:
-    """The department's result in the assessment, if it was assessed."""
-    return next((r for r in assessment.results if r.department_id == department_id), None)
+def store(db: Session, assessment_id: int, results: list[AssessmentResult]) -> None:
+    """Writes built results in two multi-row statements (results, then their scores) instead of one INSERT per
+    row: the statement-level audit records each with the keys it wrote (core/audit/statements.py)."""
+    columns = ("department_id", "computed_total", "total", "total_corrected", "rank")
+    db.execute(
+        insert(AssessmentResult),
+        [{"assessment_id": assessment_id, **{c: getattr(r, c) for c in columns}} for r in results],
+    )
+    ids = dict(
+        db.execute(
+            select(AssessmentResult.department_id, AssessmentResult.id).where(
+                AssessmentResult.assessment_id == assessment_id
+            )
+        ).all()
+    )
+    fields = ("indicator", "position", "weight", "numerator", "denominator", "value", "computed_score", "score")
+    rows = [
+        {"result_id": ids[r.department_id], "corrected": s.corrected, **{f: getattr(s, f) for f in fields}}
+        for r in results
+        for s in r.scores
+    ]
+    if rows:
+        db.execute(insert(AssessmentScore), rows)
 
 
-def apply(assessment: Assessment, correction: AssessmentCorrection) -> None:
+def clear(db: Session, assessment_id: int) -> None:
+    """Removes a draft's stored results and scores before they are computed again."""
+    kept = select(AssessmentResult.id).where(AssessmentResult.assessment_id == assessment_id)
+    db.execute(delete(AssessmentScore).where(AssessmentScore.result_id.in_(kept)))
+    db.execute(delete(AssessmentResult).where(AssessmentResult.assessment_id == assessment_id))
+
+
+def result_of(results: Iterable[AssessmentResult], department_id: int) -> AssessmentResult | None:
+    """The department's result among ``results``, if it was assessed."""
+    return next((r for r in results if r.department_id == department_id), None)
+
+
+def apply(results: list[AssessmentResult], correction: AssessmentCorrection) -> None:
     """Puts one correction's value in place (an indicator's score or the total) and totals again."""
-    result = result_of(assessment, correction.department_id)
+    result = result_of(results, correction.department_id)
     assert result is not None
     if correction.indicator == TOTAL:
         result.total = correction.new_value
@@ -87,10 +120,10 @@ def retotal(result: AssessmentResult) -> None:
         result.total = result.computed_total
 
 
-def rank(assessment: Assessment) -> None:
+def rank(results: list[AssessmentResult]) -> None:
     """Places every department with a total: highest first, equal totals share a place."""
     ranked = sorted(
-        (r for r in assessment.results if r.total is not None),
+        (r for r in results if r.total is not None),
         key=lambda r: (-(r.total or 0), r.department.sort_order, r.department_id),
     )
     place, previous = 0, None
@@ -98,7 +131,7 @@ def rank(assessment: Assessment) -> None:
         if result.total != previous:
             place, previous = position, result.total
         result.rank = place
-    for result in assessment.results:
+    for result in results:
         if result.total is None:
             result.rank = None
 

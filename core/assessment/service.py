@@ -87,18 +87,19 @@ def period_of(assessment: Assessment) -> periods.Period:
 
 def _fresh(db: Session, assessment: Assessment, weights: dict[str, int]) -> None:
     """Measures the period again and rebuilds the draft's results; its corrections are applied again."""
-    assessment.results.clear()
-    db.flush()
+    tables.clear(db, assessment.id)
     departments = org_service.list_departments(db=db, active_only=True)
     found = measures.measure_all(db, period_of(assessment), set(weights))
-    assessment.weights = dict(weights)
-    tables.fill(assessment, departments, weights, found)
+    results = tables.build(departments, weights, found)
     for correction in assessment.corrections:
         applies = correction.indicator in weights or correction.indicator == tables.TOTAL
-        if applies and tables.result_of(assessment, correction.department_id) is not None:
-            tables.apply(assessment, correction)
-    tables.rank(assessment)
+        if applies and tables.result_of(results, correction.department_id) is not None:
+            tables.apply(results, correction)
+    tables.rank(results)
+    tables.store(db, assessment.id, results)
+    assessment.weights = dict(weights)
     assessment.computed_at = now()
+    db.expire(assessment, ["results"])
 
 
 # ---------------------------------------------------------------- computing
@@ -163,7 +164,7 @@ def recompute(db: Session, user: User | None, assessment_id: int) -> Assessment:
 
 
 def check_correction(assessment: Assessment, department_id: int, indicator: str, value: float, reason: str) -> None:
-    if tables.result_of(assessment, department_id) is None:
+    if tables.result_of(assessment.results, department_id) is None:
         raise ValidationFailed("该部门未参加本期考核，请重新选择部门", field="department_id")
     if indicator != tables.TOTAL and indicator not in assessment.weights:
         raise ValidationFailed("本期考核没有这项指标，请选择考核指标或总分", field="indicator")
@@ -221,7 +222,7 @@ def record_correction(
     db: Session, admin: User, target: Assessment, data: CorrectionIn, appeal_id: int | None = None
 ) -> AssessmentCorrection:
     """Writes the correction on a draft and puts its value in place (ranking included)."""
-    result = tables.result_of(target, data.department_id)
+    result = tables.result_of(target.results, data.department_id)
     assert result is not None and target.status == DRAFT
     old = (
         result.total
@@ -240,8 +241,8 @@ def record_correction(
         created_at=now(),
     )
     target.corrections.append(correction)
-    tables.apply(target, correction)
-    tables.rank(target)
+    tables.apply(target.results, correction)
+    tables.rank(target.results)
     db.flush()
     return correction
 
@@ -322,7 +323,7 @@ def get_result(
     if not can_see_department(reader, department_id):
         raise PermissionDenied("只能查看本部门的考核结果")
     assessment = get(db, reader, assessment_id)
-    result = tables.result_of(assessment, department_id)
+    result = tables.result_of(assessment.results, department_id)
     if result is None:
         raise NotFound("该部门未参加本期考核")
     return assessment, result
