@@ -15,6 +15,7 @@ from core.errors import AppError, NotAuthenticated, http_message
 from core.org.service import PasswordChangeRequired
 from web import (
     account,
+    admin_assessment,
     admin_audit,
     admin_cases,
     admin_conversations,
@@ -69,6 +70,7 @@ for _pages in (
     admin_conversations.router,
     admin_supervision.router,
     admin_supervision_reports.router,
+    admin_assessment.router,
     api_docs.router,
 ):
     router.include_router(_pages)
