@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import clock
+from core.assessment import demo as assessment_demo
 from core.audit.context import Actor, acting
 from core.calendar.service import add_working_days, is_working_day
 from core.cases import service as case_service
@@ -512,11 +513,12 @@ def has_demo_data(db: Session) -> bool:
 
 def top_up(db: Session) -> None:
     """On a database a former version seeded: the demo parts that came later (the bot's account, special topics,
-    demo projects, supervision); each seeds only once."""
+    demo projects, supervision, last month's assessment); each seeds only once."""
     ensure_bot_user(db)
     topic_service.seed_topics(db)
     project_demo.seed_projects(db)
     supervision_demo.seed(db)
+    assessment_demo.seed(db)  # last: it assesses what the others made
 
 
 def seed_all(
@@ -537,4 +539,5 @@ def seed_all(
         seed_cases(db, cases, today, rng, (lambda n: progress("办件", n, cases)) if progress else None)
         project_demo.seed_projects(db, progress=progress)
         supervision_demo.seed(db, rng, progress)
+        assessment_demo.seed(db)  # last: it assesses what the others made
     return logins
