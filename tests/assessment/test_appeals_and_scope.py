@@ -8,10 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.audit.models import AuditLog
+from notifications import tasks
 from notifications.models import Notification
 from tests.assessment.conftest import S1, compute, post, scheme, table
 from tests.assessment.test_versions import published
 from tests.conftest import World
+from tests.fakes.wecom_api import FakeWeCom
 from tests.helpers import api_error, db_state
 
 
@@ -154,3 +156,20 @@ def test_publishing_pushes_each_department_its_result_and_the_leaders_the_rankin
 
 def world_user(world: World, user_id: int | None) -> str:
     return next(name for name, user in world.users.items() if user.id == user_id)
+
+
+def test_the_results_go_out_as_wecom_text_cards(
+    client: TestClient, world: World, november: dict[str, Any], db: Session, fake_wecom: FakeWeCom
+) -> None:
+    for who, userid in (("officer_a", "lishenpi"), ("leader", "wanglingdao"), ("clerk_a", "zhangchuangkou")):
+        db.merge(world.users[who]).wecom_userid = userid
+    db.commit()
+    published(client, world)
+    assert tasks.wait_idle(15)
+    [own] = fake_wecom.delivered_to("lishenpi")
+    assert own["msgtype"] == "textcard" and own["textcard"]["title"] == "考核结果：2026年11月 城市管理局 总分 59.68"
+    assert "排名：第 2 名（共 2 个部门）" in own["textcard"]["description"]
+    [ranking] = fake_wecom.delivered_to("wanglingdao")
+    assert ranking["textcard"]["title"] == "考核排名：2026年11月"
+    assert "1. 生态环境分局 86.81；2. 城市管理局 59.68" in ranking["textcard"]["description"]
+    assert fake_wecom.delivered_to("zhangchuangkou") == []  # a clerk does not read assessments
