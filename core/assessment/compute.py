@@ -13,8 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from core.assessment.counted import Measure
 from core.assessment.indicators import CENT, INDICATORS
-from core.assessment.measures import Measure
 from core.assessment.models import Assessment, AssessmentCorrection, AssessmentResult, AssessmentScore
 from core.org.models import Department
 

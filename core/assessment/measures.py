@@ -1,5 +1,5 @@
-"""How each indicator is measured: one grouped SQL aggregate per source table for every department at once, and
-the same conditions again to list, for one department, every case, node, warning, push or rating it counted.
+"""How each indicator is measured: one grouped SQL aggregate per source table for every department at once (the
+warnings in warning_measures.py), and the same conditions again to list, for one department, every case, node, warning, push or rating it counted.
 
 The conditions are written once (``_CaseTerms`` …) and used by both, so an explanation always lists exactly what
 the aggregate counted. A measure is (numerator, denominator) per department; indicators.py turns it into a value
@@ -7,10 +7,8 @@ and a score. Times are the period's moments [start_at, end_at); node dates are c
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, and_, case, func, or_, select
@@ -19,17 +17,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from core.assessment.indicators import SIGN_WORKING_DAYS
+from core.assessment.counted import Counted, Measure, when
 from core.assessment.periods import Period
-from core.calendar.service import add_working_days
+from core.assessment.warning_measures import explain_warnings, warning_measures
 from core.cases.models import Case
-from core.early_warnings.models import EarlyWarning
 from core.evaluation.models import Evaluation
 from core.major_projects.models import ProjectNode
 from core.supervision.models import SupervisionPush
 
-Measure = tuple[Decimal, Decimal]
-"""(numerator, denominator) of one department; a denominator of 0 means the indicator does not apply."""
 ZERO = Decimal(0)
 NEVER = datetime(9999, 12, 31)
 SECONDS_PER_DAY = Decimal(86400)
@@ -57,27 +52,6 @@ def _seconds_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) 
 
 def _days(seconds: Any) -> Decimal:
     return (Decimal(str(seconds or 0)) / SECONDS_PER_DAY).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
-@dataclass(frozen=True)
-class Counted:
-    """One thing an indicator counted: what it is, its number, whether it counts for or against, and why."""
-
-    kind: str
-    id: int
-    number: str
-    title: str
-    good: bool
-    why: str
-    link: str = ""
-
-
-def _when(value: datetime | date | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return value.strftime("%Y-%m-%d")
 
 
 # ---------------------------------------------------------------- cases
@@ -156,17 +130,17 @@ def explain_cases(db: Session, period: Period, department_id: int, code: str) ->
         assert isinstance(due, datetime) and isinstance(accepted, datetime)  # in handling: accepted, with a due time
         late = concluded is None or concluded > due
         if code == "overdue_count":
-            state = f"于 {_when(concluded)} 逾期办结" if concluded else "至今未办结"
-            why = f"承诺 {_when(due)} 前办结，{state}"
+            state = f"于 {when(concluded)} 逾期办结" if concluded else "至今未办结"
+            why = f"承诺 {when(due)} 前办结，{state}"
             good = False
         elif code == "handling_time_ratio":
             assert concluded is not None  # the population is the concluded cases
             used = _days(round((concluded - accepted).total_seconds()))
             allowed = _days(round((due - accepted).total_seconds()))
-            why = f"受理 {_when(accepted)}，办结 {_when(concluded)}，用时 {used} 天，承诺用时 {allowed} 天"
+            why = f"受理 {when(accepted)}，办结 {when(concluded)}，用时 {used} 天，承诺用时 {allowed} 天"
             good = used <= allowed
         else:
-            why = f"承诺 {_when(due)} 前办结，实际 {_when(concluded)} 办结，{'超时' if late else '按时'}"
+            why = f"承诺 {when(due)} 前办结，实际 {when(concluded)} 办结，{'超时' if late else '按时'}"
             good = not late
         found.append(Counted("办件", case_id, number, project or "", good, why, _case_link(case_id)))
     return found
@@ -207,8 +181,8 @@ def explain_nodes(db: Session, period: Period, department_id: int) -> list[Count
             and node.planned_finish is not None
             and node.actual_finish <= node.planned_finish
         )
-        done = f"实际 {_when(node.actual_finish)} 完成" if node.actual_finish else "尚未完成"
-        why = f"计划 {_when(node.planned_finish)} 完成，{done}"
+        done = f"实际 {when(node.actual_finish)} 完成" if node.actual_finish else "尚未完成"
+        why = f"计划 {when(node.planned_finish)} 完成，{done}"
         project = node.major_project
         found.append(Counted("项目节点", node.id, project.code, f"{project.name}·{node.name}", good, why))
     return found
@@ -256,11 +230,11 @@ def explain_pushes(db: Session, period: Period, department_id: int) -> list[Coun
     found = []
     for push_id, number, claim_due, feedback_due, fed_back in rows:
         if feedback_due is None:
-            why, good = f"认领时限 {_when(claim_due)}，至今未认领", False
+            why, good = f"认领时限 {when(claim_due)}，至今未认领", False
         else:
             good = fed_back is not None and fed_back <= feedback_due
-            answer = f"于 {_when(fed_back)} 反馈" if fed_back else "至今未反馈"
-            why = f"反馈时限 {_when(feedback_due)}，{answer}"
+            answer = f"于 {when(fed_back)} 反馈" if fed_back else "至今未反馈"
+            why = f"反馈时限 {when(feedback_due)}，{answer}"
         link = f"/admin/supervision/pushes/{push_id}"
         found.append(Counted("审批推送", push_id, number, "", good, why, link))
     return found
@@ -301,102 +275,9 @@ def explain_ratings(db: Session, period: Period, department_id: int) -> list[Cou
     for rating_id, case_id, number, deadline, answered in rows:
         assert isinstance(deadline, datetime)  # the population has a follow-up deadline in the period
         good = answered is not None and answered <= deadline
-        answer = f"于 {_when(answered)} 答复" if answered else "至今未答复"
-        why = f"整改时限 {_when(deadline)}，{answer}"
+        answer = f"于 {when(answered)} 答复" if answered else "至今未答复"
+        why = f"整改时限 {when(deadline)}，{answer}"
         found.append(Counted("差评", rating_id, number, "", good, why, _case_link(case_id)))
-    return found
-
-
-# ---------------------------------------------------------------- warnings
-
-
-@lru_cache(maxsize=1024)
-def sign_deadline(raised_on: date) -> datetime:
-    """When a warning raised that day must be signed for: 17:30 of the next working day."""
-    return datetime.combine(add_working_days(raised_on, SIGN_WORKING_DAYS), time(17, 30))
-
-
-@dataclass(frozen=True)
-class _Warning:
-    id: int
-    department_id: int
-    title: str
-    raised_at: datetime
-    signed_at: datetime | None
-    closed_at: datetime | None
-    ended_at: datetime | None
-
-
-def _sign_counts(w: _Warning) -> bool:
-    """Counted for signing unless it ended by itself, unsigned, before its deadline."""
-    return not (w.signed_at is None and w.ended_at is not None and w.ended_at <= sign_deadline(w.raised_at.date()))
-
-
-def _signed_in_time(w: _Warning) -> bool:
-    return w.signed_at is not None and w.signed_at <= sign_deadline(w.raised_at.date())
-
-
-def _close_counts(w: _Warning) -> bool:
-    """Counted for closing unless it ended by itself (its subject completed or was given a later date)."""
-    return not (w.closed_at is None and w.ended_at is not None)
-
-
-def _closed(w: _Warning, period: Period) -> bool:
-    return w.closed_at is not None and w.closed_at < period.end_at
-
-
-def _warnings(db: Session, period: Period, department_id: int | None = None) -> list[_Warning]:
-    query = select(
-        EarlyWarning.id,
-        EarlyWarning.department_id,
-        EarlyWarning.title,
-        EarlyWarning.raised_at,
-        EarlyWarning.signed_at,
-        EarlyWarning.closed_at,
-        EarlyWarning.ended_at,
-    ).where(EarlyWarning.raised_at >= period.start_at, EarlyWarning.raised_at < period.end_at)
-    if department_id is not None:
-        query = query.where(EarlyWarning.department_id == department_id)
-    return [_Warning(*row) for row in db.execute(query.order_by(EarlyWarning.id))]
-
-
-def warning_measures(db: Session, period: Period) -> dict[str, dict[int, Measure]]:
-    """预警按时签收率 and 预警销警率 of every department (the sign deadline is in working days, so counted here
-    over the period's warnings rather than in SQL; they are few beside the cases)."""
-    sign: dict[int, list[int]] = {}
-    close: dict[int, list[int]] = {}
-    for w in _warnings(db, period):
-        if _sign_counts(w):
-            tally = sign.setdefault(w.department_id, [0, 0])
-            tally[0] += _signed_in_time(w)
-            tally[1] += 1
-        if _close_counts(w):
-            tally = close.setdefault(w.department_id, [0, 0])
-            tally[0] += _closed(w, period)
-            tally[1] += 1
-    return {
-        "warning_sign_rate": {d: (Decimal(a), Decimal(b)) for d, (a, b) in sign.items()},
-        "warning_close_rate": {d: (Decimal(a), Decimal(b)) for d, (a, b) in close.items()},
-    }
-
-
-def explain_warnings(db: Session, period: Period, department_id: int, code: str) -> list[Counted]:
-    """The department's warnings raised in the period that the indicator counted."""
-    found = []
-    for w in _warnings(db, period, department_id):
-        if code == "warning_sign_rate":
-            if not _sign_counts(w):
-                continue
-            good = _signed_in_time(w)
-            signed = f"于 {_when(w.signed_at)} 签收" if w.signed_at else "至今未签收"
-            why = f"发出 {_when(w.raised_at)}，应于 {_when(sign_deadline(w.raised_at.date()))} 前签收，{signed}"
-        else:
-            if not _close_counts(w):
-                continue
-            good = _closed(w, period)
-            closed = f"于 {_when(w.closed_at)} 销警" if w.closed_at else "至今未销警"
-            why = f"发出 {_when(w.raised_at)}，{closed}；考核期末 {_when(period.end)}"
-        found.append(Counted("预警", w.id, f"预警{w.id}", w.title, good, why))
     return found
 
 

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from core.assessment.counted import Counted
 from core.assessment.indicators import INDICATORS, Indicator
-from core.assessment.measures import Counted
 from core.assessment.models import (
     PUBLISHED,
     Assessment,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.assessment import compute as tables
 from core.assessment import events, measures, periods
+from core.assessment.counted import Counted
 from core.assessment.indicators import INDICATORS
 from core.assessment.models import DRAFT, PUBLISHED, Assessment, AssessmentCorrection, AssessmentResult
 from core.assessment.schemas import ComputeIn, CorrectionIn
@@ -331,7 +332,7 @@ def get_result(
 
 def explanation(
     db: Session, user: User | None, assessment_id: int, department_id: int, indicator: str
-) -> tuple[Assessment, AssessmentResult, list[measures.Counted]]:
+) -> tuple[Assessment, AssessmentResult, list[Counted]]:
     """What one indicator counted for one department: every case, node, warning, push or rating, with why."""
     assessment, result = get_result(db, user, assessment_id, department_id)
     if indicator not in assessment.weights or indicator not in INDICATORS:
