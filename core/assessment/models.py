@@ -223,10 +223,10 @@ def _assessment_of(session: Session, obj: Any) -> Assessment | None:
 @event.listens_for(Session, "before_flush")
 def frozen(session: Session, _ctx: Any, _instances: Any) -> None:
     """Refuses any change to a published assessment's own row, results or scores, and their deletion."""
-    changed = [o for o in session.dirty if session.is_modified(o)] + list(session.deleted)
+    kinds = Assessment | AssessmentResult | AssessmentScore
+    changed = [o for o in session.dirty if isinstance(o, kinds) and session.is_modified(o)]
+    changed += [o for o in session.deleted if isinstance(o, kinds)]
     for obj in changed:
-        if not isinstance(obj, Assessment | AssessmentResult | AssessmentScore):
-            continue
         assessment = _assessment_of(session, obj)
         if assessment is not None and _was_published(assessment):
             raise FrozenResult(f"assessment {assessment.id} is published and cannot change")
