@@ -13,6 +13,7 @@ The goal (issue 14): the year's assessments in under 5 s.
 import argparse
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -324,7 +325,8 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=200_000)
     args = parser.parse_args()
     with ExitStack() as services:
-        workdir = Path(tempfile.mkdtemp(prefix="tongban-bench-"))
+        workdir = Path(tempfile.mkdtemp(prefix="tongban-bench-assessment-"))
+        services.callback(shutil.rmtree, workdir, ignore_errors=True)  # the 200,000 cases' database goes too
         os.environ.update(
             {
                 "TONGBAN_SECRET_KEY": "bench-secret-key-0123456789abcdef0123456789",
