@@ -47,7 +47,9 @@ class UpdateReport:
             lines.append(f"  缺少新增问题的回答、保留原流程和指导意见书的项目 {len(self.unanswered)} 个：")
             for item in self.unanswered:
                 status = project_service.STATUS_LABELS.get(item.status, item.status)
-                lines.append(f"    {item.project_code} {item.project_name}（{status}）：未回答{'、'.join(item.missing)}")
+                lines.append(
+                    f"    {item.project_code} {item.project_name}（{status}）：未回答{'、'.join(item.missing)}"
+                )
         lines.append(f"发布后重新推演的项目 {len(self.rederived)} 个。")
         return "\n".join(lines)
 

@@ -76,6 +76,9 @@ class Document:
     meta: dict[str, str] = field(default_factory=dict)
     facets: frozenset[str] = frozenset()
     """What the document answers (knowledge/search/facets.py); empty when it is not about one aspect."""
+    standing: float = 1.0
+    """How much the document's score counts: below 1 for an article of a repealed or superseded law, so the law
+    in force ranks first (knowledge/search/documents.py)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ class Index:
         self._lengths: list[float] = []
         self._kinds: list[int] = []
         self._facets: list[int] = []
+        self._standing: list[float] = []
         self._total_length = 0.0
         self._synonyms: dict[str, list[str]] = {}
 
@@ -152,6 +156,7 @@ class Index:
         self._lengths.append(entry.length)
         self._kinds.append(KINDS.index(document.kind) if document.kind in KINDS else len(KINDS))
         self._facets.append(_facet_bits(document.facets))
+        self._standing.append(document.standing)
         self._total_length += entry.length
         for term, freq in entry.tf.items():
             self._postings[term][slot] = freq
@@ -220,6 +225,7 @@ class Index:
                 slots, normalised = self._compiled_term(term, average)
                 scores[slots] += weight * idf * normalised
         kind_codes = np.asarray(self._kinds, dtype=np.int64)
+        scores *= np.asarray(self._standing, dtype=np.float64)
         asked = _facet_bits(facets(query))
         if asked:
             answered = np.asarray(self._facets, dtype=np.int64)
