@@ -267,6 +267,10 @@ def publish(db: Session, revision: Revision) -> Any:
     for key, value in values.items():
         setattr(entity, key, value)
     if articles is not None:
+        # the old articles go first: the unit of work inserts before it deletes, and a new version usually keeps
+        # its article numbers (unique per law)
+        entity.articles.clear()
+        db.flush()
         entity.articles = [
             LawArticle(seq=i, number=a["number"], text=a["text"], summary=a.get("summary", False))
             for i, a in enumerate(articles, 1)

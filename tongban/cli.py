@@ -55,6 +55,10 @@ def seed(
             for report in demo.top_up(db):
                 if report.version is not None:
                     typer.echo(report.text())
+            for seed_plugin in plugin_hooks("seed"):
+                seed_plugin(
+                    db, None
+                )  # each adds only what a database seeded before lacks (the knowledge base: new laws)
             typer.echo("已有演示数据，跳过。")
             return
 
