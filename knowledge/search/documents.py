@@ -63,6 +63,8 @@ def law_documents(law: Law, replacement: str | None = None) -> list[Document]:
             snippet_source=article.text,
             meta=meta | {"article": article.number},
             standing=STANDING.get(law.legal_status, 1.0),
+            law=law.id,
+            successor=(law.replaced_by_id or 0) if notice else 0,
         )
         for article in law.articles
     ]

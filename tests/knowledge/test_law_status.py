@@ -77,9 +77,18 @@ def test_search_ranks_the_law_in_force_first_and_marks_the_repealed_one(
     assert repealed["notice"] == f"该法规已于2025年9月1日废止，现行规定见《{ENERGY_2025}》。"
     assert repealed["replaced_by_link"] == f"/knowledge/laws/{laws[ENERGY_2025].id}"
 
+    # the old wording matches the repealed article best; the law in force still comes first
+    old_words = search(client, "年电力消费量不满500万千瓦时的项目可不单独编制节能报告", kind="law")["hits"]
+    assert ENERGY_2025 in old_words[0]["title"] and old_words[0]["law_status"] == "in_force"
+    assert old_words[1]["title"] == f"《{ENERGY_2023}》第八条（已废止）"
+    everything = search(client, "年电力消费量不满500万千瓦时的项目可不单独编制节能报告")["hits"]
+    titles = [h["title"] for h in everything]
+    assert titles.index(f"《{ENERGY_2023}》第八条（已废止）") > min(i for i, t in enumerate(titles) if ENERGY_2025 in t)
+
     page = client.get("/knowledge/search", params={"q": "年电力消费量不满500万千瓦时", "kind": "law"}).text
     assert '<span class="badge law-repealed">已废止</span>' in page
     assert f"现行规定见《{ENERGY_2025}》" in page and "查看现行规定" in page
+    assert page.index(f"《{ENERGY_2025}》") < page.index(f"《{ENERGY_2023}》第八条（已废止）")
 
 
 def test_every_enabled_seed_rule_cites_a_stored_law_article(laws: dict[str, Law]) -> None:

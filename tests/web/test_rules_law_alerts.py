@@ -23,9 +23,9 @@ OLD_RULES = RuleSetDocument.model_validate(
 )
 
 
-def _row(page: str, marker: str) -> str:
+def _entry(page: str, marker: str) -> str:
     rest = page[page.index(marker) :]
-    return rest[: rest.index("</tr>")]
+    return rest[: rest.index("</li>")]
 
 
 def test_rules_citing_the_repealed_energy_measure_are_listed_until_the_update(
@@ -43,9 +43,9 @@ def test_rules_citing_the_repealed_energy_measure_are_listed_until_the_update(
     page = admin.get(RULES).text
     assert "现行第 1 版规则引用的法规" in page
     for code in ("energy_by_coal", "energy_by_electricity"):
-        row = _row(page, f'id="law-alert-{code}"')
-        assert "《固定资产投资项目节能审查办法》" in row and "已于2025年9月1日废止" in row
-        assert f'<a href="/knowledge/laws/{new.id}">《固定资产投资项目节能审查和碳排放评价办法》</a>' in row
+        entry = _entry(page, f'id="law-alert-{code}"')
+        assert "《固定资产投资项目节能审查办法》" in entry and "已于2025年9月1日废止" in entry
+        assert f'<a href="/knowledge/laws/{new.id}">查看《固定资产投资项目节能审查和碳排放评价办法》</a>' in entry
     assert page.count('id="law-alert-') == 2
     uncited = page[page.index('id="uncited"') :]
     uncited = uncited[: uncited.index("</p>")]  # the 2023 rules named the measure without an article
