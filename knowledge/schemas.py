@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from knowledge.models import LEGAL_STATUSES
+
 ARTICLE_NUMBER = re.compile(r"^第[零〇一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?$")
 
 
@@ -31,10 +33,11 @@ class FaqIn(BaseModel):
 
 
 class ArticleIn(BaseModel):
-    """One article of a law."""
+    """One article of a law; ``summary`` when the text is a faithful summary, not the original wording."""
 
     number: str = Field(min_length=1, max_length=20, description="第三十条")
     text: str = Field(min_length=2, max_length=20000)
+    summary: bool = False
 
     @field_validator("number")
     @classmethod
@@ -46,7 +49,7 @@ class ArticleIn(BaseModel):
 
 
 class LawIn(BaseModel):
-    """法律法规 with its articles."""
+    """法律法规 with its articles, its standing (现行有效 / 已修改 / 已废止), its dates and what replaced it."""
 
     doc_no: str = Field(min_length=2, max_length=100, description="文号")
     issuer: str = Field(min_length=2, max_length=100)
@@ -55,6 +58,10 @@ class LawIn(BaseModel):
     published_on: date | None = None
     effective_on: date | None = None
     sort_order: int = 0
+    legal_status: str = "in_force"
+    amended_on: date | None = None
+    repealed_on: date | None = None
+    replaced_by_id: int | None = None
     articles: list[ArticleIn] = Field(min_length=1, max_length=2000)
 
     @model_validator(mode="after")
@@ -64,6 +71,27 @@ class LawIn(BaseModel):
             if article.number in seen:
                 raise ValueError(f"条文“{article.number}”重复")
             seen.add(article.number)
+        return self
+
+    @model_validator(mode="after")
+    def _standing(self) -> "LawIn":
+        """The status and its dates agree: a repeal has its date, a law in force has none, no date runs backwards."""
+        if self.legal_status not in LEGAL_STATUSES:
+            raise ValueError(f"效力状态只能选择：{'、'.join(LEGAL_STATUSES.values())}")
+        if self.legal_status == "repealed" and self.repealed_on is None:
+            raise ValueError("已废止的法规请填写废止日期")
+        if self.legal_status != "repealed" and self.repealed_on is not None:
+            raise ValueError("只有已废止的法规才填写废止日期；仍然有效的，请清空废止日期")
+        if self.legal_status == "amended" and self.amended_on is None:
+            raise ValueError("已修改的法规请填写修改后的施行日期")
+        if self.effective_on and self.repealed_on and self.repealed_on < self.effective_on:
+            raise ValueError("废止日期不能早于施行日期")
+        if self.effective_on and self.amended_on and self.amended_on < self.effective_on:
+            raise ValueError("修改日期不能早于施行日期")
+        if self.published_on and self.effective_on and self.effective_on < self.published_on:
+            raise ValueError("施行日期不能早于公布日期")
+        if self.replaced_by_id is not None and self.legal_status == "in_force":
+            raise ValueError("现行有效的法规没有替代法规；已废止或已修改的，请先选择相应的效力状态")
         return self
 
 

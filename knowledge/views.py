@@ -30,6 +30,13 @@ class HitOut(BaseModel):
     score: float
     confidence: float
     snippet: str
+    law_status: str | None = Field(
+        default=None, description="法规条文的效力状态：in_force 现行有效 / amended 已修改 / repealed 已废止"
+    )
+    notice: str = Field(
+        default="", description="引用前须知（如“该法规已于2025年9月1日废止，现行规定见《…》。”），现行有效时为空"
+    )
+    replaced_by_link: str = Field(default="", description="替代它的现行法规的链接（已废止或已修改时）")
 
 
 class SearchOut(BaseModel):
@@ -61,6 +68,9 @@ def search(
                 score=h.score,
                 confidence=h.confidence,
                 snippet=h.snippet,
+                law_status=h.document.meta.get("status"),
+                notice=h.document.meta.get("notice", ""),
+                replaced_by_link=h.document.meta.get("replaced_by_link", ""),
             )
             for h in hits
         ],
@@ -88,10 +98,15 @@ def _law(row: Law, articles: bool) -> dict[str, Any]:
         "category": row.category,
         "published_on": row.published_on,
         "effective_on": row.effective_on,
+        "legal_status": row.legal_status,
+        "legal_status_label": service.standing_label(row),
+        "amended_on": row.amended_on,
+        "repealed_on": row.repealed_on,
+        "replaced_by_id": row.replaced_by_id,
         "version": row.version,
     }
     if articles:
-        out["articles"] = [{"number": a.number, "text": a.text} for a in row.articles]
+        out["articles"] = [{"number": a.number, "text": a.text, "summary": a.summary} for a in row.articles]
     return out
 
 
@@ -126,7 +141,15 @@ def article(law_id: int, number: str, db: DB) -> dict[str, Any]:
     found = next((a for a in row.articles if a.number == number.strip()), None)
     if found is None:
         raise NotFound(f"《{row.title}》没有“{number}”，请核对条文序号")
-    return {"law_id": row.id, "title": row.title, "doc_no": row.doc_no, "number": found.number, "text": found.text}
+    return {
+        "law_id": row.id,
+        "title": row.title,
+        "doc_no": row.doc_no,
+        "legal_status": row.legal_status,
+        "number": found.number,
+        "text": found.text,
+        "summary": found.summary,
+    }
 
 
 @router.get("/policies", summary="政策文件列表（公开）")

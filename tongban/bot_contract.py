@@ -31,8 +31,16 @@ CHANNEL_USER = "wechat:oBotContract0001"
 CONTEXTS: dict[str, dict[str, Any]] = {
     "factory": {"investor": "enterprise", "project_type": "industrial", "new_land": True},
     "renovation": {"investor": "enterprise", "project_type": "renovation"},
+    "energy_review": {
+        "investor": "enterprise",
+        "project_type": "industrial",
+        "new_land": True,
+        "energy_tce": 3000,
+        "coal_tonnes": 0,
+    },
 }
-"""Answers under which each question's display and checks are captured (the first one in which it applies)."""
+"""Answers under which each question's display and checks are captured (the first one in which it applies); the
+last one opens the follow-up that the energy figures decide (not a gating answer, so not in the combinations)."""
 
 NUMBER_SAMPLES = (0, 800, 20_000, 30_000, 3_000_000, 50_000_000, 80_000_000, 120_000_000)
 """Numbers the bot's tests send (after its own parsing): each number question's display or refusal of each."""
@@ -118,15 +126,18 @@ def capture(client: TestClient, token: str) -> dict[str, Any]:
             }
         )
 
+    def applicable_in(context: dict[str, Any]) -> list[str]:
+        captured = next((a for a in applicability if a["answers"] == context), None)
+        if captured is not None:
+            return list(captured["applicable"])
+        _, project = api.project(context)
+        return [q["key"] for q in api.ok("GET", f"/projects/{project['id']}/questions")["applicable"]]
+
     displays: dict[str, list[list[Any]]] = {}
     checks: list[dict[str, Any]] = []
     for question in questions:
         key = question["key"]
-        context = next(
-            c
-            for c in CONTEXTS.values()
-            if key in c or key in next(a for a in applicability if a["answers"] == c)["applicable"]
-        )
+        context = next(c for c in CONTEXTS.values() if key in c or key in applicable_in(c))
         # each answer on a project without answers, and where the question applies (checks may depend on both)
         for base in ({}, {k: v for k, v in context.items() if k != key}):
             for value in values_of(question):

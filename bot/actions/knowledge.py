@@ -37,6 +37,9 @@ def format_answer(result: Dict[str, Any]) -> str:
     top = hits[0]
     kind = KIND_LABELS.get(top.get("kind", ""), "知识库")
     lines = [f"【{top.get('title', '')}】", plain_snippet(top.get("snippet", ""))]
+    if top.get("notice"):  # a repealed or superseded law: say so, and where the law in force is
+        replacement = public_link(top["replaced_by_link"]) if top.get("replaced_by_link") else ""
+        lines.append(f"注意：{top['notice']} {replacement}".rstrip())
     lines.append(f"来源：{kind}《{_bare_title(top.get('title', ''))}》 {public_link(top.get('link', ''))}")
     related = [h for h in hits[1 : 1 + MAX_RELATED] if h.get("title")]
     if related:

@@ -24,7 +24,7 @@ from actions.intake import (
     ActionSubmitProject,
     ValidateProjectForm,
 )
-from actions.knowledge import ActionAnswerQuestion, ActionShowGuide
+from actions.knowledge import ActionAnswerQuestion, ActionShowGuide, format_answer
 from conftest import PUBLIC, make_tracker, run, slot_events, texts
 from fake_api import BOUND_USER, VALID_CREDIT_CODE, WRONG_CREDENTIALS, FakeApi, shown
 
@@ -71,6 +71,27 @@ def test_law_article_answer(api: FakeApi, domain: Dict[str, Any]) -> None:
     )
     assert "来源：法律法规《中华人民共和国城乡规划法》第四十条" in texts(messages)
     assert f"{PUBLIC}/knowledge/laws/2#第四十条" in texts(messages)
+
+
+def test_an_article_of_a_repealed_law_says_so_and_where_the_law_in_force_is(api: FakeApi) -> None:
+    hit = {
+        "kind": "law",
+        "key": "law:11:第八条",
+        "title": "《固定资产投资项目节能审查办法》第八条（已废止）",
+        "link": "/knowledge/laws/11#第八条",
+        "score": 9.0,
+        "confidence": 0.8,
+        "snippet": "年综合能源消费量不满1000吨标准煤且年<mark>电力消费量</mark>不满500万千瓦时的项目……",
+        "law_status": "repealed",
+        "notice": "该法规已于2025年9月1日废止，现行规定见《固定资产投资项目节能审查和碳排放评价办法》。",
+        "replaced_by_link": "/knowledge/laws/10",
+    }
+    said = format_answer({"query": "用电500万千瓦时要节能审查吗", "answered": True, "hits": [hit]})
+    assert said.startswith("【《固定资产投资项目节能审查办法》第八条（已废止）】")
+    assert (
+        "注意：该法规已于2025年9月1日废止，现行规定见《固定资产投资项目节能审查和碳排放评价办法》。"
+        f" {PUBLIC}/knowledge/laws/10"
+    ) in said
 
 
 def test_no_good_answer_is_said_honestly_and_offers_a_person(api: FakeApi, domain: Dict[str, Any]) -> None:
@@ -352,6 +373,7 @@ ANSWERS = {
     "has_basement": "有",
     "energy_tce": "800吨标煤",
     "electricity_kwh": "300万千瓦时",
+    "coal_tonnes": "不烧煤",
     "industry": "做芯片封装的",
     "sewage_to_network": "是",
     "digs_road": "不需要",
@@ -395,7 +417,8 @@ def test_intake_asks_only_applicable_questions_and_derives(api: FakeApi, domain:
     saved = api.projects[101]["indicators"]
     assert saved["investor"] == "enterprise" and saved["in_approval_catalogue"] is False
     assert saved["total_investment"] == 50_000_000 and saved["floor_area"] == 20_000
-    assert saved["energy_tce"] == 800 and saved["electricity_kwh"] == 3_000_000
+    assert saved["energy_tce"] == 800 and saved["electricity_kwh"] == 3_000_000 and saved["coal_tonnes"] == 0
+    assert "regional_energy_review" not in asked, "no energy review is needed, so its follow-up is not asked"
     assert saved["industry"] == "electronics" and saved["outdoor_advertising"] is True
     assert next_slot(domain, "project_form", slots) == "project_enterprise_name"
 

@@ -48,6 +48,7 @@ ACTION_NAMES: dict[str, str] = {
     "rules.discard_draft": "放弃规则草稿",
     "rules.publish": "发布推演规则",
     "rules.rollback": "回滚推演规则",
+    "rules.system_update": "系统更新推演规则（起草、试算、发布）",
     "supervision.configure": "审管衔接推送配置",
     "supervision.claim": "认领审批推送",
     "supervision.feedback": "反馈监管结果",

@@ -32,6 +32,7 @@ from core.org import service as org_service
 from core.org.models import Department, Role, User
 from core.org.permissions import DataScope, Permission
 from core.projects import demo as project_demo
+from core.projects import rule_updates
 from core.supervision import demo as supervision_demo
 from core.topics import service as topic_service
 from core.validators import credit_code_check_char, id_number_check_char
@@ -511,14 +512,18 @@ def has_demo_data(db: Session) -> bool:
     return bool(db.scalar(select(func.count()).select_from(Department)))
 
 
-def top_up(db: Session) -> None:
+def top_up(db: Session) -> list[rule_updates.UpdateReport]:
     """On a database a former version seeded: the demo parts that came later (the bot's account, special topics,
-    demo projects, supervision, last month's assessment); each seeds only once."""
+    demo projects, supervision, last month's assessment; each seeds only once) and the seed rule-set updates it
+    lacks (their reports)."""
     ensure_bot_user(db)
     topic_service.seed_topics(db)
     project_demo.seed_projects(db)
     supervision_demo.seed(db)
+    reports = rule_updates.apply_pending(db)
     assessment_demo.seed(db)  # last: it assesses what the others made
+    db.commit()
+    return reports
 
 
 def seed_all(
