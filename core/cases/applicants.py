@@ -10,10 +10,9 @@ Look-ups by ID number (带出以往信息):
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.audit.hooks import record_event
+from core.audit.service import record_read
 from core.cases.models import Applicant, Case, JointTask
 from core.cases.schemas import ApplicantIn, ApplicantOut
-from core.db import session_scope
 from core.errors import ValidationFailed
 from core.org import service as org_service
 from core.org.models import User
@@ -137,21 +136,17 @@ def prefill(db: Session, user: User, *, kind: str, id_number: str) -> ApplicantO
     reachable = _reachable(db, user, kind, id_number)
     centre = next((a for a in reachable if a.owner_user_id is None), None)
     shown = centre or (reachable[0] if reachable else None)
-    _audit_read(kind, id_number, shown)
-    return _masked(shown) if shown is not None else None
-
-
-def _audit_read(kind: str, id_number: str, shown: Applicant | None) -> None:
-    """Records a window look-up as a read of personal data, the misses too (someone trying numbers). A look-up
-    only reads, so the request's session never commits: the record commits on its own session."""
-    with session_scope() as audit_db:
-        record_event(
-            audit_db,
-            action="applicant.prefill_read",
-            entity="applicant",
-            entity_id=str(shown.id) if shown is not None else "",
-            details={"kind": kind, "id_number": mask_id_number(id_number.strip().upper()), "found": shown is not None},
-        )
+    result = _masked(shown) if shown is not None else None
+    # a miss is recorded too (someone trying numbers); the record is written before the answer leaves
+    record_read(
+        db,
+        "applicant",
+        shown.id if shown is not None else "",
+        action="applicant.prefill_read",
+        details={"kind": kind, "id_number": mask_id_number(id_number.strip().upper()), "found": shown is not None},
+        operation="event",
+    )
+    return result
 
 
 def reusable_source(db: Session, user: User, *, kind: str, id_number: str) -> Applicant | None:
