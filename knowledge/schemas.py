@@ -2,9 +2,12 @@
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, Field, field_validator, model_validator
+
+from knowledge.models import Revision
+from knowledge.search.engine import Hit
 
 ARTICLE_NUMBER = re.compile(r"^第[零〇一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?$")
 
@@ -148,3 +151,83 @@ KIND_LABELS = {
     "bundle": "一件事",
     "link": "业务系统",
 }
+STATUS_LABELS = {
+    "draft": "草稿",
+    "pending": "待审核",
+    "published": "已发布",
+    "rejected": "已退回",
+    "superseded": "历史版本",
+}
+"""A revision's statuses (knowledge/workflow.py moves it through them)."""
+
+
+class HitOut(BaseModel):
+    """A ranked search result with a stable link to its source."""
+
+    kind: str
+    key: str
+    title: str
+    link: str
+    score: float
+    confidence: float
+    snippet: str
+
+    @classmethod
+    def from_hit(cls, h: Hit) -> Self:
+        """A hit of the search engine with its document's kind, key, title and link."""
+        return cls(
+            kind=h.document.kind,
+            key=h.document.key,
+            title=h.document.title,
+            link=h.document.link,
+            score=h.score,
+            confidence=h.confidence,
+            snippet=h.snippet,
+        )
+
+
+class SearchOut(BaseModel):
+    """Search results; ``answered`` is false when nothing was good enough (the question is then recorded)."""
+
+    query: str
+    answered: bool
+    hits: list[HitOut]
+
+
+class ReviewIn(BaseModel):
+    """A reviewer's comment."""
+
+    comment: str = Field(default="", max_length=2000)
+
+
+class RevisionOut(BaseModel):
+    """A version of an entry and where it stands."""
+
+    id: int
+    kind: str
+    entity_id: int | None
+    version: int
+    status: str
+    status_label: str
+    title: str
+    data: dict[str, Any]
+    author_name: str
+    reviewer_name: str
+    review_comment: str
+
+    @classmethod
+    def from_model(cls, r: Revision) -> Self:
+        """A revision with its status in words."""
+        return cls(
+            id=r.id,
+            kind=r.kind,
+            entity_id=r.entity_id,
+            version=r.version,
+            status=r.status,
+            status_label=STATUS_LABELS[r.status],
+            title=r.title,
+            data=r.data,
+            author_name=r.author_name,
+            reviewer_name=r.reviewer_name,
+            review_comment=r.review_comment,
+        )

@@ -24,7 +24,7 @@ from core.supervision import configs, service
 from core.supervision.approval_result import DEFAULT_FIELDS, PUSH_FIELDS
 from core.supervision.escalation import LEVEL_LABELS, STAGE_LABELS, thresholds
 from core.supervision.models import SupervisionPush
-from core.supervision.schemas import ConfigIn, FeedbackIn
+from core.supervision.schemas import ConfigIn, ConfigOut, FeedbackIn
 from web.common import (
     Form,
     checked,
@@ -208,7 +208,7 @@ def feedback(push_id: int, request: Request, db: DB, form: Form, staff: Staff, o
 @router.get("/configs", response_class=HTMLResponse)
 def config_list(request: Request, db: DB, admin: SupervisionManager) -> HTMLResponse:
     """Licensed items and their push configuration (or none yet)."""
-    found = {c.service_item_id: configs.config_out(c) for c in configs.list_configs(db, admin)}
+    found = {c.service_item_id: ConfigOut.from_model(c) for c in configs.list_configs(db, admin)}
     items = db.scalars(
         select(ServiceItem)
         .where(ServiceItem.issues_licence.is_(True))
