@@ -24,6 +24,13 @@ def list_configs(db: Session, user: User | None) -> list[SupervisionConfig]:
     return list(db.scalars(select(SupervisionConfig).order_by(SupervisionConfig.service_item_id)))
 
 
+def configurable_items(db: Session, user: User | None) -> list[ServiceItem]:
+    """The items a push can be configured for: those that issue a licence, by department."""
+    org_service.require(user, Permission.SUPERVISION_MANAGE)
+    query = select(ServiceItem).where(ServiceItem.issues_licence.is_(True))
+    return list(db.scalars(query.order_by(ServiceItem.department_id, ServiceItem.id)))
+
+
 def get(db: Session, user: User | None, config_id: int) -> SupervisionConfig:
     """A push configuration (supervision.manage) or NotFound."""
     org_service.require(user, Permission.SUPERVISION_MANAGE)

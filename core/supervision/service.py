@@ -195,13 +195,38 @@ def list_pushes(
     if page < 1 or not 1 <= page_size <= 200:
         raise ValidationFailed("页码应从 1 开始，每页 1–200 条", field="page")
     query = _filtered(reader, f)
-    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = _count(db, query)
     rows = db.scalars(
         query.order_by(SupervisionPush.pushed_at.desc(), SupervisionPush.id.desc())
         .offset((page - 1) * page_size)
         .limit(page_size)
     )
     return list(rows), total
+
+
+def count_pushes(db: Session, user: User | None, f: PushFilter) -> int:
+    """How many pushes the user reaches pass the filter: the same filter and scope as ``list_pushes``'s total."""
+    return _count(db, _filtered(require_reader(user), f))
+
+
+def _count(db: Session, query: Select[SupervisionPush]) -> int:
+    return db.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+INBOX_TABS = {PUSHED: "待认领", CLAIMED: "待反馈", FED_BACK: "已反馈", "overdue": "逾期"}
+"""The tabs of a department's inbox: the three statuses, and those waiting past their threshold."""
+
+
+def inbox_filter(tab: str, *, department_id: int | None = None) -> PushFilter:
+    """The filter of an inbox tab (``INBOX_TABS``), within one department or all the reader reaches."""
+    if tab == "overdue":
+        return PushFilter(department_id=department_id, overdue=True)
+    return PushFilter(status=tab, department_id=department_id)
+
+
+def inbox_counts(db: Session, user: User | None, *, department_id: int | None = None) -> dict[str, int]:
+    """How many pushes each inbox tab holds for the user."""
+    return {tab: count_pushes(db, user, inbox_filter(tab, department_id=department_id)) for tab in INBOX_TABS}
 
 
 def list_escalations(
