@@ -165,6 +165,7 @@ class HitOut(BaseModel):
     """A ranked search result with a stable link to its source."""
 
     kind: str
+    kind_label: str = Field(description="来源类别，如“政务百科”“法律法规”（引用出处时显示）")
     key: str
     title: str
     link: str
@@ -174,9 +175,10 @@ class HitOut(BaseModel):
 
     @classmethod
     def from_hit(cls, h: Hit) -> Self:
-        """A hit of the search engine with its document's kind, key, title and link."""
+        """A hit of the search engine with its document's kind (and its name), key, title and link."""
         return cls(
             kind=h.document.kind,
+            kind_label=KIND_LABELS.get(h.document.kind, "知识库"),
             key=h.document.key,
             title=h.document.title,
             link=h.document.link,
