@@ -2,11 +2,12 @@
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from knowledge.models import LEGAL_STATUSES
+from knowledge.models import LEGAL_STATUSES, Revision
+from knowledge.search.engine import Hit
 
 ARTICLE_NUMBER = re.compile(r"^第[零〇一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?$")
 
@@ -176,3 +177,95 @@ KIND_LABELS = {
     "bundle": "一件事",
     "link": "业务系统",
 }
+STATUS_LABELS = {
+    "draft": "草稿",
+    "pending": "待审核",
+    "published": "已发布",
+    "rejected": "已退回",
+    "superseded": "历史版本",
+}
+"""A revision's statuses (knowledge/workflow.py moves it through them)."""
+
+
+class HitOut(BaseModel):
+    """A ranked search result with a stable link to its source."""
+
+    kind: str
+    kind_label: str = Field(description="来源类别，如“政务百科”“法律法规”（引用出处时显示）")
+    key: str
+    title: str
+    link: str
+    score: float
+    confidence: float
+    snippet: str
+    law_status: str | None = Field(
+        default=None, description="法规条文的效力状态：in_force 现行有效 / amended 已修改 / repealed 已废止"
+    )
+    notice: str = Field(
+        default="", description="引用前须知（如“该法规已于2025年9月1日废止，现行规定见《…》。”），现行有效时为空"
+    )
+    replaced_by_link: str = Field(default="", description="替代它的现行法规的链接（已废止或已修改时）")
+
+    @classmethod
+    def from_hit(cls, h: Hit) -> Self:
+        """A hit of the search engine with its document's kind (and its name), key, title and link."""
+        return cls(
+            kind=h.document.kind,
+            kind_label=KIND_LABELS.get(h.document.kind, "知识库"),
+            key=h.document.key,
+            title=h.document.title,
+            link=h.document.link,
+            score=h.score,
+            confidence=h.confidence,
+            snippet=h.snippet,
+            law_status=h.document.meta.get("status"),
+            notice=h.document.meta.get("notice", ""),
+            replaced_by_link=h.document.meta.get("replaced_by_link", ""),
+        )
+
+
+class SearchOut(BaseModel):
+    """Search results; ``answered`` is false when nothing was good enough (the question is then recorded)."""
+
+    query: str
+    answered: bool
+    hits: list[HitOut]
+
+
+class ReviewIn(BaseModel):
+    """A reviewer's comment."""
+
+    comment: str = Field(default="", max_length=2000)
+
+
+class RevisionOut(BaseModel):
+    """A version of an entry and where it stands."""
+
+    id: int
+    kind: str
+    entity_id: int | None
+    version: int
+    status: str
+    status_label: str
+    title: str
+    data: dict[str, Any]
+    author_name: str
+    reviewer_name: str
+    review_comment: str
+
+    @classmethod
+    def from_model(cls, r: Revision) -> Self:
+        """A revision with its status in words."""
+        return cls(
+            id=r.id,
+            kind=r.kind,
+            entity_id=r.entity_id,
+            version=r.version,
+            status=r.status,
+            status_label=STATUS_LABELS[r.status],
+            title=r.title,
+            data=r.data,
+            author_name=r.author_name,
+            reviewer_name=r.reviewer_name,
+            review_comment=r.review_comment,
+        )

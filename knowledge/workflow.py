@@ -29,6 +29,7 @@ from knowledge.models import (
     SystemLink,
 )
 from knowledge.schemas import KIND_LABELS, SCHEMAS
+from knowledge.schemas import STATUS_LABELS as STATUS_LABELS
 from knowledge.search import service as search_service
 
 MODELS: dict[str, type[Any]] = {
@@ -49,13 +50,6 @@ UNIQUE: dict[str, tuple[str, str]] = {
 }
 ANSWER_PLACEHOLDER = "（请在此填写答案）"
 """The answer of an FAQ draft made from an unanswered question until an editor writes one."""
-STATUS_LABELS = {
-    "draft": "草稿",
-    "pending": "待审核",
-    "published": "已发布",
-    "rejected": "已退回",
-    "superseded": "历史版本",
-}
 
 
 def _kind(kind: str) -> str:

@@ -22,6 +22,7 @@ from core.projects.models import Derivation, Project
 from core.rules import service as rules_service
 from core.rules.document import STAGES, RuleDef, RuleSetDocument
 from core.rules.models import RuleSetVersion
+from core.rules.schemas import VersionOut
 from knowledge import citations
 from web.common import Form, flash, redirect, render, text
 from web.deps import ErrorRoute, OnError, staff_with
@@ -48,9 +49,9 @@ def _law_checks(db: Session, version: RuleSetVersion | None) -> dict[str, Any]:
 def _versions_context(db: Session) -> dict[str, Any]:
     current = rules_service.published(db)
     return {
-        "versions": [rules_service.version_out(v) for v in rules_service.list_versions(db)],
+        "versions": [VersionOut.from_model(v) for v in rules_service.list_versions(db)],
         "draft": rules_service.draft(db),
-        "current": rules_service.version_out(current) if current else None,
+        "current": VersionOut.from_model(current) if current else None,
         **_law_checks(db, current),
     }
 
@@ -89,7 +90,7 @@ def _rule_rows(document: RuleSetDocument) -> list[tuple[RuleDef, list[str]]]:
 def _draft_context(db: Session, version: RuleSetVersion, **extra: Any) -> dict[str, Any]:
     document = rules_service.document_of(version)
     context: dict[str, Any] = {
-        "draft": rules_service.version_out(version),
+        "draft": VersionOut.from_model(version),
         "rules": _rule_rows(document),
         "problems": rules_service.problems(document),
         "dry_run": None,
@@ -180,7 +181,7 @@ def publish(request: Request, db: DB, form: Form, manager: RulesManager, on_erro
         version, changes = rules_impact.publish(db, manager, note=note)
     context = {
         "title": f"已发布第 {version.version} 版",
-        "version": rules_service.version_out(version),
+        "version": VersionOut.from_model(version),
         "changes": changes,
     }
     context["project_status_labels"] = project_service.STATUS_LABELS
@@ -281,7 +282,7 @@ def rollback(number: int, request: Request, db: DB, form: Form, manager: RulesMa
         version, changes = rules_impact.rollback(db, manager, number)
     context = {
         "title": f"已回滚到第 {number} 版的规则（现行第 {version.version} 版）",
-        "version": rules_service.version_out(version),
+        "version": VersionOut.from_model(version),
         "changes": changes,
         "project_status_labels": project_service.STATUS_LABELS,
     }
@@ -302,7 +303,7 @@ def version_page(number: int, request: Request, db: DB, manager: RulesManager) -
     version = rules_service.get_version(db, number)
     document = rules_service.document_of(version)
     context = {
-        "version": rules_service.version_out(version),
+        "version": VersionOut.from_model(version),
         "rules": _rule_rows(document),
         "approvals": document.approvals,
         "intermediaries": document.intermediaries,

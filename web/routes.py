@@ -31,6 +31,7 @@ from web import (
     portal,
     portal_filing,
     portal_knowledge,
+    portal_letters,
     portal_rate,
     topics,
 )
@@ -67,6 +68,7 @@ for _pages in (
     admin_filing_rules.router,
     admin_filing.router,
     portal_filing.router,
+    portal_letters.router,
     admin_conversations.router,
     admin_supervision.router,
     admin_supervision_reports.router,

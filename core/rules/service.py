@@ -11,11 +11,11 @@ from core.errors import Conflict, NotFound, ValidationFailed
 from core.org.models import User
 from core.rules.conditions import ConditionError, compile_condition
 from core.rules.document import ApprovalDef, IntermediaryDef, RuleDef, RuleSetDocument
+from core.rules.enums import DRAFT as DRAFT
+from core.rules.enums import PUBLISHED as PUBLISHED
+from core.rules.enums import RETIRED as RETIRED
+from core.rules.enums import STATUS_LABELS as STATUS_LABELS
 from core.rules.models import RuleSetVersion
-from core.rules.schemas import VersionOut
-
-DRAFT, PUBLISHED, RETIRED = "draft", "published", "retired"
-STATUS_LABELS = {DRAFT: "草稿", PUBLISHED: "现行", RETIRED: "已停用"}
 
 
 def published(db: Session) -> RuleSetVersion | None:
@@ -266,18 +266,3 @@ def discard_draft(db: Session, user: User) -> None:
     version, _ = require_draft(db)
     db.delete(version)
     db.flush()
-
-
-def version_out(version: RuleSetVersion, *, with_document: bool = False) -> VersionOut:
-    """A version for the API."""
-    return VersionOut(
-        version=version.version,
-        status=version.status,
-        status_label=STATUS_LABELS[version.status],
-        note=version.note,
-        based_on=version.based_on,
-        created_at=version.created_at,
-        published_at=version.published_at,
-        rule_count=len(version.document.get("rules", [])),
-        document=version.document if with_document else None,
-    )
