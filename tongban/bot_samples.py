@@ -68,6 +68,7 @@ PROJECT_ANSWERS: dict[str, Any] = {
     "has_basement": False,
     "energy_tce": 800,
     "electricity_kwh": 3_000_000,
+    "coal_tonnes": 0,
     "industry": "equipment",
     "sewage_to_network": True,
     "digs_road": False,
