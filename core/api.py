@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from core.assessment.views import router as assessment_router
 from core.audit.views import router as audit_router
 from core.cases.views import router as cases_router
 from core.errors import AppError, ValidationFailed, http_message
@@ -87,6 +88,14 @@ _FIELD_NAMES = {
     "content": "内容",
     "major_project_id": "重大项目",
     "depends_on": "前置节点",
+    "scheme_id": "考核方案",
+    "period": "考核期",
+    "period_kind": "考核周期",
+    "indicators": "考核指标",
+    "indicator": "考核指标",
+    "weight": "权重",
+    "value": "分值",
+    "accepted": "是否采纳",
 }
 
 
@@ -125,6 +134,7 @@ for _domain in (
     topics_router,
     supervision_router,
     major_projects_router,
+    assessment_router,
 ):
     router.include_router(_domain)
 

@@ -29,6 +29,7 @@ from knowledge.models import (
     SystemLink,
 )
 from knowledge.schemas import KIND_LABELS, SCHEMAS
+from knowledge.schemas import STATUS_LABELS as STATUS_LABELS
 from knowledge.search import service as search_service
 
 MODELS: dict[str, type[Any]] = {
@@ -49,13 +50,6 @@ UNIQUE: dict[str, tuple[str, str]] = {
 }
 ANSWER_PLACEHOLDER = "（请在此填写答案）"
 """The answer of an FAQ draft made from an unanswered question until an editor writes one."""
-STATUS_LABELS = {
-    "draft": "草稿",
-    "pending": "待审核",
-    "published": "已发布",
-    "rejected": "已退回",
-    "superseded": "历史版本",
-}
 
 
 def _kind(kind: str) -> str:
@@ -84,7 +78,7 @@ def title_of(kind: str, data: dict[str, Any]) -> str:
     return str(data.get(key[kind], ""))[:300]
 
 
-def _check_references(db: Session, kind: str, data: dict[str, Any]) -> None:
+def _check_references(db: Session, kind: str, data: dict[str, Any], entity_id: int | None = None) -> None:
     if kind == "faq" and data.get("service_item_id") and db.get(ServiceItem, data["service_item_id"]) is None:
         raise ValidationFailed("关联的事项不存在", field="service_item_id")
     if kind == "bundle":
@@ -93,6 +87,22 @@ def _check_references(db: Session, kind: str, data: dict[str, Any]) -> None:
             raise ValidationFailed(f"一件事包含的事项不存在：{missing}", field="item_ids")
     if kind == "link" and data.get("department_id"):
         org_service.get_department(db=db, department_id=data["department_id"])
+    if kind == "law" and data.get("replaced_by_id") is not None:
+        _check_replacement(db, data["replaced_by_id"], entity_id)
+
+
+def _check_replacement(db: Session, replaced_by_id: int, entity_id: int | None) -> None:
+    """The replacing law exists and the chain of replacements never leads back to this law."""
+    seen = {entity_id} if entity_id is not None else set()
+    current: int | None = replaced_by_id
+    while current is not None:
+        if current in seen:
+            raise ValidationFailed("替代关系不能循环：一部法规不能（间接）被它自己替代", field="replaced_by_id")
+        law = db.get(Law, current)
+        if law is None:
+            raise ValidationFailed("所选的替代法规不存在", field="replaced_by_id")
+        seen.add(current)
+        current = law.replaced_by_id
 
 
 def check_unique(db: Session, kind: str, data: dict[str, Any], entity_id: int | None) -> None:
@@ -135,7 +145,7 @@ def current_data(db: Session, kind: str, entity_id: int) -> dict[str, Any]:
     fields = SCHEMAS[kind].model_fields
     values: dict[str, Any] = {name: getattr(entity, name) for name in fields if name != "articles"}
     if kind == "law":
-        values["articles"] = [{"number": a.number, "text": a.text} for a in entity.articles]
+        values["articles"] = [{"number": a.number, "text": a.text, "summary": a.summary} for a in entity.articles]
     return validate(kind, values)
 
 
@@ -145,7 +155,7 @@ def create_draft(
     """Saves a new draft (of a new entry, or a new version of an existing one)."""
     author = org_service.require(user, Permission.KNOWLEDGE_EDIT)
     clean = validate(kind, data)
-    _check_references(db, kind, clean)
+    _check_references(db, kind, clean, entity_id)
     check_unique(db, kind, clean, entity_id)
     if entity_id is not None:
         get_entity(db, kind, entity_id)
@@ -183,7 +193,7 @@ def update_draft(db: Session, user: User | None, revision: Revision, data: dict[
     editor = org_service.require(user, Permission.KNOWLEDGE_EDIT)
     editable(revision)
     clean = validate(revision.kind, data)
-    _check_references(db, revision.kind, clean)
+    _check_references(db, revision.kind, clean, revision.entity_id)
     check_unique(db, revision.kind, clean, revision.entity_id)
     revision.data = clean
     revision.title = title_of(revision.kind, clean)
@@ -237,7 +247,7 @@ def publish(db: Session, revision: Revision) -> Any:
     kind, data = revision.kind, validate(revision.kind, revision.data)
     if kind == "faq" and data["answer"] == ANSWER_PLACEHOLDER:
         raise ValidationFailed("该问答的答案尚未填写，请编辑后再发布", field="answer")
-    _check_references(db, kind, data)
+    _check_references(db, kind, data, revision.entity_id)
     check_unique(db, kind, data, revision.entity_id)
     model = MODELS[kind]
     entity = db.get(model, revision.entity_id) if revision.entity_id else None
@@ -251,7 +261,14 @@ def publish(db: Session, revision: Revision) -> Any:
     for key, value in values.items():
         setattr(entity, key, value)
     if articles is not None:
-        entity.articles = [LawArticle(seq=i, number=a["number"], text=a["text"]) for i, a in enumerate(articles, 1)]
+        # the old articles go first: the unit of work inserts before it deletes, and a new version usually keeps
+        # its article numbers (unique per law)
+        entity.articles.clear()
+        db.flush()
+        entity.articles = [
+            LawArticle(seq=i, number=a["number"], text=a["text"], summary=a.get("summary", False))
+            for i, a in enumerate(articles, 1)
+        ]
     entity.status = "published"
     entity.version = revision.version
     entity.published_at = now()

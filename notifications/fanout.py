@@ -73,8 +73,9 @@ def _wechat_kind(kind: str) -> bool:
 
 
 def _case_id(event: DomainEvent) -> int | None:
-    """The case the event is about (every case and supervision event names one)."""
-    return payload_of(event).case_id
+    """The case the event is about, if it is about one (case and supervision events are; an assessment is not)."""
+    case_id = getattr(payload_of(event), "case_id", None)
+    return case_id if isinstance(case_id, int) else None
 
 
 def _case_owners(db: Session, event: DomainEvent, applicant_id: int) -> list[User]:

@@ -26,6 +26,7 @@ from tests.test_authz_matrix import (
     CASE_ACTIONS,
     Call,
     Ctx,
+    assessment_draft,
     case_action,
     case_detail,
     citizen_project,
@@ -33,6 +34,7 @@ from tests.test_authz_matrix import (
     fresh_push,
     on_project,
     on_review,
+    published_assessment,
 )
 
 # ---------------------------------------------------------------- findings of issue 12
@@ -480,6 +482,17 @@ def major_call(method: str, suffix: str = "", body: Any = None, caller: str = ""
     return build
 
 
+def assessment_of_a(suffix: str, params: dict[str, Any] | None = None) -> Callable[[Ctx], Call]:
+    """Officer B asks for department A's part of last month's published assessment."""
+
+    def build(ctx: Ctx) -> Call:
+        staff_of(ctx, "officer_b", "officer", ctx.world.dept_b.id)
+        path = suffix.format(dept=ctx.world.dept_a.id)
+        return Call("GET", f"/api/v1/assessment/assessments/{published_assessment(ctx)}{path}", params=params)
+
+    return build
+
+
 def major_list(path: str) -> Callable[[Ctx], Call]:
     def build(ctx: Ctx) -> Call:
         project_of_a(ctx)
@@ -600,6 +613,34 @@ MAJOR_PROBES: dict[tuple[str, str], tuple[Probe, ...]] = {
 }
 
 
+def appeal_on_a_draft(ctx: Ctx) -> Call:
+    """Officer B appeals a version not yet published (the department appealing is always the caller's own)."""
+    staff_of(ctx, "officer_b", "officer", ctx.world.dept_b.id)
+    draft = assessment_draft(ctx, 2)
+    return Call("POST", f"/api/v1/assessment/assessments/{draft}/appeals", json={"reason": "对未发布的结果申诉"})
+
+
+def only_department_b(ctx: Ctx, response: Any) -> str | None:
+    """The assessment answers with B's own result only."""
+    if response.status_code != 200:
+        return "expected B's own result"
+    names = [r["department_name"] for r in response.json()["results"]]
+    return None if names == [ctx.world.dept_b.name] else f"listed: {names}"
+
+
+def only_department_b_exported(ctx: Ctx, response: Any) -> str | None:
+    """The workbook holds B's own line only."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    if response.status_code != 200:
+        return "expected B's own workbook"
+    sheet = load_workbook(BytesIO(response.content))["考核排名"]
+    names = [row[1] for row in sheet.iter_rows(min_row=4, values_only=True)]
+    return None if names == [ctx.world.dept_b.name] else f"exported: {names}"
+
+
 PROBES: dict[tuple[str, str], tuple[Probe, ...]] = {
     ("GET", "/api/v1/cases/{case_id}"): (Probe("clerk_b", case_detail), Probe("citizen2", citizen_case_detail)),
     **{
@@ -676,6 +717,19 @@ PROBES: dict[tuple[str, str], tuple[Probe, ...]] = {
     ),
     ("POST", "/api/v1/me/inbox/{notification_id}/read"): (Probe("citizen2", anothers_inbox_message),),
     **MAJOR_PROBES,
+    ("GET", "/api/v1/assessment/assessments/{assessment_id}"): (
+        Probe("officer_b", assessment_of_a(""), only_department_b),
+    ),
+    ("GET", "/api/v1/assessment/assessments/{assessment_id}/departments/{department_id}"): (
+        Probe("officer_b", assessment_of_a("/departments/{dept}")),
+    ),
+    ("GET", "/api/v1/assessment/assessments/{assessment_id}/departments/{department_id}/explanation"): (
+        Probe("officer_b", assessment_of_a("/departments/{dept}/explanation", {"indicator": "overdue_count"})),
+    ),
+    ("GET", "/api/v1/assessment/assessments/{assessment_id}/export.xlsx"): (
+        Probe("officer_b", assessment_of_a("/export.xlsx"), only_department_b_exported),
+    ),
+    ("POST", "/api/v1/assessment/assessments/{assessment_id}/appeals"): (Probe("officer_b", appeal_on_a_draft),),
 }
 
 ADMINISTRATION = "administrators only, whose scope is every department: there is no other department to aim at"
@@ -714,6 +768,13 @@ EXEMPT: dict[tuple[str, str], str] = {
             ("GET", "/api/v1/knowledge/export/{kind}"),
             ("POST", "/api/v1/knowledge/import/{kind}"),
             ("POST", "/api/v1/notifications/{notification_id}/retry"),
+            ("GET", "/api/v1/assessment/schemes/{scheme_id}"),
+            ("PUT", "/api/v1/assessment/schemes/{scheme_id}"),
+            ("POST", "/api/v1/assessment/assessments"),
+            ("POST", "/api/v1/assessment/assessments/{assessment_id}/recompute"),
+            ("POST", "/api/v1/assessment/assessments/{assessment_id}/corrections"),
+            ("POST", "/api/v1/assessment/assessments/{assessment_id}/publish"),
+            ("POST", "/api/v1/assessment/appeals/{appeal_id}/answer"),
         ]
     },
     **{

@@ -3,6 +3,7 @@ cases in every status that publicity, statistics and progress queries can show."
 
 import random
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -46,6 +47,7 @@ SEED_CATALOGUE = [
 ]
 
 
+@pytest.mark.slow  # seeds the whole demo centre (hundreds of cases through the services)
 def test_demo_seed_has_the_catalogue_complete_guides_and_cases_in_every_status(db: Session, client: TestClient) -> None:
     demo.seed_all(db, cases=160, seed=7)
     items = list(db.scalars(select(ServiceItem)))
@@ -84,6 +86,7 @@ def test_random_identifiers_pass_their_checksums() -> None:
         assert credit_code_problem(demo.random_credit_code(rng)) is None
 
 
+@pytest.mark.slow  # seeds the whole demo centre (hundreds of cases through the services)
 def test_statistics_export_as_excel_matches_the_api(db: Session, client: TestClient) -> None:
     from io import BytesIO
 

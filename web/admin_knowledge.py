@@ -17,7 +17,8 @@ from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
 from knowledge import excel, unanswered, workflow
-from knowledge.models import Revision
+from knowledge import service as knowledge_service
+from knowledge.models import LEGAL_STATUSES, Revision
 from knowledge.schemas import KIND_LABELS, SCHEMAS
 from web.common import Form, flash, redirect, render, text, to_int, upload
 from web.deps import ErrorRoute, OnError, Staff, staff_with
@@ -194,6 +195,9 @@ def _form_context(db: Session, kind: str, values: dict[str, Any], **extra: Any) 
         context["items"] = item_service.list_items(db, published_only=False)
     if kind == "link":
         context["departments"] = org_service.list_departments(db=db)
+    if kind == "law":
+        context["laws"] = knowledge_service.law_titles(db=db)
+        context["standings"] = LEGAL_STATUSES
     return context | extra
 
 

@@ -19,6 +19,7 @@ from core.errors import AppError, PermissionDenied, ValidationFailed
 from core.files import service as file_service
 from core.items import service as item_service
 from core.items.models import ItemMaterial, ServiceItem
+from core.items.schemas import GuideOut, ItemSummary
 from core.major_projects import links as major_links
 from core.org import service as org_service
 from core.org import sessions
@@ -83,7 +84,7 @@ def guides(
         request,
         "portal/guides.html",
         {
-            "items": [item_service.summary(i) for i in items],
+            "items": [ItemSummary.from_model(i) for i in items],
             "categories": item_service.CATEGORIES,
             "departments": org_service.list_departments(db=db, active_only=True),
             "q": q or "",
@@ -97,7 +98,7 @@ def guides(
 def guide(item_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
     """A whole guide, its elements in the standard order."""
     item = item_service.get(db, item_id, published_only=True)
-    return render(request, "portal/guide.html", {"guide": item_service.guide(item)})
+    return render(request, "portal/guide.html", {"guide": GuideOut.from_model(item)})
 
 
 # ---------------------------------------------------------------- login, logout, registration

@@ -15,6 +15,7 @@ from core.errors import AppError, NotAuthenticated, http_message
 from core.org.service import PasswordChangeRequired
 from web import (
     account,
+    admin_assessment,
     admin_audit,
     admin_cases,
     admin_conversations,
@@ -32,6 +33,7 @@ from web import (
     portal,
     portal_filing,
     portal_knowledge,
+    portal_letters,
     portal_rate,
     topics,
 )
@@ -68,11 +70,13 @@ for _pages in (
     admin_filing_rules.router,
     admin_filing.router,
     portal_filing.router,
+    portal_letters.router,
     admin_conversations.router,
     admin_supervision.router,
     admin_supervision_reports.router,
     admin_major_project_actions.router,
     admin_major_projects.router,
+    admin_assessment.router,
     api_docs.router,
 ):
     router.include_router(_pages)

@@ -23,6 +23,8 @@ class EventKind(StrEnum):
     SUPERVISION_PUSHED = "supervision.pushed"
     SUPERVISION_FEEDBACK = "supervision.feedback"
     SUPERVISION_ESCALATED = "supervision.escalated"
+    ASSESSMENT_PUBLISHED = "assessment.published"
+    ASSESSMENT_RANKING = "assessment.ranking"
 
 
 class Payload(BaseModel):
@@ -137,6 +139,55 @@ class SupervisionEscalated(PushFacts):
     escalated_at: str | None
 
 
+class AssessmentFacts(Payload):
+    """What every assessment event says about the published version (core/assessment/events.py)."""
+
+    assessment_id: int
+    version: int
+    period_label: str
+    scheme_name: str
+    url: str
+
+
+class AssessmentScoreLine(BaseModel):
+    """One indicator of a department's result: its name, weight and points (``None``: 不涉及)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    weight: int
+    score: float | None
+
+
+class AssessmentRankLine(BaseModel):
+    """One line of the ranking."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rank: int | None
+    department_name: str
+    total: float | None
+
+
+class AssessmentPublished(AssessmentFacts):
+    """A department's own result, to its heads and handlers (assessment.read in that department)."""
+
+    department_id: int
+    department_name: str
+    total: float | None
+    rank: int | None
+    ranked_count: int
+    corrected: bool
+    scores: list[AssessmentScoreLine]
+
+
+class AssessmentRanking(AssessmentFacts):
+    """The whole ranking, to the leaders (assessment.read over all departments)."""
+
+    ranked_count: int
+    ranking: list[AssessmentRankLine]
+
+
 EventPayload = (
     CaseAccepted
     | CaseSupplementRequested
@@ -146,6 +197,8 @@ EventPayload = (
     | SupervisionPushed
     | SupervisionFeedback
     | SupervisionEscalated
+    | AssessmentPublished
+    | AssessmentRanking
 )
 
 PAYLOADS: dict[EventKind, type[EventPayload]] = {
@@ -157,5 +210,7 @@ PAYLOADS: dict[EventKind, type[EventPayload]] = {
     EventKind.SUPERVISION_PUSHED: SupervisionPushed,
     EventKind.SUPERVISION_FEEDBACK: SupervisionFeedback,
     EventKind.SUPERVISION_ESCALATED: SupervisionEscalated,
+    EventKind.ASSESSMENT_PUBLISHED: AssessmentPublished,
+    EventKind.ASSESSMENT_RANKING: AssessmentRanking,
 }
 """Each kind's payload type; :func:`core.events.service.publish` refuses a payload of another type."""

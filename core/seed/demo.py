@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import clock
+from core.assessment import demo as assessment_demo
 from core.audit.context import Actor, acting
 from core.calendar.service import add_working_days, is_working_day
 from core.cases import service as case_service
@@ -32,6 +33,7 @@ from core.org import service as org_service
 from core.org.models import Department, Role, User
 from core.org.permissions import DataScope, Permission
 from core.projects import demo as project_demo
+from core.projects import rule_updates
 from core.supervision import demo as supervision_demo
 from core.topics import service as topic_service
 from core.validators import credit_code_check_char, id_number_check_char
@@ -513,9 +515,10 @@ def has_demo_data(db: Session) -> bool:
     return bool(db.scalar(select(func.count()).select_from(Department)))
 
 
-def top_up(db: Session) -> None:
+def top_up(db: Session) -> list[rule_updates.UpdateReport]:
     """On a database a former version seeded: the demo parts that came later (the bot's account, special topics,
-    demo projects, supervision, major projects); each seeds only once."""
+    demo projects, supervision, major projects, last month's assessment; each seeds only once) and the seed rule-set
+    updates it lacks (their reports)."""
     ensure_bot_user(db)
     topic_service.seed_topics(db)
     project_demo.seed_projects(db)
@@ -523,6 +526,10 @@ def top_up(db: Session) -> None:
     tracker = major_project_demo.TRACKER
     _user(db, tracker[0], tracker[1], ["tracker"], org_service.get_department_by_code(db=db, code="D35"))
     major_project_demo.seed(db)
+    reports = rule_updates.apply_pending(db)
+    assessment_demo.seed(db)  # last: it assesses what the others made
+    db.commit()
+    return reports
 
 
 def seed_all(
@@ -544,4 +551,5 @@ def seed_all(
         project_demo.seed_projects(db, progress=progress)
         supervision_demo.seed(db, rng, progress)
         major_project_demo.seed(db, rng, progress)
+        assessment_demo.seed(db)  # last: it assesses what the others made
     return logins
