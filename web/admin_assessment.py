@@ -202,7 +202,7 @@ def _version_context(
         "newest": period[0].id == assessment.id,
         "manager": service.is_manager(reader),
         "values": values or {},
-        "corrections": [c for c in assessment.corrections if service.can_see_department(reader, c.department_id)],
+        "corrections": [c for c in assessment.corrections if service.can_view_department(reader, c.department_id)],
     }
 
 
@@ -210,7 +210,7 @@ def _version_context(
 def version(assessment_id: int, request: Request, db: DB, staff: Staff) -> Response:
     """A version's ranking; a department's staff go to their own result."""
     reader = _reader(staff)
-    assessment = service.get(db, reader, assessment_id)
+    assessment = service.get_for(db, reader, assessment_id)
     if not service.sees_all(reader):
         return redirect(f"/admin/assessment/{assessment_id}/departments/{reader.department_id or 0}")
     return render(request, "admin/assessment/version.html", _version_context(db, reader, assessment))
@@ -240,7 +240,7 @@ def correct(assessment_id: int, request: Request, db: DB, form: Form, staff: Sta
     values = {k: text(form, k) for k in ("department_id", "indicator", "value", "reason")}
     on_error.show(
         "admin/assessment/version.html",
-        lambda: _version_context(db, staff, service.get(db, staff, assessment_id), values),
+        lambda: _version_context(db, staff, service.get_for(db, staff, assessment_id), values),
     )
     try:
         data = CorrectionIn(

@@ -46,7 +46,7 @@ Filer = Annotated[User, Depends(signed_in_with(Permission.PROJECT_FILE))]
 
 def viewed_project(project_id: int, db: DB, viewer: SignedIn) -> Project:
     """The project of the address, when the viewer may see it (its filer, or staff with the data scope)."""
-    return service.get_project(db, viewer, project_id)
+    return service.get_for(db, viewer, project_id)
 
 
 ViewedProject = Annotated[Project, Depends(viewed_project)]
@@ -156,7 +156,7 @@ def save_info(
     values = _info_values(form)
 
     def show(error: AppError) -> Response:
-        stored = service.get_project(db, viewer, project.id)
+        stored = service.get_for(db, viewer, project.id)
         context = _info_context(values, stored, locked=not service.may_edit(viewer, stored))
         return _show_error(request, "filing/info.html", context, error)
 
@@ -244,7 +244,7 @@ def save_indicators(
     typed = typed_answers(form)
 
     def show(error: AppError) -> Response:
-        stored = service.get_project(db, viewer, project.id)
+        stored = service.get_for(db, viewer, project.id)
         values = {**(stored.indicators or {}), **parsed_answers(typed, lenient=True)}
         return _indicators_error(request, stored, values, typed, error)
 

@@ -31,7 +31,7 @@ def file_appeal(db: Session, user: User | None, assessment_id: int, data: Appeal
     if member.department_id is None:
         raise PermissionDenied("申诉须由被考核部门的工作人员提出")
     department_id = member.department_id
-    assessment = service.get(db, member, assessment_id)
+    assessment = service.get_for(db, member, assessment_id)
     if assessment.status != PUBLISHED:
         raise Conflict("只能对已发布的考核结果提出申诉")
     if tables.result_of(assessment.results, department_id) is None:
@@ -86,7 +86,7 @@ def get_appeal(db: Session, user: User | None, appeal_id: int) -> AssessmentAppe
     appeal = db.get(AssessmentAppeal, appeal_id)
     if appeal is None:
         raise NotFound("申诉不存在")
-    if not service.can_see_department(reader, appeal.department_id):
+    if not service.can_view_department(reader, appeal.department_id):
         raise PermissionDenied("只能查看本部门的申诉")
     return appeal
 

@@ -52,7 +52,7 @@ def sees_all(user: User) -> bool:
     return is_manager(user) or (Permission.ASSESSMENT_READ in user.permissions and user.data_scope == DataScope.ALL)
 
 
-def can_see_department(user: User, department_id: int) -> bool:
+def can_view_department(user: User, department_id: int) -> bool:
     """True when the user may read that department's results."""
     return sees_all(user) or (user.department_id is not None and user.department_id == department_id)
 
@@ -290,7 +290,7 @@ def _get(db: Session, assessment_id: int) -> Assessment:
     return assessment
 
 
-def get(db: Session, user: User | None, assessment_id: int) -> Assessment:
+def get_for(db: Session, user: User | None, assessment_id: int) -> Assessment:
     """A version the user may read: drafts for managers only (others learn nothing of them)."""
     reader = require_reader(user)
     assessment = db.get(Assessment, assessment_id)
@@ -313,7 +313,7 @@ def visible_results(user: User, assessment: Assessment) -> list[AssessmentResult
     ordered = sorted(
         assessment.results, key=lambda r: (r.rank is None, r.rank or 0, r.department.sort_order, r.department_id)
     )
-    return [r for r in ordered if can_see_department(user, r.department_id)]
+    return [r for r in ordered if can_view_department(user, r.department_id)]
 
 
 def get_result(
@@ -321,9 +321,9 @@ def get_result(
 ) -> tuple[Assessment, AssessmentResult]:
     """One department's result, when the user may read it."""
     reader = require_reader(user)
-    if not can_see_department(reader, department_id):
+    if not can_view_department(reader, department_id):
         raise PermissionDenied("只能查看本部门的考核结果")
-    assessment = get(db, reader, assessment_id)
+    assessment = get_for(db, reader, assessment_id)
     result = tables.result_of(assessment.results, department_id)
     if result is None:
         raise NotFound("该部门未参加本期考核")

@@ -86,14 +86,14 @@ def compute(data: ComputeIn, db: DB, user: CurrentUser) -> AssessmentOut:
 
 def _out(found: Assessment, user: CurrentUser) -> AssessmentOut:
     assert user is not None
-    corrections = [c for c in found.corrections if service.can_see_department(user, c.department_id)]
+    corrections = [c for c in found.corrections if service.can_view_department(user, c.department_id)]
     return assessment_out(found, service.visible_results(user, found), corrections)
 
 
 @router.get("/assessments/{assessment_id}", response_model=AssessmentOut, summary="考核结果与排名")
 def get_assessment(assessment_id: int, db: ReadDB, user: CurrentUser) -> AssessmentOut:
     """A version with the ranking (leaders, administrators) or the caller's own department's result."""
-    return _out(service.get(db, user, assessment_id), user)
+    return _out(service.get_for(db, user, assessment_id), user)
 
 
 @router.post("/assessments/{assessment_id}/recompute", response_model=AssessmentOut, summary="重新计算待发布版本")
@@ -139,7 +139,7 @@ def explain(assessment_id: int, department_id: int, indicator: str, db: ReadDB, 
 @router.get("/assessments/{assessment_id}/export.xlsx", summary="导出考核排名（Excel）")
 def export_ranking(assessment_id: int, db: ReadDB, user: CurrentUser) -> Response:
     """The ranking (or the caller's own result) as a workbook."""
-    found = service.get(db, user, assessment_id)
+    found = service.get_for(db, user, assessment_id)
     assert user is not None
     content = export.workbook(found, service.visible_results(user, found))
     name = export.filename(found)

@@ -64,7 +64,7 @@ def case_departments(case: Case) -> set[int]:
     return {case.department_id, *(task.department_id for task in case.joint_tasks)}
 
 
-def can_see(user: User, case: Case) -> bool:
+def can_view(user: User, case: Case) -> bool:
     """True when the user may read this case (staff by department scope, citizens their own)."""
     if Permission.CASE_READ in user.permissions and org_service.can_reach_department(user, case_departments(case)):
         return True
@@ -76,7 +76,7 @@ def get_for(db: Session, user: User | None, case_id: int) -> Case:
     if user is None:
         raise NotAuthenticated("请先登录")
     case = get(db, case_id)
-    if not can_see(user, case):
+    if not can_view(user, case):
         raise PermissionDenied("该办件不在您的数据权限范围内")
     return case
 
@@ -249,7 +249,7 @@ def _check_required(case: Case) -> None:
 def _may_reuse(user: User | None, earlier: Case, case: Case) -> bool:
     """Whether a material or licence of the earlier case may go into this one: the same applicant record (so the
     same account, or the centre's window), and an earlier case the user may see."""
-    return earlier.applicant_id == case.applicant_id and (user is None or can_see(user, earlier))
+    return earlier.applicant_id == case.applicant_id and (user is None or can_view(user, earlier))
 
 
 def reusable_materials(db: Session, applicant_id: int, user: User) -> tuple[list[CaseMaterial], list[Licence]]:
@@ -269,8 +269,8 @@ def reusable_materials(db: Session, applicant_id: int, user: User) -> tuple[list
         .order_by(Licence.id.desc())
     ).all()
     return (
-        [material for material, case in history if can_see(user, case)],
-        [licence for licence, case in licences if can_see(user, case)],
+        [material for material, case in history if can_view(user, case)],
+        [licence for licence, case in licences if can_view(user, case)],
     )
 
 

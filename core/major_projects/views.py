@@ -128,7 +128,7 @@ def statistics_excel(
 
 
 @router.get("/{project_id}", response_model=MajorProjectOut, summary="重大项目详情")
-def get_project(project_id: int, db: ReadDB, user: CurrentUser) -> MajorProjectOut:
+def get_for(project_id: int, db: ReadDB, user: CurrentUser) -> MajorProjectOut:
     """Facts, progress, nodes with their cases, milestones, problems with replies and meetings."""
     project = service.get_for(db, user, project_id)
     assert user is not None

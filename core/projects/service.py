@@ -57,7 +57,7 @@ def can_edit(user: User, project: Project) -> bool:
     if Permission.PROJECT_GUIDE in user.permissions:
         return True
     if project.channel_user and Permission.SERVICE_CLIENT in user.permissions:
-        return True  # the bot, acting for the channel user that get_project already matched
+        return True  # the bot, acting for the channel user that get_for already matched
     return project.owner_user_id == user.id and Permission.PROJECT_FILE in user.permissions
 
 
@@ -87,7 +87,7 @@ def _require_any_project_permission(user: User | None) -> User:
     return user
 
 
-def get_project(db: Session, user: User | None, project_id: int, *, channel_user: str | None = None) -> Project:
+def get_for(db: Session, user: User | None, project_id: int, *, channel_user: str | None = None) -> Project:
     """A project the user may see; 404 otherwise, so others' projects are not even confirmed to exist."""
     user = _require_any_project_permission(user)
     project = db.get(Project, project_id)

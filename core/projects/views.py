@@ -78,20 +78,20 @@ def list_projects(
 @router.get("/projects/{project_id}", response_model=ProjectOut, summary="项目详情")
 def get(project_id: int, db: ReadDB, user: CurrentUser, channel_user: ChannelUser) -> ProjectOut:
     """One project."""
-    return project_out(db, service.get_project(db, user, project_id, channel_user=channel_user))
+    return project_out(db, service.get_for(db, user, project_id, channel_user=channel_user))
 
 
 @router.patch("/projects/{project_id}", response_model=ProjectOut, summary="保存草稿（项目信息和指标）")
 def update(project_id: int, data: ProjectPatch, db: DB, user: CurrentUser, channel_user: ChannelUser) -> ProjectOut:
     """Saves what the filer entered so far; each answer is checked and a contradiction names the field."""
-    project = service.get_project(db, user, project_id, channel_user=channel_user)
+    project = service.get_for(db, user, project_id, channel_user=channel_user)
     return project_out(db, service.update_project(db, user, project, data))
 
 
 @router.get("/projects/{project_id}/questions", response_model=QuestionsOut, summary="适用的指标问题和下一个问题")
 def project_questions(project_id: int, db: ReadDB, user: CurrentUser, channel_user: ChannelUser) -> QuestionsOut:
     """The questions that apply given the answers so far; the next unanswered one first."""
-    return questions_out(service.get_project(db, user, project_id, channel_user=channel_user))
+    return questions_out(service.get_for(db, user, project_id, channel_user=channel_user))
 
 
 def derivation_out(db: Session, project: Project) -> DerivationOut:
@@ -103,7 +103,7 @@ def derivation_out(db: Session, project: Project) -> DerivationOut:
 @router.post("/projects/{project_id}/derive", response_model=DerivationOut, summary="流程推演")
 def derive(project_id: int, db: DB, user: CurrentUser, channel_user: ChannelUser) -> DerivationOut:
     """Derives the approval flow with the rules in force and issues the draft letter (初稿)."""
-    project = service.get_project(db, user, project_id, channel_user=channel_user)
+    project = service.get_for(db, user, project_id, channel_user=channel_user)
     letters.derive_with_letter(db, user, project)
     return derivation_out(db, project)
 
@@ -111,13 +111,13 @@ def derive(project_id: int, db: DB, user: CurrentUser, channel_user: ChannelUser
 @router.get("/projects/{project_id}/flow", response_model=DerivationOut, summary="当前流程（含部门审核结果）")
 def flow(project_id: int, db: ReadDB, user: CurrentUser, channel_user: ChannelUser) -> DerivationOut:
     """The derived flow with every department's changes and confirmations."""
-    return derivation_out(db, service.get_project(db, user, project_id, channel_user=channel_user))
+    return derivation_out(db, service.get_for(db, user, project_id, channel_user=channel_user))
 
 
 @router.post("/projects/{project_id}/review", response_model=list[ReviewOut], summary="提交部门审核")
 def send_for_review(project_id: int, db: DB, user: CurrentUser, channel_user: ChannelUser) -> list[ReviewOut]:
     """Sends the derived flow to every department with items in it."""
-    project = service.get_project(db, user, project_id, channel_user=channel_user)
+    project = service.get_for(db, user, project_id, channel_user=channel_user)
     return [review_out(db, r) for r in service.send_for_review(db, user, project)]
 
 
@@ -154,7 +154,7 @@ def confirm(review_id: int, data: ConfirmIn, db: DB, user: CurrentUser) -> Revie
 @router.post("/projects/{project_id}/letter", response_model=LetterOut, summary="生成指导意见书（流程变化时出新版本）")
 def issue_letter(project_id: int, db: DB, user: CurrentUser, channel_user: ChannelUser) -> LetterOut:
     """The letter for the current flow; a new version only when the flow changed."""
-    project = service.get_project(db, user, project_id, channel_user=channel_user)
+    project = service.get_for(db, user, project_id, channel_user=channel_user)
     return letter_out(letters.issue_letter(db, user, project))
 
 
@@ -162,8 +162,7 @@ def issue_letter(project_id: int, db: DB, user: CurrentUser, channel_user: Chann
 def list_letters(project_id: int, db: ReadDB, user: CurrentUser, channel_user: ChannelUser) -> list[LetterOut]:
     """Every version issued, newest first."""
     return [
-        letter_out(x)
-        for x in letters.letters_of(db, service.get_project(db, user, project_id, channel_user=channel_user))
+        letter_out(x) for x in letters.letters_of(db, service.get_for(db, user, project_id, channel_user=channel_user))
     ]
 
 

@@ -31,7 +31,7 @@ def configurable_items(db: Session, user: User | None) -> list[ServiceItem]:
     return list(db.scalars(query.order_by(ServiceItem.department_id, ServiceItem.id)))
 
 
-def get(db: Session, user: User | None, config_id: int) -> SupervisionConfig:
+def get_for(db: Session, user: User | None, config_id: int) -> SupervisionConfig:
     """A push configuration (supervision.manage) or NotFound."""
     org_service.require(user, Permission.SUPERVISION_MANAGE)
     config = db.get(SupervisionConfig, config_id)

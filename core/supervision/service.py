@@ -95,7 +95,7 @@ def require_reader(user: User | None) -> User:
     return user
 
 
-def can_see(user: User, push: SupervisionPush) -> bool:
+def can_view(user: User, push: SupervisionPush) -> bool:
     """True when the user may read this push."""
     if sees_all(user) and any(p in user.permissions for p in (*READER_PERMISSIONS, Permission.CASE_READ)):
         return True
@@ -127,7 +127,7 @@ def get_for(db: Session, user: User | None, push_id: int) -> SupervisionPush:
     if user is None:
         raise NotAuthenticated("请先登录")
     push = get(db, push_id)
-    if not can_see(user, push):
+    if not can_view(user, push):
         raise PermissionDenied("该推送不在您的数据权限范围内")
     return push
 

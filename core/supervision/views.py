@@ -49,19 +49,19 @@ def create_config(data: ConfigIn, db: DB, user: CurrentUser) -> ConfigOut:
 @router.get("/configs/{config_id}", response_model=ConfigOut, summary="推送配置详情")
 def get_config(config_id: int, db: ReadDB, user: CurrentUser) -> ConfigOut:
     """One push configuration."""
-    return ConfigOut.from_model(configs.get(db, user, config_id))
+    return ConfigOut.from_model(configs.get_for(db, user, config_id))
 
 
 @router.put("/configs/{config_id}", response_model=ConfigOut, summary="修改推送配置")
 def update_config(config_id: int, data: ConfigIn, db: DB, user: CurrentUser) -> ConfigOut:
     """Changes a configuration; pushes already made keep what they received."""
-    return ConfigOut.from_model(configs.save(db, user, configs.get(db, user, config_id), data))
+    return ConfigOut.from_model(configs.save(db, user, configs.get_for(db, user, config_id), data))
 
 
 @router.delete("/configs/{config_id}", status_code=204, summary="删除推送配置")
 def delete_config(config_id: int, db: DB, user: CurrentUser) -> Response:
     """Stops pushing the item's results; pushes already made stay."""
-    configs.delete(db, user, configs.get(db, user, config_id))
+    configs.delete(db, user, configs.get_for(db, user, config_id))
     return Response(status_code=204)
 
 
@@ -142,7 +142,7 @@ def list_comparisons(db: ReadDB, user: CurrentUser) -> list[ComparisonSummary]:
 @router.get("/comparisons/{comparison_id}", response_model=ComparisonOut, summary="事项信息比对报告")
 def get_comparison(comparison_id: int, db: ReadDB, user: CurrentUser) -> ComparisonOut:
     """A stored comparison with its findings, field by field."""
-    return ComparisonOut.from_model(comparison.get(db, user, comparison_id))
+    return ComparisonOut.from_model(comparison.get_for(db, user, comparison_id))
 
 
 # ---------------------------------------------------------------- statistics
