@@ -268,10 +268,10 @@ def _department_context(
     values: dict[str, str] | None = None,
     indicator: str | None = None,
 ) -> dict[str, Any]:
-    assessment, result = service.get_result(db, reader, assessment_id, department_id)
+    assessment, result = service.get_result(db, reader, assessment_id, department_id=department_id)
     explained = None
     if indicator:
-        _, _, counted = service.explanation(db, reader, assessment_id, department_id, indicator)
+        _, _, counted = service.explanation(db, reader, assessment_id, department_id=department_id, indicator=indicator)
         score = next(s for s in result.scores if s.indicator == indicator)
         explained = (score, INDICATORS[indicator], counted[:LISTED], len(counted))
     newest = service.current_published(db, assessment)

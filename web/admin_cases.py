@@ -249,8 +249,8 @@ def _paper_materials(form: FormData, case: Case) -> list[MaterialIn]:
 
 
 ACTIONS: dict[str, Callable[[Session, User, Case, FormData], object]] = {
-    "accept": lambda db, u, c, f: case_service.accept(db, u, c, text(f, "opinion")),
-    "refuse": lambda db, u, c, f: case_service.refuse(db, u, c, text(f, "reason")),
+    "accept": lambda db, u, c, f: case_service.accept(db, u, c, opinion=text(f, "opinion")),
+    "refuse": lambda db, u, c, f: case_service.refuse(db, u, c, reason=text(f, "reason")),
     "review": lambda db, u, c, f: case_service.review(
         db, u, c, agree=_agree(f), opinion=text(f, "opinion"), public=f.get("opinion_public") is not None
     ),

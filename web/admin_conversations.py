@@ -95,7 +95,7 @@ def conversation_page(
     request: Request, db: DB, staff: ConversationStaff, conversation: ReadableConversation
 ) -> HTMLResponse:
     """A conversation: the transcript, who has it, and the reply box for the member of staff who took it."""
-    record_read(db, "conversation", conversation.id, "咨询会话记录")  # the refreshes that follow are not recorded
+    record_read(db, "conversation", conversation.id, what="咨询会话记录")  # the refreshes that follow are not recorded
     return _page(request, db, staff, conversation)
 
 

@@ -179,7 +179,7 @@ def feedback(push_id: int, request: Request, db: DB, form: Form, staff: Staff, o
         attachment_ids=[],
     )
     with acting(action="supervision.feedback"):
-        service.check_feedback(staff, push, data)  # before any attachment is stored
+        service.check_feedback(staff, push, data=data)  # before any attachment is stored
         data.attachment_ids = _attachment_ids(db, form, staff)
         service.give_feedback(db, staff, push, data)
     flash(request, "监管结果已反馈，审批部门将收到通知")

@@ -113,7 +113,9 @@ def answer_appeal(db: Session, user: User | None, appeal_id: int, data: AnswerIn
                 reason=f"采纳申诉：{answer}",
             )
             newest = service.latest(db, appeal.assessment)
-            service.check_correction(newest, correction.department_id, correction.indicator, correction.value, answer)
+            service.check_correction(
+                newest, correction.department_id, indicator=correction.indicator, value=correction.value, reason=answer
+            )
             target = service.working_version(db, admin, newest)
             service.record_correction(db, admin, target, correction, appeal_id=appeal.id)
             appeal.new_assessment_id = target.id

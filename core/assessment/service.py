@@ -164,7 +164,7 @@ def recompute(db: Session, user: User | None, assessment_id: int) -> Assessment:
 # ---------------------------------------------------------------- corrections
 
 
-def check_correction(assessment: Assessment, department_id: int, indicator: str, value: float, reason: str) -> None:
+def check_correction(assessment: Assessment, department_id: int, *, indicator: str, value: float, reason: str) -> None:
     if tables.result_of(assessment.results, department_id) is None:
         raise ValidationFailed("该部门未参加本期考核，请重新选择部门", field="department_id")
     if indicator != tables.TOTAL and indicator not in assessment.weights:
@@ -220,7 +220,7 @@ def working_version(db: Session, admin: User, assessment: Assessment) -> Assessm
 
 
 def record_correction(
-    db: Session, admin: User, target: Assessment, data: CorrectionIn, appeal_id: int | None = None
+    db: Session, admin: User, target: Assessment, data: CorrectionIn, *, appeal_id: int | None = None
 ) -> AssessmentCorrection:
     """Writes the correction on a draft and puts its value in place (ranking included)."""
     result = tables.result_of(target.results, data.department_id)
@@ -256,7 +256,7 @@ def correct(db: Session, user: User | None, assessment_id: int, data: Correction
     newest = latest(db, assessment)
     if newest.id != assessment.id:
         raise Conflict(f"该考核期已有更新的版本（第{newest.version}版），请在最新版本上修正")
-    check_correction(assessment, data.department_id, data.indicator, data.value, data.reason)
+    check_correction(assessment, data.department_id, indicator=data.indicator, value=data.value, reason=data.reason)
     with acting(action="assessment.correct"):
         target = working_version(db, admin, assessment)
         record_correction(db, admin, target, data)
@@ -317,7 +317,7 @@ def visible_results(user: User, assessment: Assessment) -> list[AssessmentResult
 
 
 def get_result(
-    db: Session, user: User | None, assessment_id: int, department_id: int
+    db: Session, user: User | None, assessment_id: int, *, department_id: int
 ) -> tuple[Assessment, AssessmentResult]:
     """One department's result, when the user may read it."""
     reader = require_reader(user)
@@ -331,10 +331,10 @@ def get_result(
 
 
 def explanation(
-    db: Session, user: User | None, assessment_id: int, department_id: int, indicator: str
+    db: Session, user: User | None, assessment_id: int, *, department_id: int, indicator: str
 ) -> tuple[Assessment, AssessmentResult, list[Counted]]:
     """What one indicator counted for one department: every case, node, warning, push or rating, with why."""
-    assessment, result = get_result(db, user, assessment_id, department_id)
+    assessment, result = get_result(db, user, assessment_id, department_id=department_id)
     if indicator not in assessment.weights or indicator not in INDICATORS:
         raise ValidationFailed("本期考核没有这项指标", field="indicator")
     return assessment, result, measures.explain(db, period_of(assessment), department_id, indicator)

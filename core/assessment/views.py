@@ -121,7 +121,7 @@ def publish(assessment_id: int, db: DB, user: CurrentUser) -> AssessmentOut:
 )
 def department_result(assessment_id: int, department_id: int, db: ReadDB, user: CurrentUser) -> ResultOut:
     """One department's scores (its own staff, leaders and administrators)."""
-    return result_out(service.get_result(db, user, assessment_id, department_id)[1])
+    return result_out(service.get_result(db, user, assessment_id, department_id=department_id)[1])
 
 
 @router.get(
@@ -131,7 +131,7 @@ def department_result(assessment_id: int, department_id: int, db: ReadDB, user: 
 )
 def explain(assessment_id: int, department_id: int, indicator: str, db: ReadDB, user: CurrentUser) -> ExplanationOut:
     """Every case, node, warning, push or rating the indicator counted for the department, and why."""
-    _, result, counted = service.explanation(db, user, assessment_id, department_id, indicator)
+    _, result, counted = service.explanation(db, user, assessment_id, department_id=department_id, indicator=indicator)
     score = next(s for s in result.scores if s.indicator == indicator)
     return explanation_out(score, counted, EXPLANATION_LIMIT)
 

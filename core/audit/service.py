@@ -76,8 +76,8 @@ def record_read(
     db: Session,
     entity: str,
     entity_id: str | int,
-    what: str = "",
     *,
+    what: str = "",
     action: str = READ_ACTION,
     details: dict[str, Any] | None = None,
     operation: str = "read",
@@ -225,7 +225,7 @@ def export_workbook(db: Session, filters: AuditFilter) -> bytes:
         )
     for column, width in zip("ABCDEFGHIJK", (8, 20, 24, 10, 16, 22, 30, 60, 50, 20, 10), strict=True):
         sheet.column_dimensions[column].width = width
-    record_read(db, "audit_log", "", f"导出审计日志 {len(rows)} 条")
+    record_read(db, "audit_log", "", what=f"导出审计日志 {len(rows)} 条")
     out = BytesIO()
     book.save(out)
     return out.getvalue()

@@ -319,7 +319,7 @@ def _create(db: Session, user: User | None, data: SubmitIn, channel: SubmitChann
 
 
 def submit_online(
-    db: Session, user: User | None, data: SubmitIn, channel: SubmitChannel = SubmitChannel.ONLINE
+    db: Session, user: User | None, data: SubmitIn, *, channel: SubmitChannel = SubmitChannel.ONLINE
 ) -> NewCase:
     """A citizen's or enterprise's online application; every required material must come with it."""
     citizen = org_service.require(user, Permission.CASE_APPLY)
@@ -363,7 +363,7 @@ def issue_query_code(db: Session, user: User | None, case: Case) -> str:
 # ---------------------------------------------------------------- steps
 
 
-def accept(db: Session, user: User | None, case: Case, opinion: str = "") -> None:
+def accept(db: Session, user: User | None, case: Case, *, opinion: str = "") -> None:
     """受理: the clock starts; every required material must be there."""
     handler = _require_handler(user, case)
     _expect(case, "accept", {CaseStatus.SUBMITTED})
@@ -386,7 +386,7 @@ def accept(db: Session, user: User | None, case: Case, opinion: str = "") -> Non
     case_events.accepted(db, case, opinion or "材料齐全，予以受理")
 
 
-def refuse(db: Session, user: User | None, case: Case, reason: str) -> None:
+def refuse(db: Session, user: User | None, case: Case, *, reason: str) -> None:
     """不予受理 with a reason; the case ends with conclusion result 6."""
     handler = _require_handler(user, case)
     _expect(case, "refuse", {CaseStatus.SUBMITTED})

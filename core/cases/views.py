@@ -205,7 +205,7 @@ def _act(db: DB, user: CurrentUser, case_id: int) -> Case:
 def accept(case_id: int, data: OpinionIn, db: DB, user: CurrentUser) -> CaseOut:
     """受理: the clock starts."""
     case = _act(db, user, case_id)
-    service.accept(db, user, case, data.opinion)
+    service.accept(db, user, case, opinion=data.opinion)
     return case_out(case)
 
 
@@ -213,7 +213,7 @@ def accept(case_id: int, data: OpinionIn, db: DB, user: CurrentUser) -> CaseOut:
 def refuse(case_id: int, data: OpinionIn, db: DB, user: CurrentUser) -> CaseOut:
     """不予受理 with a reason (the opinion)."""
     case = _act(db, user, case_id)
-    service.refuse(db, user, case, data.opinion)
+    service.refuse(db, user, case, reason=data.opinion)
     return case_out(case)
 
 

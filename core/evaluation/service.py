@@ -71,7 +71,7 @@ def follow_ups(db: Session, user: User | None, *, status: str | None = PENDING) 
     return list(db.scalars(query.limit(500)))
 
 
-def answer_follow_up(db: Session, user: User | None, evaluation_id: int, answer: str) -> Evaluation:
+def answer_follow_up(db: Session, user: User | None, evaluation_id: int, *, answer: str) -> Evaluation:
     """The department records how the complaint was verified, fixed and answered."""
     staff = org_service.require(user, Permission.CASE_HANDLE)
     evaluation = db.get(Evaluation, evaluation_id)

@@ -60,4 +60,4 @@ def follow_ups(db: ReadDB, user: CurrentUser, status: str | None = service.PENDI
 @router.post("/ratings/{evaluation_id}/follow-up", response_model=FollowUpOut, summary="答复差评")
 def answer(evaluation_id: int, data: FollowUpIn, db: DB, user: CurrentUser) -> FollowUpOut:
     """Records the department's verification, fix and call-back."""
-    return follow_up_out(db, service.answer_follow_up(db, user, evaluation_id, data.answer))
+    return follow_up_out(db, service.answer_follow_up(db, user, evaluation_id, answer=data.answer))

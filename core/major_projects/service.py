@@ -187,7 +187,7 @@ def service_item(db: Session, item_id: int | None, field: str = "service_item_id
     return item_id
 
 
-def check_span(start: date | None, finish: date | None, what: str, field: str) -> None:
+def check_span(start: date | None, finish: date | None, *, what: str, field: str) -> None:
     """Refuses a finish before its start."""
     if start is not None and finish is not None and finish < start:
         raise ValidationFailed(f"{what}的完成日期（{finish}）不能早于开始日期（{start}）", field=field)
@@ -263,7 +263,7 @@ def create(db: Session, user: User | None, data: MajorProjectIn) -> MajorProject
 def _check_facts(project: MajorProject) -> None:
     if project.credit_code and (problem := credit_code_problem(project.credit_code)):
         raise ValidationFailed(problem, field="credit_code")
-    check_span(project.planned_start, project.planned_finish, "项目计划", "planned_finish")
+    check_span(project.planned_start, project.planned_finish, what="项目计划", field="planned_finish")
 
 
 def update(db: Session, user: User | None, project: MajorProject, data: MajorProjectPatch) -> MajorProject:

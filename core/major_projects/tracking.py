@@ -67,8 +67,8 @@ def _depends_on(project: MajorProject, node: ProjectNode | None, codes: list[str
 
 
 def _check_node(node: ProjectNode) -> None:
-    check_span(node.planned_start, node.planned_finish, f"节点“{node.name}”的计划", "planned_finish")
-    check_span(node.actual_start, node.actual_finish, f"节点“{node.name}”的实际", "actual_finish")
+    check_span(node.planned_start, node.planned_finish, what=f"节点“{node.name}”的计划", field="planned_finish")
+    check_span(node.actual_start, node.actual_finish, what=f"节点“{node.name}”的实际", field="actual_finish")
     _past(node.actual_start, "实际开始日期", "actual_start")
     _past(node.actual_finish, "实际完成日期", "actual_finish")
     if node.state == DONE and node.actual_finish is None:
@@ -189,8 +189,15 @@ def update_node(
 
 
 def _check_milestone(milestone: Milestone) -> None:
-    check_span(milestone.planned_start, milestone.planned_finish, f"里程碑“{milestone.name}”的计划", "planned_finish")
-    check_span(milestone.actual_start, milestone.actual_finish, f"里程碑“{milestone.name}”的实际", "actual_finish")
+    check_span(
+        milestone.planned_start,
+        milestone.planned_finish,
+        what=f"里程碑“{milestone.name}”的计划",
+        field="planned_finish",
+    )
+    check_span(
+        milestone.actual_start, milestone.actual_finish, what=f"里程碑“{milestone.name}”的实际", field="actual_finish"
+    )
     _past(milestone.actual_start, "实际开始日期", "actual_start")
     _past(milestone.actual_finish, "实际完成日期", "actual_finish")
 

@@ -146,6 +146,6 @@ def _review(db: Session, filer: User, project: Project, *, confirm_all: bool) ->
                         opinion="材料齐全时可容缺受理，承诺时限压缩1个工作日",
                     ),
                 )
-        service.confirm_review(db, officer, review, "经审核，本部门事项及材料清单无误")
+        service.confirm_review(db, officer, review, opinion="经审核，本部门事项及材料清单无误")
     if project.status == service.CONFIRMED:
         letters.issue_letter(db, filer, project)

@@ -129,7 +129,7 @@ def confirm_with_letter(
     db: Session, user: User | None, review: DepartmentReview, opinion: str
 ) -> GuidanceLetter | None:
     """A department confirms its items; the last confirmation issues the final letter (正式), returned."""
-    service.confirm_review(db, user, review, opinion)
+    service.confirm_review(db, user, review, opinion=opinion)
     project = service.review_project(db, review)
     return _current_letter(db, user, project) if project.status == service.CONFIRMED else None
 

@@ -39,7 +39,7 @@ def _departments_reviewing(db: Session, project: Project) -> set[int]:
     return set(rows)
 
 
-def can_view(db: Session, user: User, project: Project, channel_user: str | None = None) -> bool:
+def can_view(db: Session, user: User, project: Project, *, channel_user: str | None = None) -> bool:
     """Its filer (or the bot for the channel user who filed it), guides, leaders; reviewing departments' staff."""
     if project.owner_user_id == user.id:
         return True
@@ -91,7 +91,7 @@ def get_for(db: Session, user: User | None, project_id: int, *, channel_user: st
     """A project the user may see; 404 otherwise, so others' projects are not even confirmed to exist."""
     user = _require_any_project_permission(user)
     project = db.get(Project, project_id)
-    if project is None or not can_view(db, user, project, channel_user):
+    if project is None or not can_view(db, user, project, channel_user=channel_user):
         raise NotFound("项目不存在或您无权查看")
     return project
 
@@ -400,7 +400,7 @@ def add_adjustment(db: Session, user: User | None, review: DepartmentReview, dat
     return adjustment
 
 
-def confirm_review(db: Session, user: User | None, review: DepartmentReview, opinion: str) -> DepartmentReview:
+def confirm_review(db: Session, user: User | None, review: DepartmentReview, *, opinion: str) -> DepartmentReview:
     """The department confirms its items; the project is confirmed when every department has."""
     assert user is not None
     project, derivation = _open_review(db, review)

@@ -406,7 +406,7 @@ class CaseFactory:
     def _apply(self, case: Case, action: str, user: User, moment: datetime, today: datetime) -> bool:
         db, s = self.db, case_service
         if action == "refuse":
-            self._at(moment, lambda: s.refuse(db, user, case, self._opinion("refuse")), user)
+            self._at(moment, lambda: s.refuse(db, user, case, reason=self._opinion("refuse")), user)
             return False
         if action == "pre_supplement":
             names = [m.name for m in case.item.materials[:2]]

@@ -173,10 +173,12 @@ def _filtered(user: User, f: PushFilter) -> Select[SupervisionPush]:
     if f.overdue is not None:
         condition = overdue_condition()
         query = query.where(condition if f.overdue else ~condition)
-    return in_period(query, f.date_from, f.date_to)
+    return in_period(query, date_from=f.date_from, date_to=f.date_to)
 
 
-def in_period(query: Select[SupervisionPush], date_from: date | None, date_to: date | None) -> Select[SupervisionPush]:
+def in_period(
+    query: Select[SupervisionPush], *, date_from: date | None, date_to: date | None
+) -> Select[SupervisionPush]:
     """Limits a push query to pushes made between two days, both included."""
     if date_from and date_to and date_from > date_to:
         raise ValidationFailed("开始日期不能晚于结束日期", field="date_from")
@@ -311,7 +313,7 @@ def _check_feedback(push: SupervisionPush, data: FeedbackIn) -> None:
         raise ValidationFailed("未开展检查的，请在“采取的措施”中说明监管安排", field="measures")
 
 
-def check_feedback(user: User | None, push: SupervisionPush, data: FeedbackIn) -> User:
+def check_feedback(user: User | None, push: SupervisionPush, *, data: FeedbackIn) -> User:
     """The handler who may feed back this push with these data; the Chinese reason why not otherwise."""
     handler = _require_receiver(user, push, "反馈监管结果")
     if push.status == PUSHED:
@@ -325,7 +327,7 @@ def check_feedback(user: User | None, push: SupervisionPush, data: FeedbackIn) -
 def give_feedback(db: Session, user: User | None, push: SupervisionPush, data: FeedbackIn) -> SupervisionPush:
     """监管反馈 after the claim; the result goes back to the approving department as an event."""
     _lock(db, push)
-    handler = check_feedback(user, push, data)
+    handler = check_feedback(user, push, data=data)
     attachments = _attachments(db, handler, data.attachment_ids)
     at = now()
     push.feedback = SupervisionFeedback(

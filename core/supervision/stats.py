@@ -45,7 +45,7 @@ def statistics(
     reader = require_reader(user)
     if department_id and not sees_all(reader) and department_id != reader.department_id:
         raise ValidationFailed("只能统计本部门收到的推送", field="department_id")
-    query = in_period(scoped(select(SupervisionPush), reader), date_from, date_to)
+    query = in_period(scoped(select(SupervisionPush), reader), date_from=date_from, date_to=date_to)
     if department_id:
         query = query.where(SupervisionPush.department_id == department_id)
     pushes = list(db.scalars(query.order_by(SupervisionPush.pushed_at)))
