@@ -220,42 +220,52 @@ def _intake_id(tracker: Tracker) -> Optional[int]:
         return None
 
 
+async def answer_project_progress(
+    dispatcher: CollectingDispatcher, tracker: Tracker, *, in_intake: bool = False
+) -> List[EventType]:
+    """Answers from GET /my/projects: one project in full, several as a list to pick from, none: the intake.
+
+    ``in_intake``: asked in the middle of an intake (the form asks its question again afterwards), so a draft is
+    not offered for "继续报建" and no slot is set."""
+    try:
+        async with client(tracker) as api:
+            if not api.has_channel_user:
+                dispatcher.utter_message(text=NO_IDENTITY)
+                return []
+            projects = await api.my_projects()
+    except ApiError as error:
+        dispatcher.utter_message(text=UNAVAILABLE if error.unavailable else error.message)
+        return []
+    if not projects:
+        dispatcher.utter_message(text=NONE_YET, buttons=[] if in_intake else buttons("我要报建"))
+        return []
+    chosen = projects[0] if len(projects) == 1 else named_project(projects, latest_text(tracker))
+    if chosen is None:
+        heading = f"您有 {len(projects)} 个报建项目：" if len(projects) <= LIST_LIMIT else f"您最近的 {LIST_LIMIT} 个报建项目："
+        lines = [heading] + [list_line(n, p) for n, p in enumerate(projects[:LIST_LIMIT], 1)]
+        lines.append("想看哪一个的进度？请点选，或直接说项目名称。")
+        titles = [CHOOSE_PREFIX + p.get("name", "") for p in projects[:LIST_LIMIT]]
+        dispatcher.utter_message(text="\n".join(lines), buttons=buttons(*titles))
+        return []
+    major = chosen.get("major_project")
+    in_progress = _intake_id(tracker)
+    resumable = (
+        chosen.get("status") == "draft"
+        and in_progress in (None, chosen.get("id"))
+        and not (in_intake and in_progress is None)
+    )
+    for text in split_messages(tracked_lines(chosen, major) if major else filing_lines(chosen, resumable)):
+        dispatcher.utter_message(text=text)
+    if resumable and in_progress is None:  # "继续报建" now resumes this draft
+        return [SlotSet("project_id", chosen.get("id")), SlotSet("project_name", chosen.get("name"))]
+    return []
+
+
 class ActionMyProjectProgress(Action):
-    """Answers "我的项目到哪一步了" from the API: one project in full, several as a list to pick from, none: the intake."""
+    """Answers "我的项目到哪一步了" (answer_project_progress)."""
 
     def name(self) -> Text:
         return "action_my_project_progress"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        try:
-            async with client(tracker) as api:
-                if not api.has_channel_user:
-                    dispatcher.utter_message(text=NO_IDENTITY)
-                    return []
-                projects = await api.my_projects()
-        except ApiError as error:
-            dispatcher.utter_message(text=UNAVAILABLE if error.unavailable else error.message)
-            return []
-        if not projects:
-            dispatcher.utter_message(text=NONE_YET, buttons=buttons("我要报建"))
-            return []
-        chosen = projects[0] if len(projects) == 1 else named_project(projects, latest_text(tracker))
-        if chosen is None:
-            lines = [f"您有 {len(projects)} 个报建项目：" if len(projects) <= LIST_LIMIT else f"您最近的 {LIST_LIMIT} 个报建项目："]
-            lines += [list_line(n, p) for n, p in enumerate(projects[:LIST_LIMIT], 1)]
-            lines.append("想看哪一个的进度？请点选，或直接说项目名称。")
-            titles = [CHOOSE_PREFIX + p.get("name", "") for p in projects[:LIST_LIMIT]]
-            dispatcher.utter_message(text="\n".join(lines), buttons=buttons(*titles))
-            return []
-        return self._show(dispatcher, tracker, chosen)
-
-    def _show(self, dispatcher: CollectingDispatcher, tracker: Tracker, project: MyProject) -> List[EventType]:
-        major = project.get("major_project")
-        in_progress = _intake_id(tracker)
-        resumable = project.get("status") == "draft" and in_progress in (None, project.get("id"))
-        lines = tracked_lines(project, major) if major else filing_lines(project, resumable)
-        for text in split_messages(lines):
-            dispatcher.utter_message(text=text)
-        if resumable and in_progress is None:  # "继续报建" now resumes this draft
-            return [SlotSet("project_id", project.get("id")), SlotSet("project_name", project.get("name"))]
-        return []
+        return await answer_project_progress(dispatcher, tracker)

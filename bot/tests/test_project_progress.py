@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
+from actions.intake import ValidateProjectForm
 from actions.projects import (
     CHOOSE_PREFIX,
     MAX_CHARS,
@@ -108,6 +109,25 @@ def test_without_a_channel_user_or_an_api_the_bot_says_so(api: FakeApi, domain: 
     assert texts(messages) == UNAVAILABLE
 
 
+def in_intake(domain: Dict[str, Any], text: str, intent: str, slots: Dict[str, Any]) -> tuple:
+    asked = {**slots, "requested_slot": "project_name"}
+    tracker = make_tracker(
+        text, sender=ONE, intent=intent, slots=asked, set_now={"project_name": text}, active_loop="project_form"
+    )
+    return run(ValidateProjectForm(), tracker, domain)
+
+
+def test_asked_in_the_intake_it_is_answered_and_the_intake_goes_on(api: FakeApi, domain: Dict[str, Any]) -> None:
+    events, messages = in_intake(domain, "对了，我们上个项目审批进展怎么样了", "ask_project_progress", {})
+    assert texts(messages).startswith("「恒创精密零部件生产基地」（重大项目 ZD2026-001）")
+    assert slot_events(events) == {"project_name": None}  # the form asks for the name again
+    assert [r["method"] for r in api.requests] == ["GET"]
+    # a bare project name classified as the question is the answer it reads as
+    events, messages = in_intake(domain, "新能源电池产业园二期", "ask_project_progress", {})
+    assert "已为「新能源电池产业园二期」建立报建草稿" in texts(messages)
+    assert slot_events(events)["project_name"] == "新能源电池产业园二期"
+
+
 def test_which_project_a_message_names() -> None:
     projects = MY_PROJECTS["several"]["answer"]
     names = {p["name"]: p for p in projects}
@@ -128,5 +148,9 @@ def test_long_answers_are_split_between_sentences() -> None:
 
 def test_the_domain_wires_the_question_to_the_action(domain: Dict[str, Any]) -> None:
     assert "ask_project_progress" in domain["intents"] and "action_my_project_progress" in domain["actions"]
-    # a form never takes the question as its answer (rules pause or stop it and answer instead)
-    assert all("ask_project_progress" in form["ignored_intents"] for form in domain["forms"].values())
+    # the case forms never take the question as their answer (rules stop them and answer instead); in the intake
+    # its validation decides (a bare project name is an answer, a question is answered and asked again)
+    forms = domain["forms"]
+    for form in ("progress_form", "bind_form", "rating_form"):
+        assert "ask_project_progress" in forms[form]["ignored_intents"]
+    assert "ask_project_progress" not in forms["project_form"]["ignored_intents"]
