@@ -577,6 +577,7 @@ def stored_comparison(ctx: Ctx) -> Call:
 # ---------------------------------------------------------------- major projects (重大项目跟踪)
 
 MAJOR_READERS = frozenset({LEADER, ADMIN})  # major_project.read (leaders: all scope) / .manage; clerks hold neither
+MY_PROJECTS = frozenset({CITIZEN, ADMIN})  # project.file (own projects) / service.client (for a channel user)
 CASE_LINKERS = frozenset({CITIZEN, CLERK_A, CLERK_B, ADMIN})  # may register or apply: the project choices
 
 
@@ -893,6 +894,9 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("GET", "/api/v1/supervision/comparisons/{comparison_id}"): (ADMIN_ONLY, stored_comparison),
     ("GET", "/api/v1/supervision/stats"): (SUPERVISION_READERS, get("/api/v1/supervision/stats")),
     ("GET", "/api/v1/supervision/stats.xlsx"): (SUPERVISION_READERS, get("/api/v1/supervision/stats.xlsx")),
+    # a filer's own projects (citizen); the admin holds service.client, so it passes the check and is asked for the
+    # channel user (422) like the bot's other "my" reads; staff without project.file are refused
+    ("GET", "/api/v1/my/projects"): (MY_PROJECTS, get("/api/v1/my/projects")),
     ("GET", "/api/v1/major-projects"): (MAJOR_READERS, get("/api/v1/major-projects")),
     ("POST", "/api/v1/major-projects"): (
         ADMIN_ONLY,

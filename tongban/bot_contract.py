@@ -58,6 +58,7 @@ CASE_ERRORS: dict[str, tuple[str, str, dict[str, Any] | None, bool]] = {
     "progress_needs_code": ("POST", "/progress", {"case_no": "KF209912310001"}, False),
     "progress_not_bound": ("POST", "/progress", {"case_no": "KF209912310001"}, True),
     "my_cases_needs_channel_user": ("GET", "/my/cases", None, False),
+    "my_projects_needs_channel_user": ("GET", "/my/projects", None, False),
     "project_not_found": ("GET", "/projects/999999", None, True),
     "item_not_found": ("GET", "/items/999999", None, False),
 }
@@ -81,10 +82,11 @@ class _Api:
         self.client = client
         self.token = token
 
-    def call(self, method: str, path: str, body: Any = None, channel_user: bool = True) -> tuple[int, Any]:
+    def call(self, method: str, path: str, body: Any = None, channel_user: bool | str = True) -> tuple[int, Any]:
+        """A call as the bot: for CHANNEL_USER (True), for another channel user (its id), or for none (False)."""
         headers = {"Authorization": f"Bearer {self.token}"}
         if channel_user:
-            headers["X-Channel-User"] = CHANNEL_USER
+            headers["X-Channel-User"] = channel_user if isinstance(channel_user, str) else CHANNEL_USER
         response = self.client.request(method, "/api/v1" + path, json=body, headers=headers)
         return response.status_code, response.json()
 

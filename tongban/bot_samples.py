@@ -4,7 +4,8 @@ derivation. Everything is made through the core's own services at fixed moments 
 captures on fresh databases give the same answers.
 
 The bot's fake /api/v1 serves these answers instead of made-up ones: the guides, the case progress and ratings,
-the search results with their kind labels, the derived flow and its letter are what the real API says.
+the search results with their kind labels, the derived flow and its letter, and the sample filers' projects with
+their approval nodes (tongban/bot_project_samples.py) are what the real API says.
 """
 
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from core.rules.seed import initial_document
 from core.seed.demo import seed_departments, seed_items
 from core.validators import credit_code_check_char
 from knowledge.seed_loader import seed_knowledge
+from tongban.bot_project_samples import capture_filers, seed_filers
 
 ITEM_QUERIES = ("施工许可证", "户外广告", "户外广告审批", "宇宙飞船发射许可", "宇宙飞船", "发射")
 """What the bot's tests search the catalogue for (GET /items?q=…); each found item's guide is captured too."""
@@ -98,7 +100,7 @@ MOMENTS = {
 class Api(Protocol):
     """The bot's calls of the real API (tongban/bot_contract.py)."""
 
-    def call(self, method: str, path: str, body: Any = None, channel_user: bool = True) -> tuple[int, Any]: ...
+    def call(self, method: str, path: str, body: Any = None, channel_user: bool | str = True) -> tuple[int, Any]: ...
 
     def ok(self, method: str, path: str, body: Any = None) -> Any: ...
 
@@ -212,6 +214,9 @@ def capture_samples(api: Api, db: Session) -> dict[str, Any]:
     derived = api.ok("GET", f"/projects/{created['id']}")
     letters = api.ok("GET", f"/projects/{created['id']}/letters")
     code = letters[0]["verification_code"]
+    seed_filers(api, db, PROJECT_FACTS, PROJECT_ANSWERS)
+    my_projects = capture_filers(api)
+    clock.freeze(MOMENTS["asked"])
     return {
         "item_searches": item_searches,
         "guides": guides,
@@ -224,4 +229,5 @@ def capture_samples(api: Api, db: Session) -> dict[str, Any]:
         "project_answers": {"created": created, "draft": draft, "derived": derived},
         "derivation": derivation,
         "letters": _letter_code_hidden(letters, code),
+        "my_projects": my_projects,
     }

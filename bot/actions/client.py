@@ -193,6 +193,72 @@ class Letter(TypedDict, total=False):
     verify_url: str
 
 
+class Ref(TypedDict, total=False):
+    id: int
+    name: str
+
+
+class MyNode(TypedDict, total=False):
+    id: int
+    name: str
+    stage_name: str
+    department: Ref
+    state: str  # pending | in_progress | done | skipped
+    state_label: str
+    planned_start: Optional[str]
+    planned_finish: Optional[str]
+    actual_start: Optional[str]
+    actual_finish: Optional[str]
+    overdue: bool
+    ready: bool
+
+
+class MyMilestone(TypedDict, total=False):
+    name: str
+    department_name: str
+    planned_finish: str
+    actual_finish: Optional[str]
+    overdue: bool
+
+
+class Share(TypedDict, total=False):
+    done: int
+    total: int
+    percent: int
+
+
+class MyMajorProject(TypedDict, total=False):
+    code: str
+    stage_label: str
+    status: str
+    status_label: str
+    lead_department_name: str
+    officer_name: str
+    progress: Dict[str, Any]  # overall / by_stage / milestones, each a Share
+    overdue_nodes: int
+    nodes: List[MyNode]
+    next_steps: List[MyNode]
+    next_milestones: List[MyMilestone]
+
+
+class MyLetter(TypedDict, total=False):
+    version: int
+    is_final: bool
+    issued_at: str
+    pdf_url: str
+
+
+class MyProject(TypedDict, total=False):
+    id: int
+    code: str
+    name: str
+    status: str  # draft | derived | in_review | confirmed
+    status_label: str
+    reviews_pending: List[str]
+    letter: Optional[MyLetter]
+    major_project: Optional[MyMajorProject]
+
+
 # --- errors -----------------------------------------------------------------------------------------------------
 
 
@@ -359,3 +425,7 @@ class TongbanClient:
 
     async def letters(self, project_id: int) -> List[Letter]:
         return await self.request("GET", f"/projects/{int(project_id)}/letters")
+
+    async def my_projects(self) -> List[MyProject]:
+        """The channel user's own projects with their filing status and, once tracked, their approval nodes."""
+        return await self.request("GET", "/my/projects")

@@ -33,6 +33,7 @@ from actions.parsing import (
     parse_quantity,
     parse_yes_no,
 )
+from actions.projects import answer_project_progress
 
 DONE = "已完成"
 FACT_SLOTS = {
@@ -97,6 +98,9 @@ async def answered_instead(dispatcher: CollectingDispatcher, tracker: Tracker, t
         return False
     if intent == "ask_guide":
         await show_guide(dispatcher, tracker, text)
+        return True
+    if intent == "ask_project_progress":  # "我们上个项目到哪一步了" — a bare project name is taken as the answer
+        await answer_project_progress(dispatcher, tracker, in_intake=True)
         return True
     if intent == "ask_question" or (question_like and intent in ("nlu_fallback", "inform")):
         await answer_from_knowledge(dispatcher, tracker, text)

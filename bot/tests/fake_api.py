@@ -2,12 +2,13 @@
 
 It keeps no rules of the core and makes up no answers: the questions, which of them apply, how answers are
 displayed, which answers and project facts are refused and with what message, the case queries' error messages,
-and the sample centre's guides, search results, case progress, ratings, derived flow and letter are answers
-captured from the real API (api_fixtures.json, written by `tongban bot-contract`; the samples are
-tongban/bot_samples.py). What the fake keeps itself is state: which projects exist with which answers, which
-cases a channel user bound, which were rated, and the passwords its test cases type. Every request the actions send and
-every answer the fake gives is checked against the app's OpenAPI (openapi.json, see contract.py); a mismatch,
-an unknown path or something the captured answers do not cover is recorded in ``problems`` and fails the test.
+and the sample centre's guides, search results, case progress, ratings, derived flow and letter, and the sample
+filers' projects with their approval nodes are answers captured from the real API (api_fixtures.json, written by
+`tongban bot-contract`; the samples are tongban/bot_samples.py and tongban/bot_project_samples.py). What the fake
+keeps itself is state: which projects exist with which answers, which cases a channel user bound, which were rated,
+and the passwords its test cases type. Every request the actions send and every answer the fake gives is checked
+against the app's OpenAPI (openapi.json, see contract.py); a mismatch, an unknown path or something the captured
+answers do not cover is recorded in ``problems`` and fails the test.
 Every request is recorded for assertions.
 """
 
@@ -79,6 +80,10 @@ RATING_ERRORS: Dict[str, Dict[str, Any]] = CAPTURED["rating_errors"]
 PROJECT_ANSWERS: Dict[str, Dict[str, Any]] = CAPTURED["project_answers"]
 DERIVATION: Dict[str, Any] = CAPTURED["derivation"]
 LETTERS: List[Dict[str, Any]] = CAPTURED["letters"]
+MY_PROJECTS: Dict[str, Dict[str, Any]] = CAPTURED["my_projects"]
+"""我的项目 of the sample filers (tongban/bot_project_samples.py): ``one``, ``several`` and ``none``, each with the
+channel user it was captured for and the real answer."""
+FILERS: Dict[str, str] = {name: sample["channel_user"] for name, sample in MY_PROJECTS.items()}
 
 
 class FakeApi:
@@ -136,6 +141,7 @@ class FakeApi:
             ("GET", r"/api/v1/projects/(\d+)/questions", self.project_questions),
             ("POST", r"/api/v1/projects/(\d+)/derive", self.derive),
             ("GET", r"/api/v1/projects/(\d+)/letters", self.letters),
+            ("GET", r"/api/v1/my/projects", self.my_projects),
         ]
         for verb, pattern, handler in routes:
             match = re.fullmatch(pattern, path)
@@ -331,6 +337,15 @@ class FakeApi:
     def letters(self, project_id, query, body, user):
         project = self._project(project_id)
         return 200, LETTERS if project.get("derived") else []
+
+
+    def my_projects(self, query, body, user):
+        if not user:
+            raise Captured(ERRORS["my_projects_needs_channel_user"])
+        sample = next((s for s in MY_PROJECTS.values() if s["channel_user"] == user), None)
+        if sample is None:
+            raise NotCaptured(f"我的项目 of {user} was not captured (FILERS in tongban/bot_project_samples.py)")
+        return 200, sample["answer"]
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -331,6 +331,78 @@ class MajorProjectOut(MajorProjectSummary):
     can_manage: bool
 
 
+class MyNodeOut(BaseModel):
+    """An approval node as its project's filer sees it: who handles it, the plan and what happened."""
+
+    id: int
+    name: str
+    stage_name: str
+    department: Ref
+    state: str
+    state_label: str
+    planned_start: date | None
+    planned_finish: date | None
+    actual_start: date | None
+    actual_finish: date | None
+    overdue: bool = Field(description="未按计划完成（办理中已超期，或完成晚于计划）")
+    ready: bool = Field(description="未开始且前置节点都已完成（或不涉及）：现在就可以办理")
+
+
+class MyMilestoneOut(BaseModel):
+    """A milestone as the filer sees it."""
+
+    name: str
+    department_name: str
+    planned_finish: date
+    actual_finish: date | None
+    overdue: bool
+
+
+class MyMajorProjectOut(BaseModel):
+    """The major project registered from a filer's project: stage, progress, nodes and the next steps."""
+
+    id: int
+    code: str
+    name: str
+    stage: str
+    stage_label: str
+    status: str
+    status_label: str
+    lead_department_name: str
+    officer_name: str = Field(description="一对一帮办专员（未指定为空）")
+    progress: ProjectProgressOut
+    overdue_nodes: int = Field(description="办理中或未开始且已超过计划完成日期的节点数")
+    nodes: list[MyNodeOut]
+    next_steps: list[MyNodeOut] = Field(
+        description="下一步：办理中的节点和现在可以开始的节点（前置已完成），计划完成早的在前"
+    )
+    next_milestones: list[MyMilestoneOut] = Field(description="尚未达成的里程碑，计划日期早的在前（最多 3 个）")
+
+
+class MyLetterOut(BaseModel):
+    """The guidance letter in force (the newest version)."""
+
+    version: int
+    is_final: bool
+    issued_at: datetime
+    pdf_url: str
+
+
+class MyProjectOut(BaseModel):
+    """One of the caller's filing projects: where its filing stands and, once it is tracked as a major project,
+    where its approvals stand."""
+
+    id: int
+    code: str
+    name: str
+    enterprise_name: str
+    status: str = Field(description="draft 填报中 / derived 已推演 / in_review 部门审核中 / confirmed 部门已确认")
+    status_label: str
+    reviews_pending: list[str] = Field(description="部门审核中时，尚未确认的部门")
+    letter: MyLetterOut | None = Field(description="已出具的指导意见书（最新版本），未出具为空")
+    major_project: MyMajorProjectOut | None = Field(description="据此登记的重大项目，未登记为空")
+
+
 class ProjectChoice(BaseModel):
     """A project a case may be registered for."""
 

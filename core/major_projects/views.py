@@ -3,8 +3,8 @@
 from fastapi import APIRouter, Response
 
 from core.clock import today
-from core.deps import DB, CurrentUser, ReadDB
-from core.major_projects import coordination, export, links, service, shapes, stats, tracking
+from core.deps import DB, ChannelUser, CurrentUser, ReadDB
+from core.major_projects import coordination, export, links, mine, service, shapes, stats, tracking
 from core.major_projects.schemas import (
     CloseIn,
     DecisionOut,
@@ -21,6 +21,7 @@ from core.major_projects.schemas import (
     MilestoneIn,
     MilestoneOut,
     MilestonePatch,
+    MyProjectOut,
     NodeIn,
     NodeOut,
     NodePatch,
@@ -32,6 +33,16 @@ from core.major_projects.schemas import (
 from core.settings import get_settings
 
 router = APIRouter(prefix="/major-projects", tags=["重大项目跟踪"])
+my_router = APIRouter(tags=["重大项目跟踪"])
+
+
+@my_router.get("/my/projects", response_model=list[MyProjectOut], summary="我的项目进度（报建状态、审批节点和下一步）")
+def my_projects(db: ReadDB, user: CurrentUser, channel_user: ChannelUser) -> list[MyProjectOut]:
+    """The caller's own filing projects, newest first: a signed-in filer's, or through the bot (a service client
+    with ``X-Channel-User``) the channel user's. Each with its filing status, pending department reviews, the
+    guidance letter and, once registered as a major project, its stage, progress, nodes, next steps (running
+    nodes and those whose prerequisites are done) and next milestones."""
+    return mine.my_projects(db, user, channel_user=channel_user)
 
 
 def _filter(
