@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.audit.views import router as audit_router
 from core.cases.views import router as cases_router
+from core.early_warnings.views import router as warnings_router
 from core.errors import AppError, ValidationFailed, http_message
 from core.evaluation.views import router as evaluation_router
 from core.items.views import router as items_router
@@ -66,6 +67,15 @@ _FIELD_NAMES = {
     "measures": "采取的措施",
     "attachment_ids": "附件",
     "file": "文件",
+    "subject_kind": "预警类型",
+    "subject_id": "对象编号",
+    "yellow_days": "黄色预警天数",
+    "escalate_days": "升级天数",
+    "is_enabled": "是否启用",
+    "plan": "处理措施",
+    "promised_on": "承诺完成日期",
+    "major_project_id": "重大项目",
+    "state": "状态",
 }
 
 
@@ -103,6 +113,7 @@ for _domain in (
     rule_changes_router,
     topics_router,
     supervision_router,
+    warnings_router,
 ):
     router.include_router(_domain)
 

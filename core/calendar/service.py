@@ -166,6 +166,23 @@ def compute_deadline(
     return Deadline(due_at, _state(overdue, left <= warning_days), left, paused_now, overdue_since)
 
 
+def state_at(
+    due_at: datetime, unit: LimitUnit | str, warning_days: int, at: datetime, index: WorkingDayIndex
+) -> tuple[TimeState, datetime | None]:
+    """The state at ``at`` of a running limit due at ``due_at``, as :func:`compute_deadline` gives it, and the
+    moment it went overdue (None while it is not): for scans over many stored due moments at once."""
+    if at > due_at:
+        since = due_at if unit == LimitUnit.HOUR else datetime.combine(due_at.date() + timedelta(days=1), time())
+        return TimeState.OVERDUE, since
+    if unit == LimitUnit.HOUR:
+        close = (due_at - at).total_seconds() <= warning_days * 24 * 3600
+    elif unit == LimitUnit.NATURAL_DAY:
+        close = (due_at.date() - at.date()).days <= warning_days
+    else:
+        close = index.between(at.date(), due_at.date()) <= warning_days
+    return _state(False, close), None
+
+
 def _state(overdue: bool, close: bool) -> TimeState:
     if overdue:
         return TimeState.OVERDUE

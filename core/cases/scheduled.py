@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, lazyload, selectinload
 
 from core.audit.context import SYSTEM, acting
-from core.calendar.service import LimitUnit, TimeState, WorkingDayIndex, add_working_days
+from core.calendar.service import TimeState, WorkingDayIndex, add_working_days, state_at
 from core.cases import service
 from core.cases.enums import CaseStatus
 from core.cases.models import Case
@@ -43,23 +43,6 @@ def refresh_open_cases(db: Session, at: datetime | None = None) -> int:
 
 
 # ---------------------------------------------------------------- running cases, set-based
-
-
-def state_at(
-    due_at: datetime, unit: str, threshold: int, at: datetime, index: WorkingDayIndex
-) -> tuple[TimeState, datetime | None]:
-    """A running case's state at ``at`` from its stored due moment, as :func:`core.calendar.service.compute_deadline`
-    gives it, and the moment it went overdue (None when it is not)."""
-    if at > due_at:
-        since = due_at if unit == LimitUnit.HOUR else datetime.combine(due_at.date() + timedelta(days=1), time())
-        return TimeState.OVERDUE, since
-    if unit == LimitUnit.HOUR:
-        close = (due_at - at).total_seconds() <= threshold * 3600 * 24
-    elif unit == LimitUnit.NATURAL_DAY:
-        close = (due_at.date() - at.date()).days <= threshold
-    else:
-        close = index.between(at.date(), due_at.date()) <= threshold
-    return (TimeState.WARNING if close else TimeState.NORMAL), None
 
 
 def _candidates(db: Session, thresholds: KindThresholds, at: datetime) -> Sequence[tuple[int, int, datetime, str, str]]:
@@ -94,8 +77,8 @@ def _refresh_running(db: Session, thresholds: KindThresholds, at: datetime) -> i
         state, since = state_at(due_at, unit, thresholds.of(department_id).yellow_days, at, index)
         if state.value != stored:
             moves[(state.value, since)].append(case_id)
-    for (state, since), ids in moves.items():
-        values: dict[str, object] = {"time_state": state}
+    for (new_state, since), ids in moves.items():
+        values: dict[str, object] = {"time_state": new_state}
         if since is not None:
             values["first_overdue_at"] = func.coalesce(Case.first_overdue_at, since)
         for start in range(0, len(ids), CHUNK):
@@ -172,4 +155,3 @@ def _refresh_one(db: Session, case_id: int, thresholds: KindThresholds, at: date
         db.rollback()
         log.exception("刷新办件 %s 的时限状态失败", case_id)
         return 0
-
