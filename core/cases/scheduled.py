@@ -34,6 +34,7 @@ def refresh_open_cases(db: Session, at: datetime | None = None) -> int:
     """Refreshes the stored time state of every open case; returns how many changed."""
     moment = at or now()
     with acting(SYSTEM, action="case.scan_deadlines"):
+        db.commit()  # a fresh transaction, declared as writing
         mark_for_writing(db)
         thresholds = for_kind(db, SubjectKind.CASE)
         changed = _refresh_running(db, thresholds, moment)

@@ -51,7 +51,8 @@ def project_names(db: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return dict(db.execute(select(MajorProject.id, MajorProject.name).where(MajorProject.id.in_(wanted))).tuples())
+    rows = db.execute(select(MajorProject.id, MajorProject.name).where(MajorProject.id.in_(wanted)))
+    return {project_id: name for project_id, name in rows}
 
 
 def facts(warning: EarlyWarning, project_name: str) -> dict[str, Any]:
@@ -188,13 +189,13 @@ def announce(
             )
             published += 1
             continue
-        project_leaders = dict(
-            db.execute(
-                select(MajorProject.id, MajorProject.leader_id).where(
-                    MajorProject.id.in_({w.major_project_id for w in warnings if w.major_project_id})
-                )
-            ).tuples()
-        )
+        owners = {w.major_project_id for w in warnings if w.major_project_id}
+        project_leaders = {
+            project_id: leader_id
+            for project_id, leader_id in db.execute(
+                select(MajorProject.id, MajorProject.leader_id).where(MajorProject.id.in_(owners))
+            )
+        }
         for warning in warnings:
             project = names.get(warning.major_project_id or 0, "")
             if warning.id in new:
