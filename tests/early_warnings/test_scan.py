@@ -104,7 +104,7 @@ def test_a_later_due_date_ends_the_warning_and_a_closed_one_stays_closed(project
     other = node(db, owner, projects.dept_a, DUE, name="施工图审查")
     db.commit()
     scan_at(at(10, 12))
-    first, second = warnings(db)
+    _, second = warnings(db)
     second.state, second.closed_at, second.closing_note = "closed", at(10, 12, 11), "已协调，次日办结"
     db.commit()
 
