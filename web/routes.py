@@ -25,6 +25,7 @@ from web import (
     admin_org,
     admin_supervision,
     admin_supervision_reports,
+    admin_warnings,
     api_docs,
     glossary,
     portal,
@@ -69,6 +70,7 @@ for _pages in (
     admin_conversations.router,
     admin_supervision.router,
     admin_supervision_reports.router,
+    admin_warnings.router,
     api_docs.router,
 ):
     router.include_router(_pages)
