@@ -182,9 +182,10 @@ def _end(db: Session, plan: Plan) -> int:
     by_reason: dict[str, list[int]] = defaultdict(list)
     for row in leaving:
         by_reason[_end_reason(plan, row, open_now)].append(row.id)
+    ended = 0
     for reason, ids in by_reason.items():
         for chunk in chunks(sorted(ids)):
-            db.execute(
+            ended += db.execute(  # type: ignore[attr-defined]
                 update(TABLE)
                 .where(EarlyWarning.id.in_(chunk), EarlyWarning.active_key.is_not(None))
                 .values(
@@ -194,8 +195,8 @@ def _end(db: Session, plan: Plan) -> int:
                     end_reason=reason,
                     updated_at=plan.at,
                 )
-            )
-    return len(leaving)
+            ).rowcount  # those another scan ended first are not counted again
+    return ended
 
 
 # ---------------------------------------------------------------- 2. raising
