@@ -12,13 +12,13 @@ Facts only; no personal data.
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.early_warnings.models import EarlyWarning
-from core.early_warnings.states import LEVEL_LABELS, RED, STATE_LABELS, YELLOW
+from core.early_warnings.states import LEVEL_LABELS, RED, STATE_LABELS
 from core.events.kinds import EventKind, WarningDigestFacts, WarningEscalated, WarningLine, WarningRaised
 from core.events.models import DomainEvent
 from core.events.service import Recipient, publish
@@ -127,28 +127,53 @@ def line(warning: EarlyWarning) -> WarningLine:
     )
 
 
+class Tally(NamedTuple):
+    """How many warnings a digest stands for, by level, and how many of them are escalated."""
+
+    total: int
+    red: int
+    yellow: int
+    escalated: int
+
+
+class Brief(NamedTuple):
+    """What a scan knows of a warning it announces without reading it back."""
+
+    department_id: int
+    level: str
+    due_on: date
+    escalated: bool
+
+
+def urgency(level: str, due_on: date, warning_id: int) -> tuple[bool, date, int]:
+    """The order of a digest: red first, then the earliest due."""
+    return level != RED, due_on, warning_id
+
+
 def digest(
     db: Session,
-    warnings: Sequence[EarlyWarning],
+    shown: Sequence[EarlyWarning],
+    tally: Tally,
     *,
     audience: str,
     day: date,
     to: Recipient,
     department: Department | None = None,
 ) -> DomainEvent:
-    """One message listing warnings (red first, then by due day): a leader's digest or a department's list."""
-    ordered = sorted(warnings, key=lambda w: (w.level != RED, w.due_on, w.id))
-    query = f"?department_id={department.id}" if department is not None else "?level=red"
+    """One message standing for ``tally`` warnings and naming the most urgent (``shown``, at most
+    :data:`DIGEST_LINES`): a leader's digest or a department's list."""
+    ordered = sorted(shown, key=lambda w: urgency(w.level, w.due_on, w.id))[:DIGEST_LINES]
+    query = f"?department_id={department.id}&state=live" if department is not None else "?level=red&state=live"
     payload = WarningDigestFacts(
         audience=audience,
         day=day.isoformat(),
         department_id=department.id if department is not None else None,
         department_name=department.name if department is not None else "",
-        total=len(ordered),
-        red=sum(w.level == RED for w in ordered),
-        yellow=sum(w.level == YELLOW for w in ordered),
-        escalated=sum(w.escalated_at is not None for w in ordered),
-        lines=[line(w) for w in ordered[:DIGEST_LINES]],
+        total=tally.total,
+        red=tally.red,
+        yellow=tally.yellow,
+        escalated=tally.escalated,
+        lines=[line(w) for w in ordered],
         url=list_url(query),
     )
     who = f"user:{to.user_id}" if to.user_id is not None else f"department:{to.department_id}"
@@ -168,27 +193,31 @@ def announce(
     *,
     new: dict[int, str],
     escalations: dict[int, int],
-    departments: dict[int, int],
+    briefs: dict[int, Brief],
     at: datetime,
     per_department: int,
 ) -> int:
     """Publishes a scan round's news: a card per warning, or one list for a department that got more than
     ``per_department`` of them at once. ``new`` maps a new warning to its situation in words, ``escalations`` an
-    escalated one to its working days overdue. Returns how many events were published."""
+    escalated one to its working days overdue, ``briefs`` each to what a list counts (so that a list of thousands
+    reads back only the few it names). Returns how many events were published."""
     by_department: dict[int, list[int]] = defaultdict(list)
     for warning_id in sorted({*new, *escalations}):
-        by_department[departments[warning_id]].append(warning_id)
+        by_department[briefs[warning_id].department_id].append(warning_id)
     published = 0
     for department_id, ids in sorted(by_department.items()):
-        warnings = _load(db, ids)
-        names = project_names(db, {w.major_project_id for w in warnings})
         if len(ids) > per_department:
-            department = warnings[0].department
-            digest(
-                db, warnings, audience="department", day=at.date(), to=handlers(department_id), department=department
-            )
+            mine = [briefs[i] for i in ids]
+            red = sum(b.level == RED for b in mine)
+            tally = Tally(len(ids), red, len(ids) - red, sum(b.escalated for b in mine))
+            first = sorted(ids, key=lambda i: urgency(briefs[i].level, briefs[i].due_on, i))[:DIGEST_LINES]
+            department = db.get(Department, department_id)
+            to = handlers(department_id)
+            digest(db, _load(db, first), tally, audience="department", day=at.date(), to=to, department=department)
             published += 1
             continue
+        warnings = _load(db, ids)
+        names = project_names(db, {w.major_project_id for w in warnings})
         owners = {w.major_project_id for w in warnings if w.major_project_id}
         project_leaders = {
             project_id: leader_id

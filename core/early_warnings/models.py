@@ -40,8 +40,9 @@ class EarlyWarning(Base):
     due_on: Mapped[date] = mapped_column(Date, comment="预警时主体的到期日")
     raised_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime, comment="升级报告领导的时间")
-    announced_at: Mapped[datetime | None] = mapped_column(
-        DateTime, comment="推送给责任部门的时间；空为尚未推送（扫描在同一事务中推送，并发扫描只推送一次）"
+    announced_at: Mapped[datetime | None] = mapped_column(DateTime, comment="推送给责任部门的时间")
+    scan_token: Mapped[str | None] = mapped_column(
+        String(36), index=True, comment="最近新增或升级该预警的扫描批次；扫描据此在同一事务中只推送自己新增或升级的预警"
     )
     signed_at: Mapped[datetime | None] = mapped_column(DateTime)
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -6,31 +6,33 @@ with the kind's active warnings (``active_key`` set). Then, in set-based stateme
 
 1. **end** the active warnings whose subject left their state — completed, given a later date, turned from yellow
    to red — clearing ``active_key`` (state ``ended``; a warning staff already closed stays ``closed``);
-2. **raise** one warning per new state: a multi-row INSERT that leaves alone a key another scan inserted first
-   (ON CONFLICT DO NOTHING / ON DUPLICATE KEY UPDATE), so the unique ``active_key`` decides;
-3. **escalate** red warnings red for M whole working days: ``escalated_at`` set once (locked rows where it is
-   still NULL);
-4. **announce** what this scan raised or escalated — the warnings still un-announced are read with a locking
-   read and marked ``announced_at`` in the same transaction, so of two scans only one announces each.
+2. **raise** one warning per new state: INSERT … SELECT from the subjects' own tables (titles and departments
+   read by the database), leaving alone a key another scan inserted first (INSERT IGNORE / ON CONFLICT DO
+   NOTHING), so the unique ``active_key`` decides;
+3. **escalate** red warnings red for M whole working days: ``escalated_at`` set once (UPDATE … WHERE it is still
+   NULL);
+4. **announce** what this scan raised or escalated, in the same transaction: the rows it wrote carry its token
+   (``scan_token``), so of two scans each announces only what it wrote itself.
 
 A department that gets more than :data:`CARDS_PER_DEPARTMENT` warnings in one round gets one list instead of a
 card each (core/early_warnings/events.py).
 """
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import Insert, Table, case, select, update
-from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy import Insert, Table, case, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.calendar.service import LimitUnit, TimeState, WorkingDayIndex, add_working_days, state_at
 from core.early_warnings import events, subjects
 from core.early_warnings.models import EarlyWarning
-from core.early_warnings.states import CLOSED, ENDED, LIVE, OPEN, RED, YELLOW, active_key
+from core.early_warnings.states import CLOSED, ENDED, LIVE, RED, YELLOW, active_key
 from core.early_warnings.subjects import Subject
 from core.warning_settings.thresholds import KindThresholds, SubjectKind, Thresholds, for_kind
 
@@ -69,6 +71,7 @@ class Active(NamedTuple):
     level: str
     state: str
     department_id: int
+    escalated: bool
 
 
 @dataclass
@@ -126,6 +129,42 @@ def situation(subject: Subject, level: str, plan: Plan) -> str:
     return f"剩余 {days} 个工作日" if days > 0 else "今日到期"
 
 
+def _active(db: Session, kind: SubjectKind, at: datetime, thresholds: KindThresholds) -> dict[str, Active]:
+    """The kind's active warnings the scan may have to end or escalate: the yellow ones, the red ones not yet
+    escalated and not closed, and the red ones whose subject is no longer open and overdue (or all of them while
+    some department has this kind switched off). A red one escalated or closed, its subject still red, needs
+    nothing and is not read."""
+    wanted = [
+        EarlyWarning.level == YELLOW,
+        EarlyWarning.escalated_at.is_(None) & EarlyWarning.state.in_(LIVE),
+        ~subjects.still_red(kind, at),
+    ]
+    if not all(t.enabled for t in (thresholds.default, *thresholds.departments.values())):
+        wanted.append(EarlyWarning.level == RED)
+    query = select(
+        EarlyWarning.id,
+        EarlyWarning.active_key,
+        EarlyWarning.subject_id,
+        EarlyWarning.level,
+        EarlyWarning.state,
+        EarlyWarning.department_id,
+        EarlyWarning.escalated_at,
+    ).where(EarlyWarning.active_key.like(f"{kind.value}:%"), or_(*wanted))
+    return {
+        row.active_key: Active(
+            row.id,
+            row.active_key,
+            row.subject_id,
+            row.level,
+            row.state,
+            row.department_id,
+            row.escalated_at is not None,
+        )
+        for row in db.execute(query)
+        if row.active_key is not None
+    }
+
+
 def _plan(db: Session, kind: SubjectKind, at: datetime) -> Plan:
     thresholds = for_kind(db, kind)
     widest = thresholds.widest_yellow
@@ -133,24 +172,11 @@ def _plan(db: Session, kind: SubjectKind, at: datetime) -> Plan:
         datetime.combine(add_working_days(at.date(), widest) + timedelta(days=1), time()),
         at + timedelta(days=widest + 1),
     )
-    found = subjects.due_by(db, kind, until)
-    active = {
-        row.active_key: Active(row.id, row.active_key, row.subject_id, row.level, row.state, row.department_id)
-        for row in db.execute(
-            select(
-                EarlyWarning.id,
-                EarlyWarning.active_key,
-                EarlyWarning.subject_id,
-                EarlyWarning.level,
-                EarlyWarning.state,
-                EarlyWarning.department_id,
-            ).where(EarlyWarning.active_key.like(f"{kind.value}:%"))
-        )
-    }
+    found = subjects.due_soon(db, kind, at, until) + subjects.overdue_to_act_on(db, kind, at)
     days = [s.due_on for s in found]
     first = min([*days, at.date()]) - timedelta(days=7)
     plan = Plan(kind, at, thresholds, WorkingDayIndex(first, until.date() + timedelta(days=7)))
-    plan.active, plan.window = active, {s.id: s for s in found}
+    plan.active, plan.window = _active(db, kind, at, thresholds), {s.id: s for s in found}
     for subject in found:
         own = thresholds.of(subject.department_id)
         level = level_of(subject, own, at, plan.index) if own.enabled else None
@@ -203,84 +229,73 @@ def _end(db: Session, plan: Plan) -> int:
 
 
 def insert_new(db: Session) -> Insert:
-    """A multi-row INSERT of warnings that leaves a row alone whose ``active_key`` exists already."""
+    """An INSERT of warnings that leaves alone a key another scan inserted first (the unique ``active_key``)."""
     dialect = db.get_bind().dialect.name
     if dialect in ("mysql", "mariadb"):
-        statement = mysql.insert(TABLE)
-        return statement.on_duplicate_key_update(active_key=statement.inserted.active_key)
+        return insert(TABLE).prefix_with("IGNORE")
     if dialect == "postgresql":
         return postgresql.insert(TABLE).on_conflict_do_nothing(index_elements=["active_key"])
     return sqlite.insert(TABLE).on_conflict_do_nothing(index_elements=["active_key"])
 
 
-def _row(plan: Plan, key: str, name: str) -> dict[str, Any]:
-    subject, level = plan.wanted[key]
-    title = f"{name}：{situation(subject, level, plan)}"
-    if len(title) > TITLE_CHARS:
-        title = title[: TITLE_CHARS - 1] + "…"
-    return {
-        "active_key": key,
-        "subject_kind": plan.kind.value,
-        "subject_id": subject.id,
-        "level": level,
-        "state": OPEN,
-        "major_project_id": subject.major_project_id,
-        "department_id": subject.department_id,
-        "title": title,
-        "due_on": subject.due_on,
-        "raised_at": plan.at,
-        "signed_by_name": "",
-        "handling_reason": "",
-        "handling_plan": "",
-        "closing_note": "",
-        "end_reason": "",
-        "created_at": plan.at,
-        "updated_at": plan.at,
-    }
-
-
-def _raise(db: Session, plan: Plan) -> list[str]:
-    """Inserts the new states' warnings; returns their keys (sorted: two scans lock them in the same order)."""
-    new = sorted(key for key in plan.wanted if key not in plan.active)
+def _raise(db: Session, plan: Plan, token: str) -> dict[int, str]:
+    """Inserts the new states' warnings, set-based: one INSERT … SELECT per level and situation (a due date, in
+    effect), keys in order so that two scans lock them alike. Returns the warnings this scan inserted (a key
+    another scan had inserted is left alone and not returned): id → key."""
+    new = [key for key in plan.wanted if key not in plan.active]
     if not new:
-        return []
-    titles = subjects.names(db, plan.kind, sorted({plan.wanted[k][0].id for k in new}))
+        return {}
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for key in new:
+        subject, level = plan.wanted[key]
+        groups[(level, situation(subject, level, plan))].append(subject.id)
     statement = insert_new(db)
-    for chunk in chunks(new):
-        rows = [_row(plan, key, titles.get(plan.wanted[key][0].id, "")) for key in chunk]
-        db.execute(statement, rows)
-    return new
+    for (level, words), ids in sorted(groups.items()):
+        for chunk in chunks(sorted(ids)):
+            rows = subjects.new_warnings(
+                plan.kind, chunk, level=level, words=words, at=plan.at, token=token, title_chars=TITLE_CHARS
+            )
+            db.execute(statement.from_select(subjects.INSERTED, rows))
+    return _written(db, token)
 
 
-def _claim(db: Session, keys: Sequence[str], *conditions: Any) -> dict[int, str]:
-    """The warnings of these keys meeting the conditions, locked until commit: id → key."""
-    found: dict[int, str] = {}
-    for chunk in chunks(keys):
-        query = select(EarlyWarning.id, EarlyWarning.active_key).where(EarlyWarning.active_key.in_(chunk), *conditions)
-        found |= {i: k for i, k in db.execute(query.order_by(EarlyWarning.id).with_for_update()) if k is not None}
-    return found
+def _written(db: Session, token: str, *conditions: Any) -> dict[int, str]:
+    """The warnings this scan wrote (its token), meeting the conditions: id → key."""
+    query = select(EarlyWarning.id, EarlyWarning.active_key).where(EarlyWarning.scan_token == token, *conditions)
+    return {warning_id: key for warning_id, key in db.execute(query) if key is not None}
 
 
 # ---------------------------------------------------------------- 3. escalating
 
 
-def _escalate(db: Session, plan: Plan) -> dict[int, str]:
+def _escalate(db: Session, plan: Plan, token: str) -> dict[int, str]:
+    """Sets ``escalated_at`` once on the red warnings red for M whole working days (a warning another scan
+    escalated first is left alone); returns those this scan escalated: id → key."""
+
+    def waiting(key: str) -> bool:  # not escalated and not closed, as read (the UPDATE checks again)
+        row = plan.active.get(key)
+        return row is None or (not row.escalated and row.state in LIVE)
+
     due = sorted(
         key
         for key, (subject, level) in plan.wanted.items()
         if level == RED
+        and waiting(key)
         and overdue_days(subject, plan.today, plan.index) >= plan.thresholds.of(subject.department_id).escalate_days
     )
     if not due:
         return {}
-    mine = _claim(db, due, EarlyWarning.escalated_at.is_(None), EarlyWarning.state.in_(LIVE))
-    for chunk in chunks(sorted(mine)):
+    for chunk in chunks(due):
         db.execute(
             update(TABLE)
-            .where(EarlyWarning.id.in_(chunk), EarlyWarning.escalated_at.is_(None))
-            .values(escalated_at=plan.at, updated_at=plan.at)
+            .where(
+                EarlyWarning.active_key.in_(chunk),
+                EarlyWarning.escalated_at.is_(None),
+                EarlyWarning.state.in_(LIVE),
+            )
+            .values(escalated_at=plan.at, scan_token=token, updated_at=plan.at)
         )
-    return mine
+    return _written(db, token, EarlyWarning.escalated_at == plan.at)
 
 
 # ---------------------------------------------------------------- the round
@@ -289,10 +304,10 @@ def _escalate(db: Session, plan: Plan) -> dict[int, str]:
 def scan_kind(db: Session, kind: SubjectKind, at: datetime) -> Round:
     """One kind's scan, in the caller's transaction (commit it)."""
     plan = _plan(db, kind, at)
+    token = uuid.uuid4().hex
     result = Round(ended=_end(db, plan))
-    new = _raise(db, plan)
-    raised = _claim(db, new, EarlyWarning.announced_at.is_(None), EarlyWarning.state == OPEN) if new else {}
-    escalated = _escalate(db, plan)
+    raised = _raise(db, plan, token)
+    escalated = _escalate(db, plan, token)
     result.raised, result.escalated = len(raised), len(escalated)
     result.announced = events.announce(
         db,
@@ -304,10 +319,13 @@ def scan_kind(db: Session, kind: SubjectKind, at: datetime) -> Round:
             for i, k in escalated.items()
             if i not in raised
         },
-        departments={i: plan.wanted[k][0].department_id for i, k in (raised | escalated).items()},
+        briefs={
+            i: events.Brief(
+                plan.wanted[k][0].department_id, plan.wanted[k][1], plan.wanted[k][0].due_on, i in escalated
+            )
+            for i, k in (raised | escalated).items()
+        },
         at=at,
         per_department=CARDS_PER_DEPARTMENT,
     )
-    for chunk in chunks(sorted(raised)):
-        db.execute(update(TABLE).where(EarlyWarning.id.in_(chunk)).values(announced_at=at))
     return result

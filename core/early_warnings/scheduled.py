@@ -8,19 +8,20 @@ the locked ``announced_at`` / ``escalated_at`` (core/early_warnings/scan.py), th
 import logging
 from datetime import datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.audit.context import SYSTEM, acting
 from core.calendar.service import is_working_day
 from core.clock import now
-from core.early_warnings import events
+from core.early_warnings import events, service
 from core.early_warnings.models import EarlyWarning, WarningDigest
 from core.early_warnings.scan import Round, scan_kind
 from core.early_warnings.states import LIVE, RED
 from core.events.service import Recipient
 from core.org import service as org_service
+from core.org.models import User
 from core.retry import in_transaction
 from core.warning_settings.thresholds import SubjectKind
 
@@ -43,35 +44,40 @@ def scan(at: datetime | None = None) -> Round:
     return total
 
 
-def _red_warnings(db: Session) -> list[EarlyWarning]:
-    """The red warnings in force today: still red and not closed."""
-    query = select(EarlyWarning).where(
+def _reds(db: Session, leader: User) -> tuple[list[EarlyWarning], events.Tally]:
+    """The red warnings in force today (still red, not closed) in the leader's reach: the most urgent few, and
+    how many there are."""
+    live = service.scoped(select(EarlyWarning), leader).where(
         EarlyWarning.level == RED, EarlyWarning.active_key.is_not(None), EarlyWarning.state.in_(LIVE)
     )
-    return list(db.scalars(query.order_by(EarlyWarning.due_on, EarlyWarning.id)))
+    inner = live.subquery()
+    total, escalated = db.execute(
+        select(func.count(), func.sum(case((inner.c.escalated_at.is_not(None), 1), else_=0)))
+    ).one()
+    shown = list(db.scalars(live.order_by(EarlyWarning.due_on, EarlyWarning.id).limit(events.DIGEST_LINES)))
+    return shown, events.Tally(int(total or 0), int(total or 0), 0, int(escalated or 0))
 
 
-def _digest_for(db: Session, leader_id: int, reds: list[EarlyWarning], moment: datetime) -> bool:
+def _digest_for(db: Session, leader_id: int, moment: datetime) -> bool:
     """One leader's digest of the day: recorded once (unique per leader and day), sent when there is any red
     warning in their reach. True when this call sent it."""
     leader = org_service.get_user(db=db, user_id=leader_id)
     if leader is None:
         return False
-    seen = [w for w in reds if org_service.can_reach_department(leader, {w.department_id})]
-    record = WarningDigest(user_id=leader.id, day=moment.date(), warning_count=len(seen), created_at=moment)
+    shown, tally = _reds(db, leader)
+    record = WarningDigest(user_id=leader.id, day=moment.date(), warning_count=tally.total, created_at=moment)
     try:
         with db.begin_nested():
             db.add(record)
             db.flush()
     except IntegrityError:
         return False  # already sent today (by an earlier round, or another process just now)
-    if seen:
-        event = events.digest(
-            db, seen, audience="leader", day=moment.date(), to=Recipient(user_id=leader.id, role="leader")
-        )
+    if tally.total:
+        to = Recipient(user_id=leader.id, role="leader")
+        event = events.digest(db, shown, tally, audience="leader", day=moment.date(), to=to)
         record.event_id = event.id
         db.flush()
-    return bool(seen)
+    return bool(tally.total)
 
 
 def send_digests(at: datetime | None = None) -> int:
@@ -90,7 +96,7 @@ def send_digests(at: datetime | None = None) -> int:
         for leader_id in ids:
 
             def one(db: Session, leader_id: int = leader_id) -> bool:
-                return _digest_for(db, leader_id, _red_warnings(db), moment)
+                return _digest_for(db, leader_id, moment)
 
             try:
                 sent += in_transaction(one)

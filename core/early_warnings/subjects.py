@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.types import DateTime
 
 from core.calendar.service import LimitUnit
 from core.cases.models import Case
+from core.early_warnings.models import EarlyWarning
+from core.early_warnings.states import LIVE, RED
 from core.items.models import ServiceItem
 from core.major_projects.models import CoordinationIssue, IssueDepartment, MajorProject, Milestone, ProjectNode
 from core.warning_settings.thresholds import SubjectKind
@@ -149,11 +152,45 @@ def _subjects(kind: SubjectKind, rows: Iterable[Sequence[Any]]) -> list[Subject]
     return found
 
 
-def due_by(db: Session, kind: SubjectKind, until: datetime) -> list[Subject]:
-    """The kind's open subjects due before ``until`` (the others are normal wherever the thresholds stand)."""
+def _overdue(kind: SubjectKind, at: datetime) -> Any:
+    """SQL: the subject is past its due moment (a case) or its due day (the others)."""
+    return Case.due_at < at if kind is SubjectKind.CASE else _due_column(kind) < at.date()
+
+
+def key_of(kind: SubjectKind, level: str) -> Any:
+    """SQL: the ``active_key`` a warning of this subject in ``level`` has (core/early_warnings/states.py)."""
+    return _text(f"{kind.value}:") + cast(_id_column(kind), String) + _text(f":{level}")
+
+
+def due_soon(db: Session, kind: SubjectKind, at: datetime, until: datetime) -> list[Subject]:
+    """The kind's open subjects not overdue yet and due before ``until`` (those further ahead are normal
+    wherever the thresholds stand)."""
     due = _due_column(kind)
     limit = until if kind is SubjectKind.CASE else until.date()
-    return _subjects(kind, db.execute(_query(kind).where(due < limit)))
+    return _subjects(kind, db.execute(_query(kind).where(~_overdue(kind, at), due < limit)))
+
+
+def overdue_to_act_on(db: Session, kind: SubjectKind, at: datetime) -> list[Subject]:
+    """The kind's open overdue subjects the scan may still have to act on: those without a red warning yet, and
+    those whose red warning is not escalated and not closed. (One escalated or closed needs nothing more while
+    the subject stays red, so most of a large backlog is not read at all.)"""
+    done = (
+        select(EarlyWarning.id)
+        .where(  # the subject's active red warning (by its columns: a key built in SQL compares badly on MariaDB)
+            EarlyWarning.subject_kind == kind.value,
+            EarlyWarning.subject_id == _id_column(kind),
+            EarlyWarning.level == RED,
+            EarlyWarning.active_key.is_not(None),
+            or_(EarlyWarning.escalated_at.is_not(None), EarlyWarning.state.not_in(LIVE)),
+        )
+        .exists()
+    )
+    return _subjects(kind, db.execute(_query(kind).where(_overdue(kind, at), ~done)))
+
+
+def still_red(kind: SubjectKind, at: datetime) -> Any:
+    """SQL, in a query of warnings: the warning's subject is open and overdue."""
+    return _query(kind).where(_id_column(kind) == EarlyWarning.subject_id, _overdue(kind, at)).exists()
 
 
 def still_open(db: Session, kind: SubjectKind, ids: Sequence[int]) -> dict[int, Subject]:
@@ -167,36 +204,126 @@ def still_open(db: Session, kind: SubjectKind, ids: Sequence[int]) -> dict[int, 
 
 
 def names(db: Session, kind: SubjectKind, ids: Sequence[int]) -> dict[int, str]:
-    """What each subject is called in a warning's title: 项目·节点, 办件编号（事项）…"""
-    found: dict[int, str] = {}
+    """What each subject is called in a warning's title: 项目·节点, 办件编号（事项）… (a few columns per subject, and
+    the items' or projects' names read once)."""
+    rows: list[tuple[int, str, int]] = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         if kind is SubjectKind.CASE:
-            query: Any = (
-                select(Case.id, Case.case_no, ServiceItem.name)
-                .join(ServiceItem, ServiceItem.id == Case.service_item_id)
-                .where(Case.id.in_(chunk))
-            )
-            found |= {i: f"办件{no}（{item}）" for i, no, item in db.execute(query)}
-            continue
+            query: Any = select(Case.id, Case.case_no, Case.service_item_id).where(Case.id.in_(chunk))
+        else:
+            model: Any = {
+                SubjectKind.NODE: ProjectNode,
+                SubjectKind.MILESTONE: Milestone,
+                SubjectKind.ISSUE: CoordinationIssue,
+            }[kind]
+            label = model.title if kind is SubjectKind.ISSUE else model.name
+            query = select(model.id, label, model.major_project_id).where(model.id.in_(chunk))
+        rows += [(i, name, owner) for i, name, owner in db.execute(query)]
+    owners = sorted({owner for _, _, owner in rows})
+    if kind is SubjectKind.CASE:
+        items = dict(db.execute(select(ServiceItem.id, ServiceItem.name).where(ServiceItem.id.in_(owners))).all())
+        return {i: f"办件{no}（{items.get(item, '')}）" for i, no, item in rows}
+    projects: dict[int, str] = {}
+    for start in range(0, len(owners), CHUNK):
+        chunk = owners[start : start + CHUNK]
+        projects |= dict(db.execute(select(MajorProject.id, MajorProject.name).where(MajorProject.id.in_(chunk))).all())
+    shape = {SubjectKind.NODE: "{}·{}", SubjectKind.MILESTONE: "{}·里程碑“{}”", SubjectKind.ISSUE: "{}·协调问题“{}”"}
+    return {i: shape[kind].format(projects.get(owner, ""), name) for i, name, owner in rows}
+
+
+INSERTED = (
+    "active_key",
+    "subject_kind",
+    "subject_id",
+    "level",
+    "state",
+    "major_project_id",
+    "department_id",
+    "title",
+    "due_on",
+    "raised_at",
+    "announced_at",
+    "scan_token",
+    "signed_by_name",
+    "handling_reason",
+    "handling_plan",
+    "closing_note",
+    "end_reason",
+    "created_at",
+    "updated_at",
+)
+"""The columns of a new warning, in the order of :func:`new_warnings`' select."""
+
+
+def _text(value: str) -> Any:
+    return literal(value, String)
+
+
+def new_warnings(
+    kind: SubjectKind, ids: Sequence[int], *, level: str, words: str, at: datetime, token: str, title_chars: int
+) -> Any:
+    """SELECT the new warnings of these subjects (all of one level and one situation in ``words``) as rows of
+    :data:`INSERTED`, for an INSERT … SELECT: the title and department are read by the database itself, from the
+    same columns the open-subject query reads, so no subject's data travels to the scan and back."""
+    subject_id = _id_column(kind)
+    key = key_of(kind, level)
+    if kind is SubjectKind.CASE:
+        # the item's name by a look-up per case: a join let MariaDB read the cases item by item
+        item = select(ServiceItem.name).where(ServiceItem.id == Case.service_item_id).scalar_subquery()
+        name: Any = _text("办件") + Case.case_no + _text("（") + item + _text("）")
+        department: Any = Case.department_id
+        due: Any = func.date(Case.due_at)
+        project: Any = Case.major_project_id
+        source: Any = select().select_from(Case)
+    else:
         model: Any = {
             SubjectKind.NODE: ProjectNode,
             SubjectKind.MILESTONE: Milestone,
             SubjectKind.ISSUE: CoordinationIssue,
         }[kind]
-        label = model.title if kind is SubjectKind.ISSUE else model.name
-        query = (
-            select(model.id, MajorProject.name, label)
-            .join(MajorProject, MajorProject.id == model.major_project_id)
-            .where(model.id.in_(chunk))
-        )
-        shape = {
-            SubjectKind.NODE: "{}·{}",
-            SubjectKind.MILESTONE: "{}·里程碑“{}”",
-            SubjectKind.ISSUE: "{}·协调问题“{}”",
+        shapes = {
+            SubjectKind.NODE: ("·", ""),
+            SubjectKind.MILESTONE: ("·里程碑“", "”"),
+            SubjectKind.ISSUE: ("·协调问题“", "”"),
         }
-        found |= {i: shape[kind].format(project, name) for i, project, name in db.execute(query)}
-    return found
+        before, after = shapes[kind]
+        label = model.title if kind is SubjectKind.ISSUE else model.name
+        name = MajorProject.name + _text(before) + label + _text(after)
+        department = {
+            SubjectKind.NODE: ProjectNode.department_id,
+            SubjectKind.MILESTONE: func.coalesce(Milestone.department_id, MajorProject.lead_department_id),
+            SubjectKind.ISSUE: func.coalesce(_issue_department(), MajorProject.lead_department_id),
+        }[kind]
+        due = _due_column(kind)
+        project = model.major_project_id
+        source = select().select_from(model).join(MajorProject, MajorProject.id == model.major_project_id)
+    empty = _text("")
+    return (
+        source.add_columns(
+            key,
+            _text(kind.value),
+            subject_id,
+            _text(level),
+            _text("open"),
+            project,
+            department,
+            func.substr(name + _text(f"：{words}"), 1, title_chars),
+            due,
+            literal(at, DateTime),
+            literal(at, DateTime),
+            _text(token),
+            empty,
+            empty,
+            empty,
+            empty,
+            empty,
+            literal(at, DateTime),
+            literal(at, DateTime),
+        )
+        .where(subject_id.in_(ids))
+        .order_by(subject_id)
+    )
 
 
 def link(kind: str, subject_id: int, major_project_id: int | None) -> str:

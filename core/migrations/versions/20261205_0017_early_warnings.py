@@ -3,9 +3,9 @@
 ``warning_setting`` (one row per subject kind and department, NULL department the default) is seeded with the
 default rows: 办件 yellow at 2 working days left (the threshold the calendar had hard-coded) and escalation after
 3 working days red; 审批节点 3 / 5; 里程碑 10 / 10; 协调问题 2 / 3. ``early_warning`` holds each warning,
-``active_key`` unique so that one state of one subject is warned once however many scans run, ``announced_at``
-marking the warnings already pushed (so that two scans push each once). ``warning_digest`` records each leader's
-morning digest, unique per leader and day.
+``active_key`` unique so that one state of one subject is warned once however many scans run, ``scan_token``
+naming the scan that raised or escalated a warning (so that of two scans each pushes only what it wrote itself).
+``warning_digest`` records each leader's morning digest, unique per leader and day.
 
 Revision ID: 0017
 Revises: 0016
@@ -121,11 +121,12 @@ def upgrade() -> None:
         sa.Column("due_on", sa.Date(), nullable=False, comment="预警时主体的到期日"),
         sa.Column("raised_at", sa.DateTime(), nullable=False),
         sa.Column("escalated_at", sa.DateTime(), nullable=True, comment="升级报告领导的时间"),
+        sa.Column("announced_at", sa.DateTime(), nullable=True, comment="推送给责任部门的时间"),
         sa.Column(
-            "announced_at",
-            sa.DateTime(),
+            "scan_token",
+            sa.String(length=36),
             nullable=True,
-            comment="推送给责任部门的时间；空为尚未推送（扫描在同一事务中推送，并发扫描只推送一次）",
+            comment="最近新增或升级该预警的扫描批次；扫描据此在同一事务中只推送自己新增或升级的预警",
         ),
         sa.Column("signed_at", sa.DateTime(), nullable=True),
         sa.Column("signed_by_id", sa.Integer(), nullable=True),
@@ -161,6 +162,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_early_warning_raised_at"), ["raised_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_early_warning_state"), ["state"], unique=False)
         batch_op.create_index("ix_early_warning_subject", ["subject_kind", "subject_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_early_warning_scan_token"), ["scan_token"], unique=False)
 
     # ### end Alembic commands ###
 
