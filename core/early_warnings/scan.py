@@ -131,16 +131,20 @@ def situation(subject: Subject, level: str, plan: Plan) -> str:
 
 def _active(db: Session, kind: SubjectKind, at: datetime, thresholds: KindThresholds) -> dict[str, Active]:
     """The kind's active warnings the scan may have to end or escalate: the yellow ones, the red ones not yet
-    escalated and not closed, and the red ones whose subject is no longer open and overdue (or all of them while
-    some department has this kind switched off). A red one escalated or closed, its subject still red, needs
-    nothing and is not read."""
+    escalated and not closed, the red ones whose subject is no longer open and overdue, and those of departments
+    that switched this kind off. A red one escalated or closed, its subject still red, needs nothing and is not
+    read."""
     wanted = [
         EarlyWarning.level == YELLOW,
         EarlyWarning.escalated_at.is_(None) & EarlyWarning.state.in_(LIVE),
         ~subjects.still_red(kind, at),
     ]
-    if not all(t.enabled for t in (thresholds.default, *thresholds.departments.values())):
-        wanted.append(EarlyWarning.level == RED)
+    own_on = [d for d, t in thresholds.departments.items() if t.enabled]
+    own_off = [d for d, t in thresholds.departments.items() if not t.enabled]
+    if own_off:  # their red warnings end, escalated or not
+        wanted.append((EarlyWarning.level == RED) & EarlyWarning.department_id.in_(own_off))
+    if not thresholds.default.enabled:
+        wanted.append((EarlyWarning.level == RED) & EarlyWarning.department_id.not_in(own_on))
     query = select(
         EarlyWarning.id,
         EarlyWarning.active_key,

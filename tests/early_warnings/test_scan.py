@@ -166,6 +166,25 @@ def test_a_disabled_setting_raises_nothing_and_ends_what_was_raised(projects: Wo
     assert ended.end_reason == "该部门已停用此类预警"
 
 
+def test_switching_one_department_off_leaves_the_others_escalated_warnings_alone(projects: World, db: Session) -> None:
+    owner = project(db, projects.dept_a)
+    node(db, owner, projects.dept_a, date(2026, 9, 21), name="施工许可")
+    node(db, owner, projects.dept_b, date(2026, 9, 21), name="环评批复")
+    db.commit()
+    assert scan_at(at(10, 12)).escalated == 2  # long overdue: red and escalated at once
+    from core.warning_settings.models import WarningSetting
+
+    db.add(
+        WarningSetting(
+            subject_kind="node", department_id=projects.dept_a.id, yellow_days=3, escalate_days=5, is_enabled=False
+        )
+    )
+    db.commit()
+    assert scan_at(at(10, 12, 12)).ended == 1
+    states = {w.department_id: (w.state, w.end_reason) for w in warnings(db)}
+    assert states == {projects.dept_a.id: ("ended", "该部门已停用此类预警"), projects.dept_b.id: ("open", "")}
+
+
 def test_the_scan_reads_warnings_as_stored(projects: World, db: Session) -> None:
     owner = project(db, projects.dept_a)
     node(db, owner, projects.dept_a, DUE)
