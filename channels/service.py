@@ -209,6 +209,18 @@ def queue(
     return list(db.scalars(ordered.limit(limit)))
 
 
+def waiting_ahead(*, db: Session, conversation: Conversation) -> int:
+    """How many conversations wait for staff before this one (0 when it does not wait)."""
+    if conversation.status != ConversationStatus.WAITING or conversation.handoff_requested_at is None:
+        return 0
+    mine = (conversation.handoff_requested_at, conversation.id)
+    return sum(
+        1
+        for c in queue(db=db, status=ConversationStatus.WAITING)
+        if c.handoff_requested_at and (c.handoff_requested_at, c.id) < mine
+    )
+
+
 # ---------------------------------------------------------------- who may read a conversation
 
 

@@ -9,12 +9,14 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from core.assessment.views import router as assessment_router
 from core.audit.views import router as audit_router
 from core.cases.views import router as cases_router
 from core.early_warnings.views import router as warnings_router
 from core.errors import AppError, ValidationFailed, http_message
 from core.evaluation.views import router as evaluation_router
 from core.items.views import router as items_router
+from core.major_projects.views import router as major_projects_router
 from core.org.views import router as org_router
 from core.projects.views import router as projects_router
 from core.projects.views import rule_changes_router
@@ -74,8 +76,35 @@ _FIELD_NAMES = {
     "is_enabled": "是否启用",
     "plan": "处理措施",
     "promised_on": "承诺完成日期",
-    "major_project_id": "重大项目",
     "state": "状态",
+    "category": "项目类别",
+    "lead_department_id": "牵头部门",
+    "leader_id": "责任领导",
+    "officer_id": "帮办专员",
+    "investment": "总投资",
+    "planned_start": "计划开始日期",
+    "planned_finish": "计划完成日期",
+    "actual_start": "实际开始日期",
+    "actual_finish": "实际完成日期",
+    "start": "起始日期",
+    "department_id": "部门",
+    "due_on": "要求完成日期",
+    "done_on": "完成日期",
+    "held_on": "会商日期",
+    "topic": "会商议题",
+    "title": "标题",
+    "body": "内容",
+    "content": "内容",
+    "major_project_id": "重大项目",
+    "depends_on": "前置节点",
+    "scheme_id": "考核方案",
+    "period": "考核期",
+    "period_kind": "考核周期",
+    "indicators": "考核指标",
+    "indicator": "考核指标",
+    "weight": "权重",
+    "value": "分值",
+    "accepted": "是否采纳",
 }
 
 
@@ -114,6 +143,8 @@ for _domain in (
     topics_router,
     supervision_router,
     warnings_router,
+    major_projects_router,
+    assessment_router,
 ):
     router.include_router(_domain)
 

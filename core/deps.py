@@ -103,17 +103,33 @@ def _session_user(request: Request, db: Session) -> User | None:
 CROSS_SITE_MESSAGE = "请求来源无法验证（可能来自其他网站），请刷新页面后重新操作"
 
 
-def is_same_site(request: Request) -> bool:
-    """Whether a browser request comes from one of this site's own pages: its ``Origin`` (or, lacking one, its
-    ``Referer``) names this host, or it carries the session's CSRF token in ``X-CSRF-Token``."""
+def _names_this_host(request: Request, source: str) -> bool:
+    """Whether an ``Origin`` or ``Referer`` value names the host the request was sent to."""
+    return source != "null" and urlsplit(source).netloc == request.headers.get("host")
+
+
+def _sent_csrf_token(request: Request) -> bool:
+    """Whether the request carries the session's CSRF token in ``X-CSRF-Token`` (web/common.py puts it in pages)."""
     sent = request.headers.get("x-csrf-token", "")
     expected = request.session.get("csrf") if "session" in request.scope else None
-    if sent and isinstance(expected, str) and constant_time_equal(sent, expected):
+    return bool(sent) and isinstance(expected, str) and constant_time_equal(sent, expected)
+
+
+def is_same_site(request: Request, *, token_required: bool = False) -> bool:
+    """Whether a browser request comes from one of this site's own pages — the one origin check for requests
+    that a session cookie authenticates (the cookie rides along on any site's request).
+
+    By default (cookie-authenticated /api writes, core.deps.current_user): it carries the session's CSRF token,
+    or its ``Origin`` (lacking one, its ``Referer``) names this host. With ``token_required`` (the web chat, whose
+    panel always sends the token): the token must match, and an ``Origin``, when sent, must name this host."""
+    token = _sent_csrf_token(request)
+    if token_required:
+        origin = request.headers.get("origin")
+        return token and (not origin or _names_this_host(request, origin))
+    if token:
         return True
     source = request.headers.get("origin") or request.headers.get("referer")
-    if not source or source == "null":
-        return False
-    return urlsplit(source).netloc == request.headers.get("host")
+    return _names_this_host(request, source) if source else False
 
 
 def _is_api(request: Request) -> bool:

@@ -1,5 +1,14 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
 
+from core.assessment.models import (
+    Assessment,
+    AssessmentAppeal,
+    AssessmentCorrection,
+    AssessmentResult,
+    AssessmentScheme,
+    AssessmentScore,
+    SchemeIndicator,
+)
 from core.audit.models import AuditLog
 from core.cases.models import (
     Applicant,
@@ -46,6 +55,12 @@ from core.warning_settings.models import WarningSetting
 __all__ = [
     "ApiToken",
     "Applicant",
+    "Assessment",
+    "AssessmentAppeal",
+    "AssessmentCorrection",
+    "AssessmentResult",
+    "AssessmentScheme",
+    "AssessmentScore",
     "AuditLog",
     "Base",
     "Case",
@@ -77,6 +92,7 @@ __all__ = [
     "ReviewAdjustment",
     "Role",
     "RuleSetVersion",
+    "SchemeIndicator",
     "ServiceItem",
     "SpecialTopic",
     "StoredFile",

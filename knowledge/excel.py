@@ -22,6 +22,7 @@ from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
 from knowledge import service, workflow
+from knowledge.models import LEGAL_STATUSES, Law
 
 MAX_REPORTED = 50
 SEPARATOR = "；"
@@ -29,9 +30,26 @@ SEPARATOR = "；"
 COLUMNS: dict[str, list[str]] = {
     "faq": ["编号", "关联事项", "问题", "答案", "关键词", "其他问法"],
     "glossary": ["编号", "词条", "解释", "同义词"],
-    "law": ["编号", "文号", "发布机关", "名称", "类别", "发布日期", "施行日期", "排序"],
-    "law_article": ["法规名称", "条号", "条文内容"],
+    "law": [
+        "编号",
+        "文号",
+        "发布机关",
+        "名称",
+        "类别",
+        "发布日期",
+        "施行日期",
+        "排序",
+        "效力状态",
+        "修改日期",
+        "废止日期",
+        "替代法规",
+    ],
+    "law_article": ["法规名称", "条号", "条文内容", "摘要"],
 }
+LATER_COLUMNS = {"law": 4, "law_article": 1}
+"""Trailing columns added since the first template: a file without them is still read (a law then keeps its
+standing, an article counts as full text)."""
+STATUS_BY_LABEL = {label: key for key, label in LEGAL_STATUSES.items()}
 SHEETS = {"faq": "咨询问答", "glossary": "政务百科", "law": "法律法规", "law_article": "条文"}
 
 
@@ -80,6 +98,7 @@ def export_workbook(db: Session, kind: str) -> bytes:
             sheet.append([t.id, t.term, t.explanation, SEPARATOR.join(t.synonyms)])
     elif kind == "law":
         laws, articles = _sheet(book, "law", True), _sheet(book, "law_article", False)
+        titles = {law.id: law.title for law in db.scalars(select(Law))}
         for law in service.list_laws(db=db):
             laws.append(
                 [
@@ -91,10 +110,14 @@ def export_workbook(db: Session, kind: str) -> bytes:
                     _text(law.published_on),
                     _text(law.effective_on),
                     law.sort_order,
+                    LEGAL_STATUSES.get(law.legal_status, ""),
+                    _text(law.amended_on),
+                    _text(law.repealed_on),
+                    titles.get(law.replaced_by_id or 0, ""),
                 ]
             )
             for article in law.articles:
-                articles.append([law.title, article.number, article.text])
+                articles.append([law.title, article.number, article.text, "是" if article.summary else ""])
     else:
         raise ValidationFailed("只能导出咨询问答（faq）、法律法规（law）和政务百科（glossary）", field="kind")
     buffer = BytesIO()
@@ -127,12 +150,14 @@ def _rows(book: Any, kind: str, report: _Report) -> list[tuple[int, dict[str, An
     sheet = book[name]
     header = [_text(c.value) for c in sheet[1]]
     expected = COLUMNS[kind]
-    if header[: len(expected)] != expected:
+    earlier = expected[: len(expected) - LATER_COLUMNS.get(kind, 0)]
+    if header[: len(expected)] != expected and header[: len(earlier)] != earlier:
         report.add(name, 1, "表头", f"表头应为：{'、'.join(expected)}")
         return []
+    columns = expected if header[: len(expected)] == expected else earlier
     out = []
     for number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
-        row = dict(zip(expected, values, strict=False))
+        row = dict(zip(columns, values, strict=False))
         if any(_text(v) for v in row.values()):
             out.append((number, row))
     return out
@@ -170,16 +195,21 @@ def _parse(db: Session, kind: str, book: Any, report: _Report) -> list[tuple[int
             data = {"term": _text(row["词条"]), "explanation": _text(row["解释"]), "synonyms": _split(row["同义词"])}
             parsed.append((_entity_id(row["编号"], SHEETS[kind], number, report), data, SHEETS[kind], number))
     elif kind == "law":
-        articles: dict[str, list[dict[str, str]]] = {}
+        articles: dict[str, list[dict[str, Any]]] = {}
         for _number, row in _rows(book, "law_article", report):
             articles.setdefault(_text(row["法规名称"]), []).append(
-                {"number": _text(row["条号"]), "text": _text(row["条文内容"])}
+                {
+                    "number": _text(row["条号"]),
+                    "text": _text(row["条文内容"]),
+                    "summary": _text(row.get("摘要")) == "是",
+                }
             )
         titles = set()
         for number, row in _rows(book, "law", report):
             title = _text(row["名称"])
             titles.add(title)
             order = _text(row["排序"]) or "0"
+            entity_id = _entity_id(row["编号"], SHEETS[kind], number, report)
             data = {
                 "doc_no": _text(row["文号"]),
                 "issuer": _text(row["发布机关"]),
@@ -189,8 +219,9 @@ def _parse(db: Session, kind: str, book: Any, report: _Report) -> list[tuple[int
                 "effective_on": _text(row["施行日期"]) or None,
                 "sort_order": int(order) if order.lstrip("-").isdigit() else 0,
                 "articles": articles.get(title, []),
+                **_standing(db, row, entity_id, number, report),
             }
-            parsed.append((_entity_id(row["编号"], SHEETS[kind], number, report), data, SHEETS[kind], number))
+            parsed.append((entity_id, data, SHEETS[kind], number))
         for title in set(articles) - titles:
             report.add(SHEETS["law_article"], 0, "法规名称", f"条文所属的“{title}”不在“法律法规”工作表中")
     else:
@@ -215,6 +246,33 @@ def _parse(db: Session, kind: str, book: Any, report: _Report) -> list[tuple[int
             continue
         out.append((entity_id, clean))
     return out
+
+
+def _standing(db: Session, row: dict[str, Any], entity_id: int | None, number: int, report: _Report) -> dict[str, Any]:
+    """A law row's status, dates and replacement; a row that leaves the status empty (or a file without those
+    columns) keeps what the law has."""
+    label = _text(row.get("效力状态"))
+    current = db.get(Law, entity_id) if entity_id is not None else None
+    if not label and current is not None:
+        return {
+            "legal_status": current.legal_status,
+            "amended_on": _text(current.amended_on) or None,
+            "repealed_on": _text(current.repealed_on) or None,
+            "replaced_by_id": current.replaced_by_id,
+        }
+    status = STATUS_BY_LABEL.get(label or LEGAL_STATUSES["in_force"])
+    if status is None:
+        report.add(SHEETS["law"], number, "效力状态", f"应为：{'、'.join(LEGAL_STATUSES.values())}")
+    replaced_by = _text(row.get("替代法规"))
+    replaced_by_id = db.scalar(select(Law.id).where(Law.title == replaced_by)) if replaced_by else None
+    if replaced_by and replaced_by_id is None:
+        report.add(SHEETS["law"], number, "替代法规", f"“{replaced_by}”不是已收录的法规名称")
+    return {
+        "legal_status": status or "in_force",
+        "amended_on": _text(row.get("修改日期")) or None,
+        "repealed_on": _text(row.get("废止日期")) or None,
+        "replaced_by_id": replaced_by_id,
+    }
 
 
 def _unchanged(db: Session, kind: str, entity_id: int | None, data: dict[str, Any]) -> bool:

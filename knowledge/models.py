@@ -54,8 +54,12 @@ class Faq(PublishedMixin, Base):
     alternatives: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
+LEGAL_STATUSES = {"in_force": "现行有效", "amended": "已修改", "repealed": "已废止"}
+"""A law's standing (not its publishing status on the portal): in force, superseded by an amendment, repealed."""
+
+
 class Law(PublishedMixin, Base):
-    """法律法规, with its text split into articles."""
+    """法律法规, with its text split into articles, its standing and what replaced it."""
 
     __tablename__ = "law"
 
@@ -67,6 +71,14 @@ class Law(PublishedMixin, Base):
     published_on: Mapped[date | None] = mapped_column(Date)
     effective_on: Mapped[date | None] = mapped_column(Date)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    legal_status: Mapped[str] = mapped_column(
+        String(12), default="in_force", server_default="in_force", comment="效力状态（现行有效/已修改/已废止）"
+    )
+    amended_on: Mapped[date | None] = mapped_column(Date, comment="最近一次修改的施行日期")
+    repealed_on: Mapped[date | None] = mapped_column(Date, comment="废止日期")
+    replaced_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("law.id", ondelete="SET NULL"), comment="替代它的法规（废止后的新法规或修改后的文本）"
+    )
 
     articles: Mapped[list["LawArticle"]] = relationship(
         order_by="LawArticle.seq", cascade="all, delete-orphan", lazy="selectin"
@@ -84,6 +96,9 @@ class LawArticle(Base):
     seq: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(20), comment="第三十条")
     text: Mapped[str] = mapped_column(Text)
+    summary: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default="0", comment="条文摘要（未收录原文时的忠实概括，非全文）"
+    )
 
 
 class Policy(PublishedMixin, Base):

@@ -2,9 +2,12 @@
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, Field, field_validator, model_validator
+
+from knowledge.models import LEGAL_STATUSES, Revision
+from knowledge.search.engine import Hit
 
 ARTICLE_NUMBER = re.compile(r"^第[零〇一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?$")
 
@@ -31,10 +34,11 @@ class FaqIn(BaseModel):
 
 
 class ArticleIn(BaseModel):
-    """One article of a law."""
+    """One article of a law; ``summary`` when the text is a faithful summary, not the original wording."""
 
     number: str = Field(min_length=1, max_length=20, description="第三十条")
     text: str = Field(min_length=2, max_length=20000)
+    summary: bool = False
 
     @field_validator("number")
     @classmethod
@@ -46,7 +50,7 @@ class ArticleIn(BaseModel):
 
 
 class LawIn(BaseModel):
-    """法律法规 with its articles."""
+    """法律法规 with its articles, its standing (现行有效 / 已修改 / 已废止), its dates and what replaced it."""
 
     doc_no: str = Field(min_length=2, max_length=100, description="文号")
     issuer: str = Field(min_length=2, max_length=100)
@@ -55,6 +59,10 @@ class LawIn(BaseModel):
     published_on: date | None = None
     effective_on: date | None = None
     sort_order: int = 0
+    legal_status: str = "in_force"
+    amended_on: date | None = None
+    repealed_on: date | None = None
+    replaced_by_id: int | None = None
     articles: list[ArticleIn] = Field(min_length=1, max_length=2000)
 
     @model_validator(mode="after")
@@ -64,6 +72,27 @@ class LawIn(BaseModel):
             if article.number in seen:
                 raise ValueError(f"条文“{article.number}”重复")
             seen.add(article.number)
+        return self
+
+    @model_validator(mode="after")
+    def _standing(self) -> "LawIn":
+        """The status and its dates agree: a repeal has its date, a law in force has none, no date runs backwards."""
+        if self.legal_status not in LEGAL_STATUSES:
+            raise ValueError(f"效力状态只能选择：{'、'.join(LEGAL_STATUSES.values())}")
+        if self.legal_status == "repealed" and self.repealed_on is None:
+            raise ValueError("已废止的法规请填写废止日期")
+        if self.legal_status != "repealed" and self.repealed_on is not None:
+            raise ValueError("只有已废止的法规才填写废止日期；仍然有效的，请清空废止日期")
+        if self.legal_status == "amended" and self.amended_on is None:
+            raise ValueError("已修改的法规请填写修改后的施行日期")
+        if self.effective_on and self.repealed_on and self.repealed_on < self.effective_on:
+            raise ValueError("废止日期不能早于施行日期")
+        if self.effective_on and self.amended_on and self.amended_on < self.effective_on:
+            raise ValueError("修改日期不能早于施行日期")
+        if self.published_on and self.effective_on and self.effective_on < self.published_on:
+            raise ValueError("施行日期不能早于公布日期")
+        if self.replaced_by_id is not None and self.legal_status == "in_force":
+            raise ValueError("现行有效的法规没有替代法规；已废止或已修改的，请先选择相应的效力状态")
         return self
 
 
@@ -148,3 +177,95 @@ KIND_LABELS = {
     "bundle": "一件事",
     "link": "业务系统",
 }
+STATUS_LABELS = {
+    "draft": "草稿",
+    "pending": "待审核",
+    "published": "已发布",
+    "rejected": "已退回",
+    "superseded": "历史版本",
+}
+"""A revision's statuses (knowledge/workflow.py moves it through them)."""
+
+
+class HitOut(BaseModel):
+    """A ranked search result with a stable link to its source."""
+
+    kind: str
+    kind_label: str = Field(description="来源类别，如“政务百科”“法律法规”（引用出处时显示）")
+    key: str
+    title: str
+    link: str
+    score: float
+    confidence: float
+    snippet: str
+    law_status: str | None = Field(
+        default=None, description="法规条文的效力状态：in_force 现行有效 / amended 已修改 / repealed 已废止"
+    )
+    notice: str = Field(
+        default="", description="引用前须知（如“该法规已于2025年9月1日废止，现行规定见《…》。”），现行有效时为空"
+    )
+    replaced_by_link: str = Field(default="", description="替代它的现行法规的链接（已废止或已修改时）")
+
+    @classmethod
+    def from_hit(cls, h: Hit) -> Self:
+        """A hit of the search engine with its document's kind (and its name), key, title and link."""
+        return cls(
+            kind=h.document.kind,
+            kind_label=KIND_LABELS.get(h.document.kind, "知识库"),
+            key=h.document.key,
+            title=h.document.title,
+            link=h.document.link,
+            score=h.score,
+            confidence=h.confidence,
+            snippet=h.snippet,
+            law_status=h.document.meta.get("status"),
+            notice=h.document.meta.get("notice", ""),
+            replaced_by_link=h.document.meta.get("replaced_by_link", ""),
+        )
+
+
+class SearchOut(BaseModel):
+    """Search results; ``answered`` is false when nothing was good enough (the question is then recorded)."""
+
+    query: str
+    answered: bool
+    hits: list[HitOut]
+
+
+class ReviewIn(BaseModel):
+    """A reviewer's comment."""
+
+    comment: str = Field(default="", max_length=2000)
+
+
+class RevisionOut(BaseModel):
+    """A version of an entry and where it stands."""
+
+    id: int
+    kind: str
+    entity_id: int | None
+    version: int
+    status: str
+    status_label: str
+    title: str
+    data: dict[str, Any]
+    author_name: str
+    reviewer_name: str
+    review_comment: str
+
+    @classmethod
+    def from_model(cls, r: Revision) -> Self:
+        """A revision with its status in words."""
+        return cls(
+            id=r.id,
+            kind=r.kind,
+            entity_id=r.entity_id,
+            version=r.version,
+            status=r.status,
+            status_label=STATUS_LABELS[r.status],
+            title=r.title,
+            data=r.data,
+            author_name=r.author_name,
+            reviewer_name=r.reviewer_name,
+            review_comment=r.review_comment,
+        )

@@ -1,7 +1,9 @@
 """Loads the demo knowledge from knowledge/seed/*.json, published as the first version of each entry.
 
 Demo content skips the review step (there is no second person yet); its revisions are recorded as
-published by "演示数据" so the history is complete.
+published by "演示数据" so the history is complete. A law names the law that replaced it by title
+(``replaced_by``), which must come earlier in laws.json. On a database seeded before, only the laws it
+lacks (by title) are added, so a new law of the seed reaches it while the curators' edits stay.
 """
 
 import json
@@ -16,7 +18,7 @@ from core.audit.context import Actor, acting
 from core.items.models import ServiceItem
 from core.org.models import Department
 from knowledge import workflow
-from knowledge.models import Faq, Revision
+from knowledge.models import Faq, Law, Revision
 
 SEED = Path(__file__).parent / "seed"
 AUTHOR = "演示数据"
@@ -28,6 +30,14 @@ def _load(name: str) -> list[dict[str, Any]]:
 
 
 def _publish(db: Session, kind: str, data: dict[str, Any]) -> None:
+    data = dict(data)
+    replaced_by = data.pop("replaced_by_title", None)
+    if replaced_by:
+        data["replaced_by_id"] = db.scalar(select(Law.id).where(Law.title == replaced_by))
+        if data["replaced_by_id"] is None:
+            raise ValueError(
+                f"laws.json: 《{data['title']}》 is replaced by 《{replaced_by}》, which must come earlier"
+            )
     clean = workflow.validate(kind, data)
     revision = Revision(
         kind=kind,
@@ -53,11 +63,7 @@ def _entries(db: Session) -> list[tuple[str, dict[str, Any]]]:
         data: dict[str, Any] = {k: row[k] for k in ("question", "answer", "keywords", "alternatives") if k in row}
         data["service_item_id"] = items.get(row.get("item_name", ""))
         out.append(("faq", data))
-    for row in _load("laws.json"):
-        data = {k: v for k, v in row.items() if k not in ("articles", "order")}
-        data["sort_order"] = row.get("order", 0)
-        data["articles"] = [{"number": a["no"], "text": a["text"]} for a in row.get("articles", [])]
-        out.append(("law", data))
+    out += [("law", data) for data in _laws()]
     for row in _load("policies.json"):
         out.append(("policy", row))
     for row in _load("bundles.json"):
@@ -72,10 +78,36 @@ def _entries(db: Session) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+def _laws() -> list[dict[str, Any]]:
+    out = []
+    for row in _load("laws.json"):
+        data = {k: v for k, v in row.items() if k not in ("articles", "order", "replaced_by")}
+        data["sort_order"] = row.get("order", 0)
+        data["articles"] = [
+            {"number": a["no"], "text": a["text"], "summary": a.get("summary", False)} for a in row.get("articles", [])
+        ]
+        if row.get("replaced_by"):
+            data["replaced_by_title"] = row["replaced_by"]
+        out.append(data)
+    return out
+
+
+def top_up_laws(db: Session) -> int:
+    """Publishes the seed laws a database lacks (by title); returns how many."""
+    present = set(db.scalars(select(Law.title)))
+    missing = [data for data in _laws() if data["title"] not in present]
+    with acting(Actor(id=None, name=AUTHOR, kind="system")):
+        for data in missing:
+            _publish(db, "law", data)
+    db.commit()
+    return len(missing)
+
+
 def seed_knowledge(db: Session, progress: Callable[[str, int, int], None] | None = None) -> int:
-    """Publishes the demo knowledge once (skipped when FAQs exist); returns the number of entries."""
+    """Publishes the demo knowledge once; when FAQs exist, only the seed laws the database lacks. Returns the
+    number of entries published."""
     if db.scalar(select(func.count()).select_from(Faq)):
-        return 0
+        return top_up_laws(db)
     entries = _entries(db)
     with acting(Actor(id=None, name=AUTHOR, kind="system")):
         for n, (kind, data) in enumerate(entries, start=1):

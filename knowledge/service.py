@@ -7,7 +7,7 @@ Editing (drafts, review, publishing) is ``knowledge/workflow.py``; this module o
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge.models import Bundle, Faq, GlossaryTerm, Law, Policy, SystemLink
+from knowledge.models import LEGAL_STATUSES, Bundle, Faq, GlossaryTerm, Law, Policy, SystemLink
 
 PUBLISHED = "published"
 """The status of the entries the public sees (a newer version supersedes, archiving withdraws)."""
@@ -37,6 +37,28 @@ def list_related_faqs(*, db: Session, faq: Faq, limit: int = 10) -> list[Faq]:
 def list_laws(*, db: Session) -> list[Law]:
     """Published laws in the curators' order."""
     return list(db.scalars(select(Law).where(Law.status == PUBLISHED).order_by(Law.sort_order, Law.id)))
+
+
+def law_titles(*, db: Session) -> dict[int, str]:
+    """Every law's title by id, archived ones too (for editors naming what replaced what)."""
+    return {law_id: title for law_id, title in db.execute(select(Law.id, Law.title).order_by(Law.sort_order, Law.id))}
+
+
+def replacement_of(*, db: Session, law: Law) -> Law | None:
+    """The published law that replaced this one (its successor or its amended text), if any."""
+    replacement = db.get(Law, law.replaced_by_id) if law.replaced_by_id else None
+    return replacement if replacement is not None and replacement.status == PUBLISHED else None
+
+
+def list_replaced(*, db: Session, law: Law) -> list[Law]:
+    """Published laws this one replaced, oldest first."""
+    query = select(Law).where(Law.status == PUBLISHED, Law.replaced_by_id == law.id).order_by(Law.effective_on, Law.id)
+    return list(db.scalars(query))
+
+
+def standing_label(law: Law) -> str:
+    """现行有效 / 已修改 / 已废止."""
+    return LEGAL_STATUSES.get(law.legal_status, law.legal_status)
 
 
 def list_policies(*, db: Session) -> list[Policy]:

@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, Response, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
@@ -14,30 +14,11 @@ from core.org.permissions import Permission
 from core.rate_limit import client_ip
 from knowledge import excel, service, unanswered, workflow
 from knowledge.models import Faq, Law, Revision, UnansweredQuestion
+from knowledge.schemas import HitOut, ReviewIn, RevisionOut, SearchOut
 from knowledge.search import service as search_service
 
 router = APIRouter(prefix="/knowledge", tags=["知识库"])
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
-
-
-class HitOut(BaseModel):
-    """A ranked search result with a stable link to its source."""
-
-    kind: str
-    key: str
-    title: str
-    link: str
-    score: float
-    confidence: float
-    snippet: str
-
-
-class SearchOut(BaseModel):
-    """Search results; ``answered`` is false when nothing was good enough (the question is then recorded)."""
-
-    query: str
-    answered: bool
-    hits: list[HitOut]
 
 
 @router.get("/search", response_model=SearchOut, summary="知识检索（咨询问答、法规条文、政策、百科）")
@@ -52,18 +33,7 @@ def search(
     return SearchOut(
         query=text,
         answered=answered,
-        hits=[
-            HitOut(
-                kind=h.document.kind,
-                key=h.document.key,
-                title=h.document.title,
-                link=h.document.link,
-                score=h.score,
-                confidence=h.confidence,
-                snippet=h.snippet,
-            )
-            for h in hits
-        ],
+        hits=[HitOut.from_hit(h) for h in hits],
     )
 
 
@@ -88,10 +58,15 @@ def _law(row: Law, articles: bool) -> dict[str, Any]:
         "category": row.category,
         "published_on": row.published_on,
         "effective_on": row.effective_on,
+        "legal_status": row.legal_status,
+        "legal_status_label": service.standing_label(row),
+        "amended_on": row.amended_on,
+        "repealed_on": row.repealed_on,
+        "replaced_by_id": row.replaced_by_id,
         "version": row.version,
     }
     if articles:
-        out["articles"] = [{"number": a.number, "text": a.text} for a in row.articles]
+        out["articles"] = [{"number": a.number, "text": a.text, "summary": a.summary} for a in row.articles]
     return out
 
 
@@ -126,7 +101,15 @@ def article(law_id: int, number: str, db: DB) -> dict[str, Any]:
     found = next((a for a in row.articles if a.number == number.strip()), None)
     if found is None:
         raise NotFound(f"《{row.title}》没有“{number}”，请核对条文序号")
-    return {"law_id": row.id, "title": row.title, "doc_no": row.doc_no, "number": found.number, "text": found.text}
+    return {
+        "law_id": row.id,
+        "title": row.title,
+        "doc_no": row.doc_no,
+        "legal_status": row.legal_status,
+        "number": found.number,
+        "text": found.text,
+        "summary": found.summary,
+    }
 
 
 @router.get("/policies", summary="政策文件列表（公开）")
@@ -224,48 +207,10 @@ class DraftIn(BaseModel):
     data: dict[str, Any]
 
 
-class ReviewIn(BaseModel):
-    """A reviewer's comment."""
-
-    comment: str = Field(default="", max_length=2000)
-
-
-class RevisionOut(BaseModel):
-    """A version of an entry and where it stands."""
-
-    id: int
-    kind: str
-    entity_id: int | None
-    version: int
-    status: str
-    status_label: str
-    title: str
-    data: dict[str, Any]
-    author_name: str
-    reviewer_name: str
-    review_comment: str
-
-
-def _revision(r: Revision) -> RevisionOut:
-    return RevisionOut(
-        id=r.id,
-        kind=r.kind,
-        entity_id=r.entity_id,
-        version=r.version,
-        status=r.status,
-        status_label=workflow.STATUS_LABELS[r.status],
-        title=r.title,
-        data=r.data,
-        author_name=r.author_name,
-        reviewer_name=r.reviewer_name,
-        review_comment=r.review_comment,
-    )
-
-
 @router.post("/revisions", response_model=RevisionOut, status_code=201, summary="新建草稿")
 def create_draft(data: DraftIn, db: DB, user: CurrentUser) -> RevisionOut:
     """A draft of a new entry or a new version of an existing one (editors)."""
-    return _revision(workflow.create_draft(db, user, data.kind, data.data, data.entity_id))
+    return RevisionOut.from_model(workflow.create_draft(db, user, data.kind, data.data, data.entity_id))
 
 
 @router.get("/revisions", response_model=list[RevisionOut], summary="版本列表（编辑、审核人员）")
@@ -281,13 +226,13 @@ def revisions(
         query = query.where(Revision.status == status)
     if entity_id:
         query = query.where(Revision.entity_id == entity_id)
-    return [_revision(r) for r in db.scalars(query)]
+    return [RevisionOut.from_model(r) for r in db.scalars(query)]
 
 
 @router.post("/revisions/{revision_id}/submit", response_model=RevisionOut, summary="提交审核")
 def submit(revision_id: int, db: DB, user: CurrentUser) -> RevisionOut:
     """Sends a draft for review."""
-    return _revision(workflow.submit(db, user, workflow.get_revision(db, revision_id)))
+    return RevisionOut.from_model(workflow.submit(db, user, workflow.get_revision(db, revision_id)))
 
 
 @router.post("/revisions/{revision_id}/approve", response_model=RevisionOut, summary="审核通过并发布")
@@ -295,13 +240,13 @@ def approve(revision_id: int, db: DB, user: CurrentUser, data: ReviewIn | None =
     """Publishes a pending version written by someone else (a comment is optional)."""
     revision = workflow.get_revision(db, revision_id)
     workflow.approve(db, user, revision, data.comment if data else "")
-    return _revision(revision)
+    return RevisionOut.from_model(revision)
 
 
 @router.post("/revisions/{revision_id}/reject", response_model=RevisionOut, summary="退回修改")
 def reject(revision_id: int, data: ReviewIn, db: DB, user: CurrentUser) -> RevisionOut:
     """Sends a pending version back with the reason."""
-    return _revision(workflow.reject(db, user, workflow.get_revision(db, revision_id), data.comment))
+    return RevisionOut.from_model(workflow.reject(db, user, workflow.get_revision(db, revision_id), data.comment))
 
 
 @router.post("/{kind}/{entity_id}/archive", summary="归档下线")
@@ -349,7 +294,7 @@ def unanswered_groups(db: DB, user: CurrentUser) -> list[dict[str, Any]]:
 )
 def unanswered_to_faq(question_id: int, db: DB, user: CurrentUser) -> RevisionOut:
     """Starts an FAQ draft from the question and its group (the editor then writes the answer)."""
-    return _revision(unanswered.to_faq_draft(db, user, question_id))
+    return RevisionOut.from_model(unanswered.to_faq_draft(db, user, question_id))
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -29,6 +29,7 @@ from knowledge.models import (
     SystemLink,
 )
 from knowledge.schemas import KIND_LABELS, SCHEMAS
+from knowledge.schemas import STATUS_LABELS as STATUS_LABELS
 from knowledge.search import service as search_service
 
 MODELS: dict[str, type[Any]] = {
@@ -47,15 +48,10 @@ UNIQUE: dict[str, tuple[str, str]] = {
     "bundle": ("theme", "主题"),
     "link": ("name", "系统名称"),
 }
+DRAFT, PENDING, PUBLISHED, REJECTED, SUPERSEDED = "draft", "pending", "published", "rejected", "superseded"
+"""A version's statuses (an entry itself is published or archived: knowledge.service.PUBLISHED)."""
 ANSWER_PLACEHOLDER = "（请在此填写答案）"
 """The answer of an FAQ draft made from an unanswered question until an editor writes one."""
-STATUS_LABELS = {
-    "draft": "草稿",
-    "pending": "待审核",
-    "published": "已发布",
-    "rejected": "已退回",
-    "superseded": "历史版本",
-}
 
 
 def _kind(kind: str) -> str:
@@ -84,7 +80,7 @@ def title_of(kind: str, data: dict[str, Any]) -> str:
     return str(data.get(key[kind], ""))[:300]
 
 
-def _check_references(db: Session, kind: str, data: dict[str, Any]) -> None:
+def _check_references(db: Session, kind: str, data: dict[str, Any], entity_id: int | None = None) -> None:
     if kind == "faq" and data.get("service_item_id") and db.get(ServiceItem, data["service_item_id"]) is None:
         raise ValidationFailed("关联的事项不存在", field="service_item_id")
     if kind == "bundle":
@@ -93,6 +89,22 @@ def _check_references(db: Session, kind: str, data: dict[str, Any]) -> None:
             raise ValidationFailed(f"一件事包含的事项不存在：{missing}", field="item_ids")
     if kind == "link" and data.get("department_id"):
         org_service.get_department(db=db, department_id=data["department_id"])
+    if kind == "law" and data.get("replaced_by_id") is not None:
+        _check_replacement(db, data["replaced_by_id"], entity_id)
+
+
+def _check_replacement(db: Session, replaced_by_id: int, entity_id: int | None) -> None:
+    """The replacing law exists and the chain of replacements never leads back to this law."""
+    seen = {entity_id} if entity_id is not None else set()
+    current: int | None = replaced_by_id
+    while current is not None:
+        if current in seen:
+            raise ValidationFailed("替代关系不能循环：一部法规不能（间接）被它自己替代", field="replaced_by_id")
+        law = db.get(Law, current)
+        if law is None:
+            raise ValidationFailed("所选的替代法规不存在", field="replaced_by_id")
+        seen.add(current)
+        current = law.replaced_by_id
 
 
 def check_unique(db: Session, kind: str, data: dict[str, Any], entity_id: int | None) -> None:
@@ -124,7 +136,7 @@ def get_entity(db: Session, kind: str, entity_id: int) -> Any:
 def get_published(db: Session, kind: str, entity_id: int) -> Any:
     """Returns a published entry, as the public may see it, or raises NotFound."""
     row = db.get(MODELS[_kind(kind)], entity_id)
-    if row is None or row.status != "published":
+    if row is None or row.status != PUBLISHED:
         raise NotFound(f"{KIND_LABELS[kind]}不存在或已下线")
     return row
 
@@ -135,7 +147,7 @@ def current_data(db: Session, kind: str, entity_id: int) -> dict[str, Any]:
     fields = SCHEMAS[kind].model_fields
     values: dict[str, Any] = {name: getattr(entity, name) for name in fields if name != "articles"}
     if kind == "law":
-        values["articles"] = [{"number": a.number, "text": a.text} for a in entity.articles]
+        values["articles"] = [{"number": a.number, "text": a.text, "summary": a.summary} for a in entity.articles]
     return validate(kind, values)
 
 
@@ -145,7 +157,7 @@ def create_draft(
     """Saves a new draft (of a new entry, or a new version of an existing one)."""
     author = org_service.require(user, Permission.KNOWLEDGE_EDIT)
     clean = validate(kind, data)
-    _check_references(db, kind, clean)
+    _check_references(db, kind, clean, entity_id)
     check_unique(db, kind, clean, entity_id)
     if entity_id is not None:
         get_entity(db, kind, entity_id)
@@ -159,7 +171,7 @@ def create_draft(
         kind=kind,
         entity_id=entity_id,
         version=latest + 1,
-        status="draft",
+        status=DRAFT,
         title=title_of(kind, clean),
         data=clean,
         author_id=author.id,
@@ -172,7 +184,7 @@ def create_draft(
 
 def editable(revision: Revision) -> Revision:
     """The revision when it may still be changed (a draft, or one sent back); a Conflict otherwise."""
-    if revision.status not in ("draft", "rejected"):
+    if revision.status not in (DRAFT, REJECTED):
         status = STATUS_LABELS[revision.status]
         raise Conflict(f"该版本状态为“{status}”，只有草稿或已退回的版本可以修改", code="out_of_order")
     return revision
@@ -183,7 +195,7 @@ def update_draft(db: Session, user: User | None, revision: Revision, data: dict[
     editor = org_service.require(user, Permission.KNOWLEDGE_EDIT)
     editable(revision)
     clean = validate(revision.kind, data)
-    _check_references(db, revision.kind, clean)
+    _check_references(db, revision.kind, clean, revision.entity_id)
     check_unique(db, revision.kind, clean, revision.entity_id)
     revision.data = clean
     revision.title = title_of(revision.kind, clean)
@@ -194,11 +206,11 @@ def update_draft(db: Session, user: User | None, revision: Revision, data: dict[
 def submit(db: Session, user: User | None, revision: Revision) -> Revision:
     """Sends a draft for review (an FAQ only once its answer is written)."""
     org_service.require(user, Permission.KNOWLEDGE_EDIT)
-    if revision.status not in ("draft", "rejected"):
+    if revision.status not in (DRAFT, REJECTED):
         raise Conflict(f"该版本状态为“{STATUS_LABELS[revision.status]}”，不能提交审核", code="out_of_order")
     if revision.kind == "faq" and revision.data.get("answer") == ANSWER_PLACEHOLDER:
         raise ValidationFailed("该问答的答案尚未填写，请编辑后再提交审核", field="answer")
-    revision.status = "pending"
+    revision.status = PENDING
     revision.submitted_at = now()
     return revision
 
@@ -208,7 +220,7 @@ def reject(db: Session, user: User | None, revision: Revision, comment: str) -> 
     reviewer = _reviewer(user, revision)
     if not comment.strip():
         raise ValidationFailed("退回时请写明原因", field="comment")
-    revision.status = "rejected"
+    revision.status = REJECTED
     revision.reviewer_id, revision.reviewer_name, revision.reviewed_at = reviewer.id, reviewer.name, now()
     revision.review_comment = comment.strip()
     return revision
@@ -216,7 +228,7 @@ def reject(db: Session, user: User | None, revision: Revision, comment: str) -> 
 
 def _reviewer(user: User | None, revision: Revision) -> User:
     reviewer = org_service.require(user, Permission.KNOWLEDGE_REVIEW)
-    if revision.status != "pending":
+    if revision.status != PENDING:
         raise Conflict(f"该版本状态为“{STATUS_LABELS[revision.status]}”，不是待审核", code="out_of_order")
     if revision.author_id == reviewer.id:
         raise PermissionDenied("不能审核发布本人编写的内容，请由其他审核人员审核")
@@ -237,7 +249,7 @@ def publish(db: Session, revision: Revision) -> Any:
     kind, data = revision.kind, validate(revision.kind, revision.data)
     if kind == "faq" and data["answer"] == ANSWER_PLACEHOLDER:
         raise ValidationFailed("该问答的答案尚未填写，请编辑后再发布", field="answer")
-    _check_references(db, kind, data)
+    _check_references(db, kind, data, revision.entity_id)
     check_unique(db, kind, data, revision.entity_id)
     model = MODELS[kind]
     entity = db.get(model, revision.entity_id) if revision.entity_id else None
@@ -251,18 +263,25 @@ def publish(db: Session, revision: Revision) -> Any:
     for key, value in values.items():
         setattr(entity, key, value)
     if articles is not None:
-        entity.articles = [LawArticle(seq=i, number=a["number"], text=a["text"]) for i, a in enumerate(articles, 1)]
-    entity.status = "published"
+        # the old articles go first: the unit of work inserts before it deletes, and a new version usually keeps
+        # its article numbers (unique per law)
+        entity.articles.clear()
+        db.flush()
+        entity.articles = [
+            LawArticle(seq=i, number=a["number"], text=a["text"], summary=a.get("summary", False))
+            for i, a in enumerate(articles, 1)
+        ]
+    entity.status = PUBLISHED
     entity.version = revision.version
     entity.published_at = now()
     entity.updated_at = now()
     db.flush()
     for earlier in db.scalars(
-        select(Revision).where(Revision.kind == kind, Revision.entity_id == entity.id, Revision.status == "published")
+        select(Revision).where(Revision.kind == kind, Revision.entity_id == entity.id, Revision.status == PUBLISHED)
     ):
-        earlier.status = "superseded"
+        earlier.status = SUPERSEDED
     revision.entity_id = entity.id
-    revision.status = "published"
+    revision.status = PUBLISHED
     bump_generation(db)
     return entity
 
@@ -288,3 +307,33 @@ def bump_generation(db: Session) -> None:
     else:
         row.value += 1
         row.changed_at = now()
+
+
+def previous_revision(db: Session, revision: Revision) -> Revision | None:
+    """The version before this one of the same entry: what was live before it, when there was one, else the latest
+    earlier version."""
+    if revision.entity_id is None:
+        return None
+    query = (
+        select(Revision)
+        .where(
+            Revision.kind == revision.kind,
+            Revision.entity_id == revision.entity_id,
+            Revision.version < revision.version,
+        )
+        .order_by(Revision.version.desc(), Revision.id.desc())
+    )
+    rows = list(db.scalars(query))
+    return next((r for r in rows if r.status in (PUBLISHED, SUPERSEDED)), rows[0] if rows else None)
+
+
+def counts(db: Session) -> dict[str, dict[str, int]]:
+    """Per kind: entries live, versions waiting for review, drafts (rejected ones included)."""
+    out: dict[str, dict[str, int]] = {}
+    for kind, model in MODELS.items():
+        live = db.scalar(select(func.count()).select_from(model).where(model.status == PUBLISHED)) or 0
+        waiting = select(func.count()).select_from(Revision).where(Revision.kind == kind)
+        pending = db.scalar(waiting.where(Revision.status == PENDING)) or 0
+        drafts = db.scalar(waiting.where(Revision.status.in_((DRAFT, REJECTED)))) or 0
+        out[kind] = {"live": live, "pending": pending, "drafts": drafts}
+    return out

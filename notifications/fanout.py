@@ -73,8 +73,8 @@ def _wechat_kind(kind: str) -> bool:
 
 
 def _case_id(event: DomainEvent) -> int | None:
-    """The case the event is about, when its kind names one (case and supervision events do; warnings and
-    digests do not, and are never sent to applicants)."""
+    """The case the event is about, if it is about one (case and supervision events are; warnings, digests and
+    assessments are not, and never go to applicants)."""
     case_id = getattr(payload_of(event), "case_id", None)
     return case_id if isinstance(case_id, int) else None
 

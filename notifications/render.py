@@ -21,6 +21,8 @@ from datetime import datetime
 from typing import Any
 
 from core.events.kinds import (
+    AssessmentPublished,
+    AssessmentRanking,
     CaseAccepted,
     CaseConcluded,
     CaseDecisionNeeded,
@@ -233,6 +235,37 @@ def _warning_digest(p: WarningDigestFacts) -> Message:
     return Message(title, head + "\n" + "\n".join(lines), _s(p.url) or _admin_link("/admin/warnings"))
 
 
+def _points(value: float | None) -> str:
+    return "不涉及" if value is None else f"{value:.2f}"
+
+
+def _assessment_result(p: AssessmentPublished) -> Message:
+    version = f"（第{p.version}版）" if p.version > 1 else ""
+    version += "，含审核修正" if p.corrected else ""
+    if p.total is None:
+        place, total = "本期无考核数据，不排名", "—"
+    else:
+        place, total = f"第 {p.rank} 名（共 {p.ranked_count} 个部门）", _points(p.total)
+    lines = "\n".join(f"{s.name}（权重{s.weight}）：{_points(s.score)}" for s in p.scores)
+    body = f"{_s(p.department_name)}{_s(p.period_label)}进度考核结果已发布{version}。\n总分：{total}\n排名：{place}\n{lines}"
+    body += "\n如有异议，可在考核结果页面提出申诉。"
+    title = f"考核结果：{_s(p.period_label)} {_s(p.department_name)} 总分 {total}"
+    return Message(title, body, _s(p.url) or _admin_link("/admin/assessment"))
+
+
+RANKING_LINES = 12
+"""Ranking lines a message lists (a WeCom text card shows 512 characters); the page has all of them."""
+
+
+def _assessment_ranking(p: AssessmentRanking) -> Message:
+    version = f"（第{p.version}版）" if p.version > 1 else ""
+    shown = [r for r in p.ranking if r.rank is not None][:RANKING_LINES]
+    lines = "\n".join(f"{r.rank}. {_s(r.department_name)} {_points(r.total)}" for r in shown)
+    more = f"\n……共 {p.ranked_count} 个部门，详见考核页面" if p.ranked_count > len(shown) else ""
+    body = f"{_s(p.period_label)}进度考核结果已发布{version}，部门排名：\n{lines}{more}"
+    return Message(f"考核排名：{_s(p.period_label)}", body, _s(p.url) or _admin_link("/admin/assessment"))
+
+
 RENDERERS: dict[EventKind, Callable[[Any], Message]] = {
     EventKind.CASE_ACCEPTED: _accepted,
     EventKind.CASE_SUPPLEMENT_REQUESTED: _supplement,
@@ -245,6 +278,8 @@ RENDERERS: dict[EventKind, Callable[[Any], Message]] = {
     EventKind.WARNING_RAISED: _warning_raised,
     EventKind.WARNING_ESCALATED: _warning_escalated,
     EventKind.WARNING_DIGEST: _warning_digest,
+    EventKind.ASSESSMENT_PUBLISHED: _assessment_result,
+    EventKind.ASSESSMENT_RANKING: _assessment_ranking,
 }
 """Each kind's text; every kind has one (tests/test_event_kinds.py). A renderer takes its kind's payload."""
 

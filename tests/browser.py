@@ -133,6 +133,8 @@ _COVERED_JS = (
   const wanted = 'a[href], button, input, select, textarea, label, summary, h1, h2, h3, h4, h5, h6';
   for (const el of document.querySelectorAll(wanted)) {
     if (el.type === 'hidden' || el.getClientRects().length === 0) { continue; }
+    // the content of a closed <details> keeps its boxes in Chromium (content-visibility), yet nobody sees it
+    if (el.closest('details:not([open])') && !el.closest('summary')) { continue; }
     if (getComputedStyle(el).visibility !== 'visible') { continue; }
     el.scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'});
     const r = el.getBoundingClientRect();

@@ -73,6 +73,52 @@ IS_MYSQL = os.environ["TONGBAN_DATABASE_URL"].startswith("mysql")
 load_models()  # the plugins' tables too, for the clean-up between tests
 
 
+SLOW = (
+    "slow: real processes or a browser (Celery workers, the run scope's scripts, Chromium on the served app, the "
+    "app in its own uvicorn process), the property-based OpenAPI pass, or the whole demo seed; scripts/check.sh "
+    "leaves them out (its summary lists them), scripts/test.sh runs everything"
+)
+_slow_left_out: list[pytest.Item] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", SLOW)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``TONGBAN_TEST_SHARD=k/n`` keeps every n-th test from the k-th on: scripts/check.sh runs two such halves side
+    by side, one per core, each in its own process with its own temporary database (and its own Redis database)."""
+    shard = os.environ.get("TONGBAN_TEST_SHARD", "")
+    if not shard:
+        return
+    k, n = (int(x) for x in shard.split("/"))
+    config.hook.pytest_deselected(items=[item for index, item in enumerate(items) if index % n != k - 1])
+    items[:] = [item for index, item in enumerate(items) if index % n == k - 1]
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    """Remembers the slow tests a ``-m "not slow"`` run (scripts/check.sh) leaves out, to name them at the end."""
+    _slow_left_out.extend(item for item in items if item.get_closest_marker("slow"))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """After a quick run: which slow tests were left out, and how to run them."""
+    shard = os.environ.get("TONGBAN_TEST_SHARD", "")
+    if not _slow_left_out or (shard and not shard.startswith("1/")):
+        return  # (the halves of scripts/check.sh leave out the same tests: the first one names them)
+    files: dict[str, int] = {}
+    for item in _slow_left_out:
+        path = item.nodeid.split("::")[0]
+        files[path] = files.get(path, 0) + 1
+    write = terminalreporter.write_line
+    write("")
+    write(f"未运行的慢测试 {len(_slow_left_out)} 个（真实进程、浏览器、模糊测试、完整演示数据；标记 slow）：")
+    for path, count in sorted(files.items()):
+        write(f"  {path}（{count} 个）")
+    write("运行它们：bash scripts/check.sh -m slow；全部测试（含 MariaDB、机器人）：bash scripts/test.sh")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def migrated() -> Iterator[None]:
     """The schema, built by the migrations themselves."""

@@ -4,6 +4,10 @@ core/supervision/events.py, core/early_warnings/events.py), for tests that publi
 from typing import Any
 
 from core.events.kinds import (
+    AssessmentPublished,
+    AssessmentRanking,
+    AssessmentRankLine,
+    AssessmentScoreLine,
     CaseAccepted,
     CaseConcluded,
     CaseDecisionNeeded,
@@ -71,6 +75,13 @@ WARNING: dict[str, Any] = {
     "url": f"{SITE}/admin/warnings/1",
 }
 
+ASSESSMENT: dict[str, Any] = {
+    "assessment_id": 1,
+    "version": 1,
+    "period_label": "2026年11月",
+    "scheme_name": "部门进度考核（月度）",
+}
+
 EXAMPLES: dict[EventKind, EventPayload] = {
     EventKind.CASE_ACCEPTED: CaseAccepted(**CASE, opinion="材料齐全，予以受理"),
     EventKind.CASE_SUPPLEMENT_REQUESTED: CaseSupplementRequested(
@@ -127,6 +138,30 @@ EXAMPLES: dict[EventKind, EventPayload] = {
             )
         ],
         url=f"{SITE}/admin/warnings?level=red",
+    ),
+    EventKind.ASSESSMENT_PUBLISHED: AssessmentPublished(
+        **ASSESSMENT,
+        url=f"{SITE}/admin/assessment/1/departments/2",
+        department_id=2,
+        department_name="住房和城乡建设局",
+        total=91.5,
+        rank=2,
+        ranked_count=20,
+        corrected=False,
+        scores=[
+            AssessmentScoreLine(name="办件按时办结率", weight=60, score=95.0),
+            AssessmentScoreLine(name="项目节点按时完成率", weight=40, score=None),
+        ],
+    ),
+    EventKind.ASSESSMENT_RANKING: AssessmentRanking(
+        **ASSESSMENT,
+        url=f"{SITE}/admin/assessment/1",
+        ranked_count=2,
+        ranking=[
+            AssessmentRankLine(rank=1, department_name="行政审批局", total=96.25),
+            AssessmentRankLine(rank=2, department_name="住房和城乡建设局", total=91.5),
+            AssessmentRankLine(rank=None, department_name="档案馆", total=None),
+        ],
     ),
 }
 

@@ -625,6 +625,41 @@ def on_warning(step: str, state: str, body: Any = None) -> Callable[[Ctx], Call]
     def build(ctx: Ctx) -> Call:
         return Call("POST", f"/api/v1/warnings/{stored_warning(ctx, state)}/{step}", json=body)
 
+
+# ---------------------------------------------------------------- major projects (重大项目跟踪)
+
+MAJOR_READERS = frozenset({LEADER, ADMIN})  # major_project.read (leaders: all scope) / .manage; clerks hold neither
+CASE_LINKERS = frozenset({CITIZEN, CLERK_A, CLERK_B, ADMIN})  # may register or apply: the project choices
+
+
+def major_project(ctx: Ctx) -> int:
+    """One project of A, made by the admin, with a node, a milestone and a meeting, shared by all roles."""
+    if "major_project" not in ctx.db.info:
+        admin = ctx.world.auth(ADMIN)
+        body = {"name": "矩阵测试重大项目", "category": "industry", "lead_department_id": ctx.world.dept_a.id}
+        made = ctx.client.post("/api/v1/major-projects", json=body, headers=admin)
+        assert made.status_code == 201, made.text
+        pid = made.json()["id"]
+        node = {"name": "占道审批", "department_id": ctx.world.dept_a.id, "service_item_id": ctx.world.item.id}
+        ctx.db.info["major_node"] = post_json(ctx, f"/api/v1/major-projects/{pid}/nodes", node)["id"]
+        milestone = {"kind": "land", "planned_finish": "2030-01-31"}
+        ctx.db.info["major_milestone"] = post_json(ctx, f"/api/v1/major-projects/{pid}/milestones", milestone)["id"]
+        ctx.db.info["major_project"] = pid
+    return int(ctx.db.info["major_project"])
+
+
+def post_json(ctx: Ctx, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    made = ctx.client.post(path, json=body, headers=ctx.world.auth(ADMIN))
+    assert made.status_code in (200, 201), made.text
+    return dict(made.json())
+
+
+def on_major(method: str, suffix: str = "", body: Any = None) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        pid = major_project(ctx)
+        path = suffix.format(node=ctx.db.info["major_node"], milestone=ctx.db.info["major_milestone"])
+        return Call(method, f"/api/v1/major-projects/{pid}{path}", json=body)
+
     return build
 
 
@@ -658,6 +693,124 @@ def change_warning_setting(ctx: Ctx) -> Call:
 
 def remove_warning_setting(ctx: Ctx) -> Call:
     return Call("DELETE", f"/api/v1/warnings/settings/{warning_setting(ctx, 'issue')}")
+
+
+# ---------------------------------------------------------------- progress assessment (进度考核)
+
+ASSESSMENT_READERS = frozenset({LEADER, ADMIN})  # assessment.read over all departments / assessment.manage
+APPEALING_DEPARTMENTS: frozenset[str] = frozenset()
+"""An appeal comes from staff of the assessed department holding assessment.read (an officer); none of this matrix's
+roles is one — the clerks lack the permission, the leader and the admin have no department of their own.
+tests/assessment/test_appeals_and_scope.py has the officers appeal."""
+ASSESSMENT_WEIGHTS = [{"code": "case_on_time_rate", "weight": 60}, {"code": "overdue_count", "weight": 40}]
+
+
+def months_ago(count: int) -> str:
+    """A past month as 2026-11, ``count`` months before this one."""
+    from core.clock import today
+
+    index = today().year * 12 + today().month - 1 - count
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def assessment_scheme(ctx: Ctx) -> int:
+    """A monthly scheme, saved once per test; its id."""
+    if "assessment_scheme" not in ctx.db.info:
+        body = {"name": "部门进度考核（月度）", "period_kind": "month", "indicators": ASSESSMENT_WEIGHTS}
+        made = ctx.client.post("/api/v1/assessment/schemes", json=body, headers=ctx.world.auth(ADMIN))
+        assert made.status_code == 201, made.text
+        ctx.db.info["assessment_scheme"] = made.json()["id"]
+    return int(ctx.db.info["assessment_scheme"])
+
+
+def assessment_draft(ctx: Ctx, months: int) -> int:
+    """The admin computes the month ``months`` ago as a draft; its id."""
+    body = {"scheme_id": assessment_scheme(ctx), "period": months_ago(months)}
+    made = ctx.client.post("/api/v1/assessment/assessments", json=body, headers=ctx.world.auth(ADMIN))
+    assert made.status_code == 201, made.text
+    return int(made.json()["id"])
+
+
+def published_assessment(ctx: Ctx) -> int:
+    """Last month's assessment, published once per test; its id."""
+    if "assessment_published" not in ctx.db.info:
+        draft = assessment_draft(ctx, 1)
+        done = ctx.client.post(f"/api/v1/assessment/assessments/{draft}/publish", headers=ctx.world.auth(ADMIN))
+        assert done.status_code == 200, done.text
+        ctx.db.info["assessment_published"] = draft
+    return int(ctx.db.info["assessment_published"])
+
+
+def on_published(suffix: str, params: dict[str, Any] | None = None) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        path = suffix.format(dept=ctx.world.dept_a.id)
+        return Call("GET", f"/api/v1/assessment/assessments/{published_assessment(ctx)}{path}", params=params)
+
+    return build
+
+
+def fresh_issue(ctx: Ctx) -> int:
+    """A problem of the shared project asking B, raised by the admin (each role gets its own)."""
+    pid = major_project(ctx)
+    body = {"title": f"矩阵问题{ctx.index}", "department_ids": [ctx.world.dept_b.id], "due_on": "2030-01-31"}
+    return int(post_json(ctx, f"/api/v1/major-projects/{pid}/issues", body)["id"])
+
+
+def on_issue(suffix: str, body: dict[str, Any]) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        issue_id = fresh_issue(ctx)
+        return Call("POST", f"/api/v1/major-projects/{major_project(ctx)}/issues/{issue_id}{suffix}", json=body)
+
+    return build
+
+
+def on_draft(action: str, body: Callable[[Ctx], Any] | None = None) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        draft = assessment_draft(ctx, 2 + ctx.index)  # a month of its own for every role
+        return Call("POST", f"/api/v1/assessment/assessments/{draft}/{action}", json=body(ctx) if body else None)
+
+    return build
+
+
+def meeting_body() -> dict[str, Any]:
+    from core.clock import today
+
+    return {"held_on": today().isoformat(), "topic": "推进会", "decisions": [{"content": "补齐材料"}]}
+
+
+def on_decision(ctx: Ctx) -> Call:
+    pid = major_project(ctx)
+    decision = post_json(ctx, f"/api/v1/major-projects/{pid}/meetings", meeting_body())["decisions"][0]
+    from core.clock import today
+
+    return Call("PATCH", f"/api/v1/major-projects/{pid}/decisions/{decision['id']}", json={"done_on": str(today())})
+
+
+def major_choices(ctx: Ctx) -> Call:
+    return Call("GET", "/api/v1/major-projects/choices", params={"service_item_id": ctx.world.item.id})
+
+
+def assessment_scheme_body(ctx: Ctx) -> dict[str, Any]:
+    return {"name": f"考核方案{ctx.index}", "period_kind": "quarter", "indicators": ASSESSMENT_WEIGHTS}
+
+
+def new_assessment(ctx: Ctx) -> Call:
+    body = {"scheme_id": assessment_scheme(ctx), "period": months_ago(10 + ctx.index)}
+    return Call("POST", "/api/v1/assessment/assessments", json=body)
+
+
+def pending_appeal(ctx: Ctx) -> Call:
+    """An appeal of department A's officer waiting for an answer (a fresh one once the admin answered)."""
+    assessment_id = published_assessment(ctx)
+    officer = ctx.world.auth("officer_a")
+    waiting = ctx.client.get("/api/v1/assessment/appeals", params={"status": "pending"}, headers=officer).json()
+    if not waiting:
+        body = {"indicator": "", "reason": "本部门上月有两件办件因系统故障未能按时办结"}
+        filed = ctx.client.post(f"/api/v1/assessment/assessments/{assessment_id}/appeals", json=body, headers=officer)
+        assert filed.status_code == 201, filed.text
+        waiting = [filed.json()]
+    body = {"accepted": False, "answer": "经核实，系统运行记录正常"}
+    return Call("POST", f"/api/v1/assessment/appeals/{waiting[0]['id']}/answer", json=body)
 
 
 MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
@@ -848,6 +1001,120 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
         ADMIN_ONLY,
         lambda ctx: Call("POST", f"/api/v1/warnings/{handled_warning(ctx)}/close", json={"note": "已核实整改到位"}),
     ),
+    ("GET", "/api/v1/major-projects"): (MAJOR_READERS, get("/api/v1/major-projects")),
+    ("POST", "/api/v1/major-projects"): (
+        ADMIN_ONLY,
+        lambda ctx: Call(
+            "POST",
+            "/api/v1/major-projects",
+            json={"name": f"新登记项目{ctx.index}", "category": "other", "lead_department_id": ctx.world.dept_a.id},
+        ),
+    ),
+    ("GET", "/api/v1/major-projects/choices"): (CASE_LINKERS, major_choices),
+    ("GET", "/api/v1/major-projects/stats"): (MAJOR_READERS, get("/api/v1/major-projects/stats")),
+    ("GET", "/api/v1/major-projects/stats.xlsx"): (MAJOR_READERS, get("/api/v1/major-projects/stats.xlsx")),
+    ("GET", "/api/v1/major-projects/{project_id}"): (MAJOR_READERS, on_major("GET")),
+    ("PATCH", "/api/v1/major-projects/{project_id}"): (ADMIN_ONLY, on_major("PATCH", body={"stage": "approval"})),
+    ("POST", "/api/v1/major-projects/{project_id}/plan"): (
+        ADMIN_ONLY,
+        on_major("POST", "/plan", body={"start": "2026-09-18"}),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/nodes"): (
+        ADMIN_ONLY,
+        lambda ctx: on_major(
+            "POST", "/nodes", body={"name": f"手工节点{ctx.index}", "department_id": ctx.world.dept_a.id}
+        )(ctx),
+    ),
+    ("PATCH", "/api/v1/major-projects/{project_id}/nodes/{node_id}"): (
+        ADMIN_ONLY,
+        on_major("PATCH", "/nodes/{node}", body={"note": "已预约现场踏勘"}),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/milestones"): (
+        ADMIN_ONLY,
+        on_major("POST", "/milestones", body={"kind": "groundbreaking", "planned_finish": "2030-06-30"}),
+    ),
+    ("PATCH", "/api/v1/major-projects/{project_id}/milestones/{milestone_id}"): (
+        ADMIN_ONLY,
+        on_major("PATCH", "/milestones/{milestone}", body={"note": "土地出让合同已签订"}),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/issues"): (
+        MAJOR_READERS,
+        lambda ctx: on_major(
+            "POST",
+            "/issues",
+            body={"title": "施工用电", "department_ids": [ctx.world.dept_b.id], "due_on": "2030-01-31"},
+        )(ctx),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/issues/{issue_id}/replies"): (
+        ADMIN_ONLY,
+        on_issue("/replies", {"body": "已安排现场踏勘"}),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/issues/{issue_id}/close"): (
+        ADMIN_ONLY,
+        on_issue("/close", {"note": "已解决"}),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/meetings"): (
+        ADMIN_ONLY,
+        lambda ctx: on_major("POST", "/meetings", body=meeting_body())(ctx),
+    ),
+    ("PATCH", "/api/v1/major-projects/{project_id}/decisions/{decision_id}"): (ADMIN_ONLY, on_decision),
+    ("GET", "/api/v1/assessment/indicators"): (ASSESSMENT_READERS, get("/api/v1/assessment/indicators")),
+    ("GET", "/api/v1/assessment/schemes"): (ADMIN_ONLY, get("/api/v1/assessment/schemes")),
+    ("POST", "/api/v1/assessment/schemes"): (
+        ADMIN_ONLY,
+        lambda ctx: Call("POST", "/api/v1/assessment/schemes", json=assessment_scheme_body(ctx)),
+    ),
+    ("GET", "/api/v1/assessment/schemes/{scheme_id}"): (
+        ADMIN_ONLY,
+        lambda ctx: Call("GET", f"/api/v1/assessment/schemes/{assessment_scheme(ctx)}"),
+    ),
+    ("PUT", "/api/v1/assessment/schemes/{scheme_id}"): (
+        ADMIN_ONLY,
+        lambda ctx: Call(
+            "PUT",
+            f"/api/v1/assessment/schemes/{assessment_scheme(ctx)}",
+            json={"name": "部门进度考核（月度）", "period_kind": "month", "indicators": ASSESSMENT_WEIGHTS[::-1]},
+        ),
+    ),
+    ("GET", "/api/v1/assessment/assessments"): (ASSESSMENT_READERS, get("/api/v1/assessment/assessments")),
+    ("POST", "/api/v1/assessment/assessments"): (ADMIN_ONLY, new_assessment),
+    ("GET", "/api/v1/assessment/assessments/{assessment_id}"): (ASSESSMENT_READERS, on_published("")),
+    ("POST", "/api/v1/assessment/assessments/{assessment_id}/recompute"): (ADMIN_ONLY, on_draft("recompute")),
+    ("POST", "/api/v1/assessment/assessments/{assessment_id}/corrections"): (
+        ADMIN_ONLY,
+        on_draft(
+            "corrections",
+            lambda ctx: {
+                "department_id": ctx.world.dept_a.id,
+                "indicator": "total",
+                "value": 95,
+                "reason": "矩阵测试修正",
+            },
+        ),
+    ),
+    ("POST", "/api/v1/assessment/assessments/{assessment_id}/publish"): (ADMIN_ONLY, on_draft("publish")),
+    ("GET", "/api/v1/assessment/assessments/{assessment_id}/departments/{department_id}"): (
+        ASSESSMENT_READERS,
+        on_published("/departments/{dept}"),
+    ),
+    ("GET", "/api/v1/assessment/assessments/{assessment_id}/departments/{department_id}/explanation"): (
+        ASSESSMENT_READERS,
+        on_published("/departments/{dept}/explanation", {"indicator": "overdue_count"}),
+    ),
+    ("GET", "/api/v1/assessment/assessments/{assessment_id}/export.xlsx"): (
+        ASSESSMENT_READERS,
+        on_published("/export.xlsx"),
+    ),
+    ("POST", "/api/v1/assessment/assessments/{assessment_id}/appeals"): (
+        APPEALING_DEPARTMENTS,
+        lambda ctx: Call(
+            "POST",
+            f"/api/v1/assessment/assessments/{published_assessment(ctx)}/appeals",
+            json={"indicator": "", "reason": "本部门对上月考核结果有异议"},
+        ),
+    ),
+    ("GET", "/api/v1/assessment/appeals"): (ASSESSMENT_READERS, get("/api/v1/assessment/appeals")),
+    ("POST", "/api/v1/assessment/appeals/{appeal_id}/answer"): (ADMIN_ONLY, pending_appeal),
 }
 
 

@@ -26,6 +26,7 @@ from tests.test_authz_matrix import (
     CASE_ACTIONS,
     Call,
     Ctx,
+    assessment_draft,
     case_action,
     case_detail,
     citizen_project,
@@ -34,6 +35,7 @@ from tests.test_authz_matrix import (
     handled_warning,
     on_project,
     on_review,
+    published_assessment,
     stored_warning,
 )
 
@@ -412,6 +414,83 @@ def warning_of_a(step: str, state: str = "open", body: Any = None) -> Callable[[
         method = "POST" if step else "GET"
         return Call(method, f"/api/v1/warnings/{warning}{step}", json=body)
 
+
+# ---------------------------------------------------------------- major projects: a project of A, B and C outside
+
+
+def dept_manager(ctx: Ctx) -> str:
+    """A major project manager of department B whose data scope is B only (a role an administrator might make)."""
+    from core.org.models import Role
+
+    if ctx.db.query(Role).filter_by(code="dept_tracker").first() is None:
+        ctx.db.add(
+            Role(
+                code="dept_tracker",
+                name="部门项目专员",
+                data_scope="department",
+                permissions=["major_project.manage", "major_project.read"],
+                description="本部门牵头的重大项目",
+            )
+        )
+        ctx.db.commit()
+    return staff_of(ctx, "manager_b", "dept_tracker", ctx.world.dept_b.id)
+
+
+def project_of_a(ctx: Ctx) -> dict[str, Any]:
+    """A project A leads, with a node of A's road item, a milestone, a problem asking B and a meeting whose decision
+    B owns — made once by the admin."""
+    if "project_of_a" not in ctx.db.info:
+        admin = ctx.world.auth("admin")
+
+        def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+            made = ctx.client.post(f"/api/v1/major-projects{path}", json=body, headers=admin)
+            assert made.status_code in (200, 201), made.text
+            return dict(made.json())
+
+        from core.clock import today
+
+        project = post(
+            "", {"name": "A牵头的重大项目", "category": "industry", "lead_department_id": ctx.world.dept_a.id}
+        )
+        pid = project["id"]
+        node = post(
+            f"/{pid}/nodes",
+            {"name": "占道", "department_id": ctx.world.dept_a.id, "service_item_id": ctx.world.item.id},
+        )
+        milestone = post(f"/{pid}/milestones", {"kind": "land", "planned_finish": "2030-01-31"})
+        issue = post(
+            f"/{pid}/issues", {"title": "用电", "department_ids": [ctx.world.dept_b.id], "due_on": "2030-01-31"}
+        )
+        meeting = {
+            "held_on": str(today()),
+            "topic": "推进会",
+            "decisions": [{"content": "出具意见", "department_id": ctx.world.dept_b.id}],
+        }
+        decision = post(f"/{pid}/meetings", meeting)["decisions"][0]
+        ctx.db.info["project_of_a"] = {
+            "id": pid,
+            "node": node["id"],
+            "milestone": milestone["id"],
+            "issue": issue["id"],
+            "decision": decision["id"],
+        }
+    return dict(ctx.db.info["project_of_a"])
+
+
+def major_call(method: str, suffix: str = "", body: Any = None, caller: str = "") -> Callable[[Ctx], Call]:
+    """A call on the project of A (ids of its parts filled in), made by ``caller`` (default: the probe's caller;
+    "manager": B's department-scope manager; "officer_b" / "officer_c": officers of B and C)."""
+
+    def build(ctx: Ctx) -> Call:
+        made = project_of_a(ctx)
+        if caller == "manager":
+            ctx.scratch["caller"] = dept_manager(ctx)
+        elif caller:
+            department = {"officer_b": ctx.world.dept_b.id, "officer_c": ctx.world.dept_c.id}[caller]
+            ctx.scratch["caller"] = staff_of(ctx, caller, "officer", department)
+        path = suffix.format(**made)
+        return Call(method, f"/api/v1/major-projects/{made['id']}{path}", json=body)
+
     return build
 
 
@@ -422,16 +501,173 @@ def warnings_of_a_listed(path: str, **params: Any) -> Callable[[Ctx], Call]:
         values = {k: (ctx.world.dept_a.id if v == "A" else v) for k, v in params.items()}
         return Call("GET", path, params=values)
 
+
+def assessment_of_a(suffix: str, params: dict[str, Any] | None = None) -> Callable[[Ctx], Call]:
+    """Officer B asks for department A's part of last month's published assessment."""
+
+    def build(ctx: Ctx) -> Call:
+        staff_of(ctx, "officer_b", "officer", ctx.world.dept_b.id)
+        path = suffix.format(dept=ctx.world.dept_a.id)
+        return Call("GET", f"/api/v1/assessment/assessments/{published_assessment(ctx)}{path}", params=params)
+
     return build
 
 
-def nothing_of_a(_ctx: Ctx, response: Any) -> str | None:
+def major_list(path: str) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        project_of_a(ctx)
+        ctx.scratch["caller"] = staff_of(ctx, "officer_c", "officer", ctx.world.dept_c.id)
+        return Call("GET", path, params={"department_id": ctx.world.dept_a.id})
+
+    return build
+
+
+def no_warning_of_a(_ctx: Ctx, response: Any) -> str | None:
     """Officer B asked about department A's warnings: an empty answer."""
     if response.status_code != 200:
         return "expected an empty answer"
     body = response.json()
     rows = body.get("items", body) if isinstance(body, dict) else body
     return None if not rows else f"listed A's: {str(body)[:200]}"
+
+
+def nothing_of_a(_ctx: Ctx, response: Any) -> str | None:
+    """Officer C asked for A's projects: nothing of A's (C is not involved in it)."""
+    if response.status_code != 200:
+        return "expected an empty answer"
+    body = response.json()
+    if "items" in body:
+        return None if body["items"] == [] and body["total"] == 0 else f"listed A's: {str(body)[:200]}"
+    return None if body["total"]["projects"] == 0 else f"counted A's: {str(body)[:200]}"
+
+
+def no_rows_of_a(_ctx: Ctx, response: Any) -> str | None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    if response.status_code != 200:
+        return "expected the workbook"
+    rows = list(load_workbook(BytesIO(response.content))["项目清单"].iter_rows(min_row=3, values_only=True))
+    return None if not rows else f"exported A's: {rows}"
+
+
+def major_choices_of_a(ctx: Ctx) -> Call:
+    project_of_a(ctx)
+    return Call("GET", "/api/v1/major-projects/choices", params={"service_item_id": ctx.world.item.id})
+
+
+def no_choices(_ctx: Ctx, response: Any) -> str | None:
+    return None if response.status_code == 200 and response.json() == [] else "expected no project"
+
+
+def new_project_led_by_a(ctx: Ctx) -> Call:
+    ctx.scratch["caller"] = dept_manager(ctx)
+    body = {"name": "越权登记", "category": "other", "lead_department_id": ctx.world.dept_a.id}
+    return Call("POST", "/api/v1/major-projects", json=body)
+
+
+def window_case_for_project_of_b(ctx: Ctx) -> Call:
+    """Clerk A registers a case of A's item for a project only B is involved in."""
+    admin = ctx.world.auth("admin")
+    body = {"name": "B牵头的重大项目", "category": "other", "lead_department_id": ctx.world.dept_b.id}
+    made = ctx.client.post("/api/v1/major-projects", json=body, headers=admin)
+    assert made.status_code == 201, made.text
+    call = window_for_item_of_a(ctx)
+    return Call("POST", call.path, json={**call.json, "major_project_id": made.json()["id"]})
+
+
+MAJOR_PROBES: dict[tuple[str, str], tuple[Probe, ...]] = {
+    ("POST", "/api/v1/major-projects"): (Probe("manager", new_project_led_by_a),),
+    ("GET", "/api/v1/major-projects"): (Probe("officer_c", major_list("/api/v1/major-projects"), nothing_of_a),),
+    ("GET", "/api/v1/major-projects/stats"): (
+        Probe("officer_c", major_list("/api/v1/major-projects/stats"), nothing_of_a),
+    ),
+    ("GET", "/api/v1/major-projects/stats.xlsx"): (
+        Probe("officer_c", major_list("/api/v1/major-projects/stats.xlsx"), no_rows_of_a),
+    ),
+    ("GET", "/api/v1/major-projects/choices"): (
+        Probe("clerk_b", major_choices_of_a, no_choices),
+        Probe("citizen2", major_choices_of_a, no_choices),
+    ),
+    ("GET", "/api/v1/major-projects/{project_id}"): (Probe("officer_c", major_call("GET", caller="officer_c")),),
+    ("PATCH", "/api/v1/major-projects/{project_id}"): (
+        Probe("manager", major_call("PATCH", body={"stage": "approval"}, caller="manager")),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/plan"): (
+        Probe("manager", major_call("POST", "/plan", body={"start": "2026-09-18"}, caller="manager")),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/nodes"): (
+        Probe("manager", major_call("POST", "/nodes", body={"name": "节点", "department_id": 1}, caller="manager")),
+    ),
+    ("PATCH", "/api/v1/major-projects/{project_id}/nodes/{node_id}"): (
+        Probe("manager", major_call("PATCH", "/nodes/{node}", body={"note": "改"}, caller="manager")),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/milestones"): (
+        Probe(
+            "manager",
+            major_call("POST", "/milestones", body={"kind": "land", "planned_finish": "2030-01-31"}, caller="manager"),
+        ),
+    ),
+    ("PATCH", "/api/v1/major-projects/{project_id}/milestones/{milestone_id}"): (
+        Probe("manager", major_call("PATCH", "/milestones/{milestone}", body={"note": "改"}, caller="manager")),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/issues"): (
+        Probe(
+            "officer_c",
+            major_call(
+                "POST",
+                "/issues",
+                body={"title": "问题", "department_ids": [1], "due_on": "2030-01-31"},
+                caller="officer_c",
+            ),
+        ),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/issues/{issue_id}/replies"): (
+        Probe("officer_c", major_call("POST", "/issues/{issue}/replies", body={"body": "答复"}, caller="officer_c")),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/issues/{issue_id}/close"): (
+        Probe("officer_b", major_call("POST", "/issues/{issue}/close", body={"note": "办结"}, caller="officer_b")),
+        Probe("manager", major_call("POST", "/issues/{issue}/close", body={"note": "办结"}, caller="manager")),
+    ),
+    ("POST", "/api/v1/major-projects/{project_id}/meetings"): (
+        Probe(
+            "manager",
+            major_call("POST", "/meetings", body={"held_on": "2026-09-18", "topic": "会商"}, caller="manager"),
+        ),
+    ),
+    ("PATCH", "/api/v1/major-projects/{project_id}/decisions/{decision_id}"): (
+        Probe("officer_c", major_call("PATCH", "/decisions/{decision}", body={"done_on": None}, caller="officer_c")),
+    ),
+}
+
+
+def appeal_on_a_draft(ctx: Ctx) -> Call:
+    """Officer B appeals a version not yet published (the department appealing is always the caller's own)."""
+    staff_of(ctx, "officer_b", "officer", ctx.world.dept_b.id)
+    draft = assessment_draft(ctx, 2)
+    return Call("POST", f"/api/v1/assessment/assessments/{draft}/appeals", json={"reason": "对未发布的结果申诉"})
+
+
+def only_department_b(ctx: Ctx, response: Any) -> str | None:
+    """The assessment answers with B's own result only."""
+    if response.status_code != 200:
+        return "expected B's own result"
+    names = [r["department_name"] for r in response.json()["results"]]
+    return None if names == [ctx.world.dept_b.name] else f"listed: {names}"
+
+
+def only_department_b_exported(ctx: Ctx, response: Any) -> str | None:
+    """The workbook holds B's own line only."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    if response.status_code != 200:
+        return "expected B's own workbook"
+    sheet = load_workbook(BytesIO(response.content))["考核排名"]
+    names = [row[1] for row in sheet.iter_rows(min_row=4, values_only=True)]
+    return None if names == [ctx.world.dept_b.name] else f"exported: {names}"
 
 
 PROBES: dict[tuple[str, str], tuple[Probe, ...]] = {
@@ -450,7 +686,10 @@ PROBES: dict[tuple[str, str], tuple[Probe, ...]] = {
         Probe("clerk_b", citizen_resupply),
         Probe("citizen", resupply_with_anothers_upload, REFUSED_REFERENCE),
     ),
-    ("POST", "/api/v1/cases/window"): (Probe("clerk_b", window_for_item_of_a),),
+    ("POST", "/api/v1/cases/window"): (
+        Probe("clerk_b", window_for_item_of_a),
+        Probe("clerk_a", window_case_for_project_of_b),
+    ),
     ("POST", "/api/v1/cases"): (Probe("citizen2", apply_with_anothers_upload, REFUSED_REFERENCE),),
     ("GET", "/api/v1/cases"): (
         Probe("clerk_b", cases_of_a_filtered("department_id"), no_case_of_a),
@@ -518,18 +757,32 @@ PROBES: dict[tuple[str, str], tuple[Probe, ...]] = {
         Probe("officer_b", warning_of_a("/close", "handled", {"note": "已核实"})),
     ),
     ("GET", "/api/v1/warnings"): (
-        Probe("officer_b", warnings_of_a_listed("/api/v1/warnings", department_id="A"), nothing_of_a),
+        Probe("officer_b", warnings_of_a_listed("/api/v1/warnings", department_id="A"), no_warning_of_a),
     ),
     ("GET", "/api/v1/warnings/counts"): (
-        Probe("officer_b", warnings_of_a_listed("/api/v1/warnings/counts"), nothing_of_a),
+        Probe("officer_b", warnings_of_a_listed("/api/v1/warnings/counts"), no_warning_of_a),
     ),
     ("GET", "/api/v1/warnings/history"): (
         Probe(
             "officer_b",
             warnings_of_a_listed("/api/v1/warnings/history", subject_kind="node", subject_id=1),
-            nothing_of_a,
+            no_warning_of_a,
         ),
     ),
+    **MAJOR_PROBES,
+    ("GET", "/api/v1/assessment/assessments/{assessment_id}"): (
+        Probe("officer_b", assessment_of_a(""), only_department_b),
+    ),
+    ("GET", "/api/v1/assessment/assessments/{assessment_id}/departments/{department_id}"): (
+        Probe("officer_b", assessment_of_a("/departments/{dept}")),
+    ),
+    ("GET", "/api/v1/assessment/assessments/{assessment_id}/departments/{department_id}/explanation"): (
+        Probe("officer_b", assessment_of_a("/departments/{dept}/explanation", {"indicator": "overdue_count"})),
+    ),
+    ("GET", "/api/v1/assessment/assessments/{assessment_id}/export.xlsx"): (
+        Probe("officer_b", assessment_of_a("/export.xlsx"), only_department_b_exported),
+    ),
+    ("POST", "/api/v1/assessment/assessments/{assessment_id}/appeals"): (Probe("officer_b", appeal_on_a_draft),),
 }
 
 ADMINISTRATION = "administrators only, whose scope is every department: there is no other department to aim at"
@@ -571,6 +824,13 @@ EXEMPT: dict[tuple[str, str], str] = {
             ("POST", "/api/v1/warnings/settings"),  # warning.manage: the tracker and admin roles, all departments
             ("PUT", "/api/v1/warnings/settings/{setting_id}"),
             ("DELETE", "/api/v1/warnings/settings/{setting_id}"),
+            ("GET", "/api/v1/assessment/schemes/{scheme_id}"),
+            ("PUT", "/api/v1/assessment/schemes/{scheme_id}"),
+            ("POST", "/api/v1/assessment/assessments"),
+            ("POST", "/api/v1/assessment/assessments/{assessment_id}/recompute"),
+            ("POST", "/api/v1/assessment/assessments/{assessment_id}/corrections"),
+            ("POST", "/api/v1/assessment/assessments/{assessment_id}/publish"),
+            ("POST", "/api/v1/assessment/appeals/{appeal_id}/answer"),
         ]
     },
     **{

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
@@ -25,6 +26,8 @@ os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(Path(os.environ["TONGB
 
 EXAMPLES = int(os.environ.get("TONGBAN_TEST_FUZZ_EXAMPLES", "6"))
 """Examples per operation: ~120 operations × 6 keep the pass to a few minutes on a loaded 2-core machine."""
+
+pytestmark = pytest.mark.slow  # ~120 operations × 6 generated requests: minutes; scripts/test.sh runs it
 
 CITIZEN_ONLY = {("POST", "/api/v1/cases"), ("POST", "/api/v1/projects")}
 """Routes an administrator may not use (applying, filing): fuzzed as the citizen instead."""

@@ -9,7 +9,11 @@ import subprocess
 import uuid
 from pathlib import Path
 
+import pytest
+
 from tests.processes import ROOT
+
+pytestmark = pytest.mark.slow  # runs the real scripts: Redis, a Celery worker and beat, strays to stop
 
 
 def marked(outer: str, run_dir: str = "") -> list[str]:

@@ -4,8 +4,10 @@
   gives (and every request the actions send) against it, so a changed shape breaks the fake at once.
 - ``bot/tests/api_fixtures.json``: answers captured from the real endpoints on a scratch database: the question
   catalogue (labels, options, units), which questions apply for every combination of the answers that decide
-  it, how answers are displayed, the answers and project facts the API refuses and with what message, and the
-  error messages of the case queries. The fake serves these instead of re-implementing the core's rules.
+  it, how answers are displayed, the answers and project facts the API refuses and with what message, the
+  error messages of the case queries, and the sample centre of tongban/bot_samples.py (guides, search results,
+  case progress, ratings, a derived flow and its letter). The fake serves these instead of re-implementing the
+  core's rules or making up answers of its own.
 
 ``tongban bot-contract`` rewrites both; ``tests/test_bot_contract.py`` fails while either is stale.
 """
@@ -31,8 +33,16 @@ CHANNEL_USER = "wechat:oBotContract0001"
 CONTEXTS: dict[str, dict[str, Any]] = {
     "factory": {"investor": "enterprise", "project_type": "industrial", "new_land": True},
     "renovation": {"investor": "enterprise", "project_type": "renovation"},
+    "energy_review": {
+        "investor": "enterprise",
+        "project_type": "industrial",
+        "new_land": True,
+        "energy_tce": 3000,
+        "coal_tonnes": 0,
+    },
 }
-"""Answers under which each question's display and checks are captured (the first one in which it applies)."""
+"""Answers under which each question's display and checks are captured (the first one in which it applies); the
+last one opens the follow-up that the energy figures decide (not a gating answer, so not in the combinations)."""
 
 NUMBER_SAMPLES = (0, 800, 20_000, 30_000, 3_000_000, 50_000_000, 80_000_000, 120_000_000)
 """Numbers the bot's tests send (after its own parsing): each number question's display or refusal of each."""
@@ -89,10 +99,25 @@ class _Api:
 
 
 def capture(client: TestClient, token: str) -> dict[str, Any]:
-    """Calls the real endpoints as the bot does (service token, channel user) and keeps their answers."""
+    """Calls the real endpoints as the bot does (service token, channel user) and keeps their answers; the
+    sample centre is seeded in the app's database (a fresh one: ids and case numbers are part of the answers)."""
+    from core import clock
+    from core.db import get_sessionmaker
+    from tongban.bot_samples import MOMENTS, capture_samples
+
+    clock.freeze(MOMENTS["asked"])
+    try:
+        captured = _capture_questions(_Api(client, token))
+        with get_sessionmaker()() as db:
+            captured |= capture_samples(_Api(client, token), db)
+    finally:
+        clock.freeze(None)
+    return captured
+
+
+def _capture_questions(api: "_Api") -> dict[str, Any]:
     from core.validators import credit_code_check_char
 
-    api = _Api(client, token)
     questions: list[dict[str, Any]] = api.ok("GET", "/projects/questions")
     gating = [q for q in questions if q["gating"]]
 
@@ -118,15 +143,18 @@ def capture(client: TestClient, token: str) -> dict[str, Any]:
             }
         )
 
+    def applicable_in(context: dict[str, Any]) -> list[str]:
+        captured = next((a for a in applicability if a["answers"] == context), None)
+        if captured is not None:
+            return list(captured["applicable"])
+        _, project = api.project(context)
+        return [q["key"] for q in api.ok("GET", f"/projects/{project['id']}/questions")["applicable"]]
+
     displays: dict[str, list[list[Any]]] = {}
     checks: list[dict[str, Any]] = []
     for question in questions:
         key = question["key"]
-        context = next(
-            c
-            for c in CONTEXTS.values()
-            if key in c or key in next(a for a in applicability if a["answers"] == c)["applicable"]
-        )
+        context = next(c for c in CONTEXTS.values() if key in c or key in applicable_in(c))
         # each answer on a project without answers, and where the question applies (checks may depend on both)
         for base in ({}, {k: v for k, v in context.items() if k != key}):
             for value in values_of(question):
@@ -146,6 +174,7 @@ def capture(client: TestClient, token: str) -> dict[str, Any]:
     fresh = api.ok("POST", "/projects", {"name": "接口样例项目", "indicators": {}})
     fresh_state = api.ok("GET", f"/projects/{fresh['id']}/questions")
     accepted: dict[str, list[str]] = {}
+    fact_shown: dict[str, list[list[str]]] = {}
     for field, samples in FACT_SAMPLES.items():
         for sample in samples:
             value = sample + credit_code_check_char(sample) if len(sample) == 17 else sample
@@ -153,7 +182,8 @@ def capture(client: TestClient, token: str) -> dict[str, Any]:
             status, answer = api.call("PATCH", f"/projects/{fresh['id']}", fact)
             checks.append({"answers": {}, "patch": fact, "status": status, "body": answer if status >= 400 else None})
             if status < 400:
-                accepted.setdefault(field, []).append(value)  # as sent (the answer masks the phone)
+                accepted.setdefault(field, []).append(value)  # as sent
+                fact_shown.setdefault(field, []).append([value, answer[field]])  # as the answer shows it (masked)
 
     errors: dict[str, dict[str, Any]] = {}
     for name, (method, path, body, with_user) in CASE_ERRORS.items():
@@ -172,6 +202,7 @@ def capture(client: TestClient, token: str) -> dict[str, Any]:
         "displays": displays,
         "checks": checks,
         "accepted_facts": accepted,
+        "fact_displays": fact_shown,
         "errors": errors,
     }
 
@@ -223,14 +254,19 @@ def scratch_database() -> Iterator[None]:
             reset()
 
 
-def write(openapi_path: Path = OPENAPI_FILE, fixtures_path: Path = FIXTURES_FILE) -> None:
-    """Rewrites both files from the app (the fixtures on a scratch database)."""
+def captured() -> dict[str, Any]:
+    """The answers of the real endpoints, captured on a scratch database (the configured one is untouched)."""
     from core.db import get_sessionmaker
     from tongban.asgi import create_app
 
-    openapi_path.write_text(dump(openapi_document()), encoding="utf-8")
     with scratch_database():
         with get_sessionmaker()() as db:
             token = bot_token(db)
         with TestClient(create_app()) as client:
-            fixtures_path.write_text(dump(capture(client, token)), encoding="utf-8")
+            return capture(client, token)
+
+
+def write(openapi_path: Path = OPENAPI_FILE, fixtures_path: Path = FIXTURES_FILE) -> None:
+    """Rewrites both files from the app (the fixtures on a scratch database)."""
+    openapi_path.write_text(dump(openapi_document()), encoding="utf-8")
+    fixtures_path.write_text(dump(captured()), encoding="utf-8")

@@ -52,7 +52,13 @@ def seed(
 
     with session_scope() as db:
         if if_empty and demo.has_demo_data(db):
-            demo.top_up(db)
+            for report in demo.top_up(db):
+                if report.version is not None:
+                    typer.echo(report.text())
+            for seed_plugin in plugin_hooks("seed"):
+                seed_plugin(
+                    db, None
+                )  # each adds only what a database seeded before lacks (the knowledge base: new laws)
             typer.echo("已有演示数据，跳过。")
             return
 
@@ -105,6 +111,16 @@ def issue_token(username: str, name: str = "service", hours: int = 0) -> None:
             raise typer.BadParameter(f"用户 {username} 不存在")
         token = org_service.issue_token(db=db, user=user, name=name, ttl_hours=hours)
     typer.echo(token)
+
+
+@app.command("rules-update")
+def rules_update() -> None:
+    """Publish the seed rule-set updates this database lacks: draft, dry-run, publish, as the system (规则更新)."""
+    from core.projects import rule_updates
+
+    with session_scope() as db:
+        for report in rule_updates.apply_pending(db):
+            typer.echo(report.text())
 
 
 @app.command("scan-deadlines")

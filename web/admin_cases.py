@@ -31,6 +31,8 @@ from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn
 from core.deps import DB
 from core.errors import NotFound, ValidationFailed
 from core.items import service as item_service
+from core.major_projects import links as major_links
+from core.major_projects import service as major_service
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
@@ -125,7 +127,8 @@ def _registrable_items(db: Session, clerk: User) -> list[Any]:
 def _new_case_context(db: Session, clerk: User, item_id: int | None, values: dict[str, str]) -> dict[str, Any]:
     items = _registrable_items(db, clerk)
     item = next((i for i in items if i.id == item_id), None)
-    return {"items": items, "item": item, "values": values}
+    projects = major_links.linkable_projects(db, clerk, service_item_id=item.id) if item else []
+    return {"items": items, "item": item, "values": values, "major_projects": projects}
 
 
 @router.get("/cases/new", response_class=HTMLResponse)
@@ -140,6 +143,7 @@ def new_case(request: Request, db: DB, form: Form, clerk: Clerk, on_error: OnErr
     """Registers the application brought in person and opens its page."""
     values = {field: text(form, field) for field in APPLICANT_FIELDS}
     values["project_name"] = text(form, "project_name")
+    values["major_project_id"] = text(form, "major_project_id")
     item_id = to_int(text(form, "item_id"), "事项")
     context = _new_case_context(db, clerk, item_id, values)
     on_error.show("admin/case_new.html", context)
@@ -151,11 +155,15 @@ def new_case(request: Request, db: DB, form: Form, clerk: Clerk, on_error: OnErr
         raise ValidationFailed(validation_message(exc, APPLICANT_LABELS)) from exc
     paper = {to_int(x, "材料") for x in texts(form, "paper")}
     materials = [MaterialIn(item_material_id=m.id, paper=True) for m in context["item"].materials if m.id in paper]
+    major_project_id = to_int(values["major_project_id"], "重大项目")
+    if major_project_id is not None:
+        major_links.check_case_link(db, clerk, major_project_id=major_project_id, service_item_id=context["item"].id)
     data = SubmitIn(
         service_item_id=context["item"].id,
         applicant=applicant,
         project_name=values["project_name"][:200],
         materials=materials,
+        major_project_id=major_project_id,
     )
     with acting(action="case.register"):
         new = case_service.register_at_window(db, clerk, data)
@@ -171,6 +179,8 @@ def case_context(case: Case, user: User) -> dict[str, Any]:
     """Everything the case page shows."""
     due = case_service.deadline(case)
     handling = Permission.CASE_HANDLE in user.permissions
+    session = Session.object_session(case)
+    project, node = major_links.case_facts(session, case) if session is not None else (None, None)
     open_supplement = next((s for s in reversed(case.supplements) if s.resupplied_at is None), None)
     return {
         "case": case,
@@ -191,6 +201,11 @@ def case_context(case: Case, user: User) -> dict[str, Any]:
             "channel": SUBMIT_CHANNEL_LABELS,
             "conclusion": CONCLUSION_RESULT_LABELS,
         },
+        "major_project": project,
+        "major_node": node,
+        "can_see_major_project": project is not None
+        and session is not None
+        and major_service.can_view(session, user, project),
         "conclude_choices": CONCLUDE_CHOICES,
         "special_kinds": SPECIAL_PROCEDURE_KINDS,
     }

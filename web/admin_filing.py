@@ -109,17 +109,17 @@ def _project_context(db: Session, staff: User, project: Project) -> dict[str, An
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
 def project_page(project_id: int, request: Request, db: DB, staff: ProjectReader) -> HTMLResponse:
     """A project: its facts (phone masked), answers, the flow by stage, reviews and letters."""
-    project = project_service.get_project(db, staff, project_id)
+    project = project_service.get_for(db, staff, project_id)
     return render(request, "admin/filing/project.html", _project_context(db, staff, project))
 
 
 def _project_action(
     request: Request, db: Session, staff: User, project_id: int, action: str, on_error: ErrorRoute
 ) -> Response:
-    project = project_service.get_project(db, staff, project_id)
+    project = project_service.get_for(db, staff, project_id)
     on_error.show(
         "admin/filing/project.html",
-        lambda: _project_context(db, staff, project_service.get_project(db, staff, project_id)),
+        lambda: _project_context(db, staff, project_service.get_for(db, staff, project_id)),
     )
     with acting(action=f"project.{action}"):
         if action == "derive":

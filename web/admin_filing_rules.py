@@ -22,6 +22,8 @@ from core.projects.models import Derivation, Project
 from core.rules import service as rules_service
 from core.rules.document import STAGES, RuleDef, RuleSetDocument
 from core.rules.models import RuleSetVersion
+from core.rules.schemas import VersionOut
+from knowledge import citations
 from web.common import Form, flash, redirect, render, text
 from web.deps import ErrorRoute, OnError, staff_with
 from web.rule_forms import RULE_LABELS, question_rows, rule_form_values, rule_from_values, rule_values
@@ -34,10 +36,23 @@ router = APIRouter(prefix="/admin/filing", include_in_schema=False)
 RulesManager = Annotated[User, Depends(staff_with(Permission.RULES_MANAGE))]
 
 
+def _law_checks(db: Session, version: RuleSetVersion | None) -> dict[str, Any]:
+    """The rules of a version whose cited law was repealed, superseded or amended after the version was published
+    (a draft: repealed or superseded only), and the rules citing no stored article."""
+    if version is None:
+        return {"law_alerts": [], "uncited": []}
+    published_at = version.published_at if version.status != rules_service.DRAFT else None
+    alerts, uncited = citations.check(db, rules_service.document_of(version), published_at=published_at)
+    return {"law_alerts": alerts, "uncited": uncited}
+
+
 def _versions_context(db: Session) -> dict[str, Any]:
+    current = rules_service.published(db)
     return {
-        "versions": [rules_service.version_out(v) for v in rules_service.list_versions(db)],
+        "versions": [VersionOut.from_model(v) for v in rules_service.list_versions(db)],
         "draft": rules_service.draft(db),
+        "current": VersionOut.from_model(current) if current else None,
+        **_law_checks(db, current),
     }
 
 
@@ -75,13 +90,15 @@ def _rule_rows(document: RuleSetDocument) -> list[tuple[RuleDef, list[str]]]:
 def _draft_context(db: Session, version: RuleSetVersion, **extra: Any) -> dict[str, Any]:
     document = rules_service.document_of(version)
     context: dict[str, Any] = {
-        "draft": rules_service.version_out(version),
+        "draft": VersionOut.from_model(version),
         "rules": _rule_rows(document),
         "problems": rules_service.problems(document),
         "dry_run": None,
         "held": [],
         "note": "",
         "project_status_labels": project_service.STATUS_LABELS,
+        "unanswered": [],
+        **_law_checks(db, version),
     }
     return context | extra
 
@@ -139,7 +156,8 @@ def dry_run(request: Request, db: DB, form: Form, manager: RulesManager, on_erro
     document = rules_service.document_of(version)
     changes = rules_impact.dry_run(db, document)
     held = rules_impact.held_back(db, document)
-    return render(request, "admin/filing/draft.html", _draft_context(db, version, dry_run=changes, held=held))
+    context = _draft_context(db, version, dry_run=changes, held=held, unanswered=rules_impact.unanswered(db))
+    return render(request, "admin/filing/draft.html", context)
 
 
 @router.post("/rules/draft/publish", response_class=HTMLResponse)
@@ -163,7 +181,7 @@ def publish(request: Request, db: DB, form: Form, manager: RulesManager, on_erro
         version, changes = rules_impact.publish(db, manager, note=note)
     context = {
         "title": f"已发布第 {version.version} 版",
-        "version": rules_service.version_out(version),
+        "version": VersionOut.from_model(version),
         "changes": changes,
     }
     context["project_status_labels"] = project_service.STATUS_LABELS
@@ -264,7 +282,7 @@ def rollback(number: int, request: Request, db: DB, form: Form, manager: RulesMa
         version, changes = rules_impact.rollback(db, manager, number)
     context = {
         "title": f"已回滚到第 {number} 版的规则（现行第 {version.version} 版）",
-        "version": rules_service.version_out(version),
+        "version": VersionOut.from_model(version),
         "changes": changes,
         "project_status_labels": project_service.STATUS_LABELS,
     }
@@ -285,7 +303,7 @@ def version_page(number: int, request: Request, db: DB, manager: RulesManager) -
     version = rules_service.get_version(db, number)
     document = rules_service.document_of(version)
     context = {
-        "version": rules_service.version_out(version),
+        "version": VersionOut.from_model(version),
         "rules": _rule_rows(document),
         "approvals": document.approvals,
         "intermediaries": document.intermediaries,

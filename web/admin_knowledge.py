@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.deps import DB
@@ -17,7 +17,8 @@ from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
 from knowledge import excel, unanswered, workflow
-from knowledge.models import Revision
+from knowledge import service as knowledge_service
+from knowledge.models import LEGAL_STATUSES, Revision
 from knowledge.schemas import KIND_LABELS, SCHEMAS
 from web.common import Form, flash, redirect, render, text, to_int, upload
 from web.deps import ErrorRoute, OnError, Staff, staff_with
@@ -65,29 +66,12 @@ def portal_link(kind: str, entity_id: int | None) -> str:
 # ---------------------------------------------------------------- showing a version, comparing two
 
 
-def _earlier(db: Session, revision: Revision) -> Revision | None:
-    """The version before this one of the same entry (what was live before it, when there was one)."""
-    if revision.entity_id is None:
-        return None
-    query = (
-        select(Revision)
-        .where(
-            Revision.kind == revision.kind,
-            Revision.entity_id == revision.entity_id,
-            Revision.version < revision.version,
-        )
-        .order_by(Revision.version.desc(), Revision.id.desc())
-    )
-    rows = list(db.scalars(query))
-    return next((r for r in rows if r.status in ("published", "superseded")), rows[0] if rows else None)
-
-
 def _revision_context(db: Session, revision: Revision) -> dict[str, Any]:
     names = display_names(db)
     kind = revision.kind
     labels = FIELD_LABELS[kind]
     rows = [(labels[k], display(kind, k, revision.data.get(k), names)) for k in labels]
-    earlier = _earlier(db, revision)
+    earlier = workflow.previous_revision(db, revision)
     diff = []
     if earlier is not None:
         for key, label in labels.items():
@@ -122,35 +106,15 @@ def _revision_context(db: Session, revision: Revision) -> dict[str, Any]:
 # ---------------------------------------------------------------- overview
 
 
-def _counts(db: Session) -> dict[str, dict[str, int]]:
-    counts: dict[str, dict[str, int]] = {}
-    for kind, model in workflow.MODELS.items():
-        live = db.scalar(select(func.count()).select_from(model).where(model.status == "published")) or 0
-        pending = (
-            db.scalar(
-                select(func.count()).select_from(Revision).where(Revision.kind == kind, Revision.status == "pending")
-            )
-            or 0
-        )
-        drafts = (
-            db.scalar(
-                select(func.count())
-                .select_from(Revision)
-                .where(Revision.kind == kind, Revision.status.in_(("draft", "rejected")))
-            )
-            or 0
-        )
-        counts[kind] = {"live": live, "pending": pending, "drafts": drafts}
-    return counts
-
-
 @router.get("", response_class=HTMLResponse)
 def overview(request: Request, db: DB, editor: Editor) -> HTMLResponse:
     """Every kind with its counts, and the versions waiting for review."""
-    pending = list(db.scalars(select(Revision).where(Revision.status == "pending").order_by(Revision.submitted_at)))
+    pending = list(
+        db.scalars(select(Revision).where(Revision.status == workflow.PENDING).order_by(Revision.submitted_at))
+    )
     context = {
         "kinds": KIND_LABELS,
-        "counts": _counts(db),
+        "counts": workflow.counts(db),
         "pending": pending,
         "unanswered": len(unanswered.groups(db)),
     }
@@ -194,6 +158,9 @@ def _form_context(db: Session, kind: str, values: dict[str, Any], **extra: Any) 
         context["items"] = item_service.list_items(db, published_only=False)
     if kind == "link":
         context["departments"] = org_service.list_departments(db=db)
+    if kind == "law":
+        context["laws"] = knowledge_service.law_titles(db=db)
+        context["standings"] = LEGAL_STATUSES
     return context | extra
 
 

@@ -13,7 +13,7 @@ from core.deps import DB
 from core.errors import NotFound, ValidationFailed
 from core.items import service as item_service
 from core.items.enums import CASE_TYPE_LABELS
-from core.items.schemas import ItemIn
+from core.items.schemas import GuideOut, ItemIn
 from core.org import duties
 from core.org import service as org_service
 from core.org.models import Department, Role, User
@@ -314,7 +314,7 @@ def _item_context(db: Session, item_id: int, values: dict[str, Any]) -> dict[str
 @router.get("/items/{item_id}", response_class=HTMLResponse)
 def item_page(item_id: int, request: Request, db: DB, manager: ItemManager) -> HTMLResponse:
     """The main guide fields of an item."""
-    values = item_service.guide(item_service.get(db, item_id)).model_dump()
+    values = GuideOut.from_model(item_service.get(db, item_id)).model_dump()
     return render(request, "admin/item_form.html", _item_context(db, item_id, values))
 
 
@@ -324,7 +324,7 @@ def item_update(
 ) -> Response:
     """Saves the changed guide fields; materials, steps and FAQs stay as they are."""
     item = item_service.get(db, item_id)
-    current = item_service.guide(item).model_dump(include=set(ItemIn.model_fields))
+    current = GuideOut.from_model(item).model_dump(include=set(ItemIn.model_fields))
     changes: dict[str, Any] = {key: text(form, key) for key in ITEM_TEXT_FIELDS}
     changes |= {key: text(form, key) for key in ITEM_NUMBER_FIELDS}
     changes |= {key: checked(form, key) for key in ITEM_FLAGS}

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
@@ -24,7 +23,7 @@ from core.supervision import configs, service
 from core.supervision.approval_result import DEFAULT_FIELDS, PUSH_FIELDS
 from core.supervision.escalation import LEVEL_LABELS, STAGE_LABELS, thresholds
 from core.supervision.models import SupervisionPush
-from core.supervision.schemas import ConfigIn, FeedbackIn
+from core.supervision.schemas import ConfigIn, ConfigOut, FeedbackIn
 from web.common import (
     Form,
     checked,
@@ -44,7 +43,7 @@ router = APIRouter(prefix="/admin/supervision", include_in_schema=False)
 
 PAGE_SIZE = 20
 MAX_ATTACHMENTS = 5
-TABS = {"pushed": "待认领", "claimed": "待反馈", "fed_back": "已反馈", "overdue": "逾期"}
+TABS = service.INBOX_TABS
 CONFIG_LABELS = {
     "department_ids": "监管部门",
     "fields": "推送内容",
@@ -71,23 +70,6 @@ def departments_seen(db: Session, user: User) -> list[Any]:
 # ---------------------------------------------------------------- the inbox
 
 
-def _count(db: Session, user: User, f: service.PushFilter) -> int:
-    query = service.scoped(select(SupervisionPush), user)
-    if f.department_id:
-        query = query.where(SupervisionPush.department_id == f.department_id)
-    if f.status:
-        query = query.where(SupervisionPush.status == f.status)
-    if f.overdue:
-        query = query.where(service.overdue_condition())
-    return db.scalar(select(func.count()).select_from(query.subquery())) or 0
-
-
-def _tab_filter(tab: str, department_id: int | None) -> service.PushFilter:
-    if tab == "overdue":
-        return service.PushFilter(department_id=department_id, overdue=True)
-    return service.PushFilter(status=tab, department_id=department_id)
-
-
 @router.get("", response_class=HTMLResponse)
 def inbox(
     request: Request,
@@ -100,9 +82,11 @@ def inbox(
     """My department's pushes: to claim, to feed back, done, overdue (all departments for managers)."""
     chosen = tab if tab in TABS else "pushed"
     department = to_int(department_id, "部门") if service.sees_all(reader) else None
-    counts = {key: _count(db, reader, _tab_filter(key, department)) for key in TABS}
+    counts = service.inbox_counts(db, reader, department_id=department)
     number = page_number(page)
-    rows, total = service.list_pushes(db, reader, _tab_filter(chosen, department), page=number, page_size=PAGE_SIZE)
+    rows, total = service.list_pushes(
+        db, reader, service.inbox_filter(chosen, department_id=department), page=number, page_size=PAGE_SIZE
+    )
     context = {
         "tabs": TABS,
         "tab": chosen,
@@ -208,12 +192,8 @@ def feedback(push_id: int, request: Request, db: DB, form: Form, staff: Staff, o
 @router.get("/configs", response_class=HTMLResponse)
 def config_list(request: Request, db: DB, admin: SupervisionManager) -> HTMLResponse:
     """Licensed items and their push configuration (or none yet)."""
-    found = {c.service_item_id: configs.config_out(c) for c in configs.list_configs(db, admin)}
-    items = db.scalars(
-        select(ServiceItem)
-        .where(ServiceItem.issues_licence.is_(True))
-        .order_by(ServiceItem.department_id, ServiceItem.id)
-    )
+    found = {c.service_item_id: ConfigOut.from_model(c) for c in configs.list_configs(db, admin)}
+    items = configs.configurable_items(db, admin)
     defaults = thresholds(None)
     return render(
         request,

@@ -61,7 +61,7 @@ def upload_comparison(request: Request, db: DB, form: Form, admin: SupervisionMa
 @router.get("/comparisons/{comparison_id}", response_class=HTMLResponse)
 def comparison_report(comparison_id: int, request: Request, db: DB, admin: SupervisionManager) -> HTMLResponse:
     """A stored report, field by field."""
-    report = comparison.get(db, admin, comparison_id)
+    report = comparison.get_for(db, admin, comparison_id)
     context = {"report": report, "sources": comparison.SOURCE_LABELS, "kinds": comparison.KIND_LABELS}
     return render(request, "admin/supervision/comparison.html", context)
 

@@ -11,6 +11,8 @@ from starlette.datastructures import FormData
 from core.errors import ValidationFailed
 from core.items import service as item_service
 from core.org import service as org_service
+from knowledge import service as knowledge_service
+from knowledge.models import LEGAL_STATUSES
 from knowledge.schemas import ARTICLE_NUMBER, SCHEMAS
 from web.common import checked, texts, to_date, to_int, validation_message
 
@@ -29,6 +31,10 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "category": "类别",
         "published_on": "公布日期",
         "effective_on": "施行日期",
+        "legal_status": "效力状态",
+        "amended_on": "修改日期",
+        "repealed_on": "废止日期",
+        "replaced_by_id": "替代法规",
         "sort_order": "排序",
         "articles": "条文",
     },
@@ -70,12 +76,14 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
 # pydantic's names for nested fields, for error messages
 _NESTED_LABELS = {"number": "条文序号", "text": "条文内容", "heading": "标题"}
 LIST_FIELDS = {"keywords", "alternatives", "synonyms", "target_groups", "steps", "tags"}
-DATE_FIELDS = {"published_on", "effective_on", "valid_from", "valid_until"}
+DATE_FIELDS = {"published_on", "effective_on", "amended_on", "repealed_on", "valid_from", "valid_until"}
+SUMMARY_MARK = "（摘要）"
+"""Written after an article's number (“第八条（摘要） …”) when the text is a summary, not the original wording."""
 INT_FIELDS = {"sort_order", "promised_limit"}
 APPLICANT_TYPES = ("个人", "企业")
 _SPLIT_PARAGRAPHS = re.compile(r"\n\s*\n")
 _ARTICLE_START = re.compile(
-    r"^(第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)[\s　:：]*(.*)$", re.S
+    r"^(第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)[\s　]*([（(]摘要[）)])?[\s　:：]*(.*)$", re.S
 )
 _BAR = re.compile(r"\s*[|｜]\s*")
 
@@ -97,8 +105,9 @@ def _short(value: str, width: int = 20) -> str:
     return flat if len(flat) <= width else flat[:width] + "…"
 
 
-def parse_articles(value: str) -> list[dict[str, str]]:
-    """One article per paragraph, each starting with its number: "第一条 为了……"."""
+def parse_articles(value: str) -> list[dict[str, Any]]:
+    """One article per paragraph, each starting with its number: "第一条 为了……"; "第八条（摘要） ……" marks a
+    summary of an article whose original wording is not at hand."""
     articles = []
     for n, paragraph in enumerate(_paragraphs(value), start=1):
         found = _ARTICLE_START.match(paragraph)
@@ -107,12 +116,12 @@ def parse_articles(value: str) -> list[dict[str, str]]:
                 f"条文第{n}段“{_short(paragraph)}”没有以“第X条”开头：每条条文另起一段，以“第一条”“第三十条”这样的序号开头，条文之间空一行",
                 field="articles",
             )
-        number, body = found.group(1), found.group(2).strip()
+        number, summary, body = found.group(1), bool(found.group(2)), found.group(3).strip()
         if not ARTICLE_NUMBER.match(number):
             raise ValidationFailed(f"条文序号“{number}”应写作“第三十条”的形式", field="articles")
         if not body:
             raise ValidationFailed(f"“{number}”缺少条文内容", field="articles")
-        articles.append({"number": number, "text": body})
+        articles.append({"number": number, "text": body, "summary": summary})
     if not articles:
         raise ValidationFailed("请填写条文，每条以“第X条”开头，条文之间空一行", field="articles")
     return articles
@@ -163,7 +172,20 @@ def parse_materials(value: str) -> list[dict[str, Any]]:
 
 FORM_FIELDS: dict[str, tuple[str, ...]] = {
     "faq": ("service_item_id", "question", "answer", "keywords", "alternatives"),
-    "law": ("doc_no", "issuer", "title", "category", "published_on", "effective_on", "sort_order", "articles"),
+    "law": (
+        "doc_no",
+        "issuer",
+        "title",
+        "category",
+        "published_on",
+        "effective_on",
+        "legal_status",
+        "amended_on",
+        "repealed_on",
+        "replaced_by_id",
+        "sort_order",
+        "articles",
+    ),
     "policy": (
         "doc_no",
         "issuer",
@@ -213,7 +235,7 @@ def data_from_values(kind: str, values: dict[str, Any]) -> dict[str, Any]:
             data[key] = day.isoformat() if day else None
         elif key in INT_FIELDS:
             data[key] = to_int(raw, labels[key], 0)
-        elif key in ("service_item_id", "department_id"):
+        elif key in ("service_item_id", "department_id", "replaced_by_id"):
             data[key] = to_int(raw, labels[key])
         elif key == "articles":
             data[key] = parse_articles(raw)
@@ -221,6 +243,8 @@ def data_from_values(kind: str, values: dict[str, Any]) -> dict[str, Any]:
             data[key] = parse_sections(raw)
         elif key == "materials":
             data[key] = parse_materials(raw)
+        elif key == "legal_status":
+            data[key] = raw.strip() or "in_force"
         else:
             data[key] = raw.strip()
     if kind == "policy":
@@ -255,7 +279,10 @@ def values_from_data(kind: str, data: dict[str, Any]) -> dict[str, Any]:
         if key in LIST_FIELDS:
             values[key] = "\n".join(str(v) for v in value or [])
         elif key == "articles":
-            values[key] = "\n\n".join(f"{a.get('number', '')} {a.get('text', '')}" for a in value or [])
+            values[key] = "\n\n".join(
+                f"{a.get('number', '')}{SUMMARY_MARK if a.get('summary') else ''} {a.get('text', '')}"
+                for a in value or []
+            )
         elif key == "sections":
             values[key] = "\n\n".join(f"{s.get('heading', '')}\n{s.get('text', '')}" for s in value or [])
         elif key == "materials":
@@ -275,6 +302,8 @@ def values_from_data(kind: str, data: dict[str, Any]) -> dict[str, Any]:
                 values[key] = "\n\n".join(
                     f"问：{x.get('q', '')}\n答：{x.get('a', '')}" for x in interpretation.get("qa", []) or []
                 )
+        elif key == "legal_status":
+            values[key] = str(value or "in_force")
         else:
             values[key] = "" if value is None else str(value)
     if kind == "bundle":
@@ -291,6 +320,7 @@ def display_names(db: Session) -> dict[str, dict[int, str]]:
     return {
         "items": {i.id: i.name for i in item_service.list_items(db, published_only=False)},
         "departments": {d.id: d.name for d in org_service.list_departments(db=db)},
+        "laws": knowledge_service.law_titles(db=db),
     }
 
 
@@ -302,6 +332,10 @@ def display(kind: str, key: str, value: Any, names: dict[str, dict[int, str]]) -
         return names["items"].get(value, f"事项 {value}")
     if key == "department_id":
         return names["departments"].get(value, f"部门 {value}")
+    if key == "replaced_by_id":
+        return f"《{names['laws'][value]}》" if value in names.get("laws", {}) else f"法规 {value}"
+    if key == "legal_status":
+        return LEGAL_STATUSES.get(value, str(value))
     if key == "item_ids":
         return "\n".join(names["items"].get(i, f"事项 {i}") for i in value)
     if key == "public":

@@ -19,6 +19,8 @@ from core.errors import AppError, PermissionDenied, ValidationFailed
 from core.files import service as file_service
 from core.items import service as item_service
 from core.items.models import ItemMaterial, ServiceItem
+from core.items.schemas import GuideOut, ItemSummary
+from core.major_projects import links as major_links
 from core.org import service as org_service
 from core.org import sessions
 from core.org.models import User
@@ -82,7 +84,7 @@ def guides(
         request,
         "portal/guides.html",
         {
-            "items": [item_service.summary(i) for i in items],
+            "items": [ItemSummary.from_model(i) for i in items],
             "categories": item_service.CATEGORIES,
             "departments": org_service.list_departments(db=db, active_only=True),
             "q": q or "",
@@ -96,7 +98,7 @@ def guides(
 def guide(item_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
     """A whole guide, its elements in the standard order."""
     item = item_service.get(db, item_id, published_only=True)
-    return render(request, "portal/guide.html", {"guide": item_service.guide(item)})
+    return render(request, "portal/guide.html", {"guide": GuideOut.from_model(item)})
 
 
 # ---------------------------------------------------------------- login, logout, registration
@@ -204,7 +206,9 @@ def _material_choices(
 def apply_page(item_id: int, request: Request, db: DB, citizen: Citizen) -> Response:
     """The online application form of an item."""
     item = _online_item(db, item_id)
-    return render(request, "portal/apply.html", {"item": item, "values": {"kind": "personal"}})
+    projects = major_links.linkable_projects(db, citizen, service_item_id=item.id)
+    context = {"item": item, "values": {"kind": "personal"}, "major_projects": projects}
+    return render(request, "portal/apply.html", context)
 
 
 def _online_item(db: Session, item_id: int) -> ServiceItem:
@@ -219,17 +223,29 @@ def apply(item_id: int, request: Request, db: DB, form: Form, citizen: Citizen, 
     """Submits the application; the page after shows the case number and the query password once."""
     item = _online_item(db, item_id)
     values = _applicant_from(form)
-    on_error.show("portal/apply.html", {"item": item, "values": {**values, "project_name": text(form, "project_name")}})
+    typed = {**values, "project_name": text(form, "project_name"), "major_project_id": text(form, "major_project_id")}
+    on_error.show(
+        "portal/apply.html",
+        lambda: {
+            "item": item,
+            "values": typed,
+            "major_projects": major_links.linkable_projects(db, citizen, service_item_id=item.id),
+        },
+    )
     try:
         applicant = ApplicantIn.model_validate(values)
     except ValidationError as exc:
         raise ValidationFailed(validation_message(exc, APPLICANT_LABELS)) from exc
+    major_project_id = to_int(typed["major_project_id"], "重大项目")
+    if major_project_id is not None:
+        major_links.check_case_link(db, citizen, major_project_id=major_project_id, service_item_id=item.id)
     materials = _material_choices(db, form, item.materials, citizen)
     data = SubmitIn(
         service_item_id=item.id,
         applicant=applicant,
         project_name=text(form, "project_name")[:200],
         materials=materials,
+        major_project_id=major_project_id,
     )
     new = case_service.submit_online(db, citizen, data)
     return render(request, "portal/apply_done.html", {"case": new.case, "query_code": new.query_code})

@@ -1,41 +1,33 @@
 """全流程报建指导 on the portal: the enterprise filer's project wizard, the derived approval flow, sending it
-to the departments, guidance letters, and the public letter verification page.
+to the departments and guidance letters. What the pages show of letters, reviews and the flow is in
+web/filing_views.py; the public letter verification pages are web/portal_letters.py.
 
 Every rule lives in ``core.projects`` and the rule engine; these pages only turn forms into calls of the same
 services the JSON API (``core.projects.views``) uses, and show what they return.
 """
 
-import logging
-import subprocess
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any, TypeVar
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from markupsafe import Markup
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from core.deps import DB, ReadDB
+from core.deps import DB
 from core.errors import AppError, ValidationFailed
 from core.org.models import User
 from core.org.permissions import Permission
 from core.projects import letters, service
-from core.projects.diagram import flow_svg
 from core.projects.letter_pdf import working_day_window
-from core.projects.models import Derivation, GuidanceLetter, Project
+from core.projects.models import Project
 from core.projects.schemas import ProjectIn, ProjectPatch
 from core.rules import indicators as ind
-from core.rules.engine import DerivedFlow
-from core.security import mask_phone
 from web.common import Form, WebUser, flash, redirect, render, text, validation_message
 from web.deps import OnError, SignedIn, signed_in_with
 from web.filing_answers import REPOST_KEYS, parsed_answers, question_rows, typed_answers
+from web.filing_views import diagram, info_shown, letter_row, pdf_url, review_rows
 
 router = APIRouter(include_in_schema=False)
-log = logging.getLogger(__name__)
 
 INFO_FIELDS = tuple(service.PROJECT_INFO_LABELS)
 KIND_LABELS = {"approval": "审批事项", "intermediary": "中介服务"}
@@ -54,7 +46,7 @@ Filer = Annotated[User, Depends(signed_in_with(Permission.PROJECT_FILE))]
 
 def viewed_project(project_id: int, db: DB, viewer: SignedIn) -> Project:
     """The project of the address, when the viewer may see it (its filer, or staff with the data scope)."""
-    return service.get_project(db, viewer, project_id)
+    return service.get_for(db, viewer, project_id)
 
 
 ViewedProject = Annotated[Project, Depends(viewed_project)]
@@ -164,7 +156,7 @@ def save_info(
     values = _info_values(form)
 
     def show(error: AppError) -> Response:
-        stored = service.get_project(db, viewer, project.id)
+        stored = service.get_for(db, viewer, project.id)
         context = _info_context(values, stored, locked=not service.may_edit(viewer, stored))
         return _show_error(request, "filing/info.html", context, error)
 
@@ -180,41 +172,6 @@ def save_info(
 # ---------------------------------------------------------------- overview
 
 
-@dataclass(frozen=True)
-class LetterRow:
-    """A guidance letter version as the pages list it."""
-
-    version: int
-    code: str
-    is_final: bool
-    issued_at: datetime
-    superseded: bool
-    pdf_url: str
-    verify_path: str
-
-
-def _letter_row(letter: GuidanceLetter) -> LetterRow:
-    return LetterRow(
-        version=letter.version,
-        code=letter.verification_code,
-        is_final=letter.is_final,
-        issued_at=letter.issued_at,
-        superseded=letter.superseded_at is not None,
-        pdf_url=_pdf_url(letter),
-        verify_path=f"/letters/{letter.verification_code}",
-    )
-
-
-def _info_shown(project: Project, key: str) -> str:
-    """A project fact for the overview; the phone masked, as the API and the letter show it."""
-    value: str = getattr(project, key) or ""
-    return mask_phone(value) if key == "contact_phone" and value else value
-
-
-def _pdf_url(letter: GuidanceLetter) -> str:
-    return f"/api/v1/letters/{letter.verification_code}/pdf"
-
-
 @router.get("/filing/projects/{project_id}", response_class=HTMLResponse)
 def project_page(request: Request, db: DB, viewer: SignedIn, project: ViewedProject) -> Response:
     """A project: facts, answers, status, and what to do next."""
@@ -222,7 +179,7 @@ def project_page(request: Request, db: DB, viewer: SignedIn, project: ViewedProj
     answers = [
         (q.label, ind.display(q.key, values.get(q.key)), values.get(q.key) is not None) for q in ind.applicable(values)
     ]
-    info = [(label, _info_shown(project, key)) for key, label in service.PROJECT_INFO_LABELS.items()]
+    info = [(label, info_shown(project, key)) for key, label in service.PROJECT_INFO_LABELS.items()]
     derivation = service.latest_derivation(db, project)
     context = {
         "project": project,
@@ -234,7 +191,7 @@ def project_page(request: Request, db: DB, viewer: SignedIn, project: ViewedProj
         "stale": service.derivation_stale(db, project),
         "derivation": derivation,
         "has_flow": derivation is not None and project.status != service.DRAFT,
-        "letters": [_letter_row(x) for x in letters.letters_of(db, project)],
+        "letters": [letter_row(x) for x in letters.letters_of(db, project)],
         "editable": service.may_edit(viewer, project),
         "steps": STEPS,
         "steps_done": _steps_done(project),
@@ -287,7 +244,7 @@ def save_indicators(
     typed = typed_answers(form)
 
     def show(error: AppError) -> Response:
-        stored = service.get_project(db, viewer, project.id)
+        stored = service.get_for(db, viewer, project.id)
         values = {**(stored.indicators or {}), **parsed_answers(typed, lenient=True)}
         return _indicators_error(request, stored, values, typed, error)
 
@@ -355,46 +312,10 @@ def issue_letter(
     """The letter for the current flow (a new version only when the flow changed), opened as PDF."""
     on_error.answer(lambda error: _back_with(request, project, error))
     letter = letters.issue_letter(db, viewer, project)
-    return redirect(_pdf_url(letter))
+    return redirect(pdf_url(letter))
 
 
 # ---------------------------------------------------------------- the flow
-
-
-def _diagram(flow: DerivedFlow) -> Markup | None:
-    """The flow drawn as inline SVG, or None when it cannot be drawn here (the tables say it all too)."""
-    if not flow.items():
-        return None
-    try:
-        # Safe to inline: Graphviz drew it from escaped labels (core.projects.diagram).
-        return Markup(flow_svg(flow))
-    except (RuntimeError, subprocess.SubprocessError):  # Graphviz's `dot` missing or failing
-        log.exception("流程图生成失败")
-        return None
-
-
-@dataclass(frozen=True)
-class ReviewRow:
-    """One department's review as the flow page lists it."""
-
-    department: str
-    status: str
-    reviewer: str
-    confirmed_at: datetime | None
-    opinion: str
-
-
-def _review_rows(derivation: Derivation) -> list[ReviewRow]:
-    return [
-        ReviewRow(
-            department=r.department.name,
-            status=service.REVIEW_STATUS_LABELS.get(r.status, r.status),
-            reviewer=r.reviewer_name,
-            confirmed_at=r.confirmed_at,
-            opinion=r.opinion,
-        )
-        for r in derivation.reviews
-    ]
 
 
 @router.get("/filing/projects/{project_id}/flow", response_class=HTMLResponse)
@@ -410,39 +331,14 @@ def flow_page(request: Request, db: DB, viewer: SignedIn, project: ViewedProject
         "derivation": derivation,
         "flow": flow,
         "names": names,
-        "diagram": _diagram(flow),
+        "diagram": diagram(flow),
         "window": working_day_window,
         "kind_labels": KIND_LABELS,
-        "reviews": _review_rows(derivation),
-        "latest_letter": _letter_row(existing[0]) if existing else None,
+        "reviews": review_rows(derivation),
+        "latest_letter": letter_row(existing[0]) if existing else None,
         "editable": service.may_edit(viewer, project),
         "can_send": project.status == service.DERIVED,
         "steps": STEPS,
         "steps_done": _steps_done(project),
     }
     return render(request, "filing/flow.html", context)
-
-
-# ---------------------------------------------------------------- public letter verification
-
-
-@router.get("/letters", response_class=HTMLResponse)
-def verify_form(request: Request, db: ReadDB, user: WebUser, code: str | None = None) -> Response:
-    """The form to type a letter's verification code; a typed code goes to its page."""
-    cleaned = "".join((code or "").split()).upper()
-    if cleaned:
-        return redirect(f"/letters/{quote(cleaned, safe='')}")
-    return render(request, "filing/verify.html", {"code": "", "result": None})
-
-
-@router.get("/letters/{code}", response_class=HTMLResponse)
-def verify(code: str, request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
-    """Anyone holding a letter checks that it is genuine and whether a newer version replaced it."""
-    try:
-        letter = letters.by_code(db, code)
-    except AppError as error:  # an unknown code is an answer of this page (the form again), not an error page
-        return render(request, "filing/verify.html", {"code": code, "result": None, "error": error.message}, 404)
-    project = db.get_one(Project, letter.project_id)
-    newest = letters.letters_of(db, project)[0]
-    context = {"code": letter.verification_code, "result": _letter_row(letter), "project": project, "latest": newest}
-    return render(request, "filing/verify.html", context)

@@ -13,7 +13,7 @@ from core.items.models import ServiceItem
 from core.rate_limit import client_ip
 from knowledge import service as knowledge_service
 from knowledge import workflow
-from knowledge.models import Faq
+from knowledge.models import LEGAL_STATUSES, Faq
 from knowledge.schemas import KIND_LABELS
 from knowledge.search import service as search_service
 from web.common import WebUser, render, to_int
@@ -73,7 +73,7 @@ def search(
     text = search_service.clean_query(q)
     answered = search_service.is_answered(hits)
     search_service.note_unanswered(hits, text, channel="web", client=client_ip(request))
-    context |= {"hits": hits, "answered": answered, "q": text, "kind_labels": KIND_LABELS}
+    context |= {"hits": hits, "answered": answered, "q": text, "kind_labels": KIND_LABELS, "standing": LEGAL_STATUSES}
     return render(request, "knowledge/search.html", context)
 
 
@@ -125,13 +125,22 @@ def laws(request: Request, db: ReadDB, user: WebUser, category: str | None = Non
     categories = list(dict.fromkeys(r.category for r in rows))
     if category:
         rows = [r for r in rows if r.category == category]
-    return render(request, "knowledge/laws.html", {"laws": rows, "categories": categories, "category": category or ""})
+    context = {"laws": rows, "categories": categories, "category": category or "", "standing": LEGAL_STATUSES}
+    return render(request, "knowledge/laws.html", context)
 
 
 @router.get("/laws/{law_id}", response_class=HTMLResponse)
 def law(law_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
-    """A law's full text, each article with its own anchor (/knowledge/laws/1#第三十条)."""
-    return render(request, "knowledge/law.html", {"law": workflow.get_published(db, "law", law_id)})
+    """A law's text, each article with its own anchor (/knowledge/laws/1#第三十条), with its standing, dates and
+    the law that replaced it (or the laws it replaced)."""
+    row = workflow.get_published(db, "law", law_id)
+    context = {
+        "law": row,
+        "standing": knowledge_service.standing_label(row),
+        "replacement": knowledge_service.replacement_of(db=db, law=row),
+        "replaced": knowledge_service.list_replaced(db=db, law=row),
+    }
+    return render(request, "knowledge/law.html", context)
 
 
 # ---------------------------------------------------------------- policies

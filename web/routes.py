@@ -15,12 +15,15 @@ from core.errors import AppError, NotAuthenticated, http_message
 from core.org.service import PasswordChangeRequired
 from web import (
     account,
+    admin_assessment,
     admin_audit,
     admin_cases,
     admin_conversations,
     admin_filing,
     admin_filing_rules,
     admin_knowledge,
+    admin_major_project_actions,
+    admin_major_projects,
     admin_notifications,
     admin_org,
     admin_supervision,
@@ -31,6 +34,7 @@ from web import (
     portal,
     portal_filing,
     portal_knowledge,
+    portal_letters,
     portal_rate,
     topics,
 )
@@ -67,10 +71,14 @@ for _pages in (
     admin_filing_rules.router,
     admin_filing.router,
     portal_filing.router,
+    portal_letters.router,
     admin_conversations.router,
     admin_supervision.router,
     admin_supervision_reports.router,
     admin_warnings.router,
+    admin_major_project_actions.router,
+    admin_major_projects.router,
+    admin_assessment.router,
     api_docs.router,
 ):
     router.include_router(_pages)

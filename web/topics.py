@@ -19,7 +19,7 @@ from core.org.permissions import Permission
 from core.topics import service as topic_service
 from core.topics.flowchart import FlowchartUnavailable
 from core.topics.models import SpecialTopic
-from core.topics.schemas import STEP_KIND_LABELS, TopicIn
+from core.topics.schemas import STEP_KIND_LABELS, TopicIn, TopicSummary
 from web.common import Form, WebUser, flash, redirect, render, text, validation_message
 from web.deps import OnError, staff_with
 
@@ -57,7 +57,7 @@ def _flowchart(db: Session, topic: SpecialTopic) -> tuple[Markup | None, str]:
 @router.get("/filing/topics", response_class=HTMLResponse)
 def topics(request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """Cards of the five special topics."""
-    rows = [topic_service.summary(t) for t in topic_service.list_topics(db)]
+    rows = [TopicSummary.from_model(t) for t in topic_service.list_topics(db)]
     return render(request, "topics/list.html", {"topics": rows})
 
 
@@ -137,7 +137,7 @@ def _form_context(db: Session, row: SpecialTopic, values: dict[str, Any]) -> dic
 @router.get("/admin/filing/topics", response_class=HTMLResponse)
 def admin_topics(request: Request, db: DB, manager: RulesManager) -> HTMLResponse:
     """The topics with their step counts and last change."""
-    rows = [topic_service.summary(t) for t in topic_service.list_topics(db)]
+    rows = [TopicSummary.from_model(t) for t in topic_service.list_topics(db)]
     return render(request, "admin/topics/list.html", {"topics": rows})
 
 

@@ -42,6 +42,9 @@ class Hit(TypedDict, total=False):
     score: float
     confidence: float
     snippet: str
+    law_status: Optional[str]  # in_force | amended | repealed, for a law article
+    notice: str  # "该法规已于…废止，现行规定见《…》。" (empty while in force)
+    replaced_by_link: str
 
 
 class SearchResult(TypedDict):

@@ -14,7 +14,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.client import TongbanClient
 
-KIND_LABELS = {"faq": "咨询问答", "law": "法律法规", "policy": "政策文件", "glossary": "政务百科"}
 # After this many answers in a row that did not help, the bot hands the conversation to a person.
 HANDOFF_AFTER_FAILURES = int(os.environ.get("TONGBAN_BOT_HANDOFF_AFTER", "2"))
 HANDOFF_BUTTONS = [{"title": "转人工", "payload": "转人工"}, {"title": "换个问法", "payload": "换个问法"}]

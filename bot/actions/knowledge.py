@@ -14,7 +14,6 @@ from actions.client import ApiError, Guide, ItemSummary, TongbanClient, public_l
 from actions.common import (
     HANDOFF_AFTER_FAILURES,
     HANDOFF_BUTTONS,
-    KIND_LABELS,
     client,
     failures,
     handoff,
@@ -35,8 +34,11 @@ def format_answer(result: Dict[str, Any]) -> str:
     """The best hit with its source, and up to two related ones."""
     hits = result.get("hits") or []
     top = hits[0]
-    kind = KIND_LABELS.get(top.get("kind", ""), "知识库")
+    kind = top.get("kind_label") or "知识库"  # the API names the kind of source (政务百科, 法律法规…)
     lines = [f"【{top.get('title', '')}】", plain_snippet(top.get("snippet", ""))]
+    if top.get("notice"):  # a repealed or superseded law: say so, and where the law in force is
+        replacement = public_link(top["replaced_by_link"]) if top.get("replaced_by_link") else ""
+        lines.append(f"注意：{top['notice']} {replacement}".rstrip())
     lines.append(f"来源：{kind}《{_bare_title(top.get('title', ''))}》 {public_link(top.get('link', ''))}")
     related = [h for h in hits[1 : 1 + MAX_RELATED] if h.get("title")]
     if related:

@@ -75,7 +75,9 @@ _NUMERAL_CHARS = "0123456789.零〇一二两三四五六七八九十百千万亿
 _NUMBER = re.compile(f"[{_NUMERAL_CHARS}]+")
 _DIGITISH = re.compile(r"[0-9零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾]")
 _VAGUE = re.compile(r"[几数若]+[十百千万亿]|[十百千万亿]多|上[百千万亿]|好几|几个")
-_NOTHING = re.compile(r"^(没有|无|零|0|没|不涉及|不用|没得|暂无|还没有|没用|不消耗|不用电)[。.!！的啊呢吧]*$")
+_NOTHING = re.compile(
+    r"^(没有|无|零|0|没|不涉及|不用|没得|暂无|还没有|没用|不消耗|不用电|不烧煤|不用煤|没有用煤)[。.!！的啊呢吧]*$"
+)
 
 
 def _cn_decimal(match: "re.Match[str]") -> str:
@@ -189,7 +191,18 @@ ELECTRICITY = UnitFamily(
     ),
     "300万千瓦时",
 )
-FAMILIES = (MONEY, AREA, ENERGY, ELECTRICITY)
+COAL = UnitFamily(
+    "煤炭消费量",
+    "吨",
+    (
+        ("公斤", 1e-3),
+        ("kg", 1e-3),
+        ("吨", 1.0),
+    ),
+    "1200吨",
+)
+"""Coal in physical tonnes (the energy measure's second test), not converted to standard coal."""
+FAMILIES = (MONEY, AREA, ENERGY, ELECTRICITY, COAL)
 _UNIT_ALIASES = {
     "元": MONEY,
     "万元": MONEY,
@@ -198,6 +211,7 @@ _UNIT_ALIASES = {
     "吨标煤": ENERGY,
     "千瓦时": ELECTRICITY,
     "kWh": ELECTRICITY,
+    "吨": COAL,
 }
 
 # Unit words that contain numeral characters are replaced before numbers are cut out ("300万千瓦时").
@@ -239,6 +253,7 @@ def _other_family(text: str, expected: Optional[UnitFamily]) -> Optional[UnitFam
         AREA: ("平方米", "平米", "平方", "m2", "公顷", "亩"),
         ENERGY: ("标煤", "标准煤", "tce"),
         ELECTRICITY: ("千瓦时", "kwh", "度电", "兆瓦时", "mwh", "千瓦小时"),
+        COAL: ("吨煤", "原煤", "煤炭"),
     }
     for family, words in strong.items():
         if family is expected:
@@ -501,6 +516,8 @@ FIELD_WORDS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("floor_area", ("建筑面积", "面积", "平方", "平米")),
     ("energy_tce", ("综合能耗", "能耗", "能源消费", "标煤", "标准煤", "用能")),
     ("electricity_kwh", ("用电量", "电力消费", "用电", "电量", "千瓦时", "度电")),
+    ("coal_tonnes", ("煤炭消费", "煤炭", "用煤", "耗煤", "烧煤", "原煤")),
+    ("regional_energy_review", ("区域节能审查", "区域能评", "告知承诺")),
     ("in_approval_catalogue", ("核准目录", "目录", "核准")),
     ("investor", ("投资主体", "谁投资", "政府投资还是企业投资", "投资方")),
     ("project_type", ("项目类型", "项目类别", "哪一类", "类型")),

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import pytest
 from actions.intake import NUMBER_HINTS
-from actions.parsing import CHOICE_SYNONYMS, FIELD_WORDS, family_for
+from actions.parsing import CHOICE_SYNONYMS, FIELD_WORDS, LEVEL_LABELS, ParseError, family_for, parse_rating_level
 from contract import contract, fixtures
 
 QUESTIONS = {q["key"]: q for q in fixtures()["questions"]}
@@ -32,6 +33,17 @@ def test_every_number_question_has_a_unit_the_parser_knows() -> None:
     units = {q["unit"] for q in QUESTIONS.values() if q["kind"] == "number"}
     assert all(family_for(unit) is not None for unit in units), units
     assert set(NUMBER_HINTS) <= units
+
+
+def test_rating_levels_are_the_apis() -> None:
+    """The five levels the bot offers and understands are those the API records (its answer names each one)."""
+    recorded = {int(level): answer["level_label"] for level, answer in fixtures()["ratings"].items()}
+    assert LEVEL_LABELS == recorded
+    for level, label in recorded.items():
+        assert parse_rating_level(label) == level
+    with pytest.raises(ParseError) as asked:
+        parse_rating_level("嗯")
+    assert "、".join(recorded[level] for level in (5, 4, 3, 2, 1)) in str(asked.value)
 
 
 def test_the_contract_catches_a_wrong_shape() -> None:

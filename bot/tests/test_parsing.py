@@ -53,6 +53,11 @@ from actions.parsing import (
         ("500万度", "千瓦时", 5_000_000),
         ("1200兆瓦时", "千瓦时", 1_200_000),
         ("80万kWh", "千瓦时", 800_000),
+        ("1200吨", "吨", 1200),
+        ("一年烧一千三百吨煤", "吨", 1300),
+        ("1.2万吨", "吨", 12_000),
+        ("500公斤", "吨", 0.5),
+        ("不烧煤", "吨", 0),
         ("十二", "", 12),
     ],
 )
@@ -71,6 +76,8 @@ def test_quantities(text: str, unit: str, expected: float) -> None:
         ("不好说", "元", "数值"),
         ("", "元", "数值"),
         ("abc", "千瓦时", "数值"),
+        ("800吨标煤", "吨", "能耗"),  # standard coal given for physical coal
+        ("1200吨煤", "吨标准煤", "煤炭消费量"),  # and the other way round
     ],
 )
 def test_quantities_refused_with_a_reason(text: str, unit: str, reason: str) -> None:
@@ -86,6 +93,7 @@ def test_quantities_refused_with_a_reason(text: str, unit: str, reason: str) -> 
         (20_000, "平方米", "2万平方米"),
         (800, "吨标准煤", "800吨标准煤"),
         (3_000_000, "千瓦时", "300万千瓦时"),
+        (1300, "吨", "1300吨"),
     ],
 )
 def test_format_quantity(value: float, unit: str, expected: str) -> None:
@@ -285,6 +293,7 @@ def test_rating_level_refused() -> None:
         ("面积说错了，是3万平方米", "floor_area", "3万平方米"),
         ("用电量说错了，改为500万千瓦时", "electricity_kwh", "500万千瓦时"),
         ("刚才能耗填错了，应该是1200吨标煤", "energy_tce", "1200吨标煤"),
+        ("刚才煤炭消费量填错了，应该是1300吨", "coal_tonnes", "1300吨"),
         ("项目类型选错了，应该是公共建筑", "project_type", "公共建筑"),
         ("地址改为成都路8号", "location", "成都路8号"),
         ("联系电话改成13912345678", "contact_phone", "13912345678"),

@@ -4,7 +4,6 @@ how staff replies arrive. The sender is a random id kept in the signed session c
 belongs to the browser session. Posts carry the page's CSRF token in ``X-CSRF-Token`` (web/common.py)."""
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
@@ -14,9 +13,10 @@ from channels.messages import InboundMessage
 from channels.models import ConversationStatus
 from channels.transcript import message_json
 from core.db import get_sessionmaker
+from core.deps import is_same_site
 from core.errors import PermissionDenied
 from core.rate_limit import hit
-from core.security import constant_time_equal, new_token
+from core.security import new_token
 from core.settings import get_settings
 
 CHANNEL = "webchat"
@@ -38,12 +38,7 @@ class WebMessageIn(BaseModel):
 
 def _check_origin(request: Request) -> None:
     """Same-origin posts only, with the session's CSRF token: another site cannot chat in the visitor's name."""
-    origin = request.headers.get("origin")
-    if origin and urlsplit(origin).netloc != request.headers.get("host"):
-        raise PermissionDenied(CSRF_MESSAGE, code="csrf")
-    sent = request.headers.get("x-csrf-token", "")
-    expected = request.session.get("csrf")
-    if not sent or not isinstance(expected, str) or not constant_time_equal(sent, expected):
+    if not is_same_site(request, token_required=True):
         raise PermissionDenied(CSRF_MESSAGE, code="csrf")
 
 

@@ -69,8 +69,24 @@ def search(db: Session, filters: AuditFilter, *, page: int = 1, page_size: int =
     return list(rows), total
 
 
-def record_read(db: Session, entity: str, entity_id: str | int, what: str) -> None:
+READ_ACTION = "personal_data.read"
+
+
+def record_read(
+    db: Session,
+    entity: str,
+    entity_id: str | int,
+    what: str = "",
+    *,
+    action: str = READ_ACTION,
+    details: dict[str, Any] | None = None,
+    operation: str = "read",
+) -> None:
     """Records that the current actor read personal data (``what``, e.g. "申请人证件号码、电话") of one object.
+
+    A domain with a read of its own to name (the window's applicant look-up by ID number, whose misses count
+    too) gives its ``action`` and ``details`` instead of ``what``; such look-ups were recorded as events
+    (``operation``) before this was the one way, and keep that so the log reads the same.
 
     In a transaction that will commit (a write request, a task) the record joins it; in a read-only one (a GET,
     which never commits) it is written at once in a short transaction of its own, so the read is on record
@@ -78,11 +94,11 @@ def record_read(db: Session, entity: str, entity_id: str | int, what: str) -> No
     actor = current_actor()
     entry = records.Entry.of(
         actor,
-        action="personal_data.read",
-        operation="read",
+        action=action,
+        operation=operation,
         entity=entity,
         entity_id=str(entity_id),
-        after={"内容": what},
+        after=details if details is not None else {"内容": what},
     )
     conn = db.connection()
     if conn.get_execution_options().get(WRITE_OPTION) or not records.layer_enabled():

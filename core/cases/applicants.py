@@ -10,15 +10,14 @@ Look-ups by ID number (带出以往信息):
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.audit.hooks import record_event
+from core.audit.service import record_read
 from core.cases.models import Applicant, Case, JointTask
 from core.cases.schemas import ApplicantIn, ApplicantOut
-from core.db import session_scope
 from core.errors import ValidationFailed
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
-from core.security import keyed_hash, mask_id_number, mask_phone
+from core.security import keyed_hash, mask_id_number
 
 KINDS = ("personal", "enterprise")
 
@@ -99,33 +98,6 @@ def _reachable(db: Session, user: User, kind: str, id_number: str) -> list[Appli
     return [records[applicant_id] for applicant_id in found]
 
 
-def _out(applicant: Applicant) -> ApplicantOut:
-    return ApplicantOut(
-        kind=applicant.kind,
-        name=applicant.name,
-        id_number=applicant.id_number,
-        phone=applicant.phone,
-        address=applicant.address,
-        legal_representative=applicant.legal_representative,
-        contact_name=applicant.contact_name,
-    )
-
-
-def mask_address(address: str) -> str:
-    """绿地大道721号 → 绿地大道****: the area stays recognisable, the house number does not."""
-    if not address:
-        return ""
-    return address[: min(6, len(address) // 2)] + "****"
-
-
-def _masked(applicant: Applicant) -> ApplicantOut:
-    out = _out(applicant)
-    out.id_number = mask_id_number(out.id_number)
-    out.phone = mask_phone(out.phone)
-    out.address = mask_address(out.address)
-    return out
-
-
 def prefill(db: Session, user: User, *, kind: str, id_number: str) -> ApplicantOut | None:
     """Earlier details for an ID number or credit code: a citizen's own, whole; for a window clerk those of an
     applicant of their departments, masked and audited; None when there is nothing the caller may see."""
@@ -133,25 +105,21 @@ def prefill(db: Session, user: User, *, kind: str, id_number: str) -> ApplicantO
     if not _is_window_staff(user):
         org_service.require(user, Permission.CASE_APPLY)
         own = find(db, kind=kind, id_number=id_number, owner_user_id=user.id)
-        return _out(own) if own is not None else None
+        return ApplicantOut.from_model(own) if own is not None else None
     reachable = _reachable(db, user, kind, id_number)
     centre = next((a for a in reachable if a.owner_user_id is None), None)
     shown = centre or (reachable[0] if reachable else None)
-    _audit_read(kind, id_number, shown)
-    return _masked(shown) if shown is not None else None
-
-
-def _audit_read(kind: str, id_number: str, shown: Applicant | None) -> None:
-    """Records a window look-up as a read of personal data, the misses too (someone trying numbers). A look-up
-    only reads, so the request's session never commits: the record commits on its own session."""
-    with session_scope() as audit_db:
-        record_event(
-            audit_db,
-            action="applicant.prefill_read",
-            entity="applicant",
-            entity_id=str(shown.id) if shown is not None else "",
-            details={"kind": kind, "id_number": mask_id_number(id_number.strip().upper()), "found": shown is not None},
-        )
+    result = ApplicantOut.from_model(shown, masked=True) if shown is not None else None
+    # a miss is recorded too (someone trying numbers); the record is written before the answer leaves
+    record_read(
+        db,
+        "applicant",
+        shown.id if shown is not None else "",
+        action="applicant.prefill_read",
+        details={"kind": kind, "id_number": mask_id_number(id_number.strip().upper()), "found": shown is not None},
+        operation="event",
+    )
+    return result
 
 
 def reusable_source(db: Session, user: User, *, kind: str, id_number: str) -> Applicant | None:

@@ -9,21 +9,17 @@ from sqlalchemy.orm import Session, joinedload, lazyload
 
 from core import rate_limit
 from core.cases.enums import (
-    ACTION_LABELS,
-    CONCLUSION_RESULT_LABELS,
     STATUS_LABELS,
-    STEP_LABELS,
-    STEP_RESULT_LABELS,
     CaseStatus,
 )
 from core.cases.models import Applicant, Case, JointTask
-from core.cases.schemas import CaseSummary, Page, ProgressOut, PublicityRow, PublicStep, StatsRow
+from core.cases.schemas import CaseSummary, Page, ProgressOut, PublicityRow, StatsRow
 from core.cases.service import deadline
 from core.errors import NotFound, ValidationFailed
 from core.items.models import ServiceItem
 from core.org.models import Department, User
 from core.org.permissions import DataScope, Permission
-from core.security import constant_time_equal, keyed_hash, mask_name
+from core.security import constant_time_equal, keyed_hash
 
 Q = TypeVar("Q", bound=Select[Any])
 MAX_PAGE_SIZE = 100
@@ -59,23 +55,6 @@ def scoped(query: Select[tuple[Case]], user: User) -> Select[tuple[Case]]:
     return query.where(Case.owner_user_id == user.id)
 
 
-def summary(case: Case) -> CaseSummary:
-    """A list row for a case."""
-    return CaseSummary(
-        id=case.id,
-        case_no=case.case_no,
-        service_item_name=case.item.name,
-        department_name=case.department.name,
-        applicant_name=case.applicant.name,
-        status=case.status,
-        status_label=STATUS_LABELS[case.status],
-        current_step_label=STEP_LABELS[case.current_step],
-        submitted_at=case.submitted_at,
-        due_at=case.due_at,
-        time_state=case.time_state,
-    )
-
-
 def list_cases(
     db: Session,
     user: User,
@@ -109,7 +88,9 @@ def list_cases(
     rows: Any = db.scalars(
         query.order_by(Case.submitted_at.desc(), Case.id.desc()).offset((page - 1) * page_size).limit(page_size)
     )
-    return Page[CaseSummary](items=[summary(c) for c in rows], total=total, page=page, page_size=page_size)
+    return Page[CaseSummary](
+        items=[CaseSummary.from_model(c) for c in rows], total=total, page=page, page_size=page_size
+    )
 
 
 def progress(db: Session, case_no: str, query_code: str) -> ProgressOut:
@@ -143,40 +124,8 @@ def guarded_progress(db: Session, case_no: str, query_code: str, *, client: str)
 
 
 def progress_view(case: Case) -> ProgressOut:
-    """What an applicant may see of their own case: public opinions only."""
-    due = deadline(case)
-    open_supplement = next((s for s in reversed(case.supplements) if s.resupplied_at is None), None)
-    steps = [
-        PublicStep(
-            step_label=STEP_LABELS.get(step.step, step.step),
-            action_label=ACTION_LABELS.get(step.action, step.action),
-            result_label=STEP_RESULT_LABELS.get(step.result_code, "") if step.result_code is not None else "",
-            department_name=step.department_name,
-            opinion=step.opinion if step.opinion_public else "",
-            created_at=step.created_at,
-        )
-        for step in case.steps
-    ]
-    return ProgressOut(
-        case_no=case.case_no,
-        service_item_name=case.item.name,
-        applicant_name=mask_name(case.applicant.name),
-        department_name=case.department.name,
-        status=case.status,
-        status_label=STATUS_LABELS[case.status],
-        current_step_label=STEP_LABELS[case.current_step],
-        submitted_at=case.submitted_at,
-        accepted_at=case.accepted_at,
-        promised_date=due.due_at if due else None,
-        time_state=due.state.value if due else None,
-        clock_paused=due.paused if due else False,
-        concluded_at=case.concluded_at,
-        conclusion_result_label=(
-            CONCLUSION_RESULT_LABELS[case.conclusion_result] if case.conclusion_result is not None else ""
-        ),
-        steps=steps,
-        pending_supplement=open_supplement.materials if open_supplement else [],
-    )
+    """What an applicant may see of their own case (the case already found and checked), with its deadline."""
+    return ProgressOut.from_model(case, due=deadline(case))
 
 
 def publicity(
@@ -201,19 +150,7 @@ def publicity(
     rows = db.scalars(
         query.order_by(Case.concluded_at.desc(), Case.id.desc()).offset((page - 1) * page_size).limit(page_size)
     )
-    items = [
-        PublicityRow(
-            case_no=c.case_no,
-            service_item_name=c.item.name,
-            department_name=c.department.name,
-            applicant_name=mask_name(c.applicant.name),
-            accepted_at=c.accepted_at,
-            concluded_at=c.concluded_at,
-            result_label=CONCLUSION_RESULT_LABELS.get(c.conclusion_result or 0, ""),
-            on_time=c.first_overdue_at is None,
-        )
-        for c in rows
-    ]
+    items = [PublicityRow.from_model(c) for c in rows]
     return Page[PublicityRow](items=items, total=total, page=page, page_size=page_size)
 
 

@@ -1,10 +1,23 @@
 """Request and response shapes of the case API."""
 
 from datetime import datetime
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from core.calendar.service import Deadline
+from core.cases.enums import (
+    ACTION_LABELS,
+    CASE_TYPE_LABELS,
+    CONCLUSION_RESULT_LABELS,
+    STATUS_LABELS,
+    STEP_LABELS,
+    STEP_RESULT_LABELS,
+    SUBMIT_CHANNEL_LABELS,
+)
+from core.cases.models import Applicant, Case, CaseMaterial, CaseStep
+from core.files.models import StoredFile
+from core.security import mask_address, mask_id_number, mask_name, mask_phone
 from core.validators import OneLine, credit_code_problem, id_number_problem, phone_problem
 
 T = TypeVar("T")
@@ -47,6 +60,8 @@ class ApplicantIn(BaseModel):
 class ApplicantOut(BaseModel):
     """Applicant details for prefill: a citizen's own in full; a window clerk's look-up masked."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     kind: str
     name: str
     id_number: str
@@ -54,6 +69,16 @@ class ApplicantOut(BaseModel):
     address: str
     legal_representative: str
     contact_name: str
+
+    @classmethod
+    def from_model(cls, applicant: Applicant, *, masked: bool = False) -> Self:
+        """The record's details; ``masked``: ID number, phone and house number hidden (a window's look-up)."""
+        out = cls.model_validate(applicant, from_attributes=True)
+        if masked:
+            out.id_number = mask_id_number(out.id_number)
+            out.phone = mask_phone(out.phone)
+            out.address = mask_address(out.address)
+        return out
 
 
 class MaterialIn(BaseModel):
@@ -67,12 +92,16 @@ class MaterialIn(BaseModel):
 
 
 class SubmitIn(BaseModel):
-    """An application for a service item."""
+    """An application for a service item, optionally registered for a major project (whoever takes the request
+    checks that link first: core/major_projects/links.py ``check_case_link``)."""
 
     service_item_id: int
     applicant: ApplicantIn
     project_name: OneLine = Field(default="", max_length=200, description="申报事由或项目名称")
     materials: list[MaterialIn] = Field(default_factory=list)
+    major_project_id: int | None = Field(
+        default=None, description="所属重大项目：办件的受理和办结自动填写该项目审批节点的实际日期"
+    )
 
 
 class SubmitOut(BaseModel):
@@ -82,6 +111,24 @@ class SubmitOut(BaseModel):
     case_no: str
     query_code: str
     status: str
+
+    @classmethod
+    def from_model(cls, case: Case, *, query_code: str) -> Self:
+        """The new case with the password generated for it."""
+        return cls(case_id=case.id, case_no=case.case_no, query_code=query_code, status=case.status)
+
+
+class UploadOut(BaseModel):
+    """An accepted upload, to be referred to by id in an application."""
+
+    id: int
+    name: str
+    size: int
+
+    @classmethod
+    def from_model(cls, stored: StoredFile) -> Self:
+        """An upload as its uploader named it."""
+        return cls(id=stored.id, name=stored.original_name, size=stored.size)
 
 
 class OpinionIn(BaseModel):
@@ -148,6 +195,22 @@ class StepOut(BaseModel):
     department_name: str
     created_at: datetime
 
+    @classmethod
+    def from_model(cls, s: CaseStep) -> Self:
+        """A recorded step with its codes in words."""
+        return cls(
+            step=s.step,
+            step_label=STEP_LABELS.get(s.step, s.step),
+            action=s.action,
+            action_label=ACTION_LABELS.get(s.action, s.action),
+            result_code=s.result_code,
+            result_label=STEP_RESULT_LABELS.get(s.result_code, "") if s.result_code is not None else "",
+            opinion=s.opinion,
+            handler_name=s.handler_name,
+            department_name=s.department_name,
+            created_at=s.created_at,
+        )
+
 
 class CaseMaterialOut(BaseModel):
     """A material attached to a case."""
@@ -158,6 +221,28 @@ class CaseMaterialOut(BaseModel):
     trust_level: str
     file_name: str | None
     licence_id: int | None
+
+    @classmethod
+    def from_model(cls, m: CaseMaterial) -> Self:
+        """A material with the name of its file, if any."""
+        return cls(
+            id=m.id,
+            name=m.name,
+            source=m.source,
+            trust_level=m.trust_level,
+            file_name=m.file.original_name if m.file else None,
+            licence_id=m.licence_id,
+        )
+
+
+class CaseProjectOut(BaseModel):
+    """The major project a case was registered for, and the approval node it fills (once accepted)."""
+
+    id: int
+    code: str
+    name: str
+    node_id: int | None
+    node_name: str
 
 
 class CaseOut(BaseModel):
@@ -197,6 +282,58 @@ class CaseOut(BaseModel):
     allowed_actions: list[str]
     steps: list[StepOut]
     materials: list[CaseMaterialOut]
+    major_project: CaseProjectOut | None = None
+
+    @classmethod
+    def from_model(
+        cls,
+        case: Case,
+        *,
+        due: Deadline | None,
+        allowed_actions: list[str],
+        major_project: CaseProjectOut | None = None,
+    ) -> Self:
+        """A case as staff see it (ID and phone masked; the full values only on the handling page); its deadline
+        and the actions open to the caller come from the case service."""
+        return cls(
+            id=case.id,
+            case_no=case.case_no,
+            service_item_id=case.service_item_id,
+            service_item_name=case.item.name,
+            department_id=case.department_id,
+            department_name=case.department.name,
+            applicant_name=case.applicant.name,
+            applicant_kind=case.applicant.kind,
+            applicant_id_number=mask_id_number(case.applicant.id_number),
+            applicant_phone=mask_phone(case.applicant.phone),
+            project_name=case.project_name,
+            case_type=case.case_type,
+            case_type_label=CASE_TYPE_LABELS[case.case_type],
+            submit_channel=case.submit_channel,
+            submit_channel_label=SUBMIT_CHANNEL_LABELS[case.submit_channel],
+            status=case.status,
+            status_label=STATUS_LABELS[case.status],
+            current_step=case.current_step,
+            current_step_label=STEP_LABELS[case.current_step],
+            promised_limit=case.promised_limit,
+            limit_unit=case.limit_unit,
+            submitted_at=case.submitted_at,
+            accepted_at=case.accepted_at,
+            due_at=due.due_at if due else None,
+            time_state=due.state.value if due else None,
+            clock_paused=due.paused if due else False,
+            first_overdue_at=case.first_overdue_at or (due.overdue_since if due else None),
+            concluded_at=case.concluded_at,
+            conclusion_result=case.conclusion_result,
+            conclusion_result_label=CONCLUSION_RESULT_LABELS.get(case.conclusion_result, "")
+            if case.conclusion_result is not None
+            else "",
+            conclusion_reason=case.conclusion_reason,
+            allowed_actions=allowed_actions,
+            steps=[StepOut.from_model(s) for s in case.steps],
+            materials=[CaseMaterialOut.from_model(m) for m in case.materials],
+            major_project=major_project,
+        )
 
 
 class CaseSummary(BaseModel):
@@ -213,6 +350,46 @@ class CaseSummary(BaseModel):
     submitted_at: datetime
     due_at: datetime | None
     time_state: str | None
+
+    @classmethod
+    def from_model(cls, case: Case) -> Self:
+        """A list row for a case (its stored due date and time state, kept current by the deadline scan)."""
+        return cls(
+            id=case.id,
+            case_no=case.case_no,
+            service_item_name=case.item.name,
+            department_name=case.department.name,
+            applicant_name=case.applicant.name,
+            status=case.status,
+            status_label=STATUS_LABELS[case.status],
+            current_step_label=STEP_LABELS[case.current_step],
+            submitted_at=case.submitted_at,
+            due_at=case.due_at,
+            time_state=case.time_state,
+        )
+
+
+class MyCaseOut(BaseModel):
+    """A case of a bound channel user, as the bot lists it."""
+
+    case_no: str
+    item_name: str
+    status_label: str
+    current_step_label: str
+    department_name: str
+    submitted_at: datetime
+
+    @classmethod
+    def from_model(cls, case: Case) -> Self:
+        """A bound case as the bot lists it."""
+        return cls(
+            case_no=case.case_no,
+            item_name=case.item.name,
+            status_label=STATUS_LABELS[case.status],
+            current_step_label=STEP_LABELS[case.current_step],
+            department_name=case.department.name,
+            submitted_at=case.submitted_at,
+        )
 
 
 class Page(BaseModel, Generic[T]):
@@ -241,6 +418,18 @@ class PublicStep(BaseModel):
     opinion: str
     created_at: datetime
 
+    @classmethod
+    def from_model(cls, step: CaseStep) -> Self:
+        """A step as the applicant sees it: the opinion only when it was made public."""
+        return cls(
+            step_label=STEP_LABELS.get(step.step, step.step),
+            action_label=ACTION_LABELS.get(step.action, step.action),
+            result_label=STEP_RESULT_LABELS.get(step.result_code, "") if step.result_code is not None else "",
+            department_name=step.department_name,
+            opinion=step.opinion if step.opinion_public else "",
+            created_at=step.created_at,
+        )
+
 
 class ProgressOut(BaseModel):
     """What a citizen sees of their case."""
@@ -262,6 +451,31 @@ class ProgressOut(BaseModel):
     steps: list[PublicStep]
     pending_supplement: list[str]
 
+    @classmethod
+    def from_model(cls, case: Case, *, due: Deadline | None) -> Self:
+        """What an applicant may see of their own case: public opinions only, the applicant's name masked."""
+        open_supplement = next((s for s in reversed(case.supplements) if s.resupplied_at is None), None)
+        return cls(
+            case_no=case.case_no,
+            service_item_name=case.item.name,
+            applicant_name=mask_name(case.applicant.name),
+            department_name=case.department.name,
+            status=case.status,
+            status_label=STATUS_LABELS[case.status],
+            current_step_label=STEP_LABELS[case.current_step],
+            submitted_at=case.submitted_at,
+            accepted_at=case.accepted_at,
+            promised_date=due.due_at if due else None,
+            time_state=due.state.value if due else None,
+            clock_paused=due.paused if due else False,
+            concluded_at=case.concluded_at,
+            conclusion_result_label=(
+                CONCLUSION_RESULT_LABELS[case.conclusion_result] if case.conclusion_result is not None else ""
+            ),
+            steps=[PublicStep.from_model(step) for step in case.steps],
+            pending_supplement=open_supplement.materials if open_supplement else [],
+        )
+
 
 class PublicityRow(BaseModel):
     """办件公示: a concluded case with the applicant masked."""
@@ -274,6 +488,20 @@ class PublicityRow(BaseModel):
     concluded_at: datetime | None
     result_label: str
     on_time: bool
+
+    @classmethod
+    def from_model(cls, c: Case) -> Self:
+        """A concluded case for 办件公示, the applicant's name masked."""
+        return cls(
+            case_no=c.case_no,
+            service_item_name=c.item.name,
+            department_name=c.department.name,
+            applicant_name=mask_name(c.applicant.name),
+            accepted_at=c.accepted_at,
+            concluded_at=c.concluded_at,
+            result_label=CONCLUSION_RESULT_LABELS.get(c.conclusion_result or 0, ""),
+            on_time=c.first_overdue_at is None,
+        )
 
 
 class StatsRow(BaseModel):

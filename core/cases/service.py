@@ -65,7 +65,7 @@ def case_departments(case: Case) -> set[int]:
     return {case.department_id, *(task.department_id for task in case.joint_tasks)}
 
 
-def can_see(user: User, case: Case) -> bool:
+def can_view(user: User, case: Case) -> bool:
     """True when the user may read this case (staff by department scope, citizens their own)."""
     if Permission.CASE_READ in user.permissions and org_service.can_reach_department(user, case_departments(case)):
         return True
@@ -77,7 +77,7 @@ def get_for(db: Session, user: User | None, case_id: int) -> Case:
     if user is None:
         raise NotAuthenticated("请先登录")
     case = get(db, case_id)
-    if not can_see(user, case):
+    if not can_view(user, case):
         raise PermissionDenied("该办件不在您的数据权限范围内")
     return case
 
@@ -262,7 +262,7 @@ def _check_required(case: Case) -> None:
 def _may_reuse(user: User | None, earlier: Case, case: Case) -> bool:
     """Whether a material or licence of the earlier case may go into this one: the same applicant record (so the
     same account, or the centre's window), and an earlier case the user may see."""
-    return earlier.applicant_id == case.applicant_id and (user is None or can_see(user, earlier))
+    return earlier.applicant_id == case.applicant_id and (user is None or can_view(user, earlier))
 
 
 def reusable_materials(db: Session, applicant_id: int, user: User) -> tuple[list[CaseMaterial], list[Licence]]:
@@ -282,8 +282,8 @@ def reusable_materials(db: Session, applicant_id: int, user: User) -> tuple[list
         .order_by(Licence.id.desc())
     ).all()
     return (
-        [material for material, case in history if can_see(user, case)],
-        [licence for licence, case in licences if can_see(user, case)],
+        [material for material, case in history if can_view(user, case)],
+        [licence for licence, case in licences if can_view(user, case)],
     )
 
 
@@ -314,6 +314,7 @@ def _create(db: Session, user: User | None, data: SubmitIn, channel: SubmitChann
         applicant_id=applicant.id,
         owner_user_id=user.id if user is not None and not user.is_staff else None,
         project_name=data.project_name.strip(),
+        major_project_id=data.major_project_id,
         case_type=item.case_type,
         submit_channel=channel,
         status=CaseStatus.SUBMITTED,

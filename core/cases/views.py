@@ -1,6 +1,6 @@
 """Case API: applying, uploads, handling steps, progress query, publicity, statistics and the slip."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, Response, UploadFile
@@ -8,22 +8,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from core.cases import applicants, bindings, export, queries, service, slip
-from core.cases.enums import (
-    ACTION_LABELS,
-    CASE_TYPE_LABELS,
-    CONCLUSION_RESULT_LABELS,
-    STATUS_LABELS,
-    STEP_LABELS,
-    STEP_RESULT_LABELS,
-    SUBMIT_CHANNEL_LABELS,
-)
 from core.cases.models import Case
 from core.cases.schemas import (
     ApplicantOut,
-    CaseMaterialOut,
     CaseOut,
+    CaseProjectOut,
     CaseSummary,
     ConcludeIn,
+    MyCaseOut,
     OpinionIn,
     Page,
     ProgressIn,
@@ -34,96 +26,48 @@ from core.cases.schemas import (
     SpecialEndIn,
     SpecialStartIn,
     StatsRow,
-    StepOut,
     SubmitIn,
     SubmitOut,
     SupplementIn,
+    UploadOut,
 )
 from core.deps import DB, ChannelUser, CurrentUser, ReadDB
 from core.errors import NotAuthenticated, ValidationFailed
 from core.files import service as file_service
+from core.major_projects import links as major_links
 from core.org import service as org_service
 from core.org.permissions import Permission
 from core.rate_limit import client_ip
-from core.security import mask_id_number, mask_phone
 from core.settings import get_settings
 
 router = APIRouter(tags=["办件"])
 
 
-def case_out(case: Case) -> CaseOut:
-    """A case as staff see it (ID and phone masked; the full values only on the handling page)."""
-    due = service.deadline(case)
-    return CaseOut(
-        id=case.id,
-        case_no=case.case_no,
-        service_item_id=case.service_item_id,
-        service_item_name=case.item.name,
-        department_id=case.department_id,
-        department_name=case.department.name,
-        applicant_name=case.applicant.name,
-        applicant_kind=case.applicant.kind,
-        applicant_id_number=mask_id_number(case.applicant.id_number),
-        applicant_phone=mask_phone(case.applicant.phone),
-        project_name=case.project_name,
-        case_type=case.case_type,
-        case_type_label=CASE_TYPE_LABELS[case.case_type],
-        submit_channel=case.submit_channel,
-        submit_channel_label=SUBMIT_CHANNEL_LABELS[case.submit_channel],
-        status=case.status,
-        status_label=STATUS_LABELS[case.status],
-        current_step=case.current_step,
-        current_step_label=STEP_LABELS[case.current_step],
-        promised_limit=case.promised_limit,
-        limit_unit=case.limit_unit,
-        submitted_at=case.submitted_at,
-        accepted_at=case.accepted_at,
-        due_at=due.due_at if due else None,
-        time_state=due.state.value if due else None,
-        clock_paused=due.paused if due else False,
-        first_overdue_at=case.first_overdue_at or (due.overdue_since if due else None),
-        concluded_at=case.concluded_at,
-        conclusion_result=case.conclusion_result,
-        conclusion_result_label=CONCLUSION_RESULT_LABELS.get(case.conclusion_result, "")
-        if case.conclusion_result is not None
-        else "",
-        conclusion_reason=case.conclusion_reason,
-        allowed_actions=service.allowed_actions(case),
-        steps=[
-            StepOut(
-                step=s.step,
-                step_label=STEP_LABELS.get(s.step, s.step),
-                action=s.action,
-                action_label=ACTION_LABELS.get(s.action, s.action),
-                result_code=s.result_code,
-                result_label=STEP_RESULT_LABELS.get(s.result_code, "") if s.result_code is not None else "",
-                opinion=s.opinion,
-                handler_name=s.handler_name,
-                department_name=s.department_name,
-                created_at=s.created_at,
-            )
-            for s in case.steps
-        ],
-        materials=[
-            CaseMaterialOut(
-                id=m.id,
-                name=m.name,
-                source=m.source,
-                trust_level=m.trust_level,
-                file_name=m.file.original_name if m.file else None,
-                licence_id=m.licence_id,
-            )
-            for m in case.materials
-        ],
+def _major_project(case: Case) -> CaseProjectOut | None:
+    db = Session.object_session(case)
+    if case.major_project_id is None or db is None:
+        return None
+    project, node = major_links.case_facts(db, case)
+    if project is None:
+        return None
+    return CaseProjectOut(
+        id=project.id,
+        code=project.code,
+        name=project.name,
+        node_id=node.id if node else None,
+        node_name=node.name if node else "",
     )
 
 
-class UploadOut(BaseModel):
-    """An accepted upload, to be referred to by id in an application."""
-
-    id: int
-    name: str
-    size: int
+def case_out(case: Case) -> CaseOut:
+    """A case as staff see it, with the deadline and the actions the case service works out, and the major project
+    it was registered for."""
+    return CaseOut.from_model(
+        case,
+        due=service.deadline(case),
+        allowed_actions=service.allowed_actions(case),
+        major_project=_major_project(case),
+    )
 
 
 @router.post("/uploads", response_model=UploadOut, status_code=201, summary="上传材料文件")
@@ -136,7 +80,7 @@ def upload(file: Annotated[UploadFile, File()], db: DB, user: CurrentUser) -> Up
     content = file.file.read(limit + 1)
     stored = file_service.store(db, filename=file.filename or "", content=content, uploaded_by_id=user.id)
     db.flush()
-    return UploadOut(id=stored.id, name=stored.original_name, size=stored.size)
+    return UploadOut.from_model(stored)
 
 
 @router.get("/applicants/prefill", response_model=ApplicantOut | None, summary="按证件号带出申请人信息")
@@ -189,18 +133,30 @@ def reusable(kind: str, id_number: str, db: DB, user: CurrentUser) -> ReusableOu
     )
 
 
+def _check_major_project(db: Session, user: CurrentUser, data: SubmitIn) -> None:
+    """The major project named in an application is one the caller may register a case of the item for."""
+    if data.major_project_id is not None:
+        major_links.check_case_link(
+            db, user, major_project_id=data.major_project_id, service_item_id=data.service_item_id
+        )
+
+
 @router.post("/cases", response_model=SubmitOut, status_code=201, summary="网上申报")
 def submit(data: SubmitIn, db: DB, user: CurrentUser) -> SubmitOut:
-    """A logged-in citizen or enterprise applies online; the query password is shown this once."""
+    """A logged-in citizen or enterprise applies online; the query password is shown this once. A major project
+    it names must be one made from the applicant's own filing project."""
+    _check_major_project(db, user, data)
     new = service.submit_online(db, user, data)
-    return SubmitOut(case_id=new.case.id, case_no=new.case.case_no, query_code=new.query_code, status=new.case.status)
+    return SubmitOut.from_model(new.case, query_code=new.query_code)
 
 
 @router.post("/cases/window", response_model=SubmitOut, status_code=201, summary="窗口登记")
 def register(data: SubmitIn, db: DB, user: CurrentUser) -> SubmitOut:
-    """A window clerk registers an application brought in person."""
+    """A window clerk registers an application brought in person, for a major project their department has an
+    open node of the item in, when one is named."""
+    _check_major_project(db, user, data)
     new = service.register_at_window(db, user, data)
-    return SubmitOut(case_id=new.case.id, case_no=new.case.case_no, query_code=new.query_code, status=new.case.status)
+    return SubmitOut.from_model(new.case, query_code=new.query_code)
 
 
 @router.get("/cases", response_model=Page[CaseSummary], summary="办件列表（按数据权限）")
@@ -358,17 +314,6 @@ def progress(data: ProgressIn, db: ReadDB, request: Request, channel_user: Chann
     return queries.guarded_progress(db, data.case_no, data.query_code, client=channel_user or client_ip(request))
 
 
-class MyCaseOut(BaseModel):
-    """A case of a bound channel user, as the bot lists it."""
-
-    case_no: str
-    item_name: str
-    status_label: str
-    current_step_label: str
-    department_name: str
-    submitted_at: datetime
-
-
 class BindingIn(BaseModel):
     """Case number and password proving the channel user is the applicant."""
 
@@ -377,17 +322,7 @@ class BindingIn(BaseModel):
 
 
 def _my_cases(db: Session, channel_user: str) -> list[MyCaseOut]:
-    return [
-        MyCaseOut(
-            case_no=c.case_no,
-            item_name=c.item.name,
-            status_label=STATUS_LABELS[c.status],
-            current_step_label=STEP_LABELS[c.current_step],
-            department_name=c.department.name,
-            submitted_at=c.submitted_at,
-        )
-        for c in bindings.bound_cases(db, channel_user)
-    ]
+    return [MyCaseOut.from_model(c) for c in bindings.bound_cases(db, channel_user)]
 
 
 def _require_channel_user(channel_user: str | None) -> str:

@@ -9,15 +9,16 @@ from core.calendar.service import add_working_days
 from core.cases.models import Case
 from core.clock import now
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.evaluation.enums import ANSWERED as ANSWERED
+from core.evaluation.enums import BAD_LEVELS as BAD_LEVELS
+from core.evaluation.enums import LEVEL_LABELS as LEVEL_LABELS
+from core.evaluation.enums import PENDING as PENDING
 from core.evaluation.models import Evaluation
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import DataScope, Permission
 
-LEVEL_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
-BAD_LEVELS = frozenset({1, 2})
 FOLLOW_UP_WORKING_DAYS = 5
-PENDING, ANSWERED = "pending", "answered"
 
 
 def rate(

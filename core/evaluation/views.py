@@ -1,9 +1,6 @@
 """Rating API: citizens rate concluded cases (with the password, as the bound channel user or as the owner)."""
 
-from datetime import datetime
-
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,51 +11,10 @@ from core.deps import DB, ChannelUser, CurrentUser, ReadDB
 from core.errors import NotFound, ValidationFailed
 from core.evaluation import service
 from core.evaluation.models import Evaluation
+from core.evaluation.schemas import FollowUpIn, FollowUpOut, RatingIn, RatingOut
 from core.rate_limit import client_ip
 
 router = APIRouter(tags=["好差评"])
-
-
-class RatingIn(BaseModel):
-    """A rating: five levels, an optional comment."""
-
-    case_no: str = Field(min_length=1, max_length=32)
-    query_code: str = Field(default="", max_length=32)
-    level: int = Field(ge=1, le=5)
-    comment: str = Field(default="", max_length=1000)
-    channel: str = Field(default="web", pattern="^(web|wechat|webchat|wecom|rest|window|kiosk)$")
-
-
-class RatingOut(BaseModel):
-    """What the rater is told."""
-
-    case_no: str
-    level: int
-    level_label: str
-    follow_up: bool
-    follow_up_due_at: datetime | None
-
-
-class FollowUpOut(BaseModel):
-    """A bad rating waiting for (or with) the department's answer."""
-
-    id: int
-    case_no: str
-    service_item_name: str
-    level: int
-    level_label: str
-    comment: str
-    channel: str
-    created_at: datetime
-    follow_up_status: str
-    follow_up_due_at: datetime | None
-    follow_up_answer: str
-
-
-class FollowUpIn(BaseModel):
-    """How the complaint was verified, fixed and answered."""
-
-    answer: str = Field(max_length=2000)
 
 
 def _case_for_rating(db: DB, request: Request, data: RatingIn, user: CurrentUser, channel_user: str | None) -> Case:
@@ -87,31 +43,12 @@ def rate(data: RatingIn, request: Request, db: DB, user: CurrentUser, channel_us
         rater=user if user and not channel_user else None,
         channel_user=channel_user,
     )
-    return RatingOut(
-        case_no=case.case_no,
-        level=evaluation.level,
-        level_label=service.LEVEL_LABELS[evaluation.level],
-        follow_up=evaluation.follow_up_status is not None,
-        follow_up_due_at=evaluation.follow_up_due_at,
-    )
+    return RatingOut.from_model(evaluation, case=case)
 
 
 def follow_up_out(db: Session, evaluation: Evaluation) -> FollowUpOut:
-    """A follow-up for the staff."""
-    case = db.get_one(Case, evaluation.case_id)
-    return FollowUpOut(
-        id=evaluation.id,
-        case_no=case.case_no,
-        service_item_name=case.item.name,
-        level=evaluation.level,
-        level_label=service.LEVEL_LABELS[evaluation.level],
-        comment=evaluation.comment,
-        channel=evaluation.channel,
-        created_at=evaluation.created_at,
-        follow_up_status=evaluation.follow_up_status or "",
-        follow_up_due_at=evaluation.follow_up_due_at,
-        follow_up_answer=evaluation.follow_up_answer,
-    )
+    """A follow-up for the staff, with its case."""
+    return FollowUpOut.from_model(evaluation, case=db.get_one(Case, evaluation.case_id))
 
 
 @router.get("/ratings/follow-ups", response_model=list[FollowUpOut], summary="差评整改（本部门）")

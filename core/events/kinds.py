@@ -26,6 +26,8 @@ class EventKind(StrEnum):
     WARNING_RAISED = "warning.raised"
     WARNING_ESCALATED = "warning.escalated"
     WARNING_DIGEST = "warning.digest"
+    ASSESSMENT_PUBLISHED = "assessment.published"
+    ASSESSMENT_RANKING = "assessment.ranking"
 
 
 class Payload(BaseModel):
@@ -204,6 +206,55 @@ class WarningDigestFacts(Payload):
     url: str
 
 
+class AssessmentFacts(Payload):
+    """What every assessment event says about the published version (core/assessment/events.py)."""
+
+    assessment_id: int
+    version: int
+    period_label: str
+    scheme_name: str
+    url: str
+
+
+class AssessmentScoreLine(BaseModel):
+    """One indicator of a department's result: its name, weight and points (``None``: 不涉及)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    weight: int
+    score: float | None
+
+
+class AssessmentRankLine(BaseModel):
+    """One line of the ranking."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rank: int | None
+    department_name: str
+    total: float | None
+
+
+class AssessmentPublished(AssessmentFacts):
+    """A department's own result, to its heads and handlers (assessment.read in that department)."""
+
+    department_id: int
+    department_name: str
+    total: float | None
+    rank: int | None
+    ranked_count: int
+    corrected: bool
+    scores: list[AssessmentScoreLine]
+
+
+class AssessmentRanking(AssessmentFacts):
+    """The whole ranking, to the leaders (assessment.read over all departments)."""
+
+    ranked_count: int
+    ranking: list[AssessmentRankLine]
+
+
 EventPayload = (
     CaseAccepted
     | CaseSupplementRequested
@@ -216,6 +267,8 @@ EventPayload = (
     | WarningRaised
     | WarningEscalated
     | WarningDigestFacts
+    | AssessmentPublished
+    | AssessmentRanking
 )
 
 PAYLOADS: dict[EventKind, type[EventPayload]] = {
@@ -230,5 +283,7 @@ PAYLOADS: dict[EventKind, type[EventPayload]] = {
     EventKind.WARNING_RAISED: WarningRaised,
     EventKind.WARNING_ESCALATED: WarningEscalated,
     EventKind.WARNING_DIGEST: WarningDigestFacts,
+    EventKind.ASSESSMENT_PUBLISHED: AssessmentPublished,
+    EventKind.ASSESSMENT_RANKING: AssessmentRanking,
 }
 """Each kind's payload type; :func:`core.events.service.publish` refuses a payload of another type."""

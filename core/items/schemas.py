@@ -1,10 +1,12 @@
 """Shapes of the service-item API; a guide lists its elements in the standard order (DOMAIN.md)."""
 
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.calendar.service import LimitUnit
+from core.items.enums import CASE_TYPE_LABELS
+from core.items.models import ServiceItem
 
 
 class MaterialSpec(BaseModel):
@@ -81,6 +83,24 @@ class ItemSummary(BaseModel):
     is_online: bool
     fee: str
 
+    @classmethod
+    def from_model(cls, item: ServiceItem) -> Self:
+        """A catalogue row."""
+        return cls(
+            id=item.id,
+            code=item.code,
+            name=item.name,
+            item_type=item.item_type,
+            category=item.category,
+            department_id=item.department_id,
+            department_name=item.department.name,
+            promised_limit=item.promised_limit,
+            promised_unit=item.promised_unit,
+            case_type_label=CASE_TYPE_LABELS[item.case_type],
+            is_online=item.is_online,
+            fee=item.fee,
+        )
+
 
 class GuideElement(BaseModel):
     """One element of a guide: label and value, in the standard order."""
@@ -97,3 +117,51 @@ class GuideOut(ItemIn):
     department_name: str
     case_type_label: str
     elements: list[GuideElement]
+
+    @classmethod
+    def from_model(cls, item: ServiceItem) -> Self:
+        """The guide with its elements in the standard order of DOMAIN.md."""
+        materials = [MaterialSpec.model_validate(m) for m in item.materials]
+        elements = [
+            ("name", "事项名称", item.name),
+            ("code", "事项编码（实施编码）", item.code),
+            ("item_type", "事项类型", item.item_type),
+            ("department", "实施主体", item.department.name),
+            ("legal_basis", "设定依据", item.legal_basis),
+            ("scope", "适用范围", item.scope),
+            ("conditions", "申请条件", item.conditions),
+            ("materials", "材料目录", [m.model_dump() for m in materials]),
+            ("process_steps", "办理流程", item.process_steps),
+            ("location", "办理地点", item.location),
+            ("office_hours", "办理时间", item.office_hours),
+            ("consult_phone", "咨询电话", item.consult_phone),
+            ("complaint_phone", "监督投诉电话", item.complaint_phone),
+            ("statutory_limit", "法定时限", _limit(item.statutory_limit, item.statutory_unit)),
+            ("promised_limit", "承诺时限", _limit(item.promised_limit, item.promised_unit)),
+            ("case_type", "办件类型", CASE_TYPE_LABELS[item.case_type]),
+            ("visits", "到现场次数", f"{item.visits}次"),
+            ("fee", "收费依据及标准", item.fee),
+            ("result", "结果名称及送达方式", f"{item.result_name}；{item.delivery_method}"),
+            ("special_steps", "特殊环节", item.special_steps),
+            ("faqs", "常见问题", item.faqs),
+            (
+                "online_depth",
+                "网上办理深度",
+                item.online_depth + ("（可网上申报）" if item.is_online else "（窗口办理）"),
+            ),
+        ]
+        data: dict[str, Any] = {
+            c.key: getattr(item, c.key) for c in ServiceItem.__table__.columns if c.key in ItemIn.model_fields
+        }
+        return cls(
+            **data,
+            id=item.id,
+            materials=materials,
+            department_name=item.department.name,
+            case_type_label=CASE_TYPE_LABELS[item.case_type],
+            elements=[GuideElement(key=k, label=label, value=v) for k, label, v in elements],
+        )
+
+
+def _limit(value: int, unit: str) -> str:
+    return "当场办结" if value == 0 else f"{value}个{unit}"

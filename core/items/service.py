@@ -1,14 +1,11 @@
 """The service catalogue: listing, reading and curating items and their guides."""
 
-from typing import Any
-
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound, ValidationFailed
-from core.items.enums import CASE_TYPE_LABELS
 from core.items.models import ItemMaterial, ServiceItem
-from core.items.schemas import GuideElement, GuideOut, ItemIn, ItemSummary, MaterialSpec
+from core.items.schemas import ItemIn
 from core.org import service as org_service
 
 CATEGORIES = ["投资建设", "业务协同", "市场准入", "不动产登记", "其它"]
@@ -42,68 +39,6 @@ def list_items(
         words = q.strip()[:50]
         query = query.where(or_(ServiceItem.name.contains(words), ServiceItem.code == words))
     return list(db.scalars(query))
-
-
-def summary(item: ServiceItem) -> ItemSummary:
-    """A catalogue row."""
-    return ItemSummary(
-        id=item.id,
-        code=item.code,
-        name=item.name,
-        item_type=item.item_type,
-        category=item.category,
-        department_id=item.department_id,
-        department_name=item.department.name,
-        promised_limit=item.promised_limit,
-        promised_unit=item.promised_unit,
-        case_type_label=CASE_TYPE_LABELS[item.case_type],
-        is_online=item.is_online,
-        fee=item.fee,
-    )
-
-
-def _limit(value: int, unit: str) -> str:
-    return "当场办结" if value == 0 else f"{value}个{unit}"
-
-
-def guide(item: ServiceItem) -> GuideOut:
-    """The guide with its elements in the standard order of DOMAIN.md."""
-    materials = [MaterialSpec.model_validate(m) for m in item.materials]
-    elements = [
-        ("name", "事项名称", item.name),
-        ("code", "事项编码（实施编码）", item.code),
-        ("item_type", "事项类型", item.item_type),
-        ("department", "实施主体", item.department.name),
-        ("legal_basis", "设定依据", item.legal_basis),
-        ("scope", "适用范围", item.scope),
-        ("conditions", "申请条件", item.conditions),
-        ("materials", "材料目录", [m.model_dump() for m in materials]),
-        ("process_steps", "办理流程", item.process_steps),
-        ("location", "办理地点", item.location),
-        ("office_hours", "办理时间", item.office_hours),
-        ("consult_phone", "咨询电话", item.consult_phone),
-        ("complaint_phone", "监督投诉电话", item.complaint_phone),
-        ("statutory_limit", "法定时限", _limit(item.statutory_limit, item.statutory_unit)),
-        ("promised_limit", "承诺时限", _limit(item.promised_limit, item.promised_unit)),
-        ("case_type", "办件类型", CASE_TYPE_LABELS[item.case_type]),
-        ("visits", "到现场次数", f"{item.visits}次"),
-        ("fee", "收费依据及标准", item.fee),
-        ("result", "结果名称及送达方式", f"{item.result_name}；{item.delivery_method}"),
-        ("special_steps", "特殊环节", item.special_steps),
-        ("faqs", "常见问题", item.faqs),
-        ("online_depth", "网上办理深度", item.online_depth + ("（可网上申报）" if item.is_online else "（窗口办理）")),
-    ]
-    data: dict[str, Any] = {
-        c.key: getattr(item, c.key) for c in ServiceItem.__table__.columns if c.key in ItemIn.model_fields
-    }
-    return GuideOut(
-        **data,
-        id=item.id,
-        materials=materials,
-        department_name=item.department.name,
-        case_type_label=CASE_TYPE_LABELS[item.case_type],
-        elements=[GuideElement(key=k, label=label, value=v) for k, label, v in elements],
-    )
 
 
 def save(db: Session, item: ServiceItem | None, data: ItemIn) -> ServiceItem:

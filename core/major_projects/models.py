@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -100,6 +101,9 @@ class ProjectNode(Base):
     time_limit_days: Mapped[int] = mapped_column(Integer, default=0, comment="承诺时限（工作日）")
     planned_start: Mapped[date | None] = mapped_column(Date)
     planned_finish: Mapped[date | None] = mapped_column(Date, index=True)
+    planned_fixed: Mapped[bool] = mapped_column(
+        Boolean, default=False, comment="计划日期已手工调整：重新编排时保留，后续节点从它排起"
+    )
     actual_start: Mapped[date | None] = mapped_column(Date)
     actual_finish: Mapped[date | None] = mapped_column(Date)
     state: Mapped[str] = mapped_column(
@@ -124,7 +128,7 @@ class Milestone(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     major_project_id: Mapped[int] = mapped_column(ForeignKey("major_project.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(
-        String(20), comment="land / groundbreaking / topping_out / completion_acceptance / production / custom"
+        String(30), comment="land / groundbreaking / topping_out / completion_acceptance / production / custom"
     )
     name: Mapped[str] = mapped_column(String(100))
     position: Mapped[int] = mapped_column(Integer, default=0)

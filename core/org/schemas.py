@@ -1,9 +1,12 @@
 """Request and response shapes of the organisation API."""
 
 from datetime import datetime
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.org.models import User
+from core.security import mask_phone
 from core.validators import OneLine
 
 
@@ -123,6 +126,26 @@ class UserOut(BaseModel):
     last_login_at: datetime | None
     locked_until: datetime | None = None
     two_factor_enabled: bool = False
+
+    @classmethod
+    def from_model(cls, user: User) -> Self:
+        """A user with the phone number masked; the lock's end only while it holds."""
+        return cls(
+            id=user.id,
+            username=user.login_label,
+            name=user.name,
+            department_id=user.department_id,
+            department_name=user.department.name if user.department else "",
+            phone=mask_phone(user.phone) if user.phone else "",
+            roles=[r.code for r in user.roles],
+            permissions=sorted(user.permissions),
+            data_scope=user.data_scope,
+            is_staff=user.is_staff,
+            is_active=user.is_active,
+            last_login_at=user.last_login_at,
+            locked_until=user.locked_until if user.is_locked else None,
+            two_factor_enabled=user.two_factor_enabled,
+        )
 
 
 class RegisterIn(BaseModel):

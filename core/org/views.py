@@ -23,30 +23,9 @@ from core.org.schemas import (
     UserUpdate,
 )
 from core.rate_limit import client_ip, hit
-from core.security import mask_phone
 from core.settings import get_settings
 
 router = APIRouter(tags=["机构与用户"])
-
-
-def user_out(user: User) -> UserOut:
-    """A user with the phone number masked."""
-    return UserOut(
-        id=user.id,
-        username=user.login_label,
-        name=user.name,
-        department_id=user.department_id,
-        department_name=user.department.name if user.department else "",
-        phone=mask_phone(user.phone) if user.phone else "",
-        roles=[r.code for r in user.roles],
-        permissions=sorted(user.permissions),
-        data_scope=user.data_scope,
-        is_staff=user.is_staff,
-        is_active=user.is_active,
-        last_login_at=user.last_login_at,
-        locked_until=user.locked_until if user.is_locked else None,
-        two_factor_enabled=user.two_factor_enabled,
-    )
 
 
 @router.post("/auth/token", response_model=TokenOut, summary="登录，获取访问令牌")
@@ -78,7 +57,7 @@ def login_for_token(data: TokenIn, db: DB, request: Request, _caller: CurrentUse
 def register(data: RegisterIn, db: DB, request: Request, _caller: CurrentUser) -> UserOut:
     """A citizen registers with a mobile number."""
     hit("5/minute", "register", client_ip(request))
-    return user_out(service.register_citizen(db=db, phone=data.phone, name=data.name, password=data.password))
+    return UserOut.from_model(service.register_citizen(db=db, phone=data.phone, name=data.name, password=data.password))
 
 
 @router.get("/me", response_model=UserOut, summary="当前用户")
@@ -86,7 +65,7 @@ def me(user: CurrentUser) -> UserOut:
     """Who the caller is."""
     if user is None:
         raise NotAuthenticated("请先登录")
-    return user_out(user)
+    return UserOut.from_model(user)
 
 
 @router.patch("/me", response_model=UserOut, summary="修改本人资料")
@@ -94,7 +73,7 @@ def update_me(data: ProfileIn, db: DB, user: CurrentUser) -> UserOut:
     """Changes one's own name (and phone, for staff)."""
     if user is None:
         raise NotAuthenticated("请先登录")
-    return user_out(service.update_profile(db=db, user=user, name=data.name, phone=data.phone))
+    return UserOut.from_model(service.update_profile(db=db, user=user, name=data.name, phone=data.phone))
 
 
 @router.post("/me/password", status_code=204, summary="修改本人密码")
@@ -125,7 +104,7 @@ def unlock_user(user_id: int, db: DB, user: CurrentUser) -> UserOut:
     target = service.get_user(db=db, user_id=user_id)
     if target is None:
         raise NotFound("用户不存在")
-    return user_out(service.unlock(db=db, user=target))
+    return UserOut.from_model(service.unlock(db=db, user=target))
 
 
 @router.get("/departments", response_model=list[DepartmentOut], summary="部门列表（公开）")
@@ -186,7 +165,7 @@ def users(db: DB, user: CurrentUser, department_id: int | None = None, staff: bo
         query = query.where(User.department_id == department_id)
     if staff is not None:
         query = query.where(User.is_staff.is_(staff))
-    return [user_out(u) for u in db.scalars(query.limit(1000))]
+    return [UserOut.from_model(u) for u in db.scalars(query.limit(1000))]
 
 
 @router.post("/users", response_model=UserOut, status_code=201, summary="新增用户")
@@ -204,7 +183,7 @@ def create_user(data: UserIn, db: DB, user: CurrentUser) -> UserOut:
         phone=data.phone,
         must_change_password=True,  # the administrator chose it: the owner changes it at the first login
     )
-    return user_out(created)
+    return UserOut.from_model(created)
 
 
 @router.patch("/users/{user_id}", response_model=UserOut, summary="修改用户")
@@ -229,4 +208,4 @@ def update_user(user_id: int, data: UserUpdate, db: DB, user: CurrentUser) -> Us
         is_active=data.is_active,
         password=data.password,
     )
-    return user_out(updated)
+    return UserOut.from_model(updated)

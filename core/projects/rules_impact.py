@@ -28,11 +28,38 @@ class FlowChange:
     changed: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Unanswered:
+    """A derived project whose answers lack a question asked since (a new indicator): no rule set can re-derive it
+    until the filer answers, so its flow and letter stay as they are."""
+
+    project_id: int
+    project_code: str
+    project_name: str
+    status: str
+    missing: list[str] = field(default_factory=list)
+
+
+def _derived(db: Session) -> list[Project]:
+    derived_ids = select(Derivation.project_id)
+    return list(db.scalars(select(Project).where(Project.id.in_(derived_ids)).order_by(Project.id)))
+
+
+def unanswered(db: Session) -> list[Unanswered]:
+    """Derived projects that neither the dry-run nor publishing can re-derive, with the questions they lack."""
+    found = []
+    for project in _derived(db):
+        missing = ind.unanswered(project.indicators or {})
+        if missing:
+            found.append(
+                Unanswered(project.id, project.code or "", project.name, project.status, [q.label for q in missing])
+            )
+    return found
+
+
 def _derivable(db: Session) -> list[Project]:
     """Projects that have been derived at least once and whose answers are complete."""
-    derived_ids = select(Derivation.project_id)
-    projects = db.scalars(select(Project).where(Project.id.in_(derived_ids)).order_by(Project.id))
-    return [p for p in projects if not ind.unanswered(p.indicators or {})]
+    return [p for p in _derived(db) if not ind.unanswered(p.indicators or {})]
 
 
 def _compare(project: Project, before: DerivedFlow, after: DerivedFlow) -> FlowChange | None:
@@ -87,7 +114,7 @@ def held_back(db: Session, candidate: RuleSetDocument) -> list[FlowChange]:
     return [change for _, _, change in _differences(db, candidate, current.version + 1, statuses=statuses)]
 
 
-def rederive_after_change(db: Session, user: User, version: RuleSetVersion) -> list[FlowChange]:
+def rederive_after_change(db: Session, user: User | None, version: RuleSetVersion) -> list[FlowChange]:
     """Re-derives projects still at the derived stage whose flow the new rules change; reviewed ones keep theirs."""
     changes = []
     document = rules_service.document_of(version)
@@ -97,8 +124,8 @@ def rederive_after_change(db: Session, user: User, version: RuleSetVersion) -> l
     return changes
 
 
-def publish(db: Session, user: User, *, note: str) -> tuple[RuleSetVersion, list[FlowChange]]:
-    """Publishes the draft and brings derived projects up to date."""
+def publish(db: Session, user: User | None, *, note: str) -> tuple[RuleSetVersion, list[FlowChange]]:
+    """Publishes the draft and brings derived projects up to date (``user`` None: the system)."""
     version = rules_service.publish(db, user, note=note)
     return version, rederive_after_change(db, user, version)
 

@@ -1,12 +1,16 @@
 """Project API shapes."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, Field, field_validator
 
+from core.projects.enums import PROJECT_INFO_LABELS, REVIEW_STATUS_LABELS, STATUS_LABELS
+from core.projects.models import DepartmentReview, Derivation, GuidanceLetter, Project
+from core.rules import indicators as ind
 from core.rules.engine import DerivedFlow
 from core.rules.indicators import IndicatorValue
+from core.security import mask_phone
 from core.validators import OneLine, credit_code_problem, phone_problem
 
 
@@ -72,6 +76,25 @@ class QuestionOut(BaseModel):
     answer: IndicatorValue = None
     answer_display: str = ""
 
+    @classmethod
+    def from_question(cls, question: ind.Question, values: ind.Indicators) -> Self:
+        """A question of the catalogue with the project's current answer, if any."""
+        answer = values.get(question.key)
+        return cls(
+            key=question.key,
+            label=question.label,
+            prompt=question.prompt,
+            kind=question.kind,
+            options=dict(question.options),
+            unit=question.unit,
+            minimum=question.minimum if question.kind == "number" else None,
+            maximum=question.maximum if question.kind == "number" else None,
+            help=question.help,
+            gating=question.key in ind.GATING_KEYS,
+            answer=answer,
+            answer_display=ind.display(question.key, answer) if answer is not None else "",
+        )
+
 
 class QuestionsOut(BaseModel):
     """The questions that apply to a project now, and the ones still open."""
@@ -83,6 +106,19 @@ class QuestionsOut(BaseModel):
     project_info_labels: dict[str, str] = Field(
         description="项目信息字段的中文名称（missing_project_info 中的字段及项目名称），供客户端提问和提示"
     )
+
+    @classmethod
+    def from_model(cls, project: Project, *, missing_project_info: list[str]) -> Self:
+        """Which questions apply now given the project's answers, and which is next."""
+        values = project.indicators or {}
+        open_questions = ind.unanswered(values)
+        return cls(
+            applicable=[QuestionOut.from_question(q, values) for q in ind.applicable(values)],
+            unanswered=[q.key for q in open_questions],
+            next=QuestionOut.from_question(open_questions[0], values) if open_questions else None,
+            missing_project_info=missing_project_info,
+            project_info_labels=dict(PROJECT_INFO_LABELS),
+        )
 
 
 class ProjectOut(BaseModel):
@@ -103,6 +139,26 @@ class ProjectOut(BaseModel):
     created_at: datetime
     updated_at: datetime
 
+    @classmethod
+    def from_model(cls, project: Project, *, derivation_stale: bool) -> Self:
+        """A project for the API (contact phone masked); whether its derivation is stale the service works out."""
+        return cls(
+            id=project.id,
+            code=project.code or "",
+            name=project.name,
+            enterprise_name=project.enterprise_name,
+            credit_code=project.credit_code,
+            location=project.location,
+            contact_name=project.contact_name,
+            contact_phone=mask_phone(project.contact_phone) if project.contact_phone else "",
+            status=project.status,
+            status_label=STATUS_LABELS[project.status],
+            indicators=project.indicators or {},
+            derivation_stale=derivation_stale,
+            created_at=project.created_at,
+            updated_at=project.updated_at,
+        )
+
 
 class DerivationOut(BaseModel):
     """A derivation with its (review-adjusted) flow."""
@@ -113,6 +169,18 @@ class DerivationOut(BaseModel):
     created_at: datetime
     flow: DerivedFlow
     reviews: list["ReviewOut"]
+
+    @classmethod
+    def from_model(cls, derivation: Derivation, *, flow: DerivedFlow, reviews: list["ReviewOut"]) -> Self:
+        """A derivation with its flow as the departments' reviews left it."""
+        return cls(
+            id=derivation.id,
+            seq=derivation.seq,
+            rule_set_version=derivation.rule_set_version,
+            created_at=derivation.created_at,
+            flow=flow,
+            reviews=reviews,
+        )
 
 
 class AdjustmentIn(BaseModel):
@@ -157,6 +225,25 @@ class ReviewOut(BaseModel):
     items: list[str]
     adjustments: list[AdjustmentOut]
 
+    @classmethod
+    def from_model(cls, review: DepartmentReview, *, project: Project, flow: DerivedFlow) -> Self:
+        """A department's review with the items of ``flow`` (the derivation's) that it covers."""
+        return cls(
+            id=review.id,
+            project_id=project.id,
+            project_code=project.code or "",
+            project_name=project.name,
+            department_id=review.department_id,
+            department_name=review.department.name,
+            status=review.status,
+            status_label=REVIEW_STATUS_LABELS[review.status],
+            opinion=review.opinion,
+            reviewer_name=review.reviewer_name,
+            confirmed_at=review.confirmed_at,
+            items=[i.name for i in flow.items() if i.department_code == review.department.code],
+            adjustments=[AdjustmentOut.model_validate(a, from_attributes=True) for a in review.adjustments],
+        )
+
 
 class LetterOut(BaseModel):
     """A guidance letter version."""
@@ -169,6 +256,19 @@ class LetterOut(BaseModel):
     pdf_url: str
     verify_url: str
 
+    @classmethod
+    def from_model(cls, letter: GuidanceLetter, *, verify_url: str) -> Self:
+        """A letter version with its links (``verify_url``: the portal page its QR code leads to)."""
+        return cls(
+            version=letter.version,
+            verification_code=letter.verification_code,
+            is_final=letter.is_final,
+            issued_at=letter.issued_at,
+            superseded=letter.superseded_at is not None,
+            pdf_url=f"/api/v1/letters/{letter.verification_code}/pdf",
+            verify_url=verify_url,
+        )
+
 
 class LetterVerificationOut(LetterOut):
     """What the public verification page shows."""
@@ -177,3 +277,14 @@ class LetterVerificationOut(LetterOut):
     project_name: str
     enterprise_name: str
     latest_version: int
+
+    @classmethod
+    def verified(cls, letter: GuidanceLetter, *, verify_url: str, project: Project, latest_version: int) -> Self:
+        """What the public verification of a letter answers: the letter, its project and the newest version."""
+        return cls(
+            **LetterOut.from_model(letter, verify_url=verify_url).model_dump(),
+            project_code=project.code or "",
+            project_name=project.name,
+            enterprise_name=project.enterprise_name,
+            latest_version=latest_version,
+        )

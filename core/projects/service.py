@@ -12,27 +12,22 @@ from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, 
 from core.org import service as org_service
 from core.org.models import Department, User
 from core.org.permissions import DataScope, Permission
+
+# The statuses and labels live in core/projects/enums.py (the schemas read them too); named here as before.
+from core.projects.enums import CONFIRMED as CONFIRMED
+from core.projects.enums import DERIVED as DERIVED
+from core.projects.enums import DRAFT as DRAFT
+from core.projects.enums import IN_REVIEW as IN_REVIEW
+from core.projects.enums import PENDING as PENDING
+from core.projects.enums import PROJECT_INFO_LABELS as PROJECT_INFO_LABELS
+from core.projects.enums import REVIEW_STATUS_LABELS as REVIEW_STATUS_LABELS
+from core.projects.enums import STATUS_LABELS as STATUS_LABELS
 from core.projects.models import DepartmentReview, Derivation, Project, ReviewAdjustment
 from core.projects.schemas import AdjustmentIn, ProjectIn, ProjectInfo, ProjectPatch
 from core.rules import indicators as ind
 from core.rules import service as rules_service
 from core.rules.document import STAGES
 from core.rules.engine import DerivedFlow, derive
-
-DRAFT, DERIVED, IN_REVIEW, CONFIRMED = "draft", "derived", "in_review", "confirmed"
-STATUS_LABELS = {DRAFT: "填报中", DERIVED: "已推演", IN_REVIEW: "部门审核中", CONFIRMED: "部门已确认"}
-PENDING = "pending"
-REVIEW_STATUS_LABELS = {PENDING: "待审核", CONFIRMED: "已确认"}
-
-PROJECT_INFO_LABELS = {
-    "name": "项目名称",
-    "enterprise_name": "建设单位",
-    "credit_code": "统一社会信用代码",
-    "location": "建设地点",
-    "contact_name": "联系人",
-    "contact_phone": "联系电话",
-}
-
 
 # --- access ---------------------------------------------------------------------------------------------------------
 
@@ -62,7 +57,7 @@ def can_edit(user: User, project: Project) -> bool:
     if Permission.PROJECT_GUIDE in user.permissions:
         return True
     if project.channel_user and Permission.SERVICE_CLIENT in user.permissions:
-        return True  # the bot, acting for the channel user that get_project already matched
+        return True  # the bot, acting for the channel user that get_for already matched
     return project.owner_user_id == user.id and Permission.PROJECT_FILE in user.permissions
 
 
@@ -92,7 +87,7 @@ def _require_any_project_permission(user: User | None) -> User:
     return user
 
 
-def get_project(db: Session, user: User | None, project_id: int, *, channel_user: str | None = None) -> Project:
+def get_for(db: Session, user: User | None, project_id: int, *, channel_user: str | None = None) -> Project:
     """A project the user may see; 404 otherwise, so others' projects are not even confirmed to exist."""
     user = _require_any_project_permission(user)
     project = db.get(Project, project_id)

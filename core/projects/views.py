@@ -14,7 +14,6 @@ from core.projects import letters, rules_impact, service
 from core.projects.models import DepartmentReview, Derivation, GuidanceLetter, Project
 from core.projects.schemas import (
     AdjustmentIn,
-    AdjustmentOut,
     ConfirmIn,
     DerivationOut,
     LetterOut,
@@ -30,115 +29,35 @@ from core.rules import indicators as ind
 from core.rules import service as rules_service
 from core.rules.engine import DerivedFlow
 from core.rules.schemas import VersionOut
-from core.rules.service import version_out
-from core.security import mask_phone
 
 router = APIRouter(tags=["投资建设项目报建"])
 
 
 def project_out(db: Session, project: Project) -> ProjectOut:
-    """A project for the API (contact phone masked)."""
-    return ProjectOut(
-        id=project.id,
-        code=project.code or "",
-        name=project.name,
-        enterprise_name=project.enterprise_name,
-        credit_code=project.credit_code,
-        location=project.location,
-        contact_name=project.contact_name,
-        contact_phone=mask_phone(project.contact_phone) if project.contact_phone else "",
-        status=project.status,
-        status_label=service.STATUS_LABELS[project.status],
-        indicators=project.indicators or {},
-        derivation_stale=service.derivation_stale(db, project),
-        created_at=project.created_at,
-        updated_at=project.updated_at,
-    )
-
-
-def question_out(question: ind.Question, values: ind.Indicators) -> QuestionOut:
-    """A question with the project's current answer."""
-    answer = values.get(question.key)
-    return QuestionOut(
-        key=question.key,
-        label=question.label,
-        prompt=question.prompt,
-        kind=question.kind,
-        options=dict(question.options),
-        unit=question.unit,
-        minimum=question.minimum if question.kind == "number" else None,
-        maximum=question.maximum if question.kind == "number" else None,
-        help=question.help,
-        gating=question.key in ind.GATING_KEYS,
-        answer=answer,
-        answer_display=ind.display(question.key, answer) if answer is not None else "",
-    )
+    """A project for the API, with whether answers changed since its last derivation."""
+    return ProjectOut.from_model(project, derivation_stale=service.derivation_stale(db, project))
 
 
 def questions_out(project: Project) -> QuestionsOut:
-    """Which questions apply now and which is next."""
-    values = project.indicators or {}
-    open_questions = ind.unanswered(values)
-    return QuestionsOut(
-        applicable=[question_out(q, values) for q in ind.applicable(values)],
-        unanswered=[q.key for q in open_questions],
-        next=question_out(open_questions[0], values) if open_questions else None,
-        missing_project_info=service.missing_info(project),
-        project_info_labels=dict(service.PROJECT_INFO_LABELS),
-    )
+    """Which questions apply now and which is next, with the project facts still missing."""
+    return QuestionsOut.from_model(project, missing_project_info=service.missing_info(project))
 
 
 def review_out(db: Session, review: DepartmentReview) -> ReviewOut:
-    """A department review with the items it covers."""
-    project = service.review_project(db, review)
+    """A department review with the items of its derivation it covers."""
     flow = DerivedFlow.model_validate(db.get_one(Derivation, review.derivation_id).flow)
-    return ReviewOut(
-        id=review.id,
-        project_id=project.id,
-        project_code=project.code or "",
-        project_name=project.name,
-        department_id=review.department_id,
-        department_name=review.department.name,
-        status=review.status,
-        status_label=service.REVIEW_STATUS_LABELS[review.status],
-        opinion=review.opinion,
-        reviewer_name=review.reviewer_name,
-        confirmed_at=review.confirmed_at,
-        items=[i.name for i in flow.items() if i.department_code == review.department.code],
-        adjustments=[
-            AdjustmentOut(
-                id=a.id,
-                action=a.action,
-                approval_code=a.approval_code,
-                name=a.name,
-                stage=a.stage,
-                time_limit_days=a.time_limit_days,
-                materials=a.materials,
-                opinion=a.opinion,
-                created_at=a.created_at,
-            )
-            for a in review.adjustments
-        ],
-    )
+    return ReviewOut.from_model(review, project=service.review_project(db, review), flow=flow)
 
 
 def letter_out(letter: GuidanceLetter) -> LetterOut:
     """A letter version with its links."""
-    return LetterOut(
-        version=letter.version,
-        verification_code=letter.verification_code,
-        is_final=letter.is_final,
-        issued_at=letter.issued_at,
-        superseded=letter.superseded_at is not None,
-        pdf_url=f"/api/v1/letters/{letter.verification_code}/pdf",
-        verify_url=letters.verify_url(letter.verification_code),
-    )
+    return LetterOut.from_model(letter, verify_url=letters.verify_url(letter.verification_code))
 
 
 @router.get("/projects/questions", response_model=list[QuestionOut], summary="全部指标问题（含选项、单位、范围）")
 def all_questions() -> list[QuestionOut]:
     """The indicator catalogue; which questions apply depends on earlier answers (see a project's questions)."""
-    return [question_out(q, {}) for q in ind.QUESTIONS]
+    return [QuestionOut.from_question(q, {}) for q in ind.QUESTIONS]
 
 
 @router.post("/projects", response_model=ProjectOut, status_code=201, summary="新建项目（草稿）")
@@ -159,39 +78,32 @@ def list_projects(
 @router.get("/projects/{project_id}", response_model=ProjectOut, summary="项目详情")
 def get(project_id: int, db: ReadDB, user: CurrentUser, channel_user: ChannelUser) -> ProjectOut:
     """One project."""
-    return project_out(db, service.get_project(db, user, project_id, channel_user=channel_user))
+    return project_out(db, service.get_for(db, user, project_id, channel_user=channel_user))
 
 
 @router.patch("/projects/{project_id}", response_model=ProjectOut, summary="保存草稿（项目信息和指标）")
 def update(project_id: int, data: ProjectPatch, db: DB, user: CurrentUser, channel_user: ChannelUser) -> ProjectOut:
     """Saves what the filer entered so far; each answer is checked and a contradiction names the field."""
-    project = service.get_project(db, user, project_id, channel_user=channel_user)
+    project = service.get_for(db, user, project_id, channel_user=channel_user)
     return project_out(db, service.update_project(db, user, project, data))
 
 
 @router.get("/projects/{project_id}/questions", response_model=QuestionsOut, summary="适用的指标问题和下一个问题")
 def project_questions(project_id: int, db: ReadDB, user: CurrentUser, channel_user: ChannelUser) -> QuestionsOut:
     """The questions that apply given the answers so far; the next unanswered one first."""
-    return questions_out(service.get_project(db, user, project_id, channel_user=channel_user))
+    return questions_out(service.get_for(db, user, project_id, channel_user=channel_user))
 
 
 def derivation_out(db: Session, project: Project) -> DerivationOut:
     """The latest derivation with reviews applied."""
     derivation, flow = letters.final_flow(db, project)
-    return DerivationOut(
-        id=derivation.id,
-        seq=derivation.seq,
-        rule_set_version=derivation.rule_set_version,
-        created_at=derivation.created_at,
-        flow=flow,
-        reviews=[review_out(db, r) for r in derivation.reviews],
-    )
+    return DerivationOut.from_model(derivation, flow=flow, reviews=[review_out(db, r) for r in derivation.reviews])
 
 
 @router.post("/projects/{project_id}/derive", response_model=DerivationOut, summary="流程推演")
 def derive(project_id: int, db: DB, user: CurrentUser, channel_user: ChannelUser) -> DerivationOut:
     """Derives the approval flow with the rules in force and issues the draft letter (初稿)."""
-    project = service.get_project(db, user, project_id, channel_user=channel_user)
+    project = service.get_for(db, user, project_id, channel_user=channel_user)
     letters.derive_with_letter(db, user, project)
     return derivation_out(db, project)
 
@@ -199,13 +111,13 @@ def derive(project_id: int, db: DB, user: CurrentUser, channel_user: ChannelUser
 @router.get("/projects/{project_id}/flow", response_model=DerivationOut, summary="当前流程（含部门审核结果）")
 def flow(project_id: int, db: ReadDB, user: CurrentUser, channel_user: ChannelUser) -> DerivationOut:
     """The derived flow with every department's changes and confirmations."""
-    return derivation_out(db, service.get_project(db, user, project_id, channel_user=channel_user))
+    return derivation_out(db, service.get_for(db, user, project_id, channel_user=channel_user))
 
 
 @router.post("/projects/{project_id}/review", response_model=list[ReviewOut], summary="提交部门审核")
 def send_for_review(project_id: int, db: DB, user: CurrentUser, channel_user: ChannelUser) -> list[ReviewOut]:
     """Sends the derived flow to every department with items in it."""
-    project = service.get_project(db, user, project_id, channel_user=channel_user)
+    project = service.get_for(db, user, project_id, channel_user=channel_user)
     return [review_out(db, r) for r in service.send_for_review(db, user, project)]
 
 
@@ -242,7 +154,7 @@ def confirm(review_id: int, data: ConfirmIn, db: DB, user: CurrentUser) -> Revie
 @router.post("/projects/{project_id}/letter", response_model=LetterOut, summary="生成指导意见书（流程变化时出新版本）")
 def issue_letter(project_id: int, db: DB, user: CurrentUser, channel_user: ChannelUser) -> LetterOut:
     """The letter for the current flow; a new version only when the flow changed."""
-    project = service.get_project(db, user, project_id, channel_user=channel_user)
+    project = service.get_for(db, user, project_id, channel_user=channel_user)
     return letter_out(letters.issue_letter(db, user, project))
 
 
@@ -250,8 +162,7 @@ def issue_letter(project_id: int, db: DB, user: CurrentUser, channel_user: Chann
 def list_letters(project_id: int, db: ReadDB, user: CurrentUser, channel_user: ChannelUser) -> list[LetterOut]:
     """Every version issued, newest first."""
     return [
-        letter_out(x)
-        for x in letters.letters_of(db, service.get_project(db, user, project_id, channel_user=channel_user))
+        letter_out(x) for x in letters.letters_of(db, service.get_for(db, user, project_id, channel_user=channel_user))
     ]
 
 
@@ -261,13 +172,8 @@ def verify(code: str, db: ReadDB) -> LetterVerificationOut:
     letter = letters.by_code(db, code)
     project = db.get_one(Project, letter.project_id)
     newest = letters.letters_of(db, project)[0]
-    return LetterVerificationOut(
-        **letter_out(letter).model_dump(),
-        project_code=project.code or "",
-        project_name=project.name,
-        enterprise_name=project.enterprise_name,
-        latest_version=newest.version,
-    )
+    url = letters.verify_url(letter.verification_code)
+    return LetterVerificationOut.verified(letter, verify_url=url, project=project, latest_version=newest.version)
 
 
 @router.get("/letters/{code}/pdf", summary="下载指导意见书 PDF（凭验证码）")
@@ -344,11 +250,11 @@ def dry_run(db: DB, user: CurrentUser) -> DryRunOut:
 def publish(data: PublishIn, db: DB, user: CurrentUser) -> ChangeResultOut:
     """Puts the draft in force and re-derives projects not yet with the departments."""
     version, changes = rules_impact.publish(db, _rules_manager(user), note=data.note)
-    return ChangeResultOut(version=version_out(version), rederived=_changes(changes))
+    return ChangeResultOut(version=VersionOut.from_model(version), rederived=_changes(changes))
 
 
 @rule_changes_router.post("/versions/{version}/rollback", response_model=ChangeResultOut, summary="回滚到此版本")
 def rollback(version: int, db: DB, user: CurrentUser) -> ChangeResultOut:
     """Puts an earlier version's rules back in force as a new version."""
     new, changes = rules_impact.rollback(db, _rules_manager(user), version)
-    return ChangeResultOut(version=version_out(new), rederived=_changes(changes))
+    return ChangeResultOut(version=VersionOut.from_model(new), rederived=_changes(changes))

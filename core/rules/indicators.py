@@ -17,6 +17,15 @@ MAX_INVESTMENT_YUAN = 1e12  # 1 万亿元: larger than any single project in a d
 MAX_FLOOR_AREA_M2 = 1e7
 MAX_ENERGY_TCE = 1e8
 MAX_ELECTRICITY_KWH = 1e11
+MAX_COAL_TONNES = 1e8
+
+ENERGY_REVIEW_TCE = 1000.0
+ENERGY_REVIEW_COAL_TONNES = 1000.0
+PROVINCIAL_REVIEW_TCE = 10000.0
+PROVINCIAL_REVIEW_COAL_TONNES = 10000.0
+"""The thresholds of 《固定资产投资项目节能审查和碳排放评价办法》（国家发展改革委令2025年第31号）第八条: a
+separate energy review below 1,000 t standard coal *and* 1,000 t of coal a year is not needed; from 10,000 t (of
+either) the province reviews, and such projects never go by the notify-and-commit route of 第十一条."""
 
 INVESTORS = {"government": "政府投资", "enterprise": "企业投资"}
 PROJECT_TYPES = {
@@ -67,6 +76,32 @@ def _not_renovation(v: Indicators) -> bool:
 
 def _is_building(v: Indicators) -> bool:
     return v.get("project_type") not in ("municipal", None)
+
+
+def _energy_questions_apply(_: Indicators) -> bool:
+    """Where the energy figures are asked: every project (a renovation counts its added use), so the
+    annual coal use is asked wherever the comprehensive energy use is."""
+    return True
+
+
+def _figure(v: Indicators, key: str) -> float | None:
+    value = v.get(key)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def needs_energy_review(v: Indicators) -> bool:
+    """Whether the energy figures answered so far call for a separate energy review (art. 8 of the 2025 measure)."""
+    tce, coal = _figure(v, "energy_tce"), _figure(v, "coal_tonnes")
+    return (tce is not None and tce >= ENERGY_REVIEW_TCE) or (coal is not None and coal >= ENERGY_REVIEW_COAL_TONNES)
+
+
+def _regional_review_applies(v: Indicators) -> bool:
+    """The regional-review question only matters for a project that needs a review below the provincial level
+    (art. 11: in such an area these go by notify-and-commit), so it is asked once both figures show that."""
+    tce, coal = _figure(v, "energy_tce"), _figure(v, "coal_tonnes")
+    if tce is None or coal is None:
+        return False
+    return needs_energy_review(v) and tce < PROVINCIAL_REVIEW_TCE and coal < PROVINCIAL_REVIEW_COAL_TONNES
 
 
 QUESTIONS: tuple[Question, ...] = (
@@ -134,6 +169,8 @@ QUESTIONS: tuple[Question, ...] = (
         "number",
         unit="吨标准煤",
         maximum=MAX_ENERGY_TCE,
+        help="含电力、煤炭、天然气等各类能源，折算为标准煤（电力按当量值折算）；改建和技术改造项目填增加的量。",
+        applies=_energy_questions_apply,
     ),
     Question(
         "electricity_kwh",
@@ -142,6 +179,26 @@ QUESTIONS: tuple[Question, ...] = (
         "number",
         unit="千瓦时",
         maximum=MAX_ELECTRICITY_KWH,
+        help="用电量折算后计入年综合能源消费量；年用电量本身不再作为是否需要节能审查的标准。",
+        applies=_energy_questions_apply,
+    ),
+    Question(
+        "coal_tonnes",
+        "年煤炭消费量",
+        "项目建成后每年消费多少吨煤炭（按实物吨数，不烧煤填 0）？",
+        "number",
+        unit="吨",
+        maximum=MAX_COAL_TONNES,
+        help="按原煤、洗精煤等煤炭的实物吨数填写，不折算标准煤。年煤炭消费量达到1000吨的，须单独进行节能审查。",
+        applies=_energy_questions_apply,
+    ),
+    Question(
+        "regional_energy_review",
+        "是否位于已实施区域节能审查的区域",
+        "项目是否位于已实施区域节能审查的开发区、新区等区域内？",
+        "yes_no",
+        help="已实施区域节能审查的区域内，节能审查实行告知承诺制。不清楚的，可向园区管委会或发展改革部门咨询。",
+        applies=_regional_review_applies,
     ),
     Question(
         "industry",
@@ -162,6 +219,10 @@ QUESTIONS: tuple[Question, ...] = (
 QUESTION_BY_KEY = {q.key: q for q in QUESTIONS}
 
 # Answers that decide which other questions apply: a client asks again after any of these changes.
+# The energy figures also open one follow-up (whether the project lies in an area with a regional energy review,
+# once they show a review is needed) but are not listed: a number has no short list of values a client could try
+# (the bot's contract captures every combination of these answers), and every client asks for the next question
+# after each answer anyway; deriving with the follow-up unanswered says which question is left.
 GATING_KEYS = frozenset({"investor", "project_type", "new_land"})
 
 # Values that follow from other answers and are therefore not asked.

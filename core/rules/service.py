@@ -11,11 +11,11 @@ from core.errors import Conflict, NotFound, ValidationFailed
 from core.org.models import User
 from core.rules.conditions import ConditionError, compile_condition
 from core.rules.document import ApprovalDef, IntermediaryDef, RuleDef, RuleSetDocument
+from core.rules.enums import DRAFT as DRAFT
+from core.rules.enums import PUBLISHED as PUBLISHED
+from core.rules.enums import RETIRED as RETIRED
+from core.rules.enums import STATUS_LABELS as STATUS_LABELS
 from core.rules.models import RuleSetVersion
-from core.rules.schemas import VersionOut
-
-DRAFT, PUBLISHED, RETIRED = "draft", "published", "retired"
-STATUS_LABELS = {DRAFT: "草稿", PUBLISHED: "现行", RETIRED: "已停用"}
 
 
 def published(db: Session) -> RuleSetVersion | None:
@@ -87,8 +87,8 @@ def install(db: Session, document: RuleSetDocument, *, note: str, user: User | N
     return version
 
 
-def start_draft(db: Session, user: User) -> RuleSetVersion:
-    """The draft to edit: the existing one, or a copy of the version in force."""
+def start_draft(db: Session, user: User | None) -> RuleSetVersion:
+    """The draft to edit: the existing one, or a copy of the version in force (``user`` None: the system)."""
     existing = draft(db)
     if existing is not None:
         return existing
@@ -99,7 +99,7 @@ def start_draft(db: Session, user: User) -> RuleSetVersion:
         document=document.model_dump(mode="json"),
         note="",
         based_on=current.version,
-        created_by_id=user.id,
+        created_by_id=user.id if user else None,
     )
     db.add(new)
     db.flush()
@@ -115,6 +115,13 @@ def require_draft(db: Session) -> tuple[RuleSetVersion, RuleSetDocument]:
 
 def _store(version: RuleSetVersion, document: RuleSetDocument) -> None:
     version.document = document.model_dump(mode="json")
+
+
+def replace_document(db: Session, document: RuleSetDocument) -> RuleSetVersion:
+    """Puts a whole document into the draft (a seed update prepared elsewhere); checked again at publishing."""
+    version, _ = require_draft(db)
+    _store(version, document)
+    return version
 
 
 def save_rule(db: Session, user: User, rule: RuleDef, *, replacing: str | None = None) -> RuleSetVersion:
@@ -206,8 +213,8 @@ def problems(document: RuleSetDocument) -> list[str]:
     return found
 
 
-def publish(db: Session, user: User, *, note: str) -> RuleSetVersion:
-    """Puts the draft in force; refused while any rule is unusable."""
+def publish(db: Session, user: User | None, *, note: str) -> RuleSetVersion:
+    """Puts the draft in force; refused while any rule is unusable (``user`` None: the system publishes)."""
     version, document = require_draft(db)
     if not note.strip():
         raise ValidationFailed("请填写发布说明（本次修改了什么、为什么）", field="note")
@@ -220,7 +227,7 @@ def publish(db: Session, user: User, *, note: str) -> RuleSetVersion:
         db.flush()
     version.status = PUBLISHED
     version.note = note.strip()
-    version.published_by_id = user.id
+    version.published_by_id = user.id if user else None
     version.published_at = now()
     db.flush()
     return version
@@ -259,18 +266,3 @@ def discard_draft(db: Session, user: User) -> None:
     version, _ = require_draft(db)
     db.delete(version)
     db.flush()
-
-
-def version_out(version: RuleSetVersion, *, with_document: bool = False) -> VersionOut:
-    """A version for the API."""
-    return VersionOut(
-        version=version.version,
-        status=version.status,
-        status_label=STATUS_LABELS[version.status],
-        note=version.note,
-        based_on=version.based_on,
-        created_at=version.created_at,
-        published_at=version.published_at,
-        rule_count=len(version.document.get("rules", [])),
-        document=version.document if with_document else None,
-    )

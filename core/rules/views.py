@@ -21,20 +21,20 @@ def _manager(user: User | None) -> User:
 def list_versions(db: ReadDB, user: CurrentUser) -> list[VersionOut]:
     """Every version, newest first."""
     _manager(user)
-    return [service.version_out(v) for v in service.list_versions(db)]
+    return [VersionOut.from_model(v) for v in service.list_versions(db)]
 
 
 @router.get("/versions/{version}", response_model=VersionOut, summary="规则版本详情（含全部规则）")
 def get_version(version: int, db: ReadDB, user: CurrentUser) -> VersionOut:
     """One version with its whole document."""
     _manager(user)
-    return service.version_out(service.get_version(db, version), with_document=True)
+    return VersionOut.from_model(service.get_version(db, version), with_document=True)
 
 
 @router.post("/draft", response_model=VersionOut, status_code=201, summary="新建草稿（复制现行版本）")
 def start_draft(db: DB, user: CurrentUser) -> VersionOut:
     """The draft to edit (the existing one, or a copy of the version in force)."""
-    return service.version_out(service.start_draft(db, _manager(user)), with_document=True)
+    return VersionOut.from_model(service.start_draft(db, _manager(user)), with_document=True)
 
 
 @router.put("/draft/rules/{code}", response_model=VersionOut, summary="保存草稿中的规则")
@@ -43,7 +43,7 @@ def save_rule(code: str, rule: RuleDef, db: DB, user: CurrentUser) -> VersionOut
     manager = _manager(user)
     draft = service.draft(db)
     existing = service.document_of(draft).rule(code) if draft else None
-    return service.version_out(
+    return VersionOut.from_model(
         service.save_rule(db, manager, rule, replacing=code if existing else None), with_document=True
     )
 
@@ -51,7 +51,7 @@ def save_rule(code: str, rule: RuleDef, db: DB, user: CurrentUser) -> VersionOut
 @router.delete("/draft/rules/{code}", response_model=VersionOut, summary="删除草稿中的规则")
 def delete_rule(code: str, db: DB, user: CurrentUser) -> VersionOut:
     """Removes a rule from the draft."""
-    return service.version_out(service.delete_rule(db, _manager(user), code), with_document=True)
+    return VersionOut.from_model(service.delete_rule(db, _manager(user), code), with_document=True)
 
 
 @router.delete("/draft", status_code=204, summary="放弃草稿")

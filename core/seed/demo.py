@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import clock
+from core.assessment import demo as assessment_demo
 from core.audit.context import Actor, acting
 from core.calendar.service import add_working_days, is_working_day
 from core.cases import service as case_service
@@ -27,10 +28,12 @@ from core.items import service as item_service
 from core.items.enums import CaseType
 from core.items.models import ServiceItem
 from core.items.schemas import ItemIn
+from core.major_projects import demo as major_project_demo
 from core.org import service as org_service
 from core.org.models import Department, Role, User
 from core.org.permissions import DataScope, Permission
 from core.projects import demo as project_demo
+from core.projects import rule_updates
 from core.supervision import demo as supervision_demo
 from core.topics import service as topic_service
 from core.validators import credit_code_check_char, id_number_check_char
@@ -232,12 +235,14 @@ def seed_people(
     _user(db, "reviewer", "林审核", ["reviewer"], None)
     _user(db, "guide", "周专员", ["guide"], departments.get("D35"))
     _user(db, "desk", "吴导办", ["desk"], None)
+    _user(db, major_project_demo.TRACKER[0], major_project_demo.TRACKER[1], ["tracker"], departments.get("D35"))
     ensure_bot_user(db)
     logins += [
         Staff("editor", "陈编辑", "知识库编辑", ""),
         Staff("reviewer", "林审核", "知识库审核", ""),
         Staff("guide", "周专员", "报建专员", "企业服务中心"),
         Staff("desk", "吴导办", "导办人员", ""),
+        Staff(major_project_demo.TRACKER[0], major_project_demo.TRACKER[1], "项目专员", "企业服务中心"),
     ]
     with_items = sorted({i.department_id for i in items})
     for department in departments.values():
@@ -510,13 +515,21 @@ def has_demo_data(db: Session) -> bool:
     return bool(db.scalar(select(func.count()).select_from(Department)))
 
 
-def top_up(db: Session) -> None:
+def top_up(db: Session) -> list[rule_updates.UpdateReport]:
     """On a database a former version seeded: the demo parts that came later (the bot's account, special topics,
-    demo projects, supervision); each seeds only once."""
+    demo projects, supervision, major projects, last month's assessment; each seeds only once) and the seed rule-set
+    updates it lacks (their reports)."""
     ensure_bot_user(db)
     topic_service.seed_topics(db)
     project_demo.seed_projects(db)
     supervision_demo.seed(db)
+    tracker = major_project_demo.TRACKER
+    _user(db, tracker[0], tracker[1], ["tracker"], org_service.get_department_by_code(db=db, code="D35"))
+    major_project_demo.seed(db)
+    reports = rule_updates.apply_pending(db)
+    assessment_demo.seed(db)  # last: it assesses what the others made
+    db.commit()
+    return reports
 
 
 def seed_all(
@@ -537,4 +550,6 @@ def seed_all(
         seed_cases(db, cases, today, rng, (lambda n: progress("办件", n, cases)) if progress else None)
         project_demo.seed_projects(db, progress=progress)
         supervision_demo.seed(db, rng, progress)
+        major_project_demo.seed(db, rng, progress)
+        assessment_demo.seed(db)  # last: it assesses what the others made
     return logins

@@ -320,7 +320,7 @@ def list_comparisons(db: Session, user: User | None) -> list[ItemComparison]:
     return list(db.scalars(select(ItemComparison).order_by(ItemComparison.id.desc()).limit(200)))
 
 
-def get(db: Session, user: User | None, comparison_id: int) -> ItemComparison:
+def get_for(db: Session, user: User | None, comparison_id: int) -> ItemComparison:
     """A stored comparison with its findings (supervision.manage) or NotFound."""
     org_service.require(user, Permission.SUPERVISION_MANAGE)
     comparison = db.get(ItemComparison, comparison_id)

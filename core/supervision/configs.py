@@ -9,9 +9,8 @@ from core.org import service as org_service
 from core.org.models import Department, User
 from core.org.permissions import Permission
 from core.supervision.approval_result import DEFAULT_FIELDS, PUSH_FIELDS
-from core.supervision.escalation import thresholds
 from core.supervision.models import SupervisionConfig
-from core.supervision.schemas import ConfigIn, ConfigOut, DepartmentRef, FieldChoice
+from core.supervision.schemas import ConfigIn, FieldChoice
 
 
 def field_choices() -> list[FieldChoice]:
@@ -25,7 +24,14 @@ def list_configs(db: Session, user: User | None) -> list[SupervisionConfig]:
     return list(db.scalars(select(SupervisionConfig).order_by(SupervisionConfig.service_item_id)))
 
 
-def get(db: Session, user: User | None, config_id: int) -> SupervisionConfig:
+def configurable_items(db: Session, user: User | None) -> list[ServiceItem]:
+    """The items a push can be configured for: those that issue a licence, by department."""
+    org_service.require(user, Permission.SUPERVISION_MANAGE)
+    query = select(ServiceItem).where(ServiceItem.issues_licence.is_(True))
+    return list(db.scalars(query.order_by(ServiceItem.department_id, ServiceItem.id)))
+
+
+def get_for(db: Session, user: User | None, config_id: int) -> SupervisionConfig:
     """A push configuration (supervision.manage) or NotFound."""
     org_service.require(user, Permission.SUPERVISION_MANAGE)
     config = db.get(SupervisionConfig, config_id)
@@ -94,25 +100,3 @@ def delete(db: Session, user: User | None, config: SupervisionConfig) -> None:
     org_service.require(user, Permission.SUPERVISION_MANAGE)
     db.delete(config)
     db.flush()
-
-
-def config_out(config: SupervisionConfig) -> ConfigOut:
-    """A configuration for the API and the pages."""
-    claim, feedback = thresholds(config)
-    return ConfigOut(
-        id=config.id,
-        service_item_id=config.service_item_id,
-        service_item_code=config.item.code,
-        service_item_name=config.item.name,
-        approving_department_name=config.item.department.name,
-        departments=[DepartmentRef(id=d.id, name=d.name) for d in config.departments],
-        fields=list(config.fields),
-        field_labels=[PUSH_FIELDS[k] for k in config.fields if k in PUSH_FIELDS],
-        note=config.note,
-        claim_days=config.claim_days,
-        feedback_days=config.feedback_days,
-        effective_claim_days=claim,
-        effective_feedback_days=feedback,
-        is_active=config.is_active,
-        updated_at=config.updated_at,
-    )

@@ -1,9 +1,25 @@
 """Shapes of the supervision (审管衔接) API: configurations, pushes, feedback, escalations, comparisons and statistics."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import BaseModel, Field, field_validator
+
+from core.clock import now
+from core.files.models import StoredFile
+from core.supervision.approval_result import PUSH_FIELDS
+from core.supervision.comparison import KIND_LABELS, SOURCE_LABELS
+from core.supervision.enums import STATUS_LABELS
+from core.supervision.escalation import LEVEL_LABELS, STAGE_LABELS, Stage, is_overdue, thresholds
+from core.supervision.models import (
+    ItemComparison,
+    ItemComparisonRow,
+    SupervisionConfig,
+    SupervisionEscalation,
+    SupervisionFeedback,
+    SupervisionPush,
+)
 
 
 class FieldChoice(BaseModel):
@@ -68,6 +84,28 @@ class ConfigOut(BaseModel):
     is_active: bool
     updated_at: datetime
 
+    @classmethod
+    def from_model(cls, config: SupervisionConfig) -> Self:
+        """A configuration for the API and the pages, with the thresholds in force when it leaves them empty."""
+        claim, feedback = thresholds(config)
+        return cls(
+            id=config.id,
+            service_item_id=config.service_item_id,
+            service_item_code=config.item.code,
+            service_item_name=config.item.name,
+            approving_department_name=config.item.department.name,
+            departments=[DepartmentRef(id=d.id, name=d.name) for d in config.departments],
+            fields=list(config.fields),
+            field_labels=[PUSH_FIELDS[k] for k in config.fields if k in PUSH_FIELDS],
+            note=config.note,
+            claim_days=config.claim_days,
+            feedback_days=config.feedback_days,
+            effective_claim_days=claim,
+            effective_feedback_days=feedback,
+            is_active=config.is_active,
+            updated_at=config.updated_at,
+        )
+
 
 class ResultFieldOut(BaseModel):
     """One line of the approval result the department received."""
@@ -107,6 +145,20 @@ class FeedbackOut(BaseModel):
     handler_name: str
     created_at: datetime
 
+    @classmethod
+    def from_model(cls, f: SupervisionFeedback, *, attachments: Sequence[StoredFile]) -> Self:
+        """A department's feedback with its attached files (looked up by the service)."""
+        return cls(
+            inspected=f.inspected,
+            inspected_on=f.inspected_on,
+            problems_found=f.problems_found,
+            problems=f.problems,
+            measures=f.measures,
+            attachments=[AttachmentOut(id=s.id, name=s.original_name) for s in attachments],
+            handler_name=f.handler_name,
+            created_at=f.created_at,
+        )
+
 
 class EscalationOut(BaseModel):
     """One escalation of a push."""
@@ -125,6 +177,27 @@ class EscalationOut(BaseModel):
     escalated_at: datetime
     push_status: str
     push_status_label: str
+
+    @classmethod
+    def from_model(cls, escalation: SupervisionEscalation, push: SupervisionPush) -> Self:
+        """An escalation with what identifies its push."""
+        stage = Stage(escalation.stage)
+        return cls(
+            id=escalation.id,
+            push_id=push.id,
+            case_no=push.case_no,
+            service_item_name=push.item.name,
+            department_id=push.department_id,
+            department_name=push.department.name,
+            stage=stage.value,
+            stage_label=STAGE_LABELS[stage],
+            level=escalation.level,
+            level_label=LEVEL_LABELS[escalation.level],
+            due_at=escalation.due_at,
+            escalated_at=escalation.escalated_at,
+            push_status=push.status,
+            push_status_label=STATUS_LABELS[push.status],
+        )
 
 
 class PushSummary(BaseModel):
@@ -153,6 +226,34 @@ class PushSummary(BaseModel):
     overdue: bool
     escalation_level: int
 
+    @classmethod
+    def from_model(cls, push: SupervisionPush) -> Self:
+        """A push as a list row (whether it waits past its threshold now)."""
+        return cls(
+            id=push.id,
+            case_id=push.case_id,
+            case_no=push.case_no,
+            licence_no=push.licence_no,
+            service_item_id=push.service_item_id,
+            service_item_name=push.item.name,
+            approving_department_id=push.approving_department_id,
+            approving_department_name=push.approving_department.name,
+            department_id=push.department_id,
+            department_name=push.department.name,
+            holder_name=push.holder_name,
+            status=push.status,
+            status_label=STATUS_LABELS[push.status],
+            pushed_at=push.pushed_at,
+            claim_days=push.claim_days,
+            feedback_days=push.feedback_days,
+            claim_due_at=push.claim_due_at,
+            claimed_at=push.claimed_at,
+            feedback_due_at=push.feedback_due_at,
+            fed_back_at=push.fed_back_at,
+            overdue=is_overdue(push, now()),
+            escalation_level=push.escalation_level,
+        )
+
 
 class PushOut(PushSummary):
     """A push with the frozen approval result, its feedback and escalations."""
@@ -162,6 +263,19 @@ class PushOut(PushSummary):
     claimed_by_name: str
     feedback: FeedbackOut | None
     escalations: list[EscalationOut]
+
+    @classmethod
+    def from_model(cls, push: SupervisionPush, *, attachments: Sequence[StoredFile] = ()) -> Self:
+        """A push with its approval result, feedback (``attachments``: the feedback's files) and escalations."""
+        feedback = push.feedback
+        return cls(
+            **PushSummary.from_model(push).model_dump(),
+            result=[ResultFieldOut.model_validate(line) for line in push.result],
+            note=push.note,
+            claimed_by_name=push.claimed_by_name,
+            feedback=FeedbackOut.from_model(feedback, attachments=attachments) if feedback is not None else None,
+            escalations=[EscalationOut.from_model(e, push) for e in push.escalations],
+        )
 
 
 class PushPage(BaseModel):
@@ -197,6 +311,20 @@ class ComparisonRowOut(BaseModel):
     service_item_id: int | None
     differences: list[DifferenceOut]
 
+    @classmethod
+    def from_model(cls, r: ItemComparisonRow) -> Self:
+        """A finding of a comparison, its kind in words."""
+        return cls(
+            kind=r.kind,
+            kind_label=KIND_LABELS.get(r.kind, r.kind),
+            code=r.code,
+            name=r.name,
+            matched_by=r.matched_by,
+            sheet_row=r.sheet_row,
+            service_item_id=r.service_item_id,
+            differences=[DifferenceOut.model_validate(d) for d in r.differences],
+        )
+
 
 class ComparisonSummary(BaseModel):
     """A stored comparison, counts only."""
@@ -215,11 +343,36 @@ class ComparisonSummary(BaseModel):
     uploaded_by_name: str
     created_at: datetime
 
+    @classmethod
+    def from_model(cls, found: ItemComparison) -> Self:
+        """A stored comparison's counts."""
+        return cls(
+            id=found.id,
+            source=found.source,
+            source_label=SOURCE_LABELS.get(found.source, found.source),
+            file_name=found.file_name,
+            sheet_name=found.sheet_name,
+            their_count=found.their_count,
+            our_count=found.our_count,
+            matched=found.matched,
+            only_ours=found.only_ours,
+            only_theirs=found.only_theirs,
+            differing=found.differing,
+            uploaded_by_name=found.uploaded_by_name,
+            created_at=found.created_at,
+        )
+
 
 class ComparisonOut(ComparisonSummary):
     """A stored comparison with its findings."""
 
     rows: list[ComparisonRowOut]
+
+    @classmethod
+    def from_model(cls, found: ItemComparison) -> Self:
+        """A stored comparison with its findings."""
+        rows = [ComparisonRowOut.from_model(r) for r in found.rows]
+        return cls(**ComparisonSummary.from_model(found).model_dump(), rows=rows)
 
 
 class StatsRow(BaseModel):

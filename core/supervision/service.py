@@ -21,20 +21,17 @@ from core.org.permissions import DataScope, Permission
 from core.supervision import events
 from core.supervision.approval_result import holder_display, snapshot
 from core.supervision.configs import for_item
-from core.supervision.escalation import LEVEL_LABELS, STAGE_LABELS, Stage, due_at, is_overdue, thresholds
+from core.supervision.enums import CLAIMED as CLAIMED
+from core.supervision.enums import FED_BACK as FED_BACK
+from core.supervision.enums import PUSHED as PUSHED
+from core.supervision.enums import STATUS_LABELS as STATUS_LABELS
+from core.supervision.escalation import due_at, is_overdue, thresholds
 from core.supervision.models import SupervisionEscalation, SupervisionFeedback, SupervisionPush
 from core.supervision.schemas import (
-    AttachmentOut,
-    EscalationOut,
     FeedbackIn,
-    FeedbackOut,
     PushOut,
-    PushSummary,
-    ResultFieldOut,
 )
 
-PUSHED, CLAIMED, FED_BACK = "pushed", "claimed", "fed_back"
-STATUS_LABELS = {PUSHED: "待认领", CLAIMED: "待反馈", FED_BACK: "已反馈"}
 READER_PERMISSIONS = (Permission.SUPERVISION_HANDLE, Permission.SUPERVISION_MANAGE, Permission.STATS_READ)
 
 
@@ -98,7 +95,7 @@ def require_reader(user: User | None) -> User:
     return user
 
 
-def can_see(user: User, push: SupervisionPush) -> bool:
+def can_view(user: User, push: SupervisionPush) -> bool:
     """True when the user may read this push."""
     if sees_all(user) and any(p in user.permissions for p in (*READER_PERMISSIONS, Permission.CASE_READ)):
         return True
@@ -130,7 +127,7 @@ def get_for(db: Session, user: User | None, push_id: int) -> SupervisionPush:
     if user is None:
         raise NotAuthenticated("请先登录")
     push = get(db, push_id)
-    if not can_see(user, push):
+    if not can_view(user, push):
         raise PermissionDenied("该推送不在您的数据权限范围内")
     return push
 
@@ -198,13 +195,38 @@ def list_pushes(
     if page < 1 or not 1 <= page_size <= 200:
         raise ValidationFailed("页码应从 1 开始，每页 1–200 条", field="page")
     query = _filtered(reader, f)
-    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = _count(db, query)
     rows = db.scalars(
         query.order_by(SupervisionPush.pushed_at.desc(), SupervisionPush.id.desc())
         .offset((page - 1) * page_size)
         .limit(page_size)
     )
     return list(rows), total
+
+
+def count_pushes(db: Session, user: User | None, f: PushFilter) -> int:
+    """How many pushes the user reaches pass the filter: the same filter and scope as ``list_pushes``'s total."""
+    return _count(db, _filtered(require_reader(user), f))
+
+
+def _count(db: Session, query: Select[SupervisionPush]) -> int:
+    return db.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+INBOX_TABS = {PUSHED: "待认领", CLAIMED: "待反馈", FED_BACK: "已反馈", "overdue": "逾期"}
+"""The tabs of a department's inbox: the three statuses, and those waiting past their threshold."""
+
+
+def inbox_filter(tab: str, *, department_id: int | None = None) -> PushFilter:
+    """The filter of an inbox tab (``INBOX_TABS``), within one department or all the reader reaches."""
+    if tab == "overdue":
+        return PushFilter(department_id=department_id, overdue=True)
+    return PushFilter(status=tab, department_id=department_id)
+
+
+def inbox_counts(db: Session, user: User | None, *, department_id: int | None = None) -> dict[str, int]:
+    """How many pushes each inbox tab holds for the user."""
+    return {tab: count_pushes(db, user, inbox_filter(tab, department_id=department_id)) for tab in INBOX_TABS}
 
 
 def list_escalations(
@@ -327,76 +349,7 @@ def give_feedback(db: Session, user: User | None, push: SupervisionPush, data: F
 # ---------------------------------------------------------------- shapes
 
 
-def push_summary(push: SupervisionPush) -> PushSummary:
-    """A push as a list row."""
-    return PushSummary(
-        id=push.id,
-        case_id=push.case_id,
-        case_no=push.case_no,
-        licence_no=push.licence_no,
-        service_item_id=push.service_item_id,
-        service_item_name=push.item.name,
-        approving_department_id=push.approving_department_id,
-        approving_department_name=push.approving_department.name,
-        department_id=push.department_id,
-        department_name=push.department.name,
-        holder_name=push.holder_name,
-        status=push.status,
-        status_label=STATUS_LABELS[push.status],
-        pushed_at=push.pushed_at,
-        claim_days=push.claim_days,
-        feedback_days=push.feedback_days,
-        claim_due_at=push.claim_due_at,
-        claimed_at=push.claimed_at,
-        feedback_due_at=push.feedback_due_at,
-        fed_back_at=push.fed_back_at,
-        overdue=overdue(push),
-        escalation_level=push.escalation_level,
-    )
-
-
-def escalation_out(escalation: SupervisionEscalation, push: SupervisionPush) -> EscalationOut:
-    """An escalation with what identifies its push."""
-    stage = Stage(escalation.stage)
-    return EscalationOut(
-        id=escalation.id,
-        push_id=push.id,
-        case_no=push.case_no,
-        service_item_name=push.item.name,
-        department_id=push.department_id,
-        department_name=push.department.name,
-        stage=stage.value,
-        stage_label=STAGE_LABELS[stage],
-        level=escalation.level,
-        level_label=LEVEL_LABELS[escalation.level],
-        due_at=escalation.due_at,
-        escalated_at=escalation.escalated_at,
-        push_status=push.status,
-        push_status_label=STATUS_LABELS[push.status],
-    )
-
-
 def push_out(db: Session, push: SupervisionPush) -> PushOut:
-    """A push with its approval result, feedback and escalations."""
-    feedback = None
-    if push.feedback is not None:
-        f = push.feedback
-        files = [db.get(StoredFile, i) for i in f.attachment_ids]
-        feedback = FeedbackOut(
-            inspected=f.inspected,
-            inspected_on=f.inspected_on,
-            problems_found=f.problems_found,
-            problems=f.problems,
-            measures=f.measures,
-            attachments=[AttachmentOut(id=s.id, name=s.original_name) for s in files if s is not None],
-            handler_name=f.handler_name,
-            created_at=f.created_at,
-        )
-    return PushOut(
-        **push_summary(push).model_dump(),
-        result=[ResultFieldOut.model_validate(line) for line in push.result],
-        note=push.note,
-        claimed_by_name=push.claimed_by_name,
-        feedback=feedback,
-        escalations=[escalation_out(e, push) for e in push.escalations],
-    )
+    """A push as the API and the pages show it, with the files attached to its feedback."""
+    files = [db.get(StoredFile, i) for i in push.feedback.attachment_ids] if push.feedback is not None else []
+    return PushOut.from_model(push, attachments=[f for f in files if f is not None])

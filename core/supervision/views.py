@@ -7,63 +7,21 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 
 from core.deps import DB, CurrentUser, ReadDB
 from core.supervision import comparison, configs, service, stats
-from core.supervision.models import ItemComparison
 from core.supervision.schemas import (
     ComparisonOut,
-    ComparisonRowOut,
     ComparisonSummary,
     ConfigIn,
     ConfigOut,
-    DifferenceOut,
     EscalationOut,
     FeedbackIn,
     FieldChoice,
     PushOut,
     PushPage,
+    PushSummary,
     StatsOut,
 )
 
 router = APIRouter(prefix="/supervision", tags=["审管衔接"])
-
-
-# ---------------------------------------------------------------- shapes
-
-
-def comparison_summary(found: ItemComparison) -> ComparisonSummary:
-    """A stored comparison's counts."""
-    return ComparisonSummary(
-        id=found.id,
-        source=found.source,
-        source_label=comparison.SOURCE_LABELS.get(found.source, found.source),
-        file_name=found.file_name,
-        sheet_name=found.sheet_name,
-        their_count=found.their_count,
-        our_count=found.our_count,
-        matched=found.matched,
-        only_ours=found.only_ours,
-        only_theirs=found.only_theirs,
-        differing=found.differing,
-        uploaded_by_name=found.uploaded_by_name,
-        created_at=found.created_at,
-    )
-
-
-def comparison_out(found: ItemComparison) -> ComparisonOut:
-    """A stored comparison with its findings."""
-    rows = [
-        ComparisonRowOut(
-            kind=r.kind,
-            kind_label=comparison.KIND_LABELS.get(r.kind, r.kind),
-            code=r.code,
-            name=r.name,
-            matched_by=r.matched_by,
-            sheet_row=r.sheet_row,
-            service_item_id=r.service_item_id,
-            differences=[DifferenceOut.model_validate(d) for d in r.differences],
-        )
-        for r in found.rows
-    ]
-    return ComparisonOut(**comparison_summary(found).model_dump(), rows=rows)
 
 
 # ---------------------------------------------------------------- configurations
@@ -79,31 +37,31 @@ def fields(db: ReadDB, user: CurrentUser) -> list[FieldChoice]:
 @router.get("/configs", response_model=list[ConfigOut], summary="推送配置列表")
 def list_configs(db: ReadDB, user: CurrentUser) -> list[ConfigOut]:
     """Every item's push configuration."""
-    return [configs.config_out(c) for c in configs.list_configs(db, user)]
+    return [ConfigOut.from_model(c) for c in configs.list_configs(db, user)]
 
 
 @router.post("/configs", response_model=ConfigOut, status_code=201, summary="新建推送配置")
 def create_config(data: ConfigIn, db: DB, user: CurrentUser) -> ConfigOut:
     """Configures which departments receive an item's approval results, and which fields."""
-    return configs.config_out(configs.save(db, user, None, data))
+    return ConfigOut.from_model(configs.save(db, user, None, data))
 
 
 @router.get("/configs/{config_id}", response_model=ConfigOut, summary="推送配置详情")
 def get_config(config_id: int, db: ReadDB, user: CurrentUser) -> ConfigOut:
     """One push configuration."""
-    return configs.config_out(configs.get(db, user, config_id))
+    return ConfigOut.from_model(configs.get_for(db, user, config_id))
 
 
 @router.put("/configs/{config_id}", response_model=ConfigOut, summary="修改推送配置")
 def update_config(config_id: int, data: ConfigIn, db: DB, user: CurrentUser) -> ConfigOut:
     """Changes a configuration; pushes already made keep what they received."""
-    return configs.config_out(configs.save(db, user, configs.get(db, user, config_id), data))
+    return ConfigOut.from_model(configs.save(db, user, configs.get_for(db, user, config_id), data))
 
 
 @router.delete("/configs/{config_id}", status_code=204, summary="删除推送配置")
 def delete_config(config_id: int, db: DB, user: CurrentUser) -> Response:
     """Stops pushing the item's results; pushes already made stay."""
-    configs.delete(db, user, configs.get(db, user, config_id))
+    configs.delete(db, user, configs.get_for(db, user, config_id))
     return Response(status_code=204)
 
 
@@ -126,7 +84,7 @@ def list_pushes(
     """Pushes the caller's department received (all of them for supervision.manage), newest first."""
     found = service.PushFilter(status, department_id, service_item_id, overdue, date_from, date_to)
     rows, total = service.list_pushes(db, user, found, page=page, page_size=page_size)
-    return PushPage(items=[service.push_summary(p) for p in rows], total=total, page=page, page_size=page_size)
+    return PushPage(items=[PushSummary.from_model(p) for p in rows], total=total, page=page, page_size=page_size)
 
 
 @router.get("/pushes/{push_id}", response_model=PushOut, summary="审批推送详情")
@@ -155,7 +113,7 @@ def escalations(
 ) -> list[EscalationOut]:
     """Escalations of the pushes the caller reaches, newest first."""
     found = service.list_escalations(db, user, department_id=department_id, level=level)
-    return [service.escalation_out(e, service.get(db, e.push_id)) for e in found]
+    return [EscalationOut.from_model(e, service.get(db, e.push_id)) for e in found]
 
 
 # ---------------------------------------------------------------- comparisons
@@ -172,19 +130,19 @@ def upload_comparison(
     CPU work that must not hold up the event loop)."""
     content = file.file.read(comparison.MAX_BYTES + 1)
     found = comparison.run(db, user, filename=file.filename or "", content=content, source=source)
-    return comparison_out(found)
+    return ComparisonOut.from_model(found)
 
 
 @router.get("/comparisons", response_model=list[ComparisonSummary], summary="事项信息比对报告列表")
 def list_comparisons(db: ReadDB, user: CurrentUser) -> list[ComparisonSummary]:
     """Stored comparisons, newest first."""
-    return [comparison_summary(c) for c in comparison.list_comparisons(db, user)]
+    return [ComparisonSummary.from_model(c) for c in comparison.list_comparisons(db, user)]
 
 
 @router.get("/comparisons/{comparison_id}", response_model=ComparisonOut, summary="事项信息比对报告")
 def get_comparison(comparison_id: int, db: ReadDB, user: CurrentUser) -> ComparisonOut:
     """A stored comparison with its findings, field by field."""
-    return comparison_out(comparison.get(db, user, comparison_id))
+    return ComparisonOut.from_model(comparison.get_for(db, user, comparison_id))
 
 
 # ---------------------------------------------------------------- statistics

@@ -7,10 +7,17 @@ service against the database.
 import re
 from datetime import datetime
 from enum import StrEnum
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.errors import ValidationFailed
+from core.items.models import ServiceItem
+from core.org.models import Department
+from core.topics.models import SpecialTopic
+
+GUIDE_URL = "/guides/{id}"
+APPLY_URL = "/apply/{id}"
 
 MIN_STEPS = 2
 MAX_STEPS = 40
@@ -116,6 +123,17 @@ class TopicSummary(BaseModel):
     step_count: int
     updated_at: datetime
 
+    @classmethod
+    def from_model(cls, topic: SpecialTopic) -> Self:
+        """A row of the topic list."""
+        return cls(
+            code=topic.code,
+            title=topic.title,
+            summary=topic.summary,
+            step_count=len(topic.steps),
+            updated_at=topic.updated_at,
+        )
+
 
 class ItemLink(BaseModel):
     """The service item a step is applied for: its guide and, when it can be applied for online, the form."""
@@ -126,12 +144,32 @@ class ItemLink(BaseModel):
     guide_url: str
     apply_url: str | None
 
+    @classmethod
+    def from_model(cls, item: ServiceItem) -> Self:
+        """Where to read an item's guide and, when it can be applied for online, where to apply."""
+        return cls(
+            id=item.id,
+            code=item.code,
+            name=item.name,
+            guide_url=GUIDE_URL.format(id=item.id),
+            apply_url=APPLY_URL.format(id=item.id) if item.is_online else None,
+        )
+
 
 class StepOut(TopicStep):
     """A step as the portal shows it: with its department's name and its item's links."""
 
     department_name: str
     item: ItemLink | None
+
+    @classmethod
+    def from_step(cls, step: TopicStep, *, department: Department | None, item: ServiceItem | None) -> Self:
+        """A step with its department's name and, when its item is published, the item's links."""
+        return cls(
+            **step.model_dump(),
+            department_name=department.name if department else "",
+            item=ItemLink.from_model(item) if item is not None and item.is_published else None,
+        )
 
 
 class TopicOut(BaseModel):
@@ -143,3 +181,15 @@ class TopicOut(BaseModel):
     steps: list[StepOut]
     flowchart_url: str
     updated_at: datetime
+
+    @classmethod
+    def from_model(cls, topic: SpecialTopic, *, steps: list[StepOut]) -> Self:
+        """The topic with its steps as the portal shows them (their departments and items looked up by the service)."""
+        return cls(
+            code=topic.code,
+            title=topic.title,
+            summary=topic.summary,
+            steps=steps,
+            flowchart_url=f"/api/v1/topics/{topic.code}/flowchart.svg",
+            updated_at=topic.updated_at,
+        )

@@ -11,12 +11,10 @@ from core.items.models import ServiceItem
 from core.org.models import Department, User
 from core.topics import flowchart
 from core.topics.models import SpecialTopic
-from core.topics.schemas import ItemLink, StepOut, TopicIn, TopicOut, TopicStep, TopicSummary
+from core.topics.schemas import GUIDE_URL, StepOut, TopicIn, TopicOut, TopicStep
 
 SEED_FILE = Path(__file__).parent / "seed" / "topics.json"
 # Portal pages the flowchart and the API link to (the portal serves them; the core only names them).
-GUIDE_URL = "/guides/{id}"
-APPLY_URL = "/apply/{id}"
 
 
 def list_topics(db: Session) -> list[SpecialTopic]:
@@ -36,17 +34,6 @@ def as_input(topic: SpecialTopic) -> TopicIn:
     """The stored topic in the shape an admin edits (stored steps are not checked again as a whole)."""
     steps = [TopicStep.model_validate(step) for step in topic.steps]
     return TopicIn.model_construct(title=topic.title, summary=topic.summary, steps=steps)
-
-
-def summary(topic: SpecialTopic) -> TopicSummary:
-    """A row of the topic list."""
-    return TopicSummary(
-        code=topic.code,
-        title=topic.title,
-        summary=topic.summary,
-        step_count=len(topic.steps),
-        updated_at=topic.updated_at,
-    )
 
 
 def _departments(db: Session, steps: list[TopicStep]) -> dict[str, Department]:
@@ -112,40 +99,17 @@ def seed_topics(db: Session) -> int:
     return len(rows)
 
 
-def item_link(item: ServiceItem) -> ItemLink:
-    """Where to read an item's guide and, when it can be applied for online, where to apply."""
-    return ItemLink(
-        id=item.id,
-        code=item.code,
-        name=item.name,
-        guide_url=GUIDE_URL.format(id=item.id),
-        apply_url=APPLY_URL.format(id=item.id) if item.is_online else None,
-    )
-
-
 def topic_out(db: Session, topic: SpecialTopic) -> TopicOut:
     """The topic with each step's department name and the links of its service item."""
     data = as_input(topic)
     departments, items = _departments(db, data.steps), _items(db, data.steps)
-    steps = []
-    for step in data.steps:
-        department = departments.get(step.department_code)
-        item = items.get(step.service_item_code or "")
-        steps.append(
-            StepOut(
-                **step.model_dump(),
-                department_name=department.name if department else "",
-                item=item_link(item) if item is not None and item.is_published else None,
-            )
+    steps = [
+        StepOut.from_step(
+            step, department=departments.get(step.department_code), item=items.get(step.service_item_code or "")
         )
-    return TopicOut(
-        code=topic.code,
-        title=topic.title,
-        summary=topic.summary,
-        steps=steps,
-        flowchart_url=f"/api/v1/topics/{topic.code}/flowchart.svg",
-        updated_at=topic.updated_at,
-    )
+        for step in data.steps
+    ]
+    return TopicOut.from_model(topic, steps=steps)
 
 
 def flowchart_svg(db: Session, topic: SpecialTopic) -> str:

@@ -14,7 +14,7 @@ router = APIRouter(tags=["专项报建指导"])
 @router.get("/topics", response_model=list[TopicSummary], summary="专项报建指导列表（公开）")
 def list_topics(db: DB) -> list[TopicSummary]:
     """The special topics (立项、规划、民防、施工、排水) in their display order."""
-    return [service.summary(t) for t in service.list_topics(db)]
+    return [TopicSummary.from_model(t) for t in service.list_topics(db)]
 
 
 @router.get("/topics/{code}", response_model=TopicOut, summary="专项报建指导（公开）")

@@ -29,17 +29,42 @@ def faq_documents(faq: Faq, item_name: str = "") -> list[Document]:
     ]
 
 
-def law_documents(law: Law) -> list[Document]:
-    """Each article of a law is a document, citable as 《title》第X条."""
+STANDING = {"in_force": 1.0, "amended": 0.7, "repealed": 0.5}
+"""Score factors by a law's standing: an article of the law in force outranks the same words in the one it replaced."""
+TITLE_MARK = {"amended": "（修改前文本）", "repealed": "（已废止）"}
+
+
+def law_notice(law: Law, replacement: str | None) -> str:
+    """What a reader must know before relying on an article of this law ("" while it is in force); ``replacement``
+    is the title of the published law that replaced it."""
+    instead = f"，现行规定见《{replacement}》" if replacement else ""
+    if law.legal_status == "repealed":
+        when = f"于{law.repealed_on.year}年{law.repealed_on.month}月{law.repealed_on.day}日" if law.repealed_on else ""
+        return f"该法规已{when}废止{instead}。"
+    if law.legal_status == "amended":
+        return f"该条文是修改前的文本{instead}。"
+    return ""
+
+
+def law_documents(law: Law, replacement: str | None = None) -> list[Document]:
+    """Each article of a law is a document, citable as 《title》第X条; one of a repealed or superseded law says so in
+    its title and notice, names its replacement and ranks below the law in force."""
+    notice = law_notice(law, replacement)
+    meta = {"doc_no": law.doc_no, "law_id": str(law.id), "status": law.legal_status, "notice": notice}
+    if replacement and notice:
+        meta |= {"replaced_by": replacement, "replaced_by_link": f"/knowledge/laws/{law.replaced_by_id}"}
     return [
         Document(
             key=f"law:{law.id}:{article.number}",
             kind="law",
-            title=f"《{law.title}》{article.number}",
+            title=f"《{law.title}》{article.number}{TITLE_MARK.get(law.legal_status, '')}",
             link=f"/knowledge/laws/{law.id}#{article.number}",
             fields=((law.title, 1.2), (article.number, 1.0), (article.text, 1.0)),
             snippet_source=article.text,
-            meta={"law_id": str(law.id), "article": article.number, "doc_no": law.doc_no},
+            meta=meta | {"article": article.number},
+            standing=STANDING.get(law.legal_status, 1.0),
+            law=law.id,
+            successor=(law.replaced_by_id or 0) if notice else 0,
         )
         for article in law.articles
     ]

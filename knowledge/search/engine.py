@@ -76,6 +76,14 @@ class Document:
     meta: dict[str, str] = field(default_factory=dict)
     facets: frozenset[str] = frozenset()
     """What the document answers (knowledge/search/facets.py); empty when it is not about one aspect."""
+    standing: float = 1.0
+    """How much the document's score counts: below 1 for an article of a repealed or superseded law, so the law
+    in force ranks first (knowledge/search/documents.py)."""
+    law: int = 0
+    """The law an article belongs to (0 for other kinds)."""
+    successor: int = 0
+    """For an article of a repealed or superseded law, the law that replaced it: its best-matching article is
+    shown first whenever this one is shown."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,10 @@ class Index:
         self._lengths: list[float] = []
         self._kinds: list[int] = []
         self._facets: list[int] = []
+        self._standing: list[float] = []
+        self._standing_array: np.ndarray | None = None
+        self._laws: list[int] = []
+        self._successors: list[int] = []
         self._total_length = 0.0
         self._synonyms: dict[str, list[str]] = {}
 
@@ -152,6 +164,10 @@ class Index:
         self._lengths.append(entry.length)
         self._kinds.append(KINDS.index(document.kind) if document.kind in KINDS else len(KINDS))
         self._facets.append(_facet_bits(document.facets))
+        self._standing.append(document.standing)
+        self._standing_array = None
+        self._laws.append(document.law)
+        self._successors.append(document.successor)
         self._total_length += entry.length
         for term, freq in entry.tf.items():
             self._postings[term][slot] = freq
@@ -165,6 +181,7 @@ class Index:
         self._total_length -= entry.length
         self._slots[entry.slot] = None
         self._kinds[entry.slot] = REMOVED
+        self._laws[entry.slot] = self._successors[entry.slot] = 0
         for term in entry.tf:
             posting = self._postings.get(term)
             if posting is not None:
@@ -220,6 +237,9 @@ class Index:
                 slots, normalised = self._compiled_term(term, average)
                 scores[slots] += weight * idf * normalised
         kind_codes = np.asarray(self._kinds, dtype=np.int64)
+        if self._standing_array is None or len(self._standing_array) != len(self._standing):
+            self._standing_array = np.asarray(self._standing, dtype=np.float64)
+        scores *= self._standing_array
         asked = _facet_bits(facets(query))
         if asked:
             answered = np.asarray(self._facets, dtype=np.int64)
@@ -244,6 +264,7 @@ class Index:
         ranked = sorted(top.tolist(), key=lambda slot: (-scores[slot], slot))
         if not kinds and ranked:
             ranked = self._diversified(ranked, scores, kind_codes, limit)
+        ranked = self._in_force_first(ranked, scores, limit)
         marks = [t for t in weights if not t.startswith(tokens.BIGRAM_PREFIX)]
         hits = []
         for slot in ranked:
@@ -259,6 +280,24 @@ class Index:
                 )
             )
         return hits
+
+    def _in_force_first(self, ranked: list[int], scores: np.ndarray, limit: int) -> list[int]:
+        """Puts the best-matching article of the law that replaced a repealed or superseded one right before it,
+        so a reader meets the law in force first (however well the old wording matched)."""
+        if not any(self._successors[slot] for slot in ranked):
+            return ranked
+        laws = np.asarray(self._laws, dtype=np.int64)
+        out: list[int] = []
+        for slot in ranked:
+            successor = self._successors[slot]
+            if successor and slot not in out:
+                of_law = np.where(laws == successor, scores, 0.0)
+                best = int(np.argmax(of_law))
+                if of_law[best] > 0 and best not in out:
+                    out.append(best)
+            if slot not in out:
+                out.append(slot)
+        return out[:limit]
 
     def _diversified(self, ranked: list[int], scores: np.ndarray, kind_codes: np.ndarray, limit: int) -> list[int]:
         """Makes sure the best FAQ and the best law article both show in the first three when each scores

@@ -54,11 +54,13 @@ def _generation(db: Session) -> int:
 def _documents(db: Session, since: datetime | None) -> tuple[list[tuple[str, list[Document] | None]], datetime]:
     """(entity key, documents or None when no longer published) for rows changed since ``since``."""
     item_names = {i.id: i.name for i in db.scalars(select(ServiceItem))}
+    published_laws = select(Law.id, Law.title).where(Law.status == knowledge_service.PUBLISHED)
+    law_titles = {law_id: title for law_id, title in db.execute(published_laws)}
     out: list[tuple[str, list[Document] | None]] = []
     latest = since or _EPOCH
     sources: tuple[tuple[Any, Any], ...] = (
         (Faq, lambda r: faq_documents(r, item_names.get(r.service_item_id or 0, ""))),
-        (Law, law_documents),
+        (Law, lambda r: law_documents(r, law_titles.get(r.replaced_by_id or 0))),
         (Policy, policy_documents),
         (GlossaryTerm, glossary_documents),
     )

@@ -8,6 +8,8 @@ import pytest
 from tests.browser import chromium_page
 from tests.channels.conftest import FakeRasa
 
+pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
+
 
 @pytest.fixture
 def live_chat(fake_rasa: FakeRasa, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[str]:

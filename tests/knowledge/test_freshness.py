@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import World
@@ -13,6 +14,7 @@ from tests.knowledge.helpers import FAQ, publish
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow  # the app served by uvicorn in its own process
 def test_publish_here_is_found_by_the_live_app_without_a_restart(
     client: TestClient, curators: World, live_app: str
 ) -> None:

@@ -36,6 +36,7 @@ def test_the_plan_makes_some_members_wait() -> None:
     assert max(targets.count(m) for m in range(10)) == 40 > 30
 
 
+@pytest.mark.slow  # real Celery workers, one of them killed: about two and a half minutes
 def test_every_notification_arrives_exactly_once_through_a_killed_worker_and_a_failing_api(redis_url: str) -> None:
     report = run(redis_url=redis_url, count=1000, members=500, busy=10, busy_load=40, fail_share=0.1)
     print("\n".join(report.lines()))

@@ -28,6 +28,7 @@ FACTORY_ANSWERS: dict[str, Any] = {
     "has_basement": False,
     "energy_tce": 800.0,
     "electricity_kwh": 3_000_000.0,
+    "coal_tonnes": 0.0,
     "industry": "equipment",
     "sewage_to_network": True,
     "digs_road": False,

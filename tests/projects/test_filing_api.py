@@ -175,6 +175,10 @@ BAD_ANSWERS = [
     ({"project_type": "factory"}, "indicators.project_type", "只能选择"),
     ({"digs_road": "maybe"}, "indicators.digs_road", "应回答“是”或“否”"),
     ({"energy_tce": "很多"}, "indicators.energy_tce", "应为数字"),
+    ({"coal_tonnes": -1}, "indicators.coal_tonnes", "年煤炭消费量不能为负数"),
+    ({"coal_tonnes": "一千吨"}, "indicators.coal_tonnes", "年煤炭消费量应为数字（单位：吨）"),
+    ({"coal_tonnes": 2e8}, "indicators.coal_tonnes", "超出合理范围"),
+    ({"regional_energy_review": "不清楚"}, "indicators.regional_energy_review", "应回答“是”或“否”"),
     ({"height": 30}, "indicators.height", "未知的指标"),
 ]
 

@@ -225,6 +225,7 @@ ANSWERS: dict[str, str | float | bool] = {
     "has_basement": True,
     "energy_tce": 500.0,
     "electricity_kwh": 3.2e6,
+    "coal_tonnes": 0.0,
     "industry": "chemical",
     "sewage_to_network": True,
     "digs_road": False,

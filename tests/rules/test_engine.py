@@ -21,6 +21,7 @@ BASE: dict[str, Any] = {
     "has_basement": False,
     "energy_tce": 100,
     "electricity_kwh": 1_000_000,
+    "coal_tonnes": 0,
     "industry": "equipment",
     "sewage_to_network": False,
     "digs_road": False,

@@ -1,9 +1,11 @@
 """The seed rule set against labelled projects: what a filer must be told to do, what not, and why.
 
 Expected outcomes come from DOMAIN.md, "Construction projects (工程建设项目审批)", not from engine output:
-审批制 / 核准制 / 备案制, 划拨 vs 出让 vs 原有用地, the construction-permit thresholds (30万元, 300 m²), the
-energy-review thresholds (1,000 t standard coal, 5,000,000 kWh), 人防 for civil buildings, the municipal permits
-and the EIA category by industry. Each threshold is tested on both sides.
+审批制 / 核准制 / 备案制, 划拨 (a 选址意见书 only with 审批 or 核准) vs 出让 vs 原有用地, the construction-permit
+thresholds (30万元, 300 m²), the energy review of the 2025 measure (1,000 t standard coal or 1,000 t of coal a year;
+electricity alone never; notify-and-commit inside an area with a regional review, below the provincial 10,000 t),
+人防 for civil buildings, the municipal permits and the EIA category by industry. Each threshold is tested on both
+sides; tests/rules/test_energy_and_land.py checks the legal basis of the energy and 划拨 rules against the law.
 """
 
 import json

@@ -1,5 +1,6 @@
 """The demo has push configurations for licensed items and pushes in every state, chased where late."""
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -8,6 +9,7 @@ from core.supervision import demo as supervision_demo
 from core.supervision.models import SupervisionConfig, SupervisionEscalation, SupervisionFeedback, SupervisionPush
 
 
+@pytest.mark.slow  # seeds the whole demo centre (hundreds of cases through the services)
 def test_the_demo_has_configurations_and_pushes_in_every_state(db: Session) -> None:
     demo.seed_all(db, cases=160, seed=7)
     configs = list(db.scalars(select(SupervisionConfig)))

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlalchemy import select
@@ -342,6 +343,7 @@ def test_the_verification_page_resolves_a_letter_and_flags_a_newer_version(
 # ---------------------------------------------------------------- a real browser
 
 
+@pytest.mark.slow  # Chromium on the app served by uvicorn
 def test_choosing_enterprise_investment_shows_the_catalogue_question_at_once_in_chromium(
     client: TestClient, filing: Filing, live_app: str, db: Session
 ) -> None:

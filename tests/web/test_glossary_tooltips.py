@@ -3,6 +3,7 @@ service-guide page and on a policy page of a running app."""
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.browser import chromium_page
@@ -55,6 +56,7 @@ def test_guide_page_marks_terms_and_an_archived_term_disappears(client: TestClie
 # ---------------------------------------------------------------- a real browser
 
 
+@pytest.mark.slow  # Chromium on the app served by uvicorn
 def test_hovering_or_focusing_a_term_shows_its_explanation_in_chromium(
     client: TestClient, curators: World, live_app: str
 ) -> None:

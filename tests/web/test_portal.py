@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from core.cases.models import Case
-from core.items import service as item_service
+from core.items.schemas import GuideOut
 from tests.conftest import World
 from tests.helpers import PERSON, act, register
 from tests.web.conftest import Browser
@@ -42,7 +42,7 @@ def test_guide_list_filters_and_guide_shows_every_element_in_order(browser: Make
     assert "没有找到" in anonymous.get("/guides", params={"category": "市场准入"}).text
 
     page = anonymous.get(f"/guides/{world.item.id}").text
-    labels = [e.label for e in item_service.guide(world.item).elements]
+    labels = [e.label for e in GuideOut.from_model(world.item).elements]
     positions = [page.index(f"<th>{label}</th>") for label in labels]
     assert positions == sorted(positions)
     assert page.index("设定依据") < page.index("材料目录") < page.index("收费依据及标准")

@@ -21,6 +21,8 @@ from tests.channels.conftest import desks  # noqa: F401  (the hand-off desk's me
 from tests.channels.test_handoff import handoff
 from tests.conftest import World, serve_app
 
+pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
+
 SCREENS = {375: 800, 1366: 900}
 """Viewport width → height: a phone and an office desktop."""
 
