@@ -59,7 +59,7 @@ def sees_all(user: User) -> bool:
     return user.data_scope == DataScope.ALL
 
 
-def can_see(user: User, warning: EarlyWarning) -> bool:
+def can_view(user: User, warning: EarlyWarning) -> bool:
     """True when the user may read this warning."""
     if not user.is_staff or not any(p in user.permissions for p in READERS):
         return False
@@ -87,7 +87,7 @@ def get_for(db: Session, user: User | None, warning_id: int) -> EarlyWarning:
     """A warning the user may read; 401/403 before 404, so that outsiders learn nothing of it."""
     reader = require_reader(user)
     warning = get(db, warning_id)
-    if not can_see(reader, warning):
+    if not can_view(reader, warning):
         raise PermissionDenied("该预警不在您的数据权限范围内")
     return warning
 
