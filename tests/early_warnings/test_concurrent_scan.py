@@ -57,6 +57,7 @@ def counts(db: Session) -> dict[str, int]:
 
 
 @pytest.mark.mysql_only
+@pytest.mark.slow  # two scanning processes of their own
 @pytest.mark.skipif(not IS_MYSQL, reason="two processes on one MariaDB")
 def test_two_scans_at_once_make_one_warning_per_state_and_announce_it_once(
     projects: World, db: Session, tmp_path: Path

@@ -16,6 +16,8 @@ from tests.browser import browser_page, check_page, chromium
 from tests.conftest import World, serve_app
 from tests.early_warnings.conftest import at, issue, milestone, node, project, scan_at, warnings
 
+pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
+
 SCREENS = {375: 800, 1366: 900}
 
 
