@@ -1,8 +1,14 @@
 """Shapes of the early-warning (项目预警) API: settings, warnings, their handling and counts by department."""
 
 from datetime import date, datetime
+from typing import Self
 
 from pydantic import BaseModel, Field
+
+from core.early_warnings import subjects
+from core.early_warnings.models import EarlyWarning
+from core.early_warnings.states import LEVEL_LABELS, STATE_LABELS
+from core.warning_settings.thresholds import KIND_LABELS, SubjectKind
 
 
 class SettingIn(BaseModel):
@@ -57,6 +63,37 @@ class WarningSummary(BaseModel):
     closed_at: datetime | None
     ended_at: datetime | None
     end_reason: str
+
+    @classmethod
+    def from_model(cls, warning: EarlyWarning, *, project_name: str = "") -> Self:
+        """A warning as a list row (its project's name read by the caller, once for a whole list)."""
+        kind = SubjectKind(warning.subject_kind)
+        return cls(
+            id=warning.id,
+            subject_kind=kind.value,
+            subject_label=KIND_LABELS[kind],
+            subject_id=warning.subject_id,
+            subject_url=subjects.link(kind, warning.subject_id, warning.major_project_id),
+            level=warning.level,
+            level_label=LEVEL_LABELS.get(warning.level, warning.level),
+            state=warning.state,
+            state_label=STATE_LABELS.get(warning.state, warning.state),
+            title=warning.title,
+            department_id=warning.department_id,
+            department_name=warning.department.name,
+            major_project_id=warning.major_project_id,
+            project_name=project_name,
+            due_on=warning.due_on,
+            raised_at=warning.raised_at,
+            escalated_at=warning.escalated_at,
+            signed_at=warning.signed_at,
+            signed_by_name=warning.signed_by_name,
+            handled_at=warning.handled_at,
+            promised_on=warning.promised_on,
+            closed_at=warning.closed_at,
+            ended_at=warning.ended_at,
+            end_reason=warning.end_reason,
+        )
 
 
 class WarningOut(WarningSummary):

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from core.audit.context import acting
 from core.clock import now, today
-from core.early_warnings import subjects
 from core.early_warnings.events import project_names
 from core.early_warnings.models import EarlyWarning
 from core.early_warnings.schemas import CloseIn, DepartmentCount, HandleIn, WarningOut, WarningSummary
@@ -36,7 +35,7 @@ from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, 
 from core.org import service as org_service
 from core.org.models import Department, User
 from core.org.permissions import DataScope, Permission
-from core.warning_settings.thresholds import KIND_LABELS, SubjectKind
+from core.warning_settings.thresholds import SubjectKind
 
 READERS = (Permission.WARNING_HANDLE, Permission.WARNING_MANAGE, Permission.STATS_READ, Permission.MAJOR_PROJECT_READ)
 MAX_TEXT = 2000
@@ -386,41 +385,10 @@ def allowed_actions(user: User, warning: EarlyWarning) -> list[str]:
 # ---------------------------------------------------------------- shapes
 
 
-def summary(warning: EarlyWarning, project_name: str = "") -> WarningSummary:
-    """A warning as a list row."""
-    kind = SubjectKind(warning.subject_kind)
-    return WarningSummary(
-        id=warning.id,
-        subject_kind=kind.value,
-        subject_label=KIND_LABELS[kind],
-        subject_id=warning.subject_id,
-        subject_url=subjects.link(kind, warning.subject_id, warning.major_project_id),
-        level=warning.level,
-        level_label=LEVEL_LABELS.get(warning.level, warning.level),
-        state=warning.state,
-        state_label=STATE_LABELS.get(warning.state, warning.state),
-        title=warning.title,
-        department_id=warning.department_id,
-        department_name=warning.department.name,
-        major_project_id=warning.major_project_id,
-        project_name=project_name,
-        due_on=warning.due_on,
-        raised_at=warning.raised_at,
-        escalated_at=warning.escalated_at,
-        signed_at=warning.signed_at,
-        signed_by_name=warning.signed_by_name,
-        handled_at=warning.handled_at,
-        promised_on=warning.promised_on,
-        closed_at=warning.closed_at,
-        ended_at=warning.ended_at,
-        end_reason=warning.end_reason,
-    )
-
-
 def summaries(db: Session, warnings: list[EarlyWarning]) -> list[WarningSummary]:
     """List rows, with the projects' names read once."""
     names = project_names(db, {w.major_project_id for w in warnings})
-    return [summary(w, names.get(w.major_project_id or 0, "")) for w in warnings]
+    return [WarningSummary.from_model(w, project_name=names.get(w.major_project_id or 0, "")) for w in warnings]
 
 
 def warning_out(db: Session, user: User, warning: EarlyWarning) -> WarningOut:
