@@ -625,6 +625,8 @@ def on_warning(step: str, state: str, body: Any = None) -> Callable[[Ctx], Call]
     def build(ctx: Ctx) -> Call:
         return Call("POST", f"/api/v1/warnings/{stored_warning(ctx, state)}/{step}", json=body)
 
+    return build
+
 
 # ---------------------------------------------------------------- major projects (重大项目跟踪)
 

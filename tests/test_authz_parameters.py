@@ -414,6 +414,8 @@ def warning_of_a(step: str, state: str = "open", body: Any = None) -> Callable[[
         method = "POST" if step else "GET"
         return Call(method, f"/api/v1/warnings/{warning}{step}", json=body)
 
+    return build
+
 
 # ---------------------------------------------------------------- major projects: a project of A, B and C outside
 
@@ -500,6 +502,8 @@ def warnings_of_a_listed(path: str, **params: Any) -> Callable[[Ctx], Call]:
         stored_warning(ctx, "open")
         values = {k: (ctx.world.dept_a.id if v == "A" else v) for k, v in params.items()}
         return Call("GET", path, params=values)
+
+    return build
 
 
 def assessment_of_a(suffix: str, params: dict[str, Any] | None = None) -> Callable[[Ctx], Call]:
