@@ -143,9 +143,10 @@ class MessageReceipt(Base):
 
 
 class CardClickOutcome(StrEnum):
-    """What became of a click on a WeCom decision card."""
+    """What became of a click on a WeCom decision card or warning card."""
 
     DECIDED = "decided"  # the case step was taken (at the click, or with the opinion replied afterwards)
+    SIGNED = "signed"  # a warning was signed for (签收) from its card
     AWAITING_OPINION = "awaiting_opinion"  # 不同意 / 退回: the member's next text is the opinion
     CANCELLED = "cancelled"  # the member replied “取消”
     SUPERSEDED = "superseded"  # a later click of the same member awaits an opinion instead

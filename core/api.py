@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from core.assessment.views import router as assessment_router
 from core.audit.views import router as audit_router
 from core.cases.views import router as cases_router
+from core.early_warnings.views import router as warnings_router
 from core.errors import AppError, ValidationFailed, http_message
 from core.evaluation.views import router as evaluation_router
 from core.items.views import router as items_router
@@ -69,6 +70,14 @@ _FIELD_NAMES = {
     "measures": "采取的措施",
     "attachment_ids": "附件",
     "file": "文件",
+    "subject_kind": "预警类型",
+    "subject_id": "对象编号",
+    "yellow_days": "黄色预警天数",
+    "escalate_days": "升级天数",
+    "is_enabled": "是否启用",
+    "plan": "处理措施",
+    "promised_on": "承诺完成日期",
+    "state": "状态",
     "category": "项目类别",
     "lead_department_id": "牵头部门",
     "leader_id": "责任领导",
@@ -134,6 +143,7 @@ for _domain in (
     rule_changes_router,
     topics_router,
     supervision_router,
+    warnings_router,
     major_projects_router,
     my_projects_router,
     assessment_router,

@@ -11,6 +11,7 @@ from core.cases.numbering import prepare_counters
 from core.cases.scheduled import refresh_open_cases
 from core.clock import today
 from core.db import get_sessionmaker
+from core.early_warnings import scheduled as warnings
 from core.plugins import hooks
 from core.retry import in_transaction
 from core.settings import get_settings
@@ -46,6 +47,22 @@ def scan_supervision() -> int:
     return escalated
 
 
+def scan_warnings() -> int:
+    """Raises, ends and escalates warnings of cases, project nodes, milestones and coordination issues (项目预警)."""
+    done = warnings.scan()
+    if done.raised or done.ended or done.escalated:
+        log.info("预警扫描完成：新增 %s 条，解除 %s 条，升级 %s 条", done.raised, done.ended, done.escalated)
+    return done.raised
+
+
+def send_warning_digests() -> int:
+    """Each leader's morning digest of the day's red warnings, once a working day."""
+    sent = warnings.send_digests()
+    if sent:
+        log.info("预警晨报已发送：%s 位领导", sent)
+    return sent
+
+
 def prepare_case_numbers() -> int:
     """Makes the case-number counters of today and the coming days, so that the first case of a morning,
     registered at every window at once, takes a number with a single-row update."""
@@ -69,6 +86,8 @@ def periodic_jobs() -> list[Job]:
         Job("case-deadlines", settings.deadline_scan_minutes, scan_deadlines, "时限扫描失败"),
         Job("case-number-counters", 60, prepare_case_numbers, "办件编号计数器准备失败"),
         Job("supervision-escalations", settings.supervision_scan_minutes, scan_supervision, "审批推送催办扫描失败"),
+        Job("early-warnings", settings.deadline_scan_minutes, scan_warnings, "预警扫描失败"),
+        Job("warning-digests", 30, send_warning_digests, "预警晨报发送失败"),
         Job("audit-retention", 24 * 60, purge_audit_log, "审计日志保存期清理失败"),
     ]
     for plugin_jobs in hooks("jobs"):

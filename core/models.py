@@ -23,7 +23,7 @@ from core.cases.models import (
     Suspension,
 )
 from core.db import Base
-from core.early_warnings.models import EarlyWarning, WarningSetting
+from core.early_warnings.models import EarlyWarning, WarningDigest
 from core.evaluation.models import Evaluation
 from core.events.models import DomainEvent
 from core.files.models import StoredFile
@@ -50,6 +50,7 @@ from core.supervision.models import (
     SupervisionPush,
 )
 from core.topics.models import SpecialTopic
+from core.warning_settings.models import WarningSetting
 
 __all__ = [
     "ApiToken",
@@ -102,5 +103,6 @@ __all__ = [
     "Supplement",
     "Suspension",
     "User",
+    "WarningDigest",
     "WarningSetting",
 ]

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.cases.models import Case, ChannelBinding
 from core.clock import now
-from core.events.kinds import CaseDecisionNeeded, EventKind, EventPayload
+from core.events.kinds import CaseDecisionNeeded, EventKind, EventPayload, WarningRaised
 from core.events.models import DomainEvent
 from core.events.service import Recipient, payload_of, recipients
 from core.org import service as org_service
@@ -73,7 +73,8 @@ def _wechat_kind(kind: str) -> bool:
 
 
 def _case_id(event: DomainEvent) -> int | None:
-    """The case the event is about, if it is about one (case and supervision events are; an assessment is not)."""
+    """The case the event is about, if it is about one (case and supervision events are; warnings, digests and
+    assessments are not, and never go to applicants)."""
     case_id = getattr(payload_of(event), "case_id", None)
     return case_id if isinstance(case_id, int) else None
 
@@ -128,6 +129,8 @@ def _recipient_targets(db: Session, event: DomainEvent, recipient: Recipient) ->
 
 DECISION_CARDS = frozenset({EventKind.CASE_DECISION_NEEDED})
 """The kinds sent on WeCom as a card with decision buttons (to one member each) rather than a text card."""
+WARNING_CARDS = frozenset({EventKind.WARNING_RAISED})
+"""The kinds sent on WeCom as a card with a 签收 button (to one member each)."""
 
 
 def _payload(
@@ -139,6 +142,8 @@ def _payload(
             department = db.get(Department, facts.department_id or 0)
             name = department.name if department is not None else ""
             return render.wecom_decision_card(facts, event.id, target.user_id, name)
+        if kind in WARNING_CARDS and isinstance(facts, WarningRaised) and target.user_id is not None:
+            return render.wecom_warning_card(facts, event.id, target.user_id)
         return render.wecom_textcard(message, event.id)
     if target.channel == Channel.WECHAT:
         return render.wechat_template(kind, facts) or {}

@@ -1,5 +1,5 @@
-"""What each event says, per channel: the in-site message, the WeCom text card or decision card, and the
-Official Account template message.
+"""What each event says, per channel: the in-site message, the WeCom text card, decision card or warning card
+(签收), and the Official Account template message.
 
 Texts are written from the event's facts (core/cases/events.py and supervision put masked names, never ID
 numbers, into them). WeCom shows a text card's title up to 128 and its description up to 512 characters;
@@ -35,8 +35,14 @@ from core.events.kinds import (
     SupervisionEscalated,
     SupervisionFeedback,
     SupervisionPushed,
+    WarningDigestFacts,
+    WarningEscalated,
+    WarningFacts,
+    WarningRaised,
 )
 from core.settings import get_settings
+from notifications.providers.warning_cards import task_id as warning_task_id
+from notifications.providers.warning_cards import warning_card
 from notifications.providers.wecom_cards import decision_card
 
 TEXTCARD_TITLE_CHARS = 128
@@ -182,6 +188,53 @@ def _escalated(p: SupervisionEscalated) -> Message:
     return Message(f"催办：{_s(p.item_name, '审批推送')}{stage}", body, _supervision_link(p))
 
 
+def _warning_lines(p: WarningFacts) -> str:
+    parts = [
+        f"预警对象：{_s(p.subject_label)}",
+        f"责任部门：{_s(p.department_name)}",
+        f"到期日期：{_s(p.due_on)}",
+        f"所属项目：{_s(p.project_name)}" if p.project_name else "",
+    ]
+    return "\n".join(part for part in parts if part)
+
+
+def _warning_link(p: WarningFacts) -> str:
+    return _s(p.url) or _admin_link(f"/admin/warnings/{p.warning_id}")
+
+
+def _warning_raised(p: WarningRaised) -> Message:
+    body = f"{_s(p.title)}（{_s(p.situation)}）\n{_warning_lines(p)}\n请签收，并填报原因、措施和承诺完成日期。"
+    return Message(f"{_s(p.level_label, '预警')}：{_s(p.title)}", body, _warning_link(p))
+
+
+def _warning_escalated(p: WarningEscalated) -> Message:
+    body = (
+        f"{_s(p.title)} 已逾期 {p.overdue_days} 个工作日仍未解除，已升级报告领导。\n{_warning_lines(p)}\n"
+        f"处理状态：{_s(p.state_label)}。请尽快处理。"
+    )
+    return Message(f"预警升级：{_s(p.title)}", body, _warning_link(p))
+
+
+def _warning_digest(p: WarningDigestFacts) -> Message:
+    counts = f"红色 {p.red} 条，黄色 {p.yellow} 条，其中已升级 {p.escalated} 条"
+    if p.audience == "leader":
+        title = f"预警晨报：今日红色预警 {p.total} 条"
+        head = f"{_s(p.day)} 在办的红色预警共 {p.total} 条（已升级报告领导 {p.escalated} 条）。"
+    else:
+        title = f"{_s(p.department_name, '本部门')}新增预警 {p.total} 条"
+        head = f"本轮扫描为{_s(p.department_name, '本部门')}新增预警 {p.total} 条（{counts}），请逐条签收处理。"
+    lines = [
+        f"{n}. {_s(line.title)}（{_s(line.level_label)}，{_s(line.department_name)}，到期 {_s(line.due_on)}"
+        + ("，已升级" if line.escalated else "")
+        + "）"
+        for n, line in enumerate(p.lines, 1)
+    ]
+    more = p.total - len(p.lines)
+    if more > 0:
+        lines.append(f"……另有 {more} 条，请点击查看全部。")
+    return Message(title, head + "\n" + "\n".join(lines), _s(p.url) or _admin_link("/admin/warnings"))
+
+
 def _points(value: float | None) -> str:
     return "不涉及" if value is None else f"{value:.2f}"
 
@@ -222,6 +275,9 @@ RENDERERS: dict[EventKind, Callable[[Any], Message]] = {
     EventKind.SUPERVISION_PUSHED: _pushed,
     EventKind.SUPERVISION_FEEDBACK: _feedback,
     EventKind.SUPERVISION_ESCALATED: _escalated,
+    EventKind.WARNING_RAISED: _warning_raised,
+    EventKind.WARNING_ESCALATED: _warning_escalated,
+    EventKind.WARNING_DIGEST: _warning_digest,
     EventKind.ASSESSMENT_PUBLISHED: _assessment_result,
     EventKind.ASSESSMENT_RANKING: _assessment_ranking,
 }
@@ -256,6 +312,12 @@ def wecom_decision_card(
     task_id = f"c{payload.case_id}-e{event_id}-u{user_id}"
     facts = data | {"department_name": data.get("department_name") or department_name}
     return {"msgtype": "template_card", "template_card": decision_card(facts, task_id)}
+
+
+def wecom_warning_card(payload: WarningRaised, event_id: int, user_id: int) -> dict[str, Any]:
+    """The WeCom template card with 签收 (notifications/providers/warning_cards.py) for one member."""
+    task = warning_task_id(payload.warning_id, event_id, user_id)
+    return {"msgtype": "template_card", "template_card": warning_card(payload.stored(), task)}
 
 
 Template = tuple[dict[str, str], str]

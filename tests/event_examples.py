@@ -1,5 +1,5 @@
 """One example payload of each event kind, as the publishers write them (core/cases/events.py,
-core/supervision/events.py), for tests that publish an event without going through a case or a push."""
+core/supervision/events.py, core/early_warnings/events.py), for tests that publish an event without going through a case or a push."""
 
 from typing import Any
 
@@ -18,6 +18,10 @@ from core.events.kinds import (
     SupervisionEscalated,
     SupervisionFeedback,
     SupervisionPushed,
+    WarningDigestFacts,
+    WarningEscalated,
+    WarningLine,
+    WarningRaised,
 )
 
 SITE = "http://127.0.0.1:8000"
@@ -53,6 +57,22 @@ PUSH: dict[str, Any] = {
     "claim_due_at": "2026-10-13T10:00",
     "feedback_due_at": None,
     "url": f"{SITE}/admin/supervision/pushes/1",
+}
+WARNING: dict[str, Any] = {
+    "warning_id": 1,
+    "subject_kind": "node",
+    "subject_label": "审批节点",
+    "subject_id": 3,
+    "level": "red",
+    "level_label": "红色预警",
+    "title": "新能源电池产业园·建设工程规划许可：已逾期",
+    "department_id": 2,
+    "department_name": "自然资源和规划局",
+    "major_project_id": 1,
+    "project_name": "新能源电池产业园",
+    "due_on": "2026-09-30",
+    "raised_at": "2026-10-08T00:15",
+    "url": f"{SITE}/admin/warnings/1",
 }
 
 ASSESSMENT: dict[str, Any] = {
@@ -92,6 +112,32 @@ EXAMPLES: dict[EventKind, EventPayload] = {
         threshold_at="2026-10-13T10:00",
         due_at="2026-10-13T10:00",
         escalated_at="2026-10-13T10:05",
+    ),
+    EventKind.WARNING_RAISED: WarningRaised(**WARNING, situation="已逾期"),
+    EventKind.WARNING_ESCALATED: WarningEscalated(
+        **WARNING, overdue_days=4, state_label="已签收", escalated_at="2026-10-13T00:15"
+    ),
+    EventKind.WARNING_DIGEST: WarningDigestFacts(
+        audience="leader",
+        day="2026-10-13",
+        department_id=None,
+        department_name="",
+        total=1,
+        red=1,
+        yellow=0,
+        escalated=1,
+        lines=[
+            WarningLine(
+                warning_id=1,
+                title=WARNING["title"],
+                level_label="红色预警",
+                department_name="自然资源和规划局",
+                due_on="2026-09-30",
+                state_label="已签收",
+                escalated=True,
+            )
+        ],
+        url=f"{SITE}/admin/warnings?level=red",
     ),
     EventKind.ASSESSMENT_PUBLISHED: AssessmentPublished(
         **ASSESSMENT,

@@ -574,6 +574,60 @@ def stored_comparison(ctx: Ctx) -> Call:
     return Call("GET", f"/api/v1/supervision/comparisons/{ctx.db.info['supervision_comparison']}")
 
 
+# ---------------------------------------------------------------- early warnings (项目预警)
+
+WARNING_READERS = frozenset({LEADER, ADMIN})  # warning.handle / warning.manage / stats.read / major_project.read
+
+
+def stored_warning(ctx: Ctx, state: str) -> int:
+    """A red warning of department A in ``state`` (open, signed, handled), made straight in the database."""
+    from datetime import date, datetime
+
+    from core.early_warnings.models import EarlyWarning
+
+    warning = EarlyWarning(
+        subject_kind="node",
+        subject_id=ctx.index + 1,
+        level="red",
+        state=state,
+        department_id=ctx.world.dept_a.id,
+        title="某项目·施工许可：已逾期",
+        due_on=date(2026, 10, 9),
+        raised_at=datetime(2026, 10, 12, 0, 15),
+        signed_at=datetime(2026, 10, 12, 9) if state != "open" else None,
+        signed_by_name="李审批" if state != "open" else "",
+    )
+    ctx.db.add(warning)
+    ctx.db.commit()
+    return warning.id
+
+
+def handled_warning(ctx: Ctx) -> int:
+    """A warning signed and handled, waiting to be closed."""
+    from datetime import date, datetime
+
+    from core.early_warnings.models import EarlyWarning
+
+    warning = ctx.db.get(EarlyWarning, stored_warning(ctx, "handled"))
+    warning.handling_reason, warning.handling_plan, warning.promised_on = "材料需补正", "补正后办结", date(2099, 12, 31)
+    warning.handled_at = datetime(2026, 10, 12, 10)
+    ctx.db.commit()
+    return int(warning.id)
+
+
+def shared_warning(ctx: Ctx) -> int:
+    if "warning" not in ctx.db.info:
+        ctx.db.info["warning"] = stored_warning(ctx, "open")
+    return int(ctx.db.info["warning"])
+
+
+def on_warning(step: str, state: str, body: Any = None) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        return Call("POST", f"/api/v1/warnings/{stored_warning(ctx, state)}/{step}", json=body)
+
+    return build
+
+
 # ---------------------------------------------------------------- major projects (重大项目跟踪)
 
 MAJOR_READERS = frozenset({LEADER, ADMIN})  # major_project.read (leaders: all scope) / .manage; clerks hold neither
@@ -610,6 +664,38 @@ def on_major(method: str, suffix: str = "", body: Any = None) -> Callable[[Ctx],
         return Call(method, f"/api/v1/major-projects/{pid}{path}", json=body)
 
     return build
+
+
+def warning_setting(ctx: Ctx, kind: str) -> int:
+    """A setting of department C for ``kind``, made afresh."""
+    from core.warning_settings.models import WarningSetting
+
+    ctx.db.query(WarningSetting).filter_by(subject_kind=kind, department_id=ctx.world.dept_c.id).delete()
+    ctx.db.commit()
+    setting = WarningSetting(
+        subject_kind=kind, department_id=ctx.world.dept_c.id, yellow_days=2, escalate_days=3, is_enabled=True
+    )
+    ctx.db.add(setting)
+    ctx.db.commit()
+    return setting.id
+
+
+def new_warning_setting(ctx: Ctx) -> Call:
+    from core.warning_settings.models import WarningSetting
+
+    ctx.db.query(WarningSetting).filter_by(subject_kind="milestone", department_id=ctx.world.dept_c.id).delete()
+    ctx.db.commit()
+    body = {"subject_kind": "milestone", "department_id": ctx.world.dept_c.id, "yellow_days": 5, "escalate_days": 5}
+    return Call("POST", "/api/v1/warnings/settings", json=body)
+
+
+def change_warning_setting(ctx: Ctx) -> Call:
+    body = {"subject_kind": "node", "department_id": ctx.world.dept_c.id, "yellow_days": 4, "escalate_days": 2}
+    return Call("PUT", f"/api/v1/warnings/settings/{warning_setting(ctx, 'node')}", json=body)
+
+
+def remove_warning_setting(ctx: Ctx) -> Call:
+    return Call("DELETE", f"/api/v1/warnings/settings/{warning_setting(ctx, 'issue')}")
 
 
 # ---------------------------------------------------------------- progress assessment (进度考核)
@@ -897,6 +983,30 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     # a filer's own projects (citizen); the admin holds service.client, so it passes the check and is asked for the
     # channel user (422) like the bot's other "my" reads; staff without project.file are refused
     ("GET", "/api/v1/my/projects"): (MY_PROJECTS, get("/api/v1/my/projects")),
+    ("GET", "/api/v1/warnings/settings"): (ADMIN_ONLY, get("/api/v1/warnings/settings")),
+    ("POST", "/api/v1/warnings/settings"): (ADMIN_ONLY, new_warning_setting),
+    ("PUT", "/api/v1/warnings/settings/{setting_id}"): (ADMIN_ONLY, change_warning_setting),
+    ("DELETE", "/api/v1/warnings/settings/{setting_id}"): (ADMIN_ONLY, remove_warning_setting),
+    ("GET", "/api/v1/warnings"): (WARNING_READERS, get("/api/v1/warnings")),
+    ("GET", "/api/v1/warnings/counts"): (WARNING_READERS, get("/api/v1/warnings/counts")),
+    ("GET", "/api/v1/warnings/mine"): (ADMIN_ONLY, get("/api/v1/warnings/mine")),
+    ("GET", "/api/v1/warnings/history"): (
+        WARNING_READERS,
+        lambda ctx: Call("GET", "/api/v1/warnings/history", params={"subject_kind": "node", "subject_id": 1}),
+    ),
+    ("GET", "/api/v1/warnings/{warning_id}"): (
+        WARNING_READERS,
+        lambda ctx: Call("GET", f"/api/v1/warnings/{shared_warning(ctx)}"),
+    ),
+    ("POST", "/api/v1/warnings/{warning_id}/sign"): (ADMIN_ONLY, on_warning("sign", "open")),
+    ("POST", "/api/v1/warnings/{warning_id}/handle"): (
+        ADMIN_ONLY,
+        on_warning("handle", "signed", {"reason": "材料需补正", "plan": "补正后办结", "promised_on": "2099-12-31"}),
+    ),
+    ("POST", "/api/v1/warnings/{warning_id}/close"): (
+        ADMIN_ONLY,
+        lambda ctx: Call("POST", f"/api/v1/warnings/{handled_warning(ctx)}/close", json={"note": "已核实整改到位"}),
+    ),
     ("GET", "/api/v1/major-projects"): (MAJOR_READERS, get("/api/v1/major-projects")),
     ("POST", "/api/v1/major-projects"): (
         ADMIN_ONLY,

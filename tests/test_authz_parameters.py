@@ -32,9 +32,11 @@ from tests.test_authz_matrix import (
     citizen_project,
     follow_up_call,
     fresh_push,
+    handled_warning,
     on_project,
     on_review,
     published_assessment,
+    stored_warning,
 )
 
 # ---------------------------------------------------------------- findings of issue 12
@@ -403,6 +405,18 @@ def project_with_anothers_credit_code(ctx: Ctx) -> Call:
     return Call("PATCH", f"/api/v1/projects/{project['id']}", json={"credit_code": FACTORY_INFO["credit_code"]})
 
 
+def warning_of_a(step: str, state: str = "open", body: Any = None) -> Callable[[Ctx], Call]:
+    """A step on a warning of department A, asked by an officer of B (warning.handle, department scope)."""
+
+    def build(ctx: Ctx) -> Call:
+        staff_of(ctx, "officer_b", "officer", ctx.world.dept_b.id)
+        warning = handled_warning(ctx) if state == "handled" else stored_warning(ctx, state)
+        method = "POST" if step else "GET"
+        return Call(method, f"/api/v1/warnings/{warning}{step}", json=body)
+
+    return build
+
+
 # ---------------------------------------------------------------- major projects: a project of A, B and C outside
 
 
@@ -482,6 +496,16 @@ def major_call(method: str, suffix: str = "", body: Any = None, caller: str = ""
     return build
 
 
+def warnings_of_a_listed(path: str, **params: Any) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        staff_of(ctx, "officer_b", "officer", ctx.world.dept_b.id)
+        stored_warning(ctx, "open")
+        values = {k: (ctx.world.dept_a.id if v == "A" else v) for k, v in params.items()}
+        return Call("GET", path, params=values)
+
+    return build
+
+
 def assessment_of_a(suffix: str, params: dict[str, Any] | None = None) -> Callable[[Ctx], Call]:
     """Officer B asks for department A's part of last month's published assessment."""
 
@@ -500,6 +524,15 @@ def major_list(path: str) -> Callable[[Ctx], Call]:
         return Call("GET", path, params={"department_id": ctx.world.dept_a.id})
 
     return build
+
+
+def no_warning_of_a(_ctx: Ctx, response: Any) -> str | None:
+    """Officer B asked about department A's warnings: an empty answer."""
+    if response.status_code != 200:
+        return "expected an empty answer"
+    body = response.json()
+    rows = body.get("items", body) if isinstance(body, dict) else body
+    return None if not rows else f"listed A's: {str(body)[:200]}"
 
 
 def nothing_of_a(_ctx: Ctx, response: Any) -> str | None:
@@ -716,6 +749,30 @@ PROBES: dict[tuple[str, str], tuple[Probe, ...]] = {
         Probe("officer_b", supervision_list("/api/v1/supervision/stats"), not_department_cs),
     ),
     ("POST", "/api/v1/me/inbox/{notification_id}/read"): (Probe("citizen2", anothers_inbox_message),),
+    ("GET", "/api/v1/warnings/{warning_id}"): (Probe("officer_b", warning_of_a("")),),
+    ("POST", "/api/v1/warnings/{warning_id}/sign"): (Probe("officer_b", warning_of_a("/sign")),),
+    ("POST", "/api/v1/warnings/{warning_id}/handle"): (
+        Probe(
+            "officer_b",
+            warning_of_a("/handle", "signed", {"reason": "材料需补正", "plan": "补正", "promised_on": "2099-12-31"}),
+        ),
+    ),
+    ("POST", "/api/v1/warnings/{warning_id}/close"): (
+        Probe("officer_b", warning_of_a("/close", "handled", {"note": "已核实"})),
+    ),
+    ("GET", "/api/v1/warnings"): (
+        Probe("officer_b", warnings_of_a_listed("/api/v1/warnings", department_id="A"), no_warning_of_a),
+    ),
+    ("GET", "/api/v1/warnings/counts"): (
+        Probe("officer_b", warnings_of_a_listed("/api/v1/warnings/counts"), no_warning_of_a),
+    ),
+    ("GET", "/api/v1/warnings/history"): (
+        Probe(
+            "officer_b",
+            warnings_of_a_listed("/api/v1/warnings/history", subject_kind="node", subject_id=1),
+            no_warning_of_a,
+        ),
+    ),
     **MAJOR_PROBES,
     ("GET", "/api/v1/assessment/assessments/{assessment_id}"): (
         Probe("officer_b", assessment_of_a(""), only_department_b),
@@ -768,6 +825,9 @@ EXEMPT: dict[tuple[str, str], str] = {
             ("GET", "/api/v1/knowledge/export/{kind}"),
             ("POST", "/api/v1/knowledge/import/{kind}"),
             ("POST", "/api/v1/notifications/{notification_id}/retry"),
+            ("POST", "/api/v1/warnings/settings"),  # warning.manage: the tracker and admin roles, all departments
+            ("PUT", "/api/v1/warnings/settings/{setting_id}"),
+            ("DELETE", "/api/v1/warnings/settings/{setting_id}"),
             ("GET", "/api/v1/assessment/schemes/{scheme_id}"),
             ("PUT", "/api/v1/assessment/schemes/{scheme_id}"),
             ("POST", "/api/v1/assessment/assessments"),

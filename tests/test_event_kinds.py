@@ -18,6 +18,7 @@ CONSUMER_KEYS: dict[str, Iterable[str]] = {
     "notifications.render.RENDERERS": render.RENDERERS,
     "notifications.render.WECHAT_TEMPLATES": render.WECHAT_TEMPLATES,
     "notifications.fanout.DECISION_CARDS": fanout.DECISION_CARDS,
+    "notifications.fanout.WARNING_CARDS": fanout.WARNING_CARDS,
     "core.supervision.listeners.HANDLED": listeners.HANDLED,
     "channels.wecom.decisions.DECISION_NEEDED": [decisions.DECISION_NEEDED],
 }

@@ -1,4 +1,5 @@
-"""Deciding a case from a WeCom card: the click, and the opinion replied in chat afterwards.
+"""Deciding a case from a WeCom card: the click, and the opinion replied in chat afterwards (a click on a
+warning card's 签收 goes to channels/wecom/warning_cards.py).
 
 A click is handled once, however often WeCom delivers it (a ``message_receipt`` row in the same transaction).
 The member is the staff account bound to their WeCom UserID, and the step is taken by the same case
@@ -19,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from channels.models import CardClickOutcome, MessageReceipt, ReceiptStatus, WeComCardClick
+from channels.wecom import warning_cards
 from channels.wecom.adapter import CHANNEL, WeComMessage
 from core.audit.context import Actor, acting
 from core.audit.hooks import record_event
@@ -259,9 +261,12 @@ def _where_now(case: Case) -> str:
 
 
 def _click(db: Session, message: WeComMessage) -> Answer:
+    if warning_cards.is_warning_card(message.task_id):
+        clicked = warning_cards.click(db, message)  # 签收 on a warning card
+        return Answer(card=clicked.card, click_id=clicked.click_id)
     ref = parse_task_id(message.task_id)
     if ref is None:
-        log.info("企业微信卡片点击不属于办件决定卡片，已忽略：%s", message.task_id)
+        log.info("企业微信卡片点击不属于办件决定卡片或预警卡片，已忽略：%s", message.task_id)
         return Answer()
     case = _locked_case(db, ref.case_id)
     event = _decision_event(db, ref)

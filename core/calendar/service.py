@@ -5,7 +5,9 @@ Rules (DOMAIN.md, "Time limits"):
   (PyPI ``chinesecalendar``);
 - the clock starts at acceptance and stops at conclusion; paused periods (补齐补正, 特别程序) are not
   counted — a pause from day P to day R removes the days after P up to and including R;
-- 预警 when 2 working days or less remain (48 hours for hour limits), 逾期 after the limit.
+- 预警 when N working days or less remain (N × 24 hours for hour limits), 逾期 after the limit. N is the case
+  threshold of the department's 预警设置 (core/warning_settings); the functions here take it as an argument
+  and know no database, :data:`WARNING_WORKING_DAYS` being only the built-in default.
 
 For years the table does not cover yet, Monday–Friday are working days except the fixed-date statutory
 holidays (元旦, 劳动节, 国庆节 1–3 October); lunar holidays are unknown until the State Council publishes.
@@ -39,7 +41,7 @@ class TimeState(StrEnum):
 
 
 WARNING_WORKING_DAYS = 2
-WARNING_HOURS = 48
+"""The default threshold: 预警 when this many working days or less remain."""
 
 
 @lru_cache(maxsize=4096)
@@ -64,6 +66,30 @@ def add_working_days(start: date, count: int) -> date:
 def working_days_between(start: date, end: date) -> int:
     """Working days d with start < d <= end (0 when end <= start)."""
     return sum(1 for offset in range(1, (end - start).days + 1) if is_working_day(start + timedelta(offset)))
+
+
+class WorkingDayIndex:
+    """Working-day arithmetic over a range of days at the cost of one look-up per day of the range, for scans
+    over many rows: ``count(d)`` is the number of working days from the range's first day up to and
+    including ``d``, so the working days in ``(a, b]`` are ``count(b) - count(a)``. Days outside the range are
+    clamped to it, so pad the range by a few days on each side."""
+
+    def __init__(self, first: date, last: date) -> None:
+        self.first, self.last = first, max(first, last)
+        self._counts: list[int] = []
+        running = 0
+        for offset in range((self.last - first).days + 1):
+            running += is_working_day(first + timedelta(offset))
+            self._counts.append(running)
+
+    def count(self, day: date) -> int:
+        """Working days from the first day of the range up to and including ``day``."""
+        offset = min(max((day - self.first).days, -1), len(self._counts) - 1)
+        return self._counts[offset] if offset >= 0 else 0
+
+    def between(self, start: date, end: date) -> int:
+        """Working days d with start < d <= end (0 when end <= start), as :func:`working_days_between`."""
+        return max(self.count(end) - self.count(start), 0)
 
 
 @dataclass(frozen=True)
@@ -103,8 +129,10 @@ def compute_deadline(
     unit: LimitUnit,
     pauses: Sequence[Pause],
     at: datetime,
+    warning_days: int = WARNING_WORKING_DAYS,
 ) -> Deadline:
-    """Due moment and state of a limit that started at ``started_at``, seen at ``at``.
+    """Due moment and state of a limit that started at ``started_at``, seen at ``at``; 预警 when
+    ``warning_days`` working days or less remain (that many times 24 hours for an hour limit).
 
     An open pause extends the limit up to ``at``: while the clock stands still the due date moves.
     """
@@ -114,7 +142,7 @@ def compute_deadline(
         due_at = started_at + timedelta(hours=limit) + paused
         hours_left = (due_at - at).total_seconds() / 3600
         remaining = int(hours_left) if hours_left >= 0 else -int(-hours_left) - 1
-        state = _state(at > due_at, hours_left <= WARNING_HOURS)
+        state = _state(at > due_at, hours_left <= warning_days * 24)
         return Deadline(due_at, state, remaining, paused_now, due_at if at > due_at else None)
 
     skip = _paused_days(pauses, at.date())
@@ -135,7 +163,24 @@ def compute_deadline(
         left = -working_days_between(due, at.date())
     overdue = at > due_at
     overdue_since = datetime.combine(due + timedelta(days=1), time()) if overdue else None
-    return Deadline(due_at, _state(overdue, left <= WARNING_WORKING_DAYS), left, paused_now, overdue_since)
+    return Deadline(due_at, _state(overdue, left <= warning_days), left, paused_now, overdue_since)
+
+
+def state_at(
+    due_at: datetime, unit: LimitUnit | str, warning_days: int, at: datetime, index: WorkingDayIndex
+) -> tuple[TimeState, datetime | None]:
+    """The state at ``at`` of a running limit due at ``due_at``, as :func:`compute_deadline` gives it, and the
+    moment it went overdue (None while it is not): for scans over many stored due moments at once."""
+    if at > due_at:
+        since = due_at if unit == LimitUnit.HOUR else datetime.combine(due_at.date() + timedelta(days=1), time())
+        return TimeState.OVERDUE, since
+    if unit == LimitUnit.HOUR:
+        close = (due_at - at).total_seconds() <= warning_days * 24 * 3600
+    elif unit == LimitUnit.NATURAL_DAY:
+        close = (due_at.date() - at.date()).days <= warning_days
+    else:
+        close = index.between(at.date(), due_at.date()) <= warning_days
+    return _state(False, close), None
 
 
 def _state(overdue: bool, close: bool) -> TimeState:

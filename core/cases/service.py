@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from core.audit.hooks import record_event
 from core.calendar.service import Deadline, LimitUnit, Pause, TimeState, compute_deadline
@@ -39,6 +39,7 @@ from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
 from core.security import keyed_hash, new_query_code
+from core.warning_settings.thresholds import DEFAULTS, SubjectKind, case_warning_days
 
 OPEN_STATUSES = {CaseStatus.SUBMITTED, CaseStatus.PROCESSING, CaseStatus.SUPPLEMENTING, CaseStatus.SUSPENDED}
 
@@ -120,17 +121,29 @@ def pauses(case: Case) -> list[Pause]:
     return found
 
 
-def deadline(case: Case, at: datetime | None = None) -> Deadline | None:
-    """The case's due moment and time state at ``at`` (always at its conclusion once concluded)."""
+def warning_days(case: Case) -> int:
+    """The case threshold of the case's department (预警设置): 预警 when this many working days or less are left."""
+    session = object_session(case)
+    if session is None:
+        return DEFAULTS[SubjectKind.CASE].yellow_days
+    with session.no_autoflush:  # a look-up in the middle of an action must not write the action half done
+        return case_warning_days(session, case.department_id)
+
+
+def deadline(case: Case, at: datetime | None = None, *, threshold: int | None = None) -> Deadline | None:
+    """The case's due moment and time state at ``at`` (always at its conclusion once concluded); ``threshold`` is
+    the department's case threshold when the caller has it already (a scan), else it is looked up."""
     if case.accepted_at is None:
         return None
     seen_at = case.concluded_at or at or now()
-    return compute_deadline(case.accepted_at, case.promised_limit, LimitUnit(case.limit_unit), pauses(case), seen_at)
+    days = warning_days(case) if threshold is None else threshold
+    unit = LimitUnit(case.limit_unit)
+    return compute_deadline(case.accepted_at, case.promised_limit, unit, pauses(case), seen_at, days)
 
 
-def refresh_time_state(case: Case, at: datetime | None = None) -> None:
+def refresh_time_state(case: Case, at: datetime | None = None, *, threshold: int | None = None) -> None:
     """Stores due date and state for lists and statistics, keeping the first overdue moment."""
-    result = deadline(case, at)
+    result = deadline(case, at, threshold=threshold)
     if result is None:
         return
     if case.due_at != result.due_at:

@@ -1,4 +1,4 @@
-"""项目预警 (seed 4.9): the thresholds per subject kind and department, and the warnings a scan raises.
+"""项目预警 (seed 4.9): the warnings a scan raises (the thresholds are core/warning_settings', below cases).
 
 A warning is raised once per state change of its subject — a case, a project node, a milestone or a coordination
 issue turning yellow (N working days left) or red (overdue). ``active_key`` makes that a database fact: it holds
@@ -9,40 +9,18 @@ once insert one row and a subject that stays red is never warned twice.
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, created_at_column, updated_at_column
 from core.org.models import Department
 
 
-class WarningSetting(Base):
-    """预警设置: when a subject kind turns yellow and when a red warning goes to the leaders, for one department
-    (``department_id``) or for every department without its own row (``department_id`` NULL)."""
-
-    __tablename__ = "warning_setting"
-    __table_args__ = (UniqueConstraint("subject_kind", "department_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    subject_kind: Mapped[str] = mapped_column(
-        String(12), comment="case 办件 / node 审批节点 / milestone 里程碑 / issue 协调问题"
-    )
-    department_id: Mapped[int | None] = mapped_column(
-        ForeignKey("department.id"), index=True, comment="空为默认设置（未单独设置的部门）"
-    )
-    yellow_days: Mapped[int] = mapped_column(Integer, comment="剩余不超过 N 个工作日时黄色预警")
-    escalate_days: Mapped[int] = mapped_column(Integer, comment="红色预警（逾期）满 M 个工作日仍未完成，升级报告领导")
-    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    updated_at: Mapped[datetime] = updated_at_column()
-
-    department: Mapped[Department | None] = relationship(lazy="joined")
-
-
 class EarlyWarning(Base):
     """项目预警: one state change of one subject, and how the responsible department dealt with it."""
 
     __tablename__ = "early_warning"
+    __table_args__ = (Index("ix_early_warning_subject", "subject_kind", "subject_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     active_key: Mapped[str | None] = mapped_column(
@@ -62,6 +40,10 @@ class EarlyWarning(Base):
     due_on: Mapped[date] = mapped_column(Date, comment="预警时主体的到期日")
     raised_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime, comment="升级报告领导的时间")
+    announced_at: Mapped[datetime | None] = mapped_column(DateTime, comment="推送给责任部门的时间")
+    scan_token: Mapped[str | None] = mapped_column(
+        String(36), index=True, comment="最近新增或升级该预警的扫描批次；扫描据此在同一事务中只推送自己新增或升级的预警"
+    )
     signed_at: Mapped[datetime | None] = mapped_column(DateTime)
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     signed_by_name: Mapped[str] = mapped_column(String(50), default="")
@@ -79,3 +61,18 @@ class EarlyWarning(Base):
     updated_at: Mapped[datetime] = updated_at_column()
 
     department: Mapped[Department] = relationship(lazy="joined")
+
+
+class WarningDigest(Base):
+    """A leader's morning digest of one day (one message listing the day's red warnings): at most one per leader
+    and day, however often or on how many processes the digest job runs."""
+
+    __tablename__ = "warning_digest"
+    __table_args__ = (UniqueConstraint("user_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    warning_count: Mapped[int] = mapped_column(Integer, default=0, comment="列出的红色预警数")
+    event_id: Mapped[int | None] = mapped_column(Integer, comment="发出的 warning.digest 事件；无红色预警时为空")
+    created_at: Mapped[datetime] = created_at_column()

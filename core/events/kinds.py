@@ -23,6 +23,9 @@ class EventKind(StrEnum):
     SUPERVISION_PUSHED = "supervision.pushed"
     SUPERVISION_FEEDBACK = "supervision.feedback"
     SUPERVISION_ESCALATED = "supervision.escalated"
+    WARNING_RAISED = "warning.raised"
+    WARNING_ESCALATED = "warning.escalated"
+    WARNING_DIGEST = "warning.digest"
     ASSESSMENT_PUBLISHED = "assessment.published"
     ASSESSMENT_RANKING = "assessment.ranking"
 
@@ -139,6 +142,70 @@ class SupervisionEscalated(PushFacts):
     escalated_at: str | None
 
 
+class WarningFacts(Payload):
+    """What every warning event says about the warning (core/early_warnings/events.py)."""
+
+    warning_id: int
+    subject_kind: str
+    subject_label: str
+    subject_id: int
+    level: str
+    level_label: str
+    title: str
+    department_id: int
+    department_name: str
+    major_project_id: int | None
+    project_name: str
+    due_on: str
+    raised_at: str | None
+    url: str
+
+
+class WarningRaised(WarningFacts):
+    """A case, node, milestone or coordination issue turned yellow or red: the responsible department's handlers
+    are to sign for it (签收; a WeCom card with the button)."""
+
+    situation: str
+
+
+class WarningEscalated(WarningFacts):
+    """A red warning stayed red for the escalation threshold: reported to the leaders (their morning digest lists
+    it) and to the project's responsible leader; the department is told."""
+
+    overdue_days: int
+    state_label: str
+    escalated_at: str | None
+
+
+class WarningLine(Payload):
+    """One warning in a digest."""
+
+    warning_id: int
+    title: str
+    level_label: str
+    department_name: str
+    due_on: str
+    state_label: str
+    escalated: bool
+
+
+class WarningDigestFacts(Payload):
+    """One message listing warnings instead of one message each: a leader's morning digest of the day's red
+    warnings (``audience`` leader), or a department's when one scan raised more warnings for it than cards are
+    sent at once (``audience`` department)."""
+
+    audience: str
+    day: str
+    department_id: int | None
+    department_name: str
+    total: int
+    red: int
+    yellow: int
+    escalated: int
+    lines: list[WarningLine]
+    url: str
+
+
 class AssessmentFacts(Payload):
     """What every assessment event says about the published version (core/assessment/events.py)."""
 
@@ -197,6 +264,9 @@ EventPayload = (
     | SupervisionPushed
     | SupervisionFeedback
     | SupervisionEscalated
+    | WarningRaised
+    | WarningEscalated
+    | WarningDigestFacts
     | AssessmentPublished
     | AssessmentRanking
 )
@@ -210,6 +280,9 @@ PAYLOADS: dict[EventKind, type[EventPayload]] = {
     EventKind.SUPERVISION_PUSHED: SupervisionPushed,
     EventKind.SUPERVISION_FEEDBACK: SupervisionFeedback,
     EventKind.SUPERVISION_ESCALATED: SupervisionEscalated,
+    EventKind.WARNING_RAISED: WarningRaised,
+    EventKind.WARNING_ESCALATED: WarningEscalated,
+    EventKind.WARNING_DIGEST: WarningDigestFacts,
     EventKind.ASSESSMENT_PUBLISHED: AssessmentPublished,
     EventKind.ASSESSMENT_RANKING: AssessmentRanking,
 }

@@ -24,6 +24,7 @@ from core.calendar.service import add_working_days, is_working_day
 from core.cases import service as case_service
 from core.cases.models import Case
 from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn
+from core.early_warnings import demo as warning_demo
 from core.items import service as item_service
 from core.items.enums import CaseType
 from core.items.models import ServiceItem
@@ -526,6 +527,7 @@ def top_up(db: Session) -> list[rule_updates.UpdateReport]:
     tracker = major_project_demo.TRACKER
     _user(db, tracker[0], tracker[1], ["tracker"], org_service.get_department_by_code(db=db, code="D35"))
     major_project_demo.seed(db)
+    warning_demo.seed(db)  # after the cases and projects it warns of
     reports = rule_updates.apply_pending(db)
     assessment_demo.seed(db)  # last: it assesses what the others made
     db.commit()
@@ -551,5 +553,6 @@ def seed_all(
         project_demo.seed_projects(db, progress=progress)
         supervision_demo.seed(db, rng, progress)
         major_project_demo.seed(db, rng, progress)
+        warning_demo.seed(db)  # after the cases and projects it warns of
         assessment_demo.seed(db)  # last: it assesses what the others made
     return logins

@@ -185,6 +185,8 @@ def test_the_embedded_scheduler_and_celery_beat_run_the_same_periodic_jobs() -> 
         "case-deadlines",
         "case-number-counters",
         "supervision-escalations",
+        "early-warnings",
+        "warning-digests",
         "audit-retention",
         "bot-kept-messages",
         "notifications-sweep",
