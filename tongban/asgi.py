@@ -17,6 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 import channels.routes
 import channels.views
 import core.api
+import core.models
 import knowledge.views
 import notifications.views
 import tongban.celery  # noqa: F401  (the one Celery app: what this process hands to Redis goes through it)

@@ -9,6 +9,7 @@ what they hand to Redis goes through this app.
 
 from celery import Celery
 
+import core.models  # noqa: F401  (every domain's tables in the metadata, so foreign keys across domains resolve)
 from core import jobs
 from core.settings import get_settings
 from notifications import tasks as notification_tasks

@@ -7,6 +7,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy import select
 
+import core.models  # noqa: F401  (every domain's tables in the metadata, so foreign keys across domains resolve)
 from core import migrate as migrations
 from core.audit.context import Actor, acting
 from core.db import session_scope
