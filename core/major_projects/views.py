@@ -1,6 +1,8 @@
 """Major project API (重大项目跟踪): the register, planning, nodes, milestones, 问题协调, 会商 and statistics."""
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
 
 from core.clock import today
 from core.deps import DB, ChannelUser, CurrentUser, ReadDB
@@ -46,21 +48,6 @@ def my_projects(db: ReadDB, user: CurrentUser, channel_user: ChannelUser) -> lis
 
 
 def _filter(
-    q: str | None,
-    stage: str | None,
-    category: str | None,
-    status: str | None,
-    department_id: int | None,
-    leader_id: int | None,
-    warning_state: str | None,
-) -> service.ProjectFilter:
-    return service.ProjectFilter(q, stage, category, status, department_id, leader_id, warning_state)
-
-
-@router.get("", response_model=Page[MajorProjectSummary], summary="重大项目列表（按数据权限）")
-def list_projects(
-    db: ReadDB,
-    user: CurrentUser,
     q: str | None = None,
     stage: str | None = None,
     category: str | None = None,
@@ -68,12 +55,24 @@ def list_projects(
     department_id: int | None = None,
     leader_id: int | None = None,
     warning_state: str | None = None,
+) -> service.ProjectFilter:
+    """The register's filters, as the list, the statistics and the workbook take them from the query."""
+    return service.ProjectFilter(q, stage, category, status, department_id, leader_id, warning_state)
+
+
+Filters = Annotated[service.ProjectFilter, Depends(_filter)]
+
+
+@router.get("", response_model=Page[MajorProjectSummary], summary="重大项目列表（按数据权限）")
+def list_projects(
+    db: ReadDB,
+    user: CurrentUser,
+    found: Filters,
     page: int = 1,
     page_size: int = 20,
 ) -> Page[MajorProjectSummary]:
     """Projects the caller reaches: all for all-scope readers, else those their department leads or owns a node,
     milestone or problem of. ``warning_state``: red / yellow (an open warning of that level) or none."""
-    found = _filter(q, stage, category, status, department_id, leader_id, warning_state)
     rows, total = service.list_projects(db, user, found, page=page, page_size=page_size)
     return Page(items=[shapes.summary(p) for p in rows], total=total, page=page, page_size=page_size)
 
@@ -98,16 +97,9 @@ def choices(service_item_id: int, db: ReadDB, user: CurrentUser) -> list[Project
 def statistics(
     db: ReadDB,
     user: CurrentUser,
-    q: str | None = None,
-    stage: str | None = None,
-    category: str | None = None,
-    status: str | None = None,
-    department_id: int | None = None,
-    leader_id: int | None = None,
-    warning_state: str | None = None,
+    found: Filters,
 ) -> MajorProjectStats:
     """By project stage, category, department and month, for the projects the list would show."""
-    found = _filter(q, stage, category, status, department_id, leader_id, warning_state)
     return stats.statistics(db, user, found)
 
 
@@ -120,16 +112,9 @@ def statistics(
 def statistics_excel(
     db: ReadDB,
     user: CurrentUser,
-    q: str | None = None,
-    stage: str | None = None,
-    category: str | None = None,
-    status: str | None = None,
-    department_id: int | None = None,
-    leader_id: int | None = None,
-    warning_state: str | None = None,
+    found: Filters,
 ) -> Response:
     """The list with the filters applied and the statistics, as a workbook."""
-    found = _filter(q, stage, category, status, department_id, leader_id, warning_state)
     figures = stats.statistics(db, user, found)
     rows, _ = service.list_projects(db, user, found, page=1, page_size=500)
     title = f"{get_settings().centre_name} 重大项目跟踪统计（{today():%Y-%m-%d}）"
