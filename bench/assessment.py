@@ -11,31 +11,16 @@ The goal (issue 14): the year's assessments in under 5 s.
 """
 
 import argparse
-import os
 import random
-import shutil
 import statistics
-import sys
-import tempfile
 import time
-from contextlib import ExitStack
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.processes import private_service  # noqa: E402
+from harness import DATABASES, bench_environment
 
 DEPARTMENTS = 36
 YEAR_START = datetime(2025, 12, 1)
 NOW = datetime(2026, 12, 5, 10, 0)
-
-
-def database_url(kind: str, workdir: Path, services: ExitStack) -> str:
-    """A fresh database of the chosen kind (a private MariaDB stopped when ``services`` closes)."""
-    if kind == "sqlite":
-        return f"sqlite:///{workdir}/bench.db"
-    return services.enter_context(private_service("mariadb.sh", database="tongban_bench"))
 
 
 def _moment(rng: random.Random) -> datetime:
@@ -321,23 +306,10 @@ def measure(admin_id: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", choices=["sqlite", "mariadb"], default="sqlite")
+    parser.add_argument("--db", choices=DATABASES, default="sqlite")
     parser.add_argument("--cases", type=int, default=200_000)
     args = parser.parse_args()
-    with ExitStack() as services:
-        workdir = Path(tempfile.mkdtemp(prefix="tongban-bench-assessment-"))
-        services.callback(shutil.rmtree, workdir, ignore_errors=True)  # the 200,000 cases' database goes too
-        os.environ.update(
-            {
-                "TONGBAN_SECRET_KEY": "bench-secret-key-0123456789abcdef0123456789",
-                "TONGBAN_DATA_DIR": str(workdir),
-                "TONGBAN_DATABASE_URL": database_url(args.db, workdir, services),
-                "TONGBAN_SCHEDULER_ENABLED": "false",
-                "TONGBAN_ARGON2_TIME_COST": "1",
-                "TONGBAN_ARGON2_MEMORY_COST_KIB": "8",
-                "TONGBAN_ARGON2_PARALLELISM": "1",
-            }
-        )
+    with bench_environment(args.db, "assessment"):  # the 200,000 cases' database goes at the end too
         started = time.perf_counter()
         admin_id = fill(args.cases)
         print(f"[bench] 数据准备 {time.perf_counter() - started:.1f} s（不计入考核用时）", flush=True)

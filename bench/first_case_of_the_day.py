@@ -13,22 +13,15 @@ time per morning.
 
 import argparse
 import logging
-import os
 import random
 import statistics
-import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.processes import private_service  # noqa: E402
+from harness import DATABASES, bench_environment
 
 FIRST_MORNING = datetime(2027, 3, 1, 8, 30)
 
@@ -47,25 +40,11 @@ class RetryCounter(logging.Handler):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", choices=["sqlite", "mariadb"], default="mariadb")
+    parser.add_argument("--db", choices=DATABASES, default="mariadb")
     parser.add_argument("--windows", type=int, default=20)
     parser.add_argument("--mornings", type=int, default=50)
     args = parser.parse_args()
-    with ExitStack() as services:
-        workdir = Path(tempfile.mkdtemp(prefix="tongban-bench-first-case-"))
-        if args.db == "sqlite":
-            url = f"sqlite:///{workdir}/bench.db"
-        else:
-            url = services.enter_context(private_service("mariadb.sh", database="tongban_bench"))
-        os.environ.update(
-            TONGBAN_DATABASE_URL=url,
-            TONGBAN_DATA_DIR=str(workdir),
-            TONGBAN_SECRET_KEY="bench-secret-key-0123456789abcdef0123456789",
-            TONGBAN_SCHEDULER_ENABLED="false",
-            TONGBAN_ARGON2_TIME_COST="1",
-            TONGBAN_ARGON2_MEMORY_COST_KIB="8",
-            TONGBAN_ARGON2_PARALLELISM="1",
-        )
+    with bench_environment(args.db, "first-case"):
         run(args)
 
 

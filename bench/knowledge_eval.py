@@ -3,22 +3,15 @@
 .venv/bin/python bench/knowledge_eval.py
 """
 
-import os
-import sys
-import tempfile
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
+from harness import ROOT, bench_environment
 
 
 def main() -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="tongban-eval-"))
-    os.environ.update(
-        TONGBAN_SECRET_KEY="bench-secret-key-0123456789abcdef0123456789",
-        TONGBAN_DATA_DIR=str(workdir),
-        TONGBAN_DATABASE_URL=f"sqlite:///{workdir}/eval.db",
-    )
-    sys.path.insert(0, str(ROOT))
+    with bench_environment("sqlite", "eval"):
+        evaluate_search()
+
+
+def evaluate_search() -> None:
     from core.db import session_scope
     from core.migrate import upgrade
     from core.seed import demo

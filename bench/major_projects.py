@@ -9,20 +9,13 @@ milestones, then prints the median of R runs (default 5) of each, in millisecond
 """
 
 import argparse
-import os
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.processes import private_service  # noqa: E402
+from harness import DATABASES, bench_environment
 
 
 def fill(projects: int, nodes: int) -> None:
@@ -150,22 +143,12 @@ def measure(runs: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "mariadb"], default="sqlite")
+    parser.add_argument("--db", choices=DATABASES, default="sqlite")
     parser.add_argument("--projects", type=int, default=1000)
     parser.add_argument("--nodes", type=int, default=15)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="tongban-bench-") as work, ExitStack() as services:
-        url = (
-            f"sqlite:///{work}/bench.db"
-            if args.db == "sqlite"
-            else services.enter_context(private_service("mariadb.sh", database="tongban_bench"))
-        )
-        os.environ.update(
-            TONGBAN_DATABASE_URL=url,
-            TONGBAN_DATA_DIR=work,
-            TONGBAN_SECRET_KEY=os.environ.get("TONGBAN_SECRET_KEY", "bench-secret-key-0123456789abcdef0123"),
-        )
+    with bench_environment(args.db, "major-projects"):
         fill(args.projects, args.nodes)
         print(f"{args.db}: {args.projects} projects × {args.nodes} nodes, median of {args.runs} runs")
         measure(args.runs)

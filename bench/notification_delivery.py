@@ -11,20 +11,16 @@ rate violations (a member's 31st message in 60 s, which WeCom would drop silentl
 """
 
 import argparse
-import os
 import sys
-import tempfile
-from contextlib import ExitStack
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.processes import private_service  # noqa: E402
+from harness import DATABASES, bench_environment
+
+from tests.processes import private_service
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", choices=["sqlite", "mariadb"], default="sqlite")
+    parser.add_argument("--db", choices=DATABASES, default="sqlite")
     parser.add_argument("--count", type=int, default=5000)
     parser.add_argument("--members", type=int, default=500)
     parser.add_argument("--busy", type=int, default=50, help="members who get --busy-load notifications each")
@@ -32,24 +28,13 @@ def main() -> None:
     parser.add_argument("--fail-share", type=float, default=0.1)
     args = parser.parse_args()
 
-    with ExitStack() as services:  # private servers, stopped at the end
-        workdir = Path(tempfile.mkdtemp(prefix="tongban-bench-notify-"))
-        if args.db == "sqlite":
-            database_url = f"sqlite:///{workdir}/bench.db"
-        else:
-            database_url = services.enter_context(private_service("mariadb.sh", database="tongban_bench"))
-        redis_url = services.enter_context(private_service("redis.sh")) + "/3"
-        measure(args, workdir, database_url, redis_url)
+    with bench_environment(args.db, "notify") as env:  # private servers, stopped at the end
+        redis_url = env.services.enter_context(private_service("redis.sh")) + "/3"
+        measure(args, redis_url)
 
 
-def measure(args: argparse.Namespace, workdir: Path, database_url: str, redis_url: str) -> None:
-    """Runs the reliability run against the given servers and prints its report."""
-    os.environ.update(
-        TONGBAN_DATABASE_URL=database_url,
-        TONGBAN_DATA_DIR=str(workdir),
-        TONGBAN_SECRET_KEY=os.environ.get("TONGBAN_SECRET_KEY", "bench-secret-key-0123456789abcdef0123456789"),
-    )
-    os.environ.pop("TONGBAN_REDIS_URL", None)
+def measure(args: argparse.Namespace, redis_url: str) -> None:
+    """Runs the reliability run against the given servers (bench/harness.py set them up) and prints its report."""
     from core.migrate import upgrade
     from tests.notifications.reliability import run
 

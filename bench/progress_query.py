@@ -14,26 +14,15 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-from contextlib import ExitStack
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import httpx
+from harness import DATABASES, bench_environment
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.processes import private_service, spawn, stop  # noqa: E402
+from tests.processes import spawn, stop
 
 PORT = 8765
-
-
-def database_url(kind: str, workdir: Path, services: ExitStack) -> str:
-    """A fresh database of the chosen kind (a private MariaDB stopped when ``services`` closes)."""
-    if kind == "sqlite":
-        return f"sqlite:///{workdir}/bench.db"
-    return services.enter_context(private_service("mariadb.sh", database="tongban_bench"))
 
 
 def fill(cases: int) -> list[tuple[str, str]]:
@@ -164,32 +153,23 @@ async def drive(path: str, bodies: list[dict[str, str]] | None, requests: int, c
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", choices=["sqlite", "mariadb"], default="sqlite")
+    parser.add_argument("--db", choices=DATABASES, default="sqlite")
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=2_000)
     parser.add_argument("--concurrency", type=int, default=10)
     args = parser.parse_args()
 
-    with ExitStack() as services:
-        run(args, services)
+    rates = {"TONGBAN_PROGRESS_QUERY_RATE": "1000000/minute", "TONGBAN_PROGRESS_CASE_RATE": "1000000/hour"}
+    with bench_environment(args.db, "progress", **rates):
+        run(args)
 
 
-def run(args: argparse.Namespace, services: ExitStack) -> None:
+def run(args: argparse.Namespace) -> None:
     """Fills the database, serves it, drives both endpoints and prints the figures."""
-    workdir = Path(tempfile.mkdtemp(prefix="tongban-bench-"))
-    env = {
-        "TONGBAN_SECRET_KEY": "bench-secret-key-0123456789abcdef0123456789",
-        "TONGBAN_DATA_DIR": str(workdir),
-        "TONGBAN_DATABASE_URL": database_url(args.db, workdir, services),
-        "TONGBAN_PROGRESS_QUERY_RATE": "1000000/minute",
-        "TONGBAN_PROGRESS_CASE_RATE": "1000000/hour",
-        "TONGBAN_SCHEDULER_ENABLED": "false",  # the start-up deadline scan would compete with the measurement
-    }
-    os.environ.update(env)
     pairs = fill(args.cases)
     command = [sys.executable, "-m", "uvicorn", "tongban.asgi:create_app", "--factory", "--host", "127.0.0.1"]
     server = spawn(
-        [*command, "--no-server-header", "--port", str(PORT), "--log-level", "warning"], env=dict(os.environ, **env)
+        [*command, "--no-server-header", "--port", str(PORT), "--log-level", "warning"], env=dict(os.environ)
     )
     try:
         for _ in range(100):

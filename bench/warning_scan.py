@@ -3,7 +3,7 @@ cases on MariaDB — the case time-state refresh (正常/预警/逾期) and the 
 — both jobs of the job list, timed apart and in total, twice: the first run raises the warnings, the second must
 create nothing.
 
-A private MariaDB (scripts/mariadb.sh through tests/processes.py) with the demo departments, items and staff;
+A private MariaDB (bench/harness.py) with the demo departments, items and staff;
 1,000 active major projects of 100 nodes each, and 100,000 open cases, written with multi-row INSERTs. The clock
 stands on Monday 12 October 2026, just after the National Day week. Node due dates are spread over the 60 days
 before and the 120 after; cases were accepted over the 30 days before, with promised limits of 5–20 working days,
@@ -15,54 +15,24 @@ could have.
 """
 
 import argparse
-import os
 import random
-import sys
-import tempfile
-import time
-from collections.abc import Callable
-from contextlib import ExitStack
 from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.processes import private_service  # noqa: E402
+from harness import DATABASES, bench_environment, timed
 
 TODAY = datetime(2026, 10, 12, 9, 0)
 BATCH = 2000
-T = TypeVar("T")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", choices=["sqlite", "mariadb"], default="mariadb")
+    parser.add_argument("--db", choices=DATABASES, default="mariadb")
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--cases", type=int, default=100_000)
     args = parser.parse_args()
-    with ExitStack() as services:
-        workdir = Path(tempfile.mkdtemp(prefix="tongban-bench-warnings-"))
-        if args.db == "sqlite":
-            url = f"sqlite:///{workdir}/bench.db"
-        else:
-            url = services.enter_context(private_service("mariadb.sh", database="tongban_bench"))
-        os.environ.update(
-            TONGBAN_DATABASE_URL=url,
-            TONGBAN_DATA_DIR=str(workdir),
-            TONGBAN_SECRET_KEY="bench-secret-key-0123456789abcdef0123456789",
-            TONGBAN_SCHEDULER_ENABLED="false",
-            TONGBAN_ARGON2_TIME_COST="1",
-            TONGBAN_ARGON2_MEMORY_COST_KIB="8",
-            TONGBAN_ARGON2_PARALLELISM="1",
-        )
+    with bench_environment(args.db, "warnings"):
         run(args)
-
-
-def timed(work: Callable[[], T]) -> tuple[T, float]:
-    began = time.perf_counter()
-    result = work()
-    return result, time.perf_counter() - began
 
 
 def insert(table: Any, rows: list[dict[str, Any]]) -> None:
