@@ -1,7 +1,9 @@
 """Checks uploads (type by extension *and* content, size) and stores them on local disk."""
 
 import hashlib
+import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import event
@@ -61,6 +63,20 @@ def check_upload(filename: str, content: bytes) -> str:
 def store(db: Session, *, filename: str, content: bytes, uploaded_by_id: int | None) -> StoredFile:
     """Checks and stores an upload; the caller's transaction records its metadata."""
     extension = check_upload(filename, content)
+    return _store(db, filename, extension, _CONTENT_TYPES[extension], content, uploaded_by_id)
+
+
+def store_generated(
+    db: Session, *, filename: str, content: bytes, content_type: str, uploaded_by_id: int | None
+) -> StoredFile:
+    """Stores a document the platform made itself (no upload checks: its type is the platform's choice)."""
+    extension = Path(filename).suffix.lower().lstrip(".")
+    return _store(db, filename, extension, content_type, content, uploaded_by_id)
+
+
+def _store(
+    db: Session, filename: str, extension: str, content_type: str, content: bytes, uploaded_by_id: int | None
+) -> StoredFile:
     key = f"{uuid.uuid4().hex}.{extension}"
     path = get_settings().upload_dir / key[:2] / key
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,7 +86,7 @@ def store(db: Session, *, filename: str, content: bytes, uploaded_by_id: int | N
         storage_key=key,
         original_name=Path(filename).name[:255],
         extension=extension,
-        content_type=_CONTENT_TYPES[extension],
+        content_type=content_type,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by_id=uploaded_by_id,
@@ -102,3 +118,19 @@ def read(stored: StoredFile) -> bytes:
     """Returns the bytes of a stored file."""
     key = stored.storage_key
     return (get_settings().upload_dir / key[:2] / key).read_bytes()
+
+
+def derived(stored: StoredFile, suffix: str, make: Callable[[bytes], bytes]) -> bytes:
+    """What ``make`` (a pure function: the same bytes give the same result) makes of a stored file's bytes, made
+    once and kept beside the stored files, named by the source's SHA-256 and ``suffix`` (one per kind of
+    derivation, e.g. ``letter.pdf``); later calls read it back. Written atomically: two first calls at once both
+    make it, and either result is whole."""
+    path = get_settings().upload_dir / "derived" / f"{stored.sha256}.{suffix}"
+    if path.exists():
+        return path.read_bytes()
+    content = make(read(stored))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{uuid.uuid4().hex}.partial")
+    partial.write_bytes(content)
+    os.replace(partial, path)
+    return content

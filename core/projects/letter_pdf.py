@@ -88,9 +88,15 @@ def render_letter_html(content: LetterContent) -> str:
 
 def render_letter_pdf(content: LetterContent) -> bytes:
     """The letter as A4 PDF bytes with the CJK font embedded."""
+    return letter_html_to_pdf(render_letter_html(content))
+
+
+def letter_html_to_pdf(html: str) -> bytes:
+    """A letter's HTML laid out as A4 PDF (about a second of CPU for a large flow: WeasyPrint's layout). The same
+    HTML always gives the same bytes."""
     from weasyprint import HTML  # heavy import, only when a letter is printed
 
-    return bytes(HTML(string=render_letter_html(content)).write_pdf())
+    return bytes(HTML(string=html).write_pdf())
 
 
 def working_day_window(item: FlowItem) -> str:

@@ -1,6 +1,7 @@
 """Guidance letters: issued from the confirmed flow, re-issued when the flow changes, every version kept."""
 
 import secrets
+from pathlib import PurePath
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from core.files import service as file_service
 from core.org.models import User
 from core.projects import service
 from core.projects.final_flow import apply_reviews
-from core.projects.letter_pdf import Confirmation, LetterContent, indicator_rows, render_letter_pdf
+from core.projects.letter_pdf import Confirmation, LetterContent, indicator_rows, letter_html_to_pdf, render_letter_html
 from core.projects.models import DepartmentReview, Derivation, GuidanceLetter, Project
 from core.rules.engine import DerivedFlow
 from core.security import mask_phone
@@ -92,9 +93,15 @@ def _current_letter(db: Session, user: User | None, project: Project) -> Guidanc
         verification_url=verify_url(code),
         issued_at=issued_at,
     )
-    pdf = render_letter_pdf(content)
-    stored = file_service.store(
-        db, filename=f"指导意见书-{project.code}-V{version}.pdf", content=pdf, uploaded_by_id=user.id if user else None
+    # Issued as HTML, everything the letter prints fixed now (a few ms); laid out as PDF when first downloaded
+    # (pdf_bytes): WeasyPrint takes about a second of CPU, and most letters, the drafts every derivation issues,
+    # are never downloaded.
+    stored = file_service.store_generated(
+        db,
+        filename=f"指导意见书-{project.code}-V{version}.html",
+        content=render_letter_html(content).encode(),
+        content_type="text/html; charset=utf-8",
+        uploaded_by_id=user.id if user else None,
     )
     db.flush()
     for older in existing:
@@ -144,5 +151,14 @@ def by_code(db: Session, code: str) -> GuidanceLetter:
 
 
 def pdf_bytes(letter: GuidanceLetter) -> bytes:
-    """The stored PDF of a letter."""
-    return file_service.read(letter.file)
+    """The letter's PDF: laid out from the HTML it was issued as on the first download and kept (the same HTML
+    gives the same bytes, so every download of a letter is the same file); a letter issued as PDF, as they were
+    before, is served as it was stored."""
+    if letter.file.extension == "pdf":
+        return file_service.read(letter.file)
+    return file_service.derived(letter.file, "letter.pdf", lambda html: letter_html_to_pdf(html.decode()))
+
+
+def pdf_name(letter: GuidanceLetter) -> str:
+    """The file name the letter downloads as: 指导意见书-<project code>-V<version>.pdf."""
+    return str(PurePath(letter.file.original_name).with_suffix(".pdf"))

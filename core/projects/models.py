@@ -95,7 +95,9 @@ class ReviewAdjustment(Base):
 
 
 class GuidanceLetter(Base):
-    """指导意见书: one issued PDF version; earlier versions are kept and marked superseded."""
+    """指导意见书: one issued version; earlier versions are kept and marked superseded. ``file`` is the letter as
+    issued: its HTML (laid out as PDF on the first download, core/projects/letters.py) or, for letters issued before,
+    the PDF itself."""
 
     __tablename__ = "guidance_letter"
     __table_args__ = (UniqueConstraint("project_id", "version"),)

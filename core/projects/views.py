@@ -180,7 +180,7 @@ def verify(code: str, db: ReadDB) -> LetterVerificationOut:
 def letter_pdf(code: str, db: ReadDB) -> Response:
     """The PDF of the letter with this verification code."""
     letter = letters.by_code(db, code)
-    filename = letter.file.original_name
+    filename = letters.pdf_name(letter)
     return Response(
         letters.pdf_bytes(letter),
         media_type="application/pdf",
