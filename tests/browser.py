@@ -10,7 +10,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from core.seed.demo import DEMO_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -61,6 +64,40 @@ def chromium_page(width: int = 1000, height: int = 800) -> Iterator[Page]:
     """A fresh browser with one page of the given viewport; closed at the end, whatever happens."""
     with chromium() as browser, browser_page(browser, width, height) as page:
         yield page
+
+
+# ---------------------------------------------------------------- the fixtures of the page tests
+# tests/conftest.py loads this module as a plugin, so any test may take ``page`` (a fresh page, once at each of
+# the SCREENS) or ``shared_chromium``; a module that defines a fixture of the same name uses its own.
+
+SCREENS = {375: 800, 1366: 900}
+"""Viewport width → height: a phone and an office desktop."""
+
+
+@pytest.fixture(scope="module")
+def shared_chromium() -> Iterator[Browser]:
+    """One Chromium for a test module (starting it is the slow part); every test gets a fresh context of it.
+    Not one for the whole run: between its calls Playwright's sync API leaves its event loop marked as running in
+    this thread, which the other tests' own event loops would trip over."""
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(params=sorted(SCREENS), ids=lambda width: f"{width}px")
+def page(request: pytest.FixtureRequest, shared_chromium: Browser) -> Iterator[Page]:
+    """A page with no cookies, at one of the SCREENS: a test that takes it runs once on each."""
+    width = int(request.param)
+    with browser_page(shared_chromium, width, SCREENS[width]) as fresh:
+        yield fresh
+
+
+def log_in(page: Page, base: str, login: str, password: str = DEMO_PASSWORD) -> None:
+    """Fills in the login form and sends it, as a person would."""
+    page.goto(f"{base}/login")
+    page.get_by_label("登录名").fill(login)
+    page.get_by_label("密码").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录", exact=True).click()
 
 
 # ---------------------------------------------------------------- checking a whole page

@@ -120,9 +120,13 @@ def db_state() -> dict[str, Any]:
     """Row counts of every table (every write leaves an audit row, so this also shows updates) and the
     state columns of every case, read through a fresh connection."""
     state: dict[str, Any] = {}
+    tables = Base.metadata.sorted_tables
     with get_engine().connect() as conn:
-        for table in Base.metadata.sorted_tables:
-            state[table.name] = conn.execute(select(func.count()).select_from(table)).scalar_one()
+        # one query for all the counts: a round trip a table made this the slowest part of many tests on MariaDB
+        counts = select(
+            *(select(func.count()).select_from(t).scalar_subquery().label(f"n{i}") for i, t in enumerate(tables))
+        )
+        state.update(zip((t.name for t in tables), conn.execute(counts).one(), strict=True))
         case = Base.metadata.tables["case"]
         state["case rows"] = [
             tuple(row)

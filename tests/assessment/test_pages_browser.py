@@ -3,32 +3,17 @@ history, a scheme refused for weights adding up to 95, the ranking with its corr
 with an explanation opened, the appeals; and a department's officer on its own result with the appeal form. Every
 screen passes ``check_page``; the screenshots are in var/screenshots/."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.assessment.conftest import S1, compute, post, scheme
-from tests.browser import browser_page, check_page, chromium
+from tests.browser import check_page, log_in
 from tests.conftest import World, serve_app
-from tests.web.test_security_pages_browser import SCREENS, log_in
 
-
-@pytest.fixture(scope="module")
-def shared_chromium() -> Iterator[Browser]:
-    """One Chromium for the module; every test gets a fresh context of it."""
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(params=sorted(SCREENS), ids=lambda width: f"{width}px")
-def page(request: pytest.FixtureRequest, shared_chromium: Browser) -> Iterator[Page]:
-    """A page with no cookies, at one of the two screen sizes."""
-    width = int(request.param)
-    with browser_page(shared_chromium, width, SCREENS[width]) as fresh:
-        yield fresh
+pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
 
 
 def prepared(client: TestClient, world: World) -> tuple[int, int]:

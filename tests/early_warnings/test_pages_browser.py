@@ -3,44 +3,18 @@ warning page, signing it with the button; a 项目专员's settings page, a refu
 Every screen passes ``check_page`` (no sideways scrolling, no English or internal codes, nothing covered); the
 screenshots are in var/screenshots/."""
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from core import clock
-from core.seed.demo import DEMO_PASSWORD
-from tests.browser import browser_page, check_page, chromium
+from tests.browser import SCREENS, check_page, log_in
 from tests.conftest import World, serve_app
 from tests.early_warnings.conftest import at, issue, milestone, node, project, scan_at, warnings
 
 pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
-
-SCREENS = {375: 800, 1366: 900}
-
-
-@pytest.fixture(scope="module")
-def shared_chromium() -> Iterator[Browser]:
-    """One Chromium for the module; every test gets a fresh context of it."""
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(params=sorted(SCREENS), ids=lambda width: f"{width}px")
-def page(request: pytest.FixtureRequest, shared_chromium: Browser) -> Iterator[Page]:
-    width = int(request.param)
-    with browser_page(shared_chromium, width, SCREENS[width]) as fresh:
-        yield fresh
-
-
-def log_in(page: Page, base: str, login: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("登录名").fill(login)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="登录", exact=True).click()
 
 
 def test_an_officer_lists_opens_and_signs_a_warning(page: Page, projects: World, db: Session) -> None:

@@ -5,42 +5,18 @@ milestones, today's line), nodes with their cases, problems and a 会商, and a 
 scrolls sideways inside its own box. The screenshots are in var/screenshots/."""
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.major_projects.models import MajorProject
 from core.seed import demo
-from core.seed.demo import DEMO_PASSWORD
-from tests.browser import browser_page, check_page, chromium
+from tests.browser import check_page, log_in
 from tests.conftest import serve_app
 
-SCREENS = {375: 800, 1366: 900}
-
-
-@pytest.fixture(scope="module")
-def shared_chromium() -> Iterator[Browser]:
-    """One Chromium for the module; every test gets a fresh context of it."""
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(params=sorted(SCREENS), ids=lambda width: f"{width}px")
-def page(request: pytest.FixtureRequest, shared_chromium: Browser) -> Iterator[Page]:
-    width = int(request.param)
-    with browser_page(shared_chromium, width, SCREENS[width]) as fresh:
-        yield fresh
-
-
-def log_in(page: Page, base: str, login: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("登录名").fill(login)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="登录", exact=True).click()
+pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
 
 
 def test_the_register_and_a_project_page_with_its_timeline(page: Page, db: Session) -> None:

@@ -3,41 +3,27 @@ repealed law says so with its replacement, search marks it, the rules admin page
 law form offers the status and dates. Every screen passes ``check_page``; screenshots in var/screenshots/."""
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 from sqlalchemy.orm import Session
 
 from core.rules import service as rules_service
 from core.rules.document import RuleSetDocument
-from core.seed.demo import DEMO_PASSWORD
 from knowledge import service as knowledge_service
 from knowledge.seed_loader import top_up_laws
-from tests.browser import browser_page, check_page, chromium
+from tests.browser import check_page, log_in
 from tests.conftest import serve_app
 from tests.projects import conftest as project_fixtures
 from tests.projects.conftest import Filing
 
+pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
+
 filing = project_fixtures.filing
-SCREENS = {375: 800, 1366: 900}
 OLD_RULES = RuleSetDocument.model_validate(
     json.loads((Path(__file__).parents[1] / "rules" / "ruleset_2023.json").read_text(encoding="utf-8"))
 )
-
-
-@pytest.fixture(scope="module")
-def shared_chromium() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(params=sorted(SCREENS), ids=lambda width: f"{width}px")
-def page(request: pytest.FixtureRequest, shared_chromium: Browser) -> Iterator[Page]:
-    width = int(request.param)
-    with browser_page(shared_chromium, width, SCREENS[width]) as fresh:
-        yield fresh
 
 
 def test_a_repealed_law_on_its_page_in_search_and_on_the_rules_admin_page(
@@ -68,11 +54,7 @@ def test_a_repealed_law_on_its_page_in_search_and_on_the_rules_admin_page(
         assert "现行规定见" in page.locator(".kb-law-notice").first.inner_text()
         check_page(page, "search-repealed-law")
 
-        page.goto(f"{base}/login?next=/admin/filing/rules")
-        page.get_by_label("登录名").fill("admin")
-        page.get_by_label("密码").fill(DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.get_by_role("button", name="登录", exact=True).click()
+        log_in(page, base, "admin")
         page.goto(f"{base}/admin/filing/rules")
         assert "已于2025年9月1日废止" in page.locator("#law-alert-energy_by_coal").inner_text()
         check_page(page, "rules-law-alerts", allow=("energy_by_coal", "energy_by_electricity", "advertising"))

@@ -6,7 +6,6 @@ screenshots are in var/screenshots/."""
 
 # ruff: noqa: F811  (a test takes the imported desks fixture by name)
 import re
-from collections.abc import Iterator
 
 import pyotp
 import pytest
@@ -16,15 +15,12 @@ from sqlalchemy.orm import Session
 
 from core.org import service as org_service
 from core.seed.demo import DEMO_PASSWORD
-from tests.browser import browser_page, check_page, chromium
+from tests.browser import SCREENS, browser_page, check_page, log_in  # noqa: F401  (SCREENS: imported from here)
 from tests.channels.conftest import desks  # noqa: F401  (the hand-off desk's members, a fixture)
 from tests.channels.test_handoff import handoff
 from tests.conftest import World, serve_app
 
 pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
-
-SCREENS = {375: 800, 1366: 900}
-"""Viewport width → height: a phone and an office desktop."""
 
 AUTHENTICATOR_APPS = ("Microsoft", "Authenticator", "Google")
 """The names of authenticator apps the second login step suggests (brand names, shown as they are spelled)."""
@@ -35,30 +31,6 @@ they are copied from, call them)."""
 AUDIT_VERBATIM = "code, .audit-row td.value"
 """The audit log shows each write's SQL statement on request, and the values before and after a write as they were
 stored (a login name, a channel code): a record, not prose. Field names and yes/no are in Chinese."""
-
-
-@pytest.fixture(scope="module")
-def shared_chromium() -> Iterator[Browser]:
-    """One Chromium for the module (starting it is the slow part); every test gets a fresh context of it."""
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(params=sorted(SCREENS), ids=lambda width: f"{width}px")
-def page(request: pytest.FixtureRequest, shared_chromium: Browser) -> Iterator[Page]:
-    """A page with no cookies, at one of the two screen sizes."""
-    width = int(request.param)
-    with browser_page(shared_chromium, width, SCREENS[width]) as fresh:
-        yield fresh
-
-
-def log_in(page: Page, base: str, login: str) -> None:
-    """Fills in the login form and sends it, as a person would."""
-    page.goto(f"{base}/login")
-    page.get_by_label("登录名").fill(login)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="登录", exact=True).click()
 
 
 def open_account_link(page: Page, name: str) -> None:
