@@ -8,6 +8,7 @@ score by the best score the query's words could reach, so one threshold works fo
 
 import html
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -324,8 +325,10 @@ def _facet_bits(names: frozenset[str]) -> int:
 
 
 def snippet(text: str, marks: list[str], width: int = 90) -> str:
-    """About ``width`` characters around the densest run of matched words, escaped, words in <mark>."""
-    plain = " ".join(text.split())
+    """About ``width`` characters around the densest run of matched words, escaped, words in <mark>. Chinese has
+    no spaces between words: a line break between two Chinese characters goes, and neighbouring marks (施工, 许可证)
+    become one, so the snippet reads 施工许可证 rather than 施工 许可证."""
+    plain = re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])", "", " ".join(text.split()))
     lowered = tokens.normalize(plain)
     positions = sorted((lowered.find(word), word) for word in marks if len(word) >= 2)
     positions = [(p, w) for p, w in positions if p >= 0]
@@ -340,7 +343,7 @@ def snippet(text: str, marks: list[str], width: int = 90) -> str:
         out = _mark(out, escaped)
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + width < len(plain) else ""
-    return prefix + out + suffix
+    return prefix + out.replace("</mark><mark>", "") + suffix
 
 
 def _mark(text: str, word: str) -> str:
