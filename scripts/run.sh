@@ -8,6 +8,7 @@ PORT="${TONGBAN_PORT:-8000}"
 export TONGBAN_REQUIRE_TWO_FACTOR="${TONGBAN_REQUIRE_TWO_FACTOR:-false}"
 ensure_apt fonts-wqy-microhei graphviz
 ensure_venv
+ensure_npm
 ensure_env_file
 export PATH="$VENV/bin:$PATH"
 mkdir -p var

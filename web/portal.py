@@ -2,7 +2,6 @@
 and the citizen's own cases."""
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -13,7 +12,7 @@ from starlette.datastructures import FormData
 from core.cases import queries
 from core.cases import service as case_service
 from core.cases.models import Case
-from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn, grand_total, totals_by_department
+from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn
 from core.deps import DB, ReadDB
 from core.errors import AppError, PermissionDenied, ValidationFailed
 from core.files import service as file_service
@@ -251,7 +250,7 @@ def apply(item_id: int, request: Request, db: DB, form: Form, citizen: Citizen, 
     return render(request, "portal/apply_done.html", {"case": new.case, "query_code": new.query_code})
 
 
-# ---------------------------------------------------------------- progress, publicity, statistics
+# ---------------------------------------------------------------- progress, publicity (statistics: web/portal_statistics.py)
 
 
 @router.get("/progress", response_class=HTMLResponse)
@@ -307,26 +306,6 @@ def publicity(
         page_size=PUBLICITY_PAGE_SIZE,
     )
     return render(request, "portal/publicity.html", context)
-
-
-@router.get("/statistics", response_class=HTMLResponse)
-def statistics(
-    request: Request,
-    db: DB,
-    user: WebUser,
-    on_error: OnError,
-    date_from: str | None = None,
-    date_to: str | None = None,
-) -> HTMLResponse:
-    """办件统计 by department and month, with a totals row."""
-    context: dict[str, Any] = {"date_from": date_from or "", "date_to": date_to or "", "rows": [], "totals": None}
-    on_error.show("portal/statistics.html", dict(context))
-    rows = queries.statistics(db, date_from=to_date(date_from, "开始日期"), date_to=to_date(date_to, "结束日期"))
-    context["rows"] = rows
-    context["departments"] = sorted(totals_by_department(rows).items(), key=lambda kv: -kv[1].received)
-    context["totals"] = grand_total(rows)
-    context["export_query"] = urlencode({k: v for k, v in (("date_from", date_from), ("date_to", date_to)) if v})
-    return render(request, "portal/statistics.html", context)
 
 
 # ---------------------------------------------------------------- the citizen's own cases

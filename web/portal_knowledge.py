@@ -31,7 +31,7 @@ SEARCH_TABS = {
 SEARCH_LIMIT = 10
 BROWSE = (
     ("/knowledge/faqs", "咨询问答", "按事项查看常见问题"),
-    ("/knowledge/laws", "法律法规", "法律、行政法规、规章全文，逐条可链接"),
+    ("/knowledge/laws", "法律法规", "法律、行政法规、规章中与办事相关的条文，逐条可链接"),
     ("/knowledge/policies", "政策文件", "政策原文与政策解读"),
     ("/knowledge/glossary", "政务百科", "政务服务术语解释"),
     ("/knowledge/bundles", "一件事", "多个事项一次办"),

@@ -36,7 +36,9 @@ from web import (
     portal_knowledge,
     portal_letters,
     portal_rate,
+    portal_statistics,
     topics,
+    vendor,
 )
 from web.common import WEB_DIR, login_redirect, render, templates
 from web.deps import FormRejected
@@ -61,6 +63,7 @@ for _pages in (
     admin_notifications.router,
     portal_rate.router,
     portal.router,
+    portal_statistics.router,
     account.router,
     admin_cases.router,
     admin_org.router,
@@ -87,6 +90,7 @@ for _pages in (
 def install_pages(app: FastAPI) -> None:
     """The static files, the glossary's tooltips and HTML error pages; errors of /api/v1 stay JSON."""
     glossary.install(templates.env)
+    vendor.install(app)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     api_app_error = app.exception_handlers[AppError]

@@ -382,7 +382,7 @@ def statistics_excel(
 ) -> Response:
     """The same figures as an Excel workbook: detail by department and month, totals by department."""
     rows = queries.statistics(db, date_from=date_from, date_to=date_to, department_id=department_id)
-    span = f"{date_from or '开始'} 至 {date_to or '今'}"
+    span = export.statistics_span(rows, date_from, date_to)
     content = export.statistics_workbook(rows, f"{get_settings().centre_name} 办件统计（{span}）")
     return Response(
         content,

@@ -2,7 +2,7 @@
 
 import base64
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import segno
@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from core.projects.diagram import flow_svg
 from core.rules.engine import DerivedFlow, FlowItem, Reason
 from core.rules.indicators import QUESTIONS, display
+from core.settings import get_settings
 
 _env = Environment(loader=PackageLoader("core.projects", "templates"), autoescape=select_autoescape())
 
@@ -46,7 +47,7 @@ class LetterContent:
     verification_code: str
     verification_url: str
     issued_at: datetime
-    issuer: str = "XX经济开发区政务服务中心"
+    issuer: str = field(default_factory=lambda: get_settings().centre_name)  # one name for the centre everywhere
 
     @property
     def letter_no(self) -> str:
