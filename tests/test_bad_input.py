@@ -579,7 +579,8 @@ def test_names_with_control_characters_are_refused(client: TestClient, world: Wo
     assert error["message"].startswith("名称不能包含") and "控制字符" in error["message"]
     assert error["field"] == "applicant.name"
     registered = client.post(
-        "/api/v1/auth/register", json={"phone": "13900000009", "name": name, "password": "Tb-2026-reg!x"}
+        "/api/v1/auth/register",
+        json={"phone": "13900000009", "name": name, "password": "Tb-2026-reg!x", "sms_code": "000000"},
     )
     assert "控制字符" in api_error(registered, 422)["message"]
     renamed = client.patch(

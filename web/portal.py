@@ -20,8 +20,8 @@ from core.items import service as item_service
 from core.items.models import ItemMaterial, ServiceItem
 from core.items.schemas import GuideOut, ItemSummary
 from core.major_projects import links as major_links
+from core.org import phone_codes, sessions
 from core.org import service as org_service
-from core.org import sessions
 from core.org.models import User
 from core.org.permissions import Permission
 from core.rate_limit import client_ip, hit
@@ -144,22 +144,38 @@ def logout(request: Request, db: DB, form: Form) -> Response:
 @router.get("/register", response_class=HTMLResponse)
 def register_page(request: Request, db: DB, user: WebUser) -> HTMLResponse:
     """The citizen registration form."""
-    return render(request, "portal/register.html", {"values": {}})
+    return render(request, "portal/register.html", _register_context({}))
+
+
+def _register_context(values: dict[str, str], sent: str = "") -> dict[str, Any]:
+    return {"values": values, "sent": sent, "code_minutes": get_settings().sms_code_ttl_minutes}
+
+
+@router.post("/register/code", response_class=HTMLResponse)
+def register_code(request: Request, db: DB, form: Form, user: WebUser, on_error: OnError) -> Response:
+    """Texts the registration code to the number typed (the form's 获取验证码 button); the form comes back filled in."""
+    values = {"phone": text(form, "phone"), "name": text(form, "name")}
+    on_error.show("portal/register.html", _register_context(values))
+    sent_to = phone_codes.send_code(db, phone=values["phone"], client=client_ip(request))
+    notice = f"验证码已发送至 {sent_to}，{get_settings().sms_code_ttl_minutes}分钟内有效，请查看短信后填写。"
+    return render(request, "portal/register.html", _register_context(values, notice))
 
 
 @router.post("/register", response_class=HTMLResponse)
 def register(request: Request, db: DB, form: Form, user: WebUser, on_error: OnError) -> Response:
-    """A citizen registers with a mobile number and is signed in."""
+    """A citizen registers with a mobile number, proven by the code texted to it, and is signed in."""
     values = {"phone": text(form, "phone"), "name": text(form, "name")}
     password = form.get("password")
     password = password if isinstance(password, str) else ""
-    on_error.show("portal/register.html", {"values": values})
+    on_error.show("portal/register.html", _register_context(values))
     hit("5/minute", "register", client_ip(request))
     if password != form.get("password2"):
         raise ValidationFailed("两次输入的密码不一致")
     if not values["name"]:
         raise ValidationFailed("请填写姓名")
-    citizen = org_service.register_citizen(db=db, phone=values["phone"], name=values["name"], password=password)
+    citizen = phone_codes.register_with_code(
+        db, phone=values["phone"], name=values["name"], password=password, sms_code=text(form, "sms_code")
+    )
     _start_session(request, db, citizen)
     flash(request, "注册成功，已为您登录")
     return redirect("/my/cases")
