@@ -20,7 +20,7 @@ from core.items import service as item_service
 from core.items.models import ItemMaterial, ServiceItem
 from core.items.schemas import GuideOut, ItemSummary
 from core.major_projects import links as major_links
-from core.org import phone_codes, sessions
+from core.org import passwords, phone_codes, sessions
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
@@ -148,7 +148,13 @@ def register_page(request: Request, db: DB, user: WebUser) -> HTMLResponse:
 
 
 def _register_context(values: dict[str, str], sent: str = "") -> dict[str, Any]:
-    return {"values": values, "sent": sent, "code_minutes": get_settings().sms_code_ttl_minutes}
+    rules = f"至少{passwords.MIN_LENGTH}位，包含大写字母、小写字母、数字、符号中的至少{passwords.MIN_CLASSES}类"
+    return {
+        "values": values,
+        "sent": sent,
+        "code_minutes": get_settings().sms_code_ttl_minutes,
+        "password_rules": rules,
+    }
 
 
 @router.post("/register/code", response_class=HTMLResponse)

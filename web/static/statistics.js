@@ -10,6 +10,7 @@
   var colours = ['#1d5fbf', '#2f855a', '#c53030'];
   var legend = { top: 0, data: ['收件数', '办结数', '逾期数'] };
   var narrow = window.matchMedia('(max-width: 640px)').matches;
+  var still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 
   function series(set, type) {
     return [['收件数', set.received], ['办结数', set.concluded], ['逾期数', set.overdue]].map(function (pair) {
@@ -20,7 +21,8 @@
   function draw(id, option) {
     var node = document.getElementById(id);
     var chart = window.echarts.init(node, null, { renderer: 'canvas' });
-    chart.setOption(Object.assign({ color: colours, legend: legend, tooltip: { trigger: 'axis', confine: true } }, option));
+    chart.setOption(Object.assign(
+      { color: colours, legend: legend, animation: !still, tooltip: { trigger: 'axis', confine: true } }, option));
     window.addEventListener('resize', function () { chart.resize(); });
   }
 
@@ -39,6 +41,6 @@
     grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: months.names, axisLabel: { hideOverlap: true } },
     yAxis: { type: 'value', minInterval: 1 },
-    series: series(months, 'line')
+    series: series(months, months.names.length < 3 ? 'bar' : 'line')  // a line needs a few months to be one
   });
 }());
