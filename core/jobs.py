@@ -89,6 +89,7 @@ def periodic_jobs() -> list[Job]:
         Job("early-warnings", settings.deadline_scan_minutes, scan_warnings, "预警扫描失败"),
         Job("warning-digests", 30, send_warning_digests, "预警晨报发送失败"),
         Job("audit-retention", 24 * 60, purge_audit_log, "审计日志保存期清理失败"),
+        Job("phone-codes", 24 * 60, purge_phone_codes, "过期短信验证码清理失败"),
     ]
     for plugin_jobs in hooks("jobs"):
         jobs += plugin_jobs()
@@ -101,3 +102,13 @@ def run(name: str) -> object:
     if name not in jobs:
         raise LookupError(f"没有名为 {name} 的定时任务")
     return jobs[name].run()
+
+
+def purge_phone_codes() -> int:
+    """Deletes registration codes that stopped working more than a day ago (注册验证码)."""
+    from core.org.phone_codes import purge_expired
+
+    removed = in_transaction(lambda db: purge_expired(db))
+    if removed:
+        log.info("过期短信验证码清理完成：删除 %s 条", removed)
+    return removed

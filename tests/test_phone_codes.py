@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import clock
+from core import clock, jobs
 from core.audit.models import AuditLog
 from core.org.models import PhoneCode, User
 from core.settings import get_settings
@@ -138,3 +138,16 @@ def test_neither_the_number_nor_the_code_is_stored_or_audited_in_clear(
     assert sent.entity == used.entity == "phone_code"
     assert sent.after is not None and sent.after["code_hash"] == "******"
     assert PHONE not in str(sent.after) and code not in str(sent.after)
+
+
+def test_codes_that_stopped_working_a_day_ago_are_purged(client: TestClient, world: World, db: Session) -> None:
+    start = datetime(2026, 12, 5, 9, 0)
+    clock.freeze(start)
+    ask(client)
+    clock.freeze(start + timedelta(minutes=10, hours=23))
+    assert jobs.purge_phone_codes() == 0  # expired less than a day ago: kept
+    clock.freeze(start + timedelta(minutes=11, days=1))
+    assert jobs.purge_phone_codes() == 1
+    db.rollback()
+    assert db.scalars(select(PhoneCode)).first() is None
+    assert "phone-codes" in {job.name for job in jobs.periodic_jobs()}

@@ -11,7 +11,7 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.audit.context import acting
@@ -127,3 +127,10 @@ def register_with_code(db: Session, *, phone: str, name: str, password: str, sms
     citizen = service.register_citizen(db=db, phone=phone, name=name, password=password)
     redeem(db, phone=phone, code=sms_code)
     return citizen
+
+
+def purge_expired(db: Session, *, keep_days: int = 1) -> int:
+    """Deletes codes that stopped working more than ``keep_days`` ago (a used or expired code proves nothing any
+    more; the audit log keeps that it was sent and used). Returns how many."""
+    result = db.execute(delete(PhoneCode).where(PhoneCode.expires_at < now() - timedelta(days=keep_days)))
+    return int(getattr(result, "rowcount", 0) or 0)
