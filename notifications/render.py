@@ -16,8 +16,6 @@ event kind to the template id. The field keys below are those of the templates t
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from core.events.kinds import (
@@ -44,49 +42,17 @@ from core.settings import get_settings
 from notifications.providers.warning_cards import task_id as warning_task_id
 from notifications.providers.warning_cards import warning_card
 from notifications.providers.wecom_cards import decision_card
+from notifications.render_projects import PROJECT_RENDERERS
+from notifications.words import Message, cut
+from notifications.words import admin_link as _admin_link
+from notifications.words import day as _day
+from notifications.words import s as _s
+from notifications.words import when as _when
 
 TEXTCARD_TITLE_CHARS = 128
 TEXTCARD_DESCRIPTION_CHARS = 512
 TEMPLATE_FIELD_CHARS = 20
 INBOX_TITLE_CHARS = 200
-
-
-@dataclass(frozen=True)
-class Message:
-    """A notification in plain words: what the inbox shows and what the channel messages are made of."""
-
-    title: str
-    body: str
-    link: str
-
-
-def cut(text: str, limit: int) -> str:
-    """The text within ``limit`` characters, an ellipsis marking the cut."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _when(value: Any) -> str:
-    """An ISO time from the facts as 2026-09-24 10:00 (or as given when it is not one)."""
-    if not isinstance(value, str) or not value:
-        return ""
-    try:
-        return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return value
-
-
-def _day(value: Any) -> str:
-    return _when(value)[:10]
-
-
-def _s(value: object, default: str = "") -> str:
-    """A fact as text, ``default`` when it is missing or empty."""
-    return default if value is None or value == "" else str(value)
-
-
-def _admin_link(path: str) -> str:
-    return get_settings().site_url(path)
 
 
 def _case_line(p: CaseFacts) -> str:
@@ -280,6 +246,7 @@ RENDERERS: dict[EventKind, Callable[[Any], Message]] = {
     EventKind.WARNING_DIGEST: _warning_digest,
     EventKind.ASSESSMENT_PUBLISHED: _assessment_result,
     EventKind.ASSESSMENT_RANKING: _assessment_ranking,
+    **PROJECT_RENDERERS,
 }
 """Each kind's text; every kind has one (tests/test_event_kinds.py). A renderer takes its kind's payload."""
 

@@ -1,5 +1,6 @@
 """One example payload of each event kind, as the publishers write them (core/cases/events.py,
-core/supervision/events.py, core/early_warnings/events.py), for tests that publish an event without going through a case or a push."""
+core/supervision/events.py, core/early_warnings/events.py, core/assessment/events.py,
+core/major_projects/events.py), for tests that publish an event without going through a case or a push."""
 
 from typing import Any
 
@@ -13,8 +14,13 @@ from core.events.kinds import (
     CaseDecisionNeeded,
     CaseRatingInvited,
     CaseSupplementRequested,
+    DecisionLine,
     EventKind,
     EventPayload,
+    IssueClosed,
+    IssueRaised,
+    IssueReplied,
+    MeetingDecided,
     SupervisionEscalated,
     SupervisionFeedback,
     SupervisionPushed,
@@ -80,6 +86,18 @@ ASSESSMENT: dict[str, Any] = {
     "version": 1,
     "period_label": "2026年11月",
     "scheme_name": "部门进度考核（月度）",
+}
+
+ISSUE: dict[str, Any] = {
+    "issue_id": 1,
+    "major_project_id": 1,
+    "project_code": "ZD2026-001",
+    "project_name": "新能源电池产业园",
+    "title": "临时用电接入",
+    "raised_by_name": "周专员",
+    "department_names": ["供电公司", "住房和城乡建设局"],
+    "due_on": "2026-10-16",
+    "url": f"{SITE}/admin/major-projects/1",
 }
 
 EXAMPLES: dict[EventKind, EventPayload] = {
@@ -162,6 +180,29 @@ EXAMPLES: dict[EventKind, EventPayload] = {
             AssessmentRankLine(rank=2, department_name="住房和城乡建设局", total=91.5),
             AssessmentRankLine(rank=None, department_name="档案馆", total=None),
         ],
+    ),
+    EventKind.ISSUE_RAISED: IssueRaised(**ISSUE, description="施工临时用电需在开工前接入"),
+    EventKind.ISSUE_REPLIED: IssueReplied(
+        **ISSUE, department_name="供电公司", author_name="陈供电", body="已安排10月14日现场勘查", all_replied=False
+    ),
+    EventKind.ISSUE_CLOSED: IssueClosed(
+        **ISSUE, closed_by_name="周专员", closing_note="10月15日已接入", closed_at="2026-10-15T16:00"
+    ),
+    EventKind.MEETING_DECIDED: MeetingDecided(
+        meeting_id=1,
+        major_project_id=1,
+        project_code="ZD2026-001",
+        project_name="新能源电池产业园",
+        held_on="2026-10-12",
+        topic="施工许可前置条件",
+        host_name="王领导",
+        department_id=2,
+        department_name="住房和城乡建设局",
+        decisions=[
+            DecisionLine(content="容缺受理施工许可", owner_name="刘科长", due_on="2026-10-20"),
+            DecisionLine(content="安排提前踏勘", owner_name="", due_on=None),
+        ],
+        url=f"{SITE}/admin/major-projects/1",
     ),
 }
 

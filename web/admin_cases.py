@@ -155,9 +155,7 @@ def new_case(request: Request, db: DB, form: Form, clerk: Clerk, on_error: OnErr
         raise ValidationFailed(validation_message(exc, APPLICANT_LABELS)) from exc
     paper = {to_int(x, "材料") for x in texts(form, "paper")}
     materials = [MaterialIn(item_material_id=m.id, paper=True) for m in context["item"].materials if m.id in paper]
-    major_project_id = to_int(values["major_project_id"], "重大项目")
-    if major_project_id is not None:
-        major_links.check_case_link(db, clerk, major_project_id=major_project_id, service_item_id=context["item"].id)
+    major_project_id = to_int(values["major_project_id"], "重大项目")  # checked by the case service
     data = SubmitIn(
         service_item_id=context["item"].id,
         applicant=applicant,

@@ -236,9 +236,7 @@ def apply(item_id: int, request: Request, db: DB, form: Form, citizen: Citizen, 
         applicant = ApplicantIn.model_validate(values)
     except ValidationError as exc:
         raise ValidationFailed(validation_message(exc, APPLICANT_LABELS)) from exc
-    major_project_id = to_int(typed["major_project_id"], "重大项目")
-    if major_project_id is not None:
-        major_links.check_case_link(db, citizen, major_project_id=major_project_id, service_item_id=item.id)
+    major_project_id = to_int(typed["major_project_id"], "重大项目")  # checked by the case service
     materials = _material_choices(db, form, item.materials, citizen)
     data = SubmitIn(
         service_item_id=item.id,

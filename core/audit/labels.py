@@ -75,6 +75,7 @@ ACTION_NAMES: dict[str, str] = {
     "assessment.scheme_save": "保存考核方案",
     "assessment.compute": "计算进度考核",
     "assessment.recompute": "重新计算考核草稿",
+    "assessment.compute_scheduled": "自动计算上期考核草稿",
     "assessment.correct": "修正考核结果",
     "assessment.publish": "发布考核结果",
     "assessment.appeal": "提出考核申诉",

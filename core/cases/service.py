@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, object_session
 
 from core.audit.hooks import record_event
 from core.calendar.service import Deadline, LimitUnit, Pause, TimeState, compute_deadline
-from core.cases import applicants
+from core.cases import applicants, registration
 from core.cases import events as case_events
 from core.cases.enums import (
     ACTION_LABELS,
@@ -302,6 +302,7 @@ def _create(db: Session, user: User | None, data: SubmitIn, channel: SubmitChann
     item = db.get(ServiceItem, data.service_item_id)
     if item is None or not item.is_published:
         raise NotFound("事项不存在或已下线", field="service_item_id")
+    registration.check(db, user, data)  # e.g. the major project named is one this user may register for
     applicant = applicants.upsert(db, data.applicant, owner_user_id=applicants.owner_for(user))
     db.flush()
     at = now()

@@ -133,19 +133,10 @@ def reusable(kind: str, id_number: str, db: DB, user: CurrentUser) -> ReusableOu
     )
 
 
-def _check_major_project(db: Session, user: CurrentUser, data: SubmitIn) -> None:
-    """The major project named in an application is one the caller may register a case of the item for."""
-    if data.major_project_id is not None:
-        major_links.check_case_link(
-            db, user, major_project_id=data.major_project_id, service_item_id=data.service_item_id
-        )
-
-
 @router.post("/cases", response_model=SubmitOut, status_code=201, summary="网上申报")
 def submit(data: SubmitIn, db: DB, user: CurrentUser) -> SubmitOut:
     """A logged-in citizen or enterprise applies online; the query password is shown this once. A major project
     it names must be one made from the applicant's own filing project."""
-    _check_major_project(db, user, data)
     new = service.submit_online(db, user, data)
     return SubmitOut.from_model(new.case, query_code=new.query_code)
 
@@ -154,7 +145,6 @@ def submit(data: SubmitIn, db: DB, user: CurrentUser) -> SubmitOut:
 def register(data: SubmitIn, db: DB, user: CurrentUser) -> SubmitOut:
     """A window clerk registers an application brought in person, for a major project their department has an
     open node of the item in, when one is named."""
-    _check_major_project(db, user, data)
     new = service.register_at_window(db, user, data)
     return SubmitOut.from_model(new.case, query_code=new.query_code)
 

@@ -28,6 +28,10 @@ class EventKind(StrEnum):
     WARNING_DIGEST = "warning.digest"
     ASSESSMENT_PUBLISHED = "assessment.published"
     ASSESSMENT_RANKING = "assessment.ranking"
+    ISSUE_RAISED = "major_project.issue_raised"
+    ISSUE_REPLIED = "major_project.issue_replied"
+    ISSUE_CLOSED = "major_project.issue_closed"
+    MEETING_DECIDED = "major_project.meeting_decided"
 
 
 class Payload(BaseModel):
@@ -255,6 +259,69 @@ class AssessmentRanking(AssessmentFacts):
     ranking: list[AssessmentRankLine]
 
 
+class IssueFacts(Payload):
+    """What every coordination-problem event says about the problem (core/major_projects/events.py)."""
+
+    issue_id: int
+    major_project_id: int
+    project_code: str
+    project_name: str
+    title: str
+    raised_by_name: str
+    department_names: list[str]
+    due_on: str
+    url: str
+
+
+class IssueRaised(IssueFacts):
+    """问题协调: a problem raised on a project; the departments asked are to reply by the due date."""
+
+    description: str
+
+
+class IssueReplied(IssueFacts):
+    """An asked department (or the project's manager) replied; whoever raised the problem is told."""
+
+    department_name: str
+    author_name: str
+    body: str
+    all_replied: bool
+
+
+class IssueClosed(IssueFacts):
+    """The problem is closed with how it was solved; its raiser and the departments asked are told."""
+
+    closed_by_name: str
+    closing_note: str
+    closed_at: str | None
+
+
+class DecisionLine(BaseModel):
+    """One decision of a meeting: what, who, by when."""
+
+    model_config = ConfigDict(frozen=True)
+
+    content: str
+    owner_name: str
+    due_on: str | None
+
+
+class MeetingDecided(Payload):
+    """会商: a meeting's decisions owned by one department, to that department's staff."""
+
+    meeting_id: int
+    major_project_id: int
+    project_code: str
+    project_name: str
+    held_on: str
+    topic: str
+    host_name: str
+    department_id: int
+    department_name: str
+    decisions: list[DecisionLine]
+    url: str
+
+
 EventPayload = (
     CaseAccepted
     | CaseSupplementRequested
@@ -269,6 +336,10 @@ EventPayload = (
     | WarningDigestFacts
     | AssessmentPublished
     | AssessmentRanking
+    | IssueRaised
+    | IssueReplied
+    | IssueClosed
+    | MeetingDecided
 )
 
 PAYLOADS: dict[EventKind, type[EventPayload]] = {
@@ -285,5 +356,9 @@ PAYLOADS: dict[EventKind, type[EventPayload]] = {
     EventKind.WARNING_DIGEST: WarningDigestFacts,
     EventKind.ASSESSMENT_PUBLISHED: AssessmentPublished,
     EventKind.ASSESSMENT_RANKING: AssessmentRanking,
+    EventKind.ISSUE_RAISED: IssueRaised,
+    EventKind.ISSUE_REPLIED: IssueReplied,
+    EventKind.ISSUE_CLOSED: IssueClosed,
+    EventKind.MEETING_DECIDED: MeetingDecided,
 }
 """Each kind's payload type; :func:`core.events.service.publish` refuses a payload of another type."""

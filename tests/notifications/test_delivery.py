@@ -187,6 +187,7 @@ def test_the_embedded_scheduler_and_celery_beat_run_the_same_periodic_jobs() -> 
         "supervision-escalations",
         "early-warnings",
         "warning-digests",
+        "assessment-drafts",
         "audit-retention",
         "bot-kept-messages",
         "notifications-sweep",
