@@ -27,6 +27,7 @@ from core.events.kinds import (
     CaseConcluded,
     CaseDecisionNeeded,
     CaseFacts,
+    CaseQueryCodeReissued,
     CaseRatingInvited,
     CaseSupplementRequested,
     EventKind,
@@ -131,6 +132,14 @@ def _rating(p: CaseRatingInvited) -> Message:
         f"您的评价将帮助我们改进服务。\n{_case_line(p)}"
     )
     return Message("请您评价本次政务服务", body, _s(p.rating_url) or _s(p.url))
+
+
+def _query_code(p: CaseQueryCodeReissued) -> Message:
+    body = (
+        f"您申请的“{_s(p.item_name)}”的查询密码已于 {_when(p.reissued_at)} 由窗口重新发放，原查询密码已失效，"
+        f"请以新打印的受理通知书上的密码查询办理进度。如非本人办理，请立即联系办理部门。\n{_case_line(p)}"
+    )
+    return Message(f"查询密码已重新发放：{_s(p.case_no)}", body, _s(p.url))
 
 
 def _decision(p: CaseDecisionNeeded) -> Message:
@@ -272,6 +281,7 @@ RENDERERS: dict[EventKind, Callable[[Any], Message]] = {
     EventKind.CASE_CONCLUDED: _concluded,
     EventKind.CASE_RATING_INVITED: _rating,
     EventKind.CASE_DECISION_NEEDED: _decision,
+    EventKind.CASE_QUERY_CODE_REISSUED: _query_code,
     EventKind.SUPERVISION_PUSHED: _pushed,
     EventKind.SUPERVISION_FEEDBACK: _feedback,
     EventKind.SUPERVISION_ESCALATED: _escalated,

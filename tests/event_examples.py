@@ -11,6 +11,7 @@ from core.events.kinds import (
     CaseAccepted,
     CaseConcluded,
     CaseDecisionNeeded,
+    CaseQueryCodeReissued,
     CaseRatingInvited,
     CaseSupplementRequested,
     EventKind,
@@ -92,6 +93,7 @@ EXAMPLES: dict[EventKind, EventPayload] = {
     EventKind.CASE_DECISION_NEEDED: CaseDecisionNeeded(
         **CASE, opinion_so_far="审查通过", step="decide", materials_url=f"{SITE}/admin/cases/1"
     ),
+    EventKind.CASE_QUERY_CODE_REISSUED: CaseQueryCodeReissued(**CASE, reissued_at="2026-09-25T10:30"),
     EventKind.SUPERVISION_PUSHED: SupervisionPushed(**PUSH),
     EventKind.SUPERVISION_FEEDBACK: SupervisionFeedback(
         **PUSH,

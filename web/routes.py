@@ -17,6 +17,7 @@ from web import (
     account,
     admin_assessment,
     admin_audit,
+    admin_case_files,
     admin_cases,
     admin_conversations,
     admin_filing,
@@ -62,6 +63,7 @@ for _pages in (
     portal_rate.router,
     portal.router,
     account.router,
+    admin_case_files.router,  # before admin_cases, whose /cases/{id}/{action} would take /slip
     admin_cases.router,
     admin_org.router,
     admin_audit.router,

@@ -20,6 +20,7 @@ class EventKind(StrEnum):
     CASE_CONCLUDED = "case.concluded"
     CASE_RATING_INVITED = "case.rating_invited"
     CASE_DECISION_NEEDED = "case.decision_needed"
+    CASE_QUERY_CODE_REISSUED = "case.query_code_reissued"
     SUPERVISION_PUSHED = "supervision.pushed"
     SUPERVISION_FEEDBACK = "supervision.feedback"
     SUPERVISION_ESCALATED = "supervision.escalated"
@@ -93,6 +94,12 @@ class CaseDecisionNeeded(CaseFacts):
     opinion_so_far: str
     step: str
     materials_url: str
+
+
+class CaseQueryCodeReissued(CaseFacts):
+    """The window issued a new query password (the applicant is told: the old one no longer works)."""
+
+    reissued_at: str
 
 
 class PushFacts(Payload):
@@ -261,6 +268,7 @@ EventPayload = (
     | CaseConcluded
     | CaseRatingInvited
     | CaseDecisionNeeded
+    | CaseQueryCodeReissued
     | SupervisionPushed
     | SupervisionFeedback
     | SupervisionEscalated
@@ -277,6 +285,7 @@ PAYLOADS: dict[EventKind, type[EventPayload]] = {
     EventKind.CASE_CONCLUDED: CaseConcluded,
     EventKind.CASE_RATING_INVITED: CaseRatingInvited,
     EventKind.CASE_DECISION_NEEDED: CaseDecisionNeeded,
+    EventKind.CASE_QUERY_CODE_REISSUED: CaseQueryCodeReissued,
     EventKind.SUPERVISION_PUSHED: SupervisionPushed,
     EventKind.SUPERVISION_FEEDBACK: SupervisionFeedback,
     EventKind.SUPERVISION_ESCALATED: SupervisionEscalated,

@@ -1,0 +1,55 @@
+"""受理/审查 and 决定/办结 become two permissions: every role that held ``case.handle`` also gets ``case.decide``
+
+``case.handle`` used to cover every step of a case; it now covers 受理, 审查, 不予受理, 补正 and 特别程序,
+and the new ``case.decide`` covers 决定, 办结 and sending a case back from them. So that no existing role
+loses a power it had, each role holding ``case.handle`` is given ``case.decide`` too; a security
+administrator then takes it away from the roles that should not decide (the seed's 窗口受理人员 in a new
+database holds only ``case.handle``). The downgrade removes ``case.decide`` and gives ``case.handle`` to the
+roles that had only the new permission, so they keep their powers under the old meaning.
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-05 08:00:00.000000
+"""
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0020"
+down_revision: str | None = "0019"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+HANDLE, DECIDE = "case.handle", "case.decide"
+role = sa.table("role", sa.column("id", sa.Integer()), sa.column("permissions", sa.JSON()))
+
+
+def _permissions(value: Any) -> list[str]:
+    if isinstance(value, str):  # MariaDB hands JSON back as text through a bare table()
+        value = json.loads(value)
+    return list(value or [])
+
+
+def _rewrite(forward: bool) -> None:
+    bind = op.get_bind()
+    for role_id, value in bind.execute(sa.select(role.c.id, role.c.permissions)).all():
+        held = _permissions(value)
+        if forward and HANDLE in held and DECIDE not in held:
+            new = sorted([*held, DECIDE])
+        elif not forward and DECIDE in held:
+            new = sorted({*(p for p in held if p != DECIDE), HANDLE})
+        else:
+            continue
+        bind.execute(role.update().where(role.c.id == role_id).values(permissions=new))
+
+
+def upgrade() -> None:
+    _rewrite(forward=True)
+
+
+def downgrade() -> None:
+    _rewrite(forward=False)
