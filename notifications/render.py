@@ -32,6 +32,7 @@ from core.events.kinds import (
     CaseSupplementRequested,
     EventKind,
     EventPayload,
+    KnowledgeReviewRequested,
     PushFacts,
     SupervisionEscalated,
     SupervisionFeedback,
@@ -275,6 +276,11 @@ def _assessment_ranking(p: AssessmentRanking) -> Message:
     return Message(f"考核排名：{_s(p.period_label)}", body, _s(p.url) or _admin_link("/admin/assessment"))
 
 
+def _knowledge_review(p: KnowledgeReviewRequested) -> Message:
+    body = f"{_s(p.author_name)}提交了{_s(p.kind_label)}“{_s(p.title)}”，等待您审核发布。"
+    return Message(f"知识库待审核：{_s(p.title)}", body, _s(p.url))
+
+
 RENDERERS: dict[EventKind, Callable[[Any], Message]] = {
     EventKind.CASE_ACCEPTED: _accepted,
     EventKind.CASE_SUPPLEMENT_REQUESTED: _supplement,
@@ -290,6 +296,7 @@ RENDERERS: dict[EventKind, Callable[[Any], Message]] = {
     EventKind.WARNING_DIGEST: _warning_digest,
     EventKind.ASSESSMENT_PUBLISHED: _assessment_result,
     EventKind.ASSESSMENT_RANKING: _assessment_ranking,
+    EventKind.KNOWLEDGE_REVIEW_REQUESTED: _knowledge_review,
 }
 """Each kind's text; every kind has one (tests/test_event_kinds.py). A renderer takes its kind's payload."""
 

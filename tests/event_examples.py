@@ -16,6 +16,7 @@ from core.events.kinds import (
     CaseSupplementRequested,
     EventKind,
     EventPayload,
+    KnowledgeReviewRequested,
     SupervisionEscalated,
     SupervisionFeedback,
     SupervisionPushed,
@@ -84,6 +85,9 @@ ASSESSMENT: dict[str, Any] = {
 }
 
 EXAMPLES: dict[EventKind, EventPayload] = {
+    EventKind.KNOWLEDGE_REVIEW_REQUESTED: KnowledgeReviewRequested(
+        revision_id=3, kind_label="咨询问答", title="施工许可需要哪些材料", author_name="陈编辑", url=f"{SITE}/admin/x"
+    ),
     EventKind.CASE_ACCEPTED: CaseAccepted(**CASE, opinion="材料齐全，予以受理"),
     EventKind.CASE_SUPPLEMENT_REQUESTED: CaseSupplementRequested(
         **CASE, reason="施工图缺少盖章", materials=["施工图", "授权委托书"]

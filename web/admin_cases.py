@@ -6,7 +6,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -69,25 +68,6 @@ OPEN = [CaseStatus.PROCESSING, CaseStatus.SUPPLEMENTING, CaseStatus.SUSPENDED]
 # 办结 by this form: 不予受理 (6) has its own action
 CONCLUDE_CHOICES = {k: v for k, v in CONCLUSION_RESULT_LABELS.items() if k != ConclusionResult.REFUSED}
 TIME_STATE_CLASSES = {TimeState.NORMAL: "normal", TimeState.WARNING: "warning", TimeState.OVERDUE: "overdue"}
-
-
-@router.get("", response_class=HTMLResponse)
-def dashboard(request: Request, db: DB, staff: Staff) -> HTMLResponse:
-    """Counts of the cases in the user's scope that need attention."""
-    scoped = queries.scoped(select(Case), staff)
-
-    def count(*conditions: Any) -> int:
-        return db.scalar(select(func.count()).select_from(scoped.where(*conditions).subquery())) or 0
-
-    tiles = [
-        ("待受理", count(Case.status == CaseStatus.SUBMITTED), "?status=submitted", ""),
-        ("办理中", count(Case.status == CaseStatus.PROCESSING), "?status=processing", ""),
-        ("补正中", count(Case.status == CaseStatus.SUPPLEMENTING), "?status=supplementing", ""),
-        ("特别程序", count(Case.status == CaseStatus.SUSPENDED), "?status=suspended", ""),
-        ("预警", count(Case.time_state == TimeState.WARNING, Case.status.in_(OPEN)), "?time_state=预警", "warning"),
-        ("逾期", count(Case.time_state == TimeState.OVERDUE, Case.status.in_(OPEN)), "?time_state=逾期", "overdue"),
-    ]
-    return render(request, "admin/dashboard.html", {"tiles": tiles})
 
 
 @router.get("/cases", response_class=HTMLResponse)
