@@ -10,12 +10,17 @@ from sqlalchemy import select
 
 from core.events.kinds import KIND_LABELS, EventKind
 from core.org import service as org_service
+from core.projects.demo import INITIAL_NOTE
+from core.rules import service as rules_service
+from core.rules.seed import initial_document
 from core.seed.demo import DEMO_PASSWORD
 from notifications.models import Channel, Notification
 from tests.conftest import World
 from tests.helpers import submit_online
 from tests.knowledge.helpers import FAQ, draft
 from tests.notifications.helpers import stored_notification
+from tests.topics.helpers import CODE as TOPIC_CODE
+from tests.topics.helpers import create_topic
 from tests.web.conftest import Browser
 from tests.web.test_admin_cases import act, register_case
 
@@ -102,3 +107,13 @@ def test_a_missing_admin_page_keeps_the_admin_layout(browser: MakeBrowser, world
     assert "回到工作台" in page.text
     anonymous = browser().get("/no-such-page")
     assert anonymous.status_code == 404 and "通办管理后台" not in anonymous.text
+
+
+def test_topic_lists_and_the_rules_note_speak_to_people(browser: MakeBrowser, world: World, db) -> None:
+    create_topic(db, world)
+    listing = visible_text(browser("admin").get("/admin/filing/topics").text)
+    assert TOPIC_CODE not in listing
+    rules_service.install(db, initial_document(), note=INITIAL_NOTE)
+    db.commit()
+    rules = visible_text(browser("admin").get("/admin/filing/rules").text)
+    assert "《城乡规划法》" in rules and "DOMAIN" not in rules

@@ -7,6 +7,9 @@ administrator then takes it away from the roles that should not decide (the seed
 database holds only ``case.handle``). The downgrade removes ``case.decide`` and gives ``case.handle`` to the
 roles that had only the new permission, so they keep their powers under the old meaning.
 
+The first rule set's note, "初始规则（依据 DOMAIN.md 所列法规事实）", named a developer's file on the rules
+page; where it still reads so it now names the laws the rules follow (as core/projects/demo.py writes it).
+
 Revision ID: 0020
 Revises: 0019
 Create Date: 2026-12-05 08:00:00.000000
@@ -25,6 +28,9 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 HANDLE, DECIDE = "case.handle", "case.decide"
+OLD_NOTE = "初始规则（依据 DOMAIN.md 所列法规事实）"
+NEW_NOTE = "初始规则：按《城乡规划法》《建筑工程施工许可管理办法》《企业投资项目核准和备案管理条例》等法律法规梳理的审批事项及其适用条件"
+version = sa.table("rule_set_version", sa.column("note", sa.Text()))
 role = sa.table("role", sa.column("id", sa.Integer()), sa.column("permissions", sa.JSON()))
 
 
@@ -49,7 +55,9 @@ def _rewrite(forward: bool) -> None:
 
 def upgrade() -> None:
     _rewrite(forward=True)
+    op.execute(version.update().where(version.c.note == OLD_NOTE).values(note=NEW_NOTE))
 
 
 def downgrade() -> None:
+    op.execute(version.update().where(version.c.note == NEW_NOTE).values(note=OLD_NOTE))
     _rewrite(forward=False)
