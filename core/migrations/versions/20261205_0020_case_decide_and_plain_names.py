@@ -1,4 +1,5 @@
-"""受理/审查 and 决定/办结 become two permissions: every role that held ``case.handle`` also gets ``case.decide``
+"""受理/审查 and 决定/办结 become two permissions (every role that held ``case.handle`` also gets ``case.decide``); a
+rules note and a catalogue item in plain names
 
 ``case.handle`` used to cover every step of a case; it now covers 受理, 审查, 不予受理, 补正 and 特别程序,
 and the new ``case.decide`` covers 决定, 办结 and sending a case back from them. So that no existing role
@@ -9,6 +10,9 @@ roles that had only the new permission, so they keep their powers under the old 
 
 The first rule set's note, "初始规则（依据 DOMAIN.md 所列法规事实）", named a developer's file on the rules
 page; where it still reads so it now names the laws the rules follow (as core/projects/demo.py writes it).
+
+The catalogue item 000Z14001000 "城市排水许可证核发" takes its legal name, "城镇污水排入排水管网许可证核发"
+(《城镇排水与污水处理条例》第二十一条), the name the derived flows give it (where the name was not edited).
 
 Revision ID: 0020
 Revises: 0019
@@ -30,6 +34,9 @@ depends_on: str | Sequence[str] | None = None
 HANDLE, DECIDE = "case.handle", "case.decide"
 OLD_NOTE = "初始规则（依据 DOMAIN.md 所列法规事实）"
 NEW_NOTE = "初始规则：按《城乡规划法》《建筑工程施工许可管理办法》《企业投资项目核准和备案管理条例》等法律法规梳理的审批事项及其适用条件"
+DRAINAGE_CODE = "000Z14001000-320583000000-000-113205830156266030-1-00"
+DRAINAGE_NAMES = ("城市排水许可证核发", "城镇污水排入排水管网许可证核发")
+item = sa.table("service_item", sa.column("code", sa.String()), sa.column("name", sa.String()))
 version = sa.table("rule_set_version", sa.column("note", sa.Text()))
 role = sa.table("role", sa.column("id", sa.Integer()), sa.column("permissions", sa.JSON()))
 
@@ -56,8 +63,14 @@ def _rewrite(forward: bool) -> None:
 def upgrade() -> None:
     _rewrite(forward=True)
     op.execute(version.update().where(version.c.note == OLD_NOTE).values(note=NEW_NOTE))
+    _rename(*DRAINAGE_NAMES)
+
+
+def _rename(old: str, new: str) -> None:
+    op.execute(item.update().where(item.c.code == DRAINAGE_CODE, item.c.name == old).values(name=new))
 
 
 def downgrade() -> None:
+    _rename(*reversed(DRAINAGE_NAMES))
     op.execute(version.update().where(version.c.note == NEW_NOTE).values(note=OLD_NOTE))
     _rewrite(forward=False)
