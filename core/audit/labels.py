@@ -40,6 +40,8 @@ ACTION_NAMES: dict[str, str] = {
     "auth.recovery_codes_renewed": "重新生成恢复码",
     "applicant.prefill_read": "窗口调取申请人信息",
     "project.derive": "流程推演",
+    "project.proxy_file": "报建专员代企业填报项目（帮办代办）",
+    "project.owner_confirm": "建设单位确认代办的项目",
     "project.review": "发起部门审核",
     "project.review.confirm": "部门确认报建流程",
     "project.review.correct": "部门更正报建事项",

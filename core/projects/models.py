@@ -27,6 +27,12 @@ class Project(Base):
     contact_phone: Mapped[str] = mapped_column(EncryptedString, default="")
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     channel_user: Mapped[str | None] = mapped_column(String(90), index=True, comment="经机器人填报时的渠道用户")
+    proxy_filer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True, comment="帮办代办：代建设单位填报的报建专员"
+    )
+    owner_confirmed_at: Mapped[datetime | None] = mapped_column(
+        DateTime, comment="帮办代办：建设单位确认代办项目的时间"
+    )
     status: Mapped[str] = mapped_column(String(12), index=True, comment="draft / derived / in_review / confirmed")
     indicators: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
