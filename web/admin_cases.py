@@ -172,6 +172,7 @@ def case_context(case: Case, user: User) -> dict[str, Any]:
         "may_register": Permission.CASE_REGISTER in user.permissions,
         "can_open": materials.can_open(user, case),
         "trust_levels": materials.TRUST_LEVELS,
+        "trust_short": materials.TRUST_SHORT,
         "sources": materials.SOURCE_LABELS,
         "open_supplement": open_supplement,
         "missing": case_service.missing_required(case),

@@ -35,6 +35,7 @@ from web import (
     glossary,
     portal,
     portal_filing,
+    portal_filing_documents,
     portal_filing_proxy,
     portal_knowledge,
     portal_letters,
@@ -86,6 +87,7 @@ for _pages in (
     topics.router,
     admin_filing_rules.router,
     admin_filing.router,
+    portal_filing_documents.router,
     portal_filing_proxy.router,  # before portal_filing, whose /filing/projects/{id} would take /proxy
     portal_filing.router,
     portal_letters.router,

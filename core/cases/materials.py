@@ -25,7 +25,9 @@ TRUST_LEVELS = {
     "C": "C级：申请人自行上传，须核验原件",
     "D": "D级：申请人承诺提供，须核实",
 }
-"""电子证照可信等级 (国办函〔2016〕108号), as a clerk needs to read them."""
+"""电子证照可信等级 (国办函〔2016〕108号), as a clerk needs to read them (the cell's tooltip and the note)."""
+TRUST_SHORT = {"A": "A级：可直接采信", "B": "B级：已核验原件", "C": "C级：须核验原件", "D": "D级：须核实"}
+"""What the material table's cell says, short enough for a phone."""
 
 SOURCE_LABELS = {"upload": "上传", "history": "历史材料", "licence": "电子证照", "paper": "纸质"}
 

@@ -119,3 +119,19 @@ class GuidanceLetter(Base):
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     file: Mapped[StoredFile] = relationship(lazy="joined")
+
+
+class ProjectDocument(Base):
+    """项目资料: a document the filer (or the guide for them) gives with the project — business licence, the
+    project's approval, land and planning papers — stored like a case's materials."""
+
+    __tablename__ = "project_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24), comment="资料类别：营业执照、项目批文、用地文件、规划文件、其他")
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    file: Mapped[StoredFile] = relationship(lazy="joined")

@@ -106,6 +106,11 @@ def may_edit(user: User, project: Project) -> bool:
     return can_edit(user, project) and not locked_for(user, project)
 
 
+def check_editable(db: Session, user: User, project: Project) -> None:
+    """Refuses (with the reason) a change of the project by this user now."""
+    _editable(db, user, project)
+
+
 def _editable(db: Session, user: User, project: Project) -> None:
     if not can_edit(user, project):
         raise PermissionDenied("只有项目的填报单位或报建专员可以修改项目")

@@ -1,20 +1,25 @@
-"""Issue 16, 帮办代办: a project guide files a project for an enterprise, which sees it in its own list and confirms
-it; only then do the departments get it. Nobody else sees or confirms it; each step is audited."""
+"""Issue 16, construction filing. 帮办代办: a project guide files a project for an enterprise, which sees it in its
+own list and confirms it; only then do the departments get it. Nobody else sees or confirms it; each step is
+audited. 项目资料: the documents a project is filed with are checked like a case's materials and opened only by
+those who see the project."""
 
 from collections.abc import Callable
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.audit.models import AuditLog
+from core.db import get_sessionmaker
 from core.errors import Conflict
 from core.projects import proxy
 from core.projects import service as project_service
-from core.projects.models import Project
+from core.projects.models import Project, ProjectDocument
 from core.projects.schemas import ProjectIn
+from tests.helpers import PDF_BYTES
 from tests.projects import conftest as project_fixtures
-from tests.projects.conftest import FACTORY_ANSWERS, FACTORY_INFO, Filing
+from tests.projects.conftest import FACTORY_ANSWERS, FACTORY_INFO, Filing, new_project
 from tests.web.conftest import Browser
 
 filing = project_fixtures.filing  # the seed departments, the seed rule set in force and a project guide
@@ -81,3 +86,38 @@ def test_the_departments_get_it_only_after_the_enterprise_confirmed(filing: Fili
     proxy.confirm(db, filing.world.users["citizen"], project)
     assert project_service.send_for_review(db, guide, project)
     db.rollback()
+
+
+def test_project_documents_are_checked_stored_and_opened_by_those_allowed(
+    browser: MakeBrowser, client: TestClient, filing: Filing, db: Session
+) -> None:
+    project = new_project(client, filing)
+    page = f"/filing/projects/{project['id']}"
+    enterprise = browser("citizen")
+    assert "项目资料" in enterprise.get(page).text
+    fake = enterprise.submit(
+        page, f"{page}/documents", {"kind": "business_licence"}, files={"file": ("营业执照.pdf", b"not a pdf")}
+    )
+    assert "内容与扩展名 .pdf 不符" in fake.text
+    wrong_kind = enterprise.submit(page, f"{page}/documents", {"kind": "x"}, files={"file": ("a.pdf", PDF_BYTES)})
+    assert "请选择资料类别" in wrong_kind.text
+    added = enterprise.submit(
+        page, f"{page}/documents", {"kind": "business_licence"}, files={"file": ("营业执照.pdf", PDF_BYTES)}
+    )
+    assert "已上传“营业执照”：营业执照.pdf" in added.text
+    db.rollback()
+    [document] = db.scalars(select(ProjectDocument).where(ProjectDocument.project_id == project["id"])).all()
+    link = f"{page}/documents/{document.id}"
+    assert f'href="{link}"' in added.text
+    assert enterprise.get(link).content == PDF_BYTES
+    guide = browser("guide")
+    assert guide.get(link).content == PDF_BYTES
+    assert f'href="{link}"' in guide.get(f"/admin/filing/projects/{project['id']}").text
+    for who, status in (("citizen2", 404), ("clerk_a", 403)):  # another enterprise; staff without filing rights
+        refused = browser(who).get(link)
+        assert refused.status_code == status, who
+        assert refused.content != PDF_BYTES
+    with get_sessionmaker()() as fresh:
+        reads = fresh.scalars(select(AuditLog).where(AuditLog.action == "project.document_download")).all()
+        assert len(reads) == 2  # the enterprise's and the guide's openings, not the refused ones
+        assert fresh.scalar(select(AuditLog).where(AuditLog.action == "project.document_upload")) is not None
