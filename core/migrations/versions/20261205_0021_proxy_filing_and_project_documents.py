@@ -71,7 +71,5 @@ def downgrade() -> None:
         batch_op.drop_column("owner_confirmed_at")
         batch_op.drop_column("proxy_filer_id")
 
-    with op.batch_alter_table("project_document", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_project_document_project_id"))
-
+    # dropping the table drops its index (MariaDB refuses to drop an index a foreign key needs)
     op.drop_table("project_document")
