@@ -25,10 +25,12 @@ from core.events.kinds import (
     CaseConcluded,
     CaseDecisionNeeded,
     CaseFacts,
+    CaseQueryCodeReissued,
     CaseRatingInvited,
     CaseSupplementRequested,
     EventKind,
     EventPayload,
+    KnowledgeReviewRequested,
     PushFacts,
     SupervisionEscalated,
     SupervisionFeedback,
@@ -97,6 +99,14 @@ def _rating(p: CaseRatingInvited) -> Message:
         f"您的评价将帮助我们改进服务。\n{_case_line(p)}"
     )
     return Message("请您评价本次政务服务", body, _s(p.rating_url) or _s(p.url))
+
+
+def _query_code(p: CaseQueryCodeReissued) -> Message:
+    body = (
+        f"您申请的“{_s(p.item_name)}”的查询密码已于 {_when(p.reissued_at)} 由窗口重新发放，原查询密码已失效，"
+        f"请以新打印的受理通知书上的密码查询办理进度。如非本人办理，请立即联系办理部门。\n{_case_line(p)}"
+    )
+    return Message(f"查询密码已重新发放：{_s(p.case_no)}", body, _s(p.url))
 
 
 def _decision(p: CaseDecisionNeeded) -> Message:
@@ -232,12 +242,18 @@ def _assessment_ranking(p: AssessmentRanking) -> Message:
     return Message(f"考核排名：{_s(p.period_label)}", body, _s(p.url) or _admin_link("/admin/assessment"))
 
 
+def _knowledge_review(p: KnowledgeReviewRequested) -> Message:
+    body = f"{_s(p.author_name)}提交了{_s(p.kind_label)}“{_s(p.title)}”，等待您审核发布。"
+    return Message(f"知识库待审核：{_s(p.title)}", body, _s(p.url))
+
+
 RENDERERS: dict[EventKind, Callable[[Any], Message]] = {
     EventKind.CASE_ACCEPTED: _accepted,
     EventKind.CASE_SUPPLEMENT_REQUESTED: _supplement,
     EventKind.CASE_CONCLUDED: _concluded,
     EventKind.CASE_RATING_INVITED: _rating,
     EventKind.CASE_DECISION_NEEDED: _decision,
+    EventKind.CASE_QUERY_CODE_REISSUED: _query_code,
     EventKind.SUPERVISION_PUSHED: _pushed,
     EventKind.SUPERVISION_FEEDBACK: _feedback,
     EventKind.SUPERVISION_ESCALATED: _escalated,
@@ -247,6 +263,7 @@ RENDERERS: dict[EventKind, Callable[[Any], Message]] = {
     EventKind.ASSESSMENT_PUBLISHED: _assessment_result,
     EventKind.ASSESSMENT_RANKING: _assessment_ranking,
     **PROJECT_RENDERERS,
+    EventKind.KNOWLEDGE_REVIEW_REQUESTED: _knowledge_review,
 }
 """Each kind's text; every kind has one (tests/test_event_kinds.py). A renderer takes its kind's payload."""
 

@@ -12,6 +12,7 @@ from core.events.kinds import (
     CaseAccepted,
     CaseConcluded,
     CaseDecisionNeeded,
+    CaseQueryCodeReissued,
     CaseRatingInvited,
     CaseSupplementRequested,
     DecisionLine,
@@ -20,6 +21,7 @@ from core.events.kinds import (
     IssueClosed,
     IssueRaised,
     IssueReplied,
+    KnowledgeReviewRequested,
     MeetingDecided,
     SupervisionEscalated,
     SupervisionFeedback,
@@ -101,6 +103,9 @@ ISSUE: dict[str, Any] = {
 }
 
 EXAMPLES: dict[EventKind, EventPayload] = {
+    EventKind.KNOWLEDGE_REVIEW_REQUESTED: KnowledgeReviewRequested(
+        revision_id=3, kind_label="咨询问答", title="施工许可需要哪些材料", author_name="陈编辑", url=f"{SITE}/admin/x"
+    ),
     EventKind.CASE_ACCEPTED: CaseAccepted(**CASE, opinion="材料齐全，予以受理"),
     EventKind.CASE_SUPPLEMENT_REQUESTED: CaseSupplementRequested(
         **CASE, reason="施工图缺少盖章", materials=["施工图", "授权委托书"]
@@ -110,6 +115,7 @@ EXAMPLES: dict[EventKind, EventPayload] = {
     EventKind.CASE_DECISION_NEEDED: CaseDecisionNeeded(
         **CASE, opinion_so_far="审查通过", step="decide", materials_url=f"{SITE}/admin/cases/1"
     ),
+    EventKind.CASE_QUERY_CODE_REISSUED: CaseQueryCodeReissued(**CASE, reissued_at="2026-09-25T10:30"),
     EventKind.SUPERVISION_PUSHED: SupervisionPushed(**PUSH),
     EventKind.SUPERVISION_FEEDBACK: SupervisionFeedback(
         **PUSH,

@@ -155,8 +155,8 @@ UNBOUND = "您的企业微信账号未绑定通办工作人员账号，不能办
 
 def _refusal(user: User, case: Case) -> str:
     """Why the member may not decide this case (the case service checks the same again); empty if they may."""
-    if Permission.CASE_HANDLE not in user.permissions:
-        return "您没有办理办件的权限，如需开通请联系管理员"
+    if Permission.CASE_DECIDE not in user.permissions:
+        return "您没有决定、办结办件的权限，如需开通请联系管理员"
     if not org_service.can_reach_department(user, {case.department_id}):
         return "该办件不属于您所在部门，您不能办理"
     return ""

@@ -10,7 +10,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from core.audit.hooks import record_event
 from core.calendar.service import Deadline, LimitUnit, Pause, TimeState, compute_deadline
 from core.cases import applicants, registration
 from core.cases import events as case_events
@@ -87,6 +86,15 @@ def _require_handler(user: User | None, case: Case, departments: set[int] | None
     if not org_service.can_reach_department(handler, departments or {case.department_id}):
         raise PermissionDenied("该办件不属于您所在部门，不能办理")
     return handler
+
+
+def _require_decider(user: User | None, case: Case) -> User:
+    """决定 and 办结 (and sending a case back from them) are a separate permission from 受理 and 审查, so that the
+    person who takes a case on is not the one who decides it (DOMAIN.md's steps)."""
+    decider = org_service.require(user, Permission.CASE_DECIDE)
+    if not org_service.can_reach_department(decider, {case.department_id}):
+        raise PermissionDenied("该办件不属于您所在部门，不能办理")
+    return decider
 
 
 def _out_of_order(case: Case, action: str) -> Conflict:
@@ -363,17 +371,6 @@ def register_at_window(db: Session, user: User | None, data: SubmitIn) -> NewCas
     return new
 
 
-def issue_query_code(db: Session, user: User | None, case: Case) -> str:
-    """Issues a fresh query password (printed on the slip); any earlier one stops working."""
-    clerk = org_service.require(user, Permission.CASE_REGISTER)
-    if not org_service.can_reach_department(clerk, {case.department_id}):
-        raise PermissionDenied("只能为本部门的办件打印受理通知书")
-    code = new_query_code()
-    case.query_code_hash = keyed_hash(code)
-    record_event(db, action="case.issue_query_code", entity="case", entity_id=str(case.id))
-    return code
-
-
 # ---------------------------------------------------------------- steps
 
 
@@ -478,7 +475,7 @@ def review(db: Session, user: User | None, case: Case, *, agree: bool, opinion: 
 
 def decide(db: Session, user: User | None, case: Case, *, agree: bool, opinion: str, public: bool = True) -> None:
     """决定: 同意 or 不同意 with an opinion; the case moves to 办结."""
-    handler = _require_handler(user, case)
+    handler = _require_decider(user, case)
     _expect(case, "decide", {CaseStatus.PROCESSING}, {Step.DECIDE})
     text = _require_text(opinion, "决定必须填写意见", "opinion")
     _record_step(
@@ -504,7 +501,7 @@ def conclude(
     licence_valid_until: datetime | None = None,
 ) -> Licence | None:
     """办结 with a conclusion result; 出证办结 of a licensed item stores the licence for its holder."""
-    handler = _require_handler(user, case)
+    handler = _require_decider(user, case)
     immediate = case.case_type == CaseType.IMMEDIATE
     steps = {Step.CONCLUDE, Step.REVIEW} if immediate else {Step.CONCLUDE}
     _expect(case, "conclude", {CaseStatus.PROCESSING}, steps)
@@ -638,7 +635,7 @@ def end_special(db: Session, user: User | None, case: Case, *, result: str) -> N
 
 def return_case(db: Session, user: User | None, case: Case, *, opinion: str) -> None:
     """退回: back to the previous step (决定 → 审查, 办结 → 决定) with a reason."""
-    handler = _require_handler(user, case)
+    handler = _require_decider(user, case)
     _expect(case, "return", {CaseStatus.PROCESSING}, {Step.DECIDE, Step.CONCLUDE})
     text = _require_text(opinion, "退回必须填写原因", "opinion")
     _record_step(db, case, handler, action="return", result=StepResult.RETURNED, opinion=text)
@@ -648,6 +645,17 @@ def return_case(db: Session, user: User | None, case: Case, *, opinion: str) -> 
         case_events.decision_needed(db, case, text)
     if case.current_step == Step.REVIEW and case.case_type == CaseType.JOINT and case.item.joint_route:
         _open_joint_stage(db, case, 0)
+
+
+DECIDER_ACTIONS = frozenset({"decide", "conclude", "return"})
+"""Actions that need ``case.decide``; every other handling action needs ``case.handle``."""
+
+
+def actions_for(user: User, case: Case) -> list[str]:
+    """The actions this member of staff may take on the case now (state and permission together)."""
+    held = user.permissions
+    handle, decide = Permission.CASE_HANDLE in held, Permission.CASE_DECIDE in held
+    return [a for a in allowed_actions(case) if (decide if a in DECIDER_ACTIONS else handle)]
 
 
 def allowed_actions(case: Case) -> list[str]:

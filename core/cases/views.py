@@ -7,7 +7,7 @@ from fastapi import APIRouter, File, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from core.cases import applicants, bindings, export, queries, service, slip
+from core.cases import applicants, bindings, export, queries, query_codes, service, slip
 from core.cases.models import Case
 from core.cases.schemas import (
     ApplicantOut,
@@ -275,14 +275,14 @@ def return_case(case_id: int, data: OpinionIn, db: DB, user: CurrentUser) -> Cas
 
 @router.post(
     "/cases/{case_id}/slip",
-    summary="打印受理通知书（PDF，发放新的查询密码）",
+    summary="打印受理通知书（PDF；窗口登记的办件首次打印时发放查询密码）",
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
 def print_slip(case_id: int, db: DB, user: CurrentUser) -> Response:
-    """Issues a fresh query password and returns the slip with it as a PDF."""
+    """The slip as a PDF, once the case is accepted; the password only on a window case's first print."""
     case = _act(db, user, case_id)
-    code = service.issue_query_code(db, user, case)
+    code = query_codes.print_slip(db, user, case)
     pdf = slip.render_pdf(case, code)
     return Response(
         pdf,

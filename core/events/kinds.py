@@ -20,6 +20,7 @@ class EventKind(StrEnum):
     CASE_CONCLUDED = "case.concluded"
     CASE_RATING_INVITED = "case.rating_invited"
     CASE_DECISION_NEEDED = "case.decision_needed"
+    CASE_QUERY_CODE_REISSUED = "case.query_code_reissued"
     SUPERVISION_PUSHED = "supervision.pushed"
     SUPERVISION_FEEDBACK = "supervision.feedback"
     SUPERVISION_ESCALATED = "supervision.escalated"
@@ -32,6 +33,36 @@ class EventKind(StrEnum):
     ISSUE_REPLIED = "major_project.issue_replied"
     ISSUE_CLOSED = "major_project.issue_closed"
     MEETING_DECIDED = "major_project.meeting_decided"
+    KNOWLEDGE_REVIEW_REQUESTED = "knowledge.review_requested"
+
+
+KIND_LABELS: dict[str, str] = {
+    "case.accepted": "办件受理通知",
+    "case.supplement_requested": "补正告知",
+    "case.concluded": "办结通知",
+    "case.rating_invited": "邀请评价（好差评）",
+    "case.decision_needed": "待决定提醒",
+    "case.query_code_reissued": "查询密码重新发放",
+    "supervision.pushed": "审批结果推送",
+    "supervision.feedback": "监管结果反馈",
+    "supervision.escalated": "审批推送催办",
+    "warning.raised": "预警",
+    "warning.escalated": "预警升级",
+    "warning.digest": "预警汇总",
+    "assessment.published": "考核结果发布",
+    "assessment.ranking": "考核排名",
+    "major_project.issue_raised": "问题协调",
+    "major_project.issue_replied": "问题协调答复",
+    "major_project.issue_closed": "问题协调办结",
+    "major_project.meeting_decided": "会商决定",
+    "knowledge.review_requested": "知识库待审核",
+}
+"""What each kind is called where people read it (the notification list, its filter); every kind has one."""
+
+
+def kind_label(kind: str) -> str:
+    """The Chinese name of a kind; a kind added elsewhere and not yet named reads as 其他通知, never as its code."""
+    return KIND_LABELS.get(kind, "其他通知")
 
 
 class Payload(BaseModel):
@@ -97,6 +128,12 @@ class CaseDecisionNeeded(CaseFacts):
     opinion_so_far: str
     step: str
     materials_url: str
+
+
+class CaseQueryCodeReissued(CaseFacts):
+    """The window issued a new query password (the applicant is told: the old one no longer works)."""
+
+    reissued_at: str
 
 
 class PushFacts(Payload):
@@ -322,12 +359,23 @@ class MeetingDecided(Payload):
     url: str
 
 
+class KnowledgeReviewRequested(Payload):
+    """An editor submitted a knowledge entry: the reviewers (other than its author) are asked to review it."""
+
+    revision_id: int
+    kind_label: str
+    title: str
+    author_name: str
+    url: str
+
+
 EventPayload = (
     CaseAccepted
     | CaseSupplementRequested
     | CaseConcluded
     | CaseRatingInvited
     | CaseDecisionNeeded
+    | CaseQueryCodeReissued
     | SupervisionPushed
     | SupervisionFeedback
     | SupervisionEscalated
@@ -340,6 +388,7 @@ EventPayload = (
     | IssueReplied
     | IssueClosed
     | MeetingDecided
+    | KnowledgeReviewRequested
 )
 
 PAYLOADS: dict[EventKind, type[EventPayload]] = {
@@ -348,6 +397,7 @@ PAYLOADS: dict[EventKind, type[EventPayload]] = {
     EventKind.CASE_CONCLUDED: CaseConcluded,
     EventKind.CASE_RATING_INVITED: CaseRatingInvited,
     EventKind.CASE_DECISION_NEEDED: CaseDecisionNeeded,
+    EventKind.CASE_QUERY_CODE_REISSUED: CaseQueryCodeReissued,
     EventKind.SUPERVISION_PUSHED: SupervisionPushed,
     EventKind.SUPERVISION_FEEDBACK: SupervisionFeedback,
     EventKind.SUPERVISION_ESCALATED: SupervisionEscalated,
@@ -360,5 +410,6 @@ PAYLOADS: dict[EventKind, type[EventPayload]] = {
     EventKind.ISSUE_REPLIED: IssueReplied,
     EventKind.ISSUE_CLOSED: IssueClosed,
     EventKind.MEETING_DECIDED: MeetingDecided,
+    EventKind.KNOWLEDGE_REVIEW_REQUESTED: KnowledgeReviewRequested,
 }
 """Each kind's payload type; :func:`core.events.service.publish` refuses a payload of another type."""
