@@ -29,6 +29,7 @@ from core.events.kinds import (
     CaseFacts,
     CaseRatingInvited,
     CaseSupplementRequested,
+    CaseWithdrawn,
     EventKind,
     EventPayload,
     PushFacts,
@@ -131,6 +132,14 @@ def _rating(p: CaseRatingInvited) -> Message:
         f"您的评价将帮助我们改进服务。\n{_case_line(p)}"
     )
     return Message("请您评价本次政务服务", body, _s(p.rating_url) or _s(p.url))
+
+
+def _withdrawn(p: CaseWithdrawn) -> Message:
+    body = (
+        f"{_case_line(p)}\n申请人：{_s(p.applicant_name)}\n撤回时间：{_when(p.withdrawn_at)}\n撤回原因：{_s(p.reason)}"
+    )
+    link = _s(p.case_url) or _admin_link(f"/admin/cases/{_s(p.case_id)}")
+    return Message(f"申请人已撤回：{_s(p.item_name)}（{_s(p.case_no)}）", body + "\n该申请无需再受理。", link)
 
 
 def _decision(p: CaseDecisionNeeded) -> Message:
@@ -272,6 +281,7 @@ RENDERERS: dict[EventKind, Callable[[Any], Message]] = {
     EventKind.CASE_CONCLUDED: _concluded,
     EventKind.CASE_RATING_INVITED: _rating,
     EventKind.CASE_DECISION_NEEDED: _decision,
+    EventKind.CASE_WITHDRAWN: _withdrawn,
     EventKind.SUPERVISION_PUSHED: _pushed,
     EventKind.SUPERVISION_FEEDBACK: _feedback,
     EventKind.SUPERVISION_ESCALATED: _escalated,

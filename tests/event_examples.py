@@ -13,6 +13,7 @@ from core.events.kinds import (
     CaseDecisionNeeded,
     CaseRatingInvited,
     CaseSupplementRequested,
+    CaseWithdrawn,
     EventKind,
     EventPayload,
     SupervisionEscalated,
@@ -91,6 +92,9 @@ EXAMPLES: dict[EventKind, EventPayload] = {
     EventKind.CASE_RATING_INVITED: CaseRatingInvited(**CONCLUSION, rating_url=f"{SITE}/rate?case_no=KF20260924001"),
     EventKind.CASE_DECISION_NEEDED: CaseDecisionNeeded(
         **CASE, opinion_so_far="审查通过", step="decide", materials_url=f"{SITE}/admin/cases/1"
+    ),
+    EventKind.CASE_WITHDRAWN: CaseWithdrawn(
+        **CASE, reason="信息填写有误，重新申报", withdrawn_at="2026-09-24T11:00", case_url=f"{SITE}/admin/cases/1"
     ),
     EventKind.SUPERVISION_PUSHED: SupervisionPushed(**PUSH),
     EventKind.SUPERVISION_FEEDBACK: SupervisionFeedback(

@@ -32,9 +32,12 @@ from web import (
     api_docs,
     glossary,
     portal,
+    portal_apply,
+    portal_bundles,
     portal_filing,
     portal_knowledge,
     portal_letters,
+    portal_my,
     portal_rate,
     topics,
 )
@@ -60,6 +63,9 @@ router = APIRouter(include_in_schema=False)
 for _pages in (
     admin_notifications.router,
     portal_rate.router,
+    portal_apply.router,
+    portal_bundles.router,
+    portal_my.router,
     portal.router,
     account.router,
     admin_cases.router,

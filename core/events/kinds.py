@@ -20,6 +20,7 @@ class EventKind(StrEnum):
     CASE_CONCLUDED = "case.concluded"
     CASE_RATING_INVITED = "case.rating_invited"
     CASE_DECISION_NEEDED = "case.decision_needed"
+    CASE_WITHDRAWN = "case.withdrawn"
     SUPERVISION_PUSHED = "supervision.pushed"
     SUPERVISION_FEEDBACK = "supervision.feedback"
     SUPERVISION_ESCALATED = "supervision.escalated"
@@ -93,6 +94,14 @@ class CaseDecisionNeeded(CaseFacts):
     opinion_so_far: str
     step: str
     materials_url: str
+
+
+class CaseWithdrawn(CaseFacts):
+    """撤回: the applicant withdrew the application before acceptance; the department's handlers are told why."""
+
+    reason: str
+    withdrawn_at: str | None
+    case_url: str
 
 
 class PushFacts(Payload):
@@ -261,6 +270,7 @@ EventPayload = (
     | CaseConcluded
     | CaseRatingInvited
     | CaseDecisionNeeded
+    | CaseWithdrawn
     | SupervisionPushed
     | SupervisionFeedback
     | SupervisionEscalated
@@ -277,6 +287,7 @@ PAYLOADS: dict[EventKind, type[EventPayload]] = {
     EventKind.CASE_CONCLUDED: CaseConcluded,
     EventKind.CASE_RATING_INVITED: CaseRatingInvited,
     EventKind.CASE_DECISION_NEEDED: CaseDecisionNeeded,
+    EventKind.CASE_WITHDRAWN: CaseWithdrawn,
     EventKind.SUPERVISION_PUSHED: SupervisionPushed,
     EventKind.SUPERVISION_FEEDBACK: SupervisionFeedback,
     EventKind.SUPERVISION_ESCALATED: SupervisionEscalated,
