@@ -166,11 +166,8 @@ def _own_links(db: Session, citizen_id: int, rows: list[Notification]) -> dict[i
     """Where each message leads the signed-in applicant: a progress link of their own case opens that case (no
     password needed); a rating link stays (the rating page knows its owner)."""
     numbers = {m.group(1).upper() for row in rows if (m := _CASE_NO.search(row.link)) and "/progress" in row.link}
-    own = dict(
-        db.execute(select(Case.case_no, Case.id).where(Case.case_no.in_(numbers), Case.owner_user_id == citizen_id))
-        .tuples()
-        .all()
-    )
+    query = select(Case.case_no, Case.id).where(Case.case_no.in_(numbers), Case.owner_user_id == citizen_id)
+    own = {case_no: case_id for case_no, case_id in db.execute(query)}
     links: dict[int, str] = {}
     for row in rows:
         found = _CASE_NO.search(row.link)
