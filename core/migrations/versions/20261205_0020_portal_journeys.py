@@ -84,22 +84,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # dropping a table drops its indexes (MariaDB refuses to drop one a foreign key still needs)
     with op.batch_alter_table("case", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_case_bundle_id_case_bundle"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_case_bundle_id"))
         batch_op.drop_column("withdrawn_at")
         batch_op.drop_column("bundle_id")
 
-    with op.batch_alter_table("case_submission", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_case_submission_user_id"))
-
     op.drop_table("case_submission")
-    with op.batch_alter_table("pending_upload", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_pending_upload_user_id"))
-
     op.drop_table("pending_upload")
-    with op.batch_alter_table("case_bundle", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_case_bundle_owner_user_id"))
-        batch_op.drop_index(batch_op.f("ix_case_bundle_applicant_id"))
-
     op.drop_table("case_bundle")
