@@ -5,7 +5,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from core.items.models import ItemMaterial
-
 from tests.conftest import World
 from tests.helpers import ENTERPRISE, act
 
