@@ -127,6 +127,20 @@ def test_the_applicant_downloads_own_results_and_rates(
     db.rollback()
     audited = db.scalars(select(AuditLog.action).where(AuditLog.entity == "case", AuditLog.entity_id == str(case.id)))
     assert list(audited).count("case.result_download.licence") == 1
+    # the licence stands in only for a material whose guide names it (none of this item's materials does)
+    licence_id = client.get(
+        "/api/v1/applicants/reusable",
+        params={"kind": "personal", "id_number": PERSON["id_number"]},
+        headers=world.auth("citizen"),
+    ).json()["licences"][0]["id"]
+    body = {
+        "service_item_id": world.item.id,
+        "applicant": PERSON,
+        "materials": [{"item_material_id": world.item.materials[0].id, "licence_id": licence_id}],
+    }
+    misfit = client.post("/api/v1/cases", json=body, headers=world.auth("citizen"))
+    assert misfit.status_code == 422
+    assert misfit.json()["error"]["message"].startswith("电子证照“占用挖掘城市道路许可决定书”不能作为材料“申请表”")
     rated = citizen.submit(f"/rate?case_no={case.case_no}", "/rate", {"case_no": case.case_no, "level": "5"})
     assert rated.status_code == 200
     assert "您已评价：非常满意" in citizen.get(f"/my/cases/{case.id}").text

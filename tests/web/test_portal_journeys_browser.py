@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.cases.models import Case
+from core.items.models import ItemMaterial
 from core.seed.demo import DEMO_PASSWORD
 from knowledge.models import Bundle
 from tests.browser import browser_page, check_page, chromium
@@ -129,6 +130,22 @@ def test_apply_refresh_progress_download_and_rate(page: Page, world: World, db: 
         page.goto(f"{base}/my/inbox")
         expect(page.locator(".inbox-row").first).to_be_visible()
         check_page(page, "my-inbox", allow=FILE_TYPES)
+        # 带出以往信息 on a new application: the licence is offered for the one material whose guide names it
+        first, second = world.item.materials[0].id, world.item.materials[1].id
+        db.rollback()
+        db.get(ItemMaterial, first).licence_name = "占用挖掘城市道路许可决定书"  # type: ignore[union-attr]
+        db.commit()
+        page.goto(f"{base}/apply/{world.item.id}")
+        page.locator("#id_number").fill(PERSON["id_number"])
+        page.get_by_role("button", name="带出以往信息").click()
+        expect(page.locator("#prefill-status")).to_contain_text("已带出以往信息")
+        offered = page.locator(f"select[name=reuse_{first}] option").all_inner_texts()
+        assert any(text.startswith("电子证照：") for text in offered), offered
+        assert any(text.startswith("历史材料：申请表") for text in offered), offered
+        elsewhere = page.locator(f"select[name=reuse_{second}] option").all_inner_texts()
+        assert not any(text.startswith("电子证照：") for text in elsewhere), elsewhere
+        check_page(page, "apply-picker", allow=FILE_TYPES)
+
         page.goto(f"{base}/my/cases/{case_id}")
         with page.expect_navigation():
             page.get_by_role("link", name="评价本次服务（好差评）").click()
