@@ -11,19 +11,24 @@ refused application does not take it; the form shows it as attached and uses it 
 """
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.cases.models import CaseBundle, PendingUpload, Submission
+from core.cases.models import CaseBundle, CaseMaterial, PendingUpload, Submission
+from core.clock import now
 from core.errors import Conflict, ValidationFailed
+from core.files import service as file_service
 from core.files.models import StoredFile
 from core.org.models import User
 from core.security import new_token
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 EXPIRED = "申报表单已失效，请重新打开申报页面填写"
+PENDING_DAYS = 7
+"""How long a file kept for a form that was never sent again stays (then it is deleted, bytes and all)."""
 
 
 def new_form_key() -> str:
@@ -100,3 +105,20 @@ def drop(db: Session, user: User, form_key: str, slot: str) -> None:
             PendingUpload.user_id == user.id, PendingUpload.form_key == form_key, PendingUpload.slot == slot
         )
     )
+
+
+def purge_pending(db: Session, *, days: int = PENDING_DAYS, limit: int = 1000) -> int:
+    """Deletes the files kept for forms not sent again within ``days``: the pending row, and the file itself unless
+    a case uses it after all. Returns how many were deleted."""
+    cutoff = now() - timedelta(days=days)
+    rows = list(db.scalars(select(PendingUpload).where(PendingUpload.created_at < cutoff).limit(limit)))
+    for row in rows:
+        db.delete(row)
+    db.flush()
+    for file_id in {row.file_id for row in rows}:
+        used = db.scalar(select(CaseMaterial.id).where(CaseMaterial.file_id == file_id).limit(1))
+        stored = db.get(StoredFile, file_id)
+        if used is None and stored is not None:
+            file_service.discard(db, stored)
+    db.flush()
+    return len(rows)

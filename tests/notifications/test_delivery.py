@@ -188,6 +188,7 @@ def test_the_embedded_scheduler_and_celery_beat_run_the_same_periodic_jobs() -> 
         "early-warnings",
         "warning-digests",
         "audit-retention",
+        "pending-uploads",
         "bot-kept-messages",
         "notifications-sweep",
     }

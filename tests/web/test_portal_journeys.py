@@ -4,15 +4,19 @@ case, 撤回 before acceptance, and 一件事 applications whose cases are filed
 
 import re
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import clock, jobs
 from core.audit.models import AuditLog
-from core.cases.models import Case, CaseBundle
+from core.cases.models import Case, CaseBundle, PendingUpload
 from core.events.models import DomainEvent
+from core.files.models import StoredFile
+from core.settings import get_settings
 from knowledge.models import Bundle
 from tests.conftest import World
 from tests.helpers import PERSON, act
@@ -92,6 +96,27 @@ def test_files_chosen_stay_attached_when_the_form_comes_back(browser: MakeBrowse
     db.rollback()
     case = db.scalar(select(Case))
     assert case is not None and sorted(m.name for m in case.materials) == ["施工方案", "申请表"]
+
+
+def test_files_of_forms_never_sent_again_are_deleted_after_a_week(
+    browser: MakeBrowser, world: World, db: Session
+) -> None:
+    citizen = browser("citizen")
+    page_url = f"/apply/{world.item.id}"
+    refused = citizen.submit(page_url, page_url, PERSON, files=pdfs(world, skip="施工方案"))
+    assert refused.status_code == 422 and count(db, PendingUpload) == 1
+    stored = db.scalar(select(StoredFile))
+    assert stored is not None
+    path = get_settings().upload_dir / stored.storage_key[:2] / stored.storage_key
+    assert path.exists()
+    clock.freeze(datetime.now() + timedelta(days=6))
+    try:
+        assert jobs.run("pending-uploads") == 0
+        clock.freeze(datetime.now() + timedelta(days=8))
+        assert jobs.run("pending-uploads") == 1
+    finally:
+        clock.freeze(None)
+    assert count(db, PendingUpload) == 0 and count(db, StoredFile) == 0 and not path.exists()
 
 
 def test_the_picker_offers_a_licence_only_for_the_material_it_fits(client: TestClient, world: World) -> None:
