@@ -89,6 +89,16 @@ def purge_audit_log() -> int:
     return removed
 
 
+def purge_pending_uploads() -> int:
+    """Deletes the files kept for application forms that were never sent again (core/cases/submissions.py)."""
+    from core.cases.submissions import purge_pending
+
+    removed = in_transaction(lambda db: purge_pending(db))
+    if removed:
+        log.info("申报表单遗留文件清理完成：删除 %s 个", removed)
+    return removed
+
+
 def periodic_jobs() -> list[Job]:
     """The core's jobs and the plugins'."""
     settings = get_settings()
@@ -100,6 +110,7 @@ def periodic_jobs() -> list[Job]:
         Job("warning-digests", 30, send_warning_digests, "预警晨报发送失败"),
         Job("assessment-drafts", 60, compute_assessment_drafts, "考核草稿自动计算失败"),
         Job("audit-retention", 24 * 60, purge_audit_log, "审计日志保存期清理失败"),
+        Job("pending-uploads", 24 * 60, purge_pending_uploads, "申报表单遗留文件清理失败"),
     ]
     for plugin_jobs in hooks("jobs"):
         jobs += plugin_jobs()

@@ -28,6 +28,7 @@ from core.events.kinds import (
     CaseQueryCodeReissued,
     CaseRatingInvited,
     CaseSupplementRequested,
+    CaseWithdrawn,
     EventKind,
     EventPayload,
     KnowledgeReviewRequested,
@@ -107,6 +108,14 @@ def _query_code(p: CaseQueryCodeReissued) -> Message:
         f"请以新打印的受理通知书上的密码查询办理进度。如非本人办理，请立即联系办理部门。\n{_case_line(p)}"
     )
     return Message(f"查询密码已重新发放：{_s(p.case_no)}", body, _s(p.url))
+
+
+def _withdrawn(p: CaseWithdrawn) -> Message:
+    body = (
+        f"{_case_line(p)}\n申请人：{_s(p.applicant_name)}\n撤回时间：{_when(p.withdrawn_at)}\n撤回原因：{_s(p.reason)}"
+    )
+    link = _s(p.case_url) or _admin_link(f"/admin/cases/{_s(p.case_id)}")
+    return Message(f"申请人已撤回：{_s(p.item_name)}（{_s(p.case_no)}）", body + "\n该申请无需再受理。", link)
 
 
 def _decision(p: CaseDecisionNeeded) -> Message:
@@ -254,6 +263,7 @@ RENDERERS: dict[EventKind, Callable[[Any], Message]] = {
     EventKind.CASE_RATING_INVITED: _rating,
     EventKind.CASE_DECISION_NEEDED: _decision,
     EventKind.CASE_QUERY_CODE_REISSUED: _query_code,
+    EventKind.CASE_WITHDRAWN: _withdrawn,
     EventKind.SUPERVISION_PUSHED: _pushed,
     EventKind.SUPERVISION_FEEDBACK: _feedback,
     EventKind.SUPERVISION_ESCALATED: _escalated,

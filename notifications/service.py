@@ -152,6 +152,19 @@ def inbox_count(db: Session, user: User) -> int:
     return db.scalar(query) or 0
 
 
+def inbox_page(db: Session, user: User | None, *, page: int, page_size: int) -> tuple[list[Notification], int]:
+    """One page of the person's in-site messages (unread first, newest first within each) and how many there are
+    in all."""
+    me = _own(user)
+    if page < 1:
+        raise ValidationFailed("页码应从 1 开始", field="page")
+    mine = (Notification.user_id == me.id, Notification.channel == Channel.INBOX)
+    total = db.scalar(select(func.count(Notification.id)).where(*mine)) or 0
+    order = (Notification.read_at.is_not(None), Notification.id.desc())
+    query = select(Notification).where(*mine).order_by(*order).offset((page - 1) * page_size).limit(page_size)
+    return list(db.scalars(query)), total
+
+
 def unread_count(db: Session, user: User) -> int:
     """How many in-site messages the person has not read."""
     query = select(func.count(Notification.id)).where(

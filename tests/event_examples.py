@@ -15,6 +15,7 @@ from core.events.kinds import (
     CaseQueryCodeReissued,
     CaseRatingInvited,
     CaseSupplementRequested,
+    CaseWithdrawn,
     DecisionLine,
     EventKind,
     EventPayload,
@@ -116,6 +117,9 @@ EXAMPLES: dict[EventKind, EventPayload] = {
         **CASE, opinion_so_far="审查通过", step="decide", materials_url=f"{SITE}/admin/cases/1"
     ),
     EventKind.CASE_QUERY_CODE_REISSUED: CaseQueryCodeReissued(**CASE, reissued_at="2026-09-25T10:30"),
+    EventKind.CASE_WITHDRAWN: CaseWithdrawn(
+        **CASE, reason="信息填写有误，重新申报", withdrawn_at="2026-09-24T11:00", case_url=f"{SITE}/admin/cases/1"
+    ),
     EventKind.SUPERVISION_PUSHED: SupervisionPushed(**PUSH),
     EventKind.SUPERVISION_FEEDBACK: SupervisionFeedback(
         **PUSH,

@@ -248,10 +248,19 @@ def _attach_materials(
                 or not _may_reuse(user, licence_case, case)
             ):
                 raise ValidationFailed(f"材料“{spec.name}”选择的电子证照不属于该申请人", field="materials")
+            if not licence_fits(spec, licence):
+                raise ValidationFailed(
+                    f"电子证照“{licence.name}”不能作为材料“{spec.name}”，请上传文件或选用相符的证照", field="materials"
+                )
             row.source, row.licence_id, row.trust_level = "licence", licence.id, licence.trust_level
         else:
             row.source, row.trust_level = "paper", "B"
         case.materials.append(row)
+
+
+def licence_fits(spec: ItemMaterial, licence: Licence) -> bool:
+    """Whether the licence may stand for the material: the guide names that licence for it (材料目录的证照名称)."""
+    return bool(spec.licence_name) and licence.name == spec.licence_name
 
 
 def missing_required(case: Case) -> list[ItemMaterial]:

@@ -21,6 +21,7 @@ class EventKind(StrEnum):
     CASE_RATING_INVITED = "case.rating_invited"
     CASE_DECISION_NEEDED = "case.decision_needed"
     CASE_QUERY_CODE_REISSUED = "case.query_code_reissued"
+    CASE_WITHDRAWN = "case.withdrawn"
     SUPERVISION_PUSHED = "supervision.pushed"
     SUPERVISION_FEEDBACK = "supervision.feedback"
     SUPERVISION_ESCALATED = "supervision.escalated"
@@ -134,6 +135,14 @@ class CaseQueryCodeReissued(CaseFacts):
     """The window issued a new query password (the applicant is told: the old one no longer works)."""
 
     reissued_at: str
+
+
+class CaseWithdrawn(CaseFacts):
+    """撤回: the applicant withdrew the application before acceptance; the department's handlers are told why."""
+
+    reason: str
+    withdrawn_at: str | None
+    case_url: str
 
 
 class PushFacts(Payload):
@@ -376,6 +385,7 @@ EventPayload = (
     | CaseRatingInvited
     | CaseDecisionNeeded
     | CaseQueryCodeReissued
+    | CaseWithdrawn
     | SupervisionPushed
     | SupervisionFeedback
     | SupervisionEscalated
@@ -398,6 +408,7 @@ PAYLOADS: dict[EventKind, type[EventPayload]] = {
     EventKind.CASE_RATING_INVITED: CaseRatingInvited,
     EventKind.CASE_DECISION_NEEDED: CaseDecisionNeeded,
     EventKind.CASE_QUERY_CODE_REISSUED: CaseQueryCodeReissued,
+    EventKind.CASE_WITHDRAWN: CaseWithdrawn,
     EventKind.SUPERVISION_PUSHED: SupervisionPushed,
     EventKind.SUPERVISION_FEEDBACK: SupervisionFeedback,
     EventKind.SUPERVISION_ESCALATED: SupervisionEscalated,

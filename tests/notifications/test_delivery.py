@@ -189,6 +189,7 @@ def test_the_embedded_scheduler_and_celery_beat_run_the_same_periodic_jobs() -> 
         "warning-digests",
         "assessment-drafts",
         "audit-retention",
+        "pending-uploads",
         "bot-kept-messages",
         "notifications-sweep",
     }
