@@ -32,6 +32,8 @@ PUBLIC = frozenset(ROLES)
 LOGGED_IN = PUBLIC - {ANON}
 ADMIN_ONLY = frozenset({ADMIN})
 HANDLERS_OF_A = frozenset({CLERK_A, LEADER, ADMIN})
+DECIDERS_OF_A = frozenset({LEADER, ADMIN})
+"""决定 and 办结 need ``case.decide``, which a window clerk does not hold."""
 REGISTRARS_OF_A = frozenset({CLERK_A, ADMIN})
 APPLICANT_LOOKUP = frozenset({CITIZEN, CLERK_A, CLERK_B, ADMIN})
 CITIZENS = frozenset({CITIZEN})
@@ -107,7 +109,7 @@ CASE_ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "special/start": ("review", {"kind": "专家评审", "reason": "需组织专家论证"}),
     "special/end": ("suspended", {"result": "专家论证通过"}),
     "return": ("decide", {"opinion": "审查意见不完整"}),
-    "slip": ("submitted", {}),
+    "slip": ("review", {}),
 }
 
 
@@ -865,13 +867,13 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("POST", "/api/v1/cases/{case_id}/accept"): (HANDLERS_OF_A, case_action("accept")),
     ("POST", "/api/v1/cases/{case_id}/refuse"): (HANDLERS_OF_A, case_action("refuse")),
     ("POST", "/api/v1/cases/{case_id}/review"): (HANDLERS_OF_A, case_action("review")),
-    ("POST", "/api/v1/cases/{case_id}/decide"): (HANDLERS_OF_A, case_action("decide")),
-    ("POST", "/api/v1/cases/{case_id}/conclude"): (HANDLERS_OF_A, case_action("conclude")),
+    ("POST", "/api/v1/cases/{case_id}/decide"): (DECIDERS_OF_A, case_action("decide")),
+    ("POST", "/api/v1/cases/{case_id}/conclude"): (DECIDERS_OF_A, case_action("conclude")),
     ("POST", "/api/v1/cases/{case_id}/supplement"): (HANDLERS_OF_A, case_action("supplement")),
     ("POST", "/api/v1/cases/{case_id}/resupply"): (HANDLERS_OF_A, case_action("resupply")),
     ("POST", "/api/v1/cases/{case_id}/special/start"): (HANDLERS_OF_A, case_action("special/start")),
     ("POST", "/api/v1/cases/{case_id}/special/end"): (HANDLERS_OF_A, case_action("special/end")),
-    ("POST", "/api/v1/cases/{case_id}/return"): (HANDLERS_OF_A, case_action("return")),
+    ("POST", "/api/v1/cases/{case_id}/return"): (DECIDERS_OF_A, case_action("return")),
     ("POST", "/api/v1/cases/{case_id}/slip"): (REGISTRARS_OF_A, case_action("slip")),
     ("POST", "/api/v1/progress"): (PUBLIC, progress),
     ("GET", "/api/v1/publicity"): (PUBLIC, get("/api/v1/publicity")),

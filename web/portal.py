@@ -1,29 +1,20 @@
 """The public portal: guides, login and registration, online application, progress, publicity, statistics,
 and the citizen's own cases."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
-from core.cases import queries
-from core.cases import service as case_service
-from core.cases.models import Case
-from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn
+from core.cases import bundles, queries
 from core.deps import DB, ReadDB
-from core.errors import AppError, PermissionDenied, ValidationFailed
-from core.files import service as file_service
+from core.errors import AppError, ValidationFailed
 from core.items import service as item_service
-from core.items.models import ItemMaterial, ServiceItem
 from core.items.schemas import GuideOut, ItemSummary
-from core.major_projects import links as major_links
 from core.org import passwords, phone_codes, sessions
 from core.org import service as org_service
 from core.org.models import User
-from core.org.permissions import Permission
 from core.rate_limit import client_ip, hit
 from core.settings import get_settings
 from web import account
@@ -38,10 +29,8 @@ from web.common import (
     text,
     to_date,
     to_int,
-    upload,
-    validation_message,
 )
-from web.deps import OnError, OnReadError, signed_in_with
+from web.deps import OnError, OnReadError
 
 router = APIRouter(include_in_schema=False)
 
@@ -187,91 +176,6 @@ def register(request: Request, db: DB, form: Form, user: WebUser, on_error: OnEr
     return redirect("/my/cases")
 
 
-# ---------------------------------------------------------------- online application
-
-
-Citizen = Annotated[User, Depends(signed_in_with(Permission.CASE_APPLY))]
-"""The signed-in user who may apply online; anonymous visitors go to the login page first."""
-
-
-def _applicant_from(form: FormData) -> dict[str, str]:
-    values = {field: text(form, field) for field in APPLICANT_FIELDS}
-    values["kind"] = values["kind"] or "personal"
-    return values
-
-
-def _material_choices(
-    db: Session, form: FormData, materials: list[ItemMaterial], user: User, *, prefix: str = ""
-) -> list[MaterialIn]:
-    """Each material's choice on the form: a new upload, an earlier material or an e-licence."""
-    limit = get_settings().upload_max_bytes
-    chosen: list[MaterialIn] = []
-    for material in materials:
-        file = upload(form, f"{prefix}file_{material.id}")
-        reuse = text(form, f"{prefix}reuse_{material.id}")
-        if file is not None:
-            content = file.file.read(limit + 1)
-            stored = file_service.store(db, filename=file.filename or "", content=content, uploaded_by_id=user.id)
-            db.flush()
-            chosen.append(MaterialIn(item_material_id=material.id, upload_id=stored.id))
-        elif reuse[:2] in ("h:", "l:"):
-            number = to_int(reuse[2:], "材料")
-            if reuse.startswith("h:"):
-                chosen.append(MaterialIn(item_material_id=material.id, history_material_id=number))
-            else:
-                chosen.append(MaterialIn(item_material_id=material.id, licence_id=number))
-    return chosen
-
-
-@router.get("/apply/{item_id}", response_class=HTMLResponse)
-def apply_page(item_id: int, request: Request, db: DB, citizen: Citizen) -> Response:
-    """The online application form of an item."""
-    item = _online_item(db, item_id)
-    projects = major_links.linkable_projects(db, citizen, service_item_id=item.id)
-    context = {"item": item, "values": {"kind": "personal"}, "major_projects": projects}
-    return render(request, "portal/apply.html", context)
-
-
-def _online_item(db: Session, item_id: int) -> ServiceItem:
-    item = item_service.get(db, item_id, published_only=True)
-    if not item.is_online:
-        raise ValidationFailed(f"事项“{item.name}”暂不支持网上申报，请到窗口办理")
-    return item
-
-
-@router.post("/apply/{item_id}", response_class=HTMLResponse)
-def apply(item_id: int, request: Request, db: DB, form: Form, citizen: Citizen, on_error: OnError) -> Response:
-    """Submits the application; the page after shows the case number and the query password once."""
-    item = _online_item(db, item_id)
-    values = _applicant_from(form)
-    typed = {**values, "project_name": text(form, "project_name"), "major_project_id": text(form, "major_project_id")}
-    on_error.show(
-        "portal/apply.html",
-        lambda: {
-            "item": item,
-            "values": typed,
-            "major_projects": major_links.linkable_projects(db, citizen, service_item_id=item.id),
-        },
-    )
-    try:
-        applicant = ApplicantIn.model_validate(values)
-    except ValidationError as exc:
-        raise ValidationFailed(validation_message(exc, APPLICANT_LABELS)) from exc
-    major_project_id = to_int(typed["major_project_id"], "重大项目")
-    if major_project_id is not None:
-        major_links.check_case_link(db, citizen, major_project_id=major_project_id, service_item_id=item.id)
-    materials = _material_choices(db, form, item.materials, citizen)
-    data = SubmitIn(
-        service_item_id=item.id,
-        applicant=applicant,
-        project_name=text(form, "project_name")[:200],
-        materials=materials,
-        major_project_id=major_project_id,
-    )
-    new = case_service.submit_online(db, citizen, data)
-    return render(request, "portal/apply_done.html", {"case": new.case, "query_code": new.query_code})
-
-
 # ---------------------------------------------------------------- progress, publicity (statistics: web/portal_statistics.py)
 
 
@@ -289,7 +193,8 @@ def progress(request: Request, db: ReadDB, form: Form, user: WebUser, on_error: 
     if not case_no or not query_code:
         raise ValidationFailed("请输入办件编号和查询密码")
     result = queries.guarded_progress(db, case_no, query_code, client=client_ip(request))
-    return render(request, "portal/progress_result.html", {"progress": result})
+    bundle = bundles.view_by_case_no(db, case_no)  # the password fits this case: its bundle shares it
+    return render(request, "portal/progress_result.html", {"progress": result, "bundle": bundle})
 
 
 @router.get("/publicity", response_class=HTMLResponse)
@@ -328,50 +233,3 @@ def publicity(
         page_size=PUBLICITY_PAGE_SIZE,
     )
     return render(request, "portal/publicity.html", context)
-
-
-# ---------------------------------------------------------------- the citizen's own cases
-
-
-@router.get("/my/cases", response_class=HTMLResponse)
-def my_cases(request: Request, db: DB, citizen: Citizen, page: str | None = None) -> Response:
-    """The citizen's own cases."""
-    result = queries.list_cases(db, citizen, page=page_number(page))
-    return render(request, "portal/my_cases.html", {"result": result})
-
-
-def own_case(case_id: int, db: DB, citizen: Citizen) -> Case:
-    """The citizen's own case of the address; 404 for an unknown one, 403 for another person's."""
-    case = case_service.get_for(db, citizen, case_id)
-    if case.owner_user_id != citizen.id:
-        raise PermissionDenied("只能查看本人申报的办件")
-    return case
-
-
-OwnCase = Annotated[Case, Depends(own_case)]
-
-
-def _requested_materials(case: Case) -> list[ItemMaterial]:
-    """Item materials named in the open supplement request."""
-    names = queries.progress_view(case).pending_supplement
-    return [m for m in case.item.materials if m.name in names]
-
-
-def _my_case_context(case: Case) -> dict[str, Any]:
-    return {"case": case, "progress": queries.progress_view(case), "requested": _requested_materials(case)}
-
-
-@router.get("/my/cases/{case_id}", response_class=HTMLResponse)
-def my_case(request: Request, db: DB, case: OwnCase) -> Response:
-    """The citizen's view of one own case, with the resupply form while supplementing."""
-    return render(request, "portal/my_case.html", _my_case_context(case))
-
-
-@router.post("/my/cases/{case_id}/resupply", response_class=HTMLResponse)
-def my_resupply(request: Request, db: DB, form: Form, citizen: Citizen, case: OwnCase, on_error: OnError) -> Response:
-    """The citizen uploads the materials asked for; the clock runs again."""
-    on_error.show("portal/my_case.html", lambda: _my_case_context(own_case(case.id, db, citizen)))
-    materials = _material_choices(db, form, _requested_materials(case), citizen)
-    case_service.resupply(db, citizen, case, note=text(form, "note")[:2000], materials=materials)
-    flash(request, "补正材料已提交，办件继续办理")
-    return redirect(f"/my/cases/{case.id}")

@@ -5,8 +5,8 @@ code (neither is stored in clear), the address that asked, when it was sent, whe
 for the same number ends it at once) and when it was used (each works once). Wrong entries are counted by the
 rate limiter, not here.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-05 08:01:41.468701
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0020"
-down_revision: str | None = "0019"
+revision: str = "0023"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
