@@ -26,6 +26,9 @@ SYNONYM_WEIGHT = 0.8
 DIVERSITY_RATIO = 0.4
 FACET_MATCH = 1.2
 FACET_MISMATCH = 0.9
+FACET_SILENT = 1.0
+"""An FAQ about one aspect (materials, time…) when the question asks about none: it is likely a question about a
+rule, which an article answers."""
 # Across kinds, a question is more likely answered by an FAQ or an article than by a definition,
 # unless it asks what something means.
 KIND_PRIOR = {"faq": 1.0, "law": 0.95, "policy": 0.8, "glossary": 0.6, "item": 0.9}
@@ -61,6 +64,10 @@ LAW_CUES = (
     "责任",
     "追究",
 )
+RULE_CUES = ("吗", "能不能", "可不可以", "要不要", "必须", "谁", "为准", "有效", "随便", "算不算", "行不行", "不")
+"""A yes/no question about a rule that asks about no aspect of a procedure (materials, time…) is often answered
+by an article: such questions get KIND_PRIOR_RULE."""
+KIND_PRIOR_RULE = {"faq": 0.9, "law": 1.15, "policy": 0.8, "glossary": 0.6, "item": 0.9}
 DEFINITION_CUES = (
     "什么意思",
     "是什么",
@@ -300,10 +307,11 @@ class Index:
             self._standing_array = np.asarray(self._standing, dtype=np.float64)
         scores *= self._standing_array
         asked = _facet_bits(facets(query))
+        answered = np.asarray(self._facets, dtype=np.int64)
         if asked:
-            answered = np.asarray(self._facets, dtype=np.int64)
-            factor = np.where(answered == 0, 1.0, np.where(answered & asked, FACET_MATCH, FACET_MISMATCH))
-            scores *= factor
+            scores *= np.where(answered == 0, 1.0, np.where(answered & asked, FACET_MATCH, FACET_MISMATCH))
+        elif FACET_SILENT != 1.0:
+            scores *= np.where(answered == 0, 1.0, FACET_SILENT)
         if kinds:
             allowed = np.isin(kind_codes, [KINDS.index(k) for k in kinds if k in KINDS])
             scores = np.where(allowed, scores, 0.0)
@@ -313,6 +321,8 @@ class Index:
                 priors = KIND_PRIOR_DEFINITION
             elif any(cue in query for cue in LAW_CUES):
                 priors = KIND_PRIOR_LAW
+            elif not asked and any(cue in query for cue in RULE_CUES):
+                priors = KIND_PRIOR_RULE
             prior_by_code = np.array([priors.get(k, 1.0) for k in KINDS] + [1.0, 0.0])
             scores *= prior_by_code[kind_codes]
         raw = scores.copy()
@@ -364,11 +374,15 @@ class Index:
             if "procedure" in asked and not narrower:
                 guide = [s for s in tied if kind_codes[s] == item_code]
                 factors[guide] *= ranking.PROCEDURE_GUIDE
+        if facets(query) or asked - ranking.GUIDE_ASKS:
+            factors[kind_codes == KINDS.index("item")] *= ranking.GUIDE_UNASKED
         bits = ranking.aspect_bits(asked - ({"procedure"} if recognised is None else set()))
         if bits:
             answers = np.asarray(self._aspects, dtype=np.int64)
             silent = ranking.ASK_MISMATCH if asked & ranking.STRONG else 1.0
             factors *= np.where(answers & bits, ranking.ASK_MATCH, np.where(answers == 0, silent, ranking.ASK_MISMATCH))
+        overview = ranking.aspect_bits({ranking.OVERVIEW})
+        factors[np.asarray(self._aspects, dtype=np.int64) == overview] *= ranking.OVERVIEW_FACTOR
         named = ranking.article_numbers(query)
         if named:
             articles = np.asarray(self._articles, dtype=object)

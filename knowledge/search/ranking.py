@@ -66,8 +66,6 @@ ASKS: dict[str, tuple[str, ...]] = {
         "找谁",
         "找哪个",
         "哪个部门",
-        "怎么办",
-        "咋办",
         "怎么弄",
         "怎么走",
         "咋个办",
@@ -86,6 +84,7 @@ MATCHED_WEIGHT = 0.4
 """Weight of the query words that named the recognised item: they match all of its documents alike, so the other
 words decide among them (the item is ranked up by its tie instead)."""
 
+HOW_TO_GET = re.compile(r"怎么办[^？?。！!，,\s吗呢啊]")
 PENALTY_TEXT = re.compile(r"罚款|处罚|责令|追究|吊销|没收|罚金")
 CONDITION_TEXT = re.compile(r"下列条件|具备|符合下列|条件：")
 AMOUNT_TEXT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|元|%)")
@@ -98,15 +97,15 @@ ASK_MATCH = 1.45
 """A document answering what the question asks."""
 ASK_MISMATCH = 0.85
 """A document that answers something else the question does not ask."""
-ITEM_TIE = 1.6
+ITEM_TIE = 1.2
 """A document of the item the question names (its guide, its FAQs, an article its guide cites)."""
-LAW_TIE = 1.2
+LAW_TIE = 1.4
 """An article of a law the named item's guide cites, other than the cited articles."""
 OTHER_ITEM = 0.55
 """Another item's guide when the question names an item."""
 OTHER_ITEM_FAQ = 0.8
 """Another item's FAQ when the question names an item."""
-PROCEDURE_GUIDE = 1.5
+PROCEDURE_GUIDE = 2.0
 """The named item's guide when the question asks what to do (手续, 什么证) and nothing narrower."""
 ARTICLE_NAMED = 4.0
 """The article whose number the question names."""
@@ -121,6 +120,8 @@ _DIGITS = "零一二三四五六七八九"
 def asks(text: str) -> frozenset[str]:
     """What a question asks (keys of ASKS)."""
     found = frozenset(name for name, cues in ASKS.items() if any(cue in text for cue in cues))
+    if HOW_TO_GET.search(text):  # 怎么办营业执照 (how to get one), unlike a closing 怎么办 (what now)
+        found |= {"procedure"}
     if not found and any(word in text for word in BENEFIT):
         return frozenset({"amounts"})
     return found
@@ -169,13 +170,24 @@ def policy_aspects(heading: str, text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+FAQ_PENALTY = re.compile(r"罚|会怎样|会怎么样|后果")
+
+
 def faq_aspects(question: str) -> frozenset[str]:
-    """What an FAQ answers besides its facets (knowledge/search/facets.py)."""
-    return asks(question) - {"procedure"}
+    """What an FAQ answers besides its facets (knowledge/search/facets.py); penalties only when it says so
+    plainly ("给了差评以后会怎么处理" is not about penalties)."""
+    found = asks(question) - {"procedure", "penalty"}
+    return found | ({"penalty"} if FAQ_PENALTY.search(question) else set())
 
 
 ITEM_ASPECTS = frozenset({"procedure", "conditions", "apply"})
 """An item's guide says what to do, on which conditions and how to apply."""
+GUIDE_ASKS = ITEM_ASPECTS
+OVERVIEW_FACTOR = 0.7
+"""A policy's summary against its sections: a question usually asks about one section."""
+GUIDE_UNASKED = 0.75
+"""An item's guide when the question asks about something narrower (materials, time, a penalty, an amount): an
+FAQ or an article answers that better."""
 
 
 def article_numbers(text: str) -> set[str]:

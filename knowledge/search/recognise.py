@@ -45,7 +45,7 @@ def phrases_of(name: str, aliases: Iterable[str]) -> set[str]:
     for suffix in _SUFFIXES:
         if bare.endswith(suffix) and len(bare) - len(suffix) >= 3:
             out.add(bare[: -len(suffix)])
-    return {tokens.normalize(p).strip() for p in out if len(p.strip()) >= 2}
+    return {p.strip() for p in out if len(p.strip()) >= 2}
 
 
 class Recogniser:
@@ -64,7 +64,7 @@ class Recogniser:
         """Makes an item known by these phrases (besides the ones it had)."""
         self._items[item_id] = name
         for phrase in phrases:
-            phrase = tokens.normalize(phrase).strip()
+            phrase = tokens.normalize(phrase).strip().replace("...", SPLIT)  # NFKC turns … into ...
             if SPLIT in phrase:
                 parts = tuple(p for p in phrase.split(SPLIT) if p)
                 if len(parts) >= 2:

@@ -149,7 +149,7 @@ def refresh(db: Session, *, force: bool = False) -> Index:
 
 def _load_words(db: Session) -> None:
     words = [t.term for t in db.scalars(select(GlossaryTerm))]
-    words += [w for i in db.scalars(select(ServiceItem)) for w in [i.name, *(i.aliases or [])]]
+    words += [w for i in db.scalars(select(ServiceItem)) for w in [i.name, *(i.aliases or [])] if "…" not in w]
     words += [law.title for law in db.scalars(select(Law))]
     tokens.add_words(words)
 
