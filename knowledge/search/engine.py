@@ -22,7 +22,7 @@ from knowledge.search.snippets import snippet
 K1 = 1.2
 B = 0.75
 BIGRAM_WEIGHT = 0.7
-SYNONYM_WEIGHT = 0.8
+SYNONYM_WEIGHT = 1.0
 DIVERSITY_RATIO = 0.4
 FACET_MATCH = 1.2
 FACET_MISMATCH = 0.9
@@ -294,14 +294,18 @@ class Index:
                     weights[term] *= ranking.MATCHED_WEIGHT
         average = self._total_length / len(self._entries)
         scores = np.zeros(len(self._slots), dtype=np.float64)
+        generic = np.zeros(len(self._slots), dtype=np.float64)
         ideal = 0.0
         for term, weight in weights.items():
             idf = self._idf(term)
-            if not term.startswith(tokens.BIGRAM_PREFIX):
+            vague = ranking.is_generic(term.removeprefix(tokens.BIGRAM_PREFIX))
+            if not term.startswith(tokens.BIGRAM_PREFIX) and not vague:
                 ideal += weight * idf * (K1 + 1)
             if term in self._postings:
                 slots, normalised = self._compiled_term(term, average)
                 scores[slots] += weight * idf * normalised
+                if vague:
+                    generic[slots] += weight * idf * normalised
         kind_codes = np.asarray(self._kinds, dtype=np.int64)
         if self._standing_array is None or len(self._standing_array) != len(self._standing):
             self._standing_array = np.asarray(self._standing, dtype=np.float64)
@@ -325,7 +329,7 @@ class Index:
                 priors = KIND_PRIOR_RULE
             prior_by_code = np.array([priors.get(k, 1.0) for k in KINDS] + [1.0, 0.0])
             scores *= prior_by_code[kind_codes]
-        raw = scores.copy()
+        raw = scores * (1.0 - np.divide(generic, scores, out=np.zeros_like(scores), where=scores > 0))
         scores *= self._factors(query, recognised, kind_codes)
         candidates = np.flatnonzero(scores > 0)
         if candidates.size > limit:

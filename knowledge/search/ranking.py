@@ -67,6 +67,8 @@ ASKS: dict[str, tuple[str, ...]] = {
         "找哪个",
         "哪个部门",
         "怎么弄",
+        "怎么办",
+        "咋办",
         "怎么走",
         "咋个办",
         "哪能弄",
@@ -135,6 +137,30 @@ _ASPECT_BITS = {name: 1 << n for n, name in enumerate([*ASKS, OVERVIEW])}
 def aspect_bits(names: frozenset[str] | set[str]) -> int:
     """A set of aspects as bits, for vectorised matching."""
     return sum(_ASPECT_BITS[name] for name in names if name in _ASPECT_BITS)
+
+
+GENERIC = (
+    "怎么办",
+    "咋办",
+    "怎么回事",
+    "到哪",
+    "哪了",
+    "附近",
+    "是谁",
+    "什么样",
+    "有什么",
+    "怎么样",
+    "好吃",
+    "最快",
+    "推荐",
+)
+"""Words that make a sentence a question but say nothing about its subject: a document matching only these has
+not answered it (they count for ranking, not for ``confidence``)."""
+
+
+def is_generic(term: str) -> bool:
+    """True for a generic question word, or a bigram inside one."""
+    return any(term in word for word in GENERIC)
 
 
 def confidence(raw: float, ideal: float, *, tied: bool) -> float:
