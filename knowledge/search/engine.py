@@ -346,7 +346,8 @@ class Index:
         for slot in ranked:
             entry = self._slots[slot]
             assert entry is not None
-            confidence = ranking.confidence(float(raw[slot]), ideal, tied=slot in tied)
+            elsewhere = recognised is not None and self._owned[slot] and slot not in tied
+            confidence = ranking.confidence(float(raw[slot]), ideal, tied=slot in tied, elsewhere=elsewhere)
             hits.append(
                 Hit(
                     document=entry.document,
@@ -375,7 +376,8 @@ class Index:
             tied = list(self._ties.get(recognised.item_id, ()))
             factors[tied] = ranking.ITEM_TIE
             narrower = facets(query) or asked - {"procedure"}
-            if "procedure" in asked and not narrower:
+            bare = not tokens.words(query.replace(recognised.matched, " "))  # just the item's name: its guide
+            if ("procedure" in asked or bare) and not narrower:
                 guide = [s for s in tied if kind_codes[s] == item_code]
                 factors[guide] *= ranking.PROCEDURE_GUIDE
         if facets(query) or asked - ranking.GUIDE_ASKS:

@@ -111,6 +111,8 @@ PROCEDURE_GUIDE = 2.0
 """The named item's guide when the question asks what to do (手续, 什么证) and nothing narrower."""
 ARTICLE_NAMED = 4.0
 """The article whose number the question names."""
+ELSEWHERE_CONFIDENCE = 0.6
+"""How much less sure an answer is when it belongs to another item than the question names."""
 TIED_CONFIDENCE = 1.3
 """How much more sure an answer is when it belongs to the item the question names."""
 
@@ -163,13 +165,15 @@ def is_generic(term: str) -> bool:
     return any(term in word for word in GENERIC)
 
 
-def confidence(raw: float, ideal: float, *, tied: bool) -> float:
+def confidence(raw: float, ideal: float, *, tied: bool, elsewhere: bool = False) -> float:
     """How sure an answer is, 0–1: its word score over the best the question's words could reach (so one
     threshold works for short and long questions), raised when it belongs to the item the question names. The
-    ranking factors are left out on purpose: they order candidates, they do not make a weak match a good one."""
+    ranking factors are left out on purpose: they order candidates, they do not make a weak match a good one.
+    A document of another item than the one named (``elsewhere``) is less sure: it shares the question's words
+    about conditions or time, not its subject."""
     if ideal <= 0:
         return 0.0
-    return min(1.0, raw / ideal * (TIED_CONFIDENCE if tied else 1.0))
+    return min(1.0, raw / ideal * (TIED_CONFIDENCE if tied else ELSEWHERE_CONFIDENCE if elsewhere else 1.0))
 
 
 def law_aspects(text: str) -> frozenset[str]:
@@ -202,7 +206,7 @@ FAQ_PENALTY = re.compile(r"罚|会怎样|会怎么样|后果")
 def faq_aspects(question: str) -> frozenset[str]:
     """What an FAQ answers besides its facets (knowledge/search/facets.py); penalties only when it says so
     plainly ("给了差评以后会怎么处理" is not about penalties)."""
-    found = asks(question) - {"procedure", "penalty"}
+    found = asks(question) - {"procedure", "penalty", "conditions"}  # conditions is a facet already
     return found | ({"penalty"} if FAQ_PENALTY.search(question) else set())
 
 
