@@ -160,7 +160,7 @@ class Index:
         self._kinds: list[int] = []
         self._facets: list[int] = []
         self._standing: list[float] = []
-        self._standing_array: np.ndarray | None = None
+        self._arrays: dict[str, np.ndarray] = {}
         self._laws: list[int] = []
         self._successors: list[int] = []
         self._total_length = 0.0
@@ -208,7 +208,7 @@ class Index:
         self._kinds.append(KINDS.index(document.kind) if document.kind in KINDS else len(KINDS))
         self._facets.append(_facet_bits(document.facets))
         self._standing.append(document.standing)
-        self._standing_array = None
+        self._arrays.clear()
         self._laws.append(document.law)
         self._successors.append(document.successor)
         self._aspects.append(ranking.aspect_bits(document.aspects))
@@ -229,6 +229,7 @@ class Index:
         if entry is None:
             return
         self._total_length -= entry.length
+        self._arrays.clear()
         self._slots[entry.slot] = None
         self._kinds[entry.slot] = REMOVED
         self._laws[entry.slot] = self._successors[entry.slot] = self._aspects[entry.slot] = 0
@@ -246,6 +247,13 @@ class Index:
                 if not posting:
                     del self._postings[term]
 
+    def _array(self, name: str, dtype: type) -> np.ndarray:
+        """A per-slot list as a numpy array, kept until the next add or remove."""
+        cached = self._arrays.get(name)
+        if cached is None:
+            cached = self._arrays[name] = np.asarray(getattr(self, name), dtype=dtype)
+        return cached
+
     def _idf(self, term: str) -> float:
         df = len(self._postings.get(term, ()))
         n = len(self._entries)
@@ -258,7 +266,7 @@ class Index:
         posting = self._postings[term]
         slots = np.fromiter(posting.keys(), dtype=np.int64, count=len(posting))
         freqs = np.fromiter(posting.values(), dtype=np.float64, count=len(posting))
-        lengths = np.asarray(self._lengths, dtype=np.float64)[slots]
+        lengths = self._array("_lengths", np.float64)[slots]
         normalised = freqs * (K1 + 1) / (freqs + K1 * (1 - B + B * lengths / average))
         self._compiled[term] = (slots, normalised, average)
         return slots, normalised
@@ -306,12 +314,10 @@ class Index:
                 scores[slots] += weight * idf * normalised
                 if vague:
                     generic[slots] += weight * idf * normalised
-        kind_codes = np.asarray(self._kinds, dtype=np.int64)
-        if self._standing_array is None or len(self._standing_array) != len(self._standing):
-            self._standing_array = np.asarray(self._standing, dtype=np.float64)
-        scores *= self._standing_array
+        kind_codes = self._array("_kinds", np.int64)
+        scores *= self._array("_standing", np.float64)
         asked = _facet_bits(facets(query))
-        answered = np.asarray(self._facets, dtype=np.int64)
+        answered = self._array("_facets", np.int64)
         if asked:
             scores *= np.where(answered == 0, 1.0, np.where(answered & asked, FACET_MATCH, FACET_MISMATCH))
         elif FACET_SILENT != 1.0:
@@ -369,7 +375,7 @@ class Index:
             others = kind_codes == item_code
             factors[others] = ranking.OTHER_ITEM
             # FAQs that belong to no item (the centre's hours, appointments) are not another item's
-            owned = np.asarray(self._owned, dtype=bool)
+            owned = self._array("_owned", np.bool_)
             factors[(kind_codes == KINDS.index("faq")) & owned] = ranking.OTHER_ITEM_FAQ
             law_tied = list(self._law_ties.get(recognised.item_id, ()))
             factors[law_tied] = ranking.LAW_TIE
@@ -384,15 +390,15 @@ class Index:
             factors[kind_codes == KINDS.index("item")] *= ranking.GUIDE_UNASKED
         bits = ranking.aspect_bits(asked - ({"procedure"} if recognised is None else set()))
         if bits:
-            answers = np.asarray(self._aspects, dtype=np.int64)
+            answers = self._array("_aspects", np.int64)
             silent = ranking.ASK_MISMATCH if asked & ranking.STRONG else 1.0
             factors *= np.where(answers & bits, ranking.ASK_MATCH, np.where(answers == 0, silent, ranking.ASK_MISMATCH))
         overview = ranking.aspect_bits({ranking.OVERVIEW})
-        factors[np.asarray(self._aspects, dtype=np.int64) == overview] *= ranking.OVERVIEW_FACTOR
+        factors[self._array("_aspects", np.int64) == overview] *= ranking.OVERVIEW_FACTOR
         named = ranking.article_numbers(query)
         if named:
-            articles = np.asarray(self._articles, dtype=object)
-            factors[np.isin(articles, list(named))] *= ranking.ARTICLE_NAMED
+            hits = [slot for slot, number in enumerate(self._articles) if number in named]
+            factors[hits] *= ranking.ARTICLE_NAMED
         return factors
 
     def _in_force_first(self, ranked: list[int], scores: np.ndarray, limit: int) -> list[int]:
@@ -400,7 +406,7 @@ class Index:
         so a reader meets the law in force first (however well the old wording matched)."""
         if not any(self._successors[slot] for slot in ranked):
             return ranked
-        laws = np.asarray(self._laws, dtype=np.int64)
+        laws = self._array("_laws", np.int64)
         out: list[int] = []
         for slot in ranked:
             successor = self._successors[slot]

@@ -109,12 +109,15 @@ class Recogniser:
 
     def _near(self, query: str) -> list[tuple[str, int]]:
         """(phrase, position) for phrases found in the query with exactly one Chinese character different."""
-        candidates: set[str] = set()
+        shared: dict[str, int] = defaultdict(int)
         for i in range(len(query) - 1):
-            candidates |= self._by_bigram.get(query[i : i + 2], set())
+            for phrase in self._by_bigram.get(query[i : i + 2], ()):
+                shared[phrase] += 1
         out = []
-        for phrase in candidates:
+        for phrase, count in shared.items():
             n = len(phrase)
+            if count < n - 3 or phrase in query:  # one wrong character spoils at most two of its n-1 bigrams
+                continue
             for at in range(len(query) - n + 1):
                 window = query[at : at + n]
                 diff = [j for j in range(n) if window[j] != phrase[j]]
