@@ -175,10 +175,11 @@ KIND_LABELS = {
     "law": "法律法规",
     "policy": "政策文件",
     "glossary": "政务百科",
-    "item": "办事指南",
     "bundle": "一件事",
     "link": "业务系统",
 }
+HIT_KIND_LABELS = {**KIND_LABELS, "item": "办事指南"}
+"""What a search hit is, shown with it and in citations: the curated kinds and the service items' guides."""
 STATUS_LABELS = {
     "draft": "草稿",
     "pending": "待审核",
@@ -226,7 +227,7 @@ class HitOut(BaseModel):
         """A hit of the search engine with its document's kind (and its name), key, title and link."""
         return cls(
             kind=h.document.kind,
-            kind_label=KIND_LABELS.get(h.document.kind, "知识库"),
+            kind_label=HIT_KIND_LABELS.get(h.document.kind, "知识库"),
             key=h.document.key,
             title=h.document.title,
             link=h.document.link,

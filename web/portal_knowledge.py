@@ -14,7 +14,7 @@ from core.rate_limit import client_ip
 from knowledge import service as knowledge_service
 from knowledge import workflow
 from knowledge.models import LEGAL_STATUSES, Faq
-from knowledge.schemas import KIND_LABELS
+from knowledge.schemas import HIT_KIND_LABELS, KIND_LABELS
 from knowledge.search import service as search_service
 from web.common import WebUser, render, to_int
 from web.deps import OnReadError
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/knowledge", include_in_schema=False)
 
 SEARCH_TABS = {
     "all": "全部",
-    "item": KIND_LABELS["item"],
+    "item": HIT_KIND_LABELS["item"],
     "faq": KIND_LABELS["faq"],
     "law": KIND_LABELS["law"],
     "policy": KIND_LABELS["policy"],
@@ -79,7 +79,7 @@ def search(
         "hits": hits,
         "answered": answered,
         "q": text,
-        "kind_labels": KIND_LABELS,
+        "kind_labels": HIT_KIND_LABELS,
         "standing": LEGAL_STATUSES,
         "recognised": found.recognised,
     }

@@ -9,15 +9,19 @@ score by the best score the query's words could reach, so one threshold works fo
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from knowledge.search import ranking, tokens
 from knowledge.search.colloquial import COLLOQUIAL
 from knowledge.search.facets import FACETS, facets
+from knowledge.search.ranking import LAW_CUES
 from knowledge.search.recognise import Recognised, Recogniser
 from knowledge.search.snippets import snippet
+from knowledge.search.types import Document, Found, Hit
+
+__all__ = ["KINDS", "Document", "Found", "Hit", "Index"]
 
 K1 = 1.2
 B = 0.75
@@ -36,34 +40,6 @@ KIND_PRIOR_DEFINITION = {"faq": 1.0, "law": 0.9, "policy": 0.8, "glossary": 1.2,
 KIND_PRIOR_LAW = {"faq": 0.85, "law": 1.25, "policy": 0.8, "glossary": 0.5, "item": 0.6}
 CLEAR_RATIO = 0.8
 """The top hit is clearly ahead when the second scores below this share of it."""
-LAW_CUES = (
-    "不给发",
-    "会怎样",
-    "算不算",
-    "有效吗",
-    "行政机关",
-    "不允许",
-    "不得",
-    "禁止",
-    "效力",
-    "算谁",
-    "多少天内",
-    "必须",
-    "罚",
-    "法律",
-    "法规",
-    "条例",
-    "违法",
-    "擅自",
-    "未经",
-    "没经过",
-    "偷偷",
-    "依法",
-    "法定",
-    "规定",
-    "责任",
-    "追究",
-)
 RULE_CUES = ("吗", "能不能", "可不可以", "要不要", "必须", "谁", "为准", "有效", "随便", "算不算", "行不行", "不")
 """A yes/no question about a rule that asks about no aspect of a procedure (materials, time…) is often answered
 by an article: such questions get KIND_PRIOR_RULE."""
@@ -81,57 +57,6 @@ DEFINITION_CUES = (
     "怎么理解",
     "指的是",
 )
-
-
-@dataclass(frozen=True)
-class Document:
-    """A searchable unit: an FAQ, one law article, one policy section, a glossary term or a service item's guide."""
-
-    key: str
-    kind: str
-    title: str
-    link: str
-    fields: tuple[tuple[str, float], ...]
-    """(text, weight) pairs."""
-    snippet_source: str
-    """The text a snippet is cut from (an FAQ's answer, an article's text)."""
-    meta: dict[str, str] = field(default_factory=dict)
-    facets: frozenset[str] = frozenset()
-    """What the document answers (knowledge/search/facets.py); empty when it is not about one aspect."""
-    standing: float = 1.0
-    """How much the document's score counts: below 1 for an article of a repealed or superseded law, so the law
-    in force ranks first (knowledge/search/documents.py)."""
-    law: int = 0
-    """The law an article belongs to (0 for other kinds)."""
-    successor: int = 0
-    """For an article of a repealed or superseded law, the law that replaced it: its best-matching article is
-    shown first whenever this one is shown."""
-    items: frozenset[int] = frozenset()
-    """Service items the document belongs to: an item's own guide, an item's FAQ, an article an item's guide cites."""
-    law_items: frozenset[int] = frozenset()
-    """Items whose guide cites the document's law (but not this article): a weaker tie."""
-    aspects: frozenset[str] = frozenset()
-    """What the document answers among knowledge/search/ranking.py ASKS (penalty, conditions, amounts…)."""
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A ranked result."""
-
-    document: Document
-    score: float
-    confidence: float
-    snippet: str
-    """HTML-escaped text with the matched words in <mark>."""
-
-
-@dataclass(frozen=True)
-class Found:
-    """A search's hits, the item the question names, and whether the first hit is clearly ahead."""
-
-    hits: list[Hit]
-    recognised: Recognised | None
-    clear: bool
 
 
 @dataclass
@@ -336,7 +261,8 @@ class Index:
             prior_by_code = np.array([priors.get(k, 1.0) for k in KINDS] + [1.0, 0.0])
             scores *= prior_by_code[kind_codes]
         raw = scores * (1.0 - np.divide(generic, scores, out=np.zeros_like(scores), where=scores > 0))
-        scores *= self._factors(query, recognised, kind_codes)
+        factors, guide = self._factors(query, recognised, kind_codes)
+        scores *= factors
         candidates = np.flatnonzero(scores > 0)
         if candidates.size > limit:
             top = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]]
@@ -354,6 +280,8 @@ class Index:
             assert entry is not None
             elsewhere = recognised is not None and self._owned[slot] and slot not in tied
             confidence = ranking.confidence(float(raw[slot]), ideal, tied=slot in tied, elsewhere=elsewhere)
+            if slot in guide and recognised is not None and recognised.exact:
+                confidence = max(confidence, ranking.GUIDE_CONFIDENCE)
             hits.append(
                 Hit(
                     document=entry.document,
@@ -366,9 +294,13 @@ class Index:
         clear = bool(ranked) and second < CLEAR_RATIO * float(scores[ranked[0]])
         return Found(hits, recognised, clear)
 
-    def _factors(self, query: str, recognised: Recognised | None, kind_codes: np.ndarray) -> np.ndarray:
-        """Per-document factors of knowledge/search/ranking.py: the named item, what is asked, a named article."""
+    def _factors(
+        self, query: str, recognised: Recognised | None, kind_codes: np.ndarray
+    ) -> tuple[np.ndarray, list[int]]:
+        """Per-document factors of knowledge/search/ranking.py (the named item, what is asked, a named article),
+        and the named item's guide when the question asks what to do."""
         factors = np.ones(len(self._slots), dtype=np.float64)
+        guide: list[int] = []
         asked = ranking.asks(query)
         if recognised is not None and not any(cue in query for cue in DEFINITION_CUES):
             item_code = KINDS.index("item")
@@ -399,7 +331,7 @@ class Index:
         if named:
             hits = [slot for slot, number in enumerate(self._articles) if number in named]
             factors[hits] *= ranking.ARTICLE_NAMED
-        return factors
+        return factors, guide
 
     def _in_force_first(self, ranked: list[int], scores: np.ndarray, limit: int) -> list[int]:
         """Puts the best-matching article of the law that replaced a repealed or superseded one right before it,

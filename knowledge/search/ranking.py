@@ -17,6 +17,36 @@ labelled set (bench/knowledge_eval.py prints both).
 
 import re
 
+LAW_CUES = (
+    "不给发",
+    "会怎样",
+    "算不算",
+    "有效吗",
+    "行政机关",
+    "不允许",
+    "不得",
+    "禁止",
+    "效力",
+    "算谁",
+    "多少天内",
+    "必须",
+    "罚",
+    "法律",
+    "法规",
+    "条例",
+    "违法",
+    "擅自",
+    "未经",
+    "没经过",
+    "偷偷",
+    "依法",
+    "法定",
+    "规定",
+    "责任",
+    "追究",
+)
+"""Words of a question about a rule, which an article answers more often than an FAQ (the law kind prior)."""
+
 ASKS: dict[str, tuple[str, ...]] = {
     "penalty": (
         "罚",
@@ -111,6 +141,8 @@ PROCEDURE_GUIDE = 2.0
 """The named item's guide when the question asks what to do (手续, 什么证) and nothing narrower."""
 ARTICLE_NAMED = 4.0
 """The article whose number the question names."""
+GUIDE_CONFIDENCE = 0.6
+"""A plainly named item's guide, asked what to do, is a sure answer whatever other words the question has."""
 ELSEWHERE_CONFIDENCE = 0.6
 """How much less sure an answer is when it belongs to another item than the question names."""
 TIED_CONFIDENCE = 1.3
