@@ -11,12 +11,14 @@ from core.cases import bundles, queries
 from core.deps import DB, ReadDB
 from core.errors import AppError, ValidationFailed
 from core.items import service as item_service
+from core.items.models import ServiceItem
 from core.items.schemas import GuideOut, ItemSummary
 from core.org import passwords, phone_codes, sessions
 from core.org import service as org_service
 from core.org.models import User
 from core.rate_limit import client_ip, hit
 from core.settings import get_settings
+from knowledge.search import service as search_service
 from web import account
 from web.common import (
     Form,
@@ -65,9 +67,12 @@ def guides(
     category: str | None = None,
     department_id: str | None = None,
 ) -> HTMLResponse:
-    """The catalogue of published items, filtered."""
+    """The catalogue of published items, filtered; words are matched by the knowledge search (names, aliases,
+    colloquial terms, typos), best match first, so "开餐馆" finds 食品经营许可."""
     department = to_int(department_id, "部门")
-    items = item_service.list_items(db, q=q, category=category or None, department_id=department)
+    items = item_service.list_items(db, category=category or None, department_id=department)
+    if q and q.strip():
+        items = _ranked_by_search(db, items, q)
     return render(
         request,
         "portal/guides.html",
@@ -80,6 +85,19 @@ def guides(
             "department_id": department,
         },
     )
+
+
+def _ranked_by_search(db: Session, items: list[ServiceItem], q: str) -> list[ServiceItem]:
+    """The items the search finds for ``q`` (item guides only), in its order; items whose name contains the words
+    come after them if the search missed them."""
+    found = search_service.find(db, q, kind="item", limit=50)
+    order = [int(h.document.key.removeprefix("item:")) for h in found.hits if search_service.is_answered([h])]
+    if found.recognised is not None and found.recognised.item_id not in order:
+        order.insert(0, found.recognised.item_id)
+    words = q.strip()
+    by_id = {i.id: i for i in items}
+    ranked = [by_id[i] for i in order if i in by_id]
+    return ranked + [i for i in items if words in i.name and i not in ranked]
 
 
 @router.get("/guides/{item_id}", response_class=HTMLResponse)
