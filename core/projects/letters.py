@@ -92,6 +92,7 @@ def _current_letter(db: Session, user: User | None, project: Project) -> Guidanc
         verification_code=code,
         verification_url=verify_url(code),
         issued_at=issued_at,
+        is_final=is_final,
     )
     # Issued as HTML, everything the letter prints fixed now (a few ms); laid out as PDF when first downloaded
     # (pdf_bytes): WeasyPrint takes about a second of CPU, and most letters, the drafts every derivation issues,

@@ -6,95 +6,57 @@ query words that are glossary synonyms also search for their canonical term. ``c
 score by the best score the query's words could reach, so one threshold works for short and long queries.
 """
 
-import html
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.search import tokens
+from knowledge.search import ranking, tokens
 from knowledge.search.colloquial import COLLOQUIAL
 from knowledge.search.facets import FACETS, facets
+from knowledge.search.ranking import LAW_CUES
+from knowledge.search.recognise import Recognised, Recogniser
+from knowledge.search.snippets import snippet
+from knowledge.search.types import Document, Found, Hit
+
+__all__ = ["KINDS", "Document", "Found", "Hit", "Index"]
 
 K1 = 1.2
 B = 0.75
 BIGRAM_WEIGHT = 0.7
-SYNONYM_WEIGHT = 0.8
+SYNONYM_WEIGHT = 1.0
 DIVERSITY_RATIO = 0.4
 FACET_MATCH = 1.2
 FACET_MISMATCH = 0.9
+FACET_SILENT = 1.0
+"""An FAQ about one aspect (materials, time…) when the question asks about none: it is likely a question about a
+rule, which an article answers."""
 # Across kinds, a question is more likely answered by an FAQ or an article than by a definition,
 # unless it asks what something means.
-KIND_PRIOR = {"faq": 1.0, "law": 0.95, "policy": 0.8, "glossary": 0.6}
-KIND_PRIOR_DEFINITION = {"faq": 1.0, "law": 0.9, "policy": 0.8, "glossary": 1.2}
-KIND_PRIOR_LAW = {"faq": 0.85, "law": 1.25, "policy": 0.8, "glossary": 0.5}
-LAW_CUES = (
-    "不给发",
-    "会怎样",
-    "算不算",
-    "有效吗",
-    "行政机关",
-    "不允许",
-    "不得",
-    "禁止",
-    "效力",
-    "算谁",
-    "多少天内",
-    "必须",
-    "罚",
-    "法律",
-    "法规",
-    "条例",
-    "违法",
-    "擅自",
-    "未经",
-    "没经过",
-    "偷偷",
-    "依法",
-    "法定",
-    "规定",
-    "责任",
-    "追究",
+KIND_PRIOR = {"faq": 1.0, "law": 0.95, "policy": 0.8, "glossary": 0.6, "item": 0.9}
+KIND_PRIOR_DEFINITION = {"faq": 1.0, "law": 0.9, "policy": 0.8, "glossary": 1.2, "item": 0.5}
+KIND_PRIOR_LAW = {"faq": 0.85, "law": 1.25, "policy": 0.8, "glossary": 0.5, "item": 0.6}
+CLEAR_RATIO = 0.8
+"""The top hit is clearly ahead when the second scores below this share of it."""
+RULE_CUES = ("吗", "能不能", "可不可以", "要不要", "必须", "谁", "为准", "有效", "随便", "算不算", "行不行", "不")
+"""A yes/no question about a rule that asks about no aspect of a procedure (materials, time…) is often answered
+by an article: such questions get KIND_PRIOR_RULE."""
+KIND_PRIOR_RULE = {"faq": 0.9, "law": 1.15, "policy": 0.8, "glossary": 0.6, "item": 0.9}
+DEFINITION_CUES = (
+    "什么意思",
+    "是什么",
+    "指什么",
+    "啥意思",
+    "含义",
+    "什么叫",
+    "啥叫",
+    "是啥",
+    "什么是",
+    "怎么理解",
+    "指的是",
 )
-DEFINITION_CUES = ("什么意思", "是什么", "指什么", "啥意思", "含义", "什么叫", "啥叫", "是啥")
-
-
-@dataclass(frozen=True)
-class Document:
-    """A searchable unit: an FAQ, one law article, one policy section or a glossary term."""
-
-    key: str
-    kind: str
-    title: str
-    link: str
-    fields: tuple[tuple[str, float], ...]
-    """(text, weight) pairs."""
-    snippet_source: str
-    """The text a snippet is cut from (an FAQ's answer, an article's text)."""
-    meta: dict[str, str] = field(default_factory=dict)
-    facets: frozenset[str] = frozenset()
-    """What the document answers (knowledge/search/facets.py); empty when it is not about one aspect."""
-    standing: float = 1.0
-    """How much the document's score counts: below 1 for an article of a repealed or superseded law, so the law
-    in force ranks first (knowledge/search/documents.py)."""
-    law: int = 0
-    """The law an article belongs to (0 for other kinds)."""
-    successor: int = 0
-    """For an article of a repealed or superseded law, the law that replaced it: its best-matching article is
-    shown first whenever this one is shown."""
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A ranked result."""
-
-    document: Document
-    score: float
-    confidence: float
-    snippet: str
-    """HTML-escaped text with the matched words in <mark>."""
 
 
 @dataclass
@@ -123,11 +85,17 @@ class Index:
         self._kinds: list[int] = []
         self._facets: list[int] = []
         self._standing: list[float] = []
-        self._standing_array: np.ndarray | None = None
+        self._arrays: dict[str, np.ndarray] = {}
         self._laws: list[int] = []
         self._successors: list[int] = []
         self._total_length = 0.0
         self._synonyms: dict[str, list[str]] = {}
+        self._aspects: list[int] = []
+        self._articles: list[str] = []
+        self._owned: list[bool] = []
+        self._ties: defaultdict[int, set[int]] = defaultdict(set)
+        self._law_ties: defaultdict[int, set[int]] = defaultdict(set)
+        self.recogniser = Recogniser()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -165,9 +133,16 @@ class Index:
         self._kinds.append(KINDS.index(document.kind) if document.kind in KINDS else len(KINDS))
         self._facets.append(_facet_bits(document.facets))
         self._standing.append(document.standing)
-        self._standing_array = None
+        self._arrays.clear()
         self._laws.append(document.law)
         self._successors.append(document.successor)
+        self._aspects.append(ranking.aspect_bits(document.aspects))
+        self._articles.append(document.meta.get("article", "") if document.kind == "law" else "")
+        self._owned.append(bool(document.items))
+        for item_id in document.items:
+            self._ties[item_id].add(slot)
+        for item_id in document.law_items:
+            self._law_ties[item_id].add(slot)
         self._total_length += entry.length
         for term, freq in entry.tf.items():
             self._postings[term][slot] = freq
@@ -179,9 +154,16 @@ class Index:
         if entry is None:
             return
         self._total_length -= entry.length
+        self._arrays.clear()
         self._slots[entry.slot] = None
         self._kinds[entry.slot] = REMOVED
-        self._laws[entry.slot] = self._successors[entry.slot] = 0
+        self._laws[entry.slot] = self._successors[entry.slot] = self._aspects[entry.slot] = 0
+        self._articles[entry.slot] = ""
+        self._owned[entry.slot] = False
+        for item_id in entry.document.items:
+            self._ties[item_id].discard(entry.slot)
+        for item_id in entry.document.law_items:
+            self._law_ties[item_id].discard(entry.slot)
         for term in entry.tf:
             posting = self._postings.get(term)
             if posting is not None:
@@ -189,6 +171,13 @@ class Index:
                 self._compiled.pop(term, None)
                 if not posting:
                     del self._postings[term]
+
+    def _array(self, name: str, dtype: type) -> np.ndarray:
+        """A per-slot list as a numpy array, kept until the next add or remove."""
+        cached = self._arrays.get(name)
+        if cached is None:
+            cached = self._arrays[name] = np.asarray(getattr(self, name), dtype=dtype)
+        return cached
 
     def _idf(self, term: str) -> float:
         df = len(self._postings.get(term, ()))
@@ -202,7 +191,7 @@ class Index:
         posting = self._postings[term]
         slots = np.fromiter(posting.keys(), dtype=np.int64, count=len(posting))
         freqs = np.fromiter(posting.values(), dtype=np.float64, count=len(posting))
-        lengths = np.asarray(self._lengths, dtype=np.float64)[slots]
+        lengths = self._array("_lengths", np.float64)[slots]
         normalised = freqs * (K1 + 1) / (freqs + K1 * (1 - B + B * lengths / average))
         self._compiled[term] = (slots, normalised, average)
         return slots, normalised
@@ -223,28 +212,41 @@ class Index:
 
     def search(self, query: str, *, kinds: set[str] | None = None, limit: int = 10) -> list[Hit]:
         """The best documents for a query, optionally of some kinds only."""
+        return self.find(query, kinds=kinds, limit=limit).hits
+
+    def find(self, query: str, *, kinds: set[str] | None = None, limit: int = 10) -> Found:
+        """The best documents for a query with the item it names and whether the first is clearly ahead."""
+        recognised = self.recogniser.recognise(query) if len(self.recogniser) else None
         if not self._entries:
-            return []
+            return Found([], recognised, False)
         weights = self.query_terms(query)
+        if recognised is not None:
+            named = tokens.normalize(recognised.matched)
+            for term in weights:
+                if term.removeprefix(tokens.BIGRAM_PREFIX) in named:
+                    weights[term] *= ranking.MATCHED_WEIGHT
         average = self._total_length / len(self._entries)
         scores = np.zeros(len(self._slots), dtype=np.float64)
+        generic = np.zeros(len(self._slots), dtype=np.float64)
         ideal = 0.0
         for term, weight in weights.items():
             idf = self._idf(term)
-            if not term.startswith(tokens.BIGRAM_PREFIX):
+            vague = ranking.is_generic(term.removeprefix(tokens.BIGRAM_PREFIX))
+            if not term.startswith(tokens.BIGRAM_PREFIX) and not vague:
                 ideal += weight * idf * (K1 + 1)
             if term in self._postings:
                 slots, normalised = self._compiled_term(term, average)
                 scores[slots] += weight * idf * normalised
-        kind_codes = np.asarray(self._kinds, dtype=np.int64)
-        if self._standing_array is None or len(self._standing_array) != len(self._standing):
-            self._standing_array = np.asarray(self._standing, dtype=np.float64)
-        scores *= self._standing_array
+                if vague:
+                    generic[slots] += weight * idf * normalised
+        kind_codes = self._array("_kinds", np.int64)
+        scores *= self._array("_standing", np.float64)
         asked = _facet_bits(facets(query))
+        answered = self._array("_facets", np.int64)
         if asked:
-            answered = np.asarray(self._facets, dtype=np.int64)
-            factor = np.where(answered == 0, 1.0, np.where(answered & asked, FACET_MATCH, FACET_MISMATCH))
-            scores *= factor
+            scores *= np.where(answered == 0, 1.0, np.where(answered & asked, FACET_MATCH, FACET_MISMATCH))
+        elif FACET_SILENT != 1.0:
+            scores *= np.where(answered == 0, 1.0, FACET_SILENT)
         if kinds:
             allowed = np.isin(kind_codes, [KINDS.index(k) for k in kinds if k in KINDS])
             scores = np.where(allowed, scores, 0.0)
@@ -254,8 +256,13 @@ class Index:
                 priors = KIND_PRIOR_DEFINITION
             elif any(cue in query for cue in LAW_CUES):
                 priors = KIND_PRIOR_LAW
+            elif not asked and any(cue in query for cue in RULE_CUES):
+                priors = KIND_PRIOR_RULE
             prior_by_code = np.array([priors.get(k, 1.0) for k in KINDS] + [1.0, 0.0])
             scores *= prior_by_code[kind_codes]
+        raw = scores * (1.0 - np.divide(generic, scores, out=np.zeros_like(scores), where=scores > 0))
+        factors, guide = self._factors(query, recognised, kind_codes)
+        scores *= factors
         candidates = np.flatnonzero(scores > 0)
         if candidates.size > limit:
             top = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]]
@@ -266,27 +273,72 @@ class Index:
             ranked = self._diversified(ranked, scores, kind_codes, limit)
         ranked = self._in_force_first(ranked, scores, limit)
         marks = [t for t in weights if not t.startswith(tokens.BIGRAM_PREFIX)]
+        tied = self._ties.get(recognised.item_id, set()) if recognised else set()
         hits = []
         for slot in ranked:
             entry = self._slots[slot]
             assert entry is not None
-            score = float(scores[slot])
+            elsewhere = recognised is not None and self._owned[slot] and slot not in tied
+            confidence = ranking.confidence(float(raw[slot]), ideal, tied=slot in tied, elsewhere=elsewhere)
+            if slot in guide and recognised is not None and recognised.exact:
+                confidence = max(confidence, ranking.GUIDE_CONFIDENCE)
             hits.append(
                 Hit(
                     document=entry.document,
-                    score=round(score, 4),
-                    confidence=round(min(1.0, score / ideal) if ideal else 0.0, 4),
+                    score=round(float(scores[slot]), 4),
+                    confidence=round(confidence, 4),
                     snippet=snippet(entry.document.snippet_source, marks),
                 )
             )
-        return hits
+        second = float(scores[ranked[1]]) if len(ranked) > 1 else 0.0
+        clear = bool(ranked) and second < CLEAR_RATIO * float(scores[ranked[0]])
+        return Found(hits, recognised, clear)
+
+    def _factors(
+        self, query: str, recognised: Recognised | None, kind_codes: np.ndarray
+    ) -> tuple[np.ndarray, list[int]]:
+        """Per-document factors of knowledge/search/ranking.py (the named item, what is asked, a named article),
+        and the named item's guide when the question asks what to do."""
+        factors = np.ones(len(self._slots), dtype=np.float64)
+        guide: list[int] = []
+        asked = ranking.asks(query)
+        if recognised is not None and not any(cue in query for cue in DEFINITION_CUES):
+            item_code = KINDS.index("item")
+            others = kind_codes == item_code
+            factors[others] = ranking.OTHER_ITEM
+            # FAQs that belong to no item (the centre's hours, appointments) are not another item's
+            owned = self._array("_owned", np.bool_)
+            factors[(kind_codes == KINDS.index("faq")) & owned] = ranking.OTHER_ITEM_FAQ
+            law_tied = list(self._law_ties.get(recognised.item_id, ()))
+            factors[law_tied] = ranking.LAW_TIE
+            tied = list(self._ties.get(recognised.item_id, ()))
+            factors[tied] = ranking.ITEM_TIE
+            narrower = facets(query) or asked - {"procedure"}
+            bare = not tokens.words(query.replace(recognised.matched, " "))  # just the item's name: its guide
+            if ("procedure" in asked or bare) and not narrower:
+                guide = [s for s in tied if kind_codes[s] == item_code]
+                factors[guide] *= ranking.PROCEDURE_GUIDE
+        if facets(query) or asked - ranking.GUIDE_ASKS:
+            factors[kind_codes == KINDS.index("item")] *= ranking.GUIDE_UNASKED
+        bits = ranking.aspect_bits(asked - ({"procedure"} if recognised is None else set()))
+        if bits:
+            answers = self._array("_aspects", np.int64)
+            silent = ranking.ASK_MISMATCH if asked & ranking.STRONG else 1.0
+            factors *= np.where(answers & bits, ranking.ASK_MATCH, np.where(answers == 0, silent, ranking.ASK_MISMATCH))
+        overview = ranking.aspect_bits({ranking.OVERVIEW})
+        factors[self._array("_aspects", np.int64) == overview] *= ranking.OVERVIEW_FACTOR
+        named = ranking.article_numbers(query)
+        if named:
+            hits = [slot for slot, number in enumerate(self._articles) if number in named]
+            factors[hits] *= ranking.ARTICLE_NAMED
+        return factors, guide
 
     def _in_force_first(self, ranked: list[int], scores: np.ndarray, limit: int) -> list[int]:
         """Puts the best-matching article of the law that replaced a repealed or superseded one right before it,
         so a reader meets the law in force first (however well the old wording matched)."""
         if not any(self._successors[slot] for slot in ranked):
             return ranked
-        laws = np.asarray(self._laws, dtype=np.int64)
+        laws = self._array("_laws", np.int64)
         out: list[int] = []
         for slot in ranked:
             successor = self._successors[slot]
@@ -314,44 +366,10 @@ class Index:
         return ranked[:limit]
 
 
-KINDS = ("faq", "law", "policy", "glossary")
+KINDS = ("faq", "law", "policy", "glossary", "item")
 REMOVED = len(KINDS) + 1
 _FACET_BITS = {name: 1 << n for n, name in enumerate(FACETS)}
 
 
 def _facet_bits(names: frozenset[str]) -> int:
     return sum(_FACET_BITS[name] for name in names if name in _FACET_BITS)
-
-
-def snippet(text: str, marks: list[str], width: int = 90) -> str:
-    """About ``width`` characters around the densest run of matched words, escaped, words in <mark>."""
-    plain = " ".join(text.split())
-    lowered = tokens.normalize(plain)
-    positions = sorted((lowered.find(word), word) for word in marks if len(word) >= 2)
-    positions = [(p, w) for p, w in positions if p >= 0]
-    start = 0
-    if positions and len(plain) > width:
-        best = max(positions, key=lambda pw: sum(1 for p, _ in positions if pw[0] <= p < pw[0] + width))
-        start = max(0, best[0] - width // 4)
-    window = plain[start : start + width]
-    out = html.escape(window)
-    for word in sorted({w for _, w in positions}, key=len, reverse=True):
-        escaped = html.escape(word)
-        out = _mark(out, escaped)
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if start + width < len(plain) else ""
-    return prefix + out + suffix
-
-
-def _mark(text: str, word: str) -> str:
-    """Wraps case-insensitive occurrences of ``word`` that are not already inside a mark."""
-    result, i, lowered = [], 0, text.lower()
-    while True:
-        j = lowered.find(word, i)
-        if j < 0:
-            result.append(text[i:])
-            return "".join(result)
-        inside = text.rfind("<mark>", 0, j) > text.rfind("</mark>", 0, j)
-        result.append(text[i:j])
-        result.append(text[j : j + len(word)] if inside else f"<mark>{text[j : j + len(word)]}</mark>")
-        i = j + len(word)
