@@ -27,7 +27,9 @@ PENALTY = re.compile(
     r"后果|法律规定|哪条法|依据什么法|法律依据|法定义务|有什么义务|义务"
 )
 """A question about a penalty or a legal duty: the law article answers it, not the item's guide."""
-_OPENING = re.compile(r"(开|开办|开设|经营|干|做)(一)?(个|家|间|一个|一家|一间|了个|个体的?)?[^，。？?！!]{0,10}?(店|馆|铺|厂|公司|超市|小卖部|部|院|房|吧|中心|所|室|摊|档|园|厅|坊|行)")
+_OPENING = re.compile(
+    r"(开|开办|开设|经营|干|做)(一)?(个|家|间|一个|一家|一间|了个|个体的?)?[^，。？?！!]{0,10}?(店|馆|铺|厂|公司|超市|小卖部|部|院|房|吧|中心|所|室|摊|档|园|厅|坊|行)"
+)
 _PAPERS = re.compile(r"证|照|手续|许可|审批|备案|办什么|办哪些|办啥|要什么|需要什么|跑哪|哪些部门")
 MAX_CHOICES = 3
 _GUIDE_LINK = re.compile(r"/guides/(\d+)")
@@ -57,7 +59,7 @@ def item_id_of(hit: Hit) -> Optional[int]:
 
 def recognised(result: SearchResult) -> Optional[Dict[str, Any]]:
     """The item the search recognised in the question: ``{id, name}`` or None."""
-    item = result.get("recognised_item")  # type: ignore[misc]
+    item = result.get("recognised_item")
     if isinstance(item, dict) and item.get("id") is not None:
         return {"id": int(item["id"]), "name": str(item.get("name") or "")}
     return None
@@ -96,7 +98,7 @@ def decide(result: SearchResult, text: str, *, wants_guide: bool = False) -> Dec
         return Decision("guide", item_id=item["id"], item_name=item["name"])
     if not answered or top is None:
         return Decision("nothing")
-    if result.get("clear", True) is False and len(hits) >= 2:  # type: ignore[misc]
+    if result.get("clear", True) is False and len(hits) >= 2:
         return Decision("choices", hits=hits[:MAX_CHOICES])
     top_item = item_id_of(top)
     if top_item is not None:

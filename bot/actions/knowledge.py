@@ -37,11 +37,13 @@ def format_answer(result: Dict[str, Any], top: Optional[Hit] = None) -> str:
     kind = top.get("kind_label") or "知识库"  # the API names the kind of source (政务百科, 法律法规…)
     link = public_link(top.get("link", ""))
     snippet = plain_snippet(top.get("snippet", ""))
-    lines = [f"【{top.get('title', '')}】", whole_sentences(snippet)]
+    # The API's plain answer (whole sentences of the source) when it gives one, else the snippet's whole sentences
+    body = whole_sentences(str(top.get("text") or "")) or whole_sentences(snippet)
+    lines = [f"【{top.get('title', '')}】", body]
     if top.get("notice"):  # a repealed or superseded law: say so, and where the law in force is
         replacement = public_link(top["replaced_by_link"]) if top.get("replaced_by_link") else ""
         lines.append(f"注意：{top['notice']} {replacement}".rstrip())
-    if was_cut(snippet):
+    if was_cut(snippet):  # the source says more than the answer: where to read it all
         lines.append(f"详见：{link}")
     lines.append(f"来源：{kind}《{_bare_title(top.get('title', ''))}》 {link}")
     related = [h for h in hits if h.get("title") and h is not top][:MAX_RELATED]
@@ -94,7 +96,9 @@ async def answer_from_knowledge(
         intro = "您的问题可能涉及以下几项，请选择您想了解的一项（也可以换个说法再问）："
         if out_of_scope:
             intro = "这个问题我不太确定是否属于政务服务。您是不是想了解以下内容："
-        lines = [intro] + [f"{n}. {h['title']} {public_link(h.get('link', ''))}" for n, h in enumerate(decision.hits, 1)]
+        lines = [intro] + [
+            f"{n}. {h['title']} {public_link(h.get('link', ''))}" for n, h in enumerate(decision.hits, 1)
+        ]
         dispatcher.utter_message(text="\n".join(lines), buttons=_choice_buttons(decision.hits))
         return [SlotSet("failure_count", 0)]
     if out_of_scope:
@@ -210,6 +214,8 @@ ASPECTS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("online", ("网上", "线上", "网办", "手机上", "不见面", "在线")),
     ("phone", ("电话", "咨询热线", "联系方式")),
 )
+
+
 def aspects_of(text: str) -> List[str]:
     """Which parts of a guide the user asked about (materials, time, fee, where, online, phone)."""
     return [name for name, words in ASPECTS if any(w in text for w in words)]
