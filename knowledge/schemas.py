@@ -7,7 +7,8 @@ from typing import Any, Self
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from knowledge.models import LEGAL_STATUSES, Revision
-from knowledge.search.engine import Hit
+from knowledge.search.engine import Found, Hit
+from knowledge.search.snippets import excerpt
 
 ARTICLE_NUMBER = re.compile(r"^第[零〇一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?$")
 
@@ -174,6 +175,7 @@ KIND_LABELS = {
     "law": "法律法规",
     "policy": "政策文件",
     "glossary": "政务百科",
+    "item": "办事指南",
     "bundle": "一件事",
     "link": "业务系统",
 }
@@ -190,14 +192,27 @@ STATUS_LABELS = {
 class HitOut(BaseModel):
     """A ranked search result with a stable link to its source."""
 
-    kind: str
-    kind_label: str = Field(description="来源类别，如“政务百科”“法律法规”（引用出处时显示）")
-    key: str
+    kind: str = Field(
+        description="faq 咨询问答 / law 法规条文 / policy 政策文件 / glossary 政务百科 / item 办事指南（事项）"
+    )
+    kind_label: str = Field(description="来源类别，如“政务百科”“法律法规”“办事指南”（引用出处时显示）")
+    key: str = Field(
+        description="稳定的条目键：faq:<问答id>、law:<法规id>:<第X条>、policy:<政策id>:<章节序号，0为全文>、"
+        "glossary:<词条id>、item:<事项id>（办事指南，link 为 /guides/<事项id>）"
+    )
     title: str
-    link: str
+    link: str = Field(description="来源页面的站内路径；事项为 /guides/<事项id>")
     score: float
-    confidence: float
-    snippet: str
+    confidence: float = Field(description="0–1，答案有多可靠；属于问题所说事项的条目更高")
+    snippet: str = Field(description="命中词以 <mark> 标出的摘要（HTML 已转义），尽量在句末截断")
+    text: str = Field(
+        default="", description="纯文本答案：来源正文的前几句，最多约300字，只在句末截断（聊天直接回复用）"
+    )
+    citation: str = Field(
+        default="",
+        description="引用出处：法规为“《法规名》第X条”，政策为“《政策名》”，事项为“《事项名》”，问答和百科为““标题””；"
+        "与 kind_label 连用，如“来源：法律法规《中华人民共和国城乡规划法》第四十条”",
+    )
     law_status: str | None = Field(
         default=None, description="法规条文的效力状态：in_force 现行有效 / amended 已修改 / repealed 已废止"
     )
@@ -218,18 +233,64 @@ class HitOut(BaseModel):
             score=h.score,
             confidence=h.confidence,
             snippet=h.snippet,
+            text=excerpt(h.document.snippet_source),
+            citation=citation(h),
             law_status=h.document.meta.get("status"),
             notice=h.document.meta.get("notice", ""),
             replaced_by_link=h.document.meta.get("replaced_by_link", ""),
         )
 
 
+def citation(h: Hit) -> str:
+    """How a hit's source is cited (HitOut.citation)."""
+    doc = h.document
+    if doc.kind == "law":
+        law_title = doc.title.split("》")[0].lstrip("《")
+        return f"《{law_title}》{doc.meta.get('article', '')}"
+    if doc.kind == "policy":
+        return f"《{doc.title.split(' · ')[0]}》"
+    if doc.kind == "item":
+        return f"《{doc.title}》"
+    return f"“{doc.title}”"
+
+
+class RecognisedItemOut(BaseModel):
+    """The service item a question is about."""
+
+    id: int = Field(description="事项 id（办事指南 /guides/<id>）")
+    name: str = Field(description="事项名称")
+    matched: str = Field(description="问题中据以识别事项的原话，如“施工许可证”“二手房过户”（可能有一个错别字）")
+
+
 class SearchOut(BaseModel):
     """Search results; ``answered`` is false when nothing was good enough (the question is then recorded)."""
 
     query: str
-    answered: bool
+    answered: bool = Field(
+        description="排第一的结果足以作答（可信度达到阈值）；为 false 时问题已记入“未解决问题”，不应直接作答"
+    )
+    clear: bool = Field(
+        default=False,
+        description="排第一的结果明显领先第二个（智能客服据此直接回答）；为 false 时宜把前三个结果作为按钮让用户选择",
+    )
+    recognised_item: RecognisedItemOut | None = Field(
+        default=None,
+        description="问题所说的事项（按事项名称、简称、别名、俗称识别，容许一个错别字），没有识别出时为 null；"
+        "搜索已据此把该事项的指南、问答和引用的法规条文排在前面",
+    )
     hits: list[HitOut]
+
+    @classmethod
+    def from_found(cls, query: str, found: Found, *, answered: bool) -> Self:
+        """The API shape of a search's result."""
+        item = found.recognised
+        return cls(
+            query=query,
+            answered=answered,
+            clear=answered and found.clear,
+            recognised_item=RecognisedItemOut(id=item.item_id, name=item.name, matched=item.matched) if item else None,
+            hits=[HitOut.from_hit(h) for h in found.hits],
+        )
 
 
 class ReviewIn(BaseModel):

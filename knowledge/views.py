@@ -14,27 +14,25 @@ from core.org.permissions import Permission
 from core.rate_limit import client_ip
 from knowledge import excel, service, unanswered, workflow
 from knowledge.models import Faq, Law, Revision, UnansweredQuestion
-from knowledge.schemas import HitOut, ReviewIn, RevisionOut, SearchOut
+from knowledge.schemas import ReviewIn, RevisionOut, SearchOut
 from knowledge.search import service as search_service
 
 router = APIRouter(prefix="/knowledge", tags=["知识库"])
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
-@router.get("/search", response_model=SearchOut, summary="知识检索（咨询问答、法规条文、政策、百科）")
+@router.get("/search", response_model=SearchOut, summary="知识检索（办事指南、咨询问答、法规条文、政策、百科）")
 def search(
     request: Request, db: ReadDB, q: str | None = None, kind: str = "all", limit: int = 5, channel: str = "web"
 ) -> SearchOut:
-    """Ranked hits with score, highlighted snippet and link; unanswered questions are kept for admins."""
-    hits = search_service.search(db, q, kind=kind, limit=limit)
-    answered = search_service.is_answered(hits)
+    """Ranked hits with score, highlighted snippet and link, the item the question is about and whether the first
+    hit is clearly ahead; ``kind`` is faq, law, policy, glossary, item or all. Unanswered questions are kept for
+    admins."""
+    found = search_service.find(db, q, kind=kind, limit=limit)
+    answered = search_service.is_answered(found.hits)
     text = search_service.clean_query(q)
-    search_service.note_unanswered(hits, text, channel=channel, client=client_ip(request))
-    return SearchOut(
-        query=text,
-        answered=answered,
-        hits=[HitOut.from_hit(h) for h in hits],
-    )
+    search_service.note_unanswered(found.hits, text, channel=channel, client=client_ip(request))
+    return SearchOut.from_found(text, found, answered=answered)
 
 
 def _faq(row: Faq) -> dict[str, Any]:

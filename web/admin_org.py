@@ -46,6 +46,7 @@ DEPARTMENT_LABELS = {
 }
 ITEM_TEXT_FIELDS = {
     "name": "事项名称",
+    "aliases": "简称和别名（用顿号分隔，搜索据此识别事项）",
     "item_type": "事项类型",
     "legal_basis": "设定依据",
     "scope": "适用范围",

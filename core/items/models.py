@@ -18,6 +18,9 @@ class ServiceItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True, comment="实施编码")
     name: Mapped[str] = mapped_column(String(200), index=True)
+    aliases: Mapped[list[str]] = mapped_column(
+        JSON, default=list, comment="简称、别名和俗称（如“施工许可证”“过户”），搜索据此识别问题说的是哪个事项"
+    )
     item_type: Mapped[str] = mapped_column(String(20), comment="行政许可 / 行政确认 / 公共服务 / ...")
     category: Mapped[str] = mapped_column(String(20), index=True, comment="投资建设 / 业务协同 / ...")
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)

@@ -1,5 +1,6 @@
 """Shapes of the service-item API; a guide lists its elements in the standard order (DOMAIN.md)."""
 
+import re
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -30,6 +31,10 @@ class ItemIn(BaseModel):
 
     code: str = Field(min_length=5, max_length=64)
     name: str = Field(min_length=2, max_length=200)
+    aliases: list[str] = Field(
+        default_factory=list,
+        description="简称、别名和俗称，如“施工许可证”“过户”；搜索和智能客服据此识别问题说的是哪个事项",
+    )
     item_type: str = Field(min_length=2, max_length=20)
     category: str = Field(min_length=2, max_length=20)
     department_id: int
@@ -58,6 +63,16 @@ class ItemIn(BaseModel):
     joint_route: list[list[str]] = Field(default_factory=list)
     is_published: bool = True
     materials: list[MaterialSpec] = Field(default_factory=list)
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _split_aliases(cls, value: Any) -> Any:
+        """Accepts a list or one text separated by 、，,；; or spaces (the admin form); drops blanks and repeats."""
+        if isinstance(value, str):
+            value = re.split(r"[、，,；;\s]+", value)
+        if isinstance(value, list):
+            return list(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+        return value
 
     @field_validator("fee")
     @classmethod

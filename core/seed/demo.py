@@ -169,6 +169,8 @@ def seed_items(db: Session, departments: dict[str, Department]) -> list[ServiceI
     for row in load("items.json"):
         existing = db.scalar(select(ServiceItem).where(ServiceItem.code == row["code"]))
         if existing is not None:
+            if not existing.aliases and row.get("aliases"):
+                existing.aliases = list(row["aliases"])  # a database seeded before item aliases existed
             items.append(existing)
             continue
         data = dict(row)

@@ -1,10 +1,77 @@
-"""Which searchable documents each kind of published knowledge becomes, with a stable link to its source."""
+"""Which searchable documents each kind of published knowledge becomes, with a stable link to its source.
 
-from typing import Any
+A service item's guide is a document too (kind "item", key ``item:<id>``, link ``/guides/<id>``), so one search box
+reaches items, FAQs, laws and policies; documents also carry the items they belong to and what they answer
+(knowledge/search/ranking.py), which the ranking uses.
+"""
 
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+from core.items.models import ServiceItem
 from knowledge.models import Faq, GlossaryTerm, Law, Policy
+from knowledge.search import ranking
 from knowledge.search.engine import Document
 from knowledge.search.facets import facets
+
+MAX_CITING_ITEMS = 3
+"""An article cited by more items than this (行政许可法 on time limits) ties it to none of them."""
+MAX_CITING_ITEMS_LAW = 6
+"""Likewise for a whole law."""
+
+
+@dataclass
+class Citations:
+    """Which items' guides (设定依据) cite which law articles, by law title."""
+
+    articles: defaultdict[tuple[str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
+    laws: defaultdict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+
+    @classmethod
+    def of(cls, items: Iterable[ServiceItem]) -> Self:
+        """The citations of these items' legal basis texts."""
+        out = cls()
+        for item in items:
+            for title, numbers in ranking.cited_articles(item.legal_basis or ""):
+                out.laws[title].add(item.id)
+                for number in numbers:
+                    out.articles[(title, number)].add(item.id)
+        return out
+
+    def of_article(self, title: str, number: str) -> tuple[frozenset[int], frozenset[int]]:
+        """(items citing this article, items citing its law but not the article)."""
+        direct = self.articles.get((title, number), set())
+        direct = direct if len(direct) <= MAX_CITING_ITEMS else set()
+        law = self.laws.get(title, set())
+        law = law - direct if len(law) <= MAX_CITING_ITEMS_LAW else set()
+        return frozenset(direct), frozenset(law)
+
+
+def item_documents(item: ServiceItem) -> list[Document]:
+    """A published item's guide is one document, found by its name, aliases, result and scope."""
+    if not item.is_published:
+        return []
+    return [
+        Document(
+            key=f"item:{item.id}",
+            kind="item",
+            title=item.name,
+            link=f"/guides/{item.id}",
+            fields=(
+                (item.name, 3.0),
+                (" ".join(item.aliases or []), 2.5),
+                (item.result_name, 1.0),
+                (item.scope, 0.4),
+                (item.conditions, 0.3),
+            ),
+            snippet_source=item.scope,
+            meta={"item_id": str(item.id), "department": item.department.name if item.department else ""},
+            items=frozenset({item.id}),
+            aspects=ranking.ITEM_ASPECTS,
+        )
+    ]
 
 
 def faq_documents(faq: Faq, item_name: str = "") -> list[Document]:
@@ -25,6 +92,8 @@ def faq_documents(faq: Faq, item_name: str = "") -> list[Document]:
             snippet_source=faq.answer,
             meta={"item": item_name},
             facets=facets(faq.question),
+            items=frozenset({faq.service_item_id}) if faq.service_item_id else frozenset(),
+            aspects=ranking.faq_aspects(faq.question),
         )
     ]
 
@@ -46,9 +115,11 @@ def law_notice(law: Law, replacement: str | None) -> str:
     return ""
 
 
-def law_documents(law: Law, replacement: str | None = None) -> list[Document]:
+def law_documents(law: Law, replacement: str | None = None, citations: Citations | None = None) -> list[Document]:
     """Each article of a law is a document, citable as 《title》第X条; one of a repealed or superseded law says so in
-    its title and notice, names its replacement and ranks below the law in force."""
+    its title and notice, names its replacement and ranks below the law in force. An article belongs to the items
+    whose guide cites it (``citations``)."""
+    citations = citations or Citations()
     notice = law_notice(law, replacement)
     meta = {"doc_no": law.doc_no, "law_id": str(law.id), "status": law.legal_status, "notice": notice}
     if replacement and notice:
@@ -65,6 +136,9 @@ def law_documents(law: Law, replacement: str | None = None) -> list[Document]:
             standing=STANDING.get(law.legal_status, 1.0),
             law=law.id,
             successor=(law.replaced_by_id or 0) if notice else 0,
+            items=citations.of_article(law.title, article.number)[0],
+            law_items=citations.of_article(law.title, article.number)[1],
+            aspects=ranking.law_aspects(article.text),
         )
         for article in law.articles
     ]
@@ -89,6 +163,7 @@ def policy_documents(policy: Policy) -> list[Document]:
             ),
             snippet_source=policy.summary or points,
             meta={"doc_no": policy.doc_no},
+            aspects=frozenset({ranking.OVERVIEW}),
         )
     ]
     for n, section in enumerate(policy.sections, start=1):
@@ -102,6 +177,7 @@ def policy_documents(policy: Policy) -> list[Document]:
                 fields=((policy.title, 1.0), (heading, 1.5), (text, 1.0)),
                 snippet_source=text,
                 meta={"doc_no": policy.doc_no},
+                aspects=ranking.policy_aspects(heading, text),
             )
         )
     return docs

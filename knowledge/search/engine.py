@@ -6,7 +6,6 @@ query words that are glossary synonyms also search for their canonical term. ``c
 score by the best score the query's words could reach, so one threshold works for short and long queries.
 """
 
-import html
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -14,9 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from knowledge.search import tokens
+from knowledge.search import ranking, tokens
 from knowledge.search.colloquial import COLLOQUIAL
 from knowledge.search.facets import FACETS, facets
+from knowledge.search.recognise import Recognised, Recogniser
+from knowledge.search.snippets import snippet
 
 K1 = 1.2
 B = 0.75
@@ -27,9 +28,11 @@ FACET_MATCH = 1.2
 FACET_MISMATCH = 0.9
 # Across kinds, a question is more likely answered by an FAQ or an article than by a definition,
 # unless it asks what something means.
-KIND_PRIOR = {"faq": 1.0, "law": 0.95, "policy": 0.8, "glossary": 0.6}
-KIND_PRIOR_DEFINITION = {"faq": 1.0, "law": 0.9, "policy": 0.8, "glossary": 1.2}
-KIND_PRIOR_LAW = {"faq": 0.85, "law": 1.25, "policy": 0.8, "glossary": 0.5}
+KIND_PRIOR = {"faq": 1.0, "law": 0.95, "policy": 0.8, "glossary": 0.6, "item": 0.9}
+KIND_PRIOR_DEFINITION = {"faq": 1.0, "law": 0.9, "policy": 0.8, "glossary": 1.2, "item": 0.5}
+KIND_PRIOR_LAW = {"faq": 0.85, "law": 1.25, "policy": 0.8, "glossary": 0.5, "item": 0.6}
+CLEAR_RATIO = 0.8
+"""The top hit is clearly ahead when the second scores below this share of it."""
 LAW_CUES = (
     "不给发",
     "会怎样",
@@ -58,12 +61,24 @@ LAW_CUES = (
     "责任",
     "追究",
 )
-DEFINITION_CUES = ("什么意思", "是什么", "指什么", "啥意思", "含义", "什么叫", "啥叫", "是啥")
+DEFINITION_CUES = (
+    "什么意思",
+    "是什么",
+    "指什么",
+    "啥意思",
+    "含义",
+    "什么叫",
+    "啥叫",
+    "是啥",
+    "什么是",
+    "怎么理解",
+    "指的是",
+)
 
 
 @dataclass(frozen=True)
 class Document:
-    """A searchable unit: an FAQ, one law article, one policy section or a glossary term."""
+    """A searchable unit: an FAQ, one law article, one policy section, a glossary term or a service item's guide."""
 
     key: str
     kind: str
@@ -84,6 +99,12 @@ class Document:
     successor: int = 0
     """For an article of a repealed or superseded law, the law that replaced it: its best-matching article is
     shown first whenever this one is shown."""
+    items: frozenset[int] = frozenset()
+    """Service items the document belongs to: an item's own guide, an item's FAQ, an article an item's guide cites."""
+    law_items: frozenset[int] = frozenset()
+    """Items whose guide cites the document's law (but not this article): a weaker tie."""
+    aspects: frozenset[str] = frozenset()
+    """What the document answers among knowledge/search/ranking.py ASKS (penalty, conditions, amounts…)."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +116,15 @@ class Hit:
     confidence: float
     snippet: str
     """HTML-escaped text with the matched words in <mark>."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """A search's hits, the item the question names, and whether the first hit is clearly ahead."""
+
+    hits: list[Hit]
+    recognised: Recognised | None
+    clear: bool
 
 
 @dataclass
@@ -128,6 +158,12 @@ class Index:
         self._successors: list[int] = []
         self._total_length = 0.0
         self._synonyms: dict[str, list[str]] = {}
+        self._aspects: list[int] = []
+        self._articles: list[str] = []
+        self._owned: list[bool] = []
+        self._ties: defaultdict[int, set[int]] = defaultdict(set)
+        self._law_ties: defaultdict[int, set[int]] = defaultdict(set)
+        self.recogniser = Recogniser()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -168,6 +204,13 @@ class Index:
         self._standing_array = None
         self._laws.append(document.law)
         self._successors.append(document.successor)
+        self._aspects.append(ranking.aspect_bits(document.aspects))
+        self._articles.append(document.meta.get("article", "") if document.kind == "law" else "")
+        self._owned.append(bool(document.items))
+        for item_id in document.items:
+            self._ties[item_id].add(slot)
+        for item_id in document.law_items:
+            self._law_ties[item_id].add(slot)
         self._total_length += entry.length
         for term, freq in entry.tf.items():
             self._postings[term][slot] = freq
@@ -181,7 +224,13 @@ class Index:
         self._total_length -= entry.length
         self._slots[entry.slot] = None
         self._kinds[entry.slot] = REMOVED
-        self._laws[entry.slot] = self._successors[entry.slot] = 0
+        self._laws[entry.slot] = self._successors[entry.slot] = self._aspects[entry.slot] = 0
+        self._articles[entry.slot] = ""
+        self._owned[entry.slot] = False
+        for item_id in entry.document.items:
+            self._ties[item_id].discard(entry.slot)
+        for item_id in entry.document.law_items:
+            self._law_ties[item_id].discard(entry.slot)
         for term in entry.tf:
             posting = self._postings.get(term)
             if posting is not None:
@@ -223,9 +272,19 @@ class Index:
 
     def search(self, query: str, *, kinds: set[str] | None = None, limit: int = 10) -> list[Hit]:
         """The best documents for a query, optionally of some kinds only."""
+        return self.find(query, kinds=kinds, limit=limit).hits
+
+    def find(self, query: str, *, kinds: set[str] | None = None, limit: int = 10) -> Found:
+        """The best documents for a query with the item it names and whether the first is clearly ahead."""
+        recognised = self.recogniser.recognise(query) if len(self.recogniser) else None
         if not self._entries:
-            return []
+            return Found([], recognised, False)
         weights = self.query_terms(query)
+        if recognised is not None:
+            named = tokens.normalize(recognised.matched)
+            for term in weights:
+                if term.removeprefix(tokens.BIGRAM_PREFIX) in named:
+                    weights[term] *= ranking.MATCHED_WEIGHT
         average = self._total_length / len(self._entries)
         scores = np.zeros(len(self._slots), dtype=np.float64)
         ideal = 0.0
@@ -256,6 +315,8 @@ class Index:
                 priors = KIND_PRIOR_LAW
             prior_by_code = np.array([priors.get(k, 1.0) for k in KINDS] + [1.0, 0.0])
             scores *= prior_by_code[kind_codes]
+        raw = scores.copy()
+        scores *= self._factors(query, recognised, kind_codes)
         candidates = np.flatnonzero(scores > 0)
         if candidates.size > limit:
             top = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]]
@@ -266,20 +327,53 @@ class Index:
             ranked = self._diversified(ranked, scores, kind_codes, limit)
         ranked = self._in_force_first(ranked, scores, limit)
         marks = [t for t in weights if not t.startswith(tokens.BIGRAM_PREFIX)]
+        tied = self._ties.get(recognised.item_id, set()) if recognised else set()
         hits = []
         for slot in ranked:
             entry = self._slots[slot]
             assert entry is not None
-            score = float(scores[slot])
+            confidence = ranking.confidence(float(raw[slot]), ideal, tied=slot in tied)
             hits.append(
                 Hit(
                     document=entry.document,
-                    score=round(score, 4),
-                    confidence=round(min(1.0, score / ideal) if ideal else 0.0, 4),
+                    score=round(float(scores[slot]), 4),
+                    confidence=round(confidence, 4),
                     snippet=snippet(entry.document.snippet_source, marks),
                 )
             )
-        return hits
+        second = float(scores[ranked[1]]) if len(ranked) > 1 else 0.0
+        clear = bool(ranked) and second < CLEAR_RATIO * float(scores[ranked[0]])
+        return Found(hits, recognised, clear)
+
+    def _factors(self, query: str, recognised: Recognised | None, kind_codes: np.ndarray) -> np.ndarray:
+        """Per-document factors of knowledge/search/ranking.py: the named item, what is asked, a named article."""
+        factors = np.ones(len(self._slots), dtype=np.float64)
+        asked = ranking.asks(query)
+        if recognised is not None and not any(cue in query for cue in DEFINITION_CUES):
+            item_code = KINDS.index("item")
+            others = kind_codes == item_code
+            factors[others] = ranking.OTHER_ITEM
+            # FAQs that belong to no item (the centre's hours, appointments) are not another item's
+            owned = np.asarray(self._owned, dtype=bool)
+            factors[(kind_codes == KINDS.index("faq")) & owned] = ranking.OTHER_ITEM_FAQ
+            law_tied = list(self._law_ties.get(recognised.item_id, ()))
+            factors[law_tied] = ranking.LAW_TIE
+            tied = list(self._ties.get(recognised.item_id, ()))
+            factors[tied] = ranking.ITEM_TIE
+            narrower = facets(query) or asked - {"procedure"}
+            if "procedure" in asked and not narrower:
+                guide = [s for s in tied if kind_codes[s] == item_code]
+                factors[guide] *= ranking.PROCEDURE_GUIDE
+        bits = ranking.aspect_bits(asked - ({"procedure"} if recognised is None else set()))
+        if bits:
+            answers = np.asarray(self._aspects, dtype=np.int64)
+            silent = ranking.ASK_MISMATCH if asked & ranking.STRONG else 1.0
+            factors *= np.where(answers & bits, ranking.ASK_MATCH, np.where(answers == 0, silent, ranking.ASK_MISMATCH))
+        named = ranking.article_numbers(query)
+        if named:
+            articles = np.asarray(self._articles, dtype=object)
+            factors[np.isin(articles, list(named))] *= ranking.ARTICLE_NAMED
+        return factors
 
     def _in_force_first(self, ranked: list[int], scores: np.ndarray, limit: int) -> list[int]:
         """Puts the best-matching article of the law that replaced a repealed or superseded one right before it,
@@ -314,44 +408,10 @@ class Index:
         return ranked[:limit]
 
 
-KINDS = ("faq", "law", "policy", "glossary")
+KINDS = ("faq", "law", "policy", "glossary", "item")
 REMOVED = len(KINDS) + 1
 _FACET_BITS = {name: 1 << n for n, name in enumerate(FACETS)}
 
 
 def _facet_bits(names: frozenset[str]) -> int:
     return sum(_FACET_BITS[name] for name in names if name in _FACET_BITS)
-
-
-def snippet(text: str, marks: list[str], width: int = 90) -> str:
-    """About ``width`` characters around the densest run of matched words, escaped, words in <mark>."""
-    plain = " ".join(text.split())
-    lowered = tokens.normalize(plain)
-    positions = sorted((lowered.find(word), word) for word in marks if len(word) >= 2)
-    positions = [(p, w) for p, w in positions if p >= 0]
-    start = 0
-    if positions and len(plain) > width:
-        best = max(positions, key=lambda pw: sum(1 for p, _ in positions if pw[0] <= p < pw[0] + width))
-        start = max(0, best[0] - width // 4)
-    window = plain[start : start + width]
-    out = html.escape(window)
-    for word in sorted({w for _, w in positions}, key=len, reverse=True):
-        escaped = html.escape(word)
-        out = _mark(out, escaped)
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if start + width < len(plain) else ""
-    return prefix + out + suffix
-
-
-def _mark(text: str, word: str) -> str:
-    """Wraps case-insensitive occurrences of ``word`` that are not already inside a mark."""
-    result, i, lowered = [], 0, text.lower()
-    while True:
-        j = lowered.find(word, i)
-        if j < 0:
-            result.append(text[i:])
-            return "".join(result)
-        inside = text.rfind("<mark>", 0, j) > text.rfind("</mark>", 0, j)
-        result.append(text[i:j])
-        result.append(text[j : j + len(word)] if inside else f"<mark>{text[j : j + len(word)]}</mark>")
-        i = j + len(word)

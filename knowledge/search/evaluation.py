@@ -40,10 +40,12 @@ class Report:
         return self.top3 / self.total if self.total else 0.0
 
 
-def load(path: Path) -> list[Question]:
-    """Reads a question set."""
+def load(path: Path, split: str | None = None) -> list[Question]:
+    """Reads a question set, or only its "dev" or "test" part (a set without splits has only one part)."""
     rows: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
-    return [Question(r["q"], (r["expect"], *r.get("alt", []))) for r in rows]
+    return [
+        Question(r["q"], (r["expect"], *r.get("alt", []))) for r in rows if split is None or r.get("split") == split
+    ]
 
 
 def target_of(hit: Hit) -> str:

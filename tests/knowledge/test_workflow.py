@@ -50,13 +50,13 @@ def test_every_version_is_kept_and_the_live_entry_follows_the_latest(client: Tes
 
 
 def test_publish_is_searchable_and_archive_removes_it(client: TestClient, curators: World) -> None:
-    assert search(client, "施工证要带啥")["hits"] == []
+    assert search(client, "施工证要带啥", kind="faq")["hits"] == []
     faq_id = publish(client, curators, "faq", FAQ)
-    first = search(client, "施工证要带啥")["hits"][0]
+    first = search(client, "施工证要带啥", kind="faq")["hits"][0]
     assert first["link"] == f"/knowledge/faqs/{faq_id}" and first["kind"] == "faq"
     archived = client.post(f"/api/v1/knowledge/faq/{faq_id}/archive", headers=curators.auth("reviewer"))
     assert archived.status_code == 200
-    assert search(client, "施工证要带啥")["hits"] == []
+    assert search(client, "施工证要带啥", kind="faq")["hits"] == []
     assert client.get(f"/api/v1/knowledge/faqs/{faq_id}").status_code == 404
 
 

@@ -1,0 +1,212 @@
+"""Ranking rules on top of word matching: what a question asks, which item it is about, which article it names.
+
+Word scores alone rank whatever shares the most words first: "施工许可证要什么条件" found 商品房预售 (whose conditions
+mention a 施工 permit), "有什么人才补贴政策" found the policy's 监督管理 section. Three signals fix that, each a
+factor on the word score:
+
+- the item the question names (knowledge/search/recognise.py): its guide, its FAQs and the law articles its guide
+  cites rank up; other items' guides rank down;
+- what the question asks (ASKS): a penalty question prefers articles that set penalties, a question about
+  amounts prefers a policy's 标准 section, one about conditions the sections and articles that list conditions,
+  "怎么申请" the application steps, "要办什么手续" an item's guide;
+- an article number the question names ("城乡规划法第四十条") wins over the neighbouring articles.
+
+The factors were tuned on the dev half of tests/knowledge/colloquial_questions.json and checked against the older
+labelled set (bench/knowledge_eval.py prints both).
+"""
+
+import re
+
+ASKS: dict[str, tuple[str, ...]] = {
+    "penalty": (
+        "罚",
+        "处罚",
+        "法律责任",
+        "会怎样",
+        "会怎么样",
+        "怎么处理",
+        "如何处理",
+        "后果",
+        "追究",
+        "被抓",
+        "查到",
+        "违法",
+        "犯法",
+    ),
+    "conditions": (
+        "条件",
+        "要求",
+        "资格",
+        "具备",
+        "满足什么",
+        "符合什么",
+        "什么样的",
+        "哪些人",
+        "什么人能",
+        "谁能",
+        "哪些企业",
+        "什么企业",
+    ),
+    "amounts": ("补贴多少", "补多少", "给多少", "发多少", "多少万", "最高", "最多多少", "标准是多少", "标准", "金额"),
+    "apply": ("怎么申请", "如何申请", "怎么报", "申报", "流程", "程序", "步骤", "在哪报", "怎么领", "怎么申领"),
+    "procedure": (
+        "手续",
+        "什么证",
+        "啥证",
+        "哪些证",
+        "些啥证",
+        "办什么",
+        "办啥",
+        "什么许可",
+        "什么审批",
+        "啥审批",
+        "报批",
+        "要批",
+        "要审批",
+        "找谁",
+        "找哪个",
+        "哪个部门",
+        "怎么办",
+        "咋办",
+        "怎么弄",
+        "怎么走",
+        "咋个办",
+        "哪能弄",
+        "要备案",
+        "备个",
+        "去哪里",
+    ),
+}
+"""Cue words of what a question asks."""
+BENEFIT = ("补贴", "奖励", "补助", "资助", "优惠")
+"""A question about a benefit that asks nothing narrower wants to know how much (the 标准 section)."""
+STRONG = frozenset({"penalty"})
+"""Asks so specific that a document not answering them ranks down even when it answers nothing in particular."""
+MATCHED_WEIGHT = 0.4
+"""Weight of the query words that named the recognised item: they match all of its documents alike, so the other
+words decide among them (the item is ranked up by its tie instead)."""
+
+PENALTY_TEXT = re.compile(r"罚款|处罚|责令|追究|吊销|没收|罚金")
+CONDITION_TEXT = re.compile(r"下列条件|具备|符合下列|条件：")
+AMOUNT_TEXT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|元|%)")
+AMOUNT_HEADING = re.compile(r"标准|补贴|奖励|资助|金额")
+CONDITION_HEADING = re.compile(r"对象|范围|条件")
+APPLY_HEADING = re.compile(r"申报|流程|程序|办理方式|方式")
+PENALTY_HEADING = re.compile(r"监督|不予|追回|法律责任")
+
+ASK_MATCH = 1.45
+"""A document answering what the question asks."""
+ASK_MISMATCH = 0.85
+"""A document that answers something else the question does not ask."""
+ITEM_TIE = 1.6
+"""A document of the item the question names (its guide, its FAQs, an article its guide cites)."""
+LAW_TIE = 1.2
+"""An article of a law the named item's guide cites, other than the cited articles."""
+OTHER_ITEM = 0.55
+"""Another item's guide when the question names an item."""
+OTHER_ITEM_FAQ = 0.8
+"""Another item's FAQ when the question names an item."""
+PROCEDURE_GUIDE = 1.5
+"""The named item's guide when the question asks what to do (手续, 什么证) and nothing narrower."""
+ARTICLE_NAMED = 4.0
+"""The article whose number the question names."""
+TIED_CONFIDENCE = 1.3
+"""How much more sure an answer is when it belongs to the item the question names."""
+
+_NUMERAL = "零〇一二三四五六七八九十百千两"
+ARTICLE = re.compile(rf"第([{_NUMERAL}\d]+)条")
+_DIGITS = "零一二三四五六七八九"
+
+
+def asks(text: str) -> frozenset[str]:
+    """What a question asks (keys of ASKS)."""
+    found = frozenset(name for name, cues in ASKS.items() if any(cue in text for cue in cues))
+    if not found and any(word in text for word in BENEFIT):
+        return frozenset({"amounts"})
+    return found
+
+
+OVERVIEW = "overview"
+"""A policy's summary: it answers no particular ask, so any ask prefers a section."""
+_ASPECT_BITS = {name: 1 << n for n, name in enumerate([*ASKS, OVERVIEW])}
+
+
+def aspect_bits(names: frozenset[str] | set[str]) -> int:
+    """A set of aspects as bits, for vectorised matching."""
+    return sum(_ASPECT_BITS[name] for name in names if name in _ASPECT_BITS)
+
+
+def confidence(raw: float, ideal: float, *, tied: bool) -> float:
+    """How sure an answer is, 0–1: its word score over the best the question's words could reach (so one
+    threshold works for short and long questions), raised when it belongs to the item the question names. The
+    ranking factors are left out on purpose: they order candidates, they do not make a weak match a good one."""
+    if ideal <= 0:
+        return 0.0
+    return min(1.0, raw / ideal * (TIED_CONFIDENCE if tied else 1.0))
+
+
+def law_aspects(text: str) -> frozenset[str]:
+    """What a law article answers."""
+    out = set()
+    if PENALTY_TEXT.search(text):
+        out.add("penalty")
+    if CONDITION_TEXT.search(text):
+        out.add("conditions")
+    return frozenset(out)
+
+
+def policy_aspects(heading: str, text: str) -> frozenset[str]:
+    """What a policy section answers, mostly from its heading."""
+    out = set()
+    if AMOUNT_HEADING.search(heading) and AMOUNT_TEXT.search(text):
+        out.add("amounts")
+    if CONDITION_HEADING.search(heading):
+        out.add("conditions")
+    if APPLY_HEADING.search(heading):
+        out.add("apply")
+    if PENALTY_HEADING.search(heading):
+        out.add("penalty")
+    return frozenset(out)
+
+
+def faq_aspects(question: str) -> frozenset[str]:
+    """What an FAQ answers besides its facets (knowledge/search/facets.py)."""
+    return asks(question) - {"procedure"}
+
+
+ITEM_ASPECTS = frozenset({"procedure", "conditions", "apply"})
+"""An item's guide says what to do, on which conditions and how to apply."""
+
+
+def article_numbers(text: str) -> set[str]:
+    """Article numbers the text names, as 第X条 in Chinese numerals (第40条 → 第四十条)."""
+    out = set()
+    for number in ARTICLE.findall(text):
+        out.add(f"第{chinese_number(int(number)) if number.isdigit() else number}条")
+    return out
+
+
+def chinese_number(n: int) -> str:
+    """1–999 in Chinese numerals as laws write article numbers (十, 二十一, 一百零三, 一百一十)."""
+    if n < 10:
+        return _DIGITS[n]
+    if n < 100:
+        tens = "" if n < 20 else _DIGITS[n // 10]
+        return tens + "十" + (_DIGITS[n % 10] if n % 10 else "")
+    rest = n % 100
+    if rest == 0:
+        tail = ""
+    elif rest < 10:
+        tail = "零" + _DIGITS[rest]
+    else:
+        tail = _DIGITS[rest // 10] + "十" + (_DIGITS[rest % 10] if rest % 10 else "")
+    return _DIGITS[n // 100] + "百" + tail
+
+
+def cited_articles(legal_basis: str) -> list[tuple[str, list[str]]]:
+    """(law title, article numbers) cited by an item's 设定依据; an empty list cites the whole law."""
+    out = []
+    for part in re.split(r"[；;]", legal_basis):
+        for match in re.finditer(r"《([^》]+)》([^《]*)", part):
+            out.append((match.group(1), sorted(article_numbers(match.group(2)))))
+    return out
