@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.choice import decide, was_cut, whole_sentences
+from actions.choice import Decision, decide, opens_business, was_cut, whole_sentences
 from actions.client import ApiError, Guide, Hit, public_link
 from actions.common import (
     HANDOFF_AFTER_FAILURES,
@@ -26,6 +26,7 @@ from actions.common import (
 NOT_FOUND = "抱歉，我暂时没有找到可靠的答案。您的问题已经记录下来，工作人员会尽快补充完善。您可以换个问法再试试，或者转人工咨询。"
 UNAVAILABLE = "抱歉，知识库暂时无法访问，请稍后再试，或说“转人工”联系工作人员。"
 MAX_RELATED = 2
+OPENING_ITEMS = 5
 
 
 def format_answer(result: Dict[str, Any], top: Optional[Hit] = None) -> str:
@@ -45,7 +46,8 @@ def format_answer(result: Dict[str, Any], top: Optional[Hit] = None) -> str:
         lines.append(f"注意：{top['notice']} {replacement}".rstrip())
     if was_cut(snippet):  # the source says more than the answer: where to read it all
         lines.append(f"详见：{link}")
-    lines.append(f"来源：{kind}《{_bare_title(top.get('title', ''))}》 {link}")
+    citation = top.get("citation") or f"《{_bare_title(top.get('title', ''))}》"  # the API's: 《法规名》第X条
+    lines.append(f"来源：{kind}{citation} {link}")
     related = [h for h in hits if h.get("title") and h is not top][:MAX_RELATED]
     if related:
         lines.append("相关内容：")
@@ -54,7 +56,9 @@ def format_answer(result: Dict[str, Any], top: Optional[Hit] = None) -> str:
 
 
 def _bare_title(title: str) -> str:
-    return title.strip("《》") if title.count("《") <= 1 else title
+    if title.startswith("《") and title.endswith("》") and title.count("《") == 1:
+        return title[1:-1]
+    return title
 
 
 async def answer_from_knowledge(
@@ -77,6 +81,12 @@ async def answer_from_knowledge(
         async with client(tracker) as api:
             result = await api.search_knowledge(text[:500])
             decision = decide(result, text, wants_guide=wants_guide)
+            if opens_business(text) and decision.kind not in ("opening", "law"):
+                # what opening a business takes is a list of items: asked of the items alone
+                items = await api.search_knowledge(text[:500], kind="item", limit=OPENING_ITEMS)
+                found = [h for h in items.get("hits") or [] if h.get("title")]
+                if items.get("answered") and found:
+                    decision = Decision("opening", hits=found)
             if decision.kind == "guide" and decision.item_id is not None:
                 guide = await api.guide(decision.item_id)
                 understood = decision.item_name or str(guide.get("name") or "")
