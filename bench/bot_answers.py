@@ -14,7 +14,7 @@ confidence that the bot declined as out of scope (target 0), and every miss.
 Starts everything itself on free 127.0.0.1 ports (a fresh SQLite database with the demo data, `tongban serve`,
 `scripts/bot.sh run` with bot/.venv and the trained model)::
 
-    .venv/bin/python bench/bot_answers.py [--split test] [--limit N]
+    .venv/bin/python bench/bot_answers.py [--split test|dev|dev,test] [--limit N]
 
 or measures running pieces::
 
@@ -187,7 +187,8 @@ def run_everything(split: str, limit: int | None) -> None:
                 raise SystemExit(f"应用没有启动，日志：{work / 'app.log'}")
             time.sleep(0.3)
         subprocess.run(["bash", "scripts/bot.sh", "run"], cwd=ROOT, env=bot_env, check=True)
-        measure(f"http://127.0.0.1:{rasa_port}", f"{base}/api/v1", token, split, limit)
+        for part in split.split(","):
+            measure(f"http://127.0.0.1:{rasa_port}", f"{base}/api/v1", token, part, limit)
     finally:
         subprocess.run(["bash", "scripts/bot.sh", "stop"], cwd=ROOT, env=bot_env, check=False)
         stop(app)
@@ -197,14 +198,15 @@ def run_everything(split: str, limit: int | None) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="test", choices=("dev", "test"))
+    parser.add_argument("--split", default="test", help="test, dev, or both in turn: dev,test")
     parser.add_argument("--limit", type=int, default=None, help="only the first N questions")
     parser.add_argument("--rasa", help="a running Rasa server (its base URL); with --api and --token")
     parser.add_argument("--api", help="the running app's /api/v1")
     parser.add_argument("--token", default="", help="the bot's service token")
     args = parser.parse_args()
     if args.rasa:
-        measure(args.rasa.rstrip("/"), args.api.rstrip("/"), args.token, args.split, args.limit)
+        for part in args.split.split(","):
+            measure(args.rasa.rstrip("/"), args.api.rstrip("/"), args.token, part, args.limit)
     else:
         run_everything(args.split, args.limit)
 

@@ -7,7 +7,9 @@ guessing items from keywords of its own:
 
 - a question about penalties or legal duties is answered by the law article among the hits;
 - a question about opening a business lists the items the search found for it;
-- a question about an item gets that item's guide, saying which item was understood;
+- an item hit on top (or, for the guide intent, the recognised item when the ranking is unsure) gets that item's
+  guide, saying which item was understood; an FAQ, article or policy clearly first is the answer (it answers the
+  question more precisely than the whole guide), with the item understood and its guide's link;
 - when the top hit is not clearly ahead, the best three are offered as buttons;
 - otherwise the top hit answers; nothing good enough → the caller says so (or declines an out-of-scope message).
 
@@ -79,8 +81,8 @@ class Decision:
 def decide(result: SearchResult, text: str, *, wants_guide: bool = False) -> Decision:
     """The first answer to ``text`` given its search ``result`` (see the module's docstring).
 
-    ``wants_guide``: the person asked about an item's guide (the ask_guide intent) — a recognised item is shown
-    even when an FAQ ranks above it. An answer from an older API without ``clear`` counts as clear.
+    ``wants_guide``: the person asked about an item's guide (the ask_guide intent) — the recognised item's guide is
+    shown when the ranking is unsure of it. An answer from an older API without ``clear`` counts as clear.
     """
     hits = [h for h in result.get("hits") or [] if h.get("title")]
     item = recognised(result)
@@ -94,16 +96,28 @@ def decide(result: SearchResult, text: str, *, wants_guide: bool = False) -> Dec
         if answered and items:
             return Decision("opening", hits=items[:MAX_CHOICES])
     top = hits[0] if hits else None
-    if item is not None and (wants_guide or (top is not None and item_id_of(top) == item["id"])):
-        return Decision("guide", item_id=item["id"], item_name=item["name"])
     if not answered or top is None:
+        if item is not None and wants_guide:  # the recogniser is sure of the item the person asked a guide for
+            return Decision("guide", item_id=item["id"], item_name=item["name"])
         return Decision("nothing")
     if result.get("clear", True) is False and len(hits) >= 2:
-        return Decision("choices", hits=hits[:MAX_CHOICES])
+        if wants_guide and item is not None and item_id_of(top) == item["id"]:
+            return Decision("guide", item_id=item["id"], item_name=item["name"])
+        return Decision("choices", hits=hits[:MAX_CHOICES], item_id=_id(item), item_name=_name(item))
     top_item = item_id_of(top)
     if top_item is not None:
-        return Decision("guide", item_id=top_item, item_name=str(top.get("title") or ""))
-    return Decision("answer", hit=top)
+        name = item["name"] if item is not None and item["id"] == top_item else str(top.get("title") or "")
+        return Decision("guide", item_id=top_item, item_name=name)
+    # an FAQ, article or policy clearly first answers more precisely than the whole guide (“验线要交什么材料”)
+    return Decision("answer", hit=top, item_id=_id(item), item_name=_name(item))
+
+
+def _id(item: Optional[Dict[str, Any]]) -> Optional[int]:
+    return int(item["id"]) if item is not None else None
+
+
+def _name(item: Optional[Dict[str, Any]]) -> str:
+    return str(item["name"]) if item is not None else ""
 
 
 _SENTENCE_END = "。！？；!?;"

@@ -97,7 +97,11 @@ async def answer_from_knowledge(
         dispatcher.utter_message(text=UNAVAILABLE if error.unavailable else error.message, buttons=HANDOFF_BUTTONS[:1])
         return []
     if decision.kind in ("answer", "law"):
-        dispatcher.utter_message(text=format_answer(result, decision.hit))
+        text_out = format_answer(result, decision.hit)
+        if decision.item_id is not None and decision.kind == "answer":  # which item was understood, to correct
+            guide_link = public_link(f"/guides/{decision.item_id}")
+            text_out += f"\n（按「{decision.item_name}」理解，完整办事指南：{guide_link}；如不是，请告诉我具体事项。）"
+        dispatcher.utter_message(text=text_out)
         return [SlotSet("failure_count", 0)]
     if decision.kind == "opening":
         dispatcher.utter_message(text=format_opening(decision.hits), buttons=_choice_buttons(decision.hits))

@@ -24,7 +24,7 @@ from actions.intake import (
     ActionSubmitProject,
     ValidateProjectForm,
 )
-from actions.knowledge import ActionAnswerQuestion, ActionShowGuide, format_answer
+from actions.knowledge import ActionAnswerQuestion, ActionShowGuide, aspects_of, format_answer, format_guide
 from conftest import PUBLIC, make_tracker, run, slot_events, texts
 from fake_api import (
     BOUND_USER,
@@ -165,28 +165,35 @@ def test_sender_without_channel_is_not_sent_as_channel_user(api: FakeApi, domain
 
 
 def test_guide_materials(api: FakeApi, domain: Dict[str, Any]) -> None:
-    _, messages = run(ActionShowGuide(), make_tracker("施工许可证要什么材料", intent="ask_guide"), domain)
-    said = texts(messages)
+    said = format_guide(GUIDES[17], aspects_of("施工许可证要什么材料"))
     assert said.startswith("【建筑工程施工许可证核发】办事指南")
-    guide = GUIDES[17]
-    assert guide["name"] == "建筑工程施工许可证核发"  # the sample catalogue's id of the item
+    assert GUIDES[17]["name"] == "建筑工程施工许可证核发"  # the sample catalogue's id of the item
     assert "申请材料（共9项）" in said and "1. 建筑工程施工许可证申请表" in said
     assert "授权委托书及受托人身份证明（非必要）" in said
     assert "承诺3个工作日（法定7个自然日）" in said
     assert f"完整指南：{PUBLIC}/guides/17" in said and f"在线申报：{PUBLIC}/apply/17" in said
-    # the item is the one the search's recogniser found (not the bot's own keyword guess), and the bot says so
+
+
+def test_a_guide_question_the_search_answers_with_an_faq_names_the_item_understood(
+    api: FakeApi, domain: Dict[str, Any]
+) -> None:
+    _, messages = run(ActionShowGuide(), make_tracker("施工许可证要什么材料", intent="ask_guide"), domain)
+    said = texts(messages)
+    # the FAQ the search puts clearly first answers the question; the item is the one the search's recogniser
+    # found (not the bot's own keyword guess), and the bot says so, with the guide's link
+    assert said.startswith("【申请建筑工程施工许可证需要哪些材料？】\n")
     assert SEARCHES["施工许可证要什么材料"]["recognised_item"]["id"] == 17
-    assert "您问的是「建筑工程施工许可证核发」的办事指南，如不是，请告诉我具体事项。" in said
-    assert [r["path"] for r in api.requests] == ["/api/v1/knowledge/search", "/api/v1/items/17"]
+    assert f"（按「建筑工程施工许可证核发」理解，完整办事指南：{PUBLIC}/guides/17；如不是，请告诉我具体事项。）" in said
+    assert [r["path"] for r in api.requests] == ["/api/v1/knowledge/search"]
 
 
 def test_guide_time_limit_first(api: FakeApi, domain: Dict[str, Any]) -> None:
-    _, messages = run(ActionShowGuide(), make_tracker("户外广告审批多久", intent="ask_guide"), domain)
-    lines = texts(messages).splitlines()
+    said = format_guide(GUIDES[13], aspects_of("户外广告审批多久"))
+    lines = said.splitlines()
     assert lines[0] == "【户外广告设置的审批】办事指南"
     assert lines[1] == "办理时限：承诺5个工作日（法定20个工作日）"
-    assert "申请材料" not in texts(messages)  # not asked about
-    assert "收费标准：不收费" in texts(messages)
+    assert "申请材料" not in said  # not asked about
+    assert "收费标准：不收费" in said
 
 
 def test_unknown_item_falls_back_to_the_knowledge_base(api: FakeApi, domain: Dict[str, Any]) -> None:
@@ -214,9 +221,7 @@ def test_case_number_is_normalised_and_the_password_asked(api: FakeApi, domain: 
 
 
 def test_bound_channel_user_needs_no_password(api: FakeApi, domain: Dict[str, Any]) -> None:
-    tracker = make_tracker(
-        OPEN, sender=BOUND_USER, set_now={"case_no": OPEN}, active_loop="progress_form"
-    )
+    tracker = make_tracker(OPEN, sender=BOUND_USER, set_now={"case_no": OPEN}, active_loop="progress_form")
     events, _ = run(ValidateProgressForm(), tracker, domain)
     slots = slot_events(events)
     assert slots["case_bound"] is True
@@ -277,9 +282,7 @@ def test_concluded_case_shows_the_result(api: FakeApi, domain: Dict[str, Any]) -
 
 
 def test_wrong_password_and_unknown_number_get_the_same_answer(api: FakeApi, domain: Dict[str, Any]) -> None:
-    _, wrong = run(
-        ActionQueryProgress(), make_tracker("", slots={"case_no": OPEN, "query_code": "111111"}), domain
-    )
+    _, wrong = run(ActionQueryProgress(), make_tracker("", slots={"case_no": OPEN, "query_code": "111111"}), domain)
     _, unknown = run(
         ActionQueryProgress(), make_tracker("", slots={"case_no": "KF209912310001", "query_code": "385920"}), domain
     )
@@ -320,17 +323,13 @@ def test_bind_then_query_without_password(api: FakeApi, domain: Dict[str, Any]) 
 
 
 def test_bind_form_always_asks_the_password(api: FakeApi, domain: Dict[str, Any]) -> None:
-    tracker = make_tracker(
-        OPEN, sender=BOUND_USER, set_now={"case_no": OPEN}, active_loop="bind_form"
-    )
+    tracker = make_tracker(OPEN, sender=BOUND_USER, set_now={"case_no": OPEN}, active_loop="bind_form")
     events, _ = run(ValidateBindForm(), tracker, domain)
     assert next_slot(domain, "bind_form", {**slot_events(events), "query_code": None}) == "query_code"
 
 
 def test_bind_with_wrong_password(api: FakeApi, domain: Dict[str, Any]) -> None:
-    _, messages = run(
-        ActionBindCase(), make_tracker("", slots={"case_no": OPEN, "query_code": "000000"}), domain
-    )
+    _, messages = run(ActionBindCase(), make_tracker("", slots={"case_no": OPEN, "query_code": "000000"}), domain)
     assert texts(messages) == WRONG_CREDENTIALS
 
 
@@ -382,7 +381,11 @@ def test_bad_rating_goes_to_follow_up(api: FakeApi, domain: Dict[str, Any]) -> N
         "query_code": "604213",
     }
     _, again = run(ActionSubmitRating(), make_tracker("", slots=slots), domain)
-    assert texts(again) == RATING_ERRORS["already_rated"]["body"]["error"]["message"] == "该办件已评价过，每件办件只能评价一次"
+    assert (
+        texts(again)
+        == RATING_ERRORS["already_rated"]["body"]["error"]["message"]
+        == "该办件已评价过，每件办件只能评价一次"
+    )
 
 
 def test_good_rating(api: FakeApi, domain: Dict[str, Any]) -> None:
@@ -519,7 +522,7 @@ def test_question_during_the_intake_is_answered_then_asked_again(api: FakeApi, d
     slots = _start(api, domain)
     _at(api, slots, "outdoor_advertising")
     messages = _say(domain, slots, "indicator_answer", "施工许可证要什么材料", "ask_guide")
-    assert texts(messages).startswith("【建筑工程施工许可证核发】办事指南")
+    assert texts(messages).startswith("【申请建筑工程施工许可证需要哪些材料？】")
     assert slots["indicator_answer"] is None and slots["current_question"]["key"] == "outdoor_advertising"
     assert not [r for r in api.requests if r["method"] == "PATCH"]
     messages = _say(domain, slots, "indicator_answer", "什么是容缺受理", "ask_question")

@@ -60,9 +60,16 @@ def test_ordinary_questions_are_not_penalty_questions(text: str) -> None:
     assert not asks_about_penalty(text)
 
 
-def test_the_guide_intent_takes_the_recognised_item_even_below_an_faq() -> None:
-    decision = decide(result([FAQ, ITEM], item=RECOGNISED), "施工许可证要什么", wants_guide=True)
+def test_the_guide_intent_takes_the_recognised_item_when_the_ranking_is_unsure() -> None:
+    decision = decide(result([ITEM, FAQ], clear=False, item=RECOGNISED), "施工许可证咋办", wants_guide=True)
     assert (decision.kind, decision.item_id, decision.item_name) == ("guide", 17, "建筑工程施工许可证核发")
+    unsure = decide(result([FAQ], answered=False, item=RECOGNISED), "施工许可那个", wants_guide=True)
+    assert unsure.kind == "guide" and unsure.item_id == 17
+
+
+def test_an_faq_clearly_first_answers_the_guide_intent_too_naming_the_item() -> None:
+    decision = decide(result([FAQ, ITEM], item=RECOGNISED), "施工许可证要什么条件", wants_guide=True)
+    assert decision.kind == "answer" and decision.hit is FAQ and decision.item_name == "建筑工程施工许可证核发"
 
 
 def test_a_question_answers_the_faq_when_it_ranks_first_and_clearly() -> None:
