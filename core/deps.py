@@ -132,6 +132,11 @@ def is_same_site(request: Request, *, token_required: bool = False) -> bool:
     return _names_this_host(request, source) if source else False
 
 
+def session_user(request: Request, db: Session) -> User | None:
+    """The web session's user, for a page no route answered (web/common.py ``remember_viewer``)."""
+    return _session_user(request, db)
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 

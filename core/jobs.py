@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from core.assessment.scheduled import compute_due_drafts
 from core.cases.numbering import prepare_counters
 from core.cases.scheduled import refresh_open_cases
 from core.clock import today
@@ -63,6 +64,15 @@ def send_warning_digests() -> int:
     return sent
 
 
+def compute_assessment_drafts() -> int:
+    """The last month's (and, at a quarter's start, the last quarter's) assessment drafts, computed by themselves on
+    the first working day, for the administrator to review and publish (进度考核)."""
+    made = compute_due_drafts()
+    if made:
+        log.info("已自动计算考核草稿：%s", "、".join(made))
+    return len(made)
+
+
 def prepare_case_numbers() -> int:
     """Makes the case-number counters of today and the coming days, so that the first case of a morning,
     registered at every window at once, takes a number with a single-row update."""
@@ -79,6 +89,16 @@ def purge_audit_log() -> int:
     return removed
 
 
+def purge_pending_uploads() -> int:
+    """Deletes the files kept for application forms that were never sent again (core/cases/submissions.py)."""
+    from core.cases.submissions import purge_pending
+
+    removed = in_transaction(lambda db: purge_pending(db))
+    if removed:
+        log.info("申报表单遗留文件清理完成：删除 %s 个", removed)
+    return removed
+
+
 def periodic_jobs() -> list[Job]:
     """The core's jobs and the plugins'."""
     settings = get_settings()
@@ -88,7 +108,10 @@ def periodic_jobs() -> list[Job]:
         Job("supervision-escalations", settings.supervision_scan_minutes, scan_supervision, "审批推送催办扫描失败"),
         Job("early-warnings", settings.deadline_scan_minutes, scan_warnings, "预警扫描失败"),
         Job("warning-digests", 30, send_warning_digests, "预警晨报发送失败"),
+        Job("assessment-drafts", 60, compute_assessment_drafts, "考核草稿自动计算失败"),
         Job("audit-retention", 24 * 60, purge_audit_log, "审计日志保存期清理失败"),
+        Job("phone-codes", 24 * 60, purge_phone_codes, "过期短信验证码清理失败"),
+        Job("pending-uploads", 24 * 60, purge_pending_uploads, "申报表单遗留文件清理失败"),
     ]
     for plugin_jobs in hooks("jobs"):
         jobs += plugin_jobs()
@@ -101,3 +124,13 @@ def run(name: str) -> object:
     if name not in jobs:
         raise LookupError(f"没有名为 {name} 的定时任务")
     return jobs[name].run()
+
+
+def purge_phone_codes() -> int:
+    """Deletes registration codes that stopped working more than a day ago (注册验证码)."""
+    from core.org.phone_codes import purge_expired
+
+    removed = in_transaction(lambda db: purge_expired(db))
+    if removed:
+        log.info("过期短信验证码清理完成：删除 %s 条", removed)
+    return removed

@@ -66,6 +66,11 @@ def ensure_available(rate: str, *keys: str, message: str) -> None:
         raise TooManyRequests(message)
 
 
+def has_room(rate: str, *keys: str) -> bool:
+    """True while the key has not used up ``rate`` (nothing counted)."""
+    return bool(_limiter().test(parse(rate), *keys))
+
+
 def count(rate: str, *keys: str) -> None:
     """Counts one event against ``rate`` (for limits on failures only)."""
     _limiter().hit(parse(rate), *keys)

@@ -46,6 +46,19 @@ class Settings(BaseSettings):
     login_lockout_failures: int = 5
     """Consecutive wrong passwords that lock an account (on top of the per-address ``login_rate``)."""
     login_lockout_minutes: int = 15
+    sms_provider: str = "console"
+    """短信通道 for verification codes (core/sms.py): ``console`` writes each message to the log and to
+    ``<data_dir>/sms_outbox.log`` instead of sending it — for development and tests only; production configures a
+    gateway provider here."""
+    sms_code_ttl_minutes: int = 10
+    """How long a registration code (注册验证码) stays valid."""
+    sms_code_max_attempts: int = 5
+    """Wrong entries of one code after which it is void and a new one must be requested."""
+    sms_phone_rate: str = "1/minute"
+    sms_phone_daily_rate: str = "10/day"
+    """Codes sent to one phone number: at most one a minute and this many a day."""
+    sms_ip_rate: str = "20/hour"
+    """Codes requested from one address (someone trying many numbers, or sending texts to strangers)."""
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
     """Addresses or networks (comma-separated, e.g. ``10.0.0.5,172.16.0.0/12``) of the reverse proxies whose
     ``X-Forwarded-For`` is believed; empty (the default) believes nobody's and uses the connection's address."""

@@ -149,7 +149,9 @@ class LinkIn(BaseModel):
     system_type: str = Field(min_length=2, max_length=20)
     public: bool = True
     icon: str = Field(default="", max_length=50)
-    url: str = Field(min_length=8, max_length=500)
+    url: str = Field(default="", max_length=500)
+    """An http(s) address, a page of this platform ("/admin"), or — for an internal system reached only on the
+    office network — nothing: a made-up address would send people to a site that is not the system."""
     intro: str = Field(default="", max_length=2000)
     sort_order: int = 0
     tags: list[str] = Field(default_factory=list)
@@ -157,9 +159,16 @@ class LinkIn(BaseModel):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^\s<>\"']+$", value.strip()):
-            raise ValueError("链接应以 http:// 或 https:// 开头，且不含空格和引号")
-        return value.strip()
+        value = value.strip()
+        if value and not re.match(r"^(https?://[^\s<>\"']+|/(?![/\\])[^\s<>\"']*)$", value):
+            raise ValueError("链接应以 http:// 或 https:// 开头（本平台的页面以 / 开头），且不含空格和引号")
+        return value
+
+    @model_validator(mode="after")
+    def _address_for_the_public(self) -> Self:
+        if self.public and not self.url:
+            raise ValueError("公开的业务系统须填写网址")
+        return self
 
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -175,10 +184,11 @@ KIND_LABELS = {
     "law": "法律法规",
     "policy": "政策文件",
     "glossary": "政务百科",
-    "item": "办事指南",
     "bundle": "一件事",
     "link": "业务系统",
 }
+HIT_KIND_LABELS = {**KIND_LABELS, "item": "办事指南"}
+"""What a search hit is, shown with it and in citations: the curated kinds and the service items' guides."""
 STATUS_LABELS = {
     "draft": "草稿",
     "pending": "待审核",
@@ -226,7 +236,7 @@ class HitOut(BaseModel):
         """A hit of the search engine with its document's kind (and its name), key, title and link."""
         return cls(
             kind=h.document.kind,
-            kind_label=KIND_LABELS.get(h.document.kind, "知识库"),
+            kind_label=HIT_KIND_LABELS.get(h.document.kind, "知识库"),
             key=h.document.key,
             title=h.document.title,
             link=h.document.link,

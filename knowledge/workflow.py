@@ -13,10 +13,13 @@ from sqlalchemy.orm import Session
 
 from core.clock import now
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.events import service as event_service
+from core.events.kinds import EventKind, KnowledgeReviewRequested
 from core.items.models import ServiceItem
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
+from core.settings import get_settings
 from knowledge.models import (
     Bundle,
     Faq,
@@ -205,14 +208,34 @@ def update_draft(db: Session, user: User | None, revision: Revision, data: dict[
 
 def submit(db: Session, user: User | None, revision: Revision) -> Revision:
     """Sends a draft for review (an FAQ only once its answer is written)."""
-    org_service.require(user, Permission.KNOWLEDGE_EDIT)
+    editor = org_service.require(user, Permission.KNOWLEDGE_EDIT)
     if revision.status not in (DRAFT, REJECTED):
         raise Conflict(f"该版本状态为“{STATUS_LABELS[revision.status]}”，不能提交审核", code="out_of_order")
     if revision.kind == "faq" and revision.data.get("answer") == ANSWER_PLACEHOLDER:
         raise ValidationFailed("该问答的答案尚未填写，请编辑后再提交审核", field="answer")
     revision.status = PENDING
     revision.submitted_at = now()
+    _ask_reviewers(db, revision, editor)
     return revision
+
+
+def _ask_reviewers(db: Session, revision: Revision, author: User) -> None:
+    """Tells every reviewer but the author (who may not review it) that an entry waits; through the usual
+    notifications, so each hears of it on their own channels (站内消息 at least)."""
+    db.flush()  # the revision's id, which the message links to
+    holders = db.scalars(select(User).where(User.is_active.is_(True), User.is_staff.is_(True)))
+    reviewers = [u for u in holders if Permission.KNOWLEDGE_REVIEW in u.permissions and u.id != author.id]
+    if not reviewers:
+        return
+    payload = KnowledgeReviewRequested(
+        revision_id=revision.id,
+        kind_label=KIND_LABELS.get(revision.kind, "知识"),
+        title=revision.title,
+        author_name=author.name,
+        url=get_settings().site_url(f"/admin/knowledge/revisions/{revision.id}"),
+    )
+    to = [event_service.Recipient(user_id=u.id, role="reviewer") for u in reviewers]
+    event_service.publish(db, EventKind.KNOWLEDGE_REVIEW_REQUESTED, payload, subject=f"revision:{revision.id}", to=to)
 
 
 def reject(db: Session, user: User | None, revision: Revision, comment: str) -> Revision:
@@ -337,3 +360,18 @@ def counts(db: Session) -> dict[str, dict[str, int]]:
         drafts = db.scalar(waiting.where(Revision.status.in_((DRAFT, REJECTED)))) or 0
         out[kind] = {"live": live, "pending": pending, "drafts": drafts}
     return out
+
+
+def work_counts(db: Session, user: User) -> dict[str, int]:
+    """What waits for this person in the knowledge base (for their 工作台): versions to review (not their own),
+    their drafts, and their versions sent back."""
+    counts: dict[str, int] = {}
+    if Permission.KNOWLEDGE_REVIEW in user.permissions:
+        to_review = select(func.count()).select_from(Revision).where(Revision.status == PENDING)
+        counts["review"] = db.scalar(to_review.where(Revision.author_id != user.id)) or 0
+    if Permission.KNOWLEDGE_EDIT in user.permissions:
+        mine = select(func.count()).select_from(Revision).where(Revision.author_id == user.id)
+        counts["drafts"] = db.scalar(mine.where(Revision.status == DRAFT)) or 0
+        counts["rejected"] = db.scalar(mine.where(Revision.status == REJECTED)) or 0
+        counts["pending"] = db.scalar(mine.where(Revision.status == PENDING)) or 0
+    return counts

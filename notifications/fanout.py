@@ -28,6 +28,7 @@ from core.org.models import Department, User
 from notifications import delivery, outbox, render
 from notifications.models import Channel, Notification, Status
 from notifications.providers import inbox, wechat_template, wecom
+from notifications.words import Message
 
 WECHAT_PREFIX = "wechat:"
 
@@ -133,9 +134,7 @@ WARNING_CARDS = frozenset({EventKind.WARNING_RAISED})
 """The kinds sent on WeCom as a card with a 签收 button (to one member each)."""
 
 
-def _payload(
-    db: Session, event: DomainEvent, facts: EventPayload, target: Target, message: render.Message
-) -> dict[str, Any]:
+def _payload(db: Session, event: DomainEvent, facts: EventPayload, target: Target, message: Message) -> dict[str, Any]:
     kind = EventKind(event.kind)
     if target.channel == Channel.WECOM:
         if kind in DECISION_CARDS and isinstance(facts, CaseDecisionNeeded) and target.user_id is not None:

@@ -16,8 +16,6 @@ event kind to the template id. The field keys below are those of the templates t
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from core.events.kinds import (
@@ -27,10 +25,13 @@ from core.events.kinds import (
     CaseConcluded,
     CaseDecisionNeeded,
     CaseFacts,
+    CaseQueryCodeReissued,
     CaseRatingInvited,
     CaseSupplementRequested,
+    CaseWithdrawn,
     EventKind,
     EventPayload,
+    KnowledgeReviewRequested,
     PushFacts,
     SupervisionEscalated,
     SupervisionFeedback,
@@ -44,49 +45,17 @@ from core.settings import get_settings
 from notifications.providers.warning_cards import task_id as warning_task_id
 from notifications.providers.warning_cards import warning_card
 from notifications.providers.wecom_cards import decision_card
+from notifications.render_projects import PROJECT_RENDERERS
+from notifications.words import Message, cut
+from notifications.words import admin_link as _admin_link
+from notifications.words import day as _day
+from notifications.words import s as _s
+from notifications.words import when as _when
 
 TEXTCARD_TITLE_CHARS = 128
 TEXTCARD_DESCRIPTION_CHARS = 512
 TEMPLATE_FIELD_CHARS = 20
 INBOX_TITLE_CHARS = 200
-
-
-@dataclass(frozen=True)
-class Message:
-    """A notification in plain words: what the inbox shows and what the channel messages are made of."""
-
-    title: str
-    body: str
-    link: str
-
-
-def cut(text: str, limit: int) -> str:
-    """The text within ``limit`` characters, an ellipsis marking the cut."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _when(value: Any) -> str:
-    """An ISO time from the facts as 2026-09-24 10:00 (or as given when it is not one)."""
-    if not isinstance(value, str) or not value:
-        return ""
-    try:
-        return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return value
-
-
-def _day(value: Any) -> str:
-    return _when(value)[:10]
-
-
-def _s(value: object, default: str = "") -> str:
-    """A fact as text, ``default`` when it is missing or empty."""
-    return default if value is None or value == "" else str(value)
-
-
-def _admin_link(path: str) -> str:
-    return get_settings().site_url(path)
 
 
 def _case_line(p: CaseFacts) -> str:
@@ -131,6 +100,22 @@ def _rating(p: CaseRatingInvited) -> Message:
         f"您的评价将帮助我们改进服务。\n{_case_line(p)}"
     )
     return Message("请您评价本次政务服务", body, _s(p.rating_url) or _s(p.url))
+
+
+def _query_code(p: CaseQueryCodeReissued) -> Message:
+    body = (
+        f"您申请的“{_s(p.item_name)}”的查询密码已于 {_when(p.reissued_at)} 由窗口重新发放，原查询密码已失效，"
+        f"请以新打印的受理通知书上的密码查询办理进度。如非本人办理，请立即联系办理部门。\n{_case_line(p)}"
+    )
+    return Message(f"查询密码已重新发放：{_s(p.case_no)}", body, _s(p.url))
+
+
+def _withdrawn(p: CaseWithdrawn) -> Message:
+    body = (
+        f"{_case_line(p)}\n申请人：{_s(p.applicant_name)}\n撤回时间：{_when(p.withdrawn_at)}\n撤回原因：{_s(p.reason)}"
+    )
+    link = _s(p.case_url) or _admin_link(f"/admin/cases/{_s(p.case_id)}")
+    return Message(f"申请人已撤回：{_s(p.item_name)}（{_s(p.case_no)}）", body + "\n该申请无需再受理。", link)
 
 
 def _decision(p: CaseDecisionNeeded) -> Message:
@@ -266,12 +251,19 @@ def _assessment_ranking(p: AssessmentRanking) -> Message:
     return Message(f"考核排名：{_s(p.period_label)}", body, _s(p.url) or _admin_link("/admin/assessment"))
 
 
+def _knowledge_review(p: KnowledgeReviewRequested) -> Message:
+    body = f"{_s(p.author_name)}提交了{_s(p.kind_label)}“{_s(p.title)}”，等待您审核发布。"
+    return Message(f"知识库待审核：{_s(p.title)}", body, _s(p.url))
+
+
 RENDERERS: dict[EventKind, Callable[[Any], Message]] = {
     EventKind.CASE_ACCEPTED: _accepted,
     EventKind.CASE_SUPPLEMENT_REQUESTED: _supplement,
     EventKind.CASE_CONCLUDED: _concluded,
     EventKind.CASE_RATING_INVITED: _rating,
     EventKind.CASE_DECISION_NEEDED: _decision,
+    EventKind.CASE_QUERY_CODE_REISSUED: _query_code,
+    EventKind.CASE_WITHDRAWN: _withdrawn,
     EventKind.SUPERVISION_PUSHED: _pushed,
     EventKind.SUPERVISION_FEEDBACK: _feedback,
     EventKind.SUPERVISION_ESCALATED: _escalated,
@@ -280,6 +272,8 @@ RENDERERS: dict[EventKind, Callable[[Any], Message]] = {
     EventKind.WARNING_DIGEST: _warning_digest,
     EventKind.ASSESSMENT_PUBLISHED: _assessment_result,
     EventKind.ASSESSMENT_RANKING: _assessment_ranking,
+    **PROJECT_RENDERERS,
+    EventKind.KNOWLEDGE_REVIEW_REQUESTED: _knowledge_review,
 }
 """Each kind's text; every kind has one (tests/test_event_kinds.py). A renderer takes its kind's payload."""
 

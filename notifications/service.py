@@ -7,11 +7,13 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
+from core.cases.models import Applicant
 from core.clock import now
 from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import DataScope, Permission
+from core.security import mask_name
 from notifications import delivery, outbox
 from notifications.models import CHANNEL_LABELS, STATUS_LABELS, Channel, Notification, Status
 
@@ -70,6 +72,18 @@ def deliveries(
     return list(rows), total
 
 
+def recipient_names(db: Session, rows: list[Notification]) -> dict[int, str]:
+    """Who each notification is for, by name (a member of staff in full, an applicant masked), by its id."""
+    users = {r.user_id for r in rows if r.user_id}
+    applicants = {r.applicant_id for r in rows if r.applicant_id}
+    staff = {u.id: u.name for u in db.scalars(select(User).where(User.id.in_(users)))} if users else {}
+    people: dict[int, str] = {}
+    if applicants:
+        found = db.execute(select(Applicant.id, Applicant.name).where(Applicant.id.in_(applicants)))
+        people = {row_id: f"申请人 {mask_name(name)}" for row_id, name in found}
+    return {r.id: staff.get(r.user_id or 0) or people.get(r.applicant_id or 0) or "（已删除的接收人）" for r in rows}
+
+
 def kinds(db: Session) -> list[str]:
     """Event kinds that have notifications (for the filter)."""
     return sorted(db.scalars(select(Notification.kind).distinct()))
@@ -117,14 +131,38 @@ def _own(user: User | None) -> User:
     return user
 
 
-def inbox(db: Session, user: User | None, *, unread_only: bool = False, limit: int = 100) -> list[Notification]:
-    """The person's in-site messages: unread first, newest first within each."""
+def inbox(
+    db: Session, user: User | None, *, unread_only: bool = False, limit: int = 100, offset: int = 0
+) -> list[Notification]:
+    """The person's in-site messages: unread first, newest first within each (a page from ``offset``)."""
     me = _own(user)
     query = select(Notification).where(Notification.user_id == me.id, Notification.channel == Channel.INBOX)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     order = (Notification.read_at.is_not(None), Notification.id.desc())
-    return list(db.scalars(query.order_by(*order).limit(max(1, min(limit, PAGE_LIMIT)))))
+    page = query.order_by(*order).limit(max(1, min(limit, PAGE_LIMIT))).offset(max(0, offset))
+    return list(db.scalars(page))
+
+
+def inbox_count(db: Session, user: User) -> int:
+    """How many in-site messages the person has, read or not (for the inbox's pages)."""
+    query = select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.channel == Channel.INBOX
+    )
+    return db.scalar(query) or 0
+
+
+def inbox_page(db: Session, user: User | None, *, page: int, page_size: int) -> tuple[list[Notification], int]:
+    """One page of the person's in-site messages (unread first, newest first within each) and how many there are
+    in all."""
+    me = _own(user)
+    if page < 1:
+        raise ValidationFailed("页码应从 1 开始", field="page")
+    mine = (Notification.user_id == me.id, Notification.channel == Channel.INBOX)
+    total = db.scalar(select(func.count(Notification.id)).where(*mine)) or 0
+    order = (Notification.read_at.is_not(None), Notification.id.desc())
+    query = select(Notification).where(*mine).order_by(*order).offset((page - 1) * page_size).limit(page_size)
+    return list(db.scalars(query)), total
 
 
 def unread_count(db: Session, user: User) -> int:
@@ -148,13 +186,14 @@ def mark_read(db: Session, user: User | None, notification_id: int) -> Notificat
 
 
 def mark_all_read(db: Session, user: User | None) -> int:
-    """Marks all the person's messages read; returns how many were unread."""
-    rows = inbox(db, user, unread_only=True, limit=PAGE_LIMIT)
-    moment = now()
-    for row in rows:
-        row.read_at = moment
-    db.flush()
-    return len(rows)
+    """Marks all the person's messages read, however many pages they fill; returns how many were unread."""
+    moment, count = now(), 0
+    while rows := inbox(db, user, unread_only=True, limit=PAGE_LIMIT):
+        for row in rows:
+            row.read_at = moment
+        db.flush()
+        count += len(rows)
+    return count
 
 
 # ---------------------------------------------------------------- how a person is reached

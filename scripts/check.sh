@@ -10,6 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 ensure_venv
+ensure_npm
 export PATH="$VENV/bin:$PATH"
 run_scope_begin check
 scope_run ruff check .

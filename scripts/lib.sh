@@ -63,6 +63,20 @@ ensure_venv() {
   echo "$want" > "$stamp"
 }
 
+# ensure_npm — the browser libraries pinned in package-lock.json (ECharts), installed into node_modules with
+# `npm ci` and served by the app at /static/vendor/ (web/vendor.py; never a CDN); again only when the lock changes.
+ensure_npm() {
+  command -v npm >/dev/null 2>&1 || ensure_apt nodejs npm
+  local stamp="$ROOT/node_modules/.lock-sha256" want
+  want="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  say "安装前端依赖（npm ci：ECharts）"
+  (cd "$ROOT" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || die "前端依赖安装失败（npm ci）"
+  echo "$want" > "$stamp"
+}
+
 # ensure_env_file — a .env with a random secret key for the embedded run (never committed).
 ensure_env_file() {
   if [ ! -f "$ROOT/.env" ]; then

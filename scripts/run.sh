@@ -8,6 +8,7 @@ PORT="${TONGBAN_PORT:-8000}"
 export TONGBAN_REQUIRE_TWO_FACTOR="${TONGBAN_REQUIRE_TWO_FACTOR:-false}"
 ensure_apt fonts-wqy-microhei graphviz
 ensure_venv
+ensure_npm
 ensure_env_file
 export PATH="$VENV/bin:$PATH"
 mkdir -p var
@@ -33,6 +34,7 @@ cat <<INFO
   接口文档     http://127.0.0.1:$PORT/api/v1/docs
   机器人       http://127.0.0.1:5005/webhooks/rest/webhook（Rasa），动作服务器 http://127.0.0.1:5055
   微信公众号   http://127.0.0.1:$PORT/channels/wechat （在 .env 设置 TONGBAN_WECHAT_* 后启用）
+  注册验证码   演示环境不发短信，验证码写在 var/sms_outbox.log（TONGBAN_SMS_PROVIDER 配置真实短信通道）
 INFO
 tongban demo-logins
 echo

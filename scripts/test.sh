@@ -12,6 +12,7 @@ cd "$ROOT"
 
 ensure_apt fonts-wqy-microhei graphviz poppler-utils mariadb-server chromium redis-server
 ensure_venv
+ensure_npm
 export PATH="$VENV/bin:$PATH"
 run_scope_begin test
 

@@ -1,5 +1,6 @@
 """One example payload of each event kind, as the publishers write them (core/cases/events.py,
-core/supervision/events.py, core/early_warnings/events.py), for tests that publish an event without going through a case or a push."""
+core/supervision/events.py, core/early_warnings/events.py, core/assessment/events.py,
+core/major_projects/events.py), for tests that publish an event without going through a case or a push."""
 
 from typing import Any
 
@@ -11,10 +12,18 @@ from core.events.kinds import (
     CaseAccepted,
     CaseConcluded,
     CaseDecisionNeeded,
+    CaseQueryCodeReissued,
     CaseRatingInvited,
     CaseSupplementRequested,
+    CaseWithdrawn,
+    DecisionLine,
     EventKind,
     EventPayload,
+    IssueClosed,
+    IssueRaised,
+    IssueReplied,
+    KnowledgeReviewRequested,
+    MeetingDecided,
     SupervisionEscalated,
     SupervisionFeedback,
     SupervisionPushed,
@@ -82,7 +91,22 @@ ASSESSMENT: dict[str, Any] = {
     "scheme_name": "部门进度考核（月度）",
 }
 
+ISSUE: dict[str, Any] = {
+    "issue_id": 1,
+    "major_project_id": 1,
+    "project_code": "ZD2026-001",
+    "project_name": "新能源电池产业园",
+    "title": "临时用电接入",
+    "raised_by_name": "周专员",
+    "department_names": ["供电公司", "住房和城乡建设局"],
+    "due_on": "2026-10-16",
+    "url": f"{SITE}/admin/major-projects/1",
+}
+
 EXAMPLES: dict[EventKind, EventPayload] = {
+    EventKind.KNOWLEDGE_REVIEW_REQUESTED: KnowledgeReviewRequested(
+        revision_id=3, kind_label="咨询问答", title="施工许可需要哪些材料", author_name="陈编辑", url=f"{SITE}/admin/x"
+    ),
     EventKind.CASE_ACCEPTED: CaseAccepted(**CASE, opinion="材料齐全，予以受理"),
     EventKind.CASE_SUPPLEMENT_REQUESTED: CaseSupplementRequested(
         **CASE, reason="施工图缺少盖章", materials=["施工图", "授权委托书"]
@@ -91,6 +115,10 @@ EXAMPLES: dict[EventKind, EventPayload] = {
     EventKind.CASE_RATING_INVITED: CaseRatingInvited(**CONCLUSION, rating_url=f"{SITE}/rate?case_no=KF20260924001"),
     EventKind.CASE_DECISION_NEEDED: CaseDecisionNeeded(
         **CASE, opinion_so_far="审查通过", step="decide", materials_url=f"{SITE}/admin/cases/1"
+    ),
+    EventKind.CASE_QUERY_CODE_REISSUED: CaseQueryCodeReissued(**CASE, reissued_at="2026-09-25T10:30"),
+    EventKind.CASE_WITHDRAWN: CaseWithdrawn(
+        **CASE, reason="信息填写有误，重新申报", withdrawn_at="2026-09-24T11:00", case_url=f"{SITE}/admin/cases/1"
     ),
     EventKind.SUPERVISION_PUSHED: SupervisionPushed(**PUSH),
     EventKind.SUPERVISION_FEEDBACK: SupervisionFeedback(
@@ -162,6 +190,29 @@ EXAMPLES: dict[EventKind, EventPayload] = {
             AssessmentRankLine(rank=2, department_name="住房和城乡建设局", total=91.5),
             AssessmentRankLine(rank=None, department_name="档案馆", total=None),
         ],
+    ),
+    EventKind.ISSUE_RAISED: IssueRaised(**ISSUE, description="施工临时用电需在开工前接入"),
+    EventKind.ISSUE_REPLIED: IssueReplied(
+        **ISSUE, department_name="供电公司", author_name="陈供电", body="已安排10月14日现场勘查", all_replied=False
+    ),
+    EventKind.ISSUE_CLOSED: IssueClosed(
+        **ISSUE, closed_by_name="周专员", closing_note="10月15日已接入", closed_at="2026-10-15T16:00"
+    ),
+    EventKind.MEETING_DECIDED: MeetingDecided(
+        meeting_id=1,
+        major_project_id=1,
+        project_code="ZD2026-001",
+        project_name="新能源电池产业园",
+        held_on="2026-10-12",
+        topic="施工许可前置条件",
+        host_name="王领导",
+        department_id=2,
+        department_name="住房和城乡建设局",
+        decisions=[
+            DecisionLine(content="容缺受理施工许可", owner_name="刘科长", due_on="2026-10-20"),
+            DecisionLine(content="安排提前踏勘", owner_name="", due_on=None),
+        ],
+        url=f"{SITE}/admin/major-projects/1",
     ),
 }
 

@@ -54,10 +54,21 @@ def register(
     return dict(response.json())
 
 
+DECIDER_ACTIONS = frozenset({"decide", "conclude", "return"})
+
+
 def act(
-    client: TestClient, world: World, case_id: int, action: str, who: str = "clerk_a", expect: int = 200, **body: Any
+    client: TestClient,
+    world: World,
+    case_id: int,
+    action: str,
+    who: str | None = None,
+    expect: int = 200,
+    **body: Any,
 ) -> dict[str, Any]:
-    """Performs a step on a case through the API and checks the status code."""
+    """Performs a step on a case through the API and checks the status code. By default the window clerk of A
+    acts, and A's officer for 决定, 办结 and 退回 (a clerk holds no ``case.decide``)."""
+    who = who or ("officer_a" if action in DECIDER_ACTIONS else "clerk_a")
     response = client.post(f"/api/v1/cases/{case_id}/{action}", json=body, headers=world.auth(who))
     assert response.status_code == expect, response.text
     return dict(response.json())

@@ -180,7 +180,10 @@ def test_the_demo_password_follows_the_policy() -> None:
 
 
 def test_the_api_refuses_password1_for_a_new_citizen(client: TestClient, world: World) -> None:
-    answer = client.post("/api/v1/auth/register", json={"phone": "13900000077", "name": "吴", "password": "password1"})
+    answer = client.post(
+        "/api/v1/auth/register",
+        json={"phone": "13900000077", "name": "吴", "password": "password1", "sms_code": "123456"},
+    )
     assert "至少需要 10 位" in api_error(answer, 422)["message"]
 
 

@@ -523,10 +523,16 @@ def test_uploads_up_to_their_own_limit_pass_the_request_cap(client: TestClient, 
     assert settings.request_max_bytes > settings.upload_max_bytes + 64 * 1024
 
 
-# ---------------------------------------------------------------- a failed application keeps no files (issue 12)
+# ---------------------------------------------------------------- a failed application files nothing (issue 12)
+# and keeps the good files chosen, as attachments of its form (issue 16): nothing else is left behind
 
 
-def test_a_failed_online_application_leaves_no_files_behind(app: Any, world: World, unchanged) -> None:
+def test_a_failed_online_application_files_nothing_and_keeps_only_its_good_files(app: Any, world: World) -> None:
+    from sqlalchemy import func, select
+
+    from core.cases.models import Case, PendingUpload
+    from core.db import session_scope
+    from core.files.models import StoredFile
     from tests.web.conftest import Browser
 
     citizen = Browser(TestClient(app))
@@ -534,19 +540,25 @@ def test_a_failed_online_application_leaves_no_files_behind(app: Any, world: Wor
     first, second = [m for m in world.item.materials if m.required]
     page = f"/apply/{world.item.id}"
     files_before = uploaded_files()
-    unchanged.mark()
     # the first material uploads fine; the second is missing, so the application is refused
     only_first = {f"file_{first.id}": ("申请表.pdf", b"%PDF-1.4 application form", "application/pdf")}
     refused = citizen.submit(page, page, PERSON, files=only_first)
     assert refused.status_code == 422 and "缺少必需材料" in refused.text
-    # the first is fine, the second is of the wrong type
+    assert "已上传：申请表.pdf" in refused.text
+    # the first again, the second of the wrong type: the wrong one is neither stored nor kept
     wrong_second = {
         **only_first,
         f"file_{second.id}": ("施工方案.exe", b"MZ\x90\x00", "application/octet-stream"),
     }
     refused = citizen.submit(page, page, PERSON, files=wrong_second)
     assert refused.status_code == 422 and "类型不支持" in refused.text
-    assert uploaded_files() == files_before
+    with session_scope() as db:
+        assert db.scalar(select(func.count()).select_from(Case)) == 0
+        kept = db.scalars(select(PendingUpload)).all()
+        assert len(kept) == 2  # one per sending (two forms, two keys), the first material each time
+        names = {db.get(StoredFile, row.file_id).original_name for row in kept}  # type: ignore[union-attr]
+        assert names == {"申请表.pdf"}
+    assert len(uploaded_files() - files_before) == 2
 
 
 def test_a_successful_application_keeps_its_files(app: Any, world: World) -> None:
@@ -579,7 +591,8 @@ def test_names_with_control_characters_are_refused(client: TestClient, world: Wo
     assert error["message"].startswith("名称不能包含") and "控制字符" in error["message"]
     assert error["field"] == "applicant.name"
     registered = client.post(
-        "/api/v1/auth/register", json={"phone": "13900000009", "name": name, "password": "Tb-2026-reg!x"}
+        "/api/v1/auth/register",
+        json={"phone": "13900000009", "name": name, "password": "Tb-2026-reg!x", "sms_code": "000000"},
     )
     assert "控制字符" in api_error(registered, 422)["message"]
     renamed = client.patch(

@@ -44,7 +44,7 @@ def test_each_step_that_concerns_someone_publishes_one_event(client: TestClient,
         }
     ]
     assert (
-        decide.recipients[0]["department_id"] == world.dept_a.id and decide.recipients[0]["permission"] == "case.handle"
+        decide.recipients[0]["department_id"] == world.dept_a.id and decide.recipients[0]["permission"] == "case.decide"
     )
     assert decide.data["opinion_so_far"] == "符合条件"
     assert concluded.data["result_label"] == "出证办结" and rating.data["rating_url"].endswith(

@@ -1,5 +1,6 @@
 """The migrations build the whole schema on an empty database, take it down again, and build it anew."""
 
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -89,3 +90,31 @@ def test_models_match_the_migrated_schema(fresh_url: str) -> None:
     finally:
         engine.dispose()
     assert differences == []
+
+
+def test_roles_that_handled_cases_may_still_decide_after_the_split(fresh_url: str) -> None:
+    """0020: a role that held the old all-steps ``case.handle`` keeps deciding (``case.decide``) after the upgrade;
+    the downgrade gives the old permission back to a role that held only the new one."""
+    upgrade(fresh_url, "0019")
+    engine = make_engine(fresh_url)
+    insert = text(
+        "INSERT INTO role (code, name, data_scope, permissions, description, created_at)"
+        " VALUES (:code, :code, 'department', :p, '', '2026-12-05 08:00:00')"
+    )
+    read = text("SELECT code, permissions FROM role ORDER BY code")
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert, {"code": "window", "p": '["case.handle", "case.read"]'})
+            conn.execute(insert, {"code": "reader", "p": '["case.read"]'})
+        upgrade(fresh_url)
+        with engine.connect() as conn:
+            after = {code: set(json.loads(p) if isinstance(p, str) else p) for code, p in conn.execute(read)}
+        assert after == {"window": {"case.handle", "case.decide", "case.read"}, "reader": {"case.read"}}
+        with engine.begin() as conn:
+            conn.execute(insert, {"code": "decider", "p": '["case.decide"]'})
+        downgrade(fresh_url, "0019")
+        with engine.connect() as conn:
+            before = {code: set(json.loads(p) if isinstance(p, str) else p) for code, p in conn.execute(read)}
+        assert before == {"window": {"case.handle", "case.read"}, "reader": {"case.read"}, "decider": {"case.handle"}}
+    finally:
+        engine.dispose()

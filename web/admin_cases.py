@@ -6,13 +6,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from core.audit.context import acting
 from core.calendar.service import TimeState
-from core.cases import queries, slip
+from core.cases import materials, queries, query_codes
 from core.cases import service as case_service
 from core.cases.enums import (
     ACTION_LABELS,
@@ -69,25 +68,6 @@ OPEN = [CaseStatus.PROCESSING, CaseStatus.SUPPLEMENTING, CaseStatus.SUSPENDED]
 # 办结 by this form: 不予受理 (6) has its own action
 CONCLUDE_CHOICES = {k: v for k, v in CONCLUSION_RESULT_LABELS.items() if k != ConclusionResult.REFUSED}
 TIME_STATE_CLASSES = {TimeState.NORMAL: "normal", TimeState.WARNING: "warning", TimeState.OVERDUE: "overdue"}
-
-
-@router.get("", response_class=HTMLResponse)
-def dashboard(request: Request, db: DB, staff: Staff) -> HTMLResponse:
-    """Counts of the cases in the user's scope that need attention."""
-    scoped = queries.scoped(select(Case), staff)
-
-    def count(*conditions: Any) -> int:
-        return db.scalar(select(func.count()).select_from(scoped.where(*conditions).subquery())) or 0
-
-    tiles = [
-        ("待受理", count(Case.status == CaseStatus.SUBMITTED), "?status=submitted", ""),
-        ("办理中", count(Case.status == CaseStatus.PROCESSING), "?status=processing", ""),
-        ("补正中", count(Case.status == CaseStatus.SUPPLEMENTING), "?status=supplementing", ""),
-        ("特别程序", count(Case.status == CaseStatus.SUSPENDED), "?status=suspended", ""),
-        ("预警", count(Case.time_state == TimeState.WARNING, Case.status.in_(OPEN)), "?time_state=预警", "warning"),
-        ("逾期", count(Case.time_state == TimeState.OVERDUE, Case.status.in_(OPEN)), "?time_state=逾期", "overdue"),
-    ]
-    return render(request, "admin/dashboard.html", {"tiles": tiles})
 
 
 @router.get("/cases", response_class=HTMLResponse)
@@ -155,9 +135,7 @@ def new_case(request: Request, db: DB, form: Form, clerk: Clerk, on_error: OnErr
         raise ValidationFailed(validation_message(exc, APPLICANT_LABELS)) from exc
     paper = {to_int(x, "材料") for x in texts(form, "paper")}
     materials = [MaterialIn(item_material_id=m.id, paper=True) for m in context["item"].materials if m.id in paper]
-    major_project_id = to_int(values["major_project_id"], "重大项目")
-    if major_project_id is not None:
-        major_links.check_case_link(db, clerk, major_project_id=major_project_id, service_item_id=context["item"].id)
+    major_project_id = to_int(values["major_project_id"], "重大项目")  # checked by the case service
     data = SubmitIn(
         service_item_id=context["item"].id,
         applicant=applicant,
@@ -168,7 +146,7 @@ def new_case(request: Request, db: DB, form: Form, clerk: Clerk, on_error: OnErr
     with acting(action="case.register"):
         new = case_service.register_at_window(db, clerk, data)
         db.flush()
-    flash(request, f"已登记，办件编号 {new.case.case_no}。请打印受理通知书交申请人（含查询密码）。")
+    flash(request, f"已登记，办件编号 {new.case.case_no}。受理后请打印受理通知书交申请人（含查询密码）。")
     return redirect(f"/admin/cases/{new.case.id}")
 
 
@@ -178,7 +156,6 @@ def new_case(request: Request, db: DB, form: Form, clerk: Clerk, on_error: OnErr
 def case_context(case: Case, user: User) -> dict[str, Any]:
     """Everything the case page shows."""
     due = case_service.deadline(case)
-    handling = Permission.CASE_HANDLE in user.permissions
     session = Session.object_session(case)
     project, node = major_links.case_facts(session, case) if session is not None else (None, None)
     open_supplement = next((s for s in reversed(case.supplements) if s.resupplied_at is None), None)
@@ -188,8 +165,13 @@ def case_context(case: Case, user: User) -> dict[str, Any]:
         "due_class": TIME_STATE_CLASSES.get(due.state, "") if due else "",
         "id_number": mask_id_number(case.applicant.id_number),
         "phone": mask_phone(case.applicant.phone),
-        "actions": case_service.allowed_actions(case) if handling else [],
-        "can_print": Permission.CASE_REGISTER in user.permissions,
+        "actions": case_service.actions_for(user, case),
+        "can_print": query_codes.can_print(user, case),
+        "may_register": Permission.CASE_REGISTER in user.permissions,
+        "can_open": materials.can_open(user, case),
+        "trust_levels": materials.TRUST_LEVELS,
+        "trust_short": materials.TRUST_SHORT,
+        "sources": materials.SOURCE_LABELS,
         "open_supplement": open_supplement,
         "missing": case_service.missing_required(case),
         "labels": {
@@ -215,18 +197,6 @@ def case_context(case: Case, user: User) -> dict[str, Any]:
 def case_page(request: Request, db: DB, staff: Staff, case: ScopedCase) -> HTMLResponse:
     """A case with its applicant, materials, deadline, steps and one form per allowed action."""
     return render(request, "admin/case.html", case_context(case, staff))
-
-
-@router.post("/cases/{case_id}/slip")
-def print_slip(request: Request, db: DB, form: Form, staff: Staff, case: ScopedCase) -> Response:
-    """打印受理通知书: issues a fresh query password and returns the slip as a PDF."""
-    code = case_service.issue_query_code(db, staff, case)
-    pdf = slip.render_pdf(case, code)
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="slip-{case.case_no}.pdf"'},
-    )
 
 
 def _agree(form: FormData) -> bool:

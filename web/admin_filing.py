@@ -15,7 +15,7 @@ from core.deps import DB
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.org.models import User
 from core.org.permissions import Permission
-from core.projects import letters
+from core.projects import documents, letters, proxy
 from core.projects import service as project_service
 from core.projects.final_flow import apply_reviews
 from core.projects.models import DepartmentReview, Derivation, GuidanceLetter, Project
@@ -103,6 +103,9 @@ def _project_context(db: Session, staff: User, project: Project) -> dict[str, An
         "letters": letters.letters_of(db, project),
         "can_derive": guide,
         "can_send": guide and project.status == project_service.DERIVED,
+        "documents": documents.list_documents(db, project),
+        "document_kinds": documents.KINDS,
+        "proxy_filer": proxy.filer_name(db, project),
     }
 
 

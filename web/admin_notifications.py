@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from core.deps import DB
+from core.events.kinds import kind_label
 from core.org.models import User
 from core.org.permissions import Permission
 from notifications import service
@@ -57,7 +58,9 @@ def notifications(
         "page": number,
         "page_size": PAGE_SIZE,
         "filters": filters,
-        "kinds": service.kinds(db),
+        "kinds": [(k, kind_label(k)) for k in service.kinds(db)],
+        "kind_label": kind_label,
+        "recipients": service.recipient_names(db, rows),
         "STATUS_LABELS": STATUS_LABELS,
         "CHANNEL_LABELS": CHANNEL_LABELS,
     }
@@ -84,11 +87,22 @@ def retry(notification_id: int, request: Request, db: DB, form: Form, manager: M
 # ---------------------------------------------------------------- the inbox
 
 
+INBOX_PAGE_SIZE = 20
+
+
 @router.get("/inbox", response_class=HTMLResponse)
-def inbox(request: Request, db: DB, staff: Staff) -> HTMLResponse:
-    """The staff member's in-site messages, unread first."""
-    rows = service.inbox(db, staff)
-    return render(request, "admin/inbox.html", {"rows": rows, "unread": service.unread_count(db, staff)})
+def inbox(request: Request, db: DB, staff: Staff, page: str | None = None) -> HTMLResponse:
+    """The staff member's in-site messages, unread first, a page of 20 at a time."""
+    number = page_number(page)
+    rows = service.inbox(db, staff, limit=INBOX_PAGE_SIZE, offset=(number - 1) * INBOX_PAGE_SIZE)
+    context = {
+        "rows": rows,
+        "unread": service.unread_count(db, staff),
+        "page": number,
+        "total": service.inbox_count(db, staff),
+        "page_size": INBOX_PAGE_SIZE,
+    }
+    return render(request, "admin/inbox.html", context)
 
 
 @router.post("/inbox/read-all", response_class=HTMLResponse)

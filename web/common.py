@@ -15,8 +15,9 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.templating import Jinja2Templates
 
 from core.cases.enums import STATUS_LABELS
-from core.deps import current_user
-from core.errors import PermissionDenied, ValidationFailed
+from core.db import get_sessionmaker
+from core.deps import current_user, session_user
+from core.errors import AppError, PermissionDenied, ValidationFailed
 from core.org.models import User
 from core.org.permissions import Permission
 from core.security import constant_time_equal, new_token
@@ -68,6 +69,21 @@ def web_user(request: Request, user: Annotated[User | None, Depends(current_user
 
 
 WebUser = Annotated[User | None, Depends(web_user)]
+
+
+def remember_viewer(request: Request) -> None:
+    """Looks up the signed-in user for a page that no route answered (a 404, a 405): the header then shows who
+    is signed in instead of 登录/注册. A session that is not alive leaves the page anonymous."""
+    if _viewer(request) is not None or "session" not in request.scope:
+        return
+    with get_sessionmaker()() as db:  # errors have no dependencies, so no request session either
+        try:
+            user = session_user(request, db)
+        except AppError:
+            return
+        if user is not None:
+            department = user.department.name if user.department else ""
+            request.state.viewer = Viewer(user.name, user.is_staff, frozenset(user.permissions), department)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """政务百科 in running text: the ``glossary`` template filter marks published terms with their explanation.
 
 The filter escapes the plain text it is given and wraps the first occurrence of each published term
-(longest match first, never one mark inside another) in a focusable span whose tooltip explains it. The
+(longest match first, never one mark inside another, never inside a title in 《》 or a link) in a focusable span whose tooltip explains it. The
 term list is cached per process; it is reloaded when the knowledge generation changes (looked at no more
 than once a second) and at once when this process publishes or archives something.
 """
@@ -101,26 +101,45 @@ def _mark(term: str, explanation: str) -> str:
     )
 
 
+_TITLE = re.compile(r"《[^《》]*》")
+"""A document's title (《中华人民共和国行政许可法》): a term inside it is part of a name, not prose to explain."""
+_URL = re.compile(r"https?://[^\s<>\"'，。；、）)]+", re.IGNORECASE)
+_LINK_OR_TAG = re.compile(r"<a\b[^>]*>.*?</a\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
+"""In markup given as it is (already safe): a link's whole text and any tag are left alone."""
+
+
+def _protected(text: str, is_markup: bool) -> list[tuple[int, int]]:
+    """The stretches of ``text`` where no term is marked: titles in 《》, addresses and, in markup, links and tags."""
+    spans = [m.span() for m in _TITLE.finditer(text)] + [m.span() for m in _URL.finditer(text)]
+    if is_markup:
+        spans += [m.span() for m in _LINK_OR_TAG.finditer(text)]
+    return spans
+
+
 def glossary(value: Any) -> Markup:
-    """Plain text, escaped, with each published term marked once and explained in a tooltip."""
+    """Text with each published term marked once (outside titles and links) and explained in a tooltip. Plain text
+    is escaped; markup (``Markup``, e.g. a snippet with its own links) is kept as it is."""
     if value is None:
         return Markup("")
+    is_markup = isinstance(value, Markup)
     text = str(value)
     explanations, pattern = _current()
     if pattern is None or not text:
-        return Markup(escape(text))
+        return Markup(text) if is_markup else Markup(escape(text))
+    keep = Markup if is_markup else escape
+    protected = _protected(text, is_markup)
     parts: list[str] = []
     marked: set[str] = set()
     position = 0
     for found in pattern.finditer(text):
         term = found.group(0)
-        if term in marked:
+        if term in marked or any(start < found.end() and found.start() < end for start, end in protected):
             continue
         marked.add(term)
-        parts.append(str(escape(text[position : found.start()])))
+        parts.append(str(keep(text[position : found.start()])))
         parts.append(_mark(term, explanations[term]))
         position = found.end()
-    parts.append(str(escape(text[position:])))
+    parts.append(str(keep(text[position:])))
     return Markup("".join(parts))
 
 

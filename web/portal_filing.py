@@ -17,7 +17,7 @@ from core.deps import DB
 from core.errors import AppError, ValidationFailed
 from core.org.models import User
 from core.org.permissions import Permission
-from core.projects import letters, service
+from core.projects import documents, letters, proxy, service
 from core.projects.letter_pdf import working_day_window
 from core.projects.models import Project
 from core.projects.schemas import ProjectIn, ProjectPatch
@@ -195,6 +195,11 @@ def project_page(request: Request, db: DB, viewer: SignedIn, project: ViewedProj
         "editable": service.may_edit(viewer, project),
         "steps": STEPS,
         "steps_done": _steps_done(project),
+        "proxy_filer": proxy.filer_name(db, project),
+        "awaiting_owner": proxy.awaiting_owner(project),
+        "is_owner": project.owner_user_id == viewer.id,
+        "documents": documents.list_documents(db, project),
+        "document_kinds": documents.KINDS,
     }
     return render(request, "filing/project.html", context)
 

@@ -1,5 +1,5 @@
-"""The public knowledge base: one search over FAQs, laws, policies and the glossary, and pages to browse them,
-with 一件事 bundles and the business-system links."""
+"""The public knowledge base: one search over service guides, FAQs, laws, policies and the glossary (the home
+page's search box leads here), and pages to browse them, with 一件事 bundles and the business-system links."""
 
 from typing import Any
 
@@ -14,7 +14,7 @@ from core.rate_limit import client_ip
 from knowledge import service as knowledge_service
 from knowledge import workflow
 from knowledge.models import LEGAL_STATUSES, Faq
-from knowledge.schemas import KIND_LABELS
+from knowledge.schemas import HIT_KIND_LABELS, KIND_LABELS
 from knowledge.search import service as search_service
 from web.common import WebUser, render, to_int
 from web.deps import OnReadError
@@ -23,6 +23,7 @@ router = APIRouter(prefix="/knowledge", include_in_schema=False)
 
 SEARCH_TABS = {
     "all": "全部",
+    "item": HIT_KIND_LABELS["item"],
     "faq": KIND_LABELS["faq"],
     "law": KIND_LABELS["law"],
     "policy": KIND_LABELS["policy"],
@@ -31,7 +32,7 @@ SEARCH_TABS = {
 SEARCH_LIMIT = 10
 BROWSE = (
     ("/knowledge/faqs", "咨询问答", "按事项查看常见问题"),
-    ("/knowledge/laws", "法律法规", "法律、行政法规、规章全文，逐条可链接"),
+    ("/knowledge/laws", "法律法规", "法律、行政法规、规章中与办事相关的条文，逐条可链接"),
     ("/knowledge/policies", "政策文件", "政策原文与政策解读"),
     ("/knowledge/glossary", "政务百科", "政务服务术语解释"),
     ("/knowledge/bundles", "一件事", "多个事项一次办"),
@@ -69,11 +70,19 @@ def search(
     chosen = kind if kind in SEARCH_TABS else "all"
     context: dict[str, Any] = {"tabs": SEARCH_TABS, "kind": chosen, "q": q or "", "hits": [], "answered": False}
     on_error.show("knowledge/search.html", dict(context))
-    hits = search_service.search(db, q, kind=chosen, limit=SEARCH_LIMIT)
+    found = search_service.find(db, q, kind=chosen, limit=SEARCH_LIMIT)
+    hits = found.hits
     text = search_service.clean_query(q)
     answered = search_service.is_answered(hits)
     search_service.note_unanswered(hits, text, channel="web", client=client_ip(request))
-    context |= {"hits": hits, "answered": answered, "q": text, "kind_labels": KIND_LABELS, "standing": LEGAL_STATUSES}
+    context |= {
+        "hits": hits,
+        "answered": answered,
+        "q": text,
+        "kind_labels": HIT_KIND_LABELS,
+        "standing": LEGAL_STATUSES,
+        "recognised": found.recognised,
+    }
     return render(request, "knowledge/search.html", context)
 
 

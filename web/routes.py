@@ -17,8 +17,10 @@ from web import (
     account,
     admin_assessment,
     admin_audit,
+    admin_case_files,
     admin_cases,
     admin_conversations,
+    admin_dashboard,
     admin_filing,
     admin_filing_rules,
     admin_knowledge,
@@ -32,13 +34,20 @@ from web import (
     api_docs,
     glossary,
     portal,
+    portal_apply,
+    portal_bundles,
     portal_filing,
+    portal_filing_documents,
+    portal_filing_proxy,
     portal_knowledge,
     portal_letters,
+    portal_my,
     portal_rate,
+    portal_statistics,
     topics,
+    vendor,
 )
-from web.common import WEB_DIR, login_redirect, render, templates
+from web.common import WEB_DIR, login_redirect, remember_viewer, render, templates
 from web.deps import FormRejected
 
 _API_PREFIXES = ("/api/", "/healthz", "/static/", "/channels/")
@@ -56,12 +65,29 @@ async def _delegate(
     return await result if inspect.isawaitable(result) else result
 
 
+def error_page(request: Request, message: str, status: int) -> Response:
+    """The error page: inside /admin, for signed-in staff, in the admin layout (their menu, their name), elsewhere
+    in the portal's. A route that no page answered still knows who is signed in (``remember_viewer``)."""
+    remember_viewer(request)
+    viewer = getattr(request.state, "viewer", None)
+    staff = viewer is not None and viewer.is_staff
+    inside = request.url.path == "/admin" or request.url.path.startswith("/admin/")
+    template = "admin/error.html" if inside and staff else "error.html"
+    return render(request, template, {"message": message}, status=status)
+
+
 router = APIRouter(include_in_schema=False)
 for _pages in (
     admin_notifications.router,
     portal_rate.router,
+    portal_apply.router,
+    portal_bundles.router,
+    portal_my.router,
     portal.router,
+    portal_statistics.router,
     account.router,
+    admin_dashboard.router,
+    admin_case_files.router,  # before admin_cases, whose /cases/{id}/{action} would take /slip
     admin_cases.router,
     admin_org.router,
     admin_audit.router,
@@ -70,6 +96,8 @@ for _pages in (
     topics.router,
     admin_filing_rules.router,
     admin_filing.router,
+    portal_filing_documents.router,
+    portal_filing_proxy.router,  # before portal_filing, whose /filing/projects/{id} would take /proxy
     portal_filing.router,
     portal_letters.router,
     admin_conversations.router,
@@ -87,6 +115,7 @@ for _pages in (
 def install_pages(app: FastAPI) -> None:
     """The static files, the glossary's tooltips and HTML error pages; errors of /api/v1 stay JSON."""
     glossary.install(templates.env)
+    vendor.install(app)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     api_app_error = app.exception_handlers[AppError]
@@ -101,7 +130,7 @@ def install_pages(app: FastAPI) -> None:
             return login_redirect(request)
         if isinstance(exc, PasswordChangeRequired):
             return RedirectResponse(exc.page, status_code=303)
-        return render(request, "error.html", {"message": exc.message}, status=exc.status_code)
+        return error_page(request, exc.message, exc.status_code)
 
     @app.exception_handler(FormRejected)
     async def _form_rejected(_request: Request, exc: FormRejected) -> Response:
@@ -111,11 +140,11 @@ def install_pages(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         if _is_api(request):
             return await _delegate(api_validation, request, exc)
-        return render(request, "error.html", {"message": "请求的参数不正确，请检查后重试"}, status=422)
+        return error_page(request, "请求的参数不正确，请检查后重试", 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request):
             return await _delegate(api_http, request, exc)
         message = _HTTP_MESSAGES.get(exc.status_code) or http_message(exc)
-        return render(request, "error.html", {"message": message}, status=exc.status_code)
+        return error_page(request, message, exc.status_code)

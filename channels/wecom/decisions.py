@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from channels.models import CardClickOutcome, MessageReceipt, ReceiptStatus, WeComCardClick
-from channels.wecom import warning_cards
+from channels.wecom import my_warnings, warning_cards
 from channels.wecom.adapter import CHANNEL, WeComMessage
 from core.audit.context import Actor, acting
 from core.audit.hooks import record_event
@@ -155,8 +155,8 @@ UNBOUND = "您的企业微信账号未绑定通办工作人员账号，不能办
 
 def _refusal(user: User, case: Case) -> str:
     """Why the member may not decide this case (the case service checks the same again); empty if they may."""
-    if Permission.CASE_HANDLE not in user.permissions:
-        return "您没有办理办件的权限，如需开通请联系管理员"
+    if Permission.CASE_DECIDE not in user.permissions:
+        return "您没有决定、办结办件的权限，如需开通请联系管理员"
     if not org_service.can_reach_department(user, {case.department_id}):
         return "该办件不属于您所在部门，您不能办理"
     return ""
@@ -380,7 +380,8 @@ def help_text() -> str:
     admin = get_settings().site_url("/admin")
     return (
         "您好，这里是通办的办件提醒。待您决定的办件会以卡片推送到这里，点击“同意”“不同意”或“退回”即可办理；"
-        f"选择“不同意”或“退回”后，请直接回复意见。其他业务请登录管理后台：{admin}"
+        "选择“不同意”或“退回”后，请直接回复意见。发送“我的预警”可查看待您处理的预警。"
+        f"其他业务请登录管理后台：{admin}"
     )
 
 
@@ -388,8 +389,11 @@ def _text(db: Session, message: WeComMessage) -> Answer:
     user = _bound_user(db, message.sender)
     if user is None:
         return Answer(reply=f"{UNBOUND}。")
+    text = message.text.strip()
+    if my_warnings.is_asking(text):  # 我的预警: a list, never taken for an awaited opinion
+        return Answer(reply=my_warnings.reply(db, user))
     with acting(_staff_actor(user)):
-        reply = _opinion(db, user, message.text.strip())
+        reply = _opinion(db, user, text)
         db.flush()
         return Answer(reply=reply)
 

@@ -16,7 +16,14 @@ from core.assessment import compute as tables
 from core.assessment import events, measures, periods
 from core.assessment.counted import Counted
 from core.assessment.indicators import INDICATORS
-from core.assessment.models import DRAFT, PUBLISHED, Assessment, AssessmentCorrection, AssessmentResult
+from core.assessment.models import (
+    DRAFT,
+    PUBLISHED,
+    Assessment,
+    AssessmentCorrection,
+    AssessmentResult,
+    AssessmentScheme,
+)
 from core.assessment.schemas import ComputeIn, CorrectionIn
 from core.assessment.schemes import get_scheme, weights_of
 from core.audit.context import acting
@@ -121,23 +128,31 @@ def compute(db: Session, user: User | None, data: ComputeIn) -> Assessment:
             "请在原结果上重新计算或修正"
         )
     with acting(action="assessment.compute"):
-        assessment = Assessment(
-            scheme_id=scheme.id,
-            scheme_name=scheme.name,
-            period_kind=period.kind,
-            period_start=period.start,
-            period_end=period.end,
-            period_label=period.label,
-            version=1,
-            status=DRAFT,
-            computed_at=now(),
-            computed_by_id=admin.id,
-            published_by_name="",
-        )
-        db.add(assessment)
-        db.flush()
-        _fresh(db, assessment, weights_of(scheme))
-        db.flush()
+        return first_draft(db, scheme, period, computed_by_id=admin.id)
+
+
+def first_draft(
+    db: Session, scheme: AssessmentScheme, period: periods.Period, *, computed_by_id: int | None
+) -> Assessment:
+    """Stores version 1 of the period as a draft and computes it (the caller checked that there is none, and
+    audits under its action; two at once: the second fails on the unique scheme, period and version)."""
+    assessment = Assessment(
+        scheme_id=scheme.id,
+        scheme_name=scheme.name,
+        period_kind=period.kind,
+        period_start=period.start,
+        period_end=period.end,
+        period_label=period.label,
+        version=1,
+        status=DRAFT,
+        computed_at=now(),
+        computed_by_id=computed_by_id,
+        published_by_name="",
+    )
+    db.add(assessment)
+    db.flush()
+    _fresh(db, assessment, weights_of(scheme))
+    db.flush()
     return assessment
 
 

@@ -19,7 +19,7 @@ from core.audit.context import Actor
 from core.clock import now
 from core.security import EncryptedString
 
-SECRET_COLUMNS = {"password_hash", "token_hash", "query_code_hash", "totp_secret", "recovery_codes"}
+SECRET_COLUMNS = {"password_hash", "token_hash", "query_code_hash", "totp_secret", "recovery_codes", "code_hash"}
 """Columns recorded as ``******`` whatever their value."""
 AUDIT_TABLES = {"audit_log", "audit_chain"}
 """The audit's own tables: their writes are not audited (the chain is their record)."""

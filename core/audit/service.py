@@ -19,6 +19,7 @@ from core.audit.models import AuditLog
 from core.clock import now
 from core.db import WRITE_OPTION, Base, session_scope
 from core.errors import ValidationFailed
+from core.events.kinds import kind_label
 
 EXPORT_LIMIT = 100_000
 """Rows in one export; narrow the dates for more."""
@@ -141,6 +142,16 @@ def _shown(name: str, value: Any) -> Any:
     return value
 
 
+EVENT_TABLES = {"domain_event", "notification"}
+"""Tables whose ``kind`` is an event kind, shown by its Chinese name."""
+
+
+def _value(entity: str, name: str, value: Any) -> Any:
+    if entity in EVENT_TABLES and name == "kind" and isinstance(value, str):
+        return kind_label(value)
+    return _shown(name, value)
+
+
 def _mapped(table: str) -> Any:
     """The model mapped to ``table``. The log names entities by table, as it records them; every domain writes
     through the audit hooks, so the audit package imports none of them (org included)."""
@@ -171,8 +182,8 @@ def readable(db: Session, rows: list[AuditLog]) -> list[ReadableRow]:
         changes = [
             (
                 labels.field_name(row.entity, f),
-                _shown(f, before.get(f)),
-                _shown(f, after.get(f)),
+                _value(row.entity, f, before.get(f)),
+                _value(row.entity, f, after.get(f)),
                 before.get(f) != after.get(f),
             )
             for f in fields

@@ -90,6 +90,7 @@ class CaseStatus(StrEnum):
     SUSPENDED = "suspended"
     CONCLUDED = "concluded"
     REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
 
 
 STATUS_LABELS = {
@@ -99,6 +100,7 @@ STATUS_LABELS = {
     "suspended": "特别程序中",
     "concluded": "已办结",
     "refused": "不予受理",
+    "withdrawn": "已撤回",
 }
 
 
@@ -129,6 +131,7 @@ ACTION_LABELS = {
     "end_special": "特别程序结束",
     "return": "退回",
     "issue_query_code": "发放查询密码",
+    "withdraw": "申请人撤回",
 }
 
 SPECIAL_PROCEDURE_KINDS = ["听证", "专家评审", "现场勘查", "检验检测", "公示", "招标拍卖", "鉴定", "其他"]

@@ -4,6 +4,7 @@ The applicant hears of acceptance, a supplement request, the conclusion and the 
 department's handlers hear that a case waits for their decision. Facts only: names masked, no ID numbers.
 """
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from core.events.kinds import (
     CaseAccepted,
     CaseConcluded,
     CaseDecisionNeeded,
+    CaseQueryCodeReissued,
     CaseRatingInvited,
     CaseSupplementRequested,
     EventKind,
@@ -79,5 +81,12 @@ def decision_needed(db: Session, case: Case, opinion_so_far: str) -> None:
         step="decide",
         materials_url=get_settings().site_url(f"/admin/cases/{case.id}"),
     )
-    handlers = [Recipient(department_id=case.department_id, permission=Permission.CASE_HANDLE, role="approver")]
+    handlers = [Recipient(department_id=case.department_id, permission=Permission.CASE_DECIDE, role="approver")]
     publish(db, EventKind.CASE_DECISION_NEEDED, payload, subject=f"case:{case.id}", to=handlers)
+
+
+def query_code_reissued(db: Session, case: Case, at: datetime) -> None:
+    """The window issued a new query password: the applicant hears it on their channel (the password itself is
+    only on the printed slip)."""
+    payload = CaseQueryCodeReissued(**_facts(case), reissued_at=at.isoformat(timespec="minutes"))
+    publish(db, EventKind.CASE_QUERY_CODE_REISSUED, payload, subject=f"case:{case.id}", to=_applicant(case))

@@ -1,5 +1,6 @@
 """Excel export of case statistics (办件统计), for leaders who report upwards."""
 
+from datetime import date
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -7,12 +8,27 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.cases.schemas import StatsRow, StatsTotals, grand_total, totals_by_department
+from core.clock import today
 
 _HEADERS = ["部门", "月份", "收件数", "办结数", "按时办结数", "逾期数", "按时办结率"]
 
 
 def _rate(on_time: int, concluded: int) -> str:
     return StatsTotals(on_time=on_time, concluded=concluded).on_time_rate
+
+
+def _day(value: date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def statistics_span(rows: list[StatsRow], date_from: date | None, date_to: date | None) -> str:
+    """The period a statistics export covers, in real dates: an open start is the first day of the earliest month
+    with figures, an open end is today (a title reading 开始 至 今 tells the reader nothing)."""
+    end = _day(date_to or today())
+    if date_from is None and rows:
+        year, month = (int(part) for part in min(r.month for r in rows).split("-")[:2])
+        date_from = date(year, month, 1)
+    return f"{_day(date_from)} 至 {end}" if date_from else f"截至{end}"
 
 
 def statistics_workbook(rows: list[StatsRow], title: str) -> bytes:

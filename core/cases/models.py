@@ -83,6 +83,10 @@ class Case(Base):
     conclusion_result: Mapped[int | None] = mapped_column(Integer)
     conclusion_reason: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    bundle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_bundle.id"), index=True, comment="所属一件事申请：同一张表单一次创建的办件"
+    )
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime, comment="申请人撤回时间（受理前）")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
@@ -97,6 +101,54 @@ class Case(Base):
     supplements: Mapped[list["Supplement"]] = relationship(order_by="Supplement.id", lazy="selectin")
     suspensions: Mapped[list["Suspension"]] = relationship(order_by="Suspension.id", lazy="selectin")
     joint_tasks: Mapped[list["JointTask"]] = relationship(order_by="JointTask.id", lazy="selectin")
+
+
+class CaseBundle(Base):
+    """一件事申请: one form for the items of a themed bundle; its cases were created together (all or none), share
+    the applicant, the materials given once and one query password, and are shown together."""
+
+    __tablename__ = "case_bundle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bundle_ref: Mapped[int] = mapped_column(Integer, comment="知识库中一件事主题的编号（主题改名后仍可追溯）")
+    theme: Mapped[str] = mapped_column(String(100), comment="申请时的主题名称")
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicant.id"), index=True)
+    created_at: Mapped[datetime] = created_at_column()
+
+    cases: Mapped[list[Case]] = relationship(order_by="Case.id", lazy="selectin", viewonly=True)
+
+
+class Submission(Base):
+    """An application form's key (幂等键): the form is filed once however often it is sent (a refresh, a double
+    click, a retry); the same key sent again leads to what the first sending filed."""
+
+    __tablename__ = "case_submission"
+    __table_args__ = (UniqueConstraint("user_id", "form_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    form_key: Mapped[str] = mapped_column(String(64), comment="表单打开时生成的随机键")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), comment="单项申报创建的办件")
+    bundle_id: Mapped[int | None] = mapped_column(ForeignKey("case_bundle.id"), comment="一件事申请")
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class PendingUpload(Base):
+    """A file chosen on an application form that came back with an error: kept (committed on its own) and shown
+    as already attached, used when the same form (its key) is sent again, so nobody chooses it twice."""
+
+    __tablename__ = "pending_upload"
+    __table_args__ = (UniqueConstraint("user_id", "form_key", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    form_key: Mapped[str] = mapped_column(String(64))
+    slot: Mapped[str] = mapped_column(String(40), comment="表单中的材料位置（事项材料编号）")
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    file: Mapped[StoredFile] = relationship(lazy="joined")
 
 
 class CaseStep(Base):

@@ -92,8 +92,8 @@ class MaterialIn(BaseModel):
 
 
 class SubmitIn(BaseModel):
-    """An application for a service item, optionally registered for a major project (whoever takes the request
-    checks that link first: core/major_projects/links.py ``check_case_link``)."""
+    """An application for a service item, optionally registered for a major project (the case service checks that
+    link whoever registers it: core/cases/registration.py)."""
 
     service_item_id: int
     applicant: ApplicantIn

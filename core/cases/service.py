@@ -10,9 +10,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from core.audit.hooks import record_event
 from core.calendar.service import Deadline, LimitUnit, Pause, TimeState, compute_deadline
-from core.cases import applicants
+from core.cases import applicants, registration
 from core.cases import events as case_events
 from core.cases.enums import (
     ACTION_LABELS,
@@ -87,6 +86,15 @@ def _require_handler(user: User | None, case: Case, departments: set[int] | None
     if not org_service.can_reach_department(handler, departments or {case.department_id}):
         raise PermissionDenied("该办件不属于您所在部门，不能办理")
     return handler
+
+
+def _require_decider(user: User | None, case: Case) -> User:
+    """决定 and 办结 (and sending a case back from them) are a separate permission from 受理 and 审查, so that the
+    person who takes a case on is not the one who decides it (DOMAIN.md's steps)."""
+    decider = org_service.require(user, Permission.CASE_DECIDE)
+    if not org_service.can_reach_department(decider, {case.department_id}):
+        raise PermissionDenied("该办件不属于您所在部门，不能办理")
+    return decider
 
 
 def _out_of_order(case: Case, action: str) -> Conflict:
@@ -240,10 +248,19 @@ def _attach_materials(
                 or not _may_reuse(user, licence_case, case)
             ):
                 raise ValidationFailed(f"材料“{spec.name}”选择的电子证照不属于该申请人", field="materials")
+            if not licence_fits(spec, licence):
+                raise ValidationFailed(
+                    f"电子证照“{licence.name}”不能作为材料“{spec.name}”，请上传文件或选用相符的证照", field="materials"
+                )
             row.source, row.licence_id, row.trust_level = "licence", licence.id, licence.trust_level
         else:
             row.source, row.trust_level = "paper", "B"
         case.materials.append(row)
+
+
+def licence_fits(spec: ItemMaterial, licence: Licence) -> bool:
+    """Whether the licence may stand for the material: the guide names that licence for it (材料目录的证照名称)."""
+    return bool(spec.licence_name) and licence.name == spec.licence_name
 
 
 def missing_required(case: Case) -> list[ItemMaterial]:
@@ -302,6 +319,7 @@ def _create(db: Session, user: User | None, data: SubmitIn, channel: SubmitChann
     item = db.get(ServiceItem, data.service_item_id)
     if item is None or not item.is_published:
         raise NotFound("事项不存在或已下线", field="service_item_id")
+    registration.check(db, user, data)  # e.g. the major project named is one this user may register for
     applicant = applicants.upsert(db, data.applicant, owner_user_id=applicants.owner_for(user))
     db.flush()
     at = now()
@@ -360,17 +378,6 @@ def register_at_window(db: Session, user: User | None, data: SubmitIn) -> NewCas
     _record_step(db, new.case, clerk, action="register", result=None, step=Step.ACCEPT)
     db.flush()
     return new
-
-
-def issue_query_code(db: Session, user: User | None, case: Case) -> str:
-    """Issues a fresh query password (printed on the slip); any earlier one stops working."""
-    clerk = org_service.require(user, Permission.CASE_REGISTER)
-    if not org_service.can_reach_department(clerk, {case.department_id}):
-        raise PermissionDenied("只能为本部门的办件打印受理通知书")
-    code = new_query_code()
-    case.query_code_hash = keyed_hash(code)
-    record_event(db, action="case.issue_query_code", entity="case", entity_id=str(case.id))
-    return code
 
 
 # ---------------------------------------------------------------- steps
@@ -477,7 +484,7 @@ def review(db: Session, user: User | None, case: Case, *, agree: bool, opinion: 
 
 def decide(db: Session, user: User | None, case: Case, *, agree: bool, opinion: str, public: bool = True) -> None:
     """决定: 同意 or 不同意 with an opinion; the case moves to 办结."""
-    handler = _require_handler(user, case)
+    handler = _require_decider(user, case)
     _expect(case, "decide", {CaseStatus.PROCESSING}, {Step.DECIDE})
     text = _require_text(opinion, "决定必须填写意见", "opinion")
     _record_step(
@@ -503,7 +510,7 @@ def conclude(
     licence_valid_until: datetime | None = None,
 ) -> Licence | None:
     """办结 with a conclusion result; 出证办结 of a licensed item stores the licence for its holder."""
-    handler = _require_handler(user, case)
+    handler = _require_decider(user, case)
     immediate = case.case_type == CaseType.IMMEDIATE
     steps = {Step.CONCLUDE, Step.REVIEW} if immediate else {Step.CONCLUDE}
     _expect(case, "conclude", {CaseStatus.PROCESSING}, steps)
@@ -637,7 +644,7 @@ def end_special(db: Session, user: User | None, case: Case, *, result: str) -> N
 
 def return_case(db: Session, user: User | None, case: Case, *, opinion: str) -> None:
     """退回: back to the previous step (决定 → 审查, 办结 → 决定) with a reason."""
-    handler = _require_handler(user, case)
+    handler = _require_decider(user, case)
     _expect(case, "return", {CaseStatus.PROCESSING}, {Step.DECIDE, Step.CONCLUDE})
     text = _require_text(opinion, "退回必须填写原因", "opinion")
     _record_step(db, case, handler, action="return", result=StepResult.RETURNED, opinion=text)
@@ -647,6 +654,17 @@ def return_case(db: Session, user: User | None, case: Case, *, opinion: str) -> 
         case_events.decision_needed(db, case, text)
     if case.current_step == Step.REVIEW and case.case_type == CaseType.JOINT and case.item.joint_route:
         _open_joint_stage(db, case, 0)
+
+
+DECIDER_ACTIONS = frozenset({"decide", "conclude", "return"})
+"""Actions that need ``case.decide``; every other handling action needs ``case.handle``."""
+
+
+def actions_for(user: User, case: Case) -> list[str]:
+    """The actions this member of staff may take on the case now (state and permission together)."""
+    held = user.permissions
+    handle, decide = Permission.CASE_HANDLE in held, Permission.CASE_DECIDE in held
+    return [a for a in allowed_actions(case) if (decide if a in DECIDER_ACTIONS else handle)]
 
 
 def allowed_actions(case: Case) -> list[str]:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, File, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from core.cases import applicants, bindings, export, queries, service, slip
+from core.cases import applicants, bindings, export, queries, query_codes, service, slip
 from core.cases.models import Case
 from core.cases.schemas import (
     ApplicantOut,
@@ -133,19 +133,10 @@ def reusable(kind: str, id_number: str, db: DB, user: CurrentUser) -> ReusableOu
     )
 
 
-def _check_major_project(db: Session, user: CurrentUser, data: SubmitIn) -> None:
-    """The major project named in an application is one the caller may register a case of the item for."""
-    if data.major_project_id is not None:
-        major_links.check_case_link(
-            db, user, major_project_id=data.major_project_id, service_item_id=data.service_item_id
-        )
-
-
 @router.post("/cases", response_model=SubmitOut, status_code=201, summary="网上申报")
 def submit(data: SubmitIn, db: DB, user: CurrentUser) -> SubmitOut:
     """A logged-in citizen or enterprise applies online; the query password is shown this once. A major project
     it names must be one made from the applicant's own filing project."""
-    _check_major_project(db, user, data)
     new = service.submit_online(db, user, data)
     return SubmitOut.from_model(new.case, query_code=new.query_code)
 
@@ -154,7 +145,6 @@ def submit(data: SubmitIn, db: DB, user: CurrentUser) -> SubmitOut:
 def register(data: SubmitIn, db: DB, user: CurrentUser) -> SubmitOut:
     """A window clerk registers an application brought in person, for a major project their department has an
     open node of the item in, when one is named."""
-    _check_major_project(db, user, data)
     new = service.register_at_window(db, user, data)
     return SubmitOut.from_model(new.case, query_code=new.query_code)
 
@@ -285,14 +275,14 @@ def return_case(case_id: int, data: OpinionIn, db: DB, user: CurrentUser) -> Cas
 
 @router.post(
     "/cases/{case_id}/slip",
-    summary="打印受理通知书（PDF，发放新的查询密码）",
+    summary="打印受理通知书（PDF；窗口登记的办件首次打印时发放查询密码）",
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
 def print_slip(case_id: int, db: DB, user: CurrentUser) -> Response:
-    """Issues a fresh query password and returns the slip with it as a PDF."""
+    """The slip as a PDF, once the case is accepted; the password only on a window case's first print."""
     case = _act(db, user, case_id)
-    code = service.issue_query_code(db, user, case)
+    code = query_codes.print_slip(db, user, case)
     pdf = slip.render_pdf(case, code)
     return Response(
         pdf,
@@ -382,7 +372,7 @@ def statistics_excel(
 ) -> Response:
     """The same figures as an Excel workbook: detail by department and month, totals by department."""
     rows = queries.statistics(db, date_from=date_from, date_to=date_to, department_id=department_id)
-    span = f"{date_from or '开始'} 至 {date_to or '今'}"
+    span = export.statistics_span(rows, date_from, date_to)
     content = export.statistics_workbook(rows, f"{get_settings().centre_name} 办件统计（{span}）")
     return Response(
         content,

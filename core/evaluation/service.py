@@ -60,6 +60,11 @@ def rate(
     return evaluation
 
 
+def rating_of(db: Session, case: Case) -> Evaluation | None:
+    """The case's rating, if it has been rated (for its applicant's page: rated already, or a link to rate)."""
+    return db.scalar(select(Evaluation).where(Evaluation.case_id == case.id))
+
+
 def follow_ups(db: Session, user: User | None, *, status: str | None = PENDING) -> list[Evaluation]:
     """Bad ratings the user's department must answer (all departments for an all-scope user)."""
     staff = org_service.require(user, Permission.CASE_HANDLE)

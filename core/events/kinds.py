@@ -20,6 +20,8 @@ class EventKind(StrEnum):
     CASE_CONCLUDED = "case.concluded"
     CASE_RATING_INVITED = "case.rating_invited"
     CASE_DECISION_NEEDED = "case.decision_needed"
+    CASE_QUERY_CODE_REISSUED = "case.query_code_reissued"
+    CASE_WITHDRAWN = "case.withdrawn"
     SUPERVISION_PUSHED = "supervision.pushed"
     SUPERVISION_FEEDBACK = "supervision.feedback"
     SUPERVISION_ESCALATED = "supervision.escalated"
@@ -28,6 +30,40 @@ class EventKind(StrEnum):
     WARNING_DIGEST = "warning.digest"
     ASSESSMENT_PUBLISHED = "assessment.published"
     ASSESSMENT_RANKING = "assessment.ranking"
+    ISSUE_RAISED = "major_project.issue_raised"
+    ISSUE_REPLIED = "major_project.issue_replied"
+    ISSUE_CLOSED = "major_project.issue_closed"
+    MEETING_DECIDED = "major_project.meeting_decided"
+    KNOWLEDGE_REVIEW_REQUESTED = "knowledge.review_requested"
+
+
+KIND_LABELS: dict[str, str] = {
+    "case.accepted": "办件受理通知",
+    "case.supplement_requested": "补正告知",
+    "case.concluded": "办结通知",
+    "case.rating_invited": "邀请评价（好差评）",
+    "case.decision_needed": "待决定提醒",
+    "case.query_code_reissued": "查询密码重新发放",
+    "supervision.pushed": "审批结果推送",
+    "supervision.feedback": "监管结果反馈",
+    "supervision.escalated": "审批推送催办",
+    "warning.raised": "预警",
+    "warning.escalated": "预警升级",
+    "warning.digest": "预警汇总",
+    "assessment.published": "考核结果发布",
+    "assessment.ranking": "考核排名",
+    "major_project.issue_raised": "问题协调",
+    "major_project.issue_replied": "问题协调答复",
+    "major_project.issue_closed": "问题协调办结",
+    "major_project.meeting_decided": "会商决定",
+    "knowledge.review_requested": "知识库待审核",
+}
+"""What each kind is called where people read it (the notification list, its filter); every kind has one."""
+
+
+def kind_label(kind: str) -> str:
+    """The Chinese name of a kind; a kind added elsewhere and not yet named reads as 其他通知, never as its code."""
+    return KIND_LABELS.get(kind, "其他通知")
 
 
 class Payload(BaseModel):
@@ -93,6 +129,20 @@ class CaseDecisionNeeded(CaseFacts):
     opinion_so_far: str
     step: str
     materials_url: str
+
+
+class CaseQueryCodeReissued(CaseFacts):
+    """The window issued a new query password (the applicant is told: the old one no longer works)."""
+
+    reissued_at: str
+
+
+class CaseWithdrawn(CaseFacts):
+    """撤回: the applicant withdrew the application before acceptance; the department's handlers are told why."""
+
+    reason: str
+    withdrawn_at: str | None
+    case_url: str
 
 
 class PushFacts(Payload):
@@ -255,12 +305,87 @@ class AssessmentRanking(AssessmentFacts):
     ranking: list[AssessmentRankLine]
 
 
+class IssueFacts(Payload):
+    """What every coordination-problem event says about the problem (core/major_projects/events.py)."""
+
+    issue_id: int
+    major_project_id: int
+    project_code: str
+    project_name: str
+    title: str
+    raised_by_name: str
+    department_names: list[str]
+    due_on: str
+    url: str
+
+
+class IssueRaised(IssueFacts):
+    """问题协调: a problem raised on a project; the departments asked are to reply by the due date."""
+
+    description: str
+
+
+class IssueReplied(IssueFacts):
+    """An asked department (or the project's manager) replied; whoever raised the problem is told."""
+
+    department_name: str
+    author_name: str
+    body: str
+    all_replied: bool
+
+
+class IssueClosed(IssueFacts):
+    """The problem is closed with how it was solved; its raiser and the departments asked are told."""
+
+    closed_by_name: str
+    closing_note: str
+    closed_at: str | None
+
+
+class DecisionLine(BaseModel):
+    """One decision of a meeting: what, who, by when."""
+
+    model_config = ConfigDict(frozen=True)
+
+    content: str
+    owner_name: str
+    due_on: str | None
+
+
+class MeetingDecided(Payload):
+    """会商: a meeting's decisions owned by one department, to that department's staff."""
+
+    meeting_id: int
+    major_project_id: int
+    project_code: str
+    project_name: str
+    held_on: str
+    topic: str
+    host_name: str
+    department_id: int
+    department_name: str
+    decisions: list[DecisionLine]
+    url: str
+
+
+class KnowledgeReviewRequested(Payload):
+    """An editor submitted a knowledge entry: the reviewers (other than its author) are asked to review it."""
+
+    revision_id: int
+    kind_label: str
+    title: str
+    author_name: str
+    url: str
+
+
 EventPayload = (
     CaseAccepted
     | CaseSupplementRequested
     | CaseConcluded
     | CaseRatingInvited
     | CaseDecisionNeeded
+    | CaseQueryCodeReissued
+    | CaseWithdrawn
     | SupervisionPushed
     | SupervisionFeedback
     | SupervisionEscalated
@@ -269,6 +394,11 @@ EventPayload = (
     | WarningDigestFacts
     | AssessmentPublished
     | AssessmentRanking
+    | IssueRaised
+    | IssueReplied
+    | IssueClosed
+    | MeetingDecided
+    | KnowledgeReviewRequested
 )
 
 PAYLOADS: dict[EventKind, type[EventPayload]] = {
@@ -277,6 +407,8 @@ PAYLOADS: dict[EventKind, type[EventPayload]] = {
     EventKind.CASE_CONCLUDED: CaseConcluded,
     EventKind.CASE_RATING_INVITED: CaseRatingInvited,
     EventKind.CASE_DECISION_NEEDED: CaseDecisionNeeded,
+    EventKind.CASE_QUERY_CODE_REISSUED: CaseQueryCodeReissued,
+    EventKind.CASE_WITHDRAWN: CaseWithdrawn,
     EventKind.SUPERVISION_PUSHED: SupervisionPushed,
     EventKind.SUPERVISION_FEEDBACK: SupervisionFeedback,
     EventKind.SUPERVISION_ESCALATED: SupervisionEscalated,
@@ -285,5 +417,10 @@ PAYLOADS: dict[EventKind, type[EventPayload]] = {
     EventKind.WARNING_DIGEST: WarningDigestFacts,
     EventKind.ASSESSMENT_PUBLISHED: AssessmentPublished,
     EventKind.ASSESSMENT_RANKING: AssessmentRanking,
+    EventKind.ISSUE_RAISED: IssueRaised,
+    EventKind.ISSUE_REPLIED: IssueReplied,
+    EventKind.ISSUE_CLOSED: IssueClosed,
+    EventKind.MEETING_DECIDED: MeetingDecided,
+    EventKind.KNOWLEDGE_REVIEW_REQUESTED: KnowledgeReviewRequested,
 }
 """Each kind's payload type; :func:`core.events.service.publish` refuses a payload of another type."""

@@ -85,15 +85,29 @@ def store(db: Session, *, filename: str, content: bytes, uploaded_by_id: int | N
 _WRITTEN = "core.files.written"
 
 
+_DISCARDED = "core.files.discarded"
+
+
+def discard(db: Session, stored: StoredFile) -> None:
+    """Deletes a stored file: its row in the caller's transaction, its bytes once that transaction commits (a
+    rollback keeps both)."""
+    key = stored.storage_key
+    db.info.setdefault(_DISCARDED, []).append(get_settings().upload_dir / key[:2] / key)
+    db.delete(stored)
+
+
 @event.listens_for(Session, "after_commit")
 def _keep_written(session: Session) -> None:
     session.info.pop(_WRITTEN, None)
+    for path in session.info.pop(_DISCARDED, []):
+        path.unlink(missing_ok=True)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _remove_uncommitted(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is not None:
         return  # a savepoint: its files go or stay with the transaction around it
+    session.info.pop(_DISCARDED, None)  # rolled back: the rows are still there, so are the bytes
     for path in session.info.pop(_WRITTEN, []):
         path.unlink(missing_ok=True)
 

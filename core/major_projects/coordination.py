@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core.audit.context import acting
 from core.clock import now, today
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.major_projects import events
 from core.major_projects.enums import ISSUE_CLOSED, ISSUE_OPEN, ISSUE_REPLIED
 from core.major_projects.models import (
     CoordinationIssue,
@@ -73,6 +74,7 @@ def raise_issue(db: Session, user: User | None, project: MajorProject, data: Iss
     with acting(action="major_project.issue_raise"):
         db.add(issue)
         db.flush()
+        events.issue_raised(db, project, issue)
     return issue
 
 
@@ -98,6 +100,7 @@ def reply(db: Session, user: User | None, project: MajorProject, issue: Coordina
         if asked <= answered:
             issue.status = ISSUE_REPLIED
         db.flush()
+        events.issue_replied(db, project, issue, answer)
     return answer
 
 
@@ -115,6 +118,7 @@ def close(db: Session, user: User | None, project: MajorProject, issue: Coordina
     issue.closing_note = text
     with acting(action="major_project.issue_close"):
         db.flush()
+        events.issue_closed(db, project, issue, closer.name)
 
 
 # ---------------------------------------------------------------- 会商
@@ -160,6 +164,7 @@ def record_meeting(db: Session, user: User | None, project: MajorProject, data: 
     with acting(action="major_project.meeting_record"):
         db.add(meeting)
         db.flush()
+        events.meeting_recorded(db, project, meeting)
     return meeting
 
 

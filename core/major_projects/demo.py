@@ -23,7 +23,7 @@ from core.calendar.service import add_working_days, working_days_between
 from core.cases import service as case_service
 from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn
 from core.items.models import ServiceItem
-from core.major_projects import coordination, links, planning, service, tracking
+from core.major_projects import coordination, planning, service, tracking
 from core.major_projects.demo_data import ISSUES, SPECS, Spec
 from core.major_projects.enums import DONE, IN_PROGRESS
 from core.major_projects.models import MajorProject, ProjectNode
@@ -209,8 +209,7 @@ def _by_case(db: Session, project: MajorProject, node: ProjectNode, begin: date,
     )
 
     def register() -> Any:
-        links.check_case_link(db, clerk, major_project_id=project.id, service_item_id=item.id)
-        return case_service.register_at_window(db, clerk, data)
+        return case_service.register_at_window(db, clerk, data)  # the link is checked by the case service
 
     case = _at(_moment(begin, 9), clerk, register).case
     _at(_moment(begin, 9, 30), clerk, case_service.accept, db, clerk, case)

@@ -4,8 +4,9 @@ Which node a case fills: an open node of the project for the case's service item
 the case's department that names no service item (added by hand). A case that matches no open node cannot be
 registered for the project.
 
-Who may register a case for a project (``check_case_link``, called by the window registration and the online
-application before the case is made — the cases domain sits below this one and cannot call it):
+Who may register a case for a project (``check_case_link``; the case service runs it on every new case naming a
+project through ``check_registration``, named in core/cases/registration.py — the cases domain sits below this
+one and cannot import it):
 - staff who may register the item (a window clerk: their own department's) and whose data scope reaches the project
   (all-scope staff, or a department that leads it or owns one of its nodes, milestones, problems or decisions);
 - an applicant for the projects made from their own filing projects (报建项目).
@@ -24,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.cases.models import Case
+from core.cases.schemas import SubmitIn
 from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from core.items.models import ServiceItem
 from core.major_projects.enums import DONE, IN_PROGRESS, OPEN_NODE_STATES, PENDING
@@ -84,6 +86,13 @@ def check_case_link(db: Session, user: User | None, *, major_project_id: int, se
             field="major_project_id",
         )
     return project
+
+
+def check_registration(db: Session, user: User | None, data: SubmitIn) -> None:
+    """A registration validator (core/cases/registration.py): a new case naming a major project must be one this
+    user may register a case of the item for."""
+    if data.major_project_id is not None:
+        check_case_link(db, user, major_project_id=data.major_project_id, service_item_id=data.service_item_id)
 
 
 def linkable_projects(db: Session, user: User | None, *, service_item_id: int) -> list[MajorProject]:

@@ -159,3 +159,21 @@ class UserSession(Base):
     created_at: Mapped[datetime] = created_at_column()
     expires_at: Mapped[datetime] = mapped_column(DateTime, comment="绝对过期时间（工作人员登录后 8 小时）")
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime, comment="退出登录、修改密码或管理员注销的时间")
+
+
+class PhoneCode(Base):
+    """A one-time code texted to a phone number (注册验证码) to show that the number belongs to the person typing it.
+    Neither the number nor the code is stored: a keyed hash of each (core/security.py ``keyed_hash``), enough to
+    check what is typed. Wrong entries are counted by the rate limiter (core/rate_limit.py), so a refused attempt
+    writes nothing."""
+
+    __tablename__ = "phone_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20), comment="用途（register 注册）")
+    phone_hash: Mapped[str] = mapped_column(String(64), index=True, comment="手机号的带密钥摘要（不存明文）")
+    code_hash: Mapped[str] = mapped_column(String(64), comment="验证码的带密钥摘要")
+    ip: Mapped[str] = mapped_column(String(45), default="", comment="请求发送的地址")
+    created_at: Mapped[datetime] = created_at_column()
+    expires_at: Mapped[datetime] = mapped_column(DateTime, comment="失效时间（再次获取时旧验证码立即失效）")
+    used_at: Mapped[datetime | None] = mapped_column(DateTime, comment="验证通过的时间（每个验证码只能用一次）")

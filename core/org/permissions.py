@@ -8,6 +8,7 @@ class Permission(StrEnum):
 
     CASE_READ = "case.read"
     CASE_HANDLE = "case.handle"
+    CASE_DECIDE = "case.decide"
     CASE_REGISTER = "case.register"
     CASE_APPLY = "case.apply"
     ITEM_MANAGE = "item.manage"
@@ -45,7 +46,8 @@ class DataScope(StrEnum):
 
 PERMISSION_LABELS: dict[Permission, str] = {
     Permission.CASE_READ: "查看办件",
-    Permission.CASE_HANDLE: "办理办件（受理、审查、决定、办结、补正、特别程序、退回）",
+    Permission.CASE_HANDLE: "受理、审查办件（含不予受理、补正告知、特别程序）",
+    Permission.CASE_DECIDE: "决定、办结办件（含退回上一环节）",
     Permission.CASE_REGISTER: "窗口登记办件、打印受理通知书",
     Permission.CASE_APPLY: "网上申报、查看本人办件",
     Permission.ITEM_MANAGE: "维护事项与办事指南",

@@ -149,8 +149,23 @@ class UserOut(BaseModel):
 
 
 class RegisterIn(BaseModel):
-    """A citizen's self-registration."""
+    """A citizen's self-registration: the code texted to the phone (POST /api/v1/auth/register/code) proves it is
+    theirs."""
 
     phone: str
     name: OneLine = Field(min_length=1, max_length=50)
     password: str = Field(min_length=1, max_length=128)
+    sms_code: str = Field(min_length=1, max_length=10, description="短信验证码（6位数字）")
+
+
+class PhoneCodeIn(BaseModel):
+    """A request for a registration code."""
+
+    phone: str = Field(min_length=1, max_length=20)
+
+
+class PhoneCodeOut(BaseModel):
+    """Where the code went, and for how long it works."""
+
+    sent_to: str = Field(description="接收验证码的手机号（部分隐藏）")
+    expires_in_minutes: int

@@ -5,13 +5,15 @@ from sqlalchemy import select
 
 from core.deps import DB, CurrentUser
 from core.errors import AppError, NotAuthenticated, NotFound, PermissionDenied
-from core.org import duties, passwords, service, two_factor
+from core.org import duties, passwords, phone_codes, service, two_factor
 from core.org.models import Role, User
 from core.org.permissions import Permission
 from core.org.schemas import (
     DepartmentIn,
     DepartmentOut,
     PasswordChangeIn,
+    PhoneCodeIn,
+    PhoneCodeOut,
     ProfileIn,
     RegisterIn,
     RoleOut,
@@ -53,11 +55,21 @@ def login_for_token(data: TokenIn, db: DB, request: Request, _caller: CurrentUse
     return TokenOut(access_token=service.issue_token(db=db, user=user, name="api-login"), expires_in_hours=hours)
 
 
+@router.post("/auth/register/code", response_model=PhoneCodeOut, status_code=202, summary="获取注册短信验证码")
+def register_code(data: PhoneCodeIn, db: DB, request: Request, _caller: CurrentUser) -> PhoneCodeOut:
+    """Texts a six-digit code to the phone to register with (limited per number and per address)."""
+    sent_to = phone_codes.send_code(db, phone=data.phone, client=client_ip(request))
+    return PhoneCodeOut(sent_to=sent_to, expires_in_minutes=get_settings().sms_code_ttl_minutes)
+
+
 @router.post("/auth/register", response_model=UserOut, status_code=201, summary="群众注册")
 def register(data: RegisterIn, db: DB, request: Request, _caller: CurrentUser) -> UserOut:
-    """A citizen registers with a mobile number."""
+    """A citizen registers with a mobile number and the code texted to it."""
     hit("5/minute", "register", client_ip(request))
-    return UserOut.from_model(service.register_citizen(db=db, phone=data.phone, name=data.name, password=data.password))
+    citizen = phone_codes.register_with_code(
+        db, phone=data.phone, name=data.name, password=data.password, sms_code=data.sms_code
+    )
+    return UserOut.from_model(citizen)
 
 
 @router.get("/me", response_model=UserOut, summary="当前用户")

@@ -92,9 +92,13 @@ DEMO_PROJECTS: list[tuple[str, str, str, dict[str, Any]]] = [
 ]
 
 
+INITIAL_NOTE = "初始规则：按《城乡规划法》《建筑工程施工许可管理办法》《企业投资项目核准和备案管理条例》等法律法规梳理的审批事项及其适用条件"
+"""The first rule set's note, in the words of the people who read the rules page (the laws it follows)."""
+
+
 def seed_projects(db: Session, *, progress: Callable[[str, int, int], None] | None = None) -> int:
     """Installs the seed rule set and the demo projects (once); returns how many projects were made."""
-    rules_service.install(db, initial_document(), note="初始规则（依据 DOMAIN.md 所列法规事实）")
+    rules_service.install(db, initial_document(), note=INITIAL_NOTE)
     if db.scalar(select(func.count()).select_from(Project)):
         return 0
     filer = org_service.get_user_by_login(db=db, login="13800000000")

@@ -2,7 +2,7 @@
 
 import base64
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import segno
@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from core.projects.diagram import flow_svg
 from core.rules.engine import DerivedFlow, FlowItem, Reason
 from core.rules.indicators import QUESTIONS, display
+from core.settings import get_settings
 
 _env = Environment(loader=PackageLoader("core.projects", "templates"), autoescape=select_autoescape())
 
@@ -40,13 +41,16 @@ class LetterContent:
     contact_name: str
     contact_phone_masked: str
     indicators: list[tuple[str, str]]  # (label, displayed value) rows
-    flow: DerivedFlow  # the final (confirmed) flow
+    flow: DerivedFlow  # the flow as it stands: confirmed (正式) or derived, awaiting the departments (初稿)
     confirmations: list[Confirmation]
     letter_version: int
     verification_code: str
     verification_url: str
     issued_at: datetime
-    issuer: str = "XX经济开发区政务服务中心"
+    issuer: str = field(default_factory=lambda: get_settings().centre_name)  # one name for the centre everywhere
+    is_final: bool = True
+    """False for the 初稿: every page says so (a watermark and the running head), and the text claims no
+    department's confirmation, since none has been given yet."""
 
     @property
     def letter_no(self) -> str:

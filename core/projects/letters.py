@@ -91,6 +91,7 @@ def _current_letter(db: Session, user: User | None, project: Project) -> Guidanc
         verification_code=code,
         verification_url=verify_url(code),
         issued_at=issued_at,
+        is_final=is_final,
     )
     pdf = render_letter_pdf(content)
     stored = file_service.store(

@@ -27,6 +27,12 @@ class Project(Base):
     contact_phone: Mapped[str] = mapped_column(EncryptedString, default="")
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     channel_user: Mapped[str | None] = mapped_column(String(90), index=True, comment="经机器人填报时的渠道用户")
+    proxy_filer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True, comment="帮办代办：代建设单位填报的报建专员"
+    )
+    owner_confirmed_at: Mapped[datetime | None] = mapped_column(
+        DateTime, comment="帮办代办：建设单位确认代办项目的时间"
+    )
     status: Mapped[str] = mapped_column(String(12), index=True, comment="draft / derived / in_review / confirmed")
     indicators: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -111,5 +117,21 @@ class GuidanceLetter(Base):
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     issued_at: Mapped[datetime] = mapped_column(DateTime)
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    file: Mapped[StoredFile] = relationship(lazy="joined")
+
+
+class ProjectDocument(Base):
+    """项目资料: a document the filer (or the guide for them) gives with the project — business licence, the
+    project's approval, land and planning papers — stored like a case's materials."""
+
+    __tablename__ = "project_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24), comment="资料类别：营业执照、项目批文、用地文件、规划文件、其他")
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at_column()
 
     file: Mapped[StoredFile] = relationship(lazy="joined")

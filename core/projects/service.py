@@ -106,6 +106,11 @@ def may_edit(user: User, project: Project) -> bool:
     return can_edit(user, project) and not locked_for(user, project)
 
 
+def check_editable(db: Session, user: User, project: Project) -> None:
+    """Refuses (with the reason) a change of the project by this user now."""
+    _editable(db, user, project)
+
+
 def _editable(db: Session, user: User, project: Project) -> None:
     if not can_edit(user, project):
         raise PermissionDenied("只有项目的填报单位或报建专员可以修改项目")
@@ -312,6 +317,8 @@ def send_for_review(db: Session, user: User | None, project: Project) -> list[De
     derivation = _current(db, project)
     if project.status != DERIVED:
         raise Conflict("项目已在部门审核中或已确认")
+    if project.proxy_filer_id is not None and project.owner_confirmed_at is None:
+        raise Conflict("该项目由报建专员代办，须经建设单位在门户确认后才能提交部门审核")
     codes = sorted({item.department_code for item in DerivedFlow.model_validate(derivation.flow).items()})
     departments = list(db.scalars(select(Department).where(Department.code.in_(codes))))
     if not departments:

@@ -76,7 +76,15 @@ ROLES = [
         "leader",
         "中心领导",
         DataScope.ALL,
-        (P.CASE_READ, P.CASE_HANDLE, P.STATS_READ, P.PROJECT_READ, P.MAJOR_PROJECT_READ, P.ASSESSMENT_READ),
+        (
+            P.CASE_READ,
+            P.CASE_HANDLE,
+            P.CASE_DECIDE,
+            P.STATS_READ,
+            P.PROJECT_READ,
+            P.MAJOR_PROJECT_READ,
+            P.ASSESSMENT_READ,
+        ),
         "查看全部办件、项目、重大项目和考核，可签批决定",
     ),
     RoleSpec(
@@ -84,7 +92,7 @@ ROLES = [
         "窗口受理人员",
         DataScope.DEPARTMENT,
         (P.CASE_READ, P.CASE_HANDLE, P.CASE_REGISTER),
-        "本部门窗口登记、受理、补正告知",
+        "本部门窗口登记、受理、补正告知（不能决定、办结）",
     ),
     RoleSpec(
         "officer",
@@ -93,6 +101,7 @@ ROLES = [
         (
             P.CASE_READ,
             P.CASE_HANDLE,
+            P.CASE_DECIDE,
             P.STATS_READ,
             P.PROJECT_READ,
             P.PROJECT_REVIEW,

@@ -49,6 +49,10 @@ class Citations:
         return frozenset(direct), frozenset(law)
 
 
+GUIDE_WORDS = "办事指南 办理手续 申请条件 办理流程"
+"""What every guide holds, so "要什么手续" or "什么条件" finds guides as well as FAQs."""
+
+
 def item_documents(item: ServiceItem) -> list[Document]:
     """A published item's guide is one document, found by its name, aliases, result and scope."""
     if not item.is_published:
@@ -65,6 +69,7 @@ def item_documents(item: ServiceItem) -> list[Document]:
                 (item.result_name, 1.0),
                 (item.scope, 0.4),
                 (item.conditions, 0.3),
+                (GUIDE_WORDS, 0.6),
             ),
             snippet_source=item.scope,
             meta={"item_id": str(item.id), "department": item.department.name if item.department else ""},

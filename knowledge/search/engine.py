@@ -9,23 +9,30 @@ score by the best score the query's words could reach, so one threshold works fo
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from knowledge.search import ranking, tokens
 from knowledge.search.colloquial import COLLOQUIAL
 from knowledge.search.facets import FACETS, facets
+from knowledge.search.ranking import LAW_CUES
 from knowledge.search.recognise import Recognised, Recogniser
 from knowledge.search.snippets import snippet
+from knowledge.search.types import Document, Found, Hit
+
+__all__ = ["KINDS", "Document", "Found", "Hit", "Index"]
 
 K1 = 1.2
 B = 0.75
 BIGRAM_WEIGHT = 0.7
-SYNONYM_WEIGHT = 0.8
+SYNONYM_WEIGHT = 1.0
 DIVERSITY_RATIO = 0.4
 FACET_MATCH = 1.2
 FACET_MISMATCH = 0.9
+FACET_SILENT = 1.0
+"""An FAQ about one aspect (materials, time…) when the question asks about none: it is likely a question about a
+rule, which an article answers."""
 # Across kinds, a question is more likely answered by an FAQ or an article than by a definition,
 # unless it asks what something means.
 KIND_PRIOR = {"faq": 1.0, "law": 0.95, "policy": 0.8, "glossary": 0.6, "item": 0.9}
@@ -33,34 +40,10 @@ KIND_PRIOR_DEFINITION = {"faq": 1.0, "law": 0.9, "policy": 0.8, "glossary": 1.2,
 KIND_PRIOR_LAW = {"faq": 0.85, "law": 1.25, "policy": 0.8, "glossary": 0.5, "item": 0.6}
 CLEAR_RATIO = 0.8
 """The top hit is clearly ahead when the second scores below this share of it."""
-LAW_CUES = (
-    "不给发",
-    "会怎样",
-    "算不算",
-    "有效吗",
-    "行政机关",
-    "不允许",
-    "不得",
-    "禁止",
-    "效力",
-    "算谁",
-    "多少天内",
-    "必须",
-    "罚",
-    "法律",
-    "法规",
-    "条例",
-    "违法",
-    "擅自",
-    "未经",
-    "没经过",
-    "偷偷",
-    "依法",
-    "法定",
-    "规定",
-    "责任",
-    "追究",
-)
+RULE_CUES = ("吗", "能不能", "可不可以", "要不要", "必须", "谁", "为准", "有效", "随便", "算不算", "行不行", "不")
+"""A yes/no question about a rule that asks about no aspect of a procedure (materials, time…) is often answered
+by an article: such questions get KIND_PRIOR_RULE."""
+KIND_PRIOR_RULE = {"faq": 0.9, "law": 1.15, "policy": 0.8, "glossary": 0.6, "item": 0.9}
 DEFINITION_CUES = (
     "什么意思",
     "是什么",
@@ -74,57 +57,6 @@ DEFINITION_CUES = (
     "怎么理解",
     "指的是",
 )
-
-
-@dataclass(frozen=True)
-class Document:
-    """A searchable unit: an FAQ, one law article, one policy section, a glossary term or a service item's guide."""
-
-    key: str
-    kind: str
-    title: str
-    link: str
-    fields: tuple[tuple[str, float], ...]
-    """(text, weight) pairs."""
-    snippet_source: str
-    """The text a snippet is cut from (an FAQ's answer, an article's text)."""
-    meta: dict[str, str] = field(default_factory=dict)
-    facets: frozenset[str] = frozenset()
-    """What the document answers (knowledge/search/facets.py); empty when it is not about one aspect."""
-    standing: float = 1.0
-    """How much the document's score counts: below 1 for an article of a repealed or superseded law, so the law
-    in force ranks first (knowledge/search/documents.py)."""
-    law: int = 0
-    """The law an article belongs to (0 for other kinds)."""
-    successor: int = 0
-    """For an article of a repealed or superseded law, the law that replaced it: its best-matching article is
-    shown first whenever this one is shown."""
-    items: frozenset[int] = frozenset()
-    """Service items the document belongs to: an item's own guide, an item's FAQ, an article an item's guide cites."""
-    law_items: frozenset[int] = frozenset()
-    """Items whose guide cites the document's law (but not this article): a weaker tie."""
-    aspects: frozenset[str] = frozenset()
-    """What the document answers among knowledge/search/ranking.py ASKS (penalty, conditions, amounts…)."""
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A ranked result."""
-
-    document: Document
-    score: float
-    confidence: float
-    snippet: str
-    """HTML-escaped text with the matched words in <mark>."""
-
-
-@dataclass(frozen=True)
-class Found:
-    """A search's hits, the item the question names, and whether the first hit is clearly ahead."""
-
-    hits: list[Hit]
-    recognised: Recognised | None
-    clear: bool
 
 
 @dataclass
@@ -153,7 +85,7 @@ class Index:
         self._kinds: list[int] = []
         self._facets: list[int] = []
         self._standing: list[float] = []
-        self._standing_array: np.ndarray | None = None
+        self._arrays: dict[str, np.ndarray] = {}
         self._laws: list[int] = []
         self._successors: list[int] = []
         self._total_length = 0.0
@@ -201,7 +133,7 @@ class Index:
         self._kinds.append(KINDS.index(document.kind) if document.kind in KINDS else len(KINDS))
         self._facets.append(_facet_bits(document.facets))
         self._standing.append(document.standing)
-        self._standing_array = None
+        self._arrays.clear()
         self._laws.append(document.law)
         self._successors.append(document.successor)
         self._aspects.append(ranking.aspect_bits(document.aspects))
@@ -222,6 +154,7 @@ class Index:
         if entry is None:
             return
         self._total_length -= entry.length
+        self._arrays.clear()
         self._slots[entry.slot] = None
         self._kinds[entry.slot] = REMOVED
         self._laws[entry.slot] = self._successors[entry.slot] = self._aspects[entry.slot] = 0
@@ -239,6 +172,13 @@ class Index:
                 if not posting:
                     del self._postings[term]
 
+    def _array(self, name: str, dtype: type) -> np.ndarray:
+        """A per-slot list as a numpy array, kept until the next add or remove."""
+        cached = self._arrays.get(name)
+        if cached is None:
+            cached = self._arrays[name] = np.asarray(getattr(self, name), dtype=dtype)
+        return cached
+
     def _idf(self, term: str) -> float:
         df = len(self._postings.get(term, ()))
         n = len(self._entries)
@@ -251,7 +191,7 @@ class Index:
         posting = self._postings[term]
         slots = np.fromiter(posting.keys(), dtype=np.int64, count=len(posting))
         freqs = np.fromiter(posting.values(), dtype=np.float64, count=len(posting))
-        lengths = np.asarray(self._lengths, dtype=np.float64)[slots]
+        lengths = self._array("_lengths", np.float64)[slots]
         normalised = freqs * (K1 + 1) / (freqs + K1 * (1 - B + B * lengths / average))
         self._compiled[term] = (slots, normalised, average)
         return slots, normalised
@@ -287,23 +227,26 @@ class Index:
                     weights[term] *= ranking.MATCHED_WEIGHT
         average = self._total_length / len(self._entries)
         scores = np.zeros(len(self._slots), dtype=np.float64)
+        generic = np.zeros(len(self._slots), dtype=np.float64)
         ideal = 0.0
         for term, weight in weights.items():
             idf = self._idf(term)
-            if not term.startswith(tokens.BIGRAM_PREFIX):
+            vague = ranking.is_generic(term.removeprefix(tokens.BIGRAM_PREFIX))
+            if not term.startswith(tokens.BIGRAM_PREFIX) and not vague:
                 ideal += weight * idf * (K1 + 1)
             if term in self._postings:
                 slots, normalised = self._compiled_term(term, average)
                 scores[slots] += weight * idf * normalised
-        kind_codes = np.asarray(self._kinds, dtype=np.int64)
-        if self._standing_array is None or len(self._standing_array) != len(self._standing):
-            self._standing_array = np.asarray(self._standing, dtype=np.float64)
-        scores *= self._standing_array
+                if vague:
+                    generic[slots] += weight * idf * normalised
+        kind_codes = self._array("_kinds", np.int64)
+        scores *= self._array("_standing", np.float64)
         asked = _facet_bits(facets(query))
+        answered = self._array("_facets", np.int64)
         if asked:
-            answered = np.asarray(self._facets, dtype=np.int64)
-            factor = np.where(answered == 0, 1.0, np.where(answered & asked, FACET_MATCH, FACET_MISMATCH))
-            scores *= factor
+            scores *= np.where(answered == 0, 1.0, np.where(answered & asked, FACET_MATCH, FACET_MISMATCH))
+        elif FACET_SILENT != 1.0:
+            scores *= np.where(answered == 0, 1.0, FACET_SILENT)
         if kinds:
             allowed = np.isin(kind_codes, [KINDS.index(k) for k in kinds if k in KINDS])
             scores = np.where(allowed, scores, 0.0)
@@ -313,10 +256,13 @@ class Index:
                 priors = KIND_PRIOR_DEFINITION
             elif any(cue in query for cue in LAW_CUES):
                 priors = KIND_PRIOR_LAW
+            elif not asked and any(cue in query for cue in RULE_CUES):
+                priors = KIND_PRIOR_RULE
             prior_by_code = np.array([priors.get(k, 1.0) for k in KINDS] + [1.0, 0.0])
             scores *= prior_by_code[kind_codes]
-        raw = scores.copy()
-        scores *= self._factors(query, recognised, kind_codes)
+        raw = scores * (1.0 - np.divide(generic, scores, out=np.zeros_like(scores), where=scores > 0))
+        factors, guide = self._factors(query, recognised, kind_codes)
+        scores *= factors
         candidates = np.flatnonzero(scores > 0)
         if candidates.size > limit:
             top = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]]
@@ -332,7 +278,10 @@ class Index:
         for slot in ranked:
             entry = self._slots[slot]
             assert entry is not None
-            confidence = ranking.confidence(float(raw[slot]), ideal, tied=slot in tied)
+            elsewhere = recognised is not None and self._owned[slot] and slot not in tied
+            confidence = ranking.confidence(float(raw[slot]), ideal, tied=slot in tied, elsewhere=elsewhere)
+            if slot in guide and recognised is not None and recognised.exact:
+                confidence = max(confidence, ranking.GUIDE_CONFIDENCE)
             hits.append(
                 Hit(
                     document=entry.document,
@@ -345,42 +294,51 @@ class Index:
         clear = bool(ranked) and second < CLEAR_RATIO * float(scores[ranked[0]])
         return Found(hits, recognised, clear)
 
-    def _factors(self, query: str, recognised: Recognised | None, kind_codes: np.ndarray) -> np.ndarray:
-        """Per-document factors of knowledge/search/ranking.py: the named item, what is asked, a named article."""
+    def _factors(
+        self, query: str, recognised: Recognised | None, kind_codes: np.ndarray
+    ) -> tuple[np.ndarray, list[int]]:
+        """Per-document factors of knowledge/search/ranking.py (the named item, what is asked, a named article),
+        and the named item's guide when the question asks what to do."""
         factors = np.ones(len(self._slots), dtype=np.float64)
+        guide: list[int] = []
         asked = ranking.asks(query)
         if recognised is not None and not any(cue in query for cue in DEFINITION_CUES):
             item_code = KINDS.index("item")
             others = kind_codes == item_code
             factors[others] = ranking.OTHER_ITEM
             # FAQs that belong to no item (the centre's hours, appointments) are not another item's
-            owned = np.asarray(self._owned, dtype=bool)
+            owned = self._array("_owned", np.bool_)
             factors[(kind_codes == KINDS.index("faq")) & owned] = ranking.OTHER_ITEM_FAQ
             law_tied = list(self._law_ties.get(recognised.item_id, ()))
             factors[law_tied] = ranking.LAW_TIE
             tied = list(self._ties.get(recognised.item_id, ()))
             factors[tied] = ranking.ITEM_TIE
             narrower = facets(query) or asked - {"procedure"}
-            if "procedure" in asked and not narrower:
+            bare = not tokens.words(query.replace(recognised.matched, " "))  # just the item's name: its guide
+            if ("procedure" in asked or bare) and not narrower:
                 guide = [s for s in tied if kind_codes[s] == item_code]
                 factors[guide] *= ranking.PROCEDURE_GUIDE
+        if facets(query) or asked - ranking.GUIDE_ASKS:
+            factors[kind_codes == KINDS.index("item")] *= ranking.GUIDE_UNASKED
         bits = ranking.aspect_bits(asked - ({"procedure"} if recognised is None else set()))
         if bits:
-            answers = np.asarray(self._aspects, dtype=np.int64)
+            answers = self._array("_aspects", np.int64)
             silent = ranking.ASK_MISMATCH if asked & ranking.STRONG else 1.0
             factors *= np.where(answers & bits, ranking.ASK_MATCH, np.where(answers == 0, silent, ranking.ASK_MISMATCH))
+        overview = ranking.aspect_bits({ranking.OVERVIEW})
+        factors[self._array("_aspects", np.int64) == overview] *= ranking.OVERVIEW_FACTOR
         named = ranking.article_numbers(query)
         if named:
-            articles = np.asarray(self._articles, dtype=object)
-            factors[np.isin(articles, list(named))] *= ranking.ARTICLE_NAMED
-        return factors
+            hits = [slot for slot, number in enumerate(self._articles) if number in named]
+            factors[hits] *= ranking.ARTICLE_NAMED
+        return factors, guide
 
     def _in_force_first(self, ranked: list[int], scores: np.ndarray, limit: int) -> list[int]:
         """Puts the best-matching article of the law that replaced a repealed or superseded one right before it,
         so a reader meets the law in force first (however well the old wording matched)."""
         if not any(self._successors[slot] for slot in ranked):
             return ranked
-        laws = np.asarray(self._laws, dtype=np.int64)
+        laws = self._array("_laws", np.int64)
         out: list[int] = []
         for slot in ranked:
             successor = self._successors[slot]

@@ -17,6 +17,36 @@ labelled set (bench/knowledge_eval.py prints both).
 
 import re
 
+LAW_CUES = (
+    "不给发",
+    "会怎样",
+    "算不算",
+    "有效吗",
+    "行政机关",
+    "不允许",
+    "不得",
+    "禁止",
+    "效力",
+    "算谁",
+    "多少天内",
+    "必须",
+    "罚",
+    "法律",
+    "法规",
+    "条例",
+    "违法",
+    "擅自",
+    "未经",
+    "没经过",
+    "偷偷",
+    "依法",
+    "法定",
+    "规定",
+    "责任",
+    "追究",
+)
+"""Words of a question about a rule, which an article answers more often than an FAQ (the law kind prior)."""
+
 ASKS: dict[str, tuple[str, ...]] = {
     "penalty": (
         "罚",
@@ -66,9 +96,9 @@ ASKS: dict[str, tuple[str, ...]] = {
         "找谁",
         "找哪个",
         "哪个部门",
+        "怎么弄",
         "怎么办",
         "咋办",
-        "怎么弄",
         "怎么走",
         "咋个办",
         "哪能弄",
@@ -86,6 +116,7 @@ MATCHED_WEIGHT = 0.4
 """Weight of the query words that named the recognised item: they match all of its documents alike, so the other
 words decide among them (the item is ranked up by its tie instead)."""
 
+HOW_TO_GET = re.compile(r"怎么办[^？?。！!，,\s吗呢啊]")
 PENALTY_TEXT = re.compile(r"罚款|处罚|责令|追究|吊销|没收|罚金")
 CONDITION_TEXT = re.compile(r"下列条件|具备|符合下列|条件：")
 AMOUNT_TEXT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|元|%)")
@@ -98,18 +129,22 @@ ASK_MATCH = 1.45
 """A document answering what the question asks."""
 ASK_MISMATCH = 0.85
 """A document that answers something else the question does not ask."""
-ITEM_TIE = 1.6
+ITEM_TIE = 1.2
 """A document of the item the question names (its guide, its FAQs, an article its guide cites)."""
-LAW_TIE = 1.2
+LAW_TIE = 1.4
 """An article of a law the named item's guide cites, other than the cited articles."""
 OTHER_ITEM = 0.55
 """Another item's guide when the question names an item."""
 OTHER_ITEM_FAQ = 0.8
 """Another item's FAQ when the question names an item."""
-PROCEDURE_GUIDE = 1.5
+PROCEDURE_GUIDE = 2.0
 """The named item's guide when the question asks what to do (手续, 什么证) and nothing narrower."""
 ARTICLE_NAMED = 4.0
 """The article whose number the question names."""
+GUIDE_CONFIDENCE = 0.6
+"""A plainly named item's guide, asked what to do, is a sure answer whatever other words the question has."""
+ELSEWHERE_CONFIDENCE = 0.6
+"""How much less sure an answer is when it belongs to another item than the question names."""
 TIED_CONFIDENCE = 1.3
 """How much more sure an answer is when it belongs to the item the question names."""
 
@@ -121,6 +156,8 @@ _DIGITS = "零一二三四五六七八九"
 def asks(text: str) -> frozenset[str]:
     """What a question asks (keys of ASKS)."""
     found = frozenset(name for name, cues in ASKS.items() if any(cue in text for cue in cues))
+    if HOW_TO_GET.search(text):  # 怎么办营业执照 (how to get one), unlike a closing 怎么办 (what now)
+        found |= {"procedure"}
     if not found and any(word in text for word in BENEFIT):
         return frozenset({"amounts"})
     return found
@@ -136,13 +173,39 @@ def aspect_bits(names: frozenset[str] | set[str]) -> int:
     return sum(_ASPECT_BITS[name] for name in names if name in _ASPECT_BITS)
 
 
-def confidence(raw: float, ideal: float, *, tied: bool) -> float:
+GENERIC = (
+    "怎么办",
+    "咋办",
+    "怎么回事",
+    "到哪",
+    "哪了",
+    "附近",
+    "是谁",
+    "什么样",
+    "有什么",
+    "怎么样",
+    "好吃",
+    "最快",
+    "推荐",
+)
+"""Words that make a sentence a question but say nothing about its subject: a document matching only these has
+not answered it (they count for ranking, not for ``confidence``)."""
+
+
+def is_generic(term: str) -> bool:
+    """True for a generic question word, or a bigram inside one."""
+    return any(term in word for word in GENERIC)
+
+
+def confidence(raw: float, ideal: float, *, tied: bool, elsewhere: bool = False) -> float:
     """How sure an answer is, 0–1: its word score over the best the question's words could reach (so one
     threshold works for short and long questions), raised when it belongs to the item the question names. The
-    ranking factors are left out on purpose: they order candidates, they do not make a weak match a good one."""
+    ranking factors are left out on purpose: they order candidates, they do not make a weak match a good one.
+    A document of another item than the one named (``elsewhere``) is less sure: it shares the question's words
+    about conditions or time, not its subject."""
     if ideal <= 0:
         return 0.0
-    return min(1.0, raw / ideal * (TIED_CONFIDENCE if tied else 1.0))
+    return min(1.0, raw / ideal * (TIED_CONFIDENCE if tied else ELSEWHERE_CONFIDENCE if elsewhere else 1.0))
 
 
 def law_aspects(text: str) -> frozenset[str]:
@@ -169,13 +232,24 @@ def policy_aspects(heading: str, text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+FAQ_PENALTY = re.compile(r"罚|会怎样|会怎么样|后果")
+
+
 def faq_aspects(question: str) -> frozenset[str]:
-    """What an FAQ answers besides its facets (knowledge/search/facets.py)."""
-    return asks(question) - {"procedure"}
+    """What an FAQ answers besides its facets (knowledge/search/facets.py); penalties only when it says so
+    plainly ("给了差评以后会怎么处理" is not about penalties)."""
+    found = asks(question) - {"procedure", "penalty", "conditions"}  # conditions is a facet already
+    return found | ({"penalty"} if FAQ_PENALTY.search(question) else set())
 
 
 ITEM_ASPECTS = frozenset({"procedure", "conditions", "apply"})
 """An item's guide says what to do, on which conditions and how to apply."""
+GUIDE_ASKS = ITEM_ASPECTS
+OVERVIEW_FACTOR = 0.7
+"""A policy's summary against its sections: a question usually asks about one section."""
+GUIDE_UNASKED = 0.75
+"""An item's guide when the question asks about something narrower (materials, time, a penalty, an amount): an
+FAQ or an article answers that better."""
 
 
 def article_numbers(text: str) -> set[str]:

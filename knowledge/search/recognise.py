@@ -45,7 +45,7 @@ def phrases_of(name: str, aliases: Iterable[str]) -> set[str]:
     for suffix in _SUFFIXES:
         if bare.endswith(suffix) and len(bare) - len(suffix) >= 3:
             out.add(bare[: -len(suffix)])
-    return {tokens.normalize(p).strip() for p in out if len(p.strip()) >= 2}
+    return {p.strip() for p in out if len(p.strip()) >= 2}
 
 
 class Recogniser:
@@ -64,7 +64,7 @@ class Recogniser:
         """Makes an item known by these phrases (besides the ones it had)."""
         self._items[item_id] = name
         for phrase in phrases:
-            phrase = tokens.normalize(phrase).strip()
+            phrase = tokens.normalize(phrase).strip().replace("...", SPLIT)  # NFKC turns … into ...
             if SPLIT in phrase:
                 parts = tuple(p for p in phrase.split(SPLIT) if p)
                 if len(parts) >= 2:
@@ -90,31 +90,34 @@ class Recogniser:
     def all(self, text: str) -> list[Recognised]:
         """Every item the text names, the most clearly named first."""
         query = tokens.normalize(text)
-        best: dict[int, tuple[int, bool, int, str]] = {}
+        best: dict[int, tuple[int, bool, bool, int, str]] = {}
         for phrase, ids in self._phrases.items():
             at = query.find(phrase)
             if at >= 0:
                 for item_id in ids:
-                    _keep(best, item_id, (len(phrase), True, -at, text[at : at + len(phrase)]))
+                    _keep(best, item_id, (len(phrase), True, True, -at, text[at : at + len(phrase)]))
         for phrase, at in self._near(query):
             for item_id in self._phrases[phrase]:
-                _keep(best, item_id, (len(phrase), False, -at, text[at : at + len(phrase)]))
+                _keep(best, item_id, (len(phrase), False, True, -at, text[at : at + len(phrase)]))
         for parts, ids in self._patterns.items():
             span = _spread(query, parts)
             if span is not None:
                 for item_id in ids:
-                    _keep(best, item_id, (sum(map(len, parts)), True, -span[0], text[span[0] : span[1]]))
-        ranked = sorted(best.items(), key=lambda kv: (kv[1][:3], -kv[0]), reverse=True)
-        return [Recognised(item_id, self._items[item_id], found[3], found[1]) for item_id, found in ranked]
+                    _keep(best, item_id, (sum(map(len, parts)), True, False, -span[0], text[span[0] : span[1]]))
+        ranked = sorted(best.items(), key=lambda kv: (kv[1][:4], -kv[0]), reverse=True)
+        return [Recognised(item_id, self._items[item_id], found[4], found[1]) for item_id, found in ranked]
 
     def _near(self, query: str) -> list[tuple[str, int]]:
         """(phrase, position) for phrases found in the query with exactly one Chinese character different."""
-        candidates: set[str] = set()
+        shared: dict[str, int] = defaultdict(int)
         for i in range(len(query) - 1):
-            candidates |= self._by_bigram.get(query[i : i + 2], set())
+            for phrase in self._by_bigram.get(query[i : i + 2], ()):
+                shared[phrase] += 1
         out = []
-        for phrase in candidates:
+        for phrase, count in shared.items():
             n = len(phrase)
+            if count < n - 3 or phrase in query:  # one wrong character spoils at most two of its n-1 bigrams
+                continue
             for at in range(len(query) - n + 1):
                 window = query[at : at + n]
                 diff = [j for j in range(n) if window[j] != phrase[j]]
@@ -125,7 +128,8 @@ class Recogniser:
 
 
 def _spread(query: str, parts: tuple[str, ...]) -> tuple[int, int] | None:
-    """(start, end) of the parts found in order, each at most GAP characters after the previous one."""
+    """The shortest (start, end) of the parts found in order, each at most GAP characters after the previous one."""
+    shortest: tuple[int, int] | None = None
     start = query.find(parts[0])
     while start >= 0:
         end, ok = start + len(parts[0]), True
@@ -135,12 +139,15 @@ def _spread(query: str, parts: tuple[str, ...]) -> tuple[int, int] | None:
                 ok = False
                 break
             end = at + len(part)
-        if ok:
-            return start, end
+        if ok and (shortest is None or end - start < shortest[1] - shortest[0]):
+            shortest = (start, end)
         start = query.find(parts[0], start + 1)
-    return None
+    return shortest
 
 
-def _keep(best: dict[int, tuple[int, bool, int, str]], item_id: int, found: tuple[int, bool, int, str]) -> None:
-    if item_id not in best or found[:3] > best[item_id][:3]:
+def _keep(
+    best: dict[int, tuple[int, bool, bool, int, str]], item_id: int, found: tuple[int, bool, bool, int, str]
+) -> None:
+    """Keeps the clearest mention of an item: longest, then exact, then contiguous, then earliest."""
+    if item_id not in best or found[:4] > best[item_id][:4]:
         best[item_id] = found

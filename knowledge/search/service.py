@@ -39,7 +39,7 @@ from knowledge.search.recognise import Recogniser, phrases_of
 KINDS = ("faq", "law", "policy", "glossary", "item")
 MAX_QUERY = 200
 CHECK_EVERY_SECONDS = 1.0
-ANSWERED_CONFIDENCE = 0.22
+ANSWERED_CONFIDENCE = 0.3
 """Below this a question counts as unanswered (tuned on the dev half of tests/knowledge/colloquial_questions.json
 and on questions outside the platform's services, tests/knowledge/test_ranking.py)."""
 _SYNC_OVERLAP = timedelta(seconds=5)
@@ -149,7 +149,7 @@ def refresh(db: Session, *, force: bool = False) -> Index:
 
 def _load_words(db: Session) -> None:
     words = [t.term for t in db.scalars(select(GlossaryTerm))]
-    words += [w for i in db.scalars(select(ServiceItem)) for w in [i.name, *(i.aliases or [])]]
+    words += [w for i in db.scalars(select(ServiceItem)) for w in [i.name, *(i.aliases or [])] if "…" not in w]
     words += [law.title for law in db.scalars(select(Law))]
     tokens.add_words(words)
 

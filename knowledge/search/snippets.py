@@ -13,6 +13,8 @@ from knowledge.search import tokens
 _CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
 _GAP = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 _SENTENCE_END = "。！？；!?;"
+_WIDE = re.compile(r"[\uff00-\uffef\u3000\u2460-\u24ff\u3200-\u33ff\ufb00-\ufb4f]")
+"""Characters NFKC rewrites in government text (full-width forms, circled numbers, ligatures)."""
 
 
 def plain(text: str) -> str:
@@ -34,7 +36,7 @@ def snippet(text: str, marks: list[str], width: int = 90) -> str:
     """About ``width`` characters around the densest run of matched words, escaped, words in <mark>; it starts
     at a sentence start and ends at a sentence end when one is within reach, so it does not stop mid-word."""
     whole = plain(text)
-    lowered = tokens.normalize(whole)
+    lowered = tokens.normalize(whole) if _WIDE.search(whole) else whole.lower()  # NFKC only when it changes things
     positions = sorted((lowered.find(word), word) for word in marks if len(word) >= 2)
     positions = [(p, w) for p, w in positions if p >= 0]
     start = 0
@@ -55,7 +57,7 @@ def snippet(text: str, marks: list[str], width: int = 90) -> str:
         out = _mark(out, html.escape(word))
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(whole) else ""
-    return prefix + out + suffix
+    return prefix + out.replace("</mark><mark>", "") + suffix  # neighbouring matches (施工, 许可证) read as one
 
 
 def _mark(text: str, word: str) -> str:

@@ -1,14 +1,21 @@
 """A case registered for a major project: the window clerk names the project, acceptance fills the node's actual
 start and the conclusion its actual finish; refused and not-permitted cases leave the node open; a project
-outside the clerk's scope, or without an open node of the item, is refused in Chinese with nothing saved."""
+outside the clerk's scope, or without an open node of the item, is refused in Chinese with nothing saved — by the
+case service itself, whoever calls it."""
 
 from datetime import datetime
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from core import clock
+from core.cases import registration
+from core.cases import service as case_service
+from core.cases.schemas import SubmitIn
+from core.errors import NotFound, PermissionDenied
 from core.items import service as item_service
+from core.org.models import User
 from tests.conftest import World, item_in
 from tests.helpers import PERSON, act, api_error, db_state, paper_materials
 from tests.major_projects.conftest import add_node, create_project, detail, node_named
@@ -166,3 +173,47 @@ def test_the_clerk_is_offered_the_projects_with_an_open_node_of_the_item(client:
     assert [p["id"] for p in offered.json()] == [project["id"]]
     assert client.get("/api/v1/major-projects/choices", params=params, headers=world.auth("clerk_b")).json() == []
     api_error(client.get("/api/v1/major-projects/choices", params=params, headers=world.auth("officer_a")), 403)
+
+
+def test_the_case_service_itself_refuses_a_project_of_another_departments_scope(
+    client: TestClient, tracking: World, db: Any
+) -> None:
+    """No caller can skip the check: a script calling the case service directly (no API, no page) is refused the
+    same way, in Chinese, and nothing is saved; the same project of its own department is registered."""
+    world = tracking
+    b_item = item_service.save(db, None, item_in(world.dept_b, name="排污许可", code="TEST-DB-排污许可"))
+    db.commit()
+    others = create_project(client, world, lead_department_id=world.dept_b.id, name="污水处理厂提标改造")
+    add_node(client, world, others["id"], name="排污许可", department_id=world.dept_b.id, service_item_id=b_item.id)
+    own, _ = road_project(client, world)
+
+    def data(project_id: int) -> SubmitIn:
+        return SubmitIn.model_validate(
+            {
+                "service_item_id": world.item.id,
+                "applicant": PERSON,
+                "materials": paper_materials(world),
+                "major_project_id": project_id,
+            }
+        )
+
+    clerk = db.get(User, world.users["clerk_a"].id)
+    before = db_state()
+    with pytest.raises(PermissionDenied) as refused:
+        case_service.register_at_window(db, clerk, data(others["id"]))
+    db.rollback()
+    assert refused.value.message == "重大项目“污水处理厂提标改造”不在您的数据权限范围内，不能为其登记办件"
+    assert db_state() == before
+
+    with pytest.raises(NotFound) as missing:
+        case_service.register_at_window(db, clerk, data(999_999))
+    db.rollback()
+    assert missing.value.message == "所选重大项目不存在" and db_state() == before
+
+    new = case_service.register_at_window(db, clerk, data(own["id"]))
+    db.commit()
+    assert new.case.major_project_id == own["id"]
+
+
+def test_every_registration_validator_is_found() -> None:
+    assert [v.__name__ for v in registration.validators()] == ["check_registration"]

@@ -22,7 +22,8 @@ def test_each_handler_gets_a_decision_card_of_their_own(
     assert tasks.wait_idle(10)
     db.rollback()
     event = db.scalars(select(DomainEvent).where(DomainEvent.kind == "case.decision_needed")).one()
-    for who in ("clerk_a", "officer_a"):
+    assert fake_wecom.delivered_to(WECOM_IDS["clerk_a"]) == []  # a window clerk does not decide
+    for who in ("officer_a",):
         [message] = fake_wecom.delivered_to(WECOM_IDS[who])
         assert message["msgtype"] == "template_card"
         card = message["template_card"]

@@ -187,7 +187,10 @@ def test_the_embedded_scheduler_and_celery_beat_run_the_same_periodic_jobs() -> 
         "supervision-escalations",
         "early-warnings",
         "warning-digests",
+        "assessment-drafts",
         "audit-retention",
+        "phone-codes",
+        "pending-uploads",
         "bot-kept-messages",
         "notifications-sweep",
     }

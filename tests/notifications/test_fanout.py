@@ -47,13 +47,13 @@ def test_a_decision_reaches_the_departments_handlers_in_the_inbox_and_on_wecom(
 ) -> None:
     decide_stage(client, wecom_staff)
     found = rows(db, "case.decision_needed")
-    # clerk_a and officer_a handle cases of department A; clerk_b (department B) and the leader (no
-    # department) are not asked, though the leader may handle A's cases.
-    assert by_user(wecom_staff, found) == {"clerk_a": {"inbox", "wecom"}, "officer_a": {"inbox", "wecom"}}
+    # officer_a decides cases of department A; clerk_a handles them but does not decide (case.decide), clerk_b
+    # (department B) and the leader (no department) are not asked, though the leader may decide A's cases.
+    assert by_user(wecom_staff, found) == {"officer_a": {"inbox", "wecom"}}
     inbox = [r for r in found if r.channel == "inbox"]
     assert all(r.status == Status.DELIVERED and r.title.startswith("待决定：") for r in inbox)
     assert tasks.wait_idle(10)
-    assert {d.touser for d in fake_wecom.deliveries} == {WECOM_IDS["clerk_a"], WECOM_IDS["officer_a"]}
+    assert {d.touser for d in fake_wecom.deliveries} == {WECOM_IDS["officer_a"]}
 
 
 def test_wecom_only_for_those_who_chose_it_and_only_with_a_wecom_app(
@@ -63,7 +63,7 @@ def test_wecom_only_for_those_who_chose_it_and_only_with_a_wecom_app(
     officer.notify_channels = ["inbox"]
     db.commit()
     decide_stage(client, wecom_staff)  # no WeCom app configured in this test
-    assert by_user(wecom_staff, rows(db, "case.decision_needed")) == {"clerk_a": {"inbox"}, "officer_a": {"inbox"}}
+    assert by_user(wecom_staff, rows(db, "case.decision_needed")) == {"officer_a": {"inbox"}}
 
 
 def test_someone_named_twice_is_told_once_per_channel(wecom_staff: World, db: Session, fake_wecom: FakeWeCom) -> None:
@@ -145,7 +145,8 @@ def test_inactive_staff_and_other_departments_are_not_told(client: TestClient, w
     officer.is_active = False
     db.commit()
     decide_stage_by_clerk(client, wecom_staff)
-    assert set(by_user(wecom_staff, rows(db, "case.decision_needed"))) == {"clerk_a"}
+    # A's only decider is inactive; its clerk does not decide, and B's staff are not A's
+    assert set(by_user(wecom_staff, rows(db, "case.decision_needed"))) == set()
 
 
 def decide_stage_by_clerk(client: TestClient, world: World) -> None:

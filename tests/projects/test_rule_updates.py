@@ -17,7 +17,7 @@ from core.projects.schemas import ProjectIn
 from core.rules import service as rules_service
 from core.rules.document import RuleSetDocument
 from core.rules.seed import initial_document
-from core.rules.seed.updates import ENERGY_REVIEW_2025
+from core.rules.seed.updates import CATALOGUE_2026, ENERGY_REVIEW_2025
 from tests.projects.conftest import FACTORY_ANSWERS, FACTORY_INFO, Filing
 
 OLD_RULES = RuleSetDocument.model_validate(
@@ -74,8 +74,10 @@ def test_an_older_database_gets_the_2025_rules_by_draft_dry_run_and_publish(fili
     reports = rule_updates.apply_pending(db)
     db.commit()
 
-    (report,) = reports
+    report, catalogue = reports  # the updates in order: the energy rules, then the catalogue's approvals
     assert report.version == 2, report.text()
+    assert catalogue.version == 3, catalogue.text()
+    assert "电耗较高的装配厂房：新增国有建设用地使用权首次登记" in catalogue.text()
     assert [c.project_name for c in report.dry_run] == ["电耗较高的装配厂房"]
     assert "固定资产投资项目节能审查" in report.dry_run[0].removed and "节能报告编制" in report.dry_run[0].removed
     assert [c.project_name for c in report.rederived] == ["电耗较高的装配厂房"]
@@ -85,7 +87,7 @@ def test_an_older_database_gets_the_2025_rules_by_draft_dry_run_and_publish(fili
     assert "早先填报的装配厂房（已推演）：未回答年煤炭消费量" in text
 
     versions = [(v.version, v.status) for v in rules_service.list_versions(db)]
-    assert versions == [(2, "published"), (1, "retired")]
+    assert versions == [(3, "published"), (2, "retired"), (1, "retired")]
     published = rules_service.get_version(db, 2)
     assert published.note.startswith(ENERGY_REVIEW_2025.title) and published.based_on == 1
     assert published.created_by_id is None and published.published_by_id is None
@@ -94,7 +96,7 @@ def test_an_older_database_gets_the_2025_rules_by_draft_dry_run_and_publish(fili
     assert document.rule("invest_government") == OLD_RULES.rule("invest_government"), "other rules left as they were"
 
     version, approvals = _approvals(db, derived)
-    assert version == 2 and "energy_review" not in approvals
+    assert version == 3 and "energy_review" not in approvals and "land_registration" in approvals
     latest = project_service.latest_derivation(db, derived)
     assert latest is not None and latest.trigger == "rules_published"
     version, approvals = _approvals(db, legacy)
@@ -110,32 +112,34 @@ def test_an_older_database_gets_the_2025_rules_by_draft_dry_run_and_publish(fili
 def test_the_update_is_published_once_and_never_over_a_fresh_seed_or_an_admins_draft(
     filing: Filing, db: Session
 ) -> None:
-    (fresh,) = rule_updates.apply_pending(db)  # the filing world starts from the current seed
-    assert fresh.version is None and fresh.skipped == "现行规则已包含本次更新"
+    fresh = rule_updates.apply_pending(db)  # the filing world starts from the current seed
+    assert [(r.version, r.skipped) for r in fresh] == [(None, "现行规则已包含本次更新")] * 2
     assert [v.version for v in rules_service.list_versions(db)] == [1]
 
     _old_rules_in_force(db)
     admin = filing.world.users["admin"]
     rules_service.start_draft(db, admin)
-    (waiting,) = rule_updates.apply_pending(db)
+    waiting, _ = rule_updates.apply_pending(db)
     assert waiting.version is None and "尚未发布的规则草稿" in waiting.skipped
     draft = rules_service.draft(db)
     assert draft is not None and rules_service.document_of(draft) == OLD_RULES, "the admin's draft is left alone"
     rules_service.discard_draft(db, admin)
 
-    (done,) = rule_updates.apply_pending(db)
-    assert done.version == 2  # the discarded draft left its number free
+    done, catalogue = rule_updates.apply_pending(db)
+    assert (done.version, catalogue.version) == (2, 3)  # the discarded draft left its number free
     rules_service.rollback(db, admin, 1)  # the administrators may go back; the update does not return by itself
-    (again,) = rule_updates.apply_pending(db)
-    assert again.version is None and again.skipped == "此前已发布过本次更新"
+    again = rule_updates.apply_pending(db)
+    assert [(r.version, r.skipped) for r in again] == [(None, "此前已发布过本次更新")] * 2
     assert rules_service.document_of(rules_service.require_published(db)[0]) == OLD_RULES
 
 
 def test_the_update_brings_the_seed_rules_and_nothing_else() -> None:
-    updated = ENERGY_REVIEW_2025.apply(OLD_RULES)
+    updated = CATALOGUE_2026.apply(ENERGY_REVIEW_2025.apply(OLD_RULES))  # every update, in order
     seed = initial_document()
-    assert updated == ENERGY_REVIEW_2025.apply(updated), "applying twice changes nothing"
+    assert updated == CATALOGUE_2026.apply(ENERGY_REVIEW_2025.apply(updated)), "applying twice changes nothing"
+    for code in CATALOGUE_2026.approvals:
+        assert updated.approval(code) == seed.approval(code), code
     assert {r.code for r in updated.rules} == {r.code for r in seed.rules}
     for rule in updated.rules:
         assert rule == seed.rule(rule.code), rule.code
-    assert ENERGY_REVIEW_2025.apply(seed) == seed
+    assert ENERGY_REVIEW_2025.apply(seed) == seed and CATALOGUE_2026.apply(seed) == seed

@@ -188,6 +188,11 @@ def test_the_demo_seed_has_the_five_topics_with_real_departments_and_items(db: S
         assert {s.name for s in out.steps} <= texts(svg), topic.code
         TopicIn.model_validate({"title": topic.title, "summary": topic.summary, "steps": topic.steps})
     items = {s.item.name for t in topics for s in topic_service.topic_out(db, t).steps if s.item}
-    assert {"人防工程（结建）审批", "城市排水许可证核发", "建筑工程施工许可证核发", "建设工程消防设计审查"} <= items
+    assert {
+        "人防工程（结建）审批",
+        "城镇污水排入排水管网许可证核发",
+        "建筑工程施工许可证核发",
+        "建设工程消防设计审查",
+    } <= items
     assert {"建设用地规划许可证核发", "建设工程规划许可证核发", "企业投资项目备案", "企业投资项目核准"} <= items
     assert "政府投资项目可行性研究报告审批" in items

@@ -12,6 +12,7 @@ from core.seed.demo import DEMO_PASSWORD
 
 CITIZEN_LOGINS = {"citizen": "13800000001", "citizen2": "13800000002"}
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
 
 
 def csrf_of(html: str) -> str:
@@ -32,9 +33,14 @@ class Browser:
         return self.client.get(url, **kwargs)
 
     def submit(self, page_url: str, action: str, data: dict[str, Any], files: Any = None) -> Response:
-        """Opens the page, takes its CSRF token and posts the form to ``action``."""
-        token = csrf_of(self.client.get(page_url).text)
-        return self.client.post(action, data={"csrf_token": token, **data}, files=files)
+        """Opens the page, takes its CSRF token (and an application form's key, unless ``data`` gives one) and posts
+        the form to ``action``."""
+        html = self.client.get(page_url).text
+        hidden = {"csrf_token": csrf_of(html)}
+        key = _FORM_KEY.search(html)
+        if key is not None:
+            hidden["form_key"] = key.group(1)
+        return self.client.post(action, data={**hidden, **data}, files=files)
 
     def login(self, username: str, password: str = DEMO_PASSWORD) -> Response:
         """Logs in through the login form."""

@@ -114,7 +114,7 @@ def test_return_goes_back_to_review(browser: MakeBrowser, world: World) -> None:
     act(officer, case_id, "review", agree="1", opinion="符合条件")
     page = act(officer, case_id, "return", opinion="请补充现场核查情况").text
     assert step_of(page) == "审查"
-    assert "（退回）" in page and "请补充现场核查情况" in page
+    assert "<strong>退回</strong>" in page and "请补充现场核查情况" in page
 
 
 def test_clerk_of_another_department_gets_403_and_changes_nothing(browser: MakeBrowser, world: World, db) -> None:
@@ -143,23 +143,24 @@ def test_post_without_or_with_wrong_csrf_token_is_refused(browser: MakeBrowser, 
 
 
 def test_bad_form_shows_the_chinese_error_and_saves_nothing(browser: MakeBrowser, world: World, db) -> None:
-    clerk = browser("clerk_a")
+    clerk, officer = browser("clerk_a"), browser("officer_a")
     case_id = register_case(clerk, world, world.immediate_item.id)
     act(clerk, case_id, "accept")
-    page = act(clerk, case_id, "conclude", expect=422, result="1", reason="  ").text
+    page = act(officer, case_id, "conclude", expect=422, result="1", reason="  ").text
     assert "办结结果“不予许可”必须填写理由" in page
     assert status_of(page) == "办理中"
     case = db.scalar(select(Case).where(Case.id == case_id))
     assert case is not None and case.status == "processing" and case.conclusion_result is None
     assert [s.action for s in case.steps] == ["register", "accept"]
     # an action the state does not allow answers 409 with the reason
-    page = act(clerk, case_id, "decide", expect=409, agree="1", opinion="同意").text
+    page = act(officer, case_id, "decide", expect=409, agree="1", opinion="同意").text
     assert "不能执行“决定”" in page
 
 
 def test_slip_is_a_pdf(browser: MakeBrowser, world: World) -> None:
     clerk = browser("clerk_a")
     case_id = register_case(clerk, world)
+    act(clerk, case_id, "accept")
     response = clerk.submit(f"/admin/cases/{case_id}", f"/admin/cases/{case_id}/slip", {})
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import Markup
 
 from tests.browser import chromium_page
 from tests.conftest import World
@@ -42,6 +43,20 @@ def test_filter_escapes_marks_longest_term_once_and_never_nests(client: TestClie
     assert "引导分流" not in marked
     assert str(glossary.glossary("疏导车辆")).count('class="term"') == 1
     assert str(glossary.glossary(None)) == ""
+
+
+def test_a_term_inside_a_law_title_or_a_link_is_not_marked(client: TestClient, curators: World) -> None:
+    publish(client, curators, "glossary", {"term": "行政许可", "explanation": "行政机关准予从事特定活动的行为"})
+    marked = str(glossary.glossary("依据《中华人民共和国行政许可法》第三十条办理行政许可。"))
+    assert "《中华人民共和国行政许可法》" in marked  # the title reads as printed, no <sup>?</sup> inside it
+    assert marked.count('class="term"') == 1
+    assert marked.index('class="term"') > marked.index("》")
+    url = "详见 https://example.org/行政许可/指南 。"
+    assert 'class="term"' not in str(glossary.glossary(url))
+    link = Markup('<a href="/knowledge/laws/1">行政许可法</a>：行政许可事项')
+    linked = str(glossary.glossary(link))
+    assert linked.startswith('<a href="/knowledge/laws/1">行政许可法</a>：')  # markup kept, the link left alone
+    assert linked.count('class="term"') == 1
 
 
 def test_guide_page_marks_terms_and_an_archived_term_disappears(client: TestClient, curators: World) -> None:

@@ -42,18 +42,27 @@
       if (!reusable) { return; }
       var count = 0;
       document.querySelectorAll("select[data-material]").forEach(function (select) {
-        var materialId = Number(select.getAttribute("data-material"));
+        // offer only what fits this material: its own earlier uploads (same material, or a material of the
+        // same name in another item) and the e-licences the guide names for it (材料目录的证照名称)
+        var materialIds = select.getAttribute("data-material").split(" ").map(Number);
+        var name = select.getAttribute("data-name");
+        var licenceName = select.getAttribute("data-licence");
+        var kept = select.value;
         while (select.options.length > 1) { select.remove(1); }
         reusable.history.forEach(function (m) {
-          if (m.item_material_id === materialId) {
+          if (materialIds.indexOf(m.item_material_id) >= 0 || m.name === name) {
             addOption(select, "h:" + m.id, "历史材料：" + m.name + (m.file_name ? "（" + m.file_name + "）" : ""));
             count += 1;
           }
         });
         reusable.licences.forEach(function (l) {
-          addOption(select, "l:" + l.id, "电子证照：" + l.name + "（" + l.licence_no + "）");
-          count += 1;
+          if (licenceName && l.name === licenceName) {
+            addOption(select, "l:" + l.id, "电子证照：" + l.name + "（" + l.licence_no + "）");
+            count += 1;
+          }
         });
+        select.value = kept;
+        if (select.value !== kept) { select.value = ""; }
       });
       show("已带出以往信息" + (count ? "，可在材料中选用历史材料或电子证照" : "") + note);
     }).catch(function (error) { show(error.message); });

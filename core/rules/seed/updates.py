@@ -22,6 +22,8 @@ class SeedUpdate:
     """Rules taken from the seed: replaced where the document has them, added where it does not."""
     retire: tuple[str, ...] = ()
     """Rules removed."""
+    approvals: tuple[str, ...] = ()
+    """Approvals taken from the seed (name, catalogue item, materials, order): replaced or added."""
 
     def apply(self, document: RuleSetDocument) -> RuleSetDocument:
         """The document with this update made; equal to it when there is nothing to do."""
@@ -40,6 +42,15 @@ class SeedUpdate:
             placed.add(rule.code)
         rules += [rule for code, rule in wanted.items() if code not in placed and rule is not None]
         updated.rules = rules
+        for code in self.approvals:
+            approval = seed.approval(code)
+            if approval is None:
+                raise ValueError(f"seed rule set lacks approval {code}")
+            found = [i for i, a in enumerate(updated.approvals) if a.code == code]
+            if found:
+                updated.approvals[found[0]] = approval
+            else:
+                updated.approvals.append(approval)
         return updated
 
 
@@ -63,5 +74,32 @@ ENERGY_REVIEW_2025 = SeedUpdate(
     retire=("energy_by_coal", "energy_by_electricity"),
 )
 
-UPDATES: tuple[SeedUpdate, ...] = (ENERGY_REVIEW_2025,)
+CATALOGUE_2026 = SeedUpdate(
+    title="审批事项与事项目录一致",
+    note=(
+        "审批事项与事项目录一致：流程中的每个审批事项对应事项目录中的一个事项（同一名称、同一办事指南）。"
+        "新增“国有建设用地使用权首次登记”：新增建设用地的项目在施工许可前办理（施工许可须提交用地批准手续，"
+        "《建筑工程施工许可管理办法》第四条）；“户外广告设置的审批”“规划许可内容的核实”“建设项目环境影响报告书（表）审批”"
+        "按目录名称显示；项目建议书审批、初步设计审批、环境影响登记表备案、特殊建设工程消防验收、建设工程消防验收备案、"
+        "人防工程竣工验收备案关联目录事项。由系统按草稿、试算、发布的流程更新。"
+    ),
+    sync=("land_new",),
+    approvals=(
+        "land_registration",
+        "construction_permit",
+        "outdoor_ad",
+        "planning_verification",
+        "eia_report_book",
+        "eia_report_form",
+        "proposal_approval",
+        "preliminary_design_approval",
+        "eia_registration",
+        "fire_acceptance",
+        "fire_acceptance_filing",
+        "civil_defence_acceptance",
+        "drainage_permit",
+    ),
+)
+
+UPDATES: tuple[SeedUpdate, ...] = (ENERGY_REVIEW_2025, CATALOGUE_2026)
 """Every update, oldest first."""

@@ -86,7 +86,7 @@ def test_a_bound_member_of_another_department_is_refused_audited_and_nothing_cha
     wecom_client: TestClient, wecom_app: FakeWeCom, world: World, db: Session
 ) -> None:
     officer = bind(db, world, "officer_a", OFFICER)
-    other = bind(db, world, "clerk_b", "zhaochuangkou")
+    other = bind(db, world, "officer_c", "zhaochuangkou")  # decides cases, of department C
     case_id = case_at_decision(wecom_client, world)
     task = send_card(db, wecom_app, case_id, officer)  # forwarded, or a task id guessed
     before = steps(db, case_id)
@@ -123,7 +123,7 @@ def test_a_bound_member_without_the_handling_permission_is_refused_and_audited(
     assert case is not None and case.current_step == "decide"
     [refusal] = db.scalars(select(AuditLog).where(AuditLog.action == "wecom.card_refused")).all()
     assert refusal.after is not None and refusal.actor_id == editor.id
-    assert "没有办理办件的权限" in refusal.after["reason"]
+    assert "没有决定、办结办件的权限" in refusal.after["reason"]
     assert wecom_app.card_updates[0]["template_card"]["replace_text"] == "无权办理"
 
 
