@@ -27,6 +27,7 @@ from channels.models import (
     ConversationMessage,
     ConversationStatus,
     MessageAuthor,
+    MessageDirection,
     MessageReceipt,
     ReceiptStatus,
 )
@@ -185,12 +186,28 @@ def _claim(inbound: InboundMessage, reply_by: float | None) -> _Claim | None:
         shown = text or _EVENT_LABELS.get(inbound.event, f"[{inbound.event or inbound.type}]")
         message = service.record_person(db=db, conversation=conversation, text=text, shown=shown, payload=payload)
         claim = _Claim(receipt_id, conversation.id, message.id, bot_text, None)
-        claim.answer = _without_bot(inbound, conversation, bot_text)
+        claim.answer = _without_bot(db, inbound, conversation, bot_text)
         if claim.answer is not None:
             claim.reply = _store_answer(
                 db, conversation, claim, claim.answer, MessageAuthor.SYSTEM, ReceiptStatus.ANSWERED, reply_by
             )
         return claim
+
+
+def _last_said(db: Session, conversation: Conversation) -> str:
+    """The text of the last message the platform (bot, staff or system) sent in the conversation."""
+    return (
+        db.scalar(
+            select(ConversationMessage.text)
+            .where(
+                ConversationMessage.conversation_id == conversation.id,
+                ConversationMessage.direction == MessageDirection.OUT,
+            )
+            .order_by(ConversationMessage.id.desc())
+            .limit(1)
+        )
+        or ""
+    )
 
 
 def _chosen(db: Session, conversation: Conversation, text: str) -> str:
@@ -208,10 +225,18 @@ def _chosen(db: Session, conversation: Conversation, text: str) -> str:
     return offered[number - 1]["payload"] if 1 <= number <= len(offered) else ""
 
 
-def _without_bot(inbound: InboundMessage, conversation: Conversation, bot_text: str) -> list[OutboundMessage] | None:
+def _without_bot(
+    db: Session, inbound: InboundMessage, conversation: Conversation, bot_text: str
+) -> list[OutboundMessage] | None:
     """The answer when the bot is not asked (hand-off, events, media, empty text); None to ask the bot."""
     if conversation.status in service.QUIET:
-        return []  # the staff queue has the message; a person answers
+        # The staff queue has the message and a person answers; the person is told it reached them (once per
+        # run of messages, not after each one), instead of hearing nothing.
+        return (
+            []
+            if _last_said(db, conversation) == texts.RELAYED_TO_STAFF
+            else [OutboundMessage(text=texts.RELAYED_TO_STAFF)]
+        )
     if inbound.type == "event":
         if inbound.event == "subscribe":
             return [texts.greeting(get_settings().centre_name)]

@@ -36,6 +36,8 @@ OFFER_PERSON = OutboundMessage(
     text="抱歉，我好像没能帮上您。需要的话可以转人工服务，工作人员会在这里回复您。", buttons=[HANDOFF_BUTTON]
 )
 HANDOFF_STARTED = "已为您转接人工服务，请稍候，工作人员接入后会在这里回复您。"
+RELAYED_TO_STAFF = "您的消息已转给人工客服，工作人员会在这里回复您，请稍候。"
+"""Said to a person writing during a hand-off (once per run of messages): their message reached the staff."""
 STAFF_JOINED = "您好，人工客服已接入，请问有什么可以帮您？"
 STAFF_LEFT = "本次人工服务已结束，感谢您的耐心。如有其他问题，可以继续向智能客服提问。"
 EMPTY = OutboundMessage(text="请用文字描述您想办理或咨询的事情，例如“施工许可证要什么材料”。")

@@ -35,21 +35,32 @@ UNAVAILABLE = "服务暂时不可用，请稍后再试。"
 
 
 class Hit(TypedDict, total=False):
-    kind: str  # faq | law | policy | glossary
+    kind: str  # faq | law | policy | glossary | item (a service item; link /guides/<id>)
+    kind_label: str
     key: str
     title: str
     link: str
     score: float
     confidence: float
     snippet: str
+    text: str  # the answer as plain text: the source's first sentences, cut only at a sentence end
+    citation: str
     law_status: Optional[str]  # in_force | amended | repealed, for a law article
     notice: str  # "该法规已于…废止，现行规定见《…》。" (empty while in force)
     replaced_by_link: str
 
 
-class SearchResult(TypedDict):
+class RecognisedItem(TypedDict, total=False):
+    id: int
+    name: str
+    matched: str
+
+
+class SearchResult(TypedDict, total=False):
     query: str
-    answered: bool
+    answered: bool  # the top hit is good enough to answer with
+    clear: bool  # the top hit is clearly ahead (else the bot offers the best three)
+    recognised_item: Optional[RecognisedItem]  # the item the question is about, from the search's recogniser
     hits: List[Hit]
 
 

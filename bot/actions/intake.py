@@ -105,8 +105,8 @@ async def answered_instead(dispatcher: CollectingDispatcher, tracker: Tracker, t
     if intent == "ask_question" or (question_like and intent in ("nlu_fallback", "inform")):
         await answer_from_knowledge(dispatcher, tracker, text)
         return True
-    if intent == "out_of_scope":
-        dispatcher.utter_message(response="utter_out_of_scope")
+    if intent == "out_of_scope":  # declined only when the knowledge search has nothing for it
+        await answer_from_knowledge(dispatcher, tracker, text, out_of_scope=True)
         return True
     return False
 
@@ -356,7 +356,7 @@ class ActionAskIndicatorAnswer(Action):
         if kind == "yes_no":
             options = buttons("是", "否")
         elif kind == "choice":
-            options = buttons(*list((question.get("options") or {}).values())[:10])
+            options = buttons(*list((question.get("options") or {}).values()))  # all of them (14 industries)
         else:
             options = []
         dispatcher.utter_message(text=ask_text(question), buttons=options)

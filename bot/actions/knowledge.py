@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
-import jieba
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.client import ApiError, Guide, ItemSummary, TongbanClient, public_link
+from actions.choice import Decision, decide, opens_business, was_cut, whole_sentences
+from actions.client import ApiError, Guide, Hit, public_link
 from actions.common import (
     HANDOFF_AFTER_FAILURES,
     HANDOFF_BUTTONS,
+    buttons,
     client,
     failures,
     handoff,
@@ -22,25 +23,32 @@ from actions.common import (
     plain_snippet,
 )
 
-jieba.setLogLevel(60)
-jieba.initialize()
-
 NOT_FOUND = "抱歉，我暂时没有找到可靠的答案。您的问题已经记录下来，工作人员会尽快补充完善。您可以换个问法再试试，或者转人工咨询。"
 UNAVAILABLE = "抱歉，知识库暂时无法访问，请稍后再试，或说“转人工”联系工作人员。"
 MAX_RELATED = 2
+OPENING_ITEMS = 5
 
 
-def format_answer(result: Dict[str, Any]) -> str:
-    """The best hit with its source, and up to two related ones."""
+def format_answer(result: Dict[str, Any], top: Optional[Hit] = None) -> str:
+    """A hit (the best one unless ``top`` is given) with its source, and up to two related ones.
+
+    The snippet keeps whole sentences only; when the source says more, the answer points to it (“详见”)."""
     hits = result.get("hits") or []
-    top = hits[0]
+    top = top if top is not None else hits[0]
     kind = top.get("kind_label") or "知识库"  # the API names the kind of source (政务百科, 法律法规…)
-    lines = [f"【{top.get('title', '')}】", plain_snippet(top.get("snippet", ""))]
+    link = public_link(top.get("link", ""))
+    snippet = plain_snippet(top.get("snippet", ""))
+    # The API's plain answer (whole sentences of the source) when it gives one, else the snippet's whole sentences
+    body = whole_sentences(str(top.get("text") or "")) or whole_sentences(snippet)
+    lines = [f"【{top.get('title', '')}】", body]
     if top.get("notice"):  # a repealed or superseded law: say so, and where the law in force is
         replacement = public_link(top["replaced_by_link"]) if top.get("replaced_by_link") else ""
         lines.append(f"注意：{top['notice']} {replacement}".rstrip())
-    lines.append(f"来源：{kind}《{_bare_title(top.get('title', ''))}》 {public_link(top.get('link', ''))}")
-    related = [h for h in hits[1 : 1 + MAX_RELATED] if h.get("title")]
+    if was_cut(snippet):  # the source says more than the answer: where to read it all
+        lines.append(f"详见：{link}")
+    citation = top.get("citation") or f"《{_bare_title(top.get('title', ''))}》"  # the API's: 《法规名》第X条
+    lines.append(f"来源：{kind}{citation} {link}")
+    related = [h for h in hits if h.get("title") and h is not top][:MAX_RELATED]
     if related:
         lines.append("相关内容：")
         lines += [f"· {h['title']} {public_link(h.get('link', ''))}" for h in related]
@@ -48,13 +56,23 @@ def format_answer(result: Dict[str, Any]) -> str:
 
 
 def _bare_title(title: str) -> str:
-    return title.strip("《》") if title.count("《") <= 1 else title
+    if title.startswith("《") and title.endswith("》") and title.count("《") == 1:
+        return title[1:-1]
+    return title
 
 
 async def answer_from_knowledge(
-    dispatcher: CollectingDispatcher, tracker: Tracker, text: Optional[str] = None
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    text: Optional[str] = None,
+    *,
+    wants_guide: bool = False,
+    out_of_scope: bool = False,
 ) -> List[EventType]:
-    """Searches the knowledge base for the user's words and answers, or says honestly that it can't."""
+    """Searches the knowledge base for the user's words and gives the first answer (``choice.decide``), or says
+    honestly that it can't. ``out_of_scope``: the NLU took the message for something outside the service; it is
+    declined only when the search has nothing good enough (issue 15: a question the search answers is never
+    declined)."""
     text = text if text is not None else latest_text(tracker)
     if not is_meaningful(text):
         dispatcher.utter_message(text="收到～请用文字告诉我您想咨询的问题，我来帮您查找。")
@@ -62,12 +80,44 @@ async def answer_from_knowledge(
     try:
         async with client(tracker) as api:
             result = await api.search_knowledge(text[:500])
+            decision = decide(result, text, wants_guide=wants_guide)
+            if opens_business(text) and decision.kind not in ("opening", "law"):
+                # what opening a business takes is a list of items: asked of the items alone
+                items = await api.search_knowledge(text[:500], kind="item", limit=OPENING_ITEMS)
+                found = [h for h in items.get("hits") or [] if h.get("title")]
+                if items.get("answered") and found:
+                    decision = Decision("opening", hits=found)
+            if decision.kind == "guide" and decision.item_id is not None:
+                guide = await api.guide(decision.item_id)
+                understood = decision.item_name or str(guide.get("name") or "")
+                dispatcher.utter_message(text=format_guide(guide, aspects_of(text)))
+                dispatcher.utter_message(text=f"您问的是「{understood}」的办事指南，如不是，请告诉我具体事项。")
+                return [SlotSet("failure_count", 0)]
     except ApiError as error:
         dispatcher.utter_message(text=UNAVAILABLE if error.unavailable else error.message, buttons=HANDOFF_BUTTONS[:1])
         return []
-    if result.get("answered") and result.get("hits"):
-        dispatcher.utter_message(text=format_answer(result))
+    if decision.kind in ("answer", "law"):
+        text_out = format_answer(result, decision.hit)
+        if decision.item_id is not None and decision.kind == "answer":  # which item was understood, to correct
+            guide_link = public_link(f"/guides/{decision.item_id}")
+            text_out += f"\n（按「{decision.item_name}」理解，完整办事指南：{guide_link}；如不是，请告诉我具体事项。）"
+        dispatcher.utter_message(text=text_out)
         return [SlotSet("failure_count", 0)]
+    if decision.kind == "opening":
+        dispatcher.utter_message(text=format_opening(decision.hits), buttons=_choice_buttons(decision.hits))
+        return [SlotSet("failure_count", 0)]
+    if decision.kind == "choices":
+        intro = "您的问题可能涉及以下几项，请选择您想了解的一项（也可以换个说法再问）："
+        if out_of_scope:
+            intro = "这个问题我不太确定是否属于政务服务。您是不是想了解以下内容："
+        lines = [intro] + [
+            f"{n}. {h['title']} {public_link(h.get('link', ''))}" for n, h in enumerate(decision.hits, 1)
+        ]
+        dispatcher.utter_message(text="\n".join(lines), buttons=_choice_buttons(decision.hits))
+        return [SlotSet("failure_count", 0)]
+    if out_of_scope:
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []
     count = failures(tracker) + 1
     if count >= HANDOFF_AFTER_FAILURES:
         dispatcher.utter_message(text=NOT_FOUND.split("您可以")[0])
@@ -81,6 +131,19 @@ async def answer_from_knowledge(
     return [SlotSet("failure_count", count)]
 
 
+def format_opening(items: List[Hit]) -> str:
+    """What opening a kind of business takes: the items the search found, each with its guide."""
+    lines = ["开办这类经营场所，通常需要办理以下事项（按与您问题的相关程度排列）："]
+    lines += [f"{n}. {h['title']} {public_link(h.get('link', ''))}" for n, h in enumerate(items, 1)]
+    lines.append("具体还要看经营范围和场所情况。点选一项可查看材料、时限和办理地点。")
+    return "\n".join(lines)
+
+
+def _choice_buttons(hits: List[Hit]) -> List[Dict[str, str]]:
+    """A button per hit; its payload is the hit's title, which the search finds again as the top hit."""
+    return buttons(*[str(h["title"])[:60] for h in hits])
+
+
 class ActionAnswerQuestion(Action):
     """Any question for the knowledge base; also the answer to messages the NLU was unsure about."""
 
@@ -89,6 +152,17 @@ class ActionAnswerQuestion(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         return await answer_from_knowledge(dispatcher, tracker)
+
+
+class ActionOutOfScope(Action):
+    """A message the NLU took for something outside the service: the search is consulted first, and the message
+    is declined only when it has nothing (“在小店里卖烟要办什么” is a service question whatever the NLU thinks)."""
+
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        return await answer_from_knowledge(dispatcher, tracker, out_of_scope=True)
 
 
 # --- service guides ------------------------------------------------------------------------------------------------
@@ -154,72 +228,11 @@ ASPECTS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("online", ("网上", "线上", "网办", "手机上", "不见面", "在线")),
     ("phone", ("电话", "咨询热线", "联系方式")),
 )
-_FILLERS = re.compile(
-    r"请问|你好|您好|我想|我要|想问|问一下|问下|咨询一下|咨询|了解一下|了解|帮我|查一下|查查|看看|一下|办理|申请|申办|"
-    r"怎么办|怎么|如何|流程|需要|需不需要|要不要|是不是|可以|能不能|能否|哪些|什么|多少|多久|多长时间|几天|时间|"
-    r"办事指南|指南|吗|呢|呀|啊|吧|嘛|、|？|\?|，|,|。|！|!|\s"
-)
-_STOPWORDS = {
-    "审批",
-    "办理",
-    "申请",
-    "许可",
-    "证明",
-    "登记",
-    "需要",
-    "材料",
-    "多久",
-    "哪里",
-    "收费",
-    "核发",
-    "企业",
-    "项目",
-    "建设",
-    "工程",
-}
 
 
 def aspects_of(text: str) -> List[str]:
     """Which parts of a guide the user asked about (materials, time, fee, where, online, phone)."""
     return [name for name, words in ASPECTS if any(w in text for w in words)]
-
-
-def item_keywords(text: str) -> List[str]:
-    """Search words for the catalogue, best first: the text without question words, then its longer words."""
-    core = text
-    for _, words in ASPECTS:
-        for w in sorted(words, key=len, reverse=True):
-            core = core.replace(w, " ")
-    core = _FILLERS.sub(" ", core)
-    pieces = [p for p in core.split() if len(p) >= 2]
-    candidates: List[str] = []
-    joined = "".join(pieces)
-    for candidate in [joined] + sorted(pieces, key=len, reverse=True):
-        if candidate and candidate not in candidates:
-            candidates.append(candidate)
-    words = [w for w in jieba.lcut(joined) if len(w) >= 2 and w not in _STOPWORDS]
-    for w in sorted(words, key=len, reverse=True):
-        if w not in candidates:
-            candidates.append(w)
-    for trimmed in (joined.replace("证", ""), joined[:4]) if len(joined) > 4 else ():
-        if len(trimmed) >= 2 and trimmed not in candidates:
-            candidates.append(trimmed)
-    return candidates[:6]
-
-
-def _score(item: ItemSummary, text: str) -> float:
-    name = item.get("name", "")
-    common = sum(1 for ch in set(name) if ch in text)
-    return common / max(len(set(name)), 1) + (1.0 if name and name in text else 0.0)
-
-
-async def find_items(api: TongbanClient, text: str) -> List[ItemSummary]:
-    """Catalogue items matching the user's words, best first (empty when none)."""
-    for keyword in item_keywords(text):
-        items = await api.list_items(keyword)
-        if items:
-            return sorted(items, key=lambda i: _score(i, text), reverse=True)
-    return []
 
 
 def _limit(value: Any, unit: Any) -> str:
@@ -272,25 +285,9 @@ def format_guide(guide: Guide, asked: List[str]) -> str:
 
 
 async def show_guide(dispatcher: CollectingDispatcher, tracker: Tracker, text: Optional[str] = None) -> List[EventType]:
-    """The guide of the item the text names; the knowledge base answers when no item matches."""
-    text = text if text is not None else latest_text(tracker)
-    try:
-        async with client(tracker) as api:
-            items = await find_items(api, text)
-            if not items:
-                return await answer_from_knowledge(dispatcher, tracker, text)
-            guide = await api.guide(int(items[0]["id"]))
-    except ApiError as error:
-        dispatcher.utter_message(text=UNAVAILABLE if error.unavailable else error.message)
-        return []
-    dispatcher.utter_message(text=format_guide(guide, aspects_of(text)))
-    others = [i for i in items[1:4] if i.get("name")]
-    if others:
-        dispatcher.utter_message(
-            text="您可能还想找："
-            + "；".join(f"{i['name']} {public_link('/guides/%s' % i.get('id', ''))}" for i in others)
-        )
-    return [SlotSet("failure_count", 0)]
+    """The guide of the item the search recognises in the text (saying which item was understood); a penalty
+    question gets its law article, and with no item recognised the knowledge base answers."""
+    return await answer_from_knowledge(dispatcher, tracker, text, wants_guide=True)
 
 
 _QUESTION = re.compile(

@@ -69,6 +69,9 @@ ITEM_SEARCHES: Dict[str, List[Dict[str, Any]]] = CAPTURED["item_searches"]
 SEARCHES: Dict[str, Dict[str, Any]] = CAPTURED["searches"]
 SEARCH_PARAMS = {"kind": "all", "limit": "3", "channel": "bot"}
 """How the captured searches were asked (as the bot asks)."""
+OPENING_SEARCHES: Dict[str, Dict[str, Any]] = CAPTURED.get("opening_searches", {})
+OPENING_PARAMS = {"kind": "item", "limit": "5", "channel": "bot"}
+"""Business-opening questions asked of the items alone (OPENING_QUERIES in tongban/bot_samples.py)."""
 IN_PROGRESS: str = CAPTURED["cases"]["in_progress"]
 CONCLUDED: str = CAPTURED["cases"]["concluded"]
 CODES = {IN_PROGRESS: "385920", CONCLUDED: "604213"}
@@ -158,6 +161,8 @@ class FakeApi:
     def search(self, query, body, user):
         q = query.get("q", "")
         asked = {k: v for k, v in query.items() if k != "q"}
+        if asked == OPENING_PARAMS and q in OPENING_SEARCHES:
+            return 200, OPENING_SEARCHES[q]
         if q not in SEARCHES or asked != SEARCH_PARAMS:
             raise NotCaptured(f"the search for {q!r} ({asked}) was not captured (SEARCH_QUERIES in tongban/bot_samples.py)")
         return 200, SEARCHES[q]

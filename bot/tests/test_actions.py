@@ -24,7 +24,7 @@ from actions.intake import (
     ActionSubmitProject,
     ValidateProjectForm,
 )
-from actions.knowledge import ActionAnswerQuestion, ActionShowGuide, format_answer
+from actions.knowledge import ActionAnswerQuestion, ActionShowGuide, aspects_of, format_answer, format_guide
 from conftest import PUBLIC, make_tracker, run, slot_events, texts
 from fake_api import (
     BOUND_USER,
@@ -46,8 +46,17 @@ OPEN = IN_PROGRESS
 
 
 def answered_from(question: str) -> str:
-    """How the bot opens its answer to ``question``: the title of the real search's best hit."""
-    return f"【{SEARCHES[question]['hits'][0]['title']}】"
+    """The title of the real search's best hit for ``question``, which the bot's first answer presents first."""
+    return str(SEARCHES[question]["hits"][0]["title"])
+
+
+def presents_first(question: str, said: str) -> bool:
+    """Whether the bot's answer begins with the real search's best hit: quoted (“【title】”), or the first of the
+    three choices it offers when the search says the top hit is not clearly ahead."""
+    title = answered_from(question)
+    if SEARCHES[question].get("clear") is False:
+        return f"\n1. {title} " in said
+    return said.startswith(f"【{title}】")
 
 
 def next_slot(domain: Dict[str, Any], form: str, slots: Dict[str, Any]) -> Any:
@@ -72,11 +81,12 @@ def custom(messages) -> list:
 def test_answer_cites_its_source(api: FakeApi, domain: Dict[str, Any]) -> None:
     events, messages = run(ActionAnswerQuestion(), make_tracker("什么是容缺受理", intent="ask_question"), domain)
     said = texts(messages)
-    assert said.startswith("【XX经济开发区便民服务中心容缺受理实施办法】\n对基本条件具备、主要申请材料齐全")
+    assert SEARCHES["什么是容缺受理"]["clear"] is True
+    assert said.startswith("【容缺受理】\n申请事项基本条件具备、主要材料齐全")
     assert "<mark>" not in said and "&lt;" not in said
     # the kind of source is named by the API (kind_label), the link is the API's
-    assert f"来源：政策文件《XX经济开发区便民服务中心容缺受理实施办法》 {PUBLIC}/knowledge/policies/23" in said
-    assert f"{PUBLIC}/knowledge/policies/23#section-4" in said  # related hit
+    assert f"来源：政务百科“容缺受理” {PUBLIC}/knowledge/glossary#term-18" in said  # the API's citation
+    assert f"{PUBLIC}/knowledge/policies/23" in said  # a related hit
     assert slot_events(events) == {"failure_count": 0}
     request = api.requests[-1]
     assert request["path"] == "/api/v1/knowledge/search"
@@ -89,9 +99,8 @@ def test_law_article_answer(api: FakeApi, domain: Dict[str, Any]) -> None:
     _, messages = run(
         ActionAnswerQuestion(), make_tracker("城乡规划法第四十条怎么规定的", intent="ask_question"), domain
     )
-    # (the real search puts 第四十二条 before the article asked for; 第四十条 comes as a related hit)
-    assert "来源：法律法规《中华人民共和国城乡规划法》第四十二条" in texts(messages)
-    assert f"{PUBLIC}/knowledge/laws/2#第四十条" in texts(messages)
+    assert texts(messages).startswith("【《中华人民共和国城乡规划法》第四十条】\n在城市、镇规划区内进行建筑物")
+    assert f"来源：法律法规《中华人民共和国城乡规划法》第四十条 {PUBLIC}/knowledge/laws/2#第四十条" in texts(messages)
 
 
 def test_an_article_of_a_repealed_law_says_so_and_where_the_law_in_force_is(api: FakeApi) -> None:
@@ -156,32 +165,46 @@ def test_sender_without_channel_is_not_sent_as_channel_user(api: FakeApi, domain
 
 
 def test_guide_materials(api: FakeApi, domain: Dict[str, Any]) -> None:
-    _, messages = run(ActionShowGuide(), make_tracker("施工许可证要什么材料", intent="ask_guide"), domain)
-    said = texts(messages)
+    said = format_guide(GUIDES[17], aspects_of("施工许可证要什么材料"))
     assert said.startswith("【建筑工程施工许可证核发】办事指南")
-    guide = GUIDES[17]
-    assert guide["name"] == "建筑工程施工许可证核发"  # the sample catalogue's id of the item
+    assert GUIDES[17]["name"] == "建筑工程施工许可证核发"  # the sample catalogue's id of the item
     assert "申请材料（共9项）" in said and "1. 建筑工程施工许可证申请表" in said
     assert "授权委托书及受托人身份证明（非必要）" in said
     assert "承诺3个工作日（法定7个自然日）" in said
     assert f"完整指南：{PUBLIC}/guides/17" in said and f"在线申报：{PUBLIC}/apply/17" in said
-    assert ("GET", "/api/v1/items", {"q": "施工许可证"}) in [(r["method"], r["path"], r["query"]) for r in api.requests]
+
+
+def test_a_guide_question_the_search_answers_with_an_faq_names_the_item_understood(
+    api: FakeApi, domain: Dict[str, Any]
+) -> None:
+    _, messages = run(ActionShowGuide(), make_tracker("施工许可证要什么材料", intent="ask_guide"), domain)
+    said = texts(messages)
+    # the FAQ the search puts clearly first answers the question; the item is the one the search's recogniser
+    # found (not the bot's own keyword guess), and the bot says so, with the guide's link
+    assert said.startswith("【申请建筑工程施工许可证需要哪些材料？】\n")
+    assert SEARCHES["施工许可证要什么材料"]["recognised_item"]["id"] == 17
+    assert f"（按「建筑工程施工许可证核发」理解，完整办事指南：{PUBLIC}/guides/17；如不是，请告诉我具体事项。）" in said
+    assert [r["path"] for r in api.requests] == ["/api/v1/knowledge/search"]
 
 
 def test_guide_time_limit_first(api: FakeApi, domain: Dict[str, Any]) -> None:
-    _, messages = run(ActionShowGuide(), make_tracker("户外广告审批多久", intent="ask_guide"), domain)
-    lines = texts(messages).splitlines()
+    said = format_guide(GUIDES[13], aspects_of("户外广告审批多久"))
+    lines = said.splitlines()
     assert lines[0] == "【户外广告设置的审批】办事指南"
     assert lines[1] == "办理时限：承诺5个工作日（法定20个工作日）"
-    assert "申请材料" not in texts(messages)  # not asked about
-    assert "收费标准：不收费" in texts(messages)
+    assert "申请材料" not in said  # not asked about
+    assert "收费标准：不收费" in said
 
 
 def test_unknown_item_falls_back_to_the_knowledge_base(api: FakeApi, domain: Dict[str, Any]) -> None:
     _, messages = run(ActionShowGuide(), make_tracker("宇宙飞船发射许可要什么材料", intent="ask_guide"), domain)
-    # no item matches; the knowledge base answers what it can (the real search finds an FAQ on materials)
-    assert texts(messages).startswith(answered_from("宇宙飞船发射许可要什么材料"))
-    assert api.requests[-1]["path"] == "/api/v1/knowledge/search"
+    # no item recognised; the search's best three (none clearly ahead) are offered as buttons, not the first
+    result = SEARCHES["宇宙飞船发射许可要什么材料"]
+    assert result["recognised_item"] is None and result["clear"] is False
+    assert texts(messages).startswith("您的问题可能涉及以下几项，请选择您想了解的一项")
+    assert [b["title"] for b in messages[0]["buttons"]] == [h["title"] for h in result["hits"]]
+    assert presents_first("宇宙飞船发射许可要什么材料", texts(messages))
+    assert [r["path"] for r in api.requests] == ["/api/v1/knowledge/search"]
 
 
 # --- progress ------------------------------------------------------------------------------------------------------
@@ -198,9 +221,7 @@ def test_case_number_is_normalised_and_the_password_asked(api: FakeApi, domain: 
 
 
 def test_bound_channel_user_needs_no_password(api: FakeApi, domain: Dict[str, Any]) -> None:
-    tracker = make_tracker(
-        OPEN, sender=BOUND_USER, set_now={"case_no": OPEN}, active_loop="progress_form"
-    )
+    tracker = make_tracker(OPEN, sender=BOUND_USER, set_now={"case_no": OPEN}, active_loop="progress_form")
     events, _ = run(ValidateProgressForm(), tracker, domain)
     slots = slot_events(events)
     assert slots["case_bound"] is True
@@ -261,9 +282,7 @@ def test_concluded_case_shows_the_result(api: FakeApi, domain: Dict[str, Any]) -
 
 
 def test_wrong_password_and_unknown_number_get_the_same_answer(api: FakeApi, domain: Dict[str, Any]) -> None:
-    _, wrong = run(
-        ActionQueryProgress(), make_tracker("", slots={"case_no": OPEN, "query_code": "111111"}), domain
-    )
+    _, wrong = run(ActionQueryProgress(), make_tracker("", slots={"case_no": OPEN, "query_code": "111111"}), domain)
     _, unknown = run(
         ActionQueryProgress(), make_tracker("", slots={"case_no": "KF209912310001", "query_code": "385920"}), domain
     )
@@ -304,17 +323,13 @@ def test_bind_then_query_without_password(api: FakeApi, domain: Dict[str, Any]) 
 
 
 def test_bind_form_always_asks_the_password(api: FakeApi, domain: Dict[str, Any]) -> None:
-    tracker = make_tracker(
-        OPEN, sender=BOUND_USER, set_now={"case_no": OPEN}, active_loop="bind_form"
-    )
+    tracker = make_tracker(OPEN, sender=BOUND_USER, set_now={"case_no": OPEN}, active_loop="bind_form")
     events, _ = run(ValidateBindForm(), tracker, domain)
     assert next_slot(domain, "bind_form", {**slot_events(events), "query_code": None}) == "query_code"
 
 
 def test_bind_with_wrong_password(api: FakeApi, domain: Dict[str, Any]) -> None:
-    _, messages = run(
-        ActionBindCase(), make_tracker("", slots={"case_no": OPEN, "query_code": "000000"}), domain
-    )
+    _, messages = run(ActionBindCase(), make_tracker("", slots={"case_no": OPEN, "query_code": "000000"}), domain)
     assert texts(messages) == WRONG_CREDENTIALS
 
 
@@ -366,7 +381,11 @@ def test_bad_rating_goes_to_follow_up(api: FakeApi, domain: Dict[str, Any]) -> N
         "query_code": "604213",
     }
     _, again = run(ActionSubmitRating(), make_tracker("", slots=slots), domain)
-    assert texts(again) == RATING_ERRORS["already_rated"]["body"]["error"]["message"] == "该办件已评价过，每件办件只能评价一次"
+    assert (
+        texts(again)
+        == RATING_ERRORS["already_rated"]["body"]["error"]["message"]
+        == "该办件已评价过，每件办件只能评价一次"
+    )
 
 
 def test_good_rating(api: FakeApi, domain: Dict[str, Any]) -> None:
@@ -503,11 +522,11 @@ def test_question_during_the_intake_is_answered_then_asked_again(api: FakeApi, d
     slots = _start(api, domain)
     _at(api, slots, "outdoor_advertising")
     messages = _say(domain, slots, "indicator_answer", "施工许可证要什么材料", "ask_guide")
-    assert texts(messages).startswith("【建筑工程施工许可证核发】办事指南")
+    assert texts(messages).startswith("【申请建筑工程施工许可证需要哪些材料？】")
     assert slots["indicator_answer"] is None and slots["current_question"]["key"] == "outdoor_advertising"
     assert not [r for r in api.requests if r["method"] == "PATCH"]
     messages = _say(domain, slots, "indicator_answer", "什么是容缺受理", "ask_question")
-    assert answered_from("什么是容缺受理") in texts(messages)
+    assert presents_first("什么是容缺受理", texts(messages))
 
 
 def test_answer_that_looks_like_a_guide_request_is_taken_as_the_answer(api: FakeApi, domain: Dict[str, Any]) -> None:
@@ -529,7 +548,7 @@ def test_question_instead_of_a_project_fact(api: FakeApi, domain: Dict[str, Any]
     slots = _start(api, domain)
     slots["indicator_answer"] = DONE
     messages = _say(domain, slots, "project_credit_code", "容缺受理是什么意思？", "ask_question")
-    assert answered_from("容缺受理是什么意思？") in texts(messages) and "政务百科《容缺受理》" in texts(messages)
+    assert presents_first("容缺受理是什么意思？", texts(messages))
     assert slots["project_credit_code"] is None
     assert "credit_code" not in api.projects[101]
 
@@ -645,7 +664,7 @@ def test_a_question_naming_a_field_is_answered_not_taken_as_a_correction(api: Fa
     slots = _start(api, domain)
     tracker = make_tracker("容缺受理的信用代码在哪里查？", intent="correct", slots=slots, active_loop="project_form")
     events, messages = run(ActionCorrectAnswer(), tracker, domain)
-    assert answered_from("容缺受理的信用代码在哪里查？") in texts(messages)
+    assert presents_first("容缺受理的信用代码在哪里查？", texts(messages))
     assert not [r for r in api.requests if r["method"] == "PATCH"]
 
 

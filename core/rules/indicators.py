@@ -150,9 +150,12 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "civil_building",
         "是否民用建筑",
-        "是否为民用建筑（住宅、办公、商业、学校、医院等）？",
+        "项目中是否包含民用建筑（如厂区内的研发办公楼、职工宿舍）？",
         "yes_no",
-        help="居住项目和公共建筑均属民用建筑。",
+        # Not implied by 工业项目: an industrial project's office block or dormitory is a civil building and
+        # brings 人防 (tests/rules/scenarios.json industrial_civil_dormitory), so the question names what it
+        # means there instead of asking “是否为民用建筑” of a factory.
+        help="住宅、办公、商业、学校、医院等属民用建筑；厂房、仓库等生产性建筑不属于。",
         applies=lambda v: v.get("project_type") in ("industrial", "renovation"),
     ),
     Question(

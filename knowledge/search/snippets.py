@@ -52,7 +52,8 @@ def snippet(text: str, marks: list[str], width: int = 90) -> str:
         if stops:
             end = min(stops) + 1
     out = html.escape(whole[start:end])
-    for word in sorted({w for _, w in positions}, key=len, reverse=True):
+    # longest first, ties by the word itself: the same marks in every process (a set's order is not)
+    for word in sorted({w for _, w in positions}, key=lambda w: (-len(w), w)):
         out = _mark(out, html.escape(word))
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(whole) else ""

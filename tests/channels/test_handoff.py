@@ -38,6 +38,9 @@ def staff_post(staff: Browser, conversation_id: int, action: str, **data: str) -
     return response.text
 
 
+RELAYED = "您的消息已转给人工客服，工作人员会在这里回复您，请稍候。"
+
+
 def test_handoff_api_needs_a_service_client_and_a_channel_user(client: TestClient, world: World) -> None:
     api_error(client.post("/api/v1/handoffs", json={}, headers={"X-Channel-User": "wechat:o1"}), 403)
     api_error(client.post("/api/v1/handoffs", json={}), 401)
@@ -91,8 +94,13 @@ def test_staff_reply_reaches_the_web_chat_poll_and_the_bot_stays_quiet(
     sender = conversation_of_any("webchat")
     conversation_id = int(str(handoff(client, world, f"webchat:{sender.sender_id}")["conversation_id"]))
 
-    quiet = webchat_say(person, "有人吗？")
-    assert [m["text"] for m in quiet["messages"]][-1] == "有人吗？"  # no bot answer
+    quiet = webchat_say(person, "有人吗？")  # the bot is not asked; the person hears that the staff have it
+    assert [m["text"] for m in quiet["messages"]][-2:] == [
+        "有人吗？",
+        "您的消息已转给人工客服，工作人员会在这里回复您，请稍候。",
+    ]
+    again = webchat_say(person, "今天天气怎么样")  # said once per run of messages, not after each one
+    assert [m["text"] for m in again["messages"]][-1] == "今天天气怎么样"
     assert [c["message"] for c in fake_rasa.calls] == ["转人工"]
 
     clerk = browser("desk_1")
@@ -125,16 +133,17 @@ def test_staff_reply_reaches_wechat_through_the_customer_service_api(
 ) -> None:
     reply_content(post_plain(chat_client, text_xml("我要找人工", "5001")))
     conversation_id = int(str(handoff(chat_client, world, f"wechat:{OPENID}")["conversation_id"]))
-    assert post_plain(chat_client, text_xml("在吗", "5002")).text == "success"  # bot quiet while waiting
+    # the bot is not asked while the person waits; they hear that their message reached the staff
+    assert reply_content(post_plain(chat_client, text_xml("在吗", "5002"))) == RELAYED
+    assert post_plain(chat_client, text_xml("有人吗", "5004")).text == "success"  # once, not after each message
     assert len(fake_rasa.calls) == 1
 
     clerk = browser("desk_1")
     staff_post(clerk, conversation_id, "take")
     staff_post(clerk, conversation_id, "reply", text="您好，请问需要办理什么业务？")
     assert wechat_account.texts() == ["您好，人工客服已接入，请问有什么可以帮您？", "您好，请问需要办理什么业务？"]
-    assert (
-        post_plain(chat_client, text_xml("占道施工审批", "5003")).text == "success"
-    )  # bot quiet while a person has it
+    # bot quiet while a person has it (who has answered since: the person hears once that this one reached them)
+    assert reply_content(post_plain(chat_client, text_xml("占道施工审批", "5003"))) == RELAYED
     assert len(fake_rasa.calls) == 1
 
     wechat_account.errcode = 45015
@@ -182,4 +191,4 @@ def test_the_bots_handoff_action_puts_the_person_in_the_queue_and_the_bot_goes_q
     conversation = conversation_of_any("webchat")
     assert conversation.status == "waiting" and conversation.handoff_reason == "用户请求人工服务"
     quiet = webchat_say(person, "在吗")
-    assert quiet["messages"][-1]["text"] == "在吗" and len(fake_rasa.calls) == 1
+    assert [m["text"] for m in quiet["messages"]][-2:] == ["在吗", RELAYED] and len(fake_rasa.calls) == 1

@@ -25,6 +25,7 @@ import pytest
 import xmltodict
 from wechatpy.crypto import WeChatCrypto
 
+from channels.texts import RELAYED_TO_STAFF
 from core.seed.demo import DEMO_PASSWORD
 from tests.channels.conftest import FakeWeChat
 from tests.processes import free_port, spawn, stop
@@ -330,8 +331,10 @@ def test_handoff_reaches_the_staff_queue_and_the_answer_reaches_wechat(platform:
     while not any("小王" in t for t in platform.wechat.texts(openid)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert any("小王" in t for t in platform.wechat.texts(openid)), platform.wechat.texts(openid)
-    # While the person has the conversation the bot keeps quiet, now and later.
+    # While the person has the conversation the bot keeps quiet, now and later; the person hears once that the
+    # message reached the staff member.
     before = len(platform.wechat.texts(openid))
-    assert say(platform, openid, "施工许可证要什么材料", answered=False) == ""
+    assert say(platform, openid, "施工许可证要什么材料") == RELAYED_TO_STAFF
+    assert say(platform, openid, "今天天气怎么样", answered=False) == ""
     time.sleep(5)
     assert platform.wechat.texts(openid)[before:] == []

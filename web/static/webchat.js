@@ -1,6 +1,7 @@
 // 在线咨询: the chat panel on every portal page. Messages go to /channels/webchat/messages (the session
 // cookie says who is writing, the page's CSRF token proves the post comes from our page); the panel polls
-// the same address for the bot's and staff's answers. Buttons send their payload; links open in a new tab.
+// the same address for the bot's and staff's answers. Buttons send their payload; links (also the web addresses
+// inside an answer's text) open in a new tab.
 (function () {
   var root = document.getElementById('webchat');
   if (!root) { return; }
@@ -63,10 +64,33 @@
 
   function scrollDown() { log.scrollTop = log.scrollHeight; }
 
+  // Text with its web addresses as links: built from text nodes and <a> elements (never innerHTML), only
+  // http(s) addresses become links, and a trailing Chinese full stop or bracket stays outside the link.
+  var URL_IN_TEXT = /https?:\/\/[^\s<>"'\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]+/gi;
+  function fillText(node, text) {
+    node.textContent = '';
+    var at = 0, found;
+    URL_IN_TEXT.lastIndex = 0;
+    while ((found = URL_IN_TEXT.exec(text)) !== null) {
+      var url = found[0].replace(/[.,;:!?)\]]+$/, '');
+      if (found.index > at) { node.appendChild(document.createTextNode(text.slice(at, found.index))); }
+      var a = el('a', '', url);
+      a.href = safeUrl(url) || '#';
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      node.appendChild(a);
+      at = found.index + url.length;
+      URL_IN_TEXT.lastIndex = at;
+    }
+    if (at < text.length) { node.appendChild(document.createTextNode(text.slice(at))); }
+  }
+
   function bubble(direction, author, text) {
     var item = el('li', direction + ' by-' + author);
     if (direction === 'out' && WHO[author]) { item.appendChild(el('div', 'who', WHO[author])); }
-    item.appendChild(el('div', 'bubble', text));
+    var body = el('div', 'bubble');
+    if (direction === 'out') { fillText(body, text); } else { body.textContent = text; }
+    item.appendChild(body);
     log.appendChild(item);
     return item;
   }
@@ -109,6 +133,9 @@
       seen[m.id] = true;
       lastId = Math.max(lastId, m.id);
       if (m.client_id && pending[m.client_id]) {
+        // What was stored replaces what was typed: a query password shows as 已隐藏 once the bot has it.
+        var typed = pending[m.client_id].querySelector('.bubble');
+        if (typed && typeof m.text === 'string' && m.text && typed.textContent !== m.text) { typed.textContent = m.text; }
         pending[m.client_id].classList.remove('pending');
         delete pending[m.client_id];
         return;
