@@ -30,18 +30,19 @@ def ask(domain: Dict[str, Any], text: str, sender: str, **slots: Any) -> tuple:
 def test_one_project_its_stage_nodes_next_step_and_what_is_late(api: FakeApi, domain: Dict[str, Any]) -> None:
     events, messages = ask(domain, "厂房项目现在办到哪了", ONE)
     said = texts(messages)
-    assert said.startswith("「恒创精密零部件生产基地」（重大项目 ZD2026-001）\n目前处于审批阶段，审批节点已完成 2/9（22%）。")
+    assert said.startswith("「恒创精密零部件生产基地」（重大项目 ZD2026-001）\n目前处于审批阶段，审批节点已完成 2/10（20%）。")
     assert "一对一帮办专员：陈专员。" in said
     assert "已完成：企业投资项目备案（2026年11月16日）；建设用地规划许可证核发（2026年11月25日，晚于计划）。" in said
     assert (
-        "正在办理：\n· 建设项目环境影响报告表审批（XX市生态环境局经济开发区分局，计划2026年11月30日完成，已超期）"
+        "正在办理：\n· 建设项目环境影响报告书（表）审批（XX市生态环境局经济开发区分局，计划2026年11月30日完成，已超期）"
     ) in said
     assert (
-        "下一步可以办理：\n· 建设工程规划许可证核发（XX市自然资源和规划局经济开发区分局，计划2026年12月2日完成）"
+        "下一步可以办理：\n· 国有建设用地使用权首次登记（XX市不动产登记中心经济开发区分中心，计划2026年12月2日完成）\n"
+        "· 建设工程规划许可证核发（XX市自然资源和规划局经济开发区分局，计划2026年12月2日完成）"
     ) in said
     assert "之后还有 5 个审批节点，待前置审批完成后依次办理。" in said
     assert (
-        "超期提醒：1 个节点已过计划完成日期（建设项目环境影响报告表审批），如需协调，可联系帮办专员陈专员。" in said
+        "超期提醒：1 个节点已过计划完成日期（建设项目环境影响报告书（表）审批），如需协调，可联系帮办专员陈专员。" in said
     )
     assert "下一个里程碑：开工（计划2026年12月31日）。" in said
     assert said.endswith(f"报建：部门已确认。\n指导意见书正式版（第2版）：{PUBLIC}/api/v1/letters/P3K8M2R6/pdf")
@@ -59,7 +60,7 @@ def test_several_projects_a_short_list_to_pick_from(api: FakeApi, domain: Dict[s
         "您有 3 个报建项目：\n"
         "1. 恒创员工宿舍楼（报建状态：填报中）\n"
         "2. 恒创研发中心（报建状态：部门审核中）\n"
-        "3. 恒创智能装备产业园二期（审批阶段，审批节点完成 1/9，1 项超期）\n"
+        "3. 恒创智能装备产业园二期（审批阶段，审批节点完成 1/10，1 项超期）\n"
         "想看哪一个的进度？请点选，或直接说项目名称。"
     )
     assert [b["payload"] for b in message["buttons"]] == [
@@ -79,7 +80,7 @@ def test_a_project_picked_from_the_list_or_named_in_the_question(api: FakeApi, d
     said = texts(messages)
     assert said.startswith("「恒创智能装备产业园二期」（重大项目 ZD2026-002）")
     assert "正在办理：\n· 建设用地规划许可证核发（XX市自然资源和规划局经济开发区分局，计划2026年11月30日完成，已超期）" in said
-    assert "· 建设项目环境影响报告表审批（XX市生态环境局经济开发区分局，计划2026年12月7日完成）" in said
+    assert "· 建设项目环境影响报告书（表）审批（XX市生态环境局经济开发区分局，计划2026年12月7日完成）" in said
     assert "下一步可以办理" not in said  # 工程规划许可 waits for 用地规划许可
     assert "下一个里程碑" not in said  # none set
 
