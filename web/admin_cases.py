@@ -5,7 +5,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -26,7 +25,7 @@ from core.cases.enums import (
     ConclusionResult,
 )
 from core.cases.models import Case
-from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn
+from core.cases.schemas import MaterialIn, SubmitIn
 from core.deps import DB
 from core.errors import NotFound, ValidationFailed
 from core.items import service as item_service
@@ -36,6 +35,7 @@ from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
 from core.security import mask_id_number, mask_phone
+from web.application_forms import APPLICANT_FIELDS, checked_applicant
 from web.common import (
     Form,
     flash,
@@ -45,10 +45,8 @@ from web.common import (
     text,
     texts,
     to_int,
-    validation_message,
 )
 from web.deps import OnError, Staff, staff_with
-from web.portal import APPLICANT_FIELDS, APPLICANT_LABELS
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -129,10 +127,7 @@ def new_case(request: Request, db: DB, form: Form, clerk: Clerk, on_error: OnErr
     on_error.show("admin/case_new.html", context)
     if context["item"] is None:
         raise ValidationFailed("请选择本部门的事项")
-    try:
-        applicant = ApplicantIn.model_validate({f: values[f] for f in APPLICANT_FIELDS})
-    except ValidationError as exc:
-        raise ValidationFailed(validation_message(exc, APPLICANT_LABELS)) from exc
+    applicant = checked_applicant({f: values[f] for f in APPLICANT_FIELDS})
     paper = {to_int(x, "材料") for x in texts(form, "paper")}
     materials = [MaterialIn(item_material_id=m.id, paper=True) for m in context["item"].materials if m.id in paper]
     major_project_id = to_int(values["major_project_id"], "重大项目")  # checked by the case service

@@ -10,6 +10,7 @@ the form shows them as attached, and sending it again uses them.
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -17,13 +18,39 @@ from core.cases import service as case_service
 from core.cases import submissions
 from core.cases.bundles import MaterialLine
 from core.cases.models import Case, CaseMaterial, Licence, PendingUpload
-from core.cases.schemas import MaterialIn
+from core.cases.schemas import ApplicantIn, MaterialIn
 from core.db import mark_for_writing
 from core.errors import ValidationFailed
 from core.files import service as file_service
 from core.org.models import User
 from core.settings import get_settings
-from web.common import text, to_int, upload
+from web.common import text, to_int, upload, validation_message
+
+APPLICANT_FIELDS = ("kind", "name", "id_number", "phone", "address", "legal_representative", "contact_name")
+APPLICANT_LABELS = {
+    "kind": "申请人类型",
+    "name": "申请人名称",
+    "id_number": "证件号码",
+    "phone": "联系电话",
+    "address": "地址",
+    "legal_representative": "法定代表人",
+    "contact_name": "联系人",
+}
+
+
+def applicant_values(form: FormData) -> dict[str, str]:
+    """The applicant's fields as typed."""
+    values = {field: text(form, field) for field in APPLICANT_FIELDS}
+    values["kind"] = values["kind"] or "personal"
+    return values
+
+
+def checked_applicant(values: dict[str, str]) -> ApplicantIn:
+    """The applicant's fields checked, or the first problem in Chinese."""
+    try:
+        return ApplicantIn.model_validate(values)
+    except ValidationError as exc:
+        raise ValidationFailed(validation_message(exc, APPLICANT_LABELS)) from exc
 
 
 def form_key(form: FormData) -> str:

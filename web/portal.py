@@ -36,16 +36,6 @@ from web.deps import OnError, OnReadError
 
 router = APIRouter(include_in_schema=False)
 
-APPLICANT_FIELDS = ("kind", "name", "id_number", "phone", "address", "legal_representative", "contact_name")
-APPLICANT_LABELS = {
-    "kind": "申请人类型",
-    "name": "申请人名称",
-    "id_number": "证件号码",
-    "phone": "联系电话",
-    "address": "地址",
-    "legal_representative": "法定代表人",
-    "contact_name": "联系人",
-}
 PUBLICITY_PAGE_SIZE = 20
 
 

@@ -10,14 +10,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from core.cases import bundles, submissions
 from core.cases import service as case_service
 from core.cases.models import Submission
-from core.cases.schemas import ApplicantIn, SubmitIn
+from core.cases.schemas import SubmitIn
 from core.deps import DB
 from core.errors import ValidationFailed
 from core.items import service as item_service
@@ -26,7 +25,8 @@ from core.major_projects import links as major_links
 from core.org.models import User
 from core.org.permissions import Permission
 from web import application_forms as forms
-from web.common import Form, redirect, render, text, to_int, validation_message
+from web.application_forms import applicant_values, checked_applicant
+from web.common import Form, redirect, render, text, to_int
 from web.deps import OnError, signed_in_with
 
 router = APIRouter(include_in_schema=False)
@@ -34,33 +34,8 @@ router = APIRouter(include_in_schema=False)
 Citizen = Annotated[User, Depends(signed_in_with(Permission.CASE_APPLY))]
 """The signed-in user who may apply online; anonymous visitors go to the login page first."""
 
-APPLICANT_FIELDS = ("kind", "name", "id_number", "phone", "address", "legal_representative", "contact_name")
-APPLICANT_LABELS = {
-    "kind": "申请人类型",
-    "name": "申请人名称",
-    "id_number": "证件号码",
-    "phone": "联系电话",
-    "address": "地址",
-    "legal_representative": "法定代表人",
-    "contact_name": "联系人",
-}
 NEW_CASE = "new_case"
 """Session key of the query password of the application just filed, shown once by the page after it."""
-
-
-def applicant_values(form: FormData) -> dict[str, str]:
-    """The applicant's fields as typed."""
-    values = {field: text(form, field) for field in APPLICANT_FIELDS}
-    values["kind"] = values["kind"] or "personal"
-    return values
-
-
-def checked_applicant(values: dict[str, str]) -> ApplicantIn:
-    """The applicant's fields checked, or the first problem in Chinese."""
-    try:
-        return ApplicantIn.model_validate(values)
-    except ValidationError as exc:
-        raise ValidationFailed(validation_message(exc, APPLICANT_LABELS)) from exc
 
 
 def remember_code(request: Request, *, case_id: int | None = None, bundle_id: int | None = None, code: str) -> None:

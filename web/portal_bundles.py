@@ -22,9 +22,10 @@ from core.org.models import User
 from knowledge.models import Bundle
 from knowledge.service import list_bundles
 from web import application_forms as forms
+from web.application_forms import applicant_values, checked_applicant
 from web.common import Form, redirect, render, text
 from web.deps import OnError
-from web.portal_apply import Citizen, applicant_values, checked_applicant, done_url, remember_code, shown_code
+from web.portal_apply import Citizen, done_url, remember_code, shown_code
 
 router = APIRouter(include_in_schema=False)
 

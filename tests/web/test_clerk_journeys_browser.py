@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, expect
 
 from core.seed.demo import DEMO_PASSWORD
-from tests.browser import browser_page, check_page, chromium
+from tests.browser import SCREENS, browser_page, check_page
 from tests.conftest import World, serve_app
 from tests.helpers import submit_online
 from tests.projects import conftest as project_fixtures
@@ -20,17 +20,10 @@ from tests.projects.conftest import FACTORY_INFO, Filing
 pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
 
 filing = project_fixtures.filing  # the seed departments and rule set, and a project guide
-SCREENS = {375: 800, 1366: 900}
 FILE_NAMES = "code, .file-name"
 """The names of the applicant's files, shown as they were uploaded (申请表.pdf): not prose."""
 MADE_UP_CODE = ("XXXXXXK",)
 """The tail of the test enterprise's made-up credit code (91320583MA1XXXXXXK), shown as a credit code is."""
-
-
-@pytest.fixture(scope="module")
-def shared_chromium() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture(params=sorted(SCREENS), ids=lambda width: f"{width}px")

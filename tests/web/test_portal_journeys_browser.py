@@ -3,11 +3,9 @@ the 申报成功 page (still one case), open the case, query its progress, downl
 concluded; withdraw another application; apply for a 一件事. Every screen passes ``check_page`` (no sideways
 scrolling, no English or internal codes, nothing covered); the screenshots are in var/screenshots/."""
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -15,29 +13,15 @@ from core.cases.models import Case
 from core.items.models import ItemMaterial
 from core.seed.demo import DEMO_PASSWORD
 from knowledge.models import Bundle
-from tests.browser import browser_page, check_page, chromium
+from tests.browser import SCREENS, check_page
 from tests.conftest import World, serve_app
 from tests.helpers import PERSON
 
 pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
 
-SCREENS = {375: 800, 1366: 900}
 FILE_TYPES = ("pdf", "jpg", "jpeg", "png", "ofd", "doc", "docx", "xls", "xlsx")
 """The file types the forms name (what a person recognises on their files), not English prose."""
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
-
-
-@pytest.fixture(scope="module")
-def shared_chromium() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(params=sorted(SCREENS), ids=lambda width: f"{width}px")
-def page(request: pytest.FixtureRequest, shared_chromium: Browser) -> Iterator[Page]:
-    width = int(request.param)
-    with browser_page(shared_chromium, width, SCREENS[width]) as fresh:
-        yield fresh
 
 
 def width_of(page: Page) -> int:

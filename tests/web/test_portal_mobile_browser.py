@@ -4,23 +4,21 @@ button covers nothing (and a term's explanation shows above it), a glossary term
 unmarked, the statistics draw their charts from the locally served ECharts, registration sends its code. Every
 screen passes ``check_page``; screenshots in var/screenshots/ (issue 16)."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 from sqlalchemy.orm import Session
 
 from core.seed.demo import DEMO_PASSWORD
 from knowledge import service as knowledge_service
 from knowledge.seed_loader import top_up_laws
-from tests.browser import browser_page, check_page, chromium
+from tests.browser import check_page
 from tests.conftest import World, serve_app
 from tests.helpers import act, register, submit_online
 from tests.knowledge.helpers import publish
 
-SCREENS = {375: 800, 1366: 900}
 TERM = "城市道路"
 EXPLANATION = "城市供车辆、行人通行的，具备一定技术条件的道路、桥梁及其附属设施。"
 
@@ -28,19 +26,6 @@ FORMATS = ("pdf", "jpg", "jpeg", "png", "ofd", "doc", "docx", "xls", "xlsx")
 """The file types the application form lists as accepted (names of file formats, as the user sees them on disk)."""
 
 pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
-
-
-@pytest.fixture(scope="module")
-def shared_chromium() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(params=sorted(SCREENS), ids=lambda width: f"{width}px")
-def page(request: pytest.FixtureRequest, shared_chromium: Browser) -> Iterator[Page]:
-    width = int(request.param)
-    with browser_page(shared_chromium, width, SCREENS[width]) as fresh:
-        yield fresh
 
 
 def _concluded(client: TestClient, world: World) -> None:

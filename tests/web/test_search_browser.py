@@ -3,31 +3,13 @@ box leads to results that name the item the question is about and list its guide
 catalogue's keyword filter finds the home page's own example. Every screen passes ``check_page``; screenshots in
 var/screenshots/."""
 
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 from sqlalchemy.orm import Session
 
 from core.seed import demo
 from knowledge.plugin import seed
-from tests.browser import browser_page, check_page, chromium
+from tests.browser import check_page
 from tests.conftest import serve_app
-
-SCREENS = {375: 800, 1366: 900}
-
-
-@pytest.fixture(scope="module")
-def shared_chromium() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(params=sorted(SCREENS), ids=lambda width: f"{width}px")
-def page(request: pytest.FixtureRequest, shared_chromium: Browser) -> Iterator[Page]:
-    width = int(request.param)
-    with browser_page(shared_chromium, width, SCREENS[width]) as fresh:
-        yield fresh
 
 
 def test_one_search_box_reaches_items_faqs_and_laws(page: Page, db: Session) -> None:
