@@ -44,6 +44,7 @@ KIND_LABELS: dict[str, str] = {
     "case.rating_invited": "邀请评价（好差评）",
     "case.decision_needed": "待决定提醒",
     "case.query_code_reissued": "查询密码重新发放",
+    "case.withdrawn": "申请人撤回",
     "supervision.pushed": "审批结果推送",
     "supervision.feedback": "监管结果反馈",
     "supervision.escalated": "审批推送催办",

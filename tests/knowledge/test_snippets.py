@@ -11,8 +11,8 @@ def test_neighbouring_matches_read_as_one_phrase_without_a_gap() -> None:
 
 
 def test_a_line_break_between_chinese_characters_leaves_no_space() -> None:
-    shown = snippet("一律不得开工。\n任何单位和个人不得将\n施工许可证分解办理。Word 2026版", ["施工"])
-    assert shown == "一律不得开工。任何单位和个人不得将<mark>施工</mark>许可证分解办理。Word 2026 版"
+    shown = snippet("一律不得开工。\n任何单位和个人不得将\n施工许可证分解办理。Word 2026 版", ["施工"])
+    assert shown == "一律不得开工。任何单位和个人不得将<mark>施工</mark>许可证分解办理。Word 2026版"
 
 
 def test_the_snippet_stays_escaped() -> None:

@@ -129,24 +129,38 @@ def test_a_filer_sees_the_nodes_what_is_late_and_the_next_step(
     major = row["major_project"]
     assert (major["code"], major["stage_label"], major["status_label"]) == (project["code"], "前期", "跟踪中")
     assert major["officer_name"] == "郑专员" and major["lead_department_name"] == filing.departments["D35"].name
-    assert (major["progress"]["overall"]["done"], major["progress"]["overall"]["total"]) == (2, 9)
+    assert (major["progress"]["overall"]["done"], major["progress"]["overall"]["total"]) == (2, 10)
     nodes = {n["name"]: n for n in major["nodes"]}
-    assert len(nodes) == 9
-    filed, land, eia = nodes["企业投资项目备案"], nodes["建设用地规划许可证核发"], nodes["建设项目环境影响报告表审批"]
+    assert len(nodes) == 10
+    filed, land, eia = (
+        nodes["企业投资项目备案"],
+        nodes["建设用地规划许可证核发"],
+        nodes["建设项目环境影响报告书（表）审批"],
+    )
     assert (filed["state_label"], filed["overdue"], filed["actual_finish"]) == ("已完成", False, "2026-09-01")
     assert (land["state_label"], land["overdue"], land["planned_finish"]) == ("已完成", True, "2026-09-08")
     assert (eia["state_label"], eia["overdue"], eia["planned_finish"]) == ("办理中", True, "2026-09-15")
     assert eia["department"]["name"] == "XX市生态环境局经济开发区分局"
 
-    # next: 环评 (running), then 工程规划许可 (its one prerequisite, 用地规划许可, is done); 施工许可 waits for 环评
+    # next: 环评 (running), then 首次登记 and 工程规划许可 (their one prerequisite, 用地规划许可, is done);
+    # 施工许可 waits for 环评
     steps = [(s["name"], s["state_label"], s["ready"]) for s in major["next_steps"]]
-    assert steps == [("建设项目环境影响报告表审批", "办理中", False), ("建设工程规划许可证核发", "未开始", True)]
+    assert steps == [
+        ("建设项目环境影响报告书（表）审批", "办理中", False),
+        ("国有建设用地使用权首次登记", "未开始", True),
+        ("建设工程规划许可证核发", "未开始", True),
+    ]
     assert nodes["建筑工程施工许可证核发"]["ready"] is False
-    # late now: 环评 and 工程规划许可 (planned by 15 September) and 施工许可 (by 18 September, waiting for 环评);
+    # late now: 环评, 首次登记 and 工程规划许可 (planned by 15 September) and 施工许可 (by 18 September, waiting for 环评);
     # 用地规划许可 finished late but is done
     late = sorted(n["name"] for n in major["nodes"] if n["overdue"] and n["state"] != "done")
-    assert late == ["建筑工程施工许可证核发", "建设工程规划许可证核发", "建设项目环境影响报告表审批"]
-    assert major["overdue_nodes"] == 3
+    assert late == [
+        "国有建设用地使用权首次登记",
+        "建筑工程施工许可证核发",
+        "建设工程规划许可证核发",
+        "建设项目环境影响报告书（表）审批",
+    ]
+    assert major["overdue_nodes"] == 4
     assert [(m["name"], m["planned_finish"], m["department_name"]) for m in major["next_milestones"]] == [
         ("开工", "2026-11-30", filing.departments["D35"].name),
         ("主体封顶", "2027-06-30", ""),
