@@ -726,3 +726,13 @@ def test_handoff_during_intake_pauses_it(api: FakeApi, domain: Dict[str, Any]) -
     assert custom(messages)[0]["handoff"]["active_loop"] == "project_form"
     assert "填写进度已保存" in texts(messages)
     assert deactivated(events)
+
+
+def test_a_question_with_many_options_offers_every_option_as_a_button(api: FakeApi, domain: Dict[str, Any]) -> None:
+    slots = _start(api, domain)
+    slots["current_question"] = api._question_out("industry", {})
+    options = list(slots["current_question"]["options"].values())
+    assert len(options) > 10  # the industry list (14) was cut to ten buttons
+    _, messages = run(ActionAskIndicatorAnswer(), make_tracker("", slots=slots, active_loop="project_form"), domain)
+    assert [b["title"] for b in messages[0]["buttons"]] == options
+    assert all(f"{n}. {label}" in messages[0]["text"] for n, label in enumerate(options, 1))
