@@ -144,11 +144,13 @@ def empty_tables() -> None:
     every test on MariaDB."""
     tables = list(reversed(Base.metadata.sorted_tables))  # children first (SQLite checks the foreign keys)
     probe = select(*(select(literal_column("1")).select_from(t).exists().label(f"t{i}") for i, t in enumerate(tables)))
+    with get_engine().connect() as conn:  # read on its own: in SQLite's WAL mode a transaction that read and then
+        # writes fails at once ("database is locked") when another connection (a delivery thread) wrote in between
+        filled = [table for table, has_rows in zip(tables, conn.execute(probe).one(), strict=True) if has_rows]
+    if not filled:
+        return
     with get_engine().begin() as conn:
         conn.execution_options(tongban_audit=False)  # emptying the tables is no write to audit
-        filled = [table for table, has_rows in zip(tables, conn.execute(probe).one(), strict=True) if has_rows]
-        if not filled:
-            return
         if IS_MYSQL:
             conn.execute(text("SET FOREIGN_KEY_CHECKS=0"))
         for table in filled:

@@ -42,15 +42,17 @@ def _as(user: User) -> Actor:
 
 
 def _handle_some(db: Session, at: datetime) -> None:
-    """Per department, of its first open warnings: one left open, one signed, one handled, one closed."""
+    """The open warnings in turn (of departments with a demo officer): one left open, one signed, one handled, one
+    closed, and again — so every state shows however the demo's warnings fall across the departments."""
     tracker = org_service.get_user_by_username(db=db, username=TRACKER)
     warnings = db.scalars(select(EarlyWarning).where(EarlyWarning.state == OPEN).order_by(EarlyWarning.id)).all()
-    seen: dict[int, int] = {}
+    turn = 0
     for warning in warnings:
-        place = seen.get(warning.department_id, 0)
-        seen[warning.department_id] = place + 1
         officer = _officer(db, warning.department_id)
-        if place == 0 or place > 3 or officer is None:
+        if officer is None:
+            continue
+        place, turn = turn % 4, turn + 1
+        if place == 0:
             continue
         clock.freeze(at + timedelta(hours=1, minutes=place))
         with acting(_as(officer)):
