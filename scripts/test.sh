@@ -10,7 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-ensure_apt fonts-wqy-microhei graphviz poppler-utils mariadb-server chromium redis-server
+ensure_apt fonts-wqy-microhei graphviz poppler-utils mariadb-server chromium chromium-l10n redis-server
 ensure_venv
 ensure_npm
 export PATH="$VENV/bin:$PATH"

@@ -5,6 +5,7 @@ with patience that survives a loaded 2-core machine: a page that shows the right
 it came, and one that never shows it still fails.
 """
 
+import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -26,7 +27,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    "--lang=zh-CN",
 ]
+CHROMIUM_ENV = {**os.environ, "LANGUAGE": "zh_CN", "LANG": "zh_CN.UTF-8"}
+"""The browser's own controls (选择文件, 年/月/日) in Chinese, as on the centre's and the public's computers: the
+language pack is Debian's chromium-l10n (scripts/test.sh installs it), chosen by these variables."""
 PATIENCE_MS = 30_000
 """How long a locator waits for what the user should see (Playwright's own default is 30 s as well; the tests
 used 2–5 s, which a busy machine missed)."""
@@ -37,7 +42,9 @@ def chromium() -> Iterator[Browser]:
     """A running headless Chromium, closed at the end; open pages with ``browser_page`` (startup is the slow part,
     so a test module may share one browser and give every test a fresh page of its own)."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=120_000)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=CHROMIUM_ENV, timeout=120_000
+        )
         try:
             yield browser
         finally:
