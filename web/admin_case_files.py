@@ -2,8 +2,6 @@
 applicant's uploaded materials. The rules (who, when, what is audited) are in core/cases/query_codes.py and
 core/cases/materials.py; these routes only send the result."""
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -13,7 +11,7 @@ from core.cases.models import Case
 from core.deps import DB
 from core.errors import ValidationFailed
 from web.admin_cases import ScopedCase, case_context
-from web.common import Form, text
+from web.common import Form, file_response, text
 from web.deps import OnError, Staff
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -56,12 +54,4 @@ def material_file(material_id: int, db: DB, staff: Staff, case: ScopedCase) -> R
     """One uploaded material of the case, for staff of its department (the opening is audited)."""
     with acting(action="case.material_download"):
         found = materials.open_file(db, staff, case, material_id)
-    name = quote(found.filename)
-    return Response(
-        found.content,
-        media_type=found.content_type,
-        headers={
-            "Content-Disposition": f"inline; filename*=UTF-8''{name}",
-            "Cache-Control": "no-store",
-        },
-    )
+    return file_response(found)

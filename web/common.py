@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
@@ -18,6 +18,7 @@ from core.cases.enums import STATUS_LABELS
 from core.db import get_sessionmaker
 from core.deps import current_user, session_user
 from core.errors import AppError, PermissionDenied, ValidationFailed
+from core.files.service import FileContent
 from core.org.models import User
 from core.org.permissions import Permission
 from core.security import constant_time_equal, new_token
@@ -153,6 +154,20 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
 def redirect(url: str) -> RedirectResponse:
     """A redirect after a POST (303, so the browser follows with GET)."""
     return RedirectResponse(url, status_code=303)
+
+
+def file_response(found: FileContent, *, attachment: bool = False) -> Response:
+    """A file as the browser should get it: its own (Chinese) name encoded for the header, never cached, shown in
+    the browser or, with ``attachment``, saved."""
+    disposition = "attachment" if attachment else "inline"
+    return Response(
+        found.content,
+        media_type=found.content_type,
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(found.filename)}",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def login_redirect(request: Request) -> RedirectResponse:

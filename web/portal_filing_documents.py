@@ -2,8 +2,6 @@
 address serves the enterprise, the guide and the reviewing departments' staff: each sees what the project lets
 them see (``ViewedProject`` answers 404 otherwise)."""
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -12,7 +10,7 @@ from core.deps import DB
 from core.errors import ValidationFailed
 from core.projects import documents
 from core.settings import get_settings
-from web.common import Form, flash, redirect, text, upload
+from web.common import Form, file_response, flash, redirect, text, upload
 from web.deps import OnError, SignedIn
 from web.portal_filing import ViewedProject
 
@@ -42,11 +40,4 @@ def document_file(document_id: int, db: DB, viewer: SignedIn, project: ViewedPro
     """One document of the project, for those who may see the project (the opening is audited)."""
     with acting(action="project.document_download"):
         found = documents.open_file(db, viewer, project, document_id)
-    return Response(
-        found.content,
-        media_type=found.content_type,
-        headers={
-            "Content-Disposition": f"inline; filename*=UTF-8''{quote(found.filename)}",
-            "Cache-Control": "no-store",
-        },
-    )
+    return file_response(found)

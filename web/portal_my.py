@@ -27,7 +27,7 @@ from core.items.models import ItemMaterial
 from core.settings import get_settings
 from notifications import service as notification_service
 from notifications.models import Notification
-from web.common import Form, flash, page_number, redirect, render, text, upload
+from web.common import Form, file_response, flash, page_number, redirect, render, text, upload
 from web.deps import OnError
 from web.portal_apply import Citizen
 
@@ -148,12 +148,7 @@ def my_result(
 ) -> Response:
     """Downloads the result notice or the e-licence of the citizen's own concluded case (audited)."""
     on_error.redirect(f"/my/cases/{case.id}")
-    found = results.download(db, citizen, case, document)
-    return Response(
-        found.content,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
-    )
+    return file_response(results.download(db, citizen, case, document), attachment=True)
 
 
 # ---------------------------------------------------------------- 我的消息

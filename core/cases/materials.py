@@ -6,8 +6,6 @@ another department's staff, not the applicant's neighbour with a guessed number.
 等保三级 asks who read which personal file when.
 """
 
-from dataclasses import dataclass
-
 from sqlalchemy.orm import Session
 
 from core.audit.service import record_read
@@ -32,15 +30,6 @@ TRUST_SHORT = {"A": "A级：可直接采信", "B": "B级：已核验原件", "C"
 SOURCE_LABELS = {"upload": "上传", "history": "历史材料", "licence": "电子证照", "paper": "纸质"}
 
 
-@dataclass(frozen=True)
-class MaterialFile:
-    """A material's file, ready to send."""
-
-    filename: str
-    content_type: str
-    content: bytes
-
-
 def can_open(user: User | None, case: Case) -> bool:
     """True when the member of staff reads cases of the case's department (or a joint reviewer's)."""
     return (
@@ -51,7 +40,7 @@ def can_open(user: User | None, case: Case) -> bool:
     )
 
 
-def open_file(db: Session, user: User | None, case: Case, material_id: int) -> MaterialFile:
+def open_file(db: Session, user: User | None, case: Case, material_id: int) -> file_service.FileContent:
     """The file of one material of the case, for staff who may open it; the opening is audited."""
     if user is None:
         raise NotAuthenticated("请先登录")
@@ -62,7 +51,7 @@ def open_file(db: Session, user: User | None, case: Case, material_id: int) -> M
         raise NotFound("材料不存在")
     if material.file is None:
         raise NotFound(f"材料“{material.name}”没有电子文件（{SOURCE_LABELS.get(material.source, '纸质')}材料）")
-    content = file_service.read(material.file)
+    found = file_service.opened(material.file)
     record_read(
         db,
         "case_material",
@@ -70,4 +59,4 @@ def open_file(db: Session, user: User | None, case: Case, material_id: int) -> M
         action="case.material_download",
         details={"case_no": case.case_no, "material": material.name, "file": material.file.original_name},
     )
-    return MaterialFile(material.file.original_name, material.file.content_type, content)
+    return found

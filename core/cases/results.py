@@ -5,7 +5,6 @@ Only the account that filed the case downloads them (the applicant's own results
 never decides whose), only once the case has ended, and every download is audited.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -17,6 +16,7 @@ from core.cases.enums import CONCLUSION_RESULT_LABELS, CaseStatus
 from core.cases.models import Case, Licence
 from core.clock import now
 from core.errors import Conflict, NotFound, PermissionDenied
+from core.files.service import FileContent
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
@@ -27,14 +27,6 @@ _env = Environment(loader=PackageLoader("core.cases", "templates"), autoescape=s
 ENDED = {CaseStatus.CONCLUDED, CaseStatus.REFUSED}
 NOTICE, LICENCE = "notice", "licence"
 DOCUMENT_LABELS = {NOTICE: "办理结果通知书", LICENCE: "电子证照"}
-
-
-@dataclass(frozen=True)
-class Document:
-    """A downloadable result: its file name and bytes."""
-
-    filename: str
-    content: bytes
 
 
 def licence_of(db: Session, case: Case) -> Licence | None:
@@ -78,7 +70,7 @@ def render_html(case: Case, licence: Licence | None, document: str, printed_at: 
     )
 
 
-def download(db: Session, user: User | None, case: Case, document: str) -> Document:
+def download(db: Session, user: User | None, case: Case, document: str) -> FileContent:
     """The applicant's own result document as PDF; refused for anyone else, for a running case, or for a licence
     the case did not issue. The download is audited."""
     _check_owner(user, case)
@@ -100,4 +92,4 @@ def download(db: Session, user: User | None, case: Case, document: str) -> Docum
         details={"document": DOCUMENT_LABELS[document], "licence_id": licence.id if licence else None},
     )
     name = licence.licence_no if document == LICENCE and licence else case.case_no
-    return Document(filename=f"{document}-{name}.pdf", content=pdf)
+    return FileContent(f"{document}-{name}.pdf", "application/pdf", pdf)

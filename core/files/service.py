@@ -4,6 +4,7 @@ import hashlib
 import os
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import event
@@ -126,6 +127,20 @@ def _remove_uncommitted(session: Session, transaction: SessionTransaction) -> No
     session.info.pop(_DISCARDED, None)  # rolled back: the rows are still there, so are the bytes
     for path in session.info.pop(_WRITTEN, []):
         path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class FileContent:
+    """A file ready to send: the name it is shown under, its type and its bytes."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def opened(stored: StoredFile) -> FileContent:
+    """A stored file's bytes with its original name and type, ready to send."""
+    return FileContent(stored.original_name, stored.content_type, read(stored))
 
 
 def read(stored: StoredFile) -> bytes:

@@ -6,8 +6,6 @@ project (its enterprise, the guides, the reviewing departments' staff) opens the
 record as a read, as with a case's materials.
 """
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,15 +26,6 @@ KINDS = {
 }
 MAX_DOCUMENTS = 30
 """A project's documents at most (a project's papers, not an archive)."""
-
-
-@dataclass(frozen=True)
-class DocumentFile:
-    """A document's file, ready to send."""
-
-    filename: str
-    content_type: str
-    content: bytes
 
 
 def list_documents(db: Session, project: Project) -> list[ProjectDocument]:
@@ -68,18 +57,17 @@ def add(db: Session, user: User, project: Project, *, kind: str, filename: str, 
     return document
 
 
-def open_file(db: Session, user: User, project: Project, document_id: int) -> DocumentFile:
+def open_file(db: Session, user: User, project: Project, document_id: int) -> file_service.FileContent:
     """One document of a project the user may see (``project_service.get_for`` checked that); audited as a read."""
     document = db.get(ProjectDocument, document_id)
     if document is None or document.project_id != project.id:
         raise NotFound("资料不存在")
-    content = file_service.read(document.file)
-    filename, content_type = document.file.original_name, document.file.content_type
+    found = file_service.opened(document.file)
     record_read(
         db,
         "project_document",
         document.id,
         action="project.document_download",
-        details={"项目": project.code or "", "资料类别": KINDS.get(document.kind, "其他资料"), "文件": filename},
+        details={"项目": project.code or "", "资料类别": KINDS.get(document.kind, "其他资料"), "文件": found.filename},
     )
-    return DocumentFile(filename, content_type, content)
+    return found
