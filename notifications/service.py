@@ -158,11 +158,7 @@ def inbox_page(db: Session, user: User | None, *, page: int, page_size: int) -> 
     me = _own(user)
     if page < 1:
         raise ValidationFailed("页码应从 1 开始", field="page")
-    mine = (Notification.user_id == me.id, Notification.channel == Channel.INBOX)
-    total = db.scalar(select(func.count(Notification.id)).where(*mine)) or 0
-    order = (Notification.read_at.is_not(None), Notification.id.desc())
-    query = select(Notification).where(*mine).order_by(*order).offset((page - 1) * page_size).limit(page_size)
-    return list(db.scalars(query)), total
+    return inbox(db, me, limit=page_size, offset=(page - 1) * page_size), inbox_count(db, me)
 
 
 def unread_count(db: Session, user: User) -> int:

@@ -94,12 +94,12 @@ INBOX_PAGE_SIZE = 20
 def inbox(request: Request, db: DB, staff: Staff, page: str | None = None) -> HTMLResponse:
     """The staff member's in-site messages, unread first, a page of 20 at a time."""
     number = page_number(page)
-    rows = service.inbox(db, staff, limit=INBOX_PAGE_SIZE, offset=(number - 1) * INBOX_PAGE_SIZE)
+    rows, total = service.inbox_page(db, staff, page=number, page_size=INBOX_PAGE_SIZE)
     context = {
         "rows": rows,
         "unread": service.unread_count(db, staff),
         "page": number,
-        "total": service.inbox_count(db, staff),
+        "total": total,
         "page_size": INBOX_PAGE_SIZE,
     }
     return render(request, "admin/inbox.html", context)
