@@ -54,6 +54,29 @@ def act(base: str, world: World, case_id: int, action: str, who: str, **body: ob
     assert answer.status_code == 200, answer.text
 
 
+def fields_under_the_chat_button(page: Page) -> list[str]:
+    """The form's fields whose right end the 在线咨询 button covers at some point while one scrolls the page."""
+    return list(
+        page.evaluate(
+            """() => {
+              const covered = new Set(), step = Math.max(100, window.innerHeight / 3);
+              const fields = [...document.querySelectorAll('main form input:not([type=hidden]), main form select')];
+              for (let y = 0; y <= document.documentElement.scrollHeight; y += step) {
+                window.scrollTo(0, y);
+                for (const field of fields) {
+                  const r = field.getBoundingClientRect();
+                  if (r.width === 0 || r.bottom < 0 || r.top > window.innerHeight) continue;
+                  const hit = document.elementFromPoint(r.right - 6, (r.top + r.bottom) / 2);
+                  if (hit && hit.closest('.webchat-toggle')) covered.add(field.name || field.id);
+                }
+              }
+              window.scrollTo(0, 0);
+              return [...covered];
+            }"""
+        )
+    )
+
+
 def cases(db: Session) -> list[Case]:
     db.rollback()
     return list(db.scalars(select(Case).order_by(Case.id)))
@@ -64,6 +87,7 @@ def test_apply_refresh_progress_download_and_rate(page: Page, world: World, db: 
     with serve_app() as base:
         log_in(page, base)
         page.goto(f"{base}/apply/{world.item.id}")
+        assert fields_under_the_chat_button(page) == [], "在线咨询 lies over a field of the form"
         fill_applicant(page)
         # the first sending lacks a material: the form comes back with the chosen file still attached
         page.locator("input[type=file]").first.set_input_files(

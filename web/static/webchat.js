@@ -61,6 +61,18 @@
   root.appendChild(toggle);
   root.appendChild(panel);
   root.hidden = false;
+  dockOnFormsOnPhones();
+
+  // On a phone a floating button always lies over some field of a long form (the right end of 法定代表人 as
+  // one scrolls past it). There the button takes its own line under the page's content instead of floating.
+  function dockOnFormsOnPhones() {
+    var main = document.querySelector('main');
+    if (!main || !window.matchMedia('(max-width: 640px)').matches) { return; }
+    var fields = main.querySelectorAll('form input:not([type=hidden]):not([type=search]), form select, form textarea');
+    if (fields.length < 3) { return; }
+    toggle.classList.add('docked');
+    main.appendChild(toggle);
+  }
 
   function scrollDown() { log.scrollTop = log.scrollHeight; }
 
