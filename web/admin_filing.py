@@ -106,6 +106,7 @@ def _project_context(db: Session, staff: User, project: Project) -> dict[str, An
         "documents": documents.list_documents(db, project),
         "document_kinds": documents.KINDS,
         "proxy_filer": proxy.filer_name(db, project),
+        "invited_phone": proxy.invited_phone_masked(project),
     }
 
 

@@ -196,6 +196,7 @@ def project_page(request: Request, db: DB, viewer: SignedIn, project: ViewedProj
         "steps": STEPS,
         "steps_done": _steps_done(project),
         "proxy_filer": proxy.filer_name(db, project),
+        "invited_phone": proxy.invited_phone_masked(project),
         "awaiting_owner": proxy.awaiting_owner(project),
         "is_owner": project.owner_user_id == viewer.id,
         "documents": documents.list_documents(db, project),

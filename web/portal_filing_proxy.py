@@ -1,5 +1,5 @@
 """帮办代办 pages: a project guide files a project for an enterprise (the filing wizard's first step, with the
-enterprise's account), and the enterprise confirms it from its project page. Rules in core/projects/proxy.py."""
+mobile number of the enterprise's account, or the number it is invited to register with), and the enterprise confirms it from its project page. Rules in core/projects/proxy.py."""
 
 from typing import Annotated, Any
 
@@ -45,10 +45,18 @@ def proxy_file(request: Request, db: DB, form: Form, guide: Guide, on_error: OnE
     on_error.answer(show)
     data = _parse_info(ProjectIn, {k: v for k, v in values.items() if k != "owner_phone"})
     with acting(action="project.proxy_file"):
-        project = proxy.file_for_enterprise(db, guide, data, owner_phone=values["owner_phone"])
+        filed = proxy.file_for_enterprise(db, guide, data, owner_phone=values["owner_phone"])
+    project = filed.project
+    phone = proxy.invited_phone_masked(project)
+    invitation = (
+        f"建设单位尚未注册，已向 {phone} 发送注册邀请短信；其用该号码注册登录后，项目自动归入其账号。"
+        if filed.texted
+        else f"建设单位尚未注册，邀请短信未能发出，请告知其用 {phone} 在门户注册；注册登录后项目自动归入其账号。"
+    )
     flash(
         request,
-        f"已为建设单位创建项目，编号 {project.code}；建设单位在门户确认后方可提交部门审核。请继续填写项目指标。",
+        f"已为建设单位创建项目，编号 {project.code}；{invitation if filed.invited else ''}"
+        "建设单位在门户确认后方可提交部门审核。请继续填写项目指标。",
     )
     return redirect(f"/filing/projects/{project.id}/indicators")
 

@@ -45,6 +45,7 @@ ACTION_NAMES: dict[str, str] = {
     "applicant.prefill_read": "窗口调取申请人信息",
     "project.derive": "流程推演",
     "project.proxy_file": "报建专员代企业填报项目（帮办代办）",
+    "project.invitation_claimed": "建设单位注册后领取代办项目",
     "project.owner_confirm": "建设单位确认代办的项目",
     "project.document_upload": "上传项目资料",
     "project.document_download": "查看项目资料",

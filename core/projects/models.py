@@ -33,6 +33,10 @@ class Project(Base):
     owner_confirmed_at: Mapped[datetime | None] = mapped_column(
         DateTime, comment="帮办代办：建设单位确认代办项目的时间"
     )
+    invited_login: Mapped[str | None] = mapped_column(
+        String(50), index=True, comment="帮办代办：尚未注册的建设单位将来的登录名（手机号的带密钥摘要）"
+    )
+    invited_phone: Mapped[str | None] = mapped_column(EncryptedString, comment="帮办代办：邀请注册的手机号（加密）")
     status: Mapped[str] = mapped_column(String(12), index=True, comment="draft / derived / in_review / confirmed")
     indicators: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.audit.hooks import record_event
 from core.clock import now
 from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from core.org import service as org_service
@@ -87,9 +88,28 @@ def _require_any_project_permission(user: User | None) -> User:
     return user
 
 
+def claim_invitations(db: Session, user: User) -> list[Project]:
+    """Projects a guide filed for this enterprise before it had an account join its account (帮办代办): the
+    guide gave the mobile number it has now registered with, so the project waits under the login name that
+    number gives (``Project.invited_login``). Audited per project."""
+    if not user.username.startswith("m:") or Permission.PROJECT_FILE not in user.permissions:
+        return []
+    waiting = list(
+        db.scalars(select(Project).where(Project.owner_user_id.is_(None), Project.invited_login == user.username))
+    )
+    for project in waiting:
+        project.owner_user_id = user.id
+        project.invited_login = project.invited_phone = None
+        record_event(db, action="project.invitation_claimed", entity="project", entity_id=str(project.id))
+    if waiting:
+        db.flush()
+    return waiting
+
+
 def get_for(db: Session, user: User | None, project_id: int, *, channel_user: str | None = None) -> Project:
     """A project the user may see; 404 otherwise, so others' projects are not even confirmed to exist."""
     user = _require_any_project_permission(user)
+    claim_invitations(db, user)
     project = db.get(Project, project_id)
     if project is None or not can_view(db, user, project, channel_user=channel_user):
         raise NotFound("项目不存在或您无权查看")
@@ -131,6 +151,7 @@ def list_projects(
     if q:
         query = query.where(Project.name.contains(q) | Project.enterprise_name.contains(q) | (Project.code == q))
     if not ({Permission.PROJECT_READ, Permission.PROJECT_GUIDE} & user.permissions):
+        claim_invitations(db, user)
         query = query.where(Project.owner_user_id == user.id)
     elif user.data_scope != DataScope.ALL:
         reviewing = (
@@ -188,9 +209,14 @@ def create_project(db: Session, user: User | None, data: ProjectIn, *, channel_u
     else:
         org_service.require(user, Permission.PROJECT_FILE)
     assert user is not None
+    return new_project(db, data, owner_user_id=None if channel_user else user.id, channel_user=channel_user)
+
+
+def new_project(db: Session, data: ProjectIn, *, owner_user_id: int | None, channel_user: str | None = None) -> Project:
+    """A draft project with its number, for the owner given — the caller has checked who may start it."""
     project = Project(
         name=data.name.strip(),
-        owner_user_id=None if channel_user else user.id,
+        owner_user_id=owner_user_id,
         channel_user=channel_user,
         status=DRAFT,
         indicators={},

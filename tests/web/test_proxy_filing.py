@@ -13,14 +13,17 @@ from sqlalchemy.orm import Session
 from core.audit.models import AuditLog
 from core.db import get_sessionmaker
 from core.errors import Conflict
+from core.org.models import User
 from core.projects import proxy
 from core.projects import service as project_service
 from core.projects.models import Project, ProjectDocument
 from core.projects.schemas import ProjectIn
+from core.sms import last_sent
 from tests.helpers import PDF_BYTES
 from tests.projects import conftest as project_fixtures
 from tests.projects.conftest import FACTORY_ANSWERS, FACTORY_INFO, Filing, new_project
 from tests.web.conftest import Browser
+from tests.web.test_register_sms import MASKED, PASSWORD, PHONE, texted_code
 
 filing = project_fixtures.filing  # the seed departments, the seed rule set in force and a project guide
 
@@ -35,9 +38,9 @@ def proxy_form(phone: str) -> dict[str, str]:
 def test_a_guide_files_for_an_enterprise_which_confirms(browser: MakeBrowser, filing: Filing, db: Session) -> None:
     guide = browser("guide")
     assert "代建设单位填报（帮办代办）" in guide.get("/admin/filing/projects").text
-    unknown = guide.submit(FORM, FORM, proxy_form("13900000099"))
-    assert unknown.status_code == 422 and "请建设单位先在门户用此手机号注册" in unknown.text
-    assert 'value="精密机械零部件生产基地项目"' in unknown.text  # the form keeps what was typed
+    wrong = guide.submit(FORM, FORM, proxy_form("0512-1234567"))
+    assert wrong.status_code == 422 and "请填写建设单位联系人的11位手机号" in wrong.text
+    assert 'value="精密机械零部件生产基地项目"' in wrong.text  # the form keeps what was typed
     created = guide.submit(FORM, FORM, proxy_form("13800000001"))
     assert created.status_code == 200 and "已为建设单位创建项目" in created.text
     project_id = int(created.url.path.split("/")[3])
@@ -67,6 +70,45 @@ def test_a_guide_files_for_an_enterprise_which_confirms(browser: MakeBrowser, fi
     assert {"project.proxy_file", "project.owner_confirm"} <= actions
 
 
+def test_a_guide_files_for_an_enterprise_without_an_account_which_registers_and_confirms(
+    browser: MakeBrowser, filing: Filing, db: Session
+) -> None:
+    """The enterprise has no portal account yet: it is invited by text message, and the project is its own from
+    its first sign-in after registering with that number — nobody else sees it before or after."""
+    guide = browser("guide")
+    created = guide.submit(FORM, FORM, proxy_form(PHONE))
+    assert created.status_code == 200 and f"建设单位尚未注册，已向 {MASKED} 发送注册邀请短信" in created.text
+    project_id = int(created.url.path.split("/")[3])
+    invitation = last_sent(MASKED)
+    assert "已为XX精工科技有限公司代办建设项目“精密机械零部件生产基地项目”" in invitation
+    assert "请用本手机号在" in invitation and "门户注册并登录" in invitation
+    db.rollback()
+    waiting = db.get(Project, project_id)
+    assert waiting is not None and waiting.owner_user_id is None and waiting.invited_phone == PHONE
+    assert f"已邀请其用 {MASKED} 注册" in guide.get(f"/admin/filing/projects/{project_id}").text
+    for who in ("citizen", "citizen2"):  # enterprises with accounts under other numbers
+        assert browser(who).get(f"/filing/projects/{project_id}").status_code == 404
+
+    enterprise = browser(None)
+    form = {"phone": PHONE, "name": "苏州精工机械有限公司", "password": PASSWORD, "password2": PASSWORD}
+    enterprise.submit("/register", "/register/code", form)
+    registered = enterprise.submit("/register", "/register", {**form, "sms_code": texted_code()})
+    assert "注册成功" in registered.text
+    enterprise.submit("/login", "/login", {"username": PHONE, "password": PASSWORD})
+    listing = enterprise.get("/filing").text
+    assert FACTORY_INFO["name"] in listing and "代办待您确认" in listing
+    done = enterprise.submit(f"/filing/projects/{project_id}", f"/filing/projects/{project_id}/confirm", {})
+    assert "已确认该项目为本单位项目" in done.text
+    db.rollback()
+    claimed = db.get(Project, project_id)
+    assert claimed is not None and claimed.owner_confirmed_at is not None
+    assert claimed.invited_login is None and claimed.invited_phone is None
+    owner = db.get(User, claimed.owner_user_id)
+    assert owner is not None and owner.name == "苏州精工机械有限公司"
+    actions = set(db.scalars(select(AuditLog.action).where(AuditLog.entity_id == str(project_id))))
+    assert {"project.proxy_file", "project.invitation_claimed", "project.owner_confirm"} <= actions
+
+
 def test_only_a_guide_may_file_for_others(browser: MakeBrowser, filing: Filing) -> None:
     assert browser("clerk_a").get(FORM).status_code == 403
     citizen = browser("citizen")
@@ -77,7 +119,7 @@ def test_only_a_guide_may_file_for_others(browser: MakeBrowser, filing: Filing) 
 def test_the_departments_get_it_only_after_the_enterprise_confirmed(filing: Filing, db: Session) -> None:
     guide = filing.world.users["guide"]
     data = ProjectIn.model_validate({**FACTORY_INFO, "indicators": FACTORY_ANSWERS})
-    project = proxy.file_for_enterprise(db, guide, data, owner_phone="13800000001")
+    project = proxy.file_for_enterprise(db, guide, data, owner_phone="13800000001").project
     project_service.derive_project(db, guide, project)
     with pytest.raises(Conflict, match="须经建设单位在门户确认"):
         project_service.send_for_review(db, guide, project)
