@@ -97,6 +97,18 @@ def _require_decider(user: User | None, case: Case) -> User:
     return decider
 
 
+def concluded_on_the_spot(case: Case) -> bool:
+    """A 即办件 still at 审查 is concluded where it was accepted (当场办结): the window clerk who took it on may
+    do that, as well as anyone who decides the department's cases."""
+    return case.case_type == CaseType.IMMEDIATE and case.current_step == Step.REVIEW
+
+
+def _require_concluder(user: User | None, case: Case) -> User:
+    if concluded_on_the_spot(case) and user is not None and Permission.CASE_HANDLE in user.permissions:
+        return _require_handler(user, case)
+    return _require_decider(user, case)
+
+
 def _out_of_order(case: Case, action: str) -> Conflict:
     where = STATUS_LABELS[case.status]
     if case.status == CaseStatus.PROCESSING:
@@ -510,7 +522,7 @@ def conclude(
     licence_valid_until: datetime | None = None,
 ) -> Licence | None:
     """办结 with a conclusion result; 出证办结 of a licensed item stores the licence for its holder."""
-    handler = _require_decider(user, case)
+    handler = _require_concluder(user, case)
     immediate = case.case_type == CaseType.IMMEDIATE
     steps = {Step.CONCLUDE, Step.REVIEW} if immediate else {Step.CONCLUDE}
     _expect(case, "conclude", {CaseStatus.PROCESSING}, steps)
@@ -657,14 +669,20 @@ def return_case(db: Session, user: User | None, case: Case, *, opinion: str) -> 
 
 
 DECIDER_ACTIONS = frozenset({"decide", "conclude", "return"})
-"""Actions that need ``case.decide``; every other handling action needs ``case.handle``."""
+"""Actions that need ``case.decide``; every other handling action needs ``case.handle`` (and so does 当场办结 of a
+即办件, which ``case.decide`` may also do)."""
 
 
 def actions_for(user: User, case: Case) -> list[str]:
     """The actions this member of staff may take on the case now (state and permission together)."""
     held = user.permissions
     handle, decide = Permission.CASE_HANDLE in held, Permission.CASE_DECIDE in held
-    return [a for a in allowed_actions(case) if (decide if a in DECIDER_ACTIONS else handle)]
+    on_the_spot = concluded_on_the_spot(case)
+    return [
+        a
+        for a in allowed_actions(case)
+        if ((decide or (handle and a == "conclude" and on_the_spot)) if a in DECIDER_ACTIONS else handle)
+    ]
 
 
 def allowed_actions(case: Case) -> list[str]:

@@ -43,6 +43,24 @@ def test_a_clerk_is_not_offered_the_decision_and_cannot_post_it(browser: MakeBro
     assert '<option value="0">出证办结</option>' in page  # words, not "0 出证办结"
 
 
+def test_the_clerk_concludes_an_immediate_case_on_the_spot_but_no_other(browser: MakeBrowser, world: World, db) -> None:
+    """即办件 are 当场办结 at the window by the clerk who accepted them; a 承诺件's 办结 stays with the deciders."""
+    clerk = browser("clerk_a")
+    promised = register_case(clerk, world)
+    act(clerk, promised, "accept")
+    assert "<h3>办结</h3>" not in clerk.get(f"/admin/cases/{promised}").text
+    immediate = register_case(clerk, world, world.immediate_item.id)
+    act(clerk, immediate, "accept")
+    assert "<h3>办结</h3>" in clerk.get(f"/admin/cases/{immediate}").text
+    page = act(clerk, immediate, "conclude", result="0", reason="").text
+    assert "已办结" in page
+    db.rollback()
+    case = db.scalar(select(Case).where(Case.id == immediate))
+    assert case is not None and case.status == "concluded" and [s.action for s in case.steps][-1] == "conclude"
+    other = browser("clerk_b")  # another department's clerk holds case.handle too, not for A's cases
+    assert other.get(f"/admin/cases/{immediate}").status_code in (403, 404)
+
+
 def test_history_does_not_repeat_the_action_as_its_result(browser: MakeBrowser, world: World) -> None:
     clerk = browser("clerk_a")
     case_id = register_case(clerk, world)
