@@ -6,7 +6,7 @@ not needed to match them); ``project.invited_phone`` keeps that number encrypted
 the invitation again. Both are empty for every other project; the project joins the account at its first
 sign-in and the enterprise then confirms it as before.
 
-Revision ID: 0033
+Revision ID: 0025
 Revises: 0024
 Create Date: 2026-12-05 11:10:00
 """
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0033"
+revision: str = "0025"
 down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
