@@ -112,6 +112,7 @@ def periodic_jobs() -> list[Job]:
         Job("audit-retention", 24 * 60, purge_audit_log, "审计日志保存期清理失败"),
         Job("phone-codes", 24 * 60, purge_phone_codes, "过期短信验证码清理失败"),
         Job("pending-uploads", 24 * 60, purge_pending_uploads, "申报表单遗留文件清理失败"),
+        Job("backup", 60, nightly_backup, "夜间备份失败"),
     ]
     for plugin_jobs in hooks("jobs"):
         jobs += plugin_jobs()
@@ -124,6 +125,13 @@ def run(name: str) -> object:
     if name not in jobs:
         raise LookupError(f"没有名为 {name} 的定时任务")
     return jobs[name].run()
+
+
+def nightly_backup() -> int:
+    """The night's backup of the database and stored files (hourly check; one backup a night, old ones pruned)."""
+    from core.backup.service import nightly
+
+    return nightly()
 
 
 def purge_phone_codes() -> int:
