@@ -179,6 +179,7 @@ def restore(
     path: Annotated[str, typer.Argument(help="备份目录，例如 var/backups/20261205-020000")],
     until: Annotated[str | None, typer.Option(help="时间点恢复：重放二进制日志到此时刻（北京时间 YYYY-MM-DD HH:MM:SS）")] = None,
     binlog_dir: Annotated[str | None, typer.Option(help="二进制日志所在目录（时间点恢复用）")] = None,
+    files_from: Annotated[str | None, typer.Option(help="同步保存的上传文件副本（补回备份之后上传的文件）")] = None,
     yes: Annotated[bool, typer.Option("--yes", help="不再确认")] = False,
 ) -> None:
     """Restore the database and the stored files from a backup, optionally up to a moment (恢复)."""
@@ -208,6 +209,9 @@ def restore(
             typer.echo("[恢复] 正在重放二进制日志")
             done = pitr.replay(get_settings().database_url, manifest, Path(binlog_dir), moment)
             typer.echo(f"已重放 {len(done.files)} 个二进制日志文件，数据恢复到 {moment:%Y-%m-%d %H:%M:%S}。")
+        if files_from:
+            added = backups.add_shipped_files(Path(files_from))
+            typer.echo(f"已从 {files_from} 补回备份之后上传的文件 {added} 个。")
     except ValidationFailed as exc:
         typer.echo(exc.message, err=True)
         raise typer.Exit(1) from exc

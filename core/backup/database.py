@@ -125,12 +125,11 @@ def _dump_mariadb(url: str, folder: Path) -> Dump:
     if log_bin:
         command += ["--master-data=2", "--gtid"]
     target = folder / "database.sql.gz"
-    with target.open("wb") as out:
-        errors = tempfile.TemporaryFile()
+    with target.open("wb") as out, tempfile.TemporaryFile() as errors:
         process = subprocess.Popen([*command, database], env=env, stdout=subprocess.PIPE, stderr=errors)
         assert process.stdout is not None
         head = b""
-        with gzip.open(out, "wb", compresslevel=1) as packed:  # level 1: the dump is text, speed matters more
+        with process.stdout, gzip.open(out, "wb", compresslevel=1) as packed:  # level 1: speed matters more
             while chunk := process.stdout.read(CHUNK):
                 if len(head) < 64 * 1024:
                     head += chunk[: 64 * 1024]
@@ -180,20 +179,19 @@ def _load_mariadb(url: str, dump_file: Path) -> None:
         f"CREATE DATABASE {quoted} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
     )
     args, env = client_args(parsed)
-    errors = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        ["mariadb", *args, "--default-character-set=utf8mb4", "--init-command=SET SESSION sql_log_bin=0", database],
-        env=env,
-        stdin=subprocess.PIPE,
-        stderr=errors,
-    )
-    assert process.stdin is not None
-    with gzip.open(dump_file, "rb") as packed:
-        while chunk := packed.read(CHUNK):
-            process.stdin.write(chunk)
-    process.stdin.close()
-    if process.wait():
-        raise RuntimeError(f"导入数据库失败：{read_errors(errors)}")
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            ["mariadb", *args, "--default-character-set=utf8mb4", "--init-command=SET SESSION sql_log_bin=0", database],
+            env=env,
+            stdin=subprocess.PIPE,
+            stderr=errors,
+        )
+        assert process.stdin is not None
+        with process.stdin, gzip.open(dump_file, "rb") as packed:
+            while chunk := packed.read(CHUNK):
+                process.stdin.write(chunk)
+        if process.wait():
+            raise RuntimeError(f"导入数据库失败：{read_errors(errors)}")
 
 
 def read_errors(errors: IO[bytes]) -> str:

@@ -249,6 +249,21 @@ def _unpack_files(archive_path: Path, upload_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def add_shipped_files(shipped: Path) -> int:
+    """After a point-in-time recovery: copies the stored files uploaded since the backup from the copy the file
+    shipper keeps (deploy/backup/ship.sh), those the restored folder lacks; returns how many."""
+    upload_dir = get_settings().upload_dir
+    added = 0
+    for path in shipped.rglob("*"):
+        relative = path.relative_to(shipped)
+        if not path.is_file() or relative.parts[0] in SKIPPED or (upload_dir / relative).exists():
+            continue
+        (upload_dir / relative).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        shutil.copy2(path, upload_dir / relative)
+        added += 1
+    return added
+
+
 def nightly() -> int:
     """The periodic job: one backup a night, at ``backup_hour`` or the first run after it; old ones pruned.
 
