@@ -12,6 +12,7 @@ from core.cases.numbering import prepare_counters
 from core.cases.scheduled import refresh_open_cases
 from core.clock import today
 from core.db import get_sessionmaker
+from core.metrics import WARNING_SCAN_SECONDS
 from core.early_warnings import scheduled as warnings
 from core.plugins import hooks
 from core.retry import in_transaction
@@ -50,7 +51,8 @@ def scan_supervision() -> int:
 
 def scan_warnings() -> int:
     """Raises, ends and escalates warnings of cases, project nodes, milestones and coordination issues (项目预警)."""
-    done = warnings.scan()
+    with WARNING_SCAN_SECONDS.time():
+        done = warnings.scan()
     if done.raised or done.ended or done.escalated:
         log.info("预警扫描完成：新增 %s 条，解除 %s 条，升级 %s 条", done.raised, done.ended, done.escalated)
     return done.raised

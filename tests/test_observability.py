@@ -1,0 +1,193 @@
+"""Metrics and request ids (issue 17): /metrics for the Prometheus server only, latency by route template, errors
+by status, the outbox's depth and age, failed notifications, the bot's turn latency, the warning scan's duration;
+one request id in the log lines of every hop — the request, the bot turn it starts, the bot's calls back to the
+API, and the Celery tasks it queues."""
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+from pydantic import SecretStr
+from sqlalchemy.orm import Session
+
+from core import jobs, observability
+from core.clock import now
+from core.settings import get_settings
+from notifications.models import Notification
+from core.events.models import DomainEvent
+from tests.channels.conftest import FakeRasa, fake_rasa, webchat_say  # noqa: F401  (the fake Rasa fixture)
+from tests.conftest import World
+from tongban.celery import app as celery_app
+
+PROMETHEUS = ("127.0.0.1", 40000)
+
+
+def scrape(client: TestClient, **headers: str) -> dict[str, list[tuple[dict[str, str], float]]]:
+    """The metrics page as {sample name: [(labels, value)]}."""
+    response = client.get("/metrics", headers=headers)
+    assert response.status_code == 200, response.text
+    samples: dict[str, list[tuple[dict[str, str], float]]] = {}
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            samples.setdefault(sample.name, []).append((sample.labels, sample.value))
+    return samples
+
+
+def value(samples: dict[str, list[tuple[dict[str, str], float]]], name: str, **labels: str) -> float:
+    return sum(v for found, v in samples.get(name, []) if all(found.get(k) == w for k, w in labels.items()))
+
+
+def test_metrics_answer_the_prometheus_address_or_token_and_nobody_else(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert TestClient(app, client=PROMETHEUS).get("/metrics").status_code == 200
+    stranger = TestClient(app, client=("203.0.113.9", 40000))
+    assert stranger.get("/metrics").status_code == 404
+    monkeypatch.setattr(get_settings(), "metrics_token", SecretStr("scrape-token-0123456789"))
+    assert stranger.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 404
+    assert stranger.get("/metrics", headers={"Authorization": "Bearer scrape-token-0123456789"}).status_code == 200
+    # Behind nginx the connection is the proxy's: the address that counts is the one it forwards.
+    monkeypatch.setattr(get_settings(), "trusted_proxies", ("127.0.0.1",))
+    proxied = TestClient(app, client=PROMETHEUS)
+    assert proxied.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 404
+
+
+def test_latency_is_counted_by_route_template_and_errors_by_status(app: FastAPI, world: World) -> None:
+    client = TestClient(app, client=PROMETHEUS)
+    before = scrape(client)
+    for case_id in (999991, 999992, 999993):
+        assert client.get(f"/api/v1/cases/{case_id}", headers=world.auth("clerk_a")).status_code == 404
+    after = scrape(client)
+    route = "/api/v1/cases/{case_id}"
+    count = "tongban_http_request_duration_seconds_count"
+    assert value(after, count, route=route) - value(before, count, route=route) == 3
+    assert not any("999991" in labels.get("route", "") for labels, _ in after[count])  # never the raw path
+    responses = "tongban_http_responses_total"
+    assert value(after, responses, route=route, status="404") - value(before, responses, route=route, status="404") == 3
+
+
+def test_the_outbox_depth_its_oldest_age_and_failed_notifications(app: FastAPI, world: World, db: Session) -> None:
+    user = world.users["clerk_a"]
+    event = DomainEvent(kind="case.accepted", subject="case:1", data={}, recipients=[])
+    db.add(event)
+    db.flush()
+    for n, (status, minutes) in enumerate( (("created", 30), ("created", 2), ("sending", 1), ("failed", 90), ("delivered", 120))):
+        db.add(
+            Notification(
+                idempotency_key=f"metrics-test-{n}",
+                event_id=event.id,
+                user_id=user.id,
+                channel="inbox",
+                kind="case.accepted",
+                title="办件已受理",
+                body="测试",
+                status=status,
+                created_at=now() - timedelta(minutes=minutes),
+            )
+        )
+    db.commit()
+    samples = scrape(TestClient(app, client=PROMETHEUS))
+    assert value(samples, "tongban_outbox_depth") == 3
+    assert 29 * 60 <= value(samples, "tongban_outbox_oldest_age_seconds") <= 31 * 60
+    assert value(samples, "tongban_notifications_failed") == 1
+
+
+def test_a_warning_scan_is_timed(app: FastAPI, world: World) -> None:
+    client = TestClient(app, client=PROMETHEUS)
+    name = "tongban_warning_scan_duration_seconds_count"
+    before = value(scrape(client), name)
+    jobs.scan_warnings()
+    assert value(scrape(client), name) == before + 1
+
+
+@pytest.fixture
+def records() -> Iterator[list[logging.LogRecord]]:
+    """Every record of the platform's loggers, from any thread."""
+    seen: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    keep = Keep()
+    logger = logging.getLogger("tongban")
+    logger.addHandler(keep)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    yield seen
+    logger.removeHandler(keep)
+    logger.setLevel(level)
+
+
+def test_a_trusted_source_names_the_request_id_and_anyone_else_gets_a_new_one(
+    app: FastAPI, world: World, monkeypatch: pytest.MonkeyPatch, records: list[logging.LogRecord]
+) -> None:
+    monkeypatch.setattr(get_settings(), "request_id_sources", ("127.0.0.1",))  # the bot's action server
+    action_server = TestClient(app, client=("127.0.0.1", 40001))
+    response = action_server.get("/api/v1/items", headers={"X-Request-ID": "turn-5be1c0de"})
+    assert response.headers["X-Request-ID"] == "turn-5be1c0de"
+    assert any(r.name == "tongban.access" and r.request_id == "turn-5be1c0de" for r in records)  # type: ignore[attr-defined]
+
+    stranger = TestClient(app, client=("203.0.113.9", 40000))
+    made = stranger.get("/api/v1/items", headers={"X-Request-ID": "forged-id"}).headers["X-Request-ID"]
+    assert made != "forged-id" and len(made) == 32
+    bad = action_server.get("/api/v1/items", headers={"X-Request-ID": "with space;and/slash"}).headers["X-Request-ID"]
+    assert len(bad) == 32  # a malformed id is replaced, even from a trusted source
+
+
+def test_json_logs_carry_the_request_id() -> None:
+    with observability.request_context("abc-123"):
+        record = logging.getLogger("tongban.test").makeRecord(
+            "tongban.test", logging.INFO, __file__, 1, "办件已受理", (), None
+        )
+    line = json.loads(observability.formatter("json").format(record))
+    assert (line["request_id"], line["message"], line["level"], line["logger"]) == (
+        "abc-123",
+        "办件已受理",
+        "INFO",
+        "tongban.test",
+    )
+    assert "[abc-123]" in observability.formatter("text").format(record)
+
+
+def test_a_web_chat_turn_sends_its_request_id_to_the_bot(
+    client: TestClient, fake_rasa: FakeRasa, records: list[logging.LogRecord]
+) -> None:
+    webchat_say(client, "怎么查进度")
+    sent = fake_rasa.calls[-1]
+    rid = sent["metadata"]["request_id"]  # type: ignore[index]
+    assert len(rid) == 32
+    answered = [r for r in records if r.name == "tongban.channels" and r.getMessage().startswith("智能客服已回答")]
+    assert answered and answered[-1].request_id == rid  # type: ignore[attr-defined]
+    access = [r for r in records if r.name == "tongban.access" and "/channels/webchat/messages" in r.getMessage()]
+    assert access[-1].request_id == rid  # type: ignore[attr-defined]
+    samples = scrape(TestClient(client.app, client=PROMETHEUS))  # type: ignore[arg-type]
+    assert value(samples, "tongban_bot_turn_duration_seconds_count", outcome="answered") >= 1
+
+
+@celery_app.task(name="tests.request_id_echo")  # type: ignore[untyped-decorator]  # Celery ships no types
+def request_id_echo() -> None:
+    logging.getLogger("tongban.test").info("任务执行")
+
+
+def test_a_celery_task_runs_under_the_request_id_it_was_queued_with(
+    records: list[logging.LogRecord], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(celery_app.conf, "broker_url", "memory://")
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        with observability.request_context("req-celery-42"):
+            request_id_echo.apply_async()
+        deadline = time.monotonic() + 20
+        while not any(r.getMessage() == "任务执行" for r in records) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    ran = [r for r in records if r.getMessage() == "任务执行"]
+    assert ran and ran[-1].request_id == "req-celery-42"  # type: ignore[attr-defined]
+    assert ran[-1].threadName != threading.current_thread().name  # it ran in the worker, not here
