@@ -81,13 +81,12 @@ def main() -> None:
     os.environ["TONGBAN_MARIADB_BINLOG"] = "1"  # scripts/mariadb.sh keeps a binary log, as production does
     with bench_environment("mariadb", "restore") as env:
         from sqlalchemy import func, select, text
-
-        from core import migrate
         from sqlalchemy.engine import make_url
 
+        from core import migrate
         from core.backup import pitr
-        from core.backup.database import mariadb_query
         from core.backup import service as backups
+        from core.backup.database import mariadb_query
         from core.cases.models import Case
         from core.clock import now
         from core.db import get_engine
@@ -103,7 +102,7 @@ def main() -> None:
         rng = random.Random(17)
         with get_engine().begin() as conn:
             conn.execution_options(tongban_audit=False)
-            for n in range(1000):
+            for _ in range(1000):
                 conn.execute(
                     text("UPDATE `case` SET status='concluded', version=version+1 WHERE id=:id"),
                     {"id": rng.randint(1, args.cases)},

@@ -12,8 +12,8 @@ from core.cases.numbering import prepare_counters
 from core.cases.scheduled import refresh_open_cases
 from core.clock import today
 from core.db import get_sessionmaker
-from core.metrics import WARNING_SCAN_SECONDS
 from core.early_warnings import scheduled as warnings
+from core.metrics import WARNING_SCAN_SECONDS
 from core.plugins import hooks
 from core.retry import in_transaction
 from core.settings import get_settings

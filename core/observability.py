@@ -71,7 +71,7 @@ _factory = logging.getLogRecordFactory()
 
 
 def _record(*args: object, **kwargs: object) -> logging.LogRecord:
-    record = _factory(*args, **kwargs)  # type: ignore[arg-type]
+    record = _factory(*args, **kwargs)
     record.request_id = _current.get() or "-"
     return record
 

@@ -66,7 +66,11 @@ class Writer:
             upload = self.client.post(
                 "/api/v1/uploads", files={"file": (f"材料{n}.pdf", content, "application/pdf")}, headers=headers
             )
-            body = {"service_item_id": self.world.item.id, "applicant": PERSON, "materials": paper_materials(self.world)}
+            body = {
+                "service_item_id": self.world.item.id,
+                "applicant": PERSON,
+                "materials": paper_materials(self.world),
+            }
             case = self.client.post("/api/v1/cases/window", json=body, headers=headers)
             if upload.status_code != 201 or case.status_code != 201:
                 self.failures.append(f"{upload.status_code} {case.status_code} {case.text[:200]}")
@@ -178,4 +182,3 @@ def test_mariadb_restore_drill_with_point_in_time_recovery(client: TestClient, w
     for write in before:
         assert files[write.upload_id] == hashlib.sha256(write.content).hexdigest()
     _check_files(files)
-

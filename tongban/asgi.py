@@ -20,7 +20,7 @@ import core.api
 import core.models
 import knowledge.views
 import notifications.views
-import tongban.celery  # noqa: F401  (the one Celery app: what this process hands to Redis goes through it)
+import tongban.celery
 import tongban.metrics
 import web.routes
 from core.api import ERROR_RESPONSES, install_error_handlers

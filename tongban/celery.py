@@ -14,8 +14,7 @@ from celery import Celery, Task
 from celery.signals import after_setup_logger, before_task_publish, task_postrun, task_prerun
 
 import core.models  # noqa: F401  (every domain's tables in the metadata, so foreign keys across domains resolve)
-from core import jobs
-from core import observability
+from core import jobs, observability
 from core.settings import get_settings
 from notifications import tasks as notification_tasks
 

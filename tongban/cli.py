@@ -168,7 +168,9 @@ def backup(
     database = done.manifest["database"]
     typer.echo(f"备份完成：{done.path}（数据库 {database['size']:,} 字节，文件 {done.manifest['files']['count']} 个）")
     if database["binlog"]:
-        typer.echo(f"二进制日志位置：{database['binlog']['file']}:{database['binlog']['position']}（时间点恢复由此开始）")
+        typer.echo(
+            f"二进制日志位置：{database['binlog']['file']}:{database['binlog']['position']}（时间点恢复由此开始）"
+        )
     if keep:
         for path in backups.prune(keep=keep, folder=folder):
             typer.echo(f"已删除旧备份：{path}")
@@ -177,7 +179,9 @@ def backup(
 @app.command()
 def restore(
     path: Annotated[str, typer.Argument(help="备份目录，例如 var/backups/20261205-020000")],
-    until: Annotated[str | None, typer.Option(help="时间点恢复：重放二进制日志到此时刻（北京时间 YYYY-MM-DD HH:MM:SS）")] = None,
+    until: Annotated[
+        str | None, typer.Option(help="时间点恢复：重放二进制日志到此时刻（北京时间 YYYY-MM-DD HH:MM:SS）")
+    ] = None,
     binlog_dir: Annotated[str | None, typer.Option(help="二进制日志所在目录（时间点恢复用）")] = None,
     files_from: Annotated[str | None, typer.Option(help="同步保存的上传文件副本（补回备份之后上传的文件）")] = None,
     yes: Annotated[bool, typer.Option("--yes", help="不再确认")] = False,

@@ -81,7 +81,7 @@ def registry() -> CollectorRegistry:
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         return REGISTRY
     scraped = CollectorRegistry()
-    MultiProcessCollector(scraped)
+    MultiProcessCollector(scraped)  # type: ignore[no-untyped-call]  # prometheus-client leaves it untyped
     scraped.register(_STATE)
     return scraped
 

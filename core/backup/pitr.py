@@ -66,7 +66,10 @@ def replay(url: str, manifest: dict[str, Any], binlog_dir: Path, until: datetime
         )
     created = datetime.fromisoformat(str(manifest["created_at"]))
     if until < created.replace(microsecond=0):
-        raise ValidationFailed(f"恢复时间点 {until:%Y-%m-%d %H:%M:%S} 早于备份时刻 {created:%Y-%m-%d %H:%M:%S}，请选更早的备份。", code="pitr_time")
+        raise ValidationFailed(
+            f"恢复时间点 {until:%Y-%m-%d %H:%M:%S} 早于备份时刻 {created:%Y-%m-%d %H:%M:%S}，请选更早的备份。",
+            code="pitr_time",
+        )
     files = binlog_files(binlog_dir, str(position["file"]))
     target = make_url(url)
     source_db = str(manifest["database"]["name"])

@@ -177,16 +177,22 @@ def verify(path: Path) -> dict[str, Any]:
     Raises ``ValidationFailed`` with a Chinese message naming what is damaged; returns the manifest."""
     manifest_file = path / MANIFEST
     if not manifest_file.is_file():
-        raise ValidationFailed(f"“{path}”不是完整的备份：缺少清单文件 {MANIFEST}，未做任何改动。", code="backup_damaged")
+        raise ValidationFailed(
+            f"“{path}”不是完整的备份：缺少清单文件 {MANIFEST}，未做任何改动。", code="backup_damaged"
+        )
     try:
         manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
         parts = {"数据库导出": manifest["database"], "文件包": manifest["files"]}
     except (ValueError, KeyError, TypeError) as exc:
-        raise ValidationFailed(f"备份“{path.name}”的清单已损坏，无法读取，未做任何改动。", code="backup_damaged") from exc
+        raise ValidationFailed(
+            f"备份“{path.name}”的清单已损坏，无法读取，未做任何改动。", code="backup_damaged"
+        ) from exc
     for label, part in parts.items():
         file = path / str(part["file"])
         if not file.is_file():
-            raise ValidationFailed(f"备份“{path.name}”已损坏：缺少{label}（{part['file']}），未做任何改动。", code="backup_damaged")
+            raise ValidationFailed(
+                f"备份“{path.name}”已损坏：缺少{label}（{part['file']}），未做任何改动。", code="backup_damaged"
+            )
         if file.stat().st_size != part["size"] or sha256_of(file) != part["sha256"]:
             raise ValidationFailed(
                 f"备份“{path.name}”已损坏：{label}（{part['file']}）的校验和与清单不符，未做任何改动。请改用其他备份。",

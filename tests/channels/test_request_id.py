@@ -1,0 +1,23 @@
+"""The request id of a channel message goes with its bot turn (tests/test_observability.py has the other hops)."""
+
+import logging
+
+from fastapi.testclient import TestClient
+
+from tests.channels.conftest import FakeRasa, webchat_say
+from tests.test_observability import PROMETHEUS, records_fixture, scrape, value  # noqa: F401  (a fixture)
+
+
+def test_a_web_chat_turn_sends_its_request_id_to_the_bot(
+    client: TestClient, fake_rasa: FakeRasa, records: list[logging.LogRecord]
+) -> None:
+    webchat_say(client, "怎么查进度")
+    sent = fake_rasa.calls[-1]
+    rid = sent["metadata"]["request_id"]  # type: ignore[index]
+    assert len(rid) == 32
+    answered = [r for r in records if r.name == "tongban.channels" and r.getMessage().startswith("智能客服已回答")]
+    assert answered and answered[-1].request_id == rid  # type: ignore[attr-defined]
+    access = [r for r in records if r.name == "tongban.access" and "/channels/webchat/messages" in r.getMessage()]
+    assert access[-1].request_id == rid  # type: ignore[attr-defined]
+    samples = scrape(TestClient(client.app, client=PROMETHEUS))  # type: ignore[arg-type]
+    assert value(samples, "tongban_bot_turn_duration_seconds_count", outcome="answered") >= 1
