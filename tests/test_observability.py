@@ -5,12 +5,15 @@ API, and the Celery tasks it queues."""
 
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+import yaml
 from celery.contrib.testing.worker import start_worker
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -18,14 +21,17 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
+import tongban.metrics
 from core import jobs, observability
 from core.clock import now
 from core.events.models import DomainEvent
+from core.metrics import BOT_TURN_SECONDS
 from core.settings import get_settings
 from notifications.models import Notification
 from tests.conftest import World
 from tongban.celery import app as celery_app
 
+ROOT = Path(__file__).resolve().parents[1]
 PROMETHEUS = ("127.0.0.1", 40000)
 """The Prometheus server's address (the default ``metrics_addresses`` allow 127.0.0.1)."""
 
@@ -178,3 +184,54 @@ def test_a_celery_task_runs_under_the_request_id_it_was_queued_with(
     ran = [r for r in records if r.getMessage() == "任务执行"]
     assert ran and ran[-1].request_id == "req-celery-42"  # type: ignore[attr-defined]
     assert ran[-1].threadName != threading.current_thread().name  # it ran in the worker, not here
+
+
+def test_every_alert_rule_watches_a_metric_the_platform_serves(
+    app: FastAPI, world: World, fake_backup: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "redis_url", None)
+    client = TestClient(app, client=PROMETHEUS)
+    client.get("/api/v1/items")
+    jobs.scan_warnings()
+    BOT_TURN_SECONDS.labels("answered").observe(0.5)
+    served = {re.sub(r"_(bucket|count|sum|total|created)$", "", name) for name in scrape(client)}
+    rules = yaml.safe_load((ROOT / "deploy/prometheus/alerts.yml").read_text(encoding="utf-8"))
+    runbook = (ROOT / "deploy/RUNBOOK.md").read_text(encoding="utf-8")
+    sections = {line[3:].strip().lower().replace(" ", "-") for line in runbook.splitlines() if line.startswith("## ")}
+    watched = set()
+    for rule in rules["groups"][0]["rules"]:
+        assert rule["annotations"]["summary"]
+        assert rule["annotations"]["runbook"].removeprefix("deploy/RUNBOOK.md#") in sections, rule["alert"]
+        watched |= {re.sub(r"_(bucket|count|sum|total)$", "", m) for m in re.findall(r"tongban_\w+", rule["expr"])}
+    watched.discard("tongban_celery_queue_length")  # served with Redis only (Celery's queue)
+    assert watched <= served, watched - served
+    for wanted in (
+        "tongban_outbox_depth",
+        "tongban_outbox_oldest_age_seconds",
+        "tongban_notifications_failed",
+        "tongban_http_request_duration_seconds",
+        "tongban_http_responses",
+        "tongban_bot_turn_duration_seconds",
+        "tongban_warning_scan_duration_seconds",
+        "tongban_backup_last_success_timestamp_seconds",
+    ):
+        assert wanted in watched, wanted
+
+
+@pytest.fixture
+def fake_backup(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A finished backup in the backup folder (the metrics read its time)."""
+    monkeypatch.setattr(get_settings(), "backup_dir", tmp_path)
+    (tmp_path / "20261205-020000").mkdir()
+    (tmp_path / "20261205-020000" / "manifest.json").write_text("{}", encoding="utf-8")
+
+
+def test_the_celery_queue_length_is_read_from_redis(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    class FakeRedis:
+        def llen(self, name: str) -> int:
+            return 17 if name == "celery" else 0
+
+    monkeypatch.setattr(get_settings(), "redis_url", "redis://127.0.0.1:1/0")
+    monkeypatch.setattr(tongban.metrics, "_redis", lambda _url: FakeRedis())
+    samples = scrape(TestClient(app, client=PROMETHEUS))
+    assert value(samples, "tongban_celery_queue_length", queue="celery") == 17

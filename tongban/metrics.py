@@ -20,6 +20,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import REGISTRY, Collector
 
+from core.backup.service import MANIFEST, list_backups
 from core.db import get_sessionmaker
 from core.errors import NotFound
 from core.rate_limit import client_ip
@@ -53,6 +54,13 @@ class StateCollector(Collector):
             log.exception("指标采集：读取通知发件箱失败")
             up.add_metric([], 0)
         yield from (depth, age, failed, up)
+        newest = list_backups()[-1:]
+        if newest:
+            last = GaugeMetricFamily(
+                "tongban_backup_last_success_timestamp_seconds", "When the newest complete backup was written"
+            )
+            last.add_metric([], (newest[0] / MANIFEST).stat().st_mtime)
+            yield last
         url = get_settings().redis_url
         if url:
             queue = GaugeMetricFamily(
