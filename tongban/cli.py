@@ -202,6 +202,8 @@ def restore(
             raise typer.BadParameter("时间格式应为 YYYY-MM-DD HH:MM:SS，例如 2026-12-05 10:30:00") from exc
         if not binlog_dir:
             raise typer.BadParameter("时间点恢复需要 --binlog-dir（二进制日志所在目录）")
+        if not get_settings().database_url.startswith(("mysql", "mariadb")):
+            raise typer.BadParameter("时间点恢复只适用于 MariaDB（SQLite 只能恢复到备份时刻）")
     source = Path(path)
     try:
         backups.verify(source)
@@ -245,6 +247,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, reload: b
         reload=reload,
         proxy_headers=True,
         log_level="info",
+        access_log=False,  # the app writes its own access line, with the request id (core/observability.py)
         server_header=False,  # no "server: uvicorn" telling a probe what to try
     )
 
