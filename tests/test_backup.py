@@ -47,9 +47,7 @@ def test_a_backup_holds_the_database_the_files_and_a_manifest_of_checksums(
     assert {p.stat().st_mode & 0o777 for p in done.path.iterdir()} == {0o600}  # personal data
 
 
-def test_a_damaged_backup_is_refused_in_chinese_and_nothing_changes(
-    world: World, db: Session, tmp_path: Path
-) -> None:
+def test_a_damaged_backup_is_refused_in_chinese_and_nothing_changes(world: World, db: Session, tmp_path: Path) -> None:
     _stored(db)
     done = backups.create(folder=tmp_path)
     dump = done.path / done.manifest["database"]["file"]
