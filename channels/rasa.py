@@ -11,6 +11,7 @@ the password, which the conversation store keeps redacted (``channels/privacy.py
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -19,6 +20,8 @@ import httpx
 
 from channels import privacy
 from channels.messages import Button, Link, OutboundMessage, is_url
+from core.metrics import BOT_TURN_SECONDS
+from core.observability import HEADER, new_request_id, request_id
 from core.settings import get_settings
 
 log = logging.getLogger("tongban.channels")
@@ -50,17 +53,26 @@ def _client(timeout: float) -> httpx.Client:
 def ask(sender: str, text: str) -> BotReply:
     """Posts one user turn to Rasa and returns its answer; raises ``BotUnavailable`` when it cannot."""
     settings = get_settings()
+    # The request id goes along twice: as a header (Rasa's own logs) and in the message's metadata, which the
+    # actions read to send it back to the API (bot/actions/common.py), so one id names the whole turn.
+    rid = request_id() or new_request_id()
+    began = time.perf_counter()
     try:
         response = _client(settings.rasa_timeout_seconds).post(
-            settings.rasa_url, json={"sender": sender, "message": text}
+            settings.rasa_url,
+            json={"sender": sender, "message": text, "metadata": {"request_id": rid}},
+            headers={HEADER: rid},
         )
         response.raise_for_status()
         replies = response.json()
     except (httpx.HTTPError, ValueError) as exc:
+        BOT_TURN_SECONDS.labels("unavailable").observe(time.perf_counter() - began)
         log.warning("智能客服（Rasa）不可用：%s", exc)
         raise BotUnavailable(str(exc)) from exc
+    BOT_TURN_SECONDS.labels("answered").observe(time.perf_counter() - began)
     if not isinstance(replies, list):
         raise BotUnavailable("Rasa 的回答不是列表")
+    log.info("智能客服已回答（%s 条消息）", len(replies))
     return convert(replies)
 
 

@@ -1,6 +1,7 @@
 """Bot turns run on a small pool of threads, so that a callback can stop waiting (WeChat's reply window)
 while the turn goes on; a delivery of a message already being worked on in this process joins that turn."""
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable
@@ -25,7 +26,9 @@ def submit(inbound: InboundMessage, reply_by: float | None = None) -> tuple["Fut
         running = _running.get(key)
         if running is not None:
             return running, False
-        future = _pool.submit(gateway.take_turn, inbound, reply_by)
+        # The turn runs under the request id of the callback that brought the message (contextvars do not
+        # cross into a pool's threads by themselves).
+        future = _pool.submit(contextvars.copy_context().run, gateway.take_turn, inbound, reply_by)
         _running[key] = future
 
     def forget(_done: "Future[gateway.Turn]") -> None:
@@ -45,7 +48,8 @@ def after(future: "Future[gateway.Turn]", then: Callable[[list[OutboundMessage]]
         except Exception:
             log.exception("渠道消息后续处理失败")
 
-    future.add_done_callback(lambda done: _pool.submit(run, done))
+    context = contextvars.copy_context()
+    future.add_done_callback(lambda done: _pool.submit(context.run, run, done))
 
 
 def run_later(function: Callable[..., Any], *args: Any) -> None:
@@ -57,4 +61,4 @@ def run_later(function: Callable[..., Any], *args: Any) -> None:
         except Exception:
             log.exception("渠道消息后续处理失败")
 
-    _pool.submit(run)
+    _pool.submit(contextvars.copy_context().run, run)

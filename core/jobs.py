@@ -13,6 +13,7 @@ from core.cases.scheduled import refresh_open_cases
 from core.clock import today
 from core.db import get_sessionmaker
 from core.early_warnings import scheduled as warnings
+from core.metrics import WARNING_SCAN_SECONDS
 from core.plugins import hooks
 from core.retry import in_transaction
 from core.settings import get_settings
@@ -50,7 +51,8 @@ def scan_supervision() -> int:
 
 def scan_warnings() -> int:
     """Raises, ends and escalates warnings of cases, project nodes, milestones and coordination issues (项目预警)."""
-    done = warnings.scan()
+    with WARNING_SCAN_SECONDS.time():
+        done = warnings.scan()
     if done.raised or done.ended or done.escalated:
         log.info("预警扫描完成：新增 %s 条，解除 %s 条，升级 %s 条", done.raised, done.ended, done.escalated)
     return done.raised
@@ -112,6 +114,7 @@ def periodic_jobs() -> list[Job]:
         Job("audit-retention", 24 * 60, purge_audit_log, "审计日志保存期清理失败"),
         Job("phone-codes", 24 * 60, purge_phone_codes, "过期短信验证码清理失败"),
         Job("pending-uploads", 24 * 60, purge_pending_uploads, "申报表单遗留文件清理失败"),
+        Job("backup", 60, nightly_backup, "夜间备份失败"),
     ]
     for plugin_jobs in hooks("jobs"):
         jobs += plugin_jobs()
@@ -124,6 +127,13 @@ def run(name: str) -> object:
     if name not in jobs:
         raise LookupError(f"没有名为 {name} 的定时任务")
     return jobs[name].run()
+
+
+def nightly_backup() -> int:
+    """The night's backup of the database and stored files (hourly check; one backup a night, old ones pruned)."""
+    from core.backup.service import nightly
+
+    return nightly()
 
 
 def purge_phone_codes() -> int:

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -131,9 +131,31 @@ class Settings(BaseSettings):
     notification_retry_base_seconds: float = 30.0
     """First back-off before a notification is sent again; it doubles with each attempt (with jitter), up to 30 min."""
 
-    @field_validator("trusted_proxies", mode="before")
+    # ---- backups (core/backup) and observability (core/observability, tongban/metrics.py)
+    backup_dir: Path | None = None
+    """Where ``tongban backup`` and the nightly job write backups (default ``<data_dir>/backups``); in production
+    a different disk (or a mount of another machine) than the database and ``data_dir``."""
+    backup_keep: int = Field(14, ge=1)
+    """How many backups the nightly job keeps (the oldest are deleted after a new one is complete)."""
+    backup_nightly: bool = True
+    """Take a backup every night (the periodic job ``backup``: the embedded scheduler or Celery beat)."""
+    backup_hour: int = Field(2, ge=0, le=23)
+    """The hour (local time) from which the nightly backup is taken."""
+    log_format: str = "text"
+    """``text`` (for people) or ``json`` (one JSON object a line, with the request id, for a log collector)."""
+    log_level: str = "INFO"
+    request_id_sources: Annotated[tuple[str, ...], NoDecode] = ()
+    """Addresses or networks besides ``trusted_proxies`` whose ``X-Request-ID`` is taken (the bot's action
+    servers calling back); from anyone else a new id is generated."""
+    metrics_addresses: Annotated[tuple[str, ...], NoDecode] = ("127.0.0.1", "::1")
+    """Addresses or networks allowed to read ``/metrics`` (the Prometheus server); the caller's address is
+    worked out through ``trusted_proxies`` as for rate limits."""
+    metrics_token: SecretStr = SecretStr("")
+    """A bearer token that also opens ``/metrics`` from anywhere (empty: addresses only)."""
+
+    @field_validator("trusted_proxies", "request_id_sources", "metrics_addresses", mode="before")
     @classmethod
-    def _proxy_list(cls, value: object) -> object:
+    def _proxy_list(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str):
             value = tuple(part.strip() for part in value.split(",") if part.strip())
         if isinstance(value, (list, tuple)):
@@ -141,7 +163,7 @@ class Settings(BaseSettings):
                 try:
                     ipaddress.ip_network(str(part), strict=False)
                 except ValueError as exc:
-                    raise ValueError(f"TONGBAN_TRUSTED_PROXIES: “{part}”不是 IP 地址或网段") from exc
+                    raise ValueError(f"TONGBAN_{str(info.field_name).upper()}: “{part}”不是 IP 地址或网段") from exc
         return value
 
     @property
@@ -152,6 +174,11 @@ class Settings(BaseSettings):
     def site_url(self, path: str) -> str:
         """An absolute link to a page of the platform (for letters, notifications, chat cards)."""
         return f"{self.base_url.rstrip('/')}{path}"
+
+    @property
+    def backup_folder(self) -> Path:
+        """Where backups are written."""
+        return self.backup_dir or self.data_dir / "backups"
 
     @property
     def upload_dir(self) -> Path:

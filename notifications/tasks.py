@@ -9,6 +9,7 @@ With no Redis the app process sends by itself: new rows go to a pool of threads 
 plugin's periodic job (the embedded scheduler) runs the sweeper for retries, queued and interrupted rows.
 """
 
+import contextvars
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -78,7 +79,8 @@ class _LocalRunner:
         self._idle = threading.Condition(self._lock)
 
     def submit(self, notification_id: int) -> None:
-        future = self._pool.submit(self._run, notification_id)
+        # The delivery's log lines carry the request id of the work that queued it, as a Celery task's do.
+        future = self._pool.submit(contextvars.copy_context().run, self._run, notification_id)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._done)

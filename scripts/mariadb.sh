@@ -11,6 +11,10 @@ SOCK="$DIR/mariadb.sock"
 PIDFILE="$DIR/mariadb.pid"
 DB="${TONGBAN_MARIADB_DB:-tongban_test}"
 URL="mysql+pymysql://root@127.0.0.1:$PORT/$DB?charset=utf8mb4"
+# TONGBAN_MARIADB_BINLOG=1 keeps a binary log (row format) in the data folder, as production does: the restore
+# drill replays it for point-in-time recovery (tests/test_backup_drill.py).
+BINLOG=()
+[ "${TONGBAN_MARIADB_BINLOG:-}" = 1 ] && BINLOG=(--log-bin=mariadb-bin --server-id=1 --binlog-format=ROW)
 client() { mariadb --no-defaults -uroot -h127.0.0.1 -P"$PORT" --protocol=tcp "$@"; }
 
 case "${1:-start}" in
@@ -32,7 +36,7 @@ case "${1:-start}" in
       say "启动 MariaDB（127.0.0.1:$PORT）"
       nohup mariadbd --no-defaults --user=root --datadir="$DIR/data" --socket="$SOCK" --pid-file="$PIDFILE" --tmpdir="$DIR/tmp" \
         --port="$PORT" --bind-address=127.0.0.1 --skip-name-resolve --character-set-server=utf8mb4 \
-        --collation-server=utf8mb4_unicode_ci --innodb-flush-log-at-trx-commit=2 --max-connections=500 \
+        --collation-server=utf8mb4_unicode_ci --innodb-flush-log-at-trx-commit=2 --max-connections=500 "${BINLOG[@]}" \
         >"$DIR/server.log" 2>&1 &
       for _ in $(seq 1 100); do
         client -e "select 1" >/dev/null 2>&1 && break

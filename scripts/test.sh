@@ -32,7 +32,7 @@ scope_run lint-imports --no-cache
 
 # The two database passes are independent processes (own temp dirs, own database): run them side by side
 # on the two cores, SQLite's output kept in a file and shown when it ends.
-MARIADB_URL="$(bash scripts/mariadb.sh start | tail -1)"
+MARIADB_URL="$(TONGBAN_MARIADB_BINLOG=1 bash scripts/mariadb.sh start | tail -1)"  # a binary log: the restore drill
 # One Redis, a database number per pass, so that the two passes' queues and rate counts stay apart.
 REDIS_URL="$(bash scripts/redis.sh start | tail -1)"
 SQLITE_LOG="$RUN_DIR/sqlite.log"

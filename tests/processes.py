@@ -68,9 +68,10 @@ def stop(process: "subprocess.Popen[bytes]", grace: float = 15) -> None:
 
 
 @contextmanager
-def private_service(script: str, database: str = "") -> Iterator[str]:
+def private_service(script: str, database: str = "", **settings: str) -> Iterator[str]:
     """A private MariaDB (``mariadb.sh``) or Redis (``redis.sh``) on a free port with its own directory,
-    started by the repository's script and stopped at the end; yields its URL."""
+    started by the repository's script and stopped at the end; yields its URL. ``settings`` are the script's
+    other variables without the prefix (``BINLOG="1"`` for ``TONGBAN_MARIADB_BINLOG``)."""
     name = script.removesuffix(".sh").upper()
     workdir = Path(tempfile.mkdtemp(prefix=f"tongban-{script.removesuffix('.sh')}-"))
     env = dict(os.environ)
@@ -78,6 +79,7 @@ def private_service(script: str, database: str = "") -> Iterator[str]:
     env[f"TONGBAN_{name}_DIR"] = str(workdir)
     if database:
         env[f"TONGBAN_{name}_DB"] = database
+    env.update({f"TONGBAN_{name}_{key}": value for key, value in settings.items()})
 
     def call(action: str) -> str:
         done = subprocess.run(

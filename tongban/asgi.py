@@ -20,12 +20,15 @@ import core.api
 import core.models
 import knowledge.views
 import notifications.views
-import tongban.celery  # noqa: F401  (the one Celery app: what this process hands to Redis goes through it)
+import tongban.celery
+import tongban.metrics
 import web.routes
 from core.api import ERROR_RESPONSES, install_error_handlers
 from core.audit.context import AuditContextMiddleware
 from core.jobs import periodic_jobs
 from core.limits import BodySizeLimitMiddleware
+from core.metrics import MetricsMiddleware
+from core.observability import RequestIdMiddleware, configure_logging
 from core.plugins import hooks as plugin_hooks
 from core.retry import RetryTransactionsMiddleware
 from core.settings import get_settings
@@ -35,7 +38,7 @@ log = logging.getLogger("tongban")
 
 API_ROUTERS = (core.api.router, knowledge.views.router, channels.views.router, notifications.views.router)
 """Every package's /api/v1 routes."""
-SITE_ROUTERS = (channels.routes.router, web.routes.router)
+SITE_ROUTERS = (channels.routes.router, tongban.metrics.router, web.routes.router)
 """Every package's routes outside /api/v1: the channel callbacks, the portal and admin pages."""
 
 
@@ -71,6 +74,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     """The application with every part mounted."""
     settings = get_settings()
+    configure_logging()
     app = FastAPI(
         title="通办 Tongban API",
         version="1",
@@ -92,6 +96,8 @@ def create_app() -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RetryTransactionsMiddleware)  # outermost: each try gets a fresh session and audit slot
     app.add_middleware(BodySizeLimitMiddleware)  # before all of them: an oversized body is refused unread
+    app.add_middleware(MetricsMiddleware)  # times everything, refusals included
+    app.add_middleware(RequestIdMiddleware)  # outermost: every log line of the request names it
     install_error_handlers(app)
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)

@@ -7,10 +7,14 @@ plugins' (their ``jobs()`` hook), by name through one task. App processes load i
 what they hand to Redis goes through this app.
 """
 
-from celery import Celery
+import logging
+from typing import Any
+
+from celery import Celery, Task
+from celery.signals import after_setup_logger, before_task_publish, task_postrun, task_prerun
 
 import core.models  # noqa: F401  (every domain's tables in the metadata, so foreign keys across domains resolve)
-from core import jobs
+from core import jobs, observability
 from core.settings import get_settings
 from notifications import tasks as notification_tasks
 
@@ -53,3 +57,34 @@ def _schedule_periodic_jobs(sender: Celery, **_kwargs: object) -> None:
 def run_job(name: str) -> object:
     """Runs one of the platform's periodic jobs by name (core/jobs.py)."""
     return jobs.run(name)
+
+
+REQUEST_ID_HEADER = "tongban_request_id"
+
+
+@before_task_publish.connect  # type: ignore[untyped-decorator]  # Celery ships no types
+def _carry_request_id(headers: dict[str, Any] | None = None, **_kwargs: object) -> None:
+    """A task queued while serving a request carries the request's id in its message headers."""
+    current = observability.request_id()
+    if headers is not None and current:
+        headers.setdefault(REQUEST_ID_HEADER, current)
+
+
+@task_prerun.connect  # type: ignore[untyped-decorator]  # Celery ships no types
+def _enter_request(task: Task | None = None, **_kwargs: object) -> None:
+    """The task's log lines name the id it was queued under (a fresh one for the beat's jobs)."""
+    if task is not None:
+        task.request.tongban_request_token = observability.enter(task.request.get(REQUEST_ID_HEADER))
+
+
+@task_postrun.connect  # type: ignore[untyped-decorator]  # Celery ships no types
+def _leave_request(task: Task | None = None, **_kwargs: object) -> None:
+    token = getattr(task.request, "tongban_request_token", None) if task is not None else None
+    if token is not None:
+        observability.leave(token)
+
+
+@after_setup_logger.connect  # type: ignore[untyped-decorator]  # Celery ships no types
+def _logging(logger: logging.Logger | None = None, **_kwargs: object) -> None:
+    """Workers and the beat log like the app processes (text or JSON, with the request id)."""
+    observability.configure_logging(celery_root=logger or logging.getLogger())

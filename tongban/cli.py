@@ -153,6 +153,77 @@ def audit_verify() -> None:
     raise typer.Exit(1)
 
 
+@app.command()
+def backup(
+    to: Annotated[str | None, typer.Option(help="备份目录（默认 TONGBAN_BACKUP_DIR）")] = None,
+    keep: Annotated[int, typer.Option(help="保留最近几份备份（0 = 不删除旧备份）")] = 0,
+) -> None:
+    """Back up the database and the stored files into a new folder with a checksum manifest (备份)."""
+    from pathlib import Path
+
+    from core.backup import service as backups
+
+    folder = Path(to) if to else None
+    done = backups.create(folder=folder, progress=lambda stage: typer.echo(f"[备份] {stage}"))
+    database = done.manifest["database"]
+    typer.echo(f"备份完成：{done.path}（数据库 {database['size']:,} 字节，文件 {done.manifest['files']['count']} 个）")
+    if database["binlog"]:
+        typer.echo(
+            f"二进制日志位置：{database['binlog']['file']}:{database['binlog']['position']}（时间点恢复由此开始）"
+        )
+    if keep:
+        for path in backups.prune(keep=keep, folder=folder):
+            typer.echo(f"已删除旧备份：{path}")
+
+
+@app.command()
+def restore(
+    path: Annotated[str, typer.Argument(help="备份目录，例如 var/backups/20261205-020000")],
+    until: Annotated[
+        str | None, typer.Option(help="时间点恢复：重放二进制日志到此时刻（北京时间 YYYY-MM-DD HH:MM:SS）")
+    ] = None,
+    binlog_dir: Annotated[str | None, typer.Option(help="二进制日志所在目录（时间点恢复用）")] = None,
+    files_from: Annotated[str | None, typer.Option(help="同步保存的上传文件副本（补回备份之后上传的文件）")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="不再确认")] = False,
+) -> None:
+    """Restore the database and the stored files from a backup, optionally up to a moment (恢复)."""
+    from datetime import datetime
+    from pathlib import Path
+
+    from core.backup import pitr
+    from core.backup import service as backups
+    from core.errors import ValidationFailed
+
+    moment = None
+    if until:
+        try:
+            moment = datetime.strptime(until, "%Y-%m-%d %H:%M:%S")
+        except ValueError as exc:
+            raise typer.BadParameter("时间格式应为 YYYY-MM-DD HH:MM:SS，例如 2026-12-05 10:30:00") from exc
+        if not binlog_dir:
+            raise typer.BadParameter("时间点恢复需要 --binlog-dir（二进制日志所在目录）")
+        if not get_settings().database_url.startswith(("mysql", "mariadb")):
+            raise typer.BadParameter("时间点恢复只适用于 MariaDB（SQLite 只能恢复到备份时刻）")
+    source = Path(path)
+    try:
+        backups.verify(source)
+        if not yes:
+            typer.confirm(f"将用备份 {source} 覆盖当前数据库和已存文件，请先停止所有应用进程。继续吗？", abort=True)
+        manifest = backups.restore(source, progress=lambda stage: typer.echo(f"[恢复] {stage}"))
+        typer.echo(f"已恢复到备份时刻 {manifest['created_at']}。")
+        if moment is not None and binlog_dir:
+            typer.echo("[恢复] 正在重放二进制日志")
+            done = pitr.replay(get_settings().database_url, manifest, Path(binlog_dir), moment)
+            typer.echo(f"已重放 {len(done.files)} 个二进制日志文件，数据恢复到 {moment:%Y-%m-%d %H:%M:%S}。")
+        if files_from:
+            added = backups.add_shipped_files(Path(files_from))
+            typer.echo(f"已从 {files_from} 补回备份之后上传的文件 {added} 个。")
+    except ValidationFailed as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from exc
+    typer.echo("请运行 `tongban migrate`（备份来自旧版本时）后再启动应用。")
+
+
 @app.command("bot-contract")
 def bot_contract() -> None:
     """Rewrite bot/tests/openapi.json and api_fixtures.json from this app (the bot's fake API checks against them)."""
@@ -176,6 +247,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, reload: b
         reload=reload,
         proxy_headers=True,
         log_level="info",
+        access_log=False,  # the app writes its own access line, with the request id (core/observability.py)
         server_header=False,  # no "server: uvicorn" telling a probe what to try
     )
 

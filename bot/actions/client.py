@@ -9,7 +9,7 @@ environment:
 - ``TONGBAN_API_TIMEOUT`` seconds per request (default 8)
 
 Every call carries ``X-Channel-User: <channel>:<id>`` — the Rasa sender id the gateway uses is already in
-that shape. Errors come back as :class:`ApiError` with the API's Chinese message, ready to show.
+that shape — and ``X-Request-ID``, the id the gateway put in the message's metadata. Errors come back as :class:`ApiError` with the API's Chinese message, ready to show.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ DEFAULT_API_URL = "http://127.0.0.1:8000/api/v1"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 CHANNEL_USER = re.compile(r"^(wechat|webchat|wecom|rest):[A-Za-z0-9_@.\-]{1,80}$")
 UNAVAILABLE = "服务暂时不可用，请稍后再试。"
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 # --- shapes of the answers (the fields the bot reads; the API may send more) ------------------------------------
@@ -317,11 +318,13 @@ class TongbanClient:
         base_url: Optional[str] = None,
         token: Optional[str] = None,
         timeout: Optional[float] = None,
+        request_id: Optional[str] = None,
     ) -> None:
         self.base_url = (base_url or os.environ.get("TONGBAN_API_URL") or DEFAULT_API_URL).rstrip("/")
         self.token = token if token is not None else os.environ.get("TONGBAN_BOT_TOKEN", "")
         self.timeout = timeout or float(os.environ.get("TONGBAN_API_TIMEOUT", "8"))
         self.sender_id = sender_id
+        self.request_id = request_id if request_id and REQUEST_ID.match(request_id) else None
         self._session: Optional[aiohttp.ClientSession] = None
 
     async def __aenter__(self) -> "TongbanClient":
@@ -340,6 +343,9 @@ class TongbanClient:
         # The API refuses identifiers that are not "<channel>:<id>" (e.g. `rasa shell`'s "default").
         if self.sender_id and CHANNEL_USER.match(self.sender_id):
             headers["X-Channel-User"] = self.sender_id
+        # The id of the channel request that started this turn: the API's log lines for these calls name it too.
+        if self.request_id:
+            headers["X-Request-ID"] = self.request_id
         return headers
 
     @property

@@ -21,8 +21,10 @@ _MEANINGFUL = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 
 
 def client(tracker: Tracker) -> TongbanClient:
-    """The API client acting for this conversation's channel user."""
-    return TongbanClient(tracker.sender_id)
+    """The API client acting for this conversation's channel user, under the turn's request id."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    request_id = metadata.get("request_id") if isinstance(metadata, dict) else None
+    return TongbanClient(tracker.sender_id, request_id=str(request_id) if request_id else None)
 
 
 def latest_text(tracker: Tracker) -> str:

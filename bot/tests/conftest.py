@@ -65,11 +65,14 @@ def make_tracker(
     set_now: Optional[Dict[str, Any]] = None,
     active_loop: Optional[str] = None,
     entities: Optional[List[Dict[str, Any]]] = None,
+    metadata: Optional[Dict[str, Any]] = None,
 ) -> Tracker:
     """A tracker after the user said ``text``; ``set_now`` are the slots extracted from that message."""
     all_slots = dict(slots or {})
     all_slots.update(set_now or {})
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or []}
+    if metadata is not None:
+        latest["metadata"] = metadata  # what the gateway sent with the message (the request id)
     events: List[Dict[str, Any]] = [{"event": "user", "text": text, "parse_data": latest}]
     events += [{"event": "slot", "name": k, "value": v} for k, v in (set_now or {}).items()]
     return Tracker.from_dict(

@@ -161,6 +161,14 @@ def test_sender_without_channel_is_not_sent_as_channel_user(api: FakeApi, domain
     assert "x-channel-user" not in api.requests[-1]["headers"]
 
 
+def test_the_turns_request_id_goes_back_to_the_api(api: FakeApi, domain: Dict[str, Any]) -> None:
+    tracker = make_tracker("什么是容缺受理", metadata={"request_id": "req-7f3a9c"})
+    run(ActionAnswerQuestion(), tracker, domain)
+    assert api.requests[-1]["headers"]["x-request-id"] == "req-7f3a9c"
+    run(ActionAnswerQuestion(), make_tracker("什么是容缺受理", metadata={"request_id": "坏的 id\n"}), domain)
+    assert "x-request-id" not in api.requests[-1]["headers"]  # a malformed id is not passed on
+
+
 # --- service guides -----------------------------------------------------------------------------------------------
 
 

@@ -84,6 +84,7 @@ class FakeRasa:
 
     def __init__(self) -> None:
         self.calls: list[dict[str, str]] = []
+        self.request_ids: list[str] = []  # the gateway's request id of each turn (its metadata)
         self.delay = 0.0
         self.answer: Answer = lambda sender, text: [{"recipient_id": sender, "text": f"您问的是：{text}"}]
         self._server = _Server(self._handle)
@@ -93,6 +94,7 @@ class FakeRasa:
         if method != "POST" or path != "/webhooks/rest/webhook":
             return 404, {"error": "not found"}
         turn = json.loads(body)
+        self.request_ids.append(str((turn.pop("metadata", None) or {}).get("request_id", "")))
         self.calls.append(turn)
         if self.delay:
             time.sleep(self.delay)

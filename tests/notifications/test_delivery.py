@@ -191,6 +191,7 @@ def test_the_embedded_scheduler_and_celery_beat_run_the_same_periodic_jobs() -> 
         "audit-retention",
         "phone-codes",
         "pending-uploads",
+        "backup",
         "bot-kept-messages",
         "notifications-sweep",
     }
