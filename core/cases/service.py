@@ -328,6 +328,7 @@ def _create(db: Session, user: User | None, data: SubmitIn, channel: SubmitChann
         case_no=next_case_no(db, at),
         query_code_hash=keyed_hash(code),
         service_item_id=item.id,
+        item_version=item.published_version or None,  # handled by the guide as published now, whatever comes later
         department_id=item.department_id,
         applicant_id=applicant.id,
         owner_user_id=user.id if user is not None and not user.is_staff else None,
