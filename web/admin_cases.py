@@ -169,6 +169,7 @@ def case_context(case: Case, user: User) -> dict[str, Any]:
         "sources": materials.SOURCE_LABELS,
         "open_supplement": open_supplement,
         "missing": case_service.missing_required(case),
+        "guidance": GuidanceOut.from_model(case.item) if case.accepted_at is None else None,
         "labels": {
             "status": STATUS_LABELS,
             "step": STEP_LABELS,

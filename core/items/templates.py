@@ -162,6 +162,24 @@ def current(db: Session, item: ServiceItem) -> list[ItemTemplate]:
     )
 
 
+def current_for_materials(db: Session, material_ids: list[int]) -> dict[int, list[ItemTemplate]]:
+    """The templates served for each of these materials (of published items), blank form first: what the
+    online application's material table offers for download."""
+    if not material_ids:
+        return {}
+    rows = db.scalars(
+        select(ItemTemplate)
+        .join(ServiceItem, ServiceItem.id == ItemTemplate.item_id)
+        .where(ItemTemplate.material_id.in_(material_ids), ServiceItem.is_published.is_(True))
+        .order_by(ItemTemplate.material_id, ItemTemplate.kind, ItemTemplate.version.desc())
+    )
+    newest: dict[tuple[int, str], ItemTemplate] = {}
+    for template in rows:
+        newest.setdefault((template.material_id, template.kind), template)
+    ordered = sorted(newest.values(), key=lambda t: (t.material_id, t.kind != TemplateKind.BLANK))
+    return by_material(ordered)
+
+
 def by_material(templates: list[ItemTemplate]) -> dict[int, list[ItemTemplate]]:
     """Templates grouped by material id (what a material table shows on each line)."""
     out: dict[int, list[ItemTemplate]] = {}

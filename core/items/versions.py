@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from core.clock import now
 from core.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from core.items import service as item_service
 from core.items.models import ItemVersion, ServiceItem
 from core.items.schemas import GuidanceIn, ItemIn, MaterialSpec, VersionOut
-from core.items.templates import require_manager
+from core.items.templates import require_department_manager, require_manager
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
@@ -47,6 +48,19 @@ def publish(db: Session, user: User, item: ServiceItem, *, note: str = "") -> It
     item.is_published = True
     db.flush()
     return version
+
+
+def save(db: Session, user: User, item: ServiceItem | None, data: ItemIn) -> tuple[ServiceItem, ItemVersion | None]:
+    """Creates or changes an item (its managers, for a department they reach); an item online is published again
+    as the next version at once, so that a new case always records the guide it is filed under. An item offline
+    is changed without a version until it is published."""
+    if item is not None:
+        require_manager(user, item)
+    require_department_manager(user, data.department_id)
+    saved = item_service.save(db, item, data)
+    if not saved.is_published:
+        return saved, None
+    return saved, publish(db, user, saved, note="修改后发布" if item is not None else "新建时发布")
 
 
 def unpublish(db: Session, user: User, item: ServiceItem) -> ServiceItem:

@@ -40,17 +40,17 @@ def get_guide(item_id: int, db: DB) -> GuideOut:
 @router.post("/items", response_model=GuideOut, status_code=201, summary="新增事项")
 def create_item(data: ItemIn, db: DB, user: CurrentUser) -> GuideOut:
     """Creates an item with its guide (admins; a department-scoped manager for their own department)."""
-    templates.require_department_manager(user, data.department_id)
-    return GuideOut.from_model(service.save(db, None, data))
+    manager = templates.require_department_manager(user, data.department_id)
+    return GuideOut.from_model(versions.save(db, manager, None, data)[0])
 
 
 @router.put("/items/{item_id}", response_model=GuideOut, summary="修改事项")
 def update_item(item_id: int, data: ItemIn, db: DB, user: CurrentUser) -> GuideOut:
-    """Changes an item and its guide (admins; a department-scoped manager for their own department's items)."""
+    """Changes an item and its guide (admins; a department-scoped manager for their own department's items). An
+    item online is published again as its next version: cases filed from now on record it."""
     item = service.get(db, item_id)
-    templates.require_manager(user, item)
-    templates.require_department_manager(user, data.department_id)
-    return GuideOut.from_model(service.save(db, item, data))
+    manager = templates.require_manager(user, item)
+    return GuideOut.from_model(versions.save(db, manager, item, data)[0])
 
 
 # ---------------------------------------------------------------- acceptance management (issue 18, 4.13)
