@@ -29,6 +29,7 @@ from core.cases.schemas import MaterialIn, SubmitIn
 from core.deps import DB
 from core.errors import NotFound, ValidationFailed
 from core.items import service as item_service
+from core.items.schemas import GuidanceOut
 from core.major_projects import links as major_links
 from core.major_projects import service as major_service
 from core.org import service as org_service
