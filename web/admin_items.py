@@ -116,17 +116,19 @@ def _context(db: Session, item: ServiceItem | None, values: dict[str, Any]) -> d
 
 
 def _typed(form: FormData, current: dict[str, Any]) -> dict[str, Any]:
-    """What the form says, over the item's current values (joint route and special steps are kept)."""
+    """What the form says, over the item's current values: a field or list the form does not carry stays as it
+    is (joint route and special steps are not on the form)."""
     values = {**current}
-    values |= {key: text(form, key) for key in ITEM_TEXT_FIELDS}
-    values |= {key: text(form, key) for key in ITEM_NUMBER_FIELDS}
+    fields = [*ITEM_TEXT_FIELDS, *ITEM_NUMBER_FIELDS, "category", "department_id"]
+    values |= {key: text(form, key) for key in fields if form.get(key) is not None}
     values |= {key: checked(form, key) for key in ITEM_FLAGS}
-    values |= {"category": text(form, "category"), "department_id": text(form, "department_id")}
-    for key, read in (
-        ("materials", item_forms.materials),
-        ("process_steps", item_forms.steps),
-        ("faqs", item_forms.faqs),
+    for key, prefix, read in (
+        ("materials", "m", item_forms.materials),
+        ("process_steps", "s", item_forms.steps),
+        ("faqs", "f", item_forms.faqs),
     ):
+        if form.get(f"{prefix}_rows") is None:
+            continue
         with suppress(AppError):  # else shown again as it was; the check in _checked names the problem
             values[key] = read(form)
     return values
