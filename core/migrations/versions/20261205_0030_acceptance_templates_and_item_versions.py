@@ -140,12 +140,6 @@ def downgrade() -> None:
     with op.batch_alter_table("case", schema=None) as batch_op:
         batch_op.drop_column("item_version")
 
-    with op.batch_alter_table("item_template", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_item_template_material_id"))
-        batch_op.drop_index(batch_op.f("ix_item_template_item_id"))
-
+    # dropping a table drops its indexes (MySQL refuses to drop an index a foreign key needs first)
     op.drop_table("item_template")
-    with op.batch_alter_table("service_item_version", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_service_item_version_item_id"))
-
     op.drop_table("service_item_version")
