@@ -27,7 +27,7 @@ from core.early_warnings.models import EarlyWarning, WarningDigest
 from core.evaluation.models import Evaluation
 from core.events.models import DomainEvent
 from core.files.models import StoredFile
-from core.items.models import ItemMaterial, ServiceItem
+from core.items.models import ItemMaterial, ItemTemplate, ItemVersion, ServiceItem
 from core.major_projects.models import (
     CoordinationIssue,
     IssueDepartment,
@@ -81,6 +81,8 @@ __all__ = [
     "ItemComparison",
     "ItemComparisonRow",
     "ItemMaterial",
+    "ItemTemplate",
+    "ItemVersion",
     "JointTask",
     "Licence",
     "MajorProject",

@@ -15,6 +15,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from core import rate_limit
+from core.items.models import ServiceItem
 from core.org.models import Role
 from core.seed.demo import DEMO_PASSWORD
 from core.sms import last_sent
@@ -187,6 +188,39 @@ def change_item(ctx: Ctx) -> Call:
         guide.pop(key)
     guide["office_hours"] = "周一至周六 9:00-17:00"
     return Call("PUT", f"/api/v1/items/{item_id}", json=guide)
+
+
+def item_template(ctx: Ctx) -> Any:
+    """A template of A's item (the demo's way: a generated PDF)."""
+    from core.items import templates
+
+    item = ctx.db.get(ServiceItem, ctx.world.item.id)
+    made = templates.add_generated(
+        ctx.db, item, item.materials[0], templates.TemplateKind.BLANK, filename="申请表.pdf", content=b"%PDF-1.4 t"
+    )
+    ctx.db.commit()
+    return made
+
+
+def upload_template(ctx: Ctx) -> Call:
+    item = ctx.world.item
+    files = {"file": ("申请表.pdf", b"%PDF-1.4 matrix", "application/pdf"), "kind": (None, "blank")}
+    return Call("POST", f"/api/v1/items/{item.id}/materials/{item.materials[0].id}/templates", files=files)
+
+
+def item_to_publish(ctx: Ctx, *, online: bool) -> ServiceItem:
+    """A fresh item of A for each call (publishing and taking offline change it)."""
+    from core.items import service as item_service
+
+    data = item_in(ctx.world.dept_a, code=f"PUB-DA-{ctx.index:03d}", name=f"发布事项{ctx.index}", is_published=online)
+    item = item_service.save(ctx.db, None, data)
+    ctx.db.commit()
+    return item
+
+
+def guidance_change(ctx: Ctx) -> Call:
+    body = {"acceptance_checklist": ["核对申请表盖章"], "common_mistakes": [], "refusal_grounds": []}
+    return Call("PUT", f"/api/v1/items/{ctx.world.item.id}/guidance", json=body)
 
 
 def upload(ctx: Ctx) -> Call:
@@ -857,6 +891,36 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("GET", "/api/v1/items/{item_id}"): (PUBLIC, lambda ctx: Call("GET", f"/api/v1/items/{ctx.world.item.id}")),
     ("POST", "/api/v1/items"): (ADMIN_ONLY, new_item),
     ("PUT", "/api/v1/items/{item_id}"): (ADMIN_ONLY, change_item),
+    ("GET", "/api/v1/items/{item_id}/templates"): (
+        PUBLIC,
+        lambda ctx: Call("GET", f"/api/v1/items/{ctx.world.item.id}/templates"),
+    ),
+    ("GET", "/api/v1/items/{item_id}/templates/history"): (
+        ADMIN_ONLY,
+        lambda ctx: Call("GET", f"/api/v1/items/{ctx.world.item.id}/templates/history"),
+    ),
+    ("POST", "/api/v1/items/{item_id}/materials/{material_id}/templates"): (ADMIN_ONLY, upload_template),
+    ("GET", "/api/v1/items/{item_id}/templates/{template_id}/file"): (
+        PUBLIC,  # the current version of a published item's template; older versions: tests/test_acceptance_management
+        lambda ctx: Call("GET", f"/api/v1/items/{ctx.world.item.id}/templates/{item_template(ctx).id}/file"),
+    ),
+    ("GET", "/api/v1/items/{item_id}/guidance"): (
+        HANDLERS_OF_A,
+        lambda ctx: Call("GET", f"/api/v1/items/{ctx.world.item.id}/guidance"),
+    ),
+    ("PUT", "/api/v1/items/{item_id}/guidance"): (ADMIN_ONLY, guidance_change),
+    ("GET", "/api/v1/items/{item_id}/versions"): (
+        ADMIN_ONLY,
+        lambda ctx: Call("GET", f"/api/v1/items/{ctx.world.item.id}/versions"),
+    ),
+    ("POST", "/api/v1/items/{item_id}/publish"): (
+        ADMIN_ONLY,
+        lambda ctx: Call("POST", f"/api/v1/items/{item_to_publish(ctx, online=False).id}/publish", json={}),
+    ),
+    ("POST", "/api/v1/items/{item_id}/unpublish"): (
+        ADMIN_ONLY,
+        lambda ctx: Call("POST", f"/api/v1/items/{item_to_publish(ctx, online=True).id}/unpublish"),
+    ),
     ("POST", "/api/v1/uploads"): (LOGGED_IN, upload),
     ("GET", "/api/v1/applicants/prefill"): (APPLICANT_LOOKUP, applicant_lookup("/api/v1/applicants/prefill")),
     ("GET", "/api/v1/applicants/reusable"): (APPLICANT_LOOKUP, applicant_lookup("/api/v1/applicants/reusable")),

@@ -438,6 +438,48 @@ def dept_manager(ctx: Ctx) -> str:
     return staff_of(ctx, "manager_b", "dept_tracker", ctx.world.dept_b.id)
 
 
+def item_manager_b(ctx: Ctx) -> str:
+    """An item manager of department B whose data scope is B only (a role an administrator might make)."""
+    from core.org.models import Role
+
+    if ctx.db.query(Role).filter_by(code="dept_items").first() is None:
+        ctx.db.add(
+            Role(
+                code="dept_items",
+                name="部门事项管理员",
+                data_scope="department",
+                permissions=["item.manage"],
+                description="本部门的事项与办事指南",
+            )
+        )
+        ctx.db.commit()
+    return staff_of(ctx, "items_b", "dept_items", ctx.world.dept_b.id)
+
+
+def on_item_of_a(method: str, suffix: str, body: Any = None, files: Any = None) -> Callable[[Ctx], Call]:
+    """B's item manager aims at A's road item (``{material}``: its first material)."""
+
+    def build(ctx: Ctx) -> Call:
+        ctx.scratch["caller"] = item_manager_b(ctx)
+        item = ctx.world.item
+        path = suffix.format(material=item.materials[0].id)
+        return Call(method, f"/api/v1/items/{item.id}{path}", json=body, files=files)
+
+    return build
+
+
+def item_guide_of_a(method: str) -> Callable[[Ctx], Call]:
+    """B's item manager changes A's road item (PUT) or creates an item for A (POST), with a whole valid guide."""
+
+    def build(ctx: Ctx) -> Call:
+        ctx.scratch["caller"] = item_manager_b(ctx)
+        data = item_in(ctx.world.dept_a, code=f"B-FOR-A-{method}", name="替甲部门维护的事项")
+        path = f"/api/v1/items/{ctx.world.item.id}" if method == "PUT" else "/api/v1/items"
+        return Call(method, path, json=data.model_dump(mode="json"))
+
+    return build
+
+
 def project_of_a(ctx: Ctx) -> dict[str, Any]:
     """A project A leads, with a node of A's road item, a milestone, a problem asking B and a meeting whose decision
     B owns — made once by the admin."""
@@ -582,6 +624,31 @@ def window_case_for_project_of_b(ctx: Ctx) -> Call:
 
 
 MAJOR_PROBES: dict[tuple[str, str], tuple[Probe, ...]] = {
+    ("GET", "/api/v1/items/{item_id}/guidance"): (
+        Probe("clerk_b", lambda ctx: Call("GET", f"/api/v1/items/{ctx.world.item.id}/guidance")),
+        Probe("items_b", on_item_of_a("GET", "/guidance")),
+    ),
+    ("PUT", "/api/v1/items/{item_id}/guidance"): (
+        Probe("items_b", on_item_of_a("PUT", "/guidance", {"acceptance_checklist": ["核对"]})),
+    ),
+    ("POST", "/api/v1/items/{item_id}/materials/{material_id}/templates"): (
+        Probe(
+            "items_b",
+            on_item_of_a(
+                "POST",
+                "/materials/{material}/templates",
+                files={"file": ("申请表.pdf", b"%PDF-1.4 probe", "application/pdf"), "kind": (None, "blank")},
+            ),
+        ),
+    ),
+    ("GET", "/api/v1/items/{item_id}/templates/history"): (
+        Probe("items_b", on_item_of_a("GET", "/templates/history")),
+    ),
+    ("GET", "/api/v1/items/{item_id}/versions"): (Probe("items_b", on_item_of_a("GET", "/versions")),),
+    ("POST", "/api/v1/items/{item_id}/publish"): (Probe("items_b", on_item_of_a("POST", "/publish", {})),),
+    ("POST", "/api/v1/items/{item_id}/unpublish"): (Probe("items_b", on_item_of_a("POST", "/unpublish")),),
+    ("PUT", "/api/v1/items/{item_id}"): (Probe("items_b", item_guide_of_a("PUT")),),
+    ("POST", "/api/v1/items"): (Probe("items_b", item_guide_of_a("POST")),),
     ("POST", "/api/v1/major-projects"): (Probe("manager", new_project_led_by_a),),
     ("GET", "/api/v1/major-projects"): (Probe("officer_c", major_list("/api/v1/major-projects"), nothing_of_a),),
     ("GET", "/api/v1/major-projects/stats"): (
@@ -675,6 +742,31 @@ def only_department_b_exported(ctx: Ctx, response: Any) -> str | None:
 
 
 PROBES: dict[tuple[str, str], tuple[Probe, ...]] = {
+    ("GET", "/api/v1/items/{item_id}/guidance"): (
+        Probe("clerk_b", lambda ctx: Call("GET", f"/api/v1/items/{ctx.world.item.id}/guidance")),
+        Probe("items_b", on_item_of_a("GET", "/guidance")),
+    ),
+    ("PUT", "/api/v1/items/{item_id}/guidance"): (
+        Probe("items_b", on_item_of_a("PUT", "/guidance", {"acceptance_checklist": ["核对"]})),
+    ),
+    ("POST", "/api/v1/items/{item_id}/materials/{material_id}/templates"): (
+        Probe(
+            "items_b",
+            on_item_of_a(
+                "POST",
+                "/materials/{material}/templates",
+                files={"file": ("申请表.pdf", b"%PDF-1.4 probe", "application/pdf"), "kind": (None, "blank")},
+            ),
+        ),
+    ),
+    ("GET", "/api/v1/items/{item_id}/templates/history"): (
+        Probe("items_b", on_item_of_a("GET", "/templates/history")),
+    ),
+    ("GET", "/api/v1/items/{item_id}/versions"): (Probe("items_b", on_item_of_a("GET", "/versions")),),
+    ("POST", "/api/v1/items/{item_id}/publish"): (Probe("items_b", on_item_of_a("POST", "/publish", {})),),
+    ("POST", "/api/v1/items/{item_id}/unpublish"): (Probe("items_b", on_item_of_a("POST", "/unpublish")),),
+    ("PUT", "/api/v1/items/{item_id}"): (Probe("items_b", item_guide_of_a("PUT")),),
+    ("POST", "/api/v1/items"): (Probe("items_b", item_guide_of_a("POST")),),
     ("GET", "/api/v1/cases/{case_id}"): (Probe("clerk_b", case_detail), Probe("citizen2", citizen_case_detail)),
     **{
         ("POST", f"/api/v1/cases/{{case_id}}/{action}"): (Probe("clerk_b", on_case_of_a(action)),)
@@ -801,8 +893,6 @@ EXEMPT: dict[tuple[str, str], str] = {
             ("POST", "/api/v1/users/{user_id}/unlock"),
             ("PUT", "/api/v1/departments/{department_id}"),
             ("PUT", "/api/v1/roles/{role_id}"),
-            ("POST", "/api/v1/items"),
-            ("PUT", "/api/v1/items/{item_id}"),
             ("GET", "/api/v1/audit"),
             ("GET", "/api/v1/rules/versions/{version}"),
             ("PUT", "/api/v1/rules/draft/rules/{code}"),
@@ -842,6 +932,8 @@ EXEMPT: dict[tuple[str, str], str] = {
         for route in [
             ("GET", "/api/v1/items"),
             ("GET", "/api/v1/items/{item_id}"),
+            ("GET", "/api/v1/items/{item_id}/templates"),
+            ("GET", "/api/v1/items/{item_id}/templates/{template_id}/file"),  # older versions: managers, tested apart
             ("GET", "/api/v1/publicity"),
             ("GET", "/api/v1/statistics"),
             ("GET", "/api/v1/statistics.xlsx"),

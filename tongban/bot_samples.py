@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.cases import service as case_service
 from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn
+from core.items import demo as item_demo
 from core.items.models import ServiceItem
 from core.org import service as org_service
 from core.org.models import User
@@ -47,6 +48,9 @@ SEARCH_QUERIES = (
     "没办施工许可证就开工怎么处罚",
     "开个火锅店要办哪些证",
     "施工",
+    # where to download an item's forms (issue 18): the search recognises the item, the templates are its own
+    "施工许可申请表在哪下载",
+    "户外广告申请表模板",
 )
 """What the bot's tests ask the knowledge base (GET /knowledge/search, as the bot asks: kind all, 3 hits)."""
 OPENING_QUERIES = ("开个火锅店要办哪些证",)
@@ -205,6 +209,9 @@ def capture_samples(api: Api, db: Session) -> dict[str, Any]:
         found |= {result["recognised_item"]["id"]} if result.get("recognised_item") else set()
         found |= {int(h["link"].rsplit("/", 1)[-1]) for h in result["hits"] if h["kind"] == "item"}
     guides = {str(i): api.ok("GET", f"/items/{i}") for i in sorted(found)}
+    item_demo.seed(db)  # the demo's blank forms and samples (the application forms of three items)
+    db.commit()
+    templates = {str(i): api.ok("GET", f"/items/{i}/templates") for i in sorted(found)}
 
     progress = {
         c.case_no: api.ok("POST", "/progress", {"case_no": c.case_no, "query_code": c.query_code})
@@ -235,6 +242,7 @@ def capture_samples(api: Api, db: Session) -> dict[str, Any]:
     return {
         "item_searches": item_searches,
         "guides": guides,
+        "templates": templates,
         "searches": searches,
         "opening_searches": opening,
         "cases": {"in_progress": open_case.case_no, "concluded": rated[0].case_no},

@@ -29,6 +29,7 @@ from core.cases.schemas import MaterialIn, SubmitIn
 from core.deps import DB
 from core.errors import NotFound, ValidationFailed
 from core.items import service as item_service
+from core.items.schemas import GuidanceOut
 from core.major_projects import links as major_links
 from core.major_projects import service as major_service
 from core.org import service as org_service
@@ -169,6 +170,7 @@ def case_context(case: Case, user: User) -> dict[str, Any]:
         "sources": materials.SOURCE_LABELS,
         "open_supplement": open_supplement,
         "missing": case_service.missing_required(case),
+        "guidance": GuidanceOut.from_model(case.item) if case.accepted_at is None else None,
         "labels": {
             "status": STATUS_LABELS,
             "step": STEP_LABELS,

@@ -1,4 +1,4 @@
-"""Admin site, organisation and catalogue: departments, users, roles and service items."""
+"""Admin site, organisation: departments, users and roles (service items: web/admin_items.py)."""
 
 from typing import Annotated, Any
 
@@ -11,9 +11,6 @@ from starlette.datastructures import FormData
 
 from core.deps import DB
 from core.errors import NotFound, ValidationFailed
-from core.items import service as item_service
-from core.items.enums import CASE_TYPE_LABELS
-from core.items.schemas import GuideOut, ItemIn
 from core.org import duties
 from core.org import service as org_service
 from core.org.models import Department, Role, User
@@ -44,34 +41,10 @@ DEPARTMENT_LABELS = {
     "windows": "窗口号",
     "sort_order": "排序",
 }
-ITEM_TEXT_FIELDS = {
-    "name": "事项名称",
-    "aliases": "简称和别名（用顿号分隔，搜索据此识别事项）",
-    "item_type": "事项类型",
-    "legal_basis": "设定依据",
-    "scope": "适用范围",
-    "conditions": "申请条件",
-    "location": "办理地点",
-    "office_hours": "办理时间",
-    "consult_phone": "咨询电话",
-    "complaint_phone": "监督投诉电话",
-    "fee": "收费依据及标准",
-    "result_name": "结果名称",
-    "delivery_method": "送达方式",
-    "online_depth": "网上办理深度",
-}
-ITEM_NUMBER_FIELDS = {
-    "statutory_limit": "法定时限",
-    "promised_limit": "承诺时限",
-    "visits": "到现场次数",
-    "case_type": "办件类型",
-}
-ITEM_FLAGS = {"is_online": "可网上申报", "is_published": "已发布"}
 
 
 OrgManager = Annotated[User, Depends(staff_with(Permission.ORG_MANAGE))]
 SecurityManager = Annotated[User, Depends(staff_with(Permission.SECURITY_MANAGE))]
-ItemManager = Annotated[User, Depends(staff_with(Permission.ITEM_MANAGE))]
 
 
 # ---------------------------------------------------------------- departments
@@ -287,56 +260,3 @@ def role_update(
     org_service.update_role(db=db, role=role, permissions=texts(form, "permissions"), data_scope=text(form, "scope"))
     flash(request, f"角色“{role.name}”已保存")
     return redirect("/admin/roles")
-
-
-# ---------------------------------------------------------------- service items
-
-
-@router.get("/items", response_class=HTMLResponse)
-def items(request: Request, db: DB, manager: ItemManager) -> HTMLResponse:
-    """All items, published or not."""
-    rows = item_service.list_items(db, published_only=False)
-    return render(request, "admin/items.html", {"items": rows, "case_types": CASE_TYPE_LABELS})
-
-
-def _item_context(db: Session, item_id: int, values: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "item": item_service.get(db, item_id),
-        "values": values,
-        "text_fields": ITEM_TEXT_FIELDS,
-        "number_fields": ITEM_NUMBER_FIELDS,
-        "flags": ITEM_FLAGS,
-        "categories": item_service.CATEGORIES,
-        "departments": org_service.list_departments(db=db),
-        "case_types": CASE_TYPE_LABELS,
-    }
-
-
-@router.get("/items/{item_id}", response_class=HTMLResponse)
-def item_page(item_id: int, request: Request, db: DB, manager: ItemManager) -> HTMLResponse:
-    """The main guide fields of an item."""
-    values = GuideOut.from_model(item_service.get(db, item_id)).model_dump()
-    return render(request, "admin/item_form.html", _item_context(db, item_id, values))
-
-
-@router.post("/items/{item_id}", response_class=HTMLResponse)
-def item_update(
-    item_id: int, request: Request, db: DB, form: Form, manager: ItemManager, on_error: OnError
-) -> Response:
-    """Saves the changed guide fields; materials, steps and FAQs stay as they are."""
-    item = item_service.get(db, item_id)
-    current = GuideOut.from_model(item).model_dump(include=set(ItemIn.model_fields))
-    changes: dict[str, Any] = {key: text(form, key) for key in ITEM_TEXT_FIELDS}
-    changes |= {key: text(form, key) for key in ITEM_NUMBER_FIELDS}
-    changes |= {key: checked(form, key) for key in ITEM_FLAGS}
-    changes |= {"category": text(form, "category"), "department_id": text(form, "department_id")}
-    values = {**current, **changes}
-    labels = {**ITEM_TEXT_FIELDS, **ITEM_NUMBER_FIELDS, "category": "事项分类", "department_id": "实施主体"}
-    on_error.show("admin/item_form.html", lambda: _item_context(db, item_id, values))
-    try:
-        data = ItemIn.model_validate(values)
-    except ValidationError as exc:
-        raise ValidationFailed(validation_message(exc, labels)) from exc
-    item_service.save(db, item, data)
-    flash(request, f"事项“{data.name}”已保存")
-    return redirect(f"/admin/items/{item_id}")

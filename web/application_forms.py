@@ -22,6 +22,7 @@ from core.cases.schemas import ApplicantIn, MaterialIn
 from core.db import mark_for_writing
 from core.errors import ValidationFailed
 from core.files import service as file_service
+from core.items import templates as item_templates
 from core.org.models import User
 from core.settings import get_settings
 from web.common import text, to_int, upload, validation_message
@@ -145,7 +146,15 @@ def form_context(
             found = _reused(db, user, value) if value[:2] in ("h:", "l:") else None
             if found is not None:
                 reused[line.slot] = found
-    return {"form_key": key, "lines": lines, "kept": kept, "reused": reused}
+    material_ids = [m.id for line in lines for m in line.members]
+    return {
+        "form_key": key,
+        "lines": lines,
+        "kept": kept,
+        "reused": reused,
+        "material_templates": item_templates.current_for_materials(db, material_ids),
+        "kind_labels": item_templates.KIND_LABELS,
+    }
 
 
 def _valid(key: str) -> bool:

@@ -11,6 +11,7 @@ from core.cases import bundles, queries
 from core.deps import DB, ReadDB
 from core.errors import AppError, ValidationFailed
 from core.items import service as item_service
+from core.items import templates as item_templates
 from core.items.models import ServiceItem
 from core.items.schemas import GuideOut, ItemSummary
 from core.org import passwords, phone_codes, sessions
@@ -92,9 +93,17 @@ def _ranked_by_search(db: Session, items: list[ServiceItem], q: str) -> list[Ser
 
 @router.get("/guides/{item_id}", response_class=HTMLResponse)
 def guide(item_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
-    """A whole guide, its elements in the standard order."""
+    """A whole guide, its elements in the standard order; each material with its blank form and filled sample
+    to download (and preview, for a PDF or an image)."""
     item = item_service.get(db, item_id, published_only=True)
-    return render(request, "portal/guide.html", {"guide": GuideOut.from_model(item)})
+    served = item_templates.current(db, item)
+    context = {
+        "guide": GuideOut.from_model(item),
+        "material_templates": item_templates.by_material(served),
+        "kind_labels": item_templates.KIND_LABELS,
+        "previewable": {t.id for t in served if item_templates.has_preview(t)},
+    }
+    return render(request, "portal/guide.html", context)
 
 
 # ---------------------------------------------------------------- login, logout, registration

@@ -23,6 +23,8 @@ from web import (
     admin_dashboard,
     admin_filing,
     admin_filing_rules,
+    admin_item_templates,
+    admin_items,
     admin_knowledge,
     admin_major_project_actions,
     admin_major_projects,
@@ -44,6 +46,7 @@ from web import (
     portal_my,
     portal_rate,
     portal_statistics,
+    portal_templates,
     topics,
     vendor,
 )
@@ -90,6 +93,9 @@ for _pages in (
     admin_case_files.router,  # before admin_cases, whose /cases/{id}/{action} would take /slip
     admin_cases.router,
     admin_org.router,
+    admin_items.router,
+    admin_item_templates.router,
+    portal_templates.router,
     admin_audit.router,
     portal_knowledge.router,
     admin_knowledge.router,

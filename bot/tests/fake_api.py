@@ -65,6 +65,8 @@ class NotCaptured(Exception):
 
 # The sample centre's answers (tongban/bot_samples.py): its guides, search results, cases and the flow it derives.
 GUIDES: Dict[int, Dict[str, Any]] = {int(k): v for k, v in CAPTURED["guides"].items()}
+TEMPLATES: Dict[int, List[Dict[str, Any]]] = {int(k): v for k, v in CAPTURED.get("templates", {}).items()}
+"""The current blank forms and samples of the sample centre's items (GET /items/{id}/templates)."""
 ITEM_SEARCHES: Dict[str, List[Dict[str, Any]]] = CAPTURED["item_searches"]
 SEARCHES: Dict[str, Dict[str, Any]] = CAPTURED["searches"]
 SEARCH_PARAMS = {"kind": "all", "limit": "3", "channel": "bot"}
@@ -133,6 +135,7 @@ class FakeApi:
             ("GET", r"/api/v1/knowledge/search", self.search),
             ("GET", r"/api/v1/items", self.items),
             ("GET", r"/api/v1/items/(\d+)", self.guide),
+            ("GET", r"/api/v1/items/(\d+)/templates", self.templates),
             ("POST", r"/api/v1/progress", self.progress),
             ("GET", r"/api/v1/my/cases", self.my_cases),
             ("POST", r"/api/v1/my/bindings", self.bind),
@@ -177,6 +180,11 @@ class FakeApi:
         if int(item_id) not in GUIDES:
             raise Captured(ERRORS["item_not_found"])
         return 200, GUIDES[int(item_id)]
+
+    def templates(self, item_id, query, body, user):
+        if int(item_id) not in TEMPLATES:
+            raise NotCaptured(f"the templates of item {item_id} were not captured (tongban/bot_samples.py)")
+        return 200, TEMPLATES[int(item_id)]
 
     # --- cases ------------------------------------------------------------------------------------------------
 

@@ -7,6 +7,12 @@ from core.db import Base
 
 ACTION_NAMES: dict[str, str] = {
     "case.register": "办件登记",
+    "item.create": "新建事项",
+    "item.update": "修改事项",
+    "item.publish": "发布事项指南",
+    "item.unpublish": "下线事项",
+    "item.template_upload": "上传受理资料模板",
+    "item.guidance": "修改受理指导",
     "case.submit": "网上申报",
     "case.accept": "办件受理",
     "case.refuse": "不予受理",
@@ -137,6 +143,8 @@ ENTITY_NAMES: dict[str, str] = {
     "issue_department": "协调部门",
     "issue_reply": "协调答复",
     "item_material": "事项材料",
+    "item_template": "受理资料模板",
+    "service_item_version": "事项指南发布版本",
     "joint_task": "联办任务",
     "knowledge_generation": "知识库版本",
     "knowledge_revision": "知识库修订",

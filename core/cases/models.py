@@ -87,6 +87,9 @@ class Case(Base):
         ForeignKey("case_bundle.id"), index=True, comment="所属一件事申请：同一张表单一次创建的办件"
     )
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime, comment="申请人撤回时间（受理前）")
+    item_version: Mapped[int | None] = mapped_column(
+        Integer, comment="申请时事项指南的发布版本：办件按该版本办理，指南以后的修改不影响它"
+    )
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
@@ -177,7 +180,8 @@ class CaseMaterial(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
-    item_material_id: Mapped[int | None] = mapped_column(ForeignKey("item_material.id"))
+    # the entry of the item's material list; empty once it is taken out of the guide (its name stays in ``name``)
+    item_material_id: Mapped[int | None] = mapped_column(ForeignKey("item_material.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(String(300))
     source: Mapped[str] = mapped_column(String(12), comment="upload / history / licence / paper")
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))

@@ -259,6 +259,7 @@ class CaseOut(BaseModel):
     applicant_id_number: str
     applicant_phone: str
     project_name: str
+    item_version: int | None = Field(default=None, description="申请时事项指南的发布版本：办件按该版本办理")
     case_type: int
     case_type_label: str
     submit_channel: int
@@ -307,6 +308,7 @@ class CaseOut(BaseModel):
             applicant_id_number=mask_id_number(case.applicant.id_number),
             applicant_phone=mask_phone(case.applicant.phone),
             project_name=case.project_name,
+            item_version=case.item_version,
             case_type=case.case_type,
             case_type_label=CASE_TYPE_LABELS[case.case_type],
             submit_channel=case.submit_channel,

@@ -33,7 +33,9 @@ from core.cases.schemas import MaterialIn, SubmitIn
 from core.clock import now
 from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from core.files.models import StoredFile
+from core.items import versions as item_versions
 from core.items.models import ItemMaterial, ServiceItem
+from core.items.schemas import MaterialSpec
 from core.org import service as org_service
 from core.org.models import User
 from core.org.permissions import Permission
@@ -275,10 +277,23 @@ def licence_fits(spec: ItemMaterial, licence: Licence) -> bool:
     return bool(spec.licence_name) and licence.name == spec.licence_name
 
 
-def missing_required(case: Case) -> list[ItemMaterial]:
-    """Required materials of the item that the case does not have yet."""
-    have = {m.item_material_id for m in case.materials}
-    return [m for m in case.item.materials if m.required and m.id not in have]
+def missing_required(case: Case) -> list[MaterialSpec]:
+    """Required materials that the case does not have yet, by the guide version it was filed under (a guide
+    changed since does not change what this case needs); a material is had by its entry, or by its name once the
+    entry was taken out of the guide."""
+    session = Session.object_session(case)
+    listed = (
+        item_versions.filed_materials(session, case.item, case.item_version)
+        if session is not None
+        else [MaterialSpec.model_validate(m).model_dump() for m in case.item.materials]
+    )
+    have_ids = {m.item_material_id for m in case.materials if m.item_material_id is not None}
+    have_names = {m.name for m in case.materials}
+    return [
+        MaterialSpec.model_validate(m)
+        for m in listed
+        if m.get("required") and m.get("id") not in have_ids and m.get("name") not in have_names
+    ]
 
 
 def _check_required(case: Case) -> None:
@@ -340,6 +355,7 @@ def _create(db: Session, user: User | None, data: SubmitIn, channel: SubmitChann
         case_no=next_case_no(db, at),
         query_code_hash=keyed_hash(code),
         service_item_id=item.id,
+        item_version=item.published_version or None,  # handled by the guide as published now, whatever comes later
         department_id=item.department_id,
         applicant_id=applicant.id,
         owner_user_id=user.id if user is not None and not user.is_staff else None,

@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, created_at_column, updated_at_column
+from core.files.models import StoredFile
 from core.org.models import Department
 
 
@@ -50,6 +51,16 @@ class ServiceItem(Base):
         JSON, default=list, comment="联办件：按阶段列出会办部门编码，同一阶段并联"
     )
     is_published: Mapped[bool] = mapped_column(Boolean, default=True)
+    published_version: Mapped[int] = mapped_column(
+        Integer, default=0, comment="当前发布的指南版本号（0：尚未按版本发布）；新办件记下它"
+    )
+    acceptance_checklist: Mapped[list[str]] = mapped_column(
+        JSON, default=list, comment="受理指导：窗口受理时逐项核对的要点（仅工作人员可见）"
+    )
+    common_mistakes: Mapped[list[str]] = mapped_column(JSON, default=list, comment="受理指导：申请人常见错误")
+    refusal_grounds: Mapped[list[dict[str, str]]] = mapped_column(
+        JSON, default=list, comment="受理指导：不予受理的情形（what）及理由和依据（why）"
+    )
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -77,3 +88,40 @@ class ItemMaterial(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
 
     item: Mapped[ServiceItem] = relationship(back_populates="materials")
+
+
+class ItemTemplate(Base):
+    """受理资料模板: one version of a material's blank form (空白表格) or filled sample (样表). A new upload adds
+    a version; the highest version of a material and kind is the one served, the older ones stay listed."""
+
+    __tablename__ = "item_template"
+    __table_args__ = (UniqueConstraint("material_id", "kind", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("service_item.id", ondelete="CASCADE"), index=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("item_material.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8), comment="blank 空白表格 / sample 样表")
+    version: Mapped[int] = mapped_column(Integer)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    note: Mapped[str] = mapped_column(String(200), default="", comment="本版说明")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    file: Mapped[StoredFile] = relationship(lazy="joined")
+    material: Mapped[ItemMaterial] = relationship(lazy="joined")
+
+
+class ItemVersion(Base):
+    """A published version of an item's guide: what the guide said when it was published. A case records the
+    version it was filed under and is handled by it, whatever the guide says later."""
+
+    __tablename__ = "service_item_version"
+    __table_args__ = (UniqueConstraint("item_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("service_item.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, comment="发布时的指南（事项字段和材料目录）")
+    note: Mapped[str] = mapped_column(String(200), default="", comment="版本说明")
+    published_at: Mapped[datetime] = mapped_column(DateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -1,13 +1,14 @@
 """Shapes of the service-item API; a guide lists its elements in the standard order (DOMAIN.md)."""
 
 import re
+from datetime import datetime
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.calendar.service import LimitUnit
 from core.items.enums import CASE_TYPE_LABELS
-from core.items.models import ServiceItem
+from core.items.models import ItemTemplate, ServiceItem
 
 
 class MaterialSpec(BaseModel):
@@ -180,3 +181,103 @@ class GuideOut(ItemIn):
 
 def _limit(value: int, unit: str) -> str:
     return "当场办结" if value == 0 else f"{value}个{unit}"
+
+
+class RefusalGround(BaseModel):
+    """A case the window refuses to accept (不予受理的情形) and why (the reason and its basis)."""
+
+    what: str = Field(min_length=2, max_length=300, description="不予受理的情形")
+    why: str = Field(min_length=2, max_length=500, description="理由及依据")
+
+
+class GuidanceIn(BaseModel):
+    """受理指导 of an item, for window clerks (never shown to applicants)."""
+
+    acceptance_checklist: list[str] = Field(default_factory=list, max_length=50, description="受理时逐项核对的要点")
+    common_mistakes: list[str] = Field(default_factory=list, max_length=50, description="申请人常见错误")
+    refusal_grounds: list[RefusalGround] = Field(default_factory=list, max_length=50, description="不予受理的情形")
+
+    @field_validator("acceptance_checklist", "common_mistakes")
+    @classmethod
+    def _no_blank_lines(cls, value: list[str]) -> list[str]:
+        lines = [line.strip() for line in value if line.strip()]
+        if any(len(line) > 300 for line in lines):
+            raise ValueError("每条不超过300个字")
+        return lines
+
+
+class GuidanceOut(GuidanceIn):
+    """An item's 受理指导 with the item it belongs to."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    item_id: int
+    item_name: str
+
+    @classmethod
+    def from_model(cls, item: ServiceItem) -> Self:
+        """The guidance of an item."""
+        return cls(
+            item_id=item.id,
+            item_name=item.name,
+            acceptance_checklist=list(item.acceptance_checklist or []),
+            common_mistakes=list(item.common_mistakes or []),
+            refusal_grounds=[RefusalGround.model_validate(g) for g in item.refusal_grounds or []],
+        )
+
+
+class TemplateOut(BaseModel):
+    """A version of a material's template, with the links to download and preview it."""
+
+    id: int
+    item_id: int
+    material_id: int
+    material_name: str
+    kind: str = Field(description="blank 空白表格 / sample 填写样表")
+    kind_label: str
+    version: int
+    filename: str
+    extension: str
+    size: int
+    sha256: str
+    note: str
+    uploaded_at: datetime
+    download_link: str
+    preview_link: str | None = Field(description="第一页的预览图；Word、Excel 文件没有预览，请下载查看")
+
+    @classmethod
+    def from_model(cls, template: ItemTemplate, *, kind_label: str, filename: str, has_preview: bool) -> Self:
+        """A template version; its links are the portal's (the guide page's download and preview)."""
+        base = f"/guides/{template.item_id}/templates/{template.id}"
+        return cls(
+            id=template.id,
+            item_id=template.item_id,
+            material_id=template.material_id,
+            material_name=template.material.name,
+            kind=template.kind,
+            kind_label=kind_label,
+            version=template.version,
+            filename=filename,
+            extension=template.file.extension,
+            size=template.file.size,
+            sha256=template.file.sha256,
+            note=template.note,
+            uploaded_at=template.created_at,
+            download_link=base,
+            preview_link=f"{base}/preview" if has_preview else None,
+        )
+
+
+class VersionOut(BaseModel):
+    """A published version of an item's guide."""
+
+    version: int
+    note: str
+    published_at: datetime
+    materials: list[MaterialSpec]
+
+
+class PublishIn(BaseModel):
+    """What the publisher says about this version."""
+
+    note: str = Field(default="", max_length=200)

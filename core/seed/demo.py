@@ -25,6 +25,7 @@ from core.cases import service as case_service
 from core.cases.models import Case
 from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn
 from core.early_warnings import demo as warning_demo
+from core.items import demo as item_demo
 from core.items import service as item_service
 from core.items.enums import CaseType
 from core.items.models import ServiceItem
@@ -532,6 +533,7 @@ def top_up(db: Session) -> list[rule_updates.UpdateReport]:
     demo projects, supervision, major projects, last month's assessment; each seeds only once) and the seed rule-set
     updates it lacks (their reports)."""
     ensure_bot_user(db)
+    item_demo.seed(db)
     topic_service.seed_topics(db)
     project_demo.seed_projects(db)
     supervision_demo.seed(db)
@@ -554,6 +556,7 @@ def seed_all(
         ensure_roles(db)
         departments = seed_departments(db)
         items = seed_items(db, departments)
+        item_demo.seed(db)  # version 1 of each guide before the cases, which record it; templates and guidance
         logins = seed_people(db, departments, items, rng)
         topic_service.seed_topics(db)  # only while there are none, so a rerun keeps the admins' edits
         db.commit()

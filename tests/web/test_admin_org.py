@@ -129,9 +129,11 @@ def test_admin_edits_an_item_and_unpublishes_it(browser: MakeBrowser, world: Wor
         "department_id": str(world.dept_a.id),
         "is_online": "1",
     }
-    too_long = admin.submit(url, url, {**fields, "promised_limit": "30", "is_published": "1"})
+    too_long = admin.submit(url, url, {**fields, "promised_limit": "30"})
     assert too_long.status_code == 422 and "承诺时限不能长于法定时限" in too_long.text
-    page = admin.submit(url, url, fields)  # is_published left unticked
+    page = admin.submit(url, url, fields)
     assert "已保存" in page.text
+    page = admin.submit(url, f"{url}/unpublish", {})
+    assert "已下线" in page.text
     assert browser().get(f"/guides/{world.item.id}").status_code == 404
-    assert "未发布" in admin.get("/admin/items").text
+    assert "已下线" in admin.get("/admin/items").text
