@@ -10,8 +10,8 @@
 - ``case_material.item_material_id`` becomes ON DELETE SET NULL: a material taken out of a guide leaves the cases
   that gave it with the material (its name is kept on the case) instead of making the guide impossible to edit.
 
-Revision ID: 0030
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-05 10:51:46.147162
 """
 
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0030"
-down_revision: str | None = "0024"
+revision: str = "0026"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
