@@ -131,6 +131,7 @@ class FakeApi:
             return 422, {"error": {"code": "invalid", "message": "渠道用户标识格式不正确", "field": "X-Channel-User"}}
         routes = [
             ("GET", r"/api/v1/knowledge/search", self.search),
+            ("GET", r"/api/v1/knowledge/centre", self.centre),
             ("GET", r"/api/v1/items", self.items),
             ("GET", r"/api/v1/items/(\d+)", self.guide),
             ("POST", r"/api/v1/progress", self.progress),
@@ -166,6 +167,9 @@ class FakeApi:
         if q not in SEARCHES or asked != SEARCH_PARAMS:
             raise NotCaptured(f"the search for {q!r} ({asked}) was not captured (SEARCH_QUERIES in tongban/bot_samples.py)")
         return 200, SEARCHES[q]
+
+    def centre(self, query, body, user):
+        return 200, CAPTURED["centre"]
 
     def items(self, query, body, user):
         q = query.get("q", "")
