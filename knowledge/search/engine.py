@@ -263,6 +263,7 @@ class Index:
         raw = scores * (1.0 - np.divide(generic, scores, out=np.zeros_like(scores), where=scores > 0))
         factors, guide = self._factors(query, recognised, kind_codes)
         scores *= factors
+        guide = self._guide_first(query, recognised, scores, kind_codes, guide)
         candidates = np.flatnonzero(scores > 0)
         if candidates.size > limit:
             top = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]]
@@ -332,6 +333,56 @@ class Index:
             hits = [slot for slot, number in enumerate(self._articles) if number in named]
             factors[hits] *= ranking.ARTICLE_NAMED
         return factors, guide
+
+    def _guide_first(
+        self, query: str, recognised: Recognised | None, scores: np.ndarray, kind_codes: np.ndarray, guide: list[int]
+    ) -> list[int]:
+        """Puts an item's guide first when the question asks what to do about it (手续, 找谁, 办什么) and nothing
+        narrower: the item the recogniser found, or else the item whose documents hold most of the best scores
+        ("再婚想再生一个要办什么审批" names no item, but the 再生育 FAQs lead: its guide is the answer). Returns the
+        guide slots that answer the question this way."""
+        bare = False
+        if recognised is not None:
+            rest = query.replace(recognised.matched, " ")
+            for cue in ranking.ASKS["procedure"]:
+                rest = rest.replace(cue, " ")
+            bare = not tokens.words(rest)
+        if not ranking.wants_guide(query, facets(query), bare=bare) or not scores.size:
+            return guide
+        item_code = KINDS.index("item")
+        if recognised is not None:
+            item_id: int | None = recognised.item_id
+        else:
+            item_id = self._implied_item(scores, kind_codes)
+        if item_id is None:
+            return guide
+        slots = [s for s in self._ties.get(item_id, ()) if kind_codes[s] == item_code]
+        if not slots:
+            return guide
+        best = float(scores.max())
+        for slot in slots:
+            scores[slot] = max(float(scores[slot]), best * ranking.GUIDE_LEAD)
+        return slots if recognised is not None else guide
+
+    def _implied_item(self, scores: np.ndarray, kind_codes: np.ndarray) -> int | None:
+        """The item most of the best-scoring FAQs and guides belong to, when one clearly leads (None otherwise)."""
+        pool = np.flatnonzero((scores > 0) & ((kind_codes == KINDS.index("faq")) | (kind_codes == KINDS.index("item"))))
+        if pool.size == 0:
+            return None
+        top = pool[np.argsort(-scores[pool])[: ranking.IMPLIED_POOL]]
+        mass: defaultdict[int, float] = defaultdict(float)
+        for slot in top.tolist():
+            entry = self._slots[slot]
+            if entry is not None:
+                for item_id in entry.document.items:
+                    mass[item_id] += float(scores[slot])
+        if not mass:
+            return None
+        item_id, held = max(mass.items(), key=lambda kv: kv[1])
+        total = float(scores[top].sum())
+        first = self._slots[int(top[0])]
+        leads = first is not None and item_id in first.document.items
+        return item_id if leads and held >= ranking.IMPLIED_SHARE * total else None
 
     def _in_force_first(self, ranked: list[int], scores: np.ndarray, limit: int) -> list[int]:
         """Puts the best-matching article of the law that replaced a repealed or superseded one right before it,
