@@ -347,7 +347,10 @@ class Index:
             for cue in ranking.ASKS["procedure"]:
                 rest = rest.replace(cue, " ")
             bare = not tokens.words(rest)
-        if not ranking.wants_guide(query, facets(query), bare=bare) or not scores.size:
+        asked = facets(query)
+        if recognised is not None and asked == {"place"} and not self._answers_place(recognised.item_id, kind_codes):
+            asked = frozenset()  # where to go: the guide says (办理地点), when no FAQ of the item is about it
+        if not ranking.wants_guide(query, asked, bare=bare) or not scores.size:
             return guide
         item_code = KINDS.index("item")
         if recognised is not None:
@@ -363,6 +366,12 @@ class Index:
         for slot in slots:
             scores[slot] = max(float(scores[slot]), best * ranking.GUIDE_LEAD)
         return slots if recognised is not None else guide
+
+    def _answers_place(self, item_id: int, kind_codes: np.ndarray) -> bool:
+        """Whether one of the item's FAQs says where it is done."""
+        place = _facet_bits(frozenset({"place"}))
+        faq = KINDS.index("faq")
+        return any(kind_codes[s] == faq and self._facets[s] & place for s in self._ties.get(item_id, ()))
 
     def _implied_item(self, scores: np.ndarray, kind_codes: np.ndarray) -> int | None:
         """The item most of the best-scoring FAQs and guides belong to, when one clearly leads (None otherwise)."""

@@ -23,6 +23,13 @@ FACETS: dict[str, tuple[str, ...]] = {
 }
 
 
+BENEFITS = ("补贴", "奖励", "补助", "资助")
+"""How much a benefit pays (补贴最多多少钱) is not a fee the applicant pays."""
+
+
 def facets(text: str) -> frozenset[str]:
     """The facets a text asks about."""
-    return frozenset(name for name, cues in FACETS.items() if any(cue in text for cue in cues))
+    found = frozenset(name for name, cues in FACETS.items() if any(cue in text for cue in cues))
+    if "fee" in found and any(word in text for word in BENEFITS):
+        found -= {"fee"}
+    return found

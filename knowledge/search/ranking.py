@@ -290,6 +290,10 @@ PLAINLY_PROCEDURE = (
     "哪个部门",
     "走什么",
     "走啥",
+    "去哪里办",
+    "去哪办",
+    "在哪办",
+    "哪里办",
 )
 """Cues that ask, beyond doubt, which procedure to go through (unlike 怎么办 or 手续, which also close questions
 about something particular: "来不及办手续能先抢修吗")."""
