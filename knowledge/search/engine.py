@@ -30,6 +30,9 @@ SYNONYM_WEIGHT = 1.0
 DIVERSITY_RATIO = 0.4
 FACET_MATCH = 1.2
 FACET_MISMATCH = 0.9
+SUBJECT_SHARE = 0.7
+"""An FAQ whose match on a question comes at least this much from the words asking about an aspect (多久, 材料…)
+matches the aspect, not the subject: it gets no FACET_MATCH lift."""
 FACET_SILENT = 1.0
 """An FAQ about one aspect (materials, time…) when the question asks about none: it is likely a question about a
 rule, which an article answers."""
@@ -96,6 +99,7 @@ class Index:
         self._ties: defaultdict[int, set[int]] = defaultdict(set)
         self._law_ties: defaultdict[int, set[int]] = defaultdict(set)
         self.recogniser = Recogniser()
+        self._aspect_cache: frozenset[str] | None = None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -115,6 +119,7 @@ class Index:
                 if len(synonym) >= 2:
                     mapping.setdefault(tokens.normalize(synonym), []).extend(tokens.words(term))
         self._synonyms = {phrase: list(dict.fromkeys(words)) for phrase, words in mapping.items()}
+        self._aspect_cache = None
 
     def add(self, document: Document) -> None:
         """Adds or replaces a document."""
@@ -228,6 +233,8 @@ class Index:
         average = self._total_length / len(self._entries)
         scores = np.zeros(len(self._slots), dtype=np.float64)
         generic = np.zeros(len(self._slots), dtype=np.float64)
+        aspect = np.zeros(len(self._slots), dtype=np.float64)
+        aspect_words = self._aspect_words()
         ideal = 0.0
         for term, weight in weights.items():
             idf = self._idf(term)
@@ -239,12 +246,18 @@ class Index:
                 scores[slots] += weight * idf * normalised
                 if vague:
                     generic[slots] += weight * idf * normalised
+                if term.removeprefix(tokens.BIGRAM_PREFIX) in aspect_words:
+                    aspect[slots] += weight * idf * normalised
         kind_codes = self._array("_kinds", np.int64)
         scores *= self._array("_standing", np.float64)
         asked = _facet_bits(facets(query))
         answered = self._array("_facets", np.int64)
         if asked:
-            scores *= np.where(answered == 0, 1.0, np.where(answered & asked, FACET_MATCH, FACET_MISMATCH))
+            # an FAQ about the asked aspect of something the question does not mention (排水许可证有效期多久 for
+            # 临时用地能用多久) matches on the aspect's words alone: it gets no lift for the aspect
+            about = aspect < SUBJECT_SHARE * np.maximum(scores, 1e-9)
+            lift = np.where(about, FACET_MATCH, 1.0)
+            scores *= np.where(answered == 0, 1.0, np.where(answered & asked, lift, FACET_MISMATCH))
         elif FACET_SILENT != 1.0:
             scores *= np.where(answered == 0, 1.0, FACET_SILENT)
         if kinds:
@@ -392,6 +405,19 @@ class Index:
         first = self._slots[int(top[0])]
         leads = first is not None and item_id in first.document.items
         return item_id if leads and held >= ranking.IMPLIED_SHARE * total else None
+
+    def _aspect_words(self) -> frozenset[str]:
+        """Words that ask about an aspect (多久, 材料, 收费…), with the official words they search for, and bigrams
+        inside them."""
+        if self._aspect_cache is None:
+            words: set[str] = set()
+            for cues in FACETS.values():
+                for cue in cues:
+                    words.add(cue)
+                    words.update(self._synonyms.get(tokens.normalize(cue), []))
+            words |= {w[i : i + 2] for w in list(words) for i in range(len(w) - 1)}
+            self._aspect_cache = frozenset(words)
+        return self._aspect_cache
 
     def _in_force_first(self, ranked: list[int], scores: np.ndarray, limit: int) -> list[int]:
         """Puts the best-matching article of the law that replaced a repealed or superseded one right before it,
