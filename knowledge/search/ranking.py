@@ -9,7 +9,9 @@ factor on the word score:
 - what the question asks (ASKS): a penalty question prefers articles that set penalties, a question about
   amounts prefers a policy's 标准 section, one about conditions the sections and articles that list conditions,
   "怎么申请" the application steps, "要办什么手续" an item's guide;
-- an article number the question names ("城乡规划法第四十条") wins over the neighbouring articles.
+- an article number the question names ("城乡规划法第四十条") wins over the neighbouring articles;
+- a question that plainly asks what to do about an item (办什么证, 找谁批) gets the item's guide first, for the item
+  it names or, naming none, the item whose FAQs lead the ranking (engine.Index._guide_first).
 
 The factors were tuned on the dev half of tests/knowledge/colloquial_questions.json and checked against the older
 labelled set (bench/knowledge_eval.py prints both).
