@@ -1,6 +1,6 @@
-"""The bot introduces the centre by its configured name (asked of the API, not written into the bot), and a
-question about one service item that the NLU took for the start of an intake gets that item's guide instead of an
-intake about a project (issue 15)."""
+"""The bot introduces the centre by its configured name (asked of the API, not written into the bot); a question
+about one service item that the NLU took for the start of an intake, or for a request for a person, gets the
+knowledge answer (the item's guide) instead of an intake about a project or a hand-off (issue 15)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any, Dict
 
 from rasa_sdk.events import FollowupAction
 
+from actions.handoff import ActionHandoff
 from actions.identity import ActionIAmABot
 from actions.intake import INTRO, PROJECT_PHRASING, ActionStartIntake
 from conftest import make_tracker, run, texts
@@ -54,3 +55,15 @@ def test_project_phrasings_are_told_from_single_item_questions() -> None:
     items = ("道路挖掘要办什么审批", "家门口的树想砍掉要走什么手续", "店招要审批吗", "排水证怎么办")
     assert all(PROJECT_PHRASING.search(t) for t in projects)
     assert not any(PROJECT_PHRASING.search(t) for t in items)
+
+
+def test_a_service_question_taken_for_a_handoff_is_answered(api: FakeApi, domain: Dict[str, Any]) -> None:
+    question = "小卖部卖烟要办什么证"  # no word asks for a person; the search recognises the item
+    events, messages = run(ActionHandoff(), make_tracker(question, intent="human_handoff"), domain)
+    assert texts(messages).startswith("【烟草专卖零售许可证核发】办事指南")
+    assert not [m for m in messages if m.get("custom")]
+
+
+def test_asking_for_a_person_hands_off_without_searching(api: FakeApi, domain: Dict[str, Any]) -> None:
+    _, messages = run(ActionHandoff(), make_tracker("麻烦转一下人工", intent="human_handoff"), domain)
+    assert [m for m in messages if m.get("custom")] and api.requests == []
