@@ -272,6 +272,12 @@ class RecognisedItemOut(BaseModel):
     matched: str = Field(description="问题中据以识别事项的原话，如“施工许可证”“二手房过户”（可能有一个错别字）")
 
 
+class CentreOut(BaseModel):
+    """The service centre as it calls itself (the ``centre_name`` setting), for channels that introduce it."""
+
+    name: str = Field(description="服务中心名称（系统设置 centre_name）")
+
+
 class SearchOut(BaseModel):
     """Search results; ``answered`` is false when nothing was good enough (the question is then recorded)."""
 

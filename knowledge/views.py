@@ -12,9 +12,10 @@ from core.errors import NotFound, ValidationFailed
 from core.org import service as org_service
 from core.org.permissions import Permission
 from core.rate_limit import client_ip
+from core.settings import get_settings
 from knowledge import excel, service, unanswered, workflow
 from knowledge.models import Faq, Law, Revision, UnansweredQuestion
-from knowledge.schemas import ReviewIn, RevisionOut, SearchOut
+from knowledge.schemas import CentreOut, ReviewIn, RevisionOut, SearchOut
 from knowledge.search import service as search_service
 
 router = APIRouter(prefix="/knowledge", tags=["知识库"])
@@ -33,6 +34,12 @@ def search(
     text = search_service.clean_query(q)
     search_service.note_unanswered(found.hits, text, channel=channel, client=client_ip(request))
     return SearchOut.from_found(text, found, answered=answered)
+
+
+@router.get("/centre", response_model=CentreOut, summary="服务中心名称（公开）")
+def centre() -> CentreOut:
+    """The centre's configured name, so the bot introduces the centre it serves (not a name written into it)."""
+    return CentreOut(name=get_settings().centre_name)
 
 
 def _faq(row: Faq) -> dict[str, Any]:

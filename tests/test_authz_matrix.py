@@ -945,6 +945,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("GET", "/api/v1/statistics.xlsx"): (PUBLIC, get("/api/v1/statistics.xlsx")),
     ("GET", "/api/v1/audit"): (NO_ONE_HERE, get("/api/v1/audit")),
     ("GET", "/api/v1/knowledge/search"): (PUBLIC, lambda ctx: Call("GET", "/api/v1/knowledge/search", params=SEARCH)),
+    ("GET", "/api/v1/knowledge/centre"): (PUBLIC, get("/api/v1/knowledge/centre")),
     ("GET", "/api/v1/knowledge/faqs"): (PUBLIC, get("/api/v1/knowledge/faqs")),
     ("GET", "/api/v1/knowledge/faqs/{faq_id}"): (PUBLIC, knowledge_entry("faq", "/api/v1/knowledge/faqs/{id}")),
     ("GET", "/api/v1/knowledge/laws"): (PUBLIC, get("/api/v1/knowledge/laws")),

@@ -83,6 +83,10 @@ class Material(TypedDict, total=False):
     notes: str
 
 
+class Centre(TypedDict, total=False):
+    name: str  # the centre's configured name (setting centre_name)
+
+
 class Guide(TypedDict, total=False):
     id: int
     name: str
@@ -386,6 +390,9 @@ class TongbanClient:
         return await self.request(
             "GET", "/knowledge/search", params={"q": q, "kind": kind, "limit": limit, "channel": "bot"}
         )
+
+    async def centre(self) -> Centre:
+        return await self.request("GET", "/knowledge/centre")
 
     # service items and guides
     async def list_items(self, q: str) -> List[ItemSummary]:

@@ -14,7 +14,7 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -363,6 +363,27 @@ class ActionAskIndicatorAnswer(Action):
         return events
 
 
+PROJECT_PHRASING = re.compile(
+    r"报建|立项|新建|扩建|改建|技改|建设项目|投资建|推演|意见书|开工前|(报|做|搞|上|有)[一个]{0,2}[^，。？?！!]{0,4}项目|"
+    r"(建|盖|造|修建|建设)[一个座栋所间幢]{0,2}[^，。？?！!]{0,8}?"
+    r"(厂|楼|房|仓库|车间|中心|园|学校|医院|小区|工程|项目|基地|机房|公寓|站)|"
+    r"(项目|工程)[^，。？?！!]{0,6}(审批|手续|流程|许可|报批|开工|事项)"
+)
+"""How a building project is talked about (报建一个仓库, 新建厂房, 项目审批流程): the intake is for such questions."""
+
+
+def is_single_item_question(text: str, result: Dict[str, Any]) -> bool:
+    """Whether a message the NLU took for the start of an intake asks about one service item instead (the search
+    recognises an item in it, or ranks an item's guide first with confidence, and it says nothing of building a
+    project: “挖开马路接水管要什么审批”, “院子里的树要
+    移走走什么手续”) — its guide answers it; starting an intake about a project would not."""
+    if PROJECT_PHRASING.search(text):
+        return False
+    hits = result.get("hits") or []
+    top_is_item = bool(result.get("answered")) and bool(hits) and hits[0].get("kind") == "item"
+    return bool(result.get("recognised_item")) or top_is_item
+
+
 class ActionStartIntake(Action):
     """Starts an intake, or resumes the one in progress (its project is kept in ``project_id``)."""
 
@@ -386,6 +407,16 @@ class ActionStartIntake(Action):
             more = f"还有 {left} 个问题。" if left else "问题都已回答，还差几项基本信息。"
             dispatcher.utter_message(text=f"欢迎回来！我们接着填写「{name}」的报建，{more}")
             return [SlotSet(k, v) for k, v in question_events(questions).items()]
+        text = latest_text(tracker)
+        if latest_intent(tracker) == "start_project_intake" and not PROJECT_PHRASING.search(text):
+            try:
+                async with client(tracker) as api:
+                    result = await api.search_knowledge(text[:500])
+            except ApiError:
+                result = {}
+            if is_single_item_question(text, dict(result)):  # a question about one item: its guide, no intake
+                events = await show_guide(dispatcher, tracker, text)
+                return [*events, FollowupAction("action_listen")]
         if latest_intent(tracker) == "resume":
             dispatcher.utter_message(text="没有找到未完成的报建，我们新建一个吧。")
         dispatcher.utter_message(text=INTRO)

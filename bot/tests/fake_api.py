@@ -133,6 +133,7 @@ class FakeApi:
             return 422, {"error": {"code": "invalid", "message": "渠道用户标识格式不正确", "field": "X-Channel-User"}}
         routes = [
             ("GET", r"/api/v1/knowledge/search", self.search),
+            ("GET", r"/api/v1/knowledge/centre", self.centre),
             ("GET", r"/api/v1/items", self.items),
             ("GET", r"/api/v1/items/(\d+)", self.guide),
             ("GET", r"/api/v1/items/(\d+)/templates", self.templates),
@@ -169,6 +170,9 @@ class FakeApi:
         if q not in SEARCHES or asked != SEARCH_PARAMS:
             raise NotCaptured(f"the search for {q!r} ({asked}) was not captured (SEARCH_QUERIES in tongban/bot_samples.py)")
         return 200, SEARCHES[q]
+
+    def centre(self, query, body, user):
+        return 200, CAPTURED["centre"]
 
     def items(self, query, body, user):
         q = query.get("q", "")

@@ -30,6 +30,9 @@ SYNONYM_WEIGHT = 1.0
 DIVERSITY_RATIO = 0.4
 FACET_MATCH = 1.2
 FACET_MISMATCH = 0.9
+SUBJECT_SHARE = 0.7
+"""An FAQ whose match on a question comes at least this much from the words asking about an aspect (多久, 材料…)
+matches the aspect, not the subject: it gets no FACET_MATCH lift."""
 FACET_SILENT = 1.0
 """An FAQ about one aspect (materials, time…) when the question asks about none: it is likely a question about a
 rule, which an article answers."""
@@ -96,6 +99,7 @@ class Index:
         self._ties: defaultdict[int, set[int]] = defaultdict(set)
         self._law_ties: defaultdict[int, set[int]] = defaultdict(set)
         self.recogniser = Recogniser()
+        self._aspect_cache: frozenset[str] | None = None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -115,6 +119,7 @@ class Index:
                 if len(synonym) >= 2:
                     mapping.setdefault(tokens.normalize(synonym), []).extend(tokens.words(term))
         self._synonyms = {phrase: list(dict.fromkeys(words)) for phrase, words in mapping.items()}
+        self._aspect_cache = None
 
     def add(self, document: Document) -> None:
         """Adds or replaces a document."""
@@ -228,6 +233,8 @@ class Index:
         average = self._total_length / len(self._entries)
         scores = np.zeros(len(self._slots), dtype=np.float64)
         generic = np.zeros(len(self._slots), dtype=np.float64)
+        aspect = np.zeros(len(self._slots), dtype=np.float64)
+        aspect_words = self._aspect_words()
         ideal = 0.0
         for term, weight in weights.items():
             idf = self._idf(term)
@@ -239,12 +246,18 @@ class Index:
                 scores[slots] += weight * idf * normalised
                 if vague:
                     generic[slots] += weight * idf * normalised
+                if term.removeprefix(tokens.BIGRAM_PREFIX) in aspect_words:
+                    aspect[slots] += weight * idf * normalised
         kind_codes = self._array("_kinds", np.int64)
         scores *= self._array("_standing", np.float64)
         asked = _facet_bits(facets(query))
         answered = self._array("_facets", np.int64)
         if asked:
-            scores *= np.where(answered == 0, 1.0, np.where(answered & asked, FACET_MATCH, FACET_MISMATCH))
+            # an FAQ about the asked aspect of something the question does not mention (排水许可证有效期多久 for
+            # 临时用地能用多久) matches on the aspect's words alone: it gets no lift for the aspect
+            about = aspect < SUBJECT_SHARE * np.maximum(scores, 1e-9)
+            lift = np.where(about, FACET_MATCH, 1.0)
+            scores *= np.where(answered == 0, 1.0, np.where(answered & asked, lift, FACET_MISMATCH))
         elif FACET_SILENT != 1.0:
             scores *= np.where(answered == 0, 1.0, FACET_SILENT)
         if kinds:
@@ -263,6 +276,7 @@ class Index:
         raw = scores * (1.0 - np.divide(generic, scores, out=np.zeros_like(scores), where=scores > 0))
         factors, guide = self._factors(query, recognised, kind_codes)
         scores *= factors
+        guide = self._guide_first(query, recognised, scores, kind_codes, guide)
         candidates = np.flatnonzero(scores > 0)
         if candidates.size > limit:
             top = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]]
@@ -332,6 +346,78 @@ class Index:
             hits = [slot for slot, number in enumerate(self._articles) if number in named]
             factors[hits] *= ranking.ARTICLE_NAMED
         return factors, guide
+
+    def _guide_first(
+        self, query: str, recognised: Recognised | None, scores: np.ndarray, kind_codes: np.ndarray, guide: list[int]
+    ) -> list[int]:
+        """Puts an item's guide first when the question asks what to do about it (手续, 找谁, 办什么) and nothing
+        narrower: the item the recogniser found, or else the item whose documents hold most of the best scores
+        ("再婚想再生一个要办什么审批" names no item, but the 再生育 FAQs lead: its guide is the answer). Returns the
+        guide slots that answer the question this way."""
+        bare = False
+        if recognised is not None:
+            rest = query.replace(recognised.matched, " ")
+            for cue in ranking.ASKS["procedure"]:
+                rest = rest.replace(cue, " ")
+            bare = not tokens.words(rest)
+        asked = facets(query)
+        if recognised is not None and asked == {"place"} and not self._answers_place(recognised.item_id, kind_codes):
+            asked = frozenset()  # where to go: the guide says (办理地点), when no FAQ of the item is about it
+        if not ranking.wants_guide(query, asked, bare=bare) or not scores.size:
+            return guide
+        item_code = KINDS.index("item")
+        if recognised is not None:
+            item_id: int | None = recognised.item_id
+        else:
+            item_id = self._implied_item(scores, kind_codes)
+        if item_id is None:
+            return guide
+        slots = [s for s in self._ties.get(item_id, ()) if kind_codes[s] == item_code]
+        if not slots:
+            return guide
+        best = float(scores.max())
+        for slot in slots:
+            scores[slot] = max(float(scores[slot]), best * ranking.GUIDE_LEAD)
+        return slots if recognised is not None else guide
+
+    def _answers_place(self, item_id: int, kind_codes: np.ndarray) -> bool:
+        """Whether one of the item's FAQs says where it is done."""
+        place = _facet_bits(frozenset({"place"}))
+        faq = KINDS.index("faq")
+        return any(kind_codes[s] == faq and self._facets[s] & place for s in self._ties.get(item_id, ()))
+
+    def _implied_item(self, scores: np.ndarray, kind_codes: np.ndarray) -> int | None:
+        """The item most of the best-scoring FAQs and guides belong to, when one clearly leads (None otherwise)."""
+        pool = np.flatnonzero((scores > 0) & ((kind_codes == KINDS.index("faq")) | (kind_codes == KINDS.index("item"))))
+        if pool.size == 0:
+            return None
+        top = pool[np.argsort(-scores[pool])[: ranking.IMPLIED_POOL]]
+        mass: defaultdict[int, float] = defaultdict(float)
+        for slot in top.tolist():
+            entry = self._slots[slot]
+            if entry is not None:
+                for item_id in entry.document.items:
+                    mass[item_id] += float(scores[slot])
+        if not mass:
+            return None
+        item_id, held = max(mass.items(), key=lambda kv: kv[1])
+        total = float(scores[top].sum())
+        first = self._slots[int(top[0])]
+        leads = first is not None and item_id in first.document.items
+        return item_id if leads and held >= ranking.IMPLIED_SHARE * total else None
+
+    def _aspect_words(self) -> frozenset[str]:
+        """Words that ask about an aspect (多久, 材料, 收费…), with the official words they search for, and bigrams
+        inside them."""
+        if self._aspect_cache is None:
+            words: set[str] = set()
+            for cues in FACETS.values():
+                for cue in cues:
+                    words.add(cue)
+                    words.update(self._synonyms.get(tokens.normalize(cue), []))
+            words |= {w[i : i + 2] for w in list(words) for i in range(len(w) - 1)}
+            self._aspect_cache = frozenset(words)
+        return self._aspect_cache
 
     def _in_force_first(self, ranked: list[int], scores: np.ndarray, limit: int) -> list[int]:
         """Puts the best-matching article of the law that replaced a repealed or superseded one right before it,

@@ -9,7 +9,9 @@ factor on the word score:
 - what the question asks (ASKS): a penalty question prefers articles that set penalties, a question about
   amounts prefers a policy's 标准 section, one about conditions the sections and articles that list conditions,
   "怎么申请" the application steps, "要办什么手续" an item's guide;
-- an article number the question names ("城乡规划法第四十条") wins over the neighbouring articles.
+- an article number the question names ("城乡规划法第四十条") wins over the neighbouring articles;
+- a question that plainly asks what to do about an item (办什么证, 找谁批) gets the item's guide first, for the item
+  it names or, naming none, the item whose FAQs lead the ranking (engine.Index._guide_first).
 
 The factors were tuned on the dev half of tests/knowledge/colloquial_questions.json and checked against the older
 labelled set (bench/knowledge_eval.py prints both).
@@ -105,6 +107,13 @@ ASKS: dict[str, tuple[str, ...]] = {
         "要备案",
         "备个",
         "去哪里",
+        "谁批",
+        "走什么",
+        "走啥",
+        "怎么过户",
+        "怎么注销",
+        "怎么登记",
+        "怎么备案",
     ),
 }
 """Cue words of what a question asks."""
@@ -250,6 +259,56 @@ OVERVIEW_FACTOR = 0.7
 GUIDE_UNASKED = 0.75
 """An item's guide when the question asks about something narrower (materials, time, a penalty, an amount): an
 FAQ or an article answers that better."""
+
+
+GUIDE_LEAD = 1.05
+"""An item's guide, when the question asks what to do about the item and nothing narrower, scores this much above
+the best other document (it is the answer, whatever else shares the question's words)."""
+IMPLIED_POOL = 5
+"""How many of the best FAQs and guides vote for the item a question is about when it names none."""
+IMPLIED_SHARE = 0.6
+"""The share of their scores one item must hold (its document also first) to count as the item asked about."""
+
+
+PLAINLY_PROCEDURE = (
+    "什么证",
+    "啥证",
+    "哪些证",
+    "办什么",
+    "办啥",
+    "办哪些",
+    "什么许可",
+    "什么审批",
+    "啥审批",
+    "什么手续",
+    "啥手续",
+    "哪些手续",
+    "什么备案",
+    "要审批吗",
+    "要批吗",
+    "报批",
+    "谁批",
+    "找谁",
+    "哪个部门",
+    "走什么",
+    "走啥",
+    "去哪里办",
+    "去哪办",
+    "在哪办",
+    "哪里办",
+)
+"""Cues that ask, beyond doubt, which procedure to go through (unlike 怎么办 or 手续, which also close questions
+about something particular: "来不及办手续能先抢修吗")."""
+
+
+def wants_guide(text: str, asked_facets: frozenset[str], *, bare: bool = False) -> bool:
+    """Whether a question asks what to do about an item (办什么证, 找谁批) and nothing narrower (materials, time,
+    a penalty, an amount, a rule): the item's guide answers it. ``bare``: the question says nothing but the item's
+    name and a procedure word ("施工许可证咋办"), which asks the same."""
+    asked = asks(text)
+    if "procedure" not in asked or asked_facets or asked - {"procedure"} or any(c in text for c in LAW_CUES):
+        return False
+    return bare or any(cue in text for cue in PLAINLY_PROCEDURE)
 
 
 def article_numbers(text: str) -> set[str]:

@@ -1,6 +1,7 @@
 """The colloquial labelled set (tests/knowledge/colloquial_questions.json, issue 15) is sound: every label names an
 entry of the demo seed (an FAQ question, a law article, a policy section, a glossary term or a service item), every
-question has a fixed dev/test split, and none repeats a question of the older set."""
+question has a fixed dev/test split (the test split is the second one written: the first, once
+reported, was folded into dev), and none repeats a question of the older set."""
 
 import json
 from pathlib import Path
@@ -45,8 +46,10 @@ def test_split_is_fixed_and_questions_are_new() -> None:
     rows = json.loads(COLLOQUIAL.read_text(encoding="utf-8"))
     old = {r["q"] for r in json.loads(OLD.read_text(encoding="utf-8"))}
     assert {r["split"] for r in rows} == {"dev", "test"}
-    test_share = sum(r["split"] == "test" for r in rows) / len(rows)
-    assert 0.3 <= test_share <= 0.36
+    # The first test split was reported once and folded into dev; the second (written before any tuning on it) is
+    # the 252 questions at the end of the file.
+    assert sum(r["split"] == "test" for r in rows) >= 160
+    assert all(r["split"] == "test" for r in rows[-160:])
     questions = [r["q"] for r in rows]
     assert len(set(questions)) == len(questions)
     assert not old & set(questions)
