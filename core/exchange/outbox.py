@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
 from core.clock import now
@@ -132,17 +132,6 @@ def claim_batch(counterpart: str, limit: int, *, kind: str | None = None) -> lis
     ]
 
 
-def _finish(claimed: Claimed, **values: Any) -> bool:
-    with session_scope() as db:
-        done = db.execute(
-            update(ExchangeRecord)
-            .where(ExchangeRecord.id == claimed.id, ExchangeRecord.lease == claimed.lease)
-            .values(locked_until=None, lease="", **values)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(done.rowcount == 1)  # type: ignore[attr-defined]
-
-
 def backoff(attempts: int) -> float:
     """Seconds to wait after the given number of failed attempts: doubling, capped, with jitter."""
     base = get_settings().exchange_retry_base_seconds
@@ -150,42 +139,85 @@ def backoff(attempts: int) -> float:
     return float(ceiling * random.uniform(0.5, 1.0))
 
 
-def confirmed(claimed: Claimed, receipt: str) -> bool:
-    """The counterpart took the record (or already had this version): 已确认."""
-    moment = now()
-    return _finish(
-        claimed,
-        status=Status.CONFIRMED,
-        receipt=receipt[:128],
-        sent_at=moment,
-        confirmed_at=moment,
-        last_error="",
-        next_attempt_at=None,
+CONFIRMED, SENT, REFUSED, RETRY = "confirmed", "sent", "refused", "retry"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one claimed record: ``confirmed`` / ``sent`` (with the receipt in ``text``), ``refused`` /
+    ``retry`` (with the reason)."""
+
+    claimed: Claimed
+    result: str
+    text: str = ""
+
+
+def _values(outcome: Outcome, moment: datetime, limit: int) -> dict[str, Any]:
+    text = outcome.text
+    if outcome.result == CONFIRMED:
+        return {
+            "status": Status.CONFIRMED,
+            "receipt": text[:128],
+            "sent_at": moment,
+            "confirmed_at": moment,
+            "last_error": "",
+            "next_attempt_at": None,
+        }
+    if outcome.result == SENT:
+        return {
+            "status": Status.SENT,
+            "receipt": text[:128],
+            "sent_at": moment,
+            "confirmed_at": None,
+            "last_error": "",
+            "next_attempt_at": None,
+        }
+    attempts = outcome.claimed.attempts
+    if outcome.result == RETRY and attempts >= limit:
+        text = f"已尝试 {attempts} 次仍未送达：{text}"
+    elif outcome.result == RETRY:
+        at = moment + timedelta(seconds=max(1, round(backoff(attempts))))
+        return {
+            "status": Status.RETRYING,
+            "receipt": "",
+            "sent_at": None,
+            "confirmed_at": None,
+            "last_error": text[:500],
+            "next_attempt_at": at,
+        }
+    return {
+        "status": Status.FAILED,
+        "receipt": "",
+        "sent_at": None,
+        "confirmed_at": None,
+        "last_error": text[:500],
+        "next_attempt_at": None,
+    }
+
+
+def settle(outcomes: list[Outcome]) -> int:
+    """Writes a batch's outcomes in one transaction, each fenced on its lease; returns how many were written (a
+    record whose lease was lost meanwhile is left to its new holder)."""
+    if not outcomes:
+        return 0
+    moment, limit = now(), get_settings().exchange_max_attempts
+    params = []
+    for outcome in outcomes:
+        values = _values(outcome, moment, limit)
+        params.append(
+            {"b_id": outcome.claimed.id, "b_lease": outcome.claimed.lease, **{f"b_{k}": v for k, v in values.items()}}
+        )
+    columns = ("status", "receipt", "sent_at", "confirmed_at", "last_error", "next_attempt_at")
+    statement = (
+        update(ExchangeRecord.__table__)
+        .where(
+            ExchangeRecord.__table__.c.id == bindparam("b_id"), ExchangeRecord.__table__.c.lease == bindparam("b_lease")
+        )
+        .values(locked_until=None, lease="", **{c: bindparam(f"b_{c}") for c in columns})
     )
-
-
-def sent(claimed: Claimed, receipt: str) -> bool:
-    """The counterpart queued the record; its acknowledgement comes later: 已发送."""
-    return _finish(
-        claimed, status=Status.SENT, receipt=receipt[:128], sent_at=now(), last_error="", next_attempt_at=None
-    )
-
-
-def failed(claimed: Claimed, reason: str) -> bool:
-    """Refused for good (its content): 失败, with the reason for an administrator."""
-    return _finish(claimed, status=Status.FAILED, last_error=reason[:500], next_attempt_at=None)
-
-
-def retry(claimed: Claimed, reason: str) -> float | None:
-    """Not delivered this time: 重试中 after a back-off, or 失败 after the last attempt. Returns the wait, if any."""
-    limit = get_settings().exchange_max_attempts
-    if claimed.attempts >= limit:
-        failed(claimed, f"已尝试 {claimed.attempts} 次仍未送达：{reason}")
-        return None
-    wait = backoff(claimed.attempts)
-    at = now() + timedelta(seconds=max(1, round(wait)))
-    _finish(claimed, status=Status.RETRYING, last_error=reason[:500], next_attempt_at=at)
-    return wait
+    with session_scope() as db:
+        done = db.connection().execute(statement, params)
+        return int(done.rowcount)
 
 
 def acknowledge(counterpart: str, key: str, receipt: str) -> bool:
