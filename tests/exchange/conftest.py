@@ -20,6 +20,7 @@ from core.exchange.models import ExchangeRecord
 from core.settings import CounterpartSettings, get_settings
 from tests.conftest import World
 from tests.fakes.exchange_platform import APP_ID, SECRET, FakeExchange
+from tests.web.conftest import browser  # noqa: F401  (the admin page tests log in through the real form)
 
 START = datetime(2026, 9, 21, 9, 0)
 
