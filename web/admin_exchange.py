@@ -123,10 +123,16 @@ def replay(record_id: int, request: Request, db: DB, form: Form, manager: Manage
 
 
 @router.get("/reconciliations", response_class=HTMLResponse)
-def reconciliations(request: Request, db: DB, manager: Manager, counterpart: str = "", all: str = "") -> HTMLResponse:
+def reconciliations(
+    request: Request,
+    db: DB,
+    manager: Manager,
+    counterpart: str = "",
+    everything: Annotated[str, Query(alias="all")] = "",
+) -> HTMLResponse:
     """The daily reconciliations; by default only the days and kinds that differ."""
-    found = service.reconciliations(db, manager, counterpart=counterpart, only_differences=not all)
-    context = {"found": found, "filters": {"counterpart": counterpart, "all": all}, **LABELS}
+    found = service.reconciliations(db, manager, counterpart=counterpart, only_differences=not everything)
+    context = {"found": found, "filters": {"counterpart": counterpart, "all": everything}, **LABELS}
     return render(request, "admin/exchange/reconciliations.html", context)
 
 

@@ -14,9 +14,9 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import Table, and_, bindparam, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
 from core.clock import now
@@ -26,6 +26,8 @@ from core.exchange.keys import wire_key
 from core.exchange.models import ExchangeCounterpartState, ExchangeRecord
 from core.settings import get_settings
 
+RECORDS = cast(Table, ExchangeRecord.__table__)
+"""The table itself: outcomes are written with one executemany UPDATE keyed by id and lease."""
 LEASE_SECONDS = 120
 BACKOFF_CAP_SECONDS = 30 * 60
 
@@ -209,10 +211,8 @@ def settle(outcomes: list[Outcome]) -> int:
         )
     columns = ("status", "receipt", "sent_at", "confirmed_at", "last_error", "next_attempt_at")
     statement = (
-        update(ExchangeRecord.__table__)
-        .where(
-            ExchangeRecord.__table__.c.id == bindparam("b_id"), ExchangeRecord.__table__.c.lease == bindparam("b_lease")
-        )
+        update(RECORDS)
+        .where(RECORDS.c.id == bindparam("b_id"), RECORDS.c.lease == bindparam("b_lease"))
         .values(locked_until=None, lease="", **{c: bindparam(f"b_{c}") for c in columns})
     )
     with session_scope() as db:
