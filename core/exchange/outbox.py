@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
 from core.clock import now
@@ -209,20 +209,40 @@ def settle(outcomes: list[Outcome]) -> int:
         params.append(
             {"b_id": outcome.claimed.id, "b_lease": outcome.claimed.lease, **{f"b_{k}": v for k, v in values.items()}}
         )
-    columns = ("status", "receipt", "sent_at", "confirmed_at", "last_error", "next_attempt_at")
+    columns = ("status", "receipt", "sent_at", "last_error", "next_attempt_at")
     statement = (
         update(RECORDS)
         .where(RECORDS.c.id == bindparam("b_id"), RECORDS.c.lease == bindparam("b_lease"))
-        .values(locked_until=None, lease="", **{c: bindparam(f"b_{c}") for c in columns})
+        .values(
+            locked_until=None,
+            lease="",
+            # an acknowledgement read while the record was in flight (see acknowledge) is kept
+            confirmed_at=func.coalesce(RECORDS.c.confirmed_at, bindparam("b_confirmed_at")),
+            **{c: bindparam(f"b_{c}") for c in columns},
+        )
     )
+    ids = [o.claimed.id for o in outcomes]
     with session_scope() as db:
         done = db.connection().execute(statement, params)
+        db.execute(
+            update(ExchangeRecord)
+            .where(
+                ExchangeRecord.id.in_(ids),
+                ExchangeRecord.lease == "",
+                ExchangeRecord.confirmed_at.is_not(None),
+                ExchangeRecord.status.in_([Status.SENT, Status.RETRYING]),
+            )
+            .values(status=Status.CONFIRMED, next_attempt_at=None, last_error="")
+            .execution_options(synchronize_session=False)
+        )
         return int(done.rowcount)
 
 
 def acknowledge(counterpart: str, key: str, receipt: str) -> bool:
-    """An acknowledgement read from the counterpart (``key`` is the wire key, record key + version): the record of that
-    version goes from 已发送 to 已确认. A second acknowledgement, or one of an older version, changes nothing."""
+    """An acknowledgement read from the counterpart (``key`` is the wire key, record key + version) confirms that
+    version: 已发送 becomes 已确认. One that arrives while the record is still in flight (its answer not yet written,
+    or lost on the way) is kept as the confirmation time and applied when the outcome is written (:func:`settle`).
+    A second acknowledgement, or one of an older version, changes nothing."""
     record_key, _, version = key.rpartition(".")
     if not record_key or not version.isdigit():
         return False
@@ -234,9 +254,16 @@ def acknowledge(counterpart: str, key: str, receipt: str) -> bool:
                 ExchangeRecord.counterpart == counterpart,
                 ExchangeRecord.idempotency_key == record_key,
                 ExchangeRecord.version == int(version),
-                ExchangeRecord.status == Status.SENT,
+                ExchangeRecord.direction == Direction.OUT,
+                ExchangeRecord.confirmed_at.is_(None),
             )
-            .values(status=Status.CONFIRMED, confirmed_at=moment, receipt=receipt[:128])
+            .values(
+                status=case(
+                    (ExchangeRecord.status == Status.SENT, Status.CONFIRMED.value), else_=ExchangeRecord.status
+                ),
+                confirmed_at=moment,
+                receipt=receipt[:128],
+            )
             .execution_options(synchronize_session=False)
         )
         return bool(done.rowcount == 1)  # type: ignore[attr-defined]
