@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, case, func, or_, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from core.clock import now
@@ -24,6 +26,7 @@ from core.db import session_scope
 from core.exchange.enums import SENDABLE, Direction, Status
 from core.exchange.keys import wire_key
 from core.exchange.models import ExchangeCounterpartState, ExchangeRecord
+from core.retry import in_transaction
 from core.settings import get_settings
 
 RECORDS = cast(Table, ExchangeRecord.__table__)
@@ -72,22 +75,24 @@ def claim_batch(counterpart: str, limit: int, *, kind: str | None = None) -> lis
     """Takes up to ``limit`` due records of one counterpart (of one kind: one request carries one kind)."""
     moment = now()
     lease = secrets.token_hex(16)
-    with session_scope() as db:
+
+    def work(db: Session) -> list[Row[Any]]:
         state = db.get(ExchangeCounterpartState, counterpart)
         if state is not None and state.paused:
             return []
         query = select(ExchangeRecord.id, ExchangeRecord.kind).where(
             ExchangeRecord.counterpart == counterpart, _due(moment)
         )
-        if kind is None:
+        wanted = kind
+        if wanted is None:
             first = db.execute(query.order_by(ExchangeRecord.id).limit(1)).first()
             if first is None:
                 return []
-            kind = first.kind
+            wanted = first.kind
         ids = list(
             db.scalars(
                 select(ExchangeRecord.id)
-                .where(ExchangeRecord.counterpart == counterpart, ExchangeRecord.kind == kind, _due(moment))
+                .where(ExchangeRecord.counterpart == counterpart, ExchangeRecord.kind == wanted, _due(moment))
                 .order_by(ExchangeRecord.id)
                 .limit(limit)
             )
@@ -104,20 +109,24 @@ def claim_batch(counterpart: str, limit: int, *, kind: str | None = None) -> lis
             )
             .execution_options(synchronize_session=False)
         )
-        rows = db.execute(
-            select(
-                ExchangeRecord.id,
-                ExchangeRecord.kind,
-                ExchangeRecord.local_id,
-                ExchangeRecord.idempotency_key,
-                ExchangeRecord.version,
-                ExchangeRecord.business_day,
-                ExchangeRecord.payload,
-                ExchangeRecord.attempts,
-            )
-            .where(ExchangeRecord.lease == lease)
-            .order_by(ExchangeRecord.id)
-        ).all()
+        return list(
+            db.execute(
+                select(
+                    ExchangeRecord.id,
+                    ExchangeRecord.kind,
+                    ExchangeRecord.local_id,
+                    ExchangeRecord.idempotency_key,
+                    ExchangeRecord.version,
+                    ExchangeRecord.business_day,
+                    ExchangeRecord.payload,
+                    ExchangeRecord.attempts,
+                )
+                .where(ExchangeRecord.id.in_(ids), ExchangeRecord.lease == lease)
+                .order_by(ExchangeRecord.id)
+            ).all()
+        )
+
+    rows = in_transaction(work)
     return [
         Claimed(
             r.id,
@@ -222,7 +231,8 @@ def settle(outcomes: list[Outcome]) -> int:
         )
     )
     ids = [o.claimed.id for o in outcomes]
-    with session_scope() as db:
+
+    def work(db: Session) -> int:
         done = db.connection().execute(statement, params)
         db.execute(
             update(ExchangeRecord)
@@ -237,6 +247,8 @@ def settle(outcomes: list[Outcome]) -> int:
         )
         return int(done.rowcount)
 
+    return in_transaction(work)  # the whole of it again after a deadlock with another sender (core/retry.py)
+
 
 def acknowledge(counterpart: str, key: str, receipt: str) -> bool:
     """An acknowledgement read from the counterpart (``key`` is the wire key, record key + version) confirms that
@@ -247,7 +259,8 @@ def acknowledge(counterpart: str, key: str, receipt: str) -> bool:
     if not record_key or not version.isdigit():
         return False
     moment = now()
-    with session_scope() as db:
+
+    def work(db: Session) -> bool:
         done = db.execute(
             update(ExchangeRecord)
             .where(
@@ -267,6 +280,8 @@ def acknowledge(counterpart: str, key: str, receipt: str) -> bool:
             .execution_options(synchronize_session=False)
         )
         return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
+    return in_transaction(work)
 
 
 def due_counterparts() -> list[str]:
