@@ -101,6 +101,14 @@ def purge_pending_uploads() -> int:
     return removed
 
 
+def exchange_nightly() -> int:
+    """The nightly exchange batch: what the real-time path missed, for every connected counterpart (数据交换)."""
+    from core.exchange.scheduled import nightly
+
+    report = nightly()
+    return sum(report.staged.values())
+
+
 def periodic_jobs() -> list[Job]:
     """The core's jobs and the plugins'."""
     settings = get_settings()
@@ -115,6 +123,7 @@ def periodic_jobs() -> list[Job]:
         Job("phone-codes", 24 * 60, purge_phone_codes, "过期短信验证码清理失败"),
         Job("pending-uploads", 24 * 60, purge_pending_uploads, "申报表单遗留文件清理失败"),
         Job("backup", 60, nightly_backup, "夜间备份失败"),
+        Job("exchange-nightly", 30, exchange_nightly, "数据交换夜间批量失败"),
     ]
     for plugin_jobs in hooks("jobs"):
         jobs += plugin_jobs()

@@ -26,6 +26,7 @@ from core.db import Base
 from core.early_warnings.models import EarlyWarning, WarningDigest
 from core.evaluation.models import Evaluation
 from core.events.models import DomainEvent
+from core.exchange.models import ExchangeCounterpartState, ExchangeReconciliation, ExchangeRecord
 from core.files.models import StoredFile
 from core.items.models import ItemMaterial, ItemTemplate, ItemVersion, ServiceItem
 from core.major_projects.models import (
@@ -75,6 +76,9 @@ __all__ = [
     "DomainEvent",
     "EarlyWarning",
     "Evaluation",
+    "ExchangeCounterpartState",
+    "ExchangeReconciliation",
+    "ExchangeRecord",
     "GuidanceLetter",
     "IssueDepartment",
     "IssueReply",

@@ -6,8 +6,31 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class CounterpartSettings(BaseModel):
+    """How one exchange counterpart (core/exchange) is reached: a city or provincial platform. All of it is data, so
+    an operator reconfigures a counterpart (address, keys, code tables) without a code change."""
+
+    base_url: str = ""
+    """Where its exchange interface answers, e.g. ``https://zwfw.example.gov.cn/exchange``; empty = not connected."""
+    app_id: str = ""
+    """Our identity at the counterpart (sent with every signed request)."""
+    secret: SecretStr = SecretStr("")
+    """The shared HMAC key (from the environment or a secrets file, never from code)."""
+    verify_tls: bool = True
+    """Check the counterpart's certificate; a private CA goes in ``ca_file``."""
+    ca_file: str = ""
+    client_cert: str = ""
+    """A client certificate (PEM, key included) when the counterpart asks for mutual TLS."""
+    timeout_seconds: float = 10.0
+    batch_size: int = Field(100, ge=1, le=1000)
+    """Records per request."""
+    code_maps: dict[str, dict[str, str]] = {}
+    """Local code → their code, per field, e.g. ``{"department": {"DA": "511602-CG"}}``; unmapped values go as they are."""
+    enabled: bool = True
 
 
 class Settings(BaseSettings):
@@ -152,6 +175,20 @@ class Settings(BaseSettings):
     worked out through ``trusted_proxies`` as for rate limits."""
     metrics_token: SecretStr = SecretStr("")
     """A bearer token that also opens ``/metrics`` from anywhere (empty: addresses only)."""
+
+    # ---- data exchange with the city and provincial platforms (core/exchange, channels/exchange)
+    exchange_counterparts: dict[str, CounterpartSettings] = {}
+    """Connected counterparts by code (gov_service, investment, four_certs, smart_city, city_brain, outdoor_ads,
+    data_center), as JSON in ``TONGBAN_EXCHANGE_COUNTERPARTS``; a counterpart not listed (or without a base URL)
+    gets nothing."""
+    exchange_max_attempts: int = 10
+    """Delivery attempts (with back-off) before an exchange record is marked failed for an admin to resend."""
+    exchange_retry_base_seconds: float = 30.0
+    """First back-off before a record is sent again; it doubles with each attempt (with jitter), up to 30 min."""
+    exchange_batch_hour: int = Field(1, ge=0, le=23)
+    """The nightly batch (records the real-time path missed, reconciliation of yesterday) runs from this hour."""
+    exchange_signature_window_seconds: int = 300
+    """A signed request older or newer than this is refused (replay protection, with the nonce)."""
 
     @field_validator("trusted_proxies", "request_id_sources", "metrics_addresses", mode="before")
     @classmethod

@@ -24,6 +24,8 @@ def send_after_commit(session: Session, notification_ids: list[int]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a released SAVEPOINT is announced as a commit too; the rows wait for the outer transaction's
     ids: list[int] = session.info.pop(_PENDING, [])
     if not ids:
         return

@@ -21,6 +21,7 @@ from core.seed.demo import DEMO_PASSWORD
 from core.sms import last_sent
 from notifications.models import Channel, Status
 from tests.conftest import World, item_in
+from tests.exchange.helpers import paused, stored_difference, stored_record
 from tests.helpers import PERSON, act, api_error, db_state, register, submit_online, upload_pdf
 from tests.notifications.helpers import stored_notification
 from tests.topics.helpers import CODE as TOPIC_CODE
@@ -1200,6 +1201,48 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ),
     ("GET", "/api/v1/assessment/appeals"): (ASSESSMENT_READERS, get("/api/v1/assessment/appeals")),
     ("POST", "/api/v1/assessment/appeals/{appeal_id}/answer"): (ADMIN_ONLY, pending_appeal),
+}
+
+
+# ---------------------------------------------------------------- data exchange (exchange.manage, all scope: admin)
+
+
+def exchange_record_call(method: str, suffix: str = "", **kwargs: Any) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        quarantined = suffix == "/replay"
+        row = stored_record(
+            ctx.db, direction="in" if quarantined else "out", status="quarantined" if quarantined else "failed"
+        )
+        return Call(method, f"/api/v1/exchange/records/{row.id}{suffix}", **kwargs)
+
+    return build
+
+
+def resume_call(ctx: Ctx) -> Call:
+    paused(ctx.db, "investment")
+    return Call("POST", "/api/v1/exchange/counterparts/investment/resume")
+
+
+MATRIX |= {
+    ("GET", "/api/v1/exchange/counterparts"): (ADMIN_ONLY, get("/api/v1/exchange/counterparts")),
+    ("POST", "/api/v1/exchange/counterparts/{code}/pause"): (
+        ADMIN_ONLY,
+        lambda _ctx: Call("POST", "/api/v1/exchange/counterparts/gov_service/pause", json={"reason": "对方平台维护"}),
+    ),
+    ("POST", "/api/v1/exchange/counterparts/{code}/resume"): (ADMIN_ONLY, resume_call),
+    ("GET", "/api/v1/exchange/records"): (ADMIN_ONLY, get("/api/v1/exchange/records")),
+    ("GET", "/api/v1/exchange/records/{record_id}"): (ADMIN_ONLY, exchange_record_call("GET")),
+    ("POST", "/api/v1/exchange/records/{record_id}/resend"): (ADMIN_ONLY, exchange_record_call("POST", "/resend")),
+    ("POST", "/api/v1/exchange/records/{record_id}/replay"): (
+        ADMIN_ONLY,
+        exchange_record_call("POST", "/replay", json={"data": None}),
+    ),
+    ("GET", "/api/v1/exchange/reconciliations"): (ADMIN_ONLY, get("/api/v1/exchange/reconciliations")),
+    ("POST", "/api/v1/exchange/reconciliations/{reconciliation_id}/resend"): (
+        ADMIN_ONLY,
+        lambda ctx: Call("POST", f"/api/v1/exchange/reconciliations/{stored_difference(ctx.db).id}/resend"),
+    ),
+    ("GET", "/api/v1/exchange/export"): (ADMIN_ONLY, get("/api/v1/exchange/export")),
 }
 
 

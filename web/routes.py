@@ -21,6 +21,7 @@ from web import (
     admin_cases,
     admin_conversations,
     admin_dashboard,
+    admin_exchange,
     admin_filing,
     admin_filing_rules,
     admin_item_templates,
@@ -82,6 +83,7 @@ def error_page(request: Request, message: str, status: int) -> Response:
 router = APIRouter(include_in_schema=False)
 for _pages in (
     admin_notifications.router,
+    admin_exchange.router,
     portal_rate.router,
     portal_apply.router,
     portal_bundles.router,

@@ -34,6 +34,7 @@ class Permission(StrEnum):
     WARNING_MANAGE = "warning.manage"
     ASSESSMENT_READ = "assessment.read"
     ASSESSMENT_MANAGE = "assessment.manage"
+    EXCHANGE_MANAGE = "exchange.manage"
 
 
 class DataScope(StrEnum):
@@ -73,6 +74,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.WARNING_MANAGE: "预警管理：预警设置、销警、查看全部预警",
     Permission.ASSESSMENT_READ: "查看本部门的考核结果、提出申诉",
     Permission.ASSESSMENT_MANAGE: "进度考核：考核方案、计算、审核修正、发布、答复申诉",
+    Permission.EXCHANGE_MANAGE: "数据交换：查看交换记录与对账差异，暂停、恢复对接，重发记录，修正隔离记录后重放",
 }
 
 DATA_SCOPE_LABELS = {DataScope.DEPARTMENT: "本部门", DataScope.ALL: "全部", DataScope.OWN: "本人"}

@@ -25,6 +25,7 @@ from core.cases import service as case_service
 from core.cases.models import Case
 from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn
 from core.early_warnings import demo as warning_demo
+from core.exchange import demo as exchange_demo
 from core.items import demo as item_demo
 from core.items import service as item_service
 from core.items.enums import CaseType
@@ -543,6 +544,7 @@ def top_up(db: Session) -> list[rule_updates.UpdateReport]:
     warning_demo.seed(db)  # after the cases and projects it warns of
     reports = rule_updates.apply_pending(db)
     assessment_demo.seed(db)  # last: it assesses what the others made
+    exchange_demo.seed(db)  # the exchange log of the latest cases
     db.commit()
     return reports
 
@@ -569,4 +571,5 @@ def seed_all(
         major_project_demo.seed(db, rng, progress)
         warning_demo.seed(db)  # after the cases and projects it warns of
         assessment_demo.seed(db)  # last: it assesses what the others made
+        exchange_demo.seed(db)  # the exchange log of the latest cases
     return logins

@@ -1,0 +1,2 @@
+"""The HTTP side of data exchange (core/exchange): signed requests to the city and provincial platforms, the
+delivery workers, the pulls of their records, acknowledgements and reconciliation figures."""
