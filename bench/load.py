@@ -1,0 +1,465 @@
+"""Load generator: simulated people with think time, stepped up until the platform no longer answers within
+p95 ≤ 300 ms without errors; and a per-endpoint throughput table. wrk (C, epoll, one Lua state per thread) sends
+the requests, so the generator takes a sliver of the CPU the server needs on a shared machine.
+
+    .venv/bin/python bench/load.py --serve --db-url sqlite:////tmp/bench.db --codes codes.csv     (embedded default)
+    .venv/bin/python bench/load.py --base-url http://127.0.0.1:8080 --codes codes.csv               (a cluster)
+    .venv/bin/python bench/load.py --serve ... --endpoints                  (req/s per endpoint, 10 connections)
+
+Seed the database first (bench/seed_cases.py writes the ``--codes`` sample of case numbers and passwords).
+``--serve`` starts ``tongban serve``'s app (one uvicorn process) on that database with the limits a load test
+needs: no second factor for the demo staff, progress and chat limits opened (every simulated person comes from
+127.0.0.1), a WeChat token to sign callbacks with. Against ``--base-url`` the server must be set up so (see
+SERVER_SETTINGS).
+
+A person is one wrk connection: before each request it thinks (exponential, mean ``--think`` seconds, 10 s by
+default), so N people send about N/10 requests a second. The mix (MIX) is citizens' pages (home, guides,
+knowledge search, FAQ/law/policy pages, publicity, statistics, progress queries with real numbers and passwords,
+online applications through the API), staff signed in (case lists, case pages, accepting, reviewing and deciding
+real cases, each once) and bot messages (web chat and the WeChat callback). Without a bot server (embedded
+default, no TONGBAN_RASA_URL) the bot messages measure the app's answer path only: the gateway, the
+conversation record and the fallback answer. Setup is done by this script with httpx before the clock starts.
+"""
+
+import argparse
+import csv
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+LUA = Path(__file__).with_name("load.lua")
+WECHAT_TOKEN = "bench-wechat-token"
+DEMO_PASSWORD = "Demo@2026tb"  # core/seed/demo.py DEMO_PASSWORD: the demo staff and citizen
+SERVER_SETTINGS = {
+    "TONGBAN_REQUIRE_TWO_FACTOR": "false",
+    "TONGBAN_PROGRESS_QUERY_RATE": "100000000/minute",
+    "TONGBAN_PROGRESS_CASE_RATE": "100000000/hour",
+    "TONGBAN_PROGRESS_ADDRESS_CASE_RATE": "100000000/hour",
+    "TONGBAN_LOGIN_RATE": "100000/minute",
+    "TONGBAN_WEBCHAT_RATE": "100000/minute",
+    "TONGBAN_WECHAT_TOKEN": WECHAT_TOKEN,
+    "TONGBAN_SCHEDULER_ENABLED": "false",
+}
+MIX = {  # share of requests (per mille) by kind
+    "home": 110,
+    "guides": 60,
+    "guide": 110,
+    "search": 90,
+    "faq": 60,
+    "law": 30,
+    "policy": 30,
+    "publicity": 80,
+    "statistics": 50,
+    "progress": 80,
+    "apply": 20,
+    "staff_list": 70,
+    "staff_case": 70,
+    "staff_action": 30,
+    "webchat": 25,
+    "wechat": 15,
+}
+SEARCH_WORDS = ["开餐馆", "营业执照", "食品经营许可", "建设工程规划许可", "公司注册", "社保", "户口迁移", "消防"]
+CHAT_WORDS = ["怎么办营业执照", "开饭店要什么材料", "查询办件进度", "你好", "公司变更需要多久"]
+
+
+@dataclass
+class Plan:
+    """Everything the Lua script sends, found before the clock starts."""
+
+    requests: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(r'data-csrf="([^"]+)"', html)
+    if not found:
+        raise SystemExit("页面中找不到 CSRF 令牌")
+    return found.group(1)
+
+
+def _cookie(client: httpx.Client) -> str:
+    return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+def _ids(html: str, prefix: str) -> list[int]:
+    return sorted({int(x) for x in re.findall(rf'href="{re.escape(prefix)}(\d+)"', html)})
+
+
+def _get(method: str, path: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "method": method,
+        "path": quote(path, safe="/?=&%"),
+        "headers": extra.pop("headers", {}),
+        "body": extra.pop("body", ""),
+    }
+
+
+def prepare(base: str, codes: list[tuple[str, str]], rng: random.Random) -> Plan:
+    """Finds pages, signs staff in, uploads the citizen's materials: the requests of every kind."""
+    plan = Plan()
+    r = plan.requests
+    with httpx.Client(base_url=base, timeout=60, follow_redirects=False) as anon:
+        guides = _ids(anon.get("/guides").text, "/guides/")
+        faqs = _ids(anon.get("/knowledge/faqs").text, "/knowledge/faqs/")
+        laws = _ids(anon.get("/knowledge/laws").text, "/knowledge/laws/")
+        policies = _ids(anon.get("/knowledge/policies").text, "/knowledge/policies/")
+        departments = sorted({int(x) for x in re.findall(r'<option value="(\d+)"', anon.get("/publicity").text)})
+    r["home"] = [_get("GET", "/")]
+    r["guides"] = [_get("GET", "/guides")] + [_get("GET", f"/guides?q={w}") for w in SEARCH_WORDS[:3]]
+    r["guide"] = [_get("GET", f"/guides/{i}") for i in guides]
+    r["search"] = [_get("GET", f"/knowledge/search?q={w}") for w in SEARCH_WORDS] + [
+        _get("GET", f"/api/v1/knowledge/search?q={w}") for w in SEARCH_WORDS
+    ]
+    r["faq"] = [_get("GET", f"/knowledge/faqs/{i}") for i in faqs] or [_get("GET", "/knowledge/faqs")]
+    r["law"] = [_get("GET", f"/knowledge/laws/{i}") for i in laws] or [_get("GET", "/knowledge/laws")]
+    r["policy"] = [_get("GET", f"/knowledge/policies/{i}") for i in policies] or [_get("GET", "/knowledge/policies")]
+    r["publicity"] = (
+        [_get("GET", "/publicity")] * 4
+        + [_get("GET", f"/publicity?page={p}") for p in (2, 3, 10)]
+        + [_get("GET", f"/publicity?department_id={d}") for d in departments]
+    )
+    r["statistics"] = [_get("GET", "/statistics")] * 3 + [
+        _get("GET", f"/statistics?department_id={d}") for d in departments[:5]
+    ]
+    json_header = {"Content-Type": "application/json"}
+    r["progress"] = [
+        _get("POST", "/api/v1/progress", headers=json_header, body=json.dumps({"case_no": n, "query_code": c}))
+        for n, c in codes[:2000]
+    ]
+    r["apply"] = _citizen_applications(base, guides, plan)
+    r["staff_list"], r["staff_case"] = [], []
+    _staff(base, plan, rng)
+    r["webchat"] = _webchat(base, rng)
+    r["wechat"] = _wechat(rng)
+    return plan
+
+
+@contextmanager
+def _login(base: str, username: str) -> Iterator[httpx.Client]:
+    """A client signed in to the web site as ``username``."""
+    client = httpx.Client(base_url=base, timeout=60, follow_redirects=False)
+    token = _csrf(client.get("/login").text)
+    answer = client.post(
+        "/login", data={"username": username, "password": DEMO_PASSWORD, "next": "", "csrf_token": token}
+    )
+    if answer.status_code != 303:
+        raise SystemExit(f"{username} 登录失败（{answer.status_code}）：服务器需关闭二次验证，见 SERVER_SETTINGS")
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _staff(base: str, plan: Plan, rng: random.Random) -> None:
+    """Signs in every department's clerk and officer; their lists, case pages and the cases they may act on."""
+    with _login(base, "admin") as admin:
+        rows = admin.get("/api/v1/users", params={"staff": "true"}).json()
+    names = sorted(u["username"] for u in rows if re.fullmatch(r"(clerk|officer)_d\w+", u["username"]))
+    for username in names:
+        with _login(base, username) as client:
+            cookie = _cookie(client)
+            token = _csrf(client.get("/admin/cases").text)
+            headers = {"Cookie": cookie}
+            plan.requests["staff_list"] += [
+                _get("GET", "/admin/cases", headers=headers),
+                _get("GET", "/admin/cases?status=processing", headers=headers),
+                _get("GET", "/admin/cases?page=2", headers=headers),
+            ]
+            for status in ("submitted", "processing"):
+                page = client.get("/api/v1/cases", params={"status": status, "page_size": 100}).json()
+                for case in page.get("items", []):
+                    plan.requests["staff_case"].append(_get("GET", f"/admin/cases/{case['id']}", headers=headers))
+                    action = {"submitted": "accept"}.get(status) or {"审查": "review", "决定": "decide"}.get(
+                        case["current_step_label"]
+                    )
+                    role_fits = (action == "accept") == username.startswith("clerk_")
+                    if action and role_fits:
+                        body = f"csrf_token={token}&opinion=%E5%90%8C%E6%84%8F&agree=1"
+                        form = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+                        plan.actions.append(
+                            _get("POST", f"/admin/cases/{case['id']}/{action}", headers=form, body=body)
+                        )
+    rng.shuffle(plan.actions)
+    plan.notes.append(
+        f"工作人员 {len(names)} 人登录；可办理的办件 {len(plan.actions)} 件（每件只办一次，用完后改看办件页）"
+    )
+
+
+def _citizen_applications(base: str, guides: list[int], plan: Plan) -> list[dict[str, Any]]:
+    """The demo citizen's API token and one upload per required material of a few online items: each request
+    files a new application (JSON, the materials given as those uploads)."""
+    with httpx.Client(base_url=base, timeout=60) as client:
+        answer = client.post("/api/v1/auth/token", json={"username": "13800000000", "password": DEMO_PASSWORD})
+        if answer.status_code != 200:
+            plan.notes.append(f"群众登录失败（{answer.status_code}），不含网上申报")
+            return []
+        auth = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+        bodies: list[dict[str, Any]] = []
+        for item_id in guides:
+            guide = client.get(f"/api/v1/items/{item_id}", headers=auth)
+            if guide.status_code != 200 or not guide.json().get("is_online"):
+                continue
+            materials = []
+            for material in guide.json().get("materials", []):
+                if material.get("required"):
+                    up = client.post(
+                        "/api/v1/uploads", headers=auth, files={"file": ("材料.pdf", pdf, "application/pdf")}
+                    )
+                    up.raise_for_status()
+                    materials.append({"item_material_id": material["id"], "upload_id": up.json()["id"]})
+            applicant = {"kind": "personal", "name": "李明", "id_number": "320583199001011236", "phone": "13800000000"}
+            body = {"service_item_id": item_id, "applicant": applicant, "materials": materials}
+            headers = {**auth, "Content-Type": "application/json"}
+            bodies.append(_get("POST", "/api/v1/cases", headers=headers, body=json.dumps(body, ensure_ascii=False)))
+            if len(bodies) >= 5:
+                break
+    return bodies
+
+
+def _webchat(base: str, rng: random.Random) -> list[dict[str, Any]]:
+    """Web chat visitors: a session each (cookie and CSRF token from a page), a first message sent here so the
+    cookie carries the visitor's conversation."""
+    out = []
+    for n in range(50):
+        with httpx.Client(base_url=base, timeout=60) as client:
+            token = _csrf(client.get("/knowledge").text)
+            headers = {"X-CSRF-Token": token, "Content-Type": "application/json"}
+            client.post("/channels/webchat/messages", headers=headers, json={"text": "你好", "client_id": f"s{n}"})
+            headers["Cookie"] = _cookie(client)
+            for word in CHAT_WORDS:
+                body = json.dumps({"text": word}, ensure_ascii=False)
+                out.append(_get("POST", "/channels/webchat/messages", headers=headers, body=body))
+    rng.shuffle(out)
+    return out
+
+
+def _wechat(rng: random.Random) -> list[dict[str, Any]]:
+    """WeChat callbacks signed as WeChat signs them (SHA-1 over token, timestamp and nonce); the message id is
+    replaced per request in the Lua script (``{MSGID}``), as WeChat's ids differ per message."""
+    import hashlib
+
+    out = []
+    for n in range(200):
+        timestamp, nonce = str(int(time.time())), f"{rng.randrange(10**9)}"
+        signature = hashlib.sha1("".join(sorted([WECHAT_TOKEN, timestamp, nonce])).encode()).hexdigest()
+        query = f"signature={signature}&timestamp={timestamp}&nonce={nonce}&openid=bench{n}"
+        xml = (
+            f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[bench{n}]]></FromUserName>"
+            f"<CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{rng.choice(CHAT_WORDS)}]]></Content><MsgId>{{MSGID}}</MsgId></xml>"
+        )
+        out.append(_get("POST", f"/channels/wechat?{query}", headers={"Content-Type": "text/xml"}, body=xml))
+    return out
+
+
+def _lua_string(value: str) -> str:
+    return "[==[" + value + "]==]"
+
+
+def write_script(plan: Plan, path: Path, kinds: dict[str, int], think_ms: int, seed: int) -> None:
+    """The wrk script: the requests of each kind as Lua tables, the mix and the think time."""
+    lines = [f"THINK_MS = {think_ms}", f"SEED = {seed}", "KINDS = {}", "WEIGHTS = {}", "ACTIONS = {}"]
+
+    def table(entries: list[dict[str, Any]]) -> str:
+        rows = []
+        for e in entries:
+            headers = ", ".join(f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in e["headers"].items())
+            rows.append(
+                f"{{method = {_lua_string(e['method'])}, path = {_lua_string(e['path'])}, "
+                f"headers = {{{headers}}}, body = {_lua_string(e['body'])}}}"
+            )
+        return "{\n" + ",\n".join(rows) + "\n}"
+
+    for kind, weight in kinds.items():
+        entries = plan.requests.get(kind) or []
+        if kind == "staff_action":
+            continue
+        if not entries or weight <= 0:
+            continue
+        lines.append(f"KINDS[ {_lua_string(kind)} ] = {table(entries)}")
+        lines.append(f"WEIGHTS[#WEIGHTS + 1] = {{{_lua_string(kind)}, {weight}}}")
+    if kinds.get("staff_action") and plan.actions:
+        lines.append(f"ACTIONS = {table(plan.actions)}")
+        lines.append(f"WEIGHTS[#WEIGHTS + 1] = {{'staff_action', {kinds['staff_action']}}}")
+    path.write_text("\n".join(lines) + "\n" + LUA.read_text(encoding="utf-8"), encoding="utf-8")
+
+
+@dataclass
+class Result:
+    people: int
+    requests: int
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+    errors: int
+    detail: str
+
+
+def run_wrk(base: str, script: Path, connections: int, seconds: int, threads: int) -> Result:
+    """Runs wrk and reads the JSON line the script's ``done`` prints."""
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        base,
+        "--",
+        str(threads),
+    ]
+    out = subprocess.run(command, capture_output=True, text=True, check=False)
+    line = next((x for x in out.stdout.splitlines() if x.startswith("{")), None)
+    if line is None:
+        raise SystemExit(f"wrk 未给出结果：{out.stdout}\n{out.stderr}")
+    data = json.loads(line)
+    errors = sum(data["errors"].values())
+    detail = ", ".join(f"{k} {v}" for k, v in data["errors"].items() if v)
+    return Result(
+        connections,
+        data["requests"],
+        data["requests"] / (data["duration_us"] / 1e6),
+        data["p50_us"] / 1000,
+        data["p95_us"] / 1000,
+        data["p99_us"] / 1000,
+        errors,
+        detail,
+    )
+
+
+def ensure_wrk() -> None:
+    """wrk from Debian, installed as scripts/lib.sh's ensure_apt installs packages (root or sudo, no prompts)."""
+    if shutil.which("wrk"):
+        return
+    subprocess.run(["bash", "-c", f'source "{ROOT}/scripts/lib.sh" && ensure_apt wrk'], check=True)
+
+
+def serve(db_url: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
+    """The embedded default: one uvicorn process of the app on ``db_url`` (as ``tongban serve`` runs it)."""
+    env = {**os.environ, **SERVER_SETTINGS, "TONGBAN_DATABASE_URL": db_url, "PYTHONPATH": str(ROOT)}
+    env.setdefault("TONGBAN_SECRET_KEY", "bench-secret-key-0123456789abcdef0123456789")
+    env.setdefault("TONGBAN_DATA_DIR", str(workdir))
+    command = [sys.executable, "-m", "uvicorn", "tongban.asgi:create_app", "--factory", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--no-server-header", "--log-level", "warning", "--no-access-log"]
+    server = subprocess.Popen(command, env=env, cwd=ROOT)
+    for _ in range(300):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("服务未能启动")
+
+
+ENDPOINTS = [  # the issue's table: one endpoint alone, 10 connections (healthz 50), no think time
+    ("/healthz (50 connections)", "home", "/healthz"),
+    ("/", "home", None),
+    ("/api/v1/knowledge/search", "search", "/api/v1/knowledge/search?q=开餐馆"),
+    ("/guides/{id}", "guide", None),
+    ("/knowledge/faqs/{id}", "faq", None),
+    ("/statistics", "statistics", None),
+    ("/publicity", "publicity", None),
+    ("POST /api/v1/progress", "progress", None),
+    ("/admin/cases (staff)", "staff_list", None),
+    ("/admin/cases/{id} (staff)", "staff_case", None),
+]
+
+
+def endpoints(base: str, plan: Plan, seconds: int, workdir: Path) -> None:
+    """Each endpoint alone at 10 connections without think time: requests a second."""
+    print(f"\n{'endpoint alone, 10 connections':<34}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
+    for label, kind, path in ENDPOINTS:
+        entries = [_get("GET", path)] if path else plan.requests.get(kind, [])
+        if label.startswith("/publicity") or label.startswith("/statistics"):
+            entries = entries[:1]  # the plain page, as the issue measured it
+        if not entries:
+            print(f"{label:<34}{'—':>8}")
+            continue
+        script = workdir / f"endpoint-{kind}.lua"
+        write_script(Plan(requests={kind: entries}), script, {kind: 1}, 0, 1)
+        connections = 50 if "healthz" in label else 10
+        result = run_wrk(base, script, connections, seconds, 1)
+        print(f"{label:<34}{result.rps:>8.0f}{result.p50:>9.1f}{result.p95:>9.1f}{result.errors:>8}")
+
+
+def steps(base: str, plan: Plan, levels: list[int], seconds: int, think: float, workdir: Path) -> None:
+    """People stepped up until p95 > 300 ms or an error; prints each step and the most held."""
+    script = workdir / "people.lua"
+    write_script(plan, script, MIX, int(think * 1000), 17)
+    print(f"\n{'people':>7}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}  (think {think:g} s)")
+    held = 0
+    for people in levels:
+        result = run_wrk(base, script, people, seconds, 2)
+        print(
+            f"{people:>7}{result.rps:>8.1f}{result.p50:>9.1f}{result.p95:>9.1f}{result.p99:>9.1f}{result.errors:>8}"
+            + (f"  ({result.detail})" if result.detail else ""),
+            flush=True,
+        )
+        if result.p95 > 300 or result.errors:
+            break
+        held = people
+    print(f"\n最多同时在线人数（p95 ≤ 300 ms、0 错误）：{held}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--base-url", default="http://127.0.0.1:8765")
+    parser.add_argument("--serve", action="store_true", help="启动嵌入式默认部署（一个 uvicorn 进程）")
+    parser.add_argument("--db-url", help="--serve 使用的数据库（默认 TONGBAN_DATABASE_URL）")
+    parser.add_argument("--codes", type=Path, required=True, help="bench/seed_cases.py --codes 写出的 CSV")
+    parser.add_argument("--endpoints", action="store_true", help="逐个端点测吞吐（issue 的表格）")
+    parser.add_argument("--people", default="100,200,400,800,1200,1600,2400,3200,4800,6400,10000")
+    parser.add_argument("--seconds", type=int, default=40, help="每一级的时长")
+    parser.add_argument("--think", type=float, default=10.0)
+    args = parser.parse_args()
+
+    ensure_wrk()
+    codes = [(row[0], row[1]) for row in csv.reader(args.codes.open())]
+    workdir = Path(tempfile.mkdtemp(prefix="tongban-load-"))
+    server = None
+    try:
+        if args.serve:
+            db_url = args.db_url or os.environ.get("TONGBAN_DATABASE_URL")
+            if not db_url:
+                raise SystemExit("--serve 需要 --db-url 或 TONGBAN_DATABASE_URL")
+            port = int(args.base_url.rsplit(":", 1)[1].split("/")[0])
+            server = serve(db_url, port, workdir)
+        plan = prepare(args.base_url, codes, random.Random(17))
+        for note in plan.notes:
+            print(f"[load] {note}")
+        print("[load] " + "，".join(f"{k} {len(v)}" for k, v in plan.requests.items()))
+        if args.endpoints:
+            endpoints(args.base_url, plan, args.seconds, workdir)
+        else:
+            levels = [int(x) for x in args.people.split(",")]
+            steps(args.base_url, plan, levels, args.seconds, args.think, workdir)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
