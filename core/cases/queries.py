@@ -7,7 +7,7 @@ from sqlalchemy import Select, func, literal, or_, select, union_all
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, joinedload, lazyload
 
-from core import rate_limit
+from core import cache, rate_limit
 from core.cases.enums import (
     STATUS_LABELS,
     CaseStatus,
@@ -15,6 +15,7 @@ from core.cases.enums import (
 from core.cases.models import Applicant, Case, JointTask
 from core.cases.schemas import CaseSummary, Page, ProgressOut, PublicityRow, StatsRow
 from core.cases.service import deadline
+from core.clock import today
 from core.errors import NotFound, ValidationFailed
 from core.items.models import ServiceItem
 from core.org.models import Department, User
@@ -92,14 +93,14 @@ def list_cases(
     )
 
 
-def _count(db: Session, query: Select[tuple[Case]]) -> int:
+def _count(db: Session, query: Select[Any]) -> int:
     """How many cases ``query`` finds, counting ids only (a count over the whole entity made SQLite carry every
     column of 100,000 rows)."""
     ids = query.with_only_columns(Case.id).order_by(None)
     return db.scalar(select(func.count()).select_from(ids.subquery())) or 0
 
 
-def _page_of(db: Session, query: Select[tuple[Case]], order: tuple[Any, ...], page: int, size: int) -> list[Case]:
+def _page_of(db: Session, query: Select[Any], order: tuple[Any, ...], page: int, size: int) -> list[Case]:
     """One page of ``query``'s cases with what a list row shows (item, department, applicant's name).
 
     Two steps: the page's ids are sorted from the case table alone (an index, or a sort of two columns), then
@@ -168,8 +169,27 @@ def publicity(
     page: int = 1,
     page_size: int = 20,
 ) -> Page[PublicityRow]:
-    """办件公示: concluded cases, newest first, applicant names masked."""
+    """办件公示: concluded cases, newest first, applicant names masked. Cached (core/cache.py): a concluded or
+    refused case written empties it (core/cases/models.py watches), so a conclusion shows at once."""
     page, page_size = _page_bounds(page, page_size)
+    key = f"{department_id}:{service_item_id}:{date_from}:{date_to}:{page}:{page_size}"
+    return cache.cached(
+        "publicity",
+        key,
+        Page[PublicityRow],
+        lambda: _publicity(db, department_id, service_item_id, date_from, date_to, page, page_size),
+    )
+
+
+def _publicity(
+    db: Session,
+    department_id: int | None,
+    service_item_id: int | None,
+    date_from: date | None,
+    date_to: date | None,
+    page: int,
+    page_size: int,
+) -> Page[PublicityRow]:
     query = select(Case).where(Case.status.in_([CaseStatus.CONCLUDED, CaseStatus.REFUSED]))
     if department_id:
         query = query.where(Case.department_id == department_id)
@@ -189,6 +209,35 @@ def _month(column: Any, db: Session) -> Any:
 
 
 def statistics(
+    db: Session,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    department_id: int | None = None,
+) -> list[StatsRow]:
+    """办件统计 by department and month (see ``_statistics``). Only the current month's figures change as cases
+    are handled (received, concluded and overdue all count in the month it happens), so the months before it
+    are cached (core/cache.py; emptied when a write touches a case's earlier months: core/cases/models.py) and
+    the current month is counted live."""
+    if date_from and date_to and date_from > date_to:
+        raise ValidationFailed("开始日期不能晚于结束日期", field="date_from")
+    first = today().replace(day=1)
+    rows: list[StatsRow] = []
+    if date_from is None or date_from < first:
+        end = date_to if date_to is not None and date_to < first else first - timedelta(days=1)
+        rows += cache.cached(
+            "statistics",
+            f"{date_from}:{end}:{department_id}",
+            list[StatsRow],
+            lambda: _statistics(db, date_from=date_from, date_to=end, department_id=department_id),
+        )
+    if date_to is None or date_to >= first:
+        start = max(date_from, first) if date_from else first
+        rows += _statistics(db, date_from=start, date_to=date_to, department_id=department_id)
+    return sorted(rows, key=lambda r: (r.month, r.department_id))
+
+
+def _statistics(
     db: Session,
     *,
     date_from: date | None = None,

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core import cache
 from core.db import Base, created_at_column, updated_at_column
 from core.org.models import Department
 
@@ -77,3 +78,9 @@ class ItemMaterial(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
 
     item: Mapped[ServiceItem] = relationship(back_populates="materials")
+
+
+# The catalogue and guides pages are cached (core/cache.py): a committed change of an item or its materials
+# empties the cache of reference data (the catalogue, the guides, filter lists).
+cache.watch(ServiceItem, "reference")
+cache.watch(ItemMaterial, "reference")
