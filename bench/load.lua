@@ -21,6 +21,11 @@ function init(args)
   action_next, action_step = id + 1, tonumber(args[1]) or 1
   for _, entries in pairs(KINDS) do
     for _, e in ipairs(entries) do
+      if THINK_MS > 0 then
+        -- a person comes back after thinking on a new connection, as a browser does once the server has closed
+        -- the idle one (uvicorn after 5 s): without this wrk would write into the closed socket and count an error
+        e.headers["Connection"] = "close"
+      end
       if not string.find(e.body, "{MSGID}", 1, true) then
         e.formatted = wrk.format(e.method, e.path, e.headers, e.body ~= "" and e.body or nil)
       end
@@ -56,6 +61,7 @@ function request()
     local e = ACTIONS[action_next]
     if e then
       action_next = action_next + action_step
+      if THINK_MS > 0 then e.headers["Connection"] = "close" end
       return wrk.format(e.method, e.path, e.headers, e.body)
     end
     kind = KINDS["staff_case"] and "staff_case" or "home"

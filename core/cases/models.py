@@ -306,10 +306,16 @@ def _touches_past_months(case: Case) -> bool:
     changed = {name for name in (*_STATS_DATES, "status", "department_id") if state.attrs[name].history.has_changes()}
     if not changed:
         return False
+    # which dates' months a change moves figures of: a date its own (old and new month); the status and the first
+    # overdue moment the concluded / on-time figures (month of conclusion); the department every figure
+    affected = set(changed) & set(_STATS_DATES)
+    if changed & {"status", "first_overdue_at"}:
+        affected.add("concluded_at")
+    if "department_id" in changed:
+        affected.update(_STATS_DATES)
     dates: list[Any] = []
-    for name in _STATS_DATES:
-        if name in changed or changed & {"status", "department_id", "first_overdue_at"}:
-            dates += [getattr(case, name), *(state.attrs[name].history.deleted or ())]
+    for name in affected:
+        dates += [getattr(case, name), *(state.attrs[name].history.deleted or ())]
     return any(isinstance(d, datetime) and d < first for d in dates)
 
 

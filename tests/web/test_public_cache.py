@@ -171,3 +171,22 @@ def test_with_redis_a_write_in_one_process_empties_every_process_cache(
     assert shared.get("tongban:cache-version:reference") is not None
     assert "共享缓存局" in [d.name for d in org_service.department_choices(db=db)]
     cache.clear()
+
+
+def test_handling_today_an_earlier_months_case_keeps_the_cached_months(
+    client: TestClient, browser: MakeBrowser, world: World, db: Session
+) -> None:
+    clock.freeze(datetime(2026, 9, 24, 10, 0))
+    case = register(client, world)
+    clock.freeze(datetime(2026, 10, 9, 10, 0))
+    department = db.get(Department, world.item.department_id)
+    assert department is not None
+    anonymous = browser()
+    assert _received(anonymous.get("/statistics").text, department.name) == [("2026年9月", 1)]
+    version = cache._backend().version("statistics")
+
+    _conclude(client, world, case["case_id"])  # figures of October only: September's stay cached
+
+    assert cache._backend().version("statistics") == version
+    page = anonymous.get("/statistics").text
+    assert _received(page, department.name) == [("2026年9月", 1), ("2026年10月", 0)]
