@@ -14,11 +14,13 @@ end
 
 local total_weight, action_next, action_step, sent_id = 0, 1, 1, 0
 statuses = {}
+action_last = 0  -- the last staff action this thread sent (index into ACTIONS); the next run starts after it
 
 function init(args)
   math.randomseed(SEED + id * 7919)
   for _, pair in ipairs(WEIGHTS) do total_weight = total_weight + pair[2] end
-  action_next, action_step = id + 1, tonumber(args[1]) or 1
+  -- args: threads, and how many actions earlier runs used (each case is acted on once across the steps)
+  action_next, action_step = (tonumber(args[2]) or 0) + id + 1, tonumber(args[1]) or 1
   for _, entries in pairs(KINDS) do
     for _, e in ipairs(entries) do
       if THINK_MS > 0 then
@@ -60,6 +62,7 @@ function request()
   if kind == "staff_action" then
     local e = ACTIONS[action_next]
     if e then
+      action_last = action_next
       action_next = action_next + action_step
       if THINK_MS > 0 then e.headers["Connection"] = "close" end
       return wrk.format(e.method, e.path, e.headers, e.body)
@@ -74,8 +77,9 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local by_status = {}
+  local by_status, last_action = {}, 0
   for _, thread in ipairs(threads) do
+    last_action = math.max(last_action, thread:get("action_last") or 0)
     local counts = thread:get("statuses")
     for status, n in pairs(counts) do by_status[status] = (by_status[status] or 0) + n end
   end
@@ -84,7 +88,8 @@ function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     '{"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d, ' ..
-    '"errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, "statuses": {%s}}\n',
+    '"errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, "statuses": {%s}, ' ..
+    '"actions_used": %d}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    latency.max, e.connect, e.read, e.write, e.status, e.timeout, table.concat(parts, ", ")))
+    latency.max, e.connect, e.read, e.write, e.status, e.timeout, table.concat(parts, ", "), last_action))
 end
