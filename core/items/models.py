@@ -81,6 +81,7 @@ class ItemMaterial(Base):
 
 
 # The catalogue and guides pages are cached (core/cache.py): a committed change of an item or its materials
-# empties the cache of reference data (the catalogue, the guides, filter lists).
+# empties the cache of reference data (the catalogue, the guides, filter lists) and publicity's rows.
 cache.watch(ServiceItem, "reference")
+cache.watch(ServiceItem, "publicity")  # its rows name the item
 cache.watch(ItemMaterial, "reference")

@@ -183,3 +183,4 @@ class PhoneCode(Base):
 # Department names and their order appear in cached filter lists, catalogue rows and statistics (core/cache.py).
 cache.watch(Department, "reference")
 cache.watch(Department, "statistics")
+cache.watch(Department, "publicity")

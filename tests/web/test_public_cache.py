@@ -190,3 +190,15 @@ def test_handling_today_an_earlier_months_case_keeps_the_cached_months(
     assert cache._backend().version("statistics") == version
     page = anonymous.get("/statistics").text
     assert _received(page, department.name) == [("2026年9月", 1), ("2026年10月", 0)]
+
+
+def test_publicity_rows_show_a_renamed_item(
+    client: TestClient, browser: MakeBrowser, world: World, db: Session
+) -> None:
+    case = register(client, world)
+    _conclude(client, world, case["case_id"])
+    anonymous = browser()
+    assert world.item.name in anonymous.get("/publicity").text
+    _edit_item(db, world, name="道路占用审批（更名）")
+    rows = anonymous.get("/api/v1/publicity").json()["items"]
+    assert [r["service_item_name"] for r in rows] == ["道路占用审批（更名）"]
