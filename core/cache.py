@@ -138,12 +138,30 @@ def cached(namespace: str, key: str, kind: Any, produce: Callable[[], T], *, ttl
     if stored is not None:
         result: T = adapter.validate_json(stored)
         return result
-    value = produce()
-    try:
-        backend.set(full_key, adapter.dump_json(value), seconds)
-    except redis.RedisError as error:
-        log.warning("缓存写入失败：%s", error)
+    # One producer per key in this process: when an entry expires under load, the requests that missed it wait
+    # for the first one's value instead of all computing it at once (ten 0.1 s statistics at once took 1 s each).
+    with _producing_guard:
+        lock = _producing.setdefault(full_key, threading.Lock())
+    with lock:
+        try:
+            stored = backend.get(full_key)
+        except redis.RedisError:
+            stored = None
+        if stored is not None:
+            made: T = adapter.validate_json(stored)
+            return made
+        value = produce()
+        try:
+            backend.set(full_key, adapter.dump_json(value), seconds)
+        except redis.RedisError as error:
+            log.warning("缓存写入失败：%s", error)
+    with _producing_guard:
+        _producing.pop(full_key, None)
     return value
+
+
+_producing: dict[str, threading.Lock] = {}
+_producing_guard = threading.Lock()
 
 
 @lru_cache(maxsize=64)

@@ -202,3 +202,23 @@ def test_publicity_rows_show_a_renamed_item(
     _edit_item(db, world, name="道路占用审批（更名）")
     rows = anonymous.get("/api/v1/publicity").json()["items"]
     assert [r["service_item_name"] for r in rows] == ["道路占用审批（更名）"]
+
+
+def test_requests_that_miss_together_compute_the_value_once() -> None:
+    import threading
+    import time as timing
+
+    calls: list[int] = []
+
+    def slow() -> int:
+        calls.append(1)
+        timing.sleep(0.2)
+        return 7
+
+    results: list[int] = []
+    threads = [threading.Thread(target=lambda: results.append(cache.cached("t", "k", int, slow))) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [7] * 5 and calls == [1]
