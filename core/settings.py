@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Path("var")
     redis_url: str | None = None
+    public_cache_seconds: float = 30.0
+    """How long the public pages' cached data (core/cache.py: catalogue, guides, publicity, past months'
+    statistics) may be kept at most; a write empties what it changes sooner. 0 turns the cache off."""
     base_url: str = "http://127.0.0.1:8000"
     centre_name: str = "XX经济开发区便民服务中心"
     case_no_prefix: str = "KF"

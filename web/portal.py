@@ -12,8 +12,7 @@ from core.deps import DB, ReadDB
 from core.errors import AppError, ValidationFailed
 from core.items import service as item_service
 from core.items import templates as item_templates
-from core.items.models import ServiceItem
-from core.items.schemas import GuideOut, ItemSummary
+from core.items.schemas import ItemSummary
 from core.org import passwords, phone_codes, sessions
 from core.org import service as org_service
 from core.org.models import User
@@ -61,16 +60,16 @@ def guides(
     """The catalogue of published items, filtered; words are matched by the knowledge search (names, aliases,
     colloquial terms, typos), best match first, so "开餐馆" finds 食品经营许可."""
     department = to_int(department_id, "部门")
-    items = item_service.list_items(db, category=category or None, department_id=department)
+    items = item_service.catalogue(db, category=category or None, department_id=department)
     if q and q.strip():
         items = _ranked_by_search(db, items, q)
     return render(
         request,
         "portal/guides.html",
         {
-            "items": [ItemSummary.from_model(i) for i in items],
+            "items": items,
             "categories": item_service.CATEGORIES,
-            "departments": org_service.list_departments(db=db, active_only=True),
+            "departments": org_service.department_choices(db=db),
             "q": q or "",
             "category": category or "",
             "department_id": department,
@@ -78,7 +77,7 @@ def guides(
     )
 
 
-def _ranked_by_search(db: Session, items: list[ServiceItem], q: str) -> list[ServiceItem]:
+def _ranked_by_search(db: Session, items: list[ItemSummary], q: str) -> list[ItemSummary]:
     """The items the search finds for ``q`` (item guides only), in its order; items whose name contains the words
     come after them if the search missed them."""
     found = search_service.find(db, q, kind="item", limit=50)
@@ -93,15 +92,15 @@ def _ranked_by_search(db: Session, items: list[ServiceItem], q: str) -> list[Ser
 
 @router.get("/guides/{item_id}", response_class=HTMLResponse)
 def guide(item_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
-    """A whole guide, its elements in the standard order; each material with its blank form and filled sample
-    to download (and preview, for a PDF or an image)."""
-    item = item_service.get(db, item_id, published_only=True)
-    served = item_templates.current(db, item)
+    """A whole guide, its elements in the standard order (cached, like the catalogue); each material with its
+    blank form and filled sample to download (and preview, for a PDF or an image), read fresh."""
+    guide = item_service.published_guide(db, item_id)
+    templates = item_templates.current_for_materials(db, [m.id for m in guide.materials if m.id is not None])
     context = {
-        "guide": GuideOut.from_model(item),
-        "material_templates": item_templates.by_material(served),
+        "guide": guide,
+        "material_templates": templates,
         "kind_labels": item_templates.KIND_LABELS,
-        "previewable": {t.id for t in served if item_templates.has_preview(t)},
+        "previewable": {t.id for served in templates.values() for t in served if item_templates.has_preview(t)},
     }
     return render(request, "portal/guide.html", context)
 
@@ -235,8 +234,8 @@ def publicity(
     }
     context: dict[str, Any] = {
         "filters": filters,
-        "departments": org_service.list_departments(db=db, active_only=True),
-        "items": item_service.list_items(db),
+        "departments": org_service.department_choices(db=db),
+        "items": item_service.catalogue(db),
         "result": None,
     }
     on_error.show("portal/publicity.html", context)

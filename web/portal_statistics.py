@@ -59,7 +59,7 @@ def statistics(
     department_id: str | None = None,
 ) -> HTMLResponse:
     """办件统计 by department and by month: charts, a summary per department and per month, and the detail."""
-    choices = org_service.list_departments(db=db, active_only=True)
+    choices = org_service.department_choices(db=db)
     context: dict[str, Any] = {
         "date_from": date_from or "",
         "date_to": date_to or "",

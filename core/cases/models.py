@@ -3,9 +3,11 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core import cache
+from core.clock import today
 from core.db import Base, created_at_column, updated_at_column
 from core.files.models import StoredFile
 from core.items.models import ServiceItem
@@ -54,6 +56,16 @@ class Case(Base):
     """办件: one application of one applicant for one service item."""
 
     __tablename__ = "case"
+    # Covering indexes (migration 0026): a department's staff list newest first (department, submitted); for the
+    # statistics and publicity each led by its date so that a month is a range: received (submitted, department);
+    # publicity and the concluded / on-time figures (status, conclusion, department, first overdue); the overdue
+    # figures (only cases that ever passed their limit).
+    __table_args__ = (
+        Index("ix_case_department_submitted", "department_id", "submitted_at"),
+        Index("ix_case_submitted_department", "submitted_at", "department_id"),
+        Index("ix_case_status_concluded", "status", "concluded_at", "department_id", "first_overdue_at"),
+        Index("ix_case_overdue_department", "first_overdue_at", "department_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_no: Mapped[str] = mapped_column(String(20), unique=True)
@@ -274,3 +286,44 @@ class ChannelBinding(Base):
         ForeignKey("case.id", ondelete="CASCADE"), index=True, comment="凭办件编号和查询密码绑定的办件"
     )
     created_at: Mapped[datetime] = created_at_column()
+
+
+# ---------------------------------------------------------------- what the public pages' cache holds of cases
+
+_PUBLIC_STATUSES = ("concluded", "refused")
+_STATS_DATES = ("submitted_at", "concluded_at", "first_overdue_at")
+
+
+def _shown_in_publicity(case: Case) -> bool:
+    """Publicity lists concluded and refused cases: a case written in (or out of) those states changes it."""
+    history = inspect(case).attrs.status.history
+    return case.status in _PUBLIC_STATUSES or any(s in _PUBLIC_STATUSES for s in history.deleted or ())
+
+
+def _touches_past_months(case: Case) -> bool:
+    """Whether writing this case changes a month before the current one in the statistics (cached: see
+    core/cases/queries.py statistics). Handling a case today counts in today's month, so ordinary work never
+    empties that cache; an import or a correction of earlier dates does."""
+    first = datetime.combine(today().replace(day=1), datetime.min.time())
+    state = inspect(case)
+    current = [getattr(case, name) for name in _STATS_DATES]
+    if state.pending or state.deleted or state.was_deleted or not state.has_identity:
+        return any(d is not None and d < first for d in current)
+    changed = {name for name in (*_STATS_DATES, "status", "department_id") if state.attrs[name].history.has_changes()}
+    if not changed:
+        return False
+    # which dates' months a change moves figures of: a date its own (old and new month); the status and the first
+    # overdue moment the concluded / on-time figures (month of conclusion); the department every figure
+    affected = set(changed) & set(_STATS_DATES)
+    if changed & {"status", "first_overdue_at"}:
+        affected.add("concluded_at")
+    if "department_id" in changed:
+        affected.update(_STATS_DATES)
+    dates: list[Any] = []
+    for name in affected:
+        dates += [getattr(case, name), *(state.attrs[name].history.deleted or ())]
+    return any(isinstance(d, datetime) and d < first for d in dates)
+
+
+cache.watch(Case, "publicity", _shown_in_publicity)
+cache.watch(Case, "statistics", _touches_past_months)

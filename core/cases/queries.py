@@ -3,11 +3,11 @@
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, literal, or_, select, union_all
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, joinedload, lazyload
 
-from core import rate_limit
+from core import cache, rate_limit
 from core.cases.enums import (
     STATUS_LABELS,
     CaseStatus,
@@ -15,6 +15,7 @@ from core.cases.enums import (
 from core.cases.models import Applicant, Case, JointTask
 from core.cases.schemas import CaseSummary, Page, ProgressOut, PublicityRow, StatsRow
 from core.cases.service import deadline
+from core.clock import today
 from core.errors import NotFound, ValidationFailed
 from core.items.models import ServiceItem
 from core.org.models import Department, User
@@ -84,13 +85,43 @@ def list_cases(
         query = query.where(Case.service_item_id == service_item_id)
     if q and q.strip():
         query = query.where(Case.case_no.like(f"%{q.strip().upper()}%"))
-    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows: Any = db.scalars(
-        query.order_by(Case.submitted_at.desc(), Case.id.desc()).offset((page - 1) * page_size).limit(page_size)
-    )
+    total = _count(db, query)
+    order = (Case.submitted_at.desc(), Case.id.desc())
+    rows = _page_of(db, query, order, page, page_size)
     return Page[CaseSummary](
         items=[CaseSummary.from_model(c) for c in rows], total=total, page=page, page_size=page_size
     )
+
+
+def _count(db: Session, query: Select[Any]) -> int:
+    """How many cases ``query`` finds, counting ids only (a count over the whole entity made SQLite carry every
+    column of 100,000 rows)."""
+    ids = query.with_only_columns(Case.id).order_by(None)
+    return db.scalar(select(func.count()).select_from(ids.subquery())) or 0
+
+
+def _page_of(db: Session, query: Select[Any], order: tuple[Any, ...], page: int, size: int) -> list[Case]:
+    """One page of ``query``'s cases with what a list row shows (item, department, applicant's name).
+
+    Two steps: the page's ids are sorted from the case table alone (an index, or a sort of two columns), then
+    only those rows are loaded. Sorting the query with its eager joins sorted every matching row together with
+    its item, department and applicant (0.9 s at 100,000 cases); the collections (steps, materials …) a list
+    never shows are not loaded at all."""
+    ids = list(db.scalars(query.with_only_columns(Case.id).order_by(*order).offset((page - 1) * size).limit(size)))
+    if not ids:
+        return []
+    rows = db.scalars(
+        select(Case)
+        .where(Case.id.in_(ids))
+        .options(
+            lazyload("*"),
+            joinedload(Case.item).load_only(ServiceItem.name).lazyload("*"),
+            joinedload(Case.department).load_only(Department.name, Department.short_name),
+            joinedload(Case.applicant).load_only(Applicant.name),
+        )
+    )
+    by_id = {c.id: c for c in rows}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def progress(db: Session, case_no: str, query_code: str) -> ProgressOut:
@@ -138,29 +169,75 @@ def publicity(
     page: int = 1,
     page_size: int = 20,
 ) -> Page[PublicityRow]:
-    """办件公示: concluded cases, newest first, applicant names masked."""
+    """办件公示: concluded cases, newest first, applicant names masked. Cached (core/cache.py): a concluded or
+    refused case written empties it (core/cases/models.py watches), so a conclusion shows at once."""
     page, page_size = _page_bounds(page, page_size)
+    key = f"{department_id}:{service_item_id}:{date_from}:{date_to}:{page}:{page_size}"
+    return cache.cached(
+        "publicity",
+        key,
+        Page[PublicityRow],
+        lambda: _publicity(db, department_id, service_item_id, date_from, date_to, page, page_size),
+    )
+
+
+def _publicity(
+    db: Session,
+    department_id: int | None,
+    service_item_id: int | None,
+    date_from: date | None,
+    date_to: date | None,
+    page: int,
+    page_size: int,
+) -> Page[PublicityRow]:
     query = select(Case).where(Case.status.in_([CaseStatus.CONCLUDED, CaseStatus.REFUSED]))
     if department_id:
         query = query.where(Case.department_id == department_id)
     if service_item_id:
         query = query.where(Case.service_item_id == service_item_id)
     query = _date_range(query, Case.concluded_at, date_from, date_to)
-    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.scalars(
-        query.order_by(Case.concluded_at.desc(), Case.id.desc()).offset((page - 1) * page_size).limit(page_size)
-    )
+    total = _count(db, query)
+    rows = _page_of(db, query, (Case.concluded_at.desc(), Case.id.desc()), page, page_size)
     items = [PublicityRow.from_model(c) for c in rows]
     return Page[PublicityRow](items=items, total=total, page=page, page_size=page_size)
 
 
 def _month(column: Any, db: Session) -> Any:
     if db.get_bind().dialect.name == "sqlite":
-        return func.strftime("%Y-%m", column)
+        return func.substr(column, 1, 7)  # stored as "YYYY-MM-DD HH:MM:SS": a quarter cheaper than strftime
     return func.date_format(column, "%Y-%m")
 
 
 def statistics(
+    db: Session,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    department_id: int | None = None,
+) -> list[StatsRow]:
+    """办件统计 by department and month (see ``_statistics``). Only the current month's figures change as cases
+    are handled (received, concluded and overdue all count in the month it happens), so the months before it
+    are cached (core/cache.py; emptied when a write touches a case's earlier months: core/cases/models.py) and
+    the current month is counted live."""
+    if date_from and date_to and date_from > date_to:
+        raise ValidationFailed("开始日期不能晚于结束日期", field="date_from")
+    first = today().replace(day=1)
+    rows: list[StatsRow] = []
+    if date_from is None or date_from < first:
+        end = date_to if date_to is not None and date_to < first else first - timedelta(days=1)
+        rows += cache.cached(
+            "statistics",
+            f"{date_from}:{end}:{department_id}",
+            list[StatsRow],
+            lambda: _statistics(db, date_from=date_from, date_to=end, department_id=department_id),
+        )
+    if date_to is None or date_to >= first:
+        start = max(date_from, first) if date_from else first
+        rows += _statistics(db, date_from=start, date_to=date_to, department_id=department_id)
+    return sorted(rows, key=lambda r: (r.month, r.department_id))
+
+
+def _statistics(
     db: Session,
     *,
     date_from: date | None = None,
@@ -172,26 +249,32 @@ def statistics(
     concluded or not)."""
     if date_from and date_to and date_from > date_to:
         raise ValidationFailed("开始日期不能晚于结束日期", field="date_from")
-    rows: dict[tuple[int, str], dict[str, int]] = {}
+    late = sql_case((Case.first_overdue_at.is_not(None), 1), else_=0)
 
-    def counts(column: Any, *conditions: Any, late: bool = False) -> list[tuple[int, str, int, int]]:
+    def part(kind: str, column: Any, late_value: Any, *conditions: Any) -> Select[Any]:
         month = _month(column, db)
-        late_count = func.sum(sql_case((Case.first_overdue_at.is_not(None), 1), else_=0))
-        query = select(Case.department_id, month, func.count(), late_count).where(column.is_not(None), *conditions)
+        query = select(literal(kind).label("kind"), Case.department_id, month.label("month"), late_value.label("late"))
+        query = query.where(column.is_not(None), *conditions)
         if department_id:
             query = query.where(Case.department_id == department_id)
-        query = _date_range(query, column, date_from, date_to).group_by(Case.department_id, month)
-        return [(d, m, int(n), int(x or 0)) for d, m, n, x in db.execute(query)]
+        return _date_range(query, column, date_from, date_to)
 
-    def bucket(dept: int, month: str) -> dict[str, int]:
-        return rows.setdefault((dept, month), {"received": 0, "concluded": 0, "on_time": 0, "overdue": 0})
-
-    for dept, month, n, _ in counts(Case.submitted_at):
-        bucket(dept, month)["received"] = n
-    for dept, month, n, late in counts(Case.concluded_at, Case.status == CaseStatus.CONCLUDED):
-        bucket(dept, month).update(concluded=n, on_time=n - late)
-    for dept, month, n, _ in counts(Case.first_overdue_at):
-        bucket(dept, month)["overdue"] = n
+    # One statement, one grouping: each case contributes a row per figure it counts in (received in its month of
+    # submission, concluded in its month of conclusion, overdue in the month it passed its limit); the three
+    # scans read the covering indexes of migration 0026, not the case rows.
+    parts = union_all(
+        part("received", Case.submitted_at, literal(0)),
+        part("concluded", Case.concluded_at, late, Case.status == CaseStatus.CONCLUDED),
+        part("overdue", Case.first_overdue_at, literal(0)),
+    ).subquery()
+    grouped = select(parts.c.kind, parts.c.department_id, parts.c.month, func.count(), func.sum(parts.c.late))
+    grouped = grouped.group_by(parts.c.kind, parts.c.department_id, parts.c.month)
+    rows: dict[tuple[int, str], dict[str, int]] = {}
+    for kind, dept, month, n, late_count in db.execute(grouped):
+        values = rows.setdefault((dept, month), {"received": 0, "concluded": 0, "on_time": 0, "overdue": 0})
+        values[kind] = int(n)
+        if kind == "concluded":
+            values["on_time"] = int(n) - int(late_count or 0)
     names = {row[0]: row[1] for row in db.execute(select(Department.id, Department.name))}
     return [
         StatsRow(department_id=dept, department_name=names.get(dept, ""), month=month, **values)

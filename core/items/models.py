@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core import cache
 from core.db import Base, created_at_column, updated_at_column
 from core.files.models import StoredFile
 from core.org.models import Department
@@ -125,3 +126,10 @@ class ItemVersion(Base):
     note: Mapped[str] = mapped_column(String(200), default="", comment="版本说明")
     published_at: Mapped[datetime] = mapped_column(DateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+# The catalogue and guides pages are cached (core/cache.py): a committed change of an item or its materials
+# empties the cache of reference data (the catalogue, the guides, filter lists) and publicity's rows.
+cache.watch(ServiceItem, "reference")
+cache.watch(ServiceItem, "publicity")  # its rows name the item
+cache.watch(ItemMaterial, "reference")

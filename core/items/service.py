@@ -3,9 +3,10 @@
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from core import cache
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.items.models import ItemMaterial, ServiceItem
-from core.items.schemas import ItemIn
+from core.items.schemas import GuideOut, ItemIn, ItemSummary
 from core.org import service as org_service
 
 CATEGORIES = ["投资建设", "业务协同", "市场准入", "不动产登记", "其它"]
@@ -39,6 +40,24 @@ def list_items(
         words = q.strip()[:50]
         query = query.where(or_(ServiceItem.name.contains(words), ServiceItem.code == words))
     return list(db.scalars(query))
+
+
+def catalogue(db: Session, *, category: str | None = None, department_id: int | None = None) -> list[ItemSummary]:
+    """The published catalogue's rows as the portal lists them (filter lists, guides): cached (core/cache.py),
+    emptied when an item, its materials or a department changes."""
+    return cache.cached(
+        "reference",
+        f"catalogue:{category or ''}:{department_id or ''}",
+        list[ItemSummary],
+        lambda: [ItemSummary.from_model(i) for i in list_items(db, category=category, department_id=department_id)],
+    )
+
+
+def published_guide(db: Session, item_id: int) -> GuideOut:
+    """A published item's whole guide: cached like the catalogue; NotFound for an unknown or withdrawn item."""
+    return cache.cached(
+        "reference", f"guide:{item_id}", GuideOut, lambda: GuideOut.from_model(get(db, item_id, published_only=True))
+    )
 
 
 def save(db: Session, item: ServiceItem | None, data: ItemIn) -> ServiceItem:

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core import cache
 from core.clock import now
 from core.db import Base, created_at_column
 from core.security import EncryptedString
@@ -177,3 +178,9 @@ class PhoneCode(Base):
     created_at: Mapped[datetime] = created_at_column()
     expires_at: Mapped[datetime] = mapped_column(DateTime, comment="失效时间（再次获取时旧验证码立即失效）")
     used_at: Mapped[datetime | None] = mapped_column(DateTime, comment="验证通过的时间（每个验证码只能用一次）")
+
+
+# Department names and their order appear in cached filter lists, catalogue rows and statistics (core/cache.py).
+cache.watch(Department, "reference")
+cache.watch(Department, "statistics")
+cache.watch(Department, "publicity")

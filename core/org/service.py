@@ -8,12 +8,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import cache
 from core.audit.hooks import record_event
 from core.clock import now
 from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
 from core.org import passwords, sessions
 from core.org.models import ApiToken, Department, Role, User
 from core.org.permissions import DataScope, Permission
+from core.org.schemas import DepartmentOut
 from core.security import hash_password, keyed_hash, mask_phone, new_token, verify_password
 from core.settings import get_settings
 from core.validators import hidden_character_problem, phone_problem
@@ -68,6 +70,17 @@ def list_departments(*, db: Session, active_only: bool = False) -> list[Departme
     if active_only:
         query = query.where(Department.is_active.is_(True))
     return list(db.scalars(query))
+
+
+def department_choices(*, db: Session) -> list[DepartmentOut]:
+    """The active departments in display order, for the public pages' filter lists: cached (core/cache.py),
+    emptied when a department changes."""
+    return cache.cached(
+        "reference",
+        "departments:active",
+        list[DepartmentOut],
+        lambda: [DepartmentOut.model_validate(d) for d in list_departments(db=db, active_only=True)],
+    )
 
 
 def get_department(*, db: Session, department_id: int) -> Department:
