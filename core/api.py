@@ -15,6 +15,7 @@ from core.cases.views import router as cases_router
 from core.early_warnings.views import router as warnings_router
 from core.errors import AppError, ValidationFailed, http_message
 from core.evaluation.views import router as evaluation_router
+from core.figures.views import router as figures_router
 from core.items.views import router as items_router
 from core.major_projects.views import my_router as my_projects_router
 from core.major_projects.views import router as major_projects_router
@@ -106,6 +107,7 @@ _FIELD_NAMES = {
     "weight": "权重",
     "value": "分值",
     "accepted": "是否采纳",
+    "months": "月数",
 }
 
 
@@ -147,6 +149,7 @@ for _domain in (
     major_projects_router,
     my_projects_router,
     assessment_router,
+    figures_router,
 ):
     router.include_router(_domain)
 

@@ -26,6 +26,7 @@ from core.db import Base
 from core.early_warnings.models import EarlyWarning, WarningDigest
 from core.evaluation.models import Evaluation
 from core.events.models import DomainEvent
+from core.figures.models import FigureDay, FigureMonth, FigureOpen, FigureRun
 from core.files.models import StoredFile
 from core.items.models import ItemMaterial, ServiceItem
 from core.major_projects.models import (
@@ -75,6 +76,10 @@ __all__ = [
     "DomainEvent",
     "EarlyWarning",
     "Evaluation",
+    "FigureDay",
+    "FigureMonth",
+    "FigureOpen",
+    "FigureRun",
     "GuidanceLetter",
     "IssueDepartment",
     "IssueReply",
