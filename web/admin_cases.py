@@ -77,10 +77,17 @@ def cases(
     status: str | None = None,
     time_state: str | None = None,
     q: str | None = None,
+    department_id: str | None = None,
     page: str | None = None,
 ) -> HTMLResponse:
-    """Cases in the user's scope, with filters."""
-    filters = {"status": status or "", "time_state": time_state or "", "q": q or ""}
+    """Cases in the user's scope, with filters (the boards link here with a department: it narrows the scope,
+    never widens it)."""
+    filters = {
+        "status": status or "",
+        "time_state": time_state or "",
+        "q": q or "",
+        "department_id": department_id or "",
+    }
     context: dict[str, Any] = {"filters": filters, "result": None, "time_states": [s.value for s in TimeState]}
     on_error.show("admin/cases.html", context)
     context["result"] = queries.list_cases(
@@ -88,6 +95,7 @@ def cases(
         staff,
         status=status or None,
         time_state=time_state or None,
+        department_id=to_int(department_id, "部门"),
         q=q,
         page=page_number(page),
         page_size=CASE_PAGE_SIZE,

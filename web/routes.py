@@ -17,6 +17,7 @@ from web import (
     account,
     admin_assessment,
     admin_audit,
+    admin_boards,
     admin_case_files,
     admin_cases,
     admin_conversations,
@@ -107,6 +108,7 @@ for _pages in (
     admin_major_project_actions.router,
     admin_major_projects.router,
     admin_assessment.router,
+    admin_boards.router,
     api_docs.router,
 ):
     router.include_router(_pages)

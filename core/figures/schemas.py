@@ -87,7 +87,7 @@ class HallOut(BaseModel):
     month: RatedCounts
     open: OpenCounts
     departments: list[DepartmentToday]
-    busiest_items: list[ItemCount]
+    busiest_items: list[ItemCount] = Field(description="本月收件最多的事项")
     just_concluded: list[ConcludedCase]
     appointments_available: bool = Field(False, description="平台尚无预约功能，没有今日预约数")
 

@@ -159,29 +159,36 @@ def hall(db: Session, user: User | None) -> HallOut:
         month=RatedCounts.of(_month_total(db, day.replace(day=1), department)),
         open=open_total,
         departments=rows,
-        busiest_items=_busiest(db, day, department),
+        busiest_items=_busiest(db, day.replace(day=1), department),
         just_concluded=_just_concluded(db, department),
     )
 
 
-def _busiest(db: Session, day: date, department: int | None, limit: int = 8) -> list[ItemCount]:
-    received = func.sum(FigureDay.registered)
+def _busiest(db: Session, month: date, department: int | None, limit: int = 8) -> list[ItemCount]:
+    """The items that received the most cases this month (a day's few would leave the morning's chart empty)."""
+    received = func.sum(FigureMonth.registered)
     query = _within(
-        select(FigureDay.service_item_id, ServiceItem.name, received)
-        .join(ServiceItem, ServiceItem.id == FigureDay.service_item_id)
-        .where(FigureDay.day == day),
-        FigureDay.department_id,
+        select(FigureMonth.service_item_id, ServiceItem.name, received)
+        .join(ServiceItem, ServiceItem.id == FigureMonth.service_item_id)
+        .where(FigureMonth.month == month),
+        FigureMonth.department_id,
         department,
     )
-    query = query.group_by(FigureDay.service_item_id, ServiceItem.name).having(received > 0)
-    rows = db.execute(query.order_by(received.desc(), FigureDay.service_item_id).limit(limit))
+    query = query.group_by(FigureMonth.service_item_id, ServiceItem.name).having(received > 0)
+    rows = db.execute(query.order_by(received.desc(), FigureMonth.service_item_id).limit(limit))
     return [ItemCount(service_item_id=i, name=name, count=int(n)) for i, name, n in rows]
 
 
 def _just_concluded(db: Session, department: int | None) -> list[ConcludedCase]:
     """The latest conclusions (an indexed look at the newest ``concluded_at``), the applicant masked."""
     query = (
-        select(Case.case_no, ServiceItem.name, Department.name, Applicant.name, Case.concluded_at)
+        select(
+            Case.case_no,
+            ServiceItem.name,
+            func.coalesce(func.nullif(Department.short_name, ""), Department.name),
+            Applicant.name,
+            Case.concluded_at,
+        )
         .join(ServiceItem, ServiceItem.id == Case.service_item_id)
         .join(Department, Department.id == Case.department_id)
         .join(Applicant, Applicant.id == Case.applicant_id)
