@@ -829,6 +829,10 @@ def pending_appeal(ctx: Ctx) -> Call:
     return Call("POST", f"/api/v1/assessment/appeals/{waiting[0]['id']}/answer", json=body)
 
 
+BOARD_READERS = frozenset({LEADER, ADMIN})
+"""stats.read: the leader and the admin (all departments); a department's 审批人员 reads their own (tests/figures)."""
+
+
 MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("POST", "/api/v1/auth/token"): (PUBLIC, login),
     ("POST", "/api/v1/auth/register"): (PUBLIC, register_citizen),
@@ -1135,6 +1139,15 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ),
     ("GET", "/api/v1/assessment/appeals"): (ASSESSMENT_READERS, get("/api/v1/assessment/appeals")),
     ("POST", "/api/v1/assessment/appeals/{appeal_id}/answer"): (ADMIN_ONLY, pending_appeal),
+    ("GET", "/api/v1/boards/hall"): (BOARD_READERS, get("/api/v1/boards/hall")),
+    ("GET", "/api/v1/boards/trends"): (
+        BOARD_READERS,
+        lambda _ctx: Call("GET", "/api/v1/boards/trends", params={"months": 6}),
+    ),
+    ("GET", "/api/v1/boards/departments"): (BOARD_READERS, get("/api/v1/boards/departments")),
+    ("GET", "/api/v1/boards/major-projects"): (BOARD_READERS, get("/api/v1/boards/major-projects")),
+    ("GET", "/api/v1/boards/supervision"): (BOARD_READERS, get("/api/v1/boards/supervision")),
+    ("GET", "/api/v1/boards/ratings"): (BOARD_READERS, get("/api/v1/boards/ratings")),
 }
 
 

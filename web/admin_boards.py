@@ -86,8 +86,9 @@ def chart_data(
         },
         "supervision": {
             "names": [r.name for r in pushes.departments],
-            "claim": [r.claim_rate_pct or 0 for r in pushes.departments],
-            "feedback": [r.feedback_rate_pct or 0 for r in pushes.departments],
+            "pushed": [r.pushed for r in pushes.departments],
+            "claimed": [r.claimed for r in pushes.departments],
+            "fed_back": [r.fed_back for r in pushes.departments],
             "links": [f"/admin/supervision?tab=pushed&department_id={r.department_id}" for r in pushes.departments],
         },
         "ratings": {

@@ -63,9 +63,9 @@
       pie.setOption({
         animation: !still, color: ['#5ee39a', '#ff6b6b'], textStyle: text,
         tooltip: { trigger: 'item', confine: true },
-        legend: { right: 0, top: 'middle', orient: 'vertical', textStyle: text },
-        series: [{ name: '本月评价', type: 'pie', radius: ['40%', '70%'], center: ['40%', '50%'],
-          label: { color: '#dbe7ff', formatter: '{b} {c}' },
+        legend: { bottom: 0, textStyle: text },
+        series: [{ name: '本月评价', type: 'pie', radius: ['38%', '66%'], center: ['50%', '46%'],
+          label: { color: '#dbe7ff', fontSize: 16, formatter: '{c}' },
           data: [{ name: '本月好评', value: data.month.rating_good }, { name: '本月差评', value: data.month.rating_bad }] }]
       });
     }

@@ -71,14 +71,15 @@
 
   var p = data.supervision;
   draw('chart-supervision', {
-    color: ['#1d5fbf', '#2f855a'],
-    legend: { top: 0, data: ['认领率', '反馈率'] },
+    color: ['#1d5fbf', '#d69e2e', '#2f855a'],
+    legend: { top: 0, data: ['推送数', '已认领', '已反馈'] },
     grid: grid,
-    xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
+    xAxis: { type: 'value', minInterval: 1 },
     yAxis: { type: 'category', inverse: true, data: p.names, axisLabel: label },
     series: [
-      { name: '认领率', type: 'bar', data: p.claim, barMaxWidth: 10 },
-      { name: '反馈率', type: 'bar', data: p.feedback, barMaxWidth: 10 }
+      { name: '推送数', type: 'bar', data: p.pushed, barMaxWidth: 8 },
+      { name: '已认领', type: 'bar', data: p.claimed, barMaxWidth: 8 },
+      { name: '已反馈', type: 'bar', data: p.fed_back, barMaxWidth: 8 }
     ]
   }, p.links);
 
