@@ -31,15 +31,18 @@ Key = tuple[date, int, int]
 
 def as_date(value: Any) -> date:
     """SQLite's date() answers a text, MariaDB's a date."""
+    if isinstance(value, datetime):
+        return value.date()
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def runs(days: Iterable[date]) -> Iterator[tuple[date, date]]:
-    """Consecutive days grouped into (first, last) runs, so that each run is counted with one query per event."""
+def runs(days: Iterable[date], gap: int = 7) -> Iterator[tuple[date, date]]:
+    """The days grouped into (first, last) runs, so that each run is counted with one query per event; days at most
+    ``gap`` days apart share a run (counting the few days between again costs less than more queries)."""
     ordered = sorted(set(days))
     start = end = None
     for day in ordered:
-        if end is not None and day == end + timedelta(days=1):
+        if end is not None and day <= end + timedelta(days=gap):
             end = day
             continue
         if start is not None and end is not None:
@@ -50,6 +53,8 @@ def runs(days: Iterable[date]) -> Iterator[tuple[date, date]]:
 
 
 def _between(column: Any, first: date, last: date) -> list[ColumnElement[bool]]:
+    """The range of the days by time; the counts keep only rows whose date() falls in it, as a time stored without
+    its fraction ('… 00:00:00' sorts before the bound '… 00:00:00.000000') would otherwise count on two runs."""
     return [column >= datetime.combine(first, time()), column < datetime.combine(last + timedelta(days=1), time())]
 
 
@@ -64,7 +69,8 @@ def _grouped(
         .where(*_between(column, first, last), *extra)
         .group_by(day, Case.department_id, Case.service_item_id)
     )
-    return [((as_date(d), dept, item), int(n), int(x or 0)) for d, dept, item, n, x in db.execute(query)]
+    found = [((as_date(d), dept, item), int(n), int(x or 0)) for d, dept, item, n, x in db.execute(query)]
+    return [row for row in found if first <= row[0][0] <= last]
 
 
 def count_days(db: Session, first: date, last: date) -> dict[Key, dict[str, int]]:
@@ -92,7 +98,8 @@ def count_days(db: Session, first: date, last: date) -> dict[Key, dict[str, int]
         .group_by(day, Evaluation.department_id, Case.service_item_id)
     )
     for d, dept, item, g, b in db.execute(ratings):
-        bucket((as_date(d), dept, item)).update(rating_good=int(g or 0), rating_bad=int(b or 0))
+        if first <= as_date(d) <= last:
+            bucket((as_date(d), dept, item)).update(rating_good=int(g or 0), rating_bad=int(b or 0))
     return rows
 
 

@@ -180,7 +180,11 @@ def _busiest(db: Session, month: date, department: int | None, limit: int = 8) -
 
 
 def _just_concluded(db: Session, department: int | None) -> list[ConcludedCase]:
-    """The latest conclusions (an indexed look at the newest ``concluded_at``), the applicant masked."""
+    """The latest conclusions, the applicant masked. The newest ``concluded_at`` are taken first through their
+    index (a few more than shown, as a refused case has one too); asked together with the status, both databases
+    chose the status index and sorted every concluded case."""
+    newest = _within(select(Case.id).where(Case.concluded_at.is_not(None)), Case.department_id, department)
+    latest = newest.order_by(Case.concluded_at.desc()).limit(4 * LIVE_LIST).subquery()
     query = (
         select(
             Case.case_no,
@@ -189,12 +193,13 @@ def _just_concluded(db: Session, department: int | None) -> list[ConcludedCase]:
             Applicant.name,
             Case.concluded_at,
         )
+        .select_from(latest)
+        .join(Case, Case.id == latest.c.id)
         .join(ServiceItem, ServiceItem.id == Case.service_item_id)
         .join(Department, Department.id == Case.department_id)
         .join(Applicant, Applicant.id == Case.applicant_id)
-        .where(Case.concluded_at.is_not(None), Case.status == CaseStatus.CONCLUDED)
+        .where(Case.status == CaseStatus.CONCLUDED)
     )
-    query = _within(query, Case.department_id, department)
     rows = db.execute(query.order_by(Case.concluded_at.desc(), Case.id.desc()).limit(LIVE_LIST))
     return [
         ConcludedCase(
