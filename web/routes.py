@@ -18,6 +18,7 @@ from web import (
     admin_assessment,
     admin_audit,
     admin_boards,
+    admin_case_export,
     admin_case_files,
     admin_cases,
     admin_conversations,
@@ -88,6 +89,7 @@ for _pages in (
     portal_statistics.router,
     account.router,
     admin_dashboard.router,
+    admin_case_export.router,
     admin_case_files.router,  # before admin_cases, whose /cases/{id}/{action} would take /slip
     admin_cases.router,
     admin_org.router,

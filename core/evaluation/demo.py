@@ -34,9 +34,9 @@ def seed(db: Session, rng: random.Random | None = None, share: float = 0.6) -> i
     ).all()
     at, made = now(), 0
     for case_id, department_id, concluded_at in concluded:
-        if rng.random() > share:
+        if rng.random() > share or concluded_at is None:
             continue
-        rated_at = min(concluded_at + timedelta(hours=rng.randint(1, 30)), at)
+        rated_at: datetime = min(concluded_at + timedelta(hours=rng.randint(1, 30)), at)
         level = rng.choices(LEVELS, WEIGHTS)[0]
         bad = level in BAD_LEVELS
         due = datetime.combine(add_working_days(rated_at.date(), FOLLOW_UP_WORKING_DAYS), time(17, 30))

@@ -7,7 +7,7 @@ supervision pushes, ratings' follow-up) are indexed counts over tables far small
 """
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar, Unpack
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy import case as sql_case
@@ -52,6 +52,7 @@ from core.org.permissions import DataScope, Permission
 from core.security import mask_name
 from core.supervision.models import SupervisionEscalation, SupervisionPush
 
+S = TypeVar("S", bound=Select[Unpack[tuple[Any, ...]]])
 LIVE_LIST = 10
 """How many just-concluded cases (hall) and bad ratings (leaders) a board lists."""
 TREND_MONTHS = 12
@@ -81,7 +82,7 @@ def scope(user: User) -> int | None:
     return user.department_id or 0
 
 
-def _within(query: Select[Any], column: Any, department: int | None) -> Select[Any]:
+def _within(query: S, column: Any, department: int | None) -> S:
     return query if department is None else query.where(column == department)
 
 
@@ -137,8 +138,8 @@ def hall(db: Session, user: User | None) -> HallOut:
     total, open_total = Counts(), OpenCounts()
     for counts in todays.values():
         total = Counts(**{k: getattr(total, k) + getattr(counts, k) for k in COUNTS})
-    for counts in opened.values():
-        open_total = OpenCounts(**{k: getattr(open_total, k) + v for k, v in counts.model_dump().items()})
+    for still_open in opened.values():
+        open_total = OpenCounts(**{k: getattr(open_total, k) + v for k, v in still_open.model_dump().items()})
     rows = [
         DepartmentToday(
             department_id=d,
@@ -293,7 +294,7 @@ def major_projects(db: Session, user: User | None) -> MajorProjectsOut:
     projects = dict(
         db.execute(select(MajorProject.stage, func.count()).where(*tracked).group_by(MajorProject.stage)).all()
     )
-    live = [EarlyWarning.state.in_(LIVE), EarlyWarning.major_project_id.is_not(None)]
+    live: list[ColumnElement[bool]] = [EarlyWarning.state.in_(LIVE), EarlyWarning.major_project_id.is_not(None)]
     if department is not None:
         live.append(EarlyWarning.department_id == department)
     warned = (
@@ -361,7 +362,7 @@ def ratings(db: Session, user: User | None) -> RatingsOut:
     """This month's ratings, the bad ratings' follow-up (waiting, late, answered) and the latest bad ones."""
     department = scope(require_reader(user))
     month = _month_total(db, today().replace(day=1), department)
-    bad = [Evaluation.level.in_(BAD_LEVELS)]
+    bad: list[ColumnElement[bool]] = [Evaluation.level.in_(BAD_LEVELS)]
     if department is not None:
         bad.append(Evaluation.department_id == department)
 
