@@ -262,7 +262,7 @@ def measure(token: str, calls: int) -> dict[str, tuple[float, float]]:
                 times.append((time.perf_counter() - began) * 1000)
                 assert response.status_code == 200, response.text
             times.sort()
-            p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
+            p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
             found[name] = (statistics.median(times), p95)
             print(f"[bench] {path:32} p50 {found[name][0]:6.1f} ms   p95 {p95:6.1f} ms", flush=True)
     return found

@@ -1,7 +1,7 @@
 """Reading cases: staff lists within their data scope, the citizen's progress query, publicity, statistics."""
 
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy import case as sql_case
@@ -21,7 +21,7 @@ from core.org.models import Department, User
 from core.org.permissions import DataScope, Permission
 from core.security import constant_time_equal, keyed_hash
 
-Q = TypeVar("Q", bound=Select[Unpack[tuple[Any, ...]]])
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 MAX_PAGE_SIZE = 100
 WRONG_CREDENTIALS = "办件编号或查询密码不正确，请核对受理通知书上的信息"
 

@@ -7,7 +7,7 @@ supervision pushes, ratings' follow-up) are indexed counts over tables far small
 """
 
 from datetime import date, timedelta
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy import case as sql_case
@@ -52,7 +52,7 @@ from core.org.permissions import DataScope, Permission
 from core.security import mask_name
 from core.supervision.models import SupervisionEscalation, SupervisionPush
 
-S = TypeVar("S", bound=Select[Unpack[tuple[Any, ...]]])
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 LIVE_LIST = 10
 """How many just-concluded cases (hall) and bad ratings (leaders) a board lists."""
 TREND_MONTHS = 12
