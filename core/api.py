@@ -108,6 +108,9 @@ _FIELD_NAMES = {
     "value": "分值",
     "accepted": "是否采纳",
     "months": "月数",
+    "address": "地址",
+    "legal_representative": "法定代表人",
+    "project_name": "申报事由",
 }
 
 

@@ -113,6 +113,13 @@ CASE_ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
+def registration_edit(ctx: Ctx) -> Call:
+    """A correction of a fresh case of A waiting for acceptance."""
+    cid = case_in_state(ctx, "submitted")["case_id"]
+    body = {"phone": "13912345678", "reason": "申请人电话登记错误"}
+    return Call("PATCH", f"/api/v1/cases/{cid}/registration", json=body)
+
+
 def case_action(action: str) -> Callable[[Ctx], Call]:
     state, body = CASE_ACTIONS[action]
 
@@ -870,6 +877,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("GET", "/api/v1/cases/{case_id}"): (HANDLERS_OF_A, case_detail),
     ("POST", "/api/v1/cases/{case_id}/accept"): (HANDLERS_OF_A, case_action("accept")),
     ("POST", "/api/v1/cases/{case_id}/refuse"): (HANDLERS_OF_A, case_action("refuse")),
+    ("PATCH", "/api/v1/cases/{case_id}/registration"): (HANDLERS_OF_A, registration_edit),
     ("POST", "/api/v1/cases/{case_id}/review"): (HANDLERS_OF_A, case_action("review")),
     ("POST", "/api/v1/cases/{case_id}/decide"): (DECIDERS_OF_A, case_action("decide")),
     ("POST", "/api/v1/cases/{case_id}/conclude"): (DECIDERS_OF_A, case_action("conclude")),

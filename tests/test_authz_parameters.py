@@ -36,6 +36,7 @@ from tests.test_authz_matrix import (
     on_project,
     on_review,
     published_assessment,
+    registration_edit,
     stored_warning,
 )
 
@@ -676,6 +677,7 @@ def only_department_b_exported(ctx: Ctx, response: Any) -> str | None:
 
 PROBES: dict[tuple[str, str], tuple[Probe, ...]] = {
     ("GET", "/api/v1/cases/{case_id}"): (Probe("clerk_b", case_detail), Probe("citizen2", citizen_case_detail)),
+    ("PATCH", "/api/v1/cases/{case_id}/registration"): (Probe("clerk_b", registration_edit),),
     **{
         ("POST", f"/api/v1/cases/{{case_id}}/{action}"): (Probe("clerk_b", on_case_of_a(action)),)
         for action in CASE_ACTIONS
