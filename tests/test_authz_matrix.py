@@ -113,6 +113,14 @@ CASE_ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
+def unused_role(ctx: Ctx) -> Call:
+    """A role nobody holds, made straight in the database (only a security administrator may delete it)."""
+    role = Role(code=f"unused_{ctx.index}", name=f"未使用角色{ctx.index}", permissions=[], data_scope="department")
+    ctx.db.add(role)
+    ctx.db.commit()
+    return Call("DELETE", f"/api/v1/roles/{role.id}")
+
+
 def registration_edit(ctx: Ctx) -> Call:
     """A correction of a fresh case of A waiting for acceptance."""
     cid = case_in_state(ctx, "submitted")["case_id"]
@@ -857,6 +865,11 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("PUT", "/api/v1/departments/{department_id}"): (ADMIN_ONLY, change_department),
     ("GET", "/api/v1/roles"): (ADMIN_ONLY, get("/api/v1/roles")),
     ("PUT", "/api/v1/roles/{role_id}"): (NO_ONE_HERE, change_role),
+    ("POST", "/api/v1/roles"): (
+        NO_ONE_HERE,
+        lambda ctx: Call("POST", "/api/v1/roles", json={"code": f"matrix_{ctx.index}", "name": f"矩阵角色{ctx.index}"}),
+    ),
+    ("DELETE", "/api/v1/roles/{role_id}"): (NO_ONE_HERE, unused_role),
     ("GET", "/api/v1/users"): (ADMIN_ONLY, get("/api/v1/users")),
     ("POST", "/api/v1/users"): (ADMIN_ONLY, new_user),
     ("PATCH", "/api/v1/users/{user_id}"): (ADMIN_ONLY, change_user),

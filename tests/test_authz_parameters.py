@@ -803,6 +803,7 @@ EXEMPT: dict[tuple[str, str], str] = {
             ("POST", "/api/v1/users/{user_id}/unlock"),
             ("PUT", "/api/v1/departments/{department_id}"),
             ("PUT", "/api/v1/roles/{role_id}"),
+            ("DELETE", "/api/v1/roles/{role_id}"),
             ("POST", "/api/v1/items"),
             ("PUT", "/api/v1/items/{item_id}"),
             ("GET", "/api/v1/audit"),
