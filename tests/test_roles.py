@@ -1,7 +1,7 @@
 """角色管理: the security administrator creates a role (never one combining two of the three duties) and deletes a
 role nobody holds; the built-in roles and held roles stay; nobody else may do either."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +14,8 @@ from core.org.roles import BUILT_IN
 from core.seed.demo import DEMO_PASSWORD, ROLES
 from tests.conftest import World
 from tests.helpers import api_error, db_state
+from tests.web.conftest import Browser
+from tests.web.conftest import browser as browser  # the web pages' logged-in client
 
 
 @pytest.fixture
@@ -72,3 +74,21 @@ def test_a_security_admin_creates_and_deletes_a_role(client: TestClient, securit
     assert client.delete(f"/api/v1/roles/{role_id}", headers=auth).status_code == 204
     db.expire_all()
     assert db.get(Role, role_id) is None
+
+
+def test_the_roles_page_adds_and_deletes_a_role(
+    security: World, db: Session, browser: Callable[[str | None], Browser]
+) -> None:
+    admin = browser("security")
+    form = {"code": "window_lead", "name": "窗口组长", "permissions": ["case.read"], "scope": "department"}
+    done = admin.submit("/admin/roles", "/admin/roles/new", form)
+    assert "角色“窗口组长”已新增" in done.text
+    again = admin.submit("/admin/roles", "/admin/roles/new", form)
+    assert "已被使用" in again.text and 'value="window_lead"' in again.text  # shown again with what was typed
+    role = db.scalar(select(Role).where(Role.code == "window_lead"))
+    assert role is not None
+    assert f'action="/admin/roles/{role.id}/delete"' in done.text
+    clerk_role = db.scalar(select(Role).where(Role.code == "clerk"))
+    assert clerk_role is not None and f'action="/admin/roles/{clerk_role.id}/delete"' not in done.text
+    gone = admin.submit("/admin/roles", f"/admin/roles/{role.id}/delete", {})
+    assert "角色“窗口组长”已删除" in gone.text
