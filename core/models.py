@@ -26,7 +26,7 @@ from core.db import Base
 from core.early_warnings.models import EarlyWarning, WarningDigest
 from core.evaluation.models import Evaluation
 from core.events.models import DomainEvent
-from core.figures.models import FigureDay, FigureMonth, FigureOpen, FigureRun
+from core.figures.models import FigureDay, FigureFollowUp, FigureMonth, FigureOpen, FigurePush, FigureRun
 from core.files.models import StoredFile
 from core.items.models import ItemMaterial, ServiceItem
 from core.major_projects.models import (
@@ -77,8 +77,10 @@ __all__ = [
     "EarlyWarning",
     "Evaluation",
     "FigureDay",
+    "FigureFollowUp",
     "FigureMonth",
     "FigureOpen",
+    "FigurePush",
     "FigureRun",
     "GuidanceLetter",
     "IssueDepartment",

@@ -18,9 +18,11 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from core.calendar.service import TimeState
 from core.cases.enums import CaseStatus
 from core.cases.models import Case
-from core.evaluation.enums import BAD_LEVELS
+from core.clock import now
+from core.evaluation.enums import ANSWERED, BAD_LEVELS, PENDING
 from core.evaluation.models import Evaluation
-from core.figures.models import FigureDay, FigureMonth, FigureOpen
+from core.figures.models import FigureDay, FigureFollowUp, FigureMonth, FigureOpen, FigurePush
+from core.supervision.models import SupervisionEscalation, SupervisionPush
 
 COUNTS = ("registered", "accepted", "concluded", "on_time", "overdue", "rating_good", "rating_bad")
 OPEN = (CaseStatus.PROCESSING, CaseStatus.SUPPLEMENTING, CaseStatus.SUSPENDED)
@@ -173,3 +175,60 @@ def write_open(db: Session) -> int:
     if values:
         db.execute(insert(FigureOpen), values)
     return len(values)
+
+
+def write_pushes(db: Session) -> None:
+    """Replaces the 审管衔接 counts: pushes by supervising and approving department, claimed, fed back, escalated."""
+
+    def flag(condition: ColumnElement[bool]) -> Any:
+        return func.sum(sql_case((condition, 1), else_=0))
+
+    pair = (SupervisionPush.department_id, SupervisionPush.approving_department_id)
+    counts = select(
+        *pair,
+        func.count(),
+        flag(SupervisionPush.claimed_at.is_not(None)),
+        flag(SupervisionPush.fed_back_at.is_not(None)),
+    ).group_by(*pair)
+    chased = (
+        select(*pair, func.count(func.distinct(SupervisionEscalation.push_id)))
+        .join(SupervisionPush, SupervisionPush.id == SupervisionEscalation.push_id)
+        .group_by(*pair)
+    )
+    escalated = {(d, a): int(n) for d, a, n in db.execute(chased)}
+    values = [
+        {
+            "department_id": d,
+            "approving_department_id": a,
+            "pushed": int(n),
+            "claimed": int(c or 0),
+            "fed_back": int(f or 0),
+            "escalated": escalated.get((d, a), 0),
+        }
+        for d, a, n, c, f in db.execute(counts)
+    ]
+    db.execute(delete(FigurePush))
+    if values:
+        db.execute(insert(FigurePush), values)
+
+
+def write_follow_ups(db: Session) -> None:
+    """Replaces the bad ratings' follow-up counts per department (only bad ratings have a follow-up status)."""
+    pending = Evaluation.follow_up_status == PENDING
+    query = (
+        select(
+            Evaluation.department_id,
+            func.sum(sql_case((pending, 1), else_=0)),
+            func.sum(sql_case((pending & (Evaluation.follow_up_due_at < now()), 1), else_=0)),
+            func.sum(sql_case((Evaluation.follow_up_status == ANSWERED, 1), else_=0)),
+        )
+        .where(Evaluation.follow_up_status.in_((PENDING, ANSWERED)))
+        .group_by(Evaluation.department_id)
+    )
+    values = [
+        {"department_id": d, "pending": int(p or 0), "overdue": int(o or 0), "answered": int(a or 0)}
+        for d, p, o, a in db.execute(query)
+    ]
+    db.execute(delete(FigureFollowUp))
+    if values:
+        db.execute(insert(FigureFollowUp), values)

@@ -75,3 +75,30 @@ class FigureRun(Base):
     changed_after: Mapped[datetime] = mapped_column(DateTime, comment="下次增量刷新查看此时间之后变化的办件和评价")
     finished_at: Mapped[datetime] = mapped_column(DateTime)
     days: Mapped[int] = mapped_column(Integer, default=0, comment="本次重新计算的天数")
+
+
+class FigurePush(Base):
+    """审管衔接 at the last refresh: the pushes one approving department sent one supervising department, and what
+    became of them (a board reads these few rows, not the pushes)."""
+
+    __tablename__ = "figure_push"
+
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), primary_key=True, comment="监管部门")
+    approving_department_id: Mapped[int] = mapped_column(
+        ForeignKey("department.id"), primary_key=True, comment="审批部门"
+    )
+    pushed: Mapped[int] = mapped_column(Integer, default=0)
+    claimed: Mapped[int] = mapped_column(Integer, default=0)
+    fed_back: Mapped[int] = mapped_column(Integer, default=0)
+    escalated: Mapped[int] = mapped_column(Integer, default=0, comment="曾被催办")
+
+
+class FigureFollowUp(Base):
+    """Bad ratings' follow-up per department at the last refresh: waiting, waiting past the due time, answered."""
+
+    __tablename__ = "figure_follow_up"
+
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), primary_key=True)
+    pending: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)

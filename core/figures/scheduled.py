@@ -22,7 +22,16 @@ from core.audit.hooks import record_event
 from core.cases.models import Case
 from core.clock import now, today
 from core.evaluation.models import Evaluation
-from core.figures.compute import as_date, month_of, runs, write_days, write_months, write_open
+from core.figures.compute import (
+    as_date,
+    month_of,
+    runs,
+    write_days,
+    write_follow_ups,
+    write_months,
+    write_open,
+    write_pushes,
+)
 from core.figures.models import FigureDay, FigureMonth, FigureRun
 
 LOOK_BACK = timedelta(minutes=5)
@@ -65,9 +74,16 @@ def refresh(db: Session) -> int:
     for first, last in runs(days):
         write_days(db, first, last)
     write_months(db, {month_of(d) for d in days})
-    write_open(db)
+    write_snapshots(db)
     _record(db, "refresh", started, len(days))
     return len(days)
+
+
+def write_snapshots(db: Session) -> None:
+    """The counts of now rather than of a day: open cases, 审管衔接 pushes, bad ratings' follow-up."""
+    write_open(db)
+    write_pushes(db)
+    write_follow_ups(db)
 
 
 def months_from(first: date, last: date) -> list[date]:
@@ -93,7 +109,7 @@ def rebuild(db: Session, progress: Progress | None = None) -> int:
         write_months(db, [month])
         if progress:
             progress(f"{month:%Y年%m月}", done, len(months))
-    write_open(db)
+    write_snapshots(db)
     days = (end - first_case.date()).days + 1 if first_case else 0
     _record(db, "rebuild", started, days)
     record_event(db, action="figures.rebuild", entity="figure_day", details={"months": len(months), "days": days})

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
-from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from core.assessment.models import Assessment, AssessmentResult
@@ -23,7 +22,7 @@ from core.errors import NotAuthenticated, PermissionDenied
 from core.evaluation.enums import ANSWERED, BAD_LEVELS, LEVEL_LABELS, PENDING
 from core.evaluation.models import Evaluation
 from core.figures.compute import COUNTS
-from core.figures.models import FigureDay, FigureMonth, FigureOpen, FigureRun
+from core.figures.models import FigureDay, FigureFollowUp, FigureMonth, FigureOpen, FigurePush, FigureRun
 from core.figures.schemas import (
     BadRating,
     ConcludedCase,
@@ -50,7 +49,6 @@ from core.major_projects.models import MajorProject, ProjectNode
 from core.org.models import Department, User
 from core.org.permissions import DataScope, Permission
 from core.security import mask_name
-from core.supervision.models import SupervisionEscalation, SupervisionPush
 
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 LIVE_LIST = 10
@@ -318,35 +316,20 @@ def major_projects(db: Session, user: User | None) -> MajorProjectsOut:
 
 
 def supervision(db: Session, user: User | None) -> SupervisionOut:
-    """Pushes made, claimed, fed back and escalated, overall and by supervising department."""
+    """Pushes made, claimed, fed back and escalated, overall and by supervising department (the refresh's counts;
+    a department-scoped reader sees the pushes their department received or sent)."""
     department = scope(require_reader(user))
-
-    def flag(condition: ColumnElement[bool]) -> Any:
-        return func.sum(sql_case((condition, 1), else_=0))
-
-    reach: list[ColumnElement[bool]] = []
+    query = select(
+        FigurePush.department_id,
+        func.sum(FigurePush.pushed),
+        func.sum(FigurePush.claimed),
+        func.sum(FigurePush.fed_back),
+        func.sum(FigurePush.escalated),
+    ).group_by(FigurePush.department_id)
     if department is not None:
-        reach.append(
-            or_(SupervisionPush.department_id == department, SupervisionPush.approving_department_id == department)
+        query = query.where(
+            or_(FigurePush.department_id == department, FigurePush.approving_department_id == department)
         )
-    query = (
-        select(
-            SupervisionPush.department_id,
-            func.count(),
-            flag(SupervisionPush.claimed_at.is_not(None)),
-            flag(SupervisionPush.fed_back_at.is_not(None)),
-        )
-        .where(*reach)
-        .group_by(SupervisionPush.department_id)
-    )
-    # escalations are few: counted from their side (a correlated EXISTS per push cost MariaDB half a second)
-    chased = (
-        select(SupervisionPush.department_id, func.count(func.distinct(SupervisionEscalation.push_id)))
-        .join(SupervisionPush, SupervisionPush.id == SupervisionEscalation.push_id)
-        .where(*reach)
-        .group_by(SupervisionPush.department_id)
-    )
-    escalated: dict[int, int] = {d: int(n) for d, n in db.execute(chased)}
     names = _names(db)
 
     def row(dept: int, pushed: int, claimed: int, fed_back: int, late: int) -> SupervisionRow:
@@ -361,10 +344,7 @@ def supervision(db: Session, user: User | None) -> SupervisionOut:
             feedback_rate_pct=percent(fed_back, pushed),
         )
 
-    rows = [
-        row(d, int(pushed or 0), int(claimed or 0), int(fed or 0), escalated.get(d, 0))
-        for d, pushed, claimed, fed in db.execute(query)
-    ]
+    rows = [row(d, *(int(v or 0) for v in n)) for d, *n in db.execute(query)]
     rows.sort(key=lambda r: (-r.pushed, r.name))
     sums = [sum(getattr(r, f) for r in rows) for f in ("pushed", "claimed", "fed_back", "escalated")]
     return SupervisionOut(total=row(0, *sums), departments=rows)
@@ -378,16 +358,17 @@ def ratings(db: Session, user: User | None) -> RatingsOut:
     if department is not None:
         bad.append(Evaluation.department_id == department)
 
-    pending = Evaluation.follow_up_status == PENDING
     at = now()
-    late = pending & (Evaluation.follow_up_due_at < at)
-    # only bad ratings have a follow-up: one pass over them through the follow_up_status index
-    follow_ups = select(
-        func.sum(sql_case((pending, 1), else_=0)),
-        func.sum(sql_case((late, 1), else_=0)),
-        func.sum(sql_case((Evaluation.follow_up_status == ANSWERED, 1), else_=0)),
-    ).where(Evaluation.follow_up_status.in_((PENDING, ANSWERED)), *bad[1:])
-    waiting, overdue, answered = (int(n or 0) for n in db.execute(follow_ups).one())
+    follow_ups = _within(
+        select(
+            func.coalesce(func.sum(FigureFollowUp.pending), 0),
+            func.coalesce(func.sum(FigureFollowUp.overdue), 0),
+            func.coalesce(func.sum(FigureFollowUp.answered), 0),
+        ),
+        FigureFollowUp.department_id,
+        department,
+    )
+    waiting, overdue, answered = (int(n) for n in db.execute(follow_ups).one())
     query = (
         select(Evaluation, Case.case_no, ServiceItem.name, Department.name)
         .join(Case, Case.id == Evaluation.case_id)

@@ -2,14 +2,15 @@
 
 ``figure_day`` / ``figure_month`` hold, per department and service item, the cases received, accepted, concluded
 (on time), first overdue and the good and bad ratings of each day and month; ``figure_open`` the cases open at the
-last refresh; ``figure_run`` when that was (core/figures). The tables start empty: the first run of the periodic
-refresh (or ``tongban figures rebuild``) fills them from the cases. Indexes on ``case.accepted_at``,
+last refresh, ``figure_push`` the 审管衔接 pushes and ``figure_follow_up`` the bad ratings' follow-up then;
+``figure_run`` when that was (core/figures). The tables start empty: the first run of the periodic refresh (or
+``tongban figures rebuild``) fills them from the cases. Indexes on ``case.accepted_at``,
 ``case.first_overdue_at``, ``case.updated_at`` and ``evaluation.created_at`` let a day be counted, and the cases
 changed since the last refresh be found, without reading the whole table.
 
 Revision ID: 0029
 Revises: 0024
-Create Date: 2026-12-05 10:53:40.419336
+Create Date: 2026-12-05 12:16:31.348458
 """
 
 from collections.abc import Sequence
@@ -32,6 +33,35 @@ def upgrade() -> None:
         sa.Column("finished_at", sa.DateTime(), nullable=False),
         sa.Column("days", sa.Integer(), nullable=False, comment="本次重新计算的天数"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_figure_run")),
+    )
+    op.create_table(
+        "figure_follow_up",
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.Column("pending", sa.Integer(), nullable=False),
+        sa.Column("overdue", sa.Integer(), nullable=False),
+        sa.Column("answered", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_id"], ["department.id"], name=op.f("fk_figure_follow_up_department_id_department")
+        ),
+        sa.PrimaryKeyConstraint("department_id", name=op.f("pk_figure_follow_up")),
+    )
+    op.create_table(
+        "figure_push",
+        sa.Column("department_id", sa.Integer(), nullable=False, comment="监管部门"),
+        sa.Column("approving_department_id", sa.Integer(), nullable=False, comment="审批部门"),
+        sa.Column("pushed", sa.Integer(), nullable=False),
+        sa.Column("claimed", sa.Integer(), nullable=False),
+        sa.Column("fed_back", sa.Integer(), nullable=False),
+        sa.Column("escalated", sa.Integer(), nullable=False, comment="曾被催办"),
+        sa.ForeignKeyConstraint(
+            ["approving_department_id"],
+            ["department.id"],
+            name=op.f("fk_figure_push_approving_department_id_department"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["department_id"], ["department.id"], name=op.f("fk_figure_push_department_id_department")
+        ),
+        sa.PrimaryKeyConstraint("department_id", "approving_department_id", name=op.f("pk_figure_push")),
     )
     op.create_table(
         "figure_day",
@@ -110,4 +140,6 @@ def downgrade() -> None:
     op.drop_table("figure_open")
     op.drop_table("figure_month")
     op.drop_table("figure_day")
+    op.drop_table("figure_push")
+    op.drop_table("figure_follow_up")
     op.drop_table("figure_run")
