@@ -16,6 +16,7 @@ from core.early_warnings.views import router as warnings_router
 from core.errors import AppError, ValidationFailed, http_message
 from core.evaluation.views import router as evaluation_router
 from core.exchange.views import router as exchange_router
+from core.figures.views import router as figures_router
 from core.items.views import router as items_router
 from core.major_projects.views import my_router as my_projects_router
 from core.major_projects.views import router as major_projects_router
@@ -107,6 +108,10 @@ _FIELD_NAMES = {
     "weight": "权重",
     "value": "分值",
     "accepted": "是否采纳",
+    "months": "月数",
+    "address": "地址",
+    "legal_representative": "法定代表人",
+    "project_name": "申报事由",
 }
 
 
@@ -149,6 +154,7 @@ for _domain in (
     my_projects_router,
     assessment_router,
     exchange_router,
+    figures_router,
 ):
     router.include_router(_domain)
 

@@ -75,6 +75,14 @@ def compute_assessment_drafts() -> int:
     return len(made)
 
 
+def refresh_figures() -> int:
+    """Recomputes the boards' figures of today and of every day a case or rating changed since the last run
+    (core/figures/scheduled.py); the first run builds them all."""
+    from core.figures.scheduled import refresh
+
+    return in_transaction(refresh)
+
+
 def prepare_case_numbers() -> int:
     """Makes the case-number counters of today and the coming days, so that the first case of a morning,
     registered at every window at once, takes a number with a single-row update."""
@@ -118,6 +126,7 @@ def periodic_jobs() -> list[Job]:
         Job("supervision-escalations", settings.supervision_scan_minutes, scan_supervision, "审批推送催办扫描失败"),
         Job("early-warnings", settings.deadline_scan_minutes, scan_warnings, "预警扫描失败"),
         Job("warning-digests", 30, send_warning_digests, "预警晨报发送失败"),
+        Job("board-figures", settings.figures_refresh_minutes, refresh_figures, "统计大屏数据刷新失败"),
         Job("assessment-drafts", 60, compute_assessment_drafts, "考核草稿自动计算失败"),
         Job("audit-retention", 24 * 60, purge_audit_log, "审计日志保存期清理失败"),
         Job("phone-codes", 24 * 60, purge_phone_codes, "过期短信验证码清理失败"),

@@ -27,6 +27,7 @@ from core.early_warnings.models import EarlyWarning, WarningDigest
 from core.evaluation.models import Evaluation
 from core.events.models import DomainEvent
 from core.exchange.models import ExchangeCounterpartState, ExchangeReconciliation, ExchangeRecord
+from core.figures.models import FigureDay, FigureFollowUp, FigureMonth, FigureOpen, FigurePush, FigureRun
 from core.files.models import StoredFile
 from core.items.models import ItemMaterial, ItemTemplate, ItemVersion, ServiceItem
 from core.major_projects.models import (
@@ -79,6 +80,12 @@ __all__ = [
     "ExchangeCounterpartState",
     "ExchangeReconciliation",
     "ExchangeRecord",
+    "FigureDay",
+    "FigureFollowUp",
+    "FigureMonth",
+    "FigureOpen",
+    "FigurePush",
+    "FigureRun",
     "GuidanceLetter",
     "IssueDepartment",
     "IssueReply",

@@ -106,6 +106,8 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     """Run periodic jobs inside the app process (embedded default); production turns this off for Celery beat."""
     deadline_scan_minutes: int = 15
+    figures_refresh_minutes: float = Field(2, gt=0)
+    """How often the boards' figures (core/figures) catch up with the cases: the hall screen is at most this late."""
     audit_retention_days: int = Field(180, ge=180)
     """Audit records are kept at least this long (等保三级: ≥ 180 days); the daily job deletes only older ones."""
     supervision_claim_working_days: int = 3

@@ -115,6 +115,21 @@ CASE_ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
+def unused_role(ctx: Ctx) -> Call:
+    """A role nobody holds, made straight in the database (only a security administrator may delete it)."""
+    role = Role(code=f"unused_{ctx.index}", name=f"未使用角色{ctx.index}", permissions=[], data_scope="department")
+    ctx.db.add(role)
+    ctx.db.commit()
+    return Call("DELETE", f"/api/v1/roles/{role.id}")
+
+
+def registration_edit(ctx: Ctx) -> Call:
+    """A correction of a fresh case of A waiting for acceptance."""
+    cid = case_in_state(ctx, "submitted")["case_id"]
+    body = {"phone": "13912345678", "reason": "申请人电话登记错误"}
+    return Call("PATCH", f"/api/v1/cases/{cid}/registration", json=body)
+
+
 def case_action(action: str) -> Callable[[Ctx], Call]:
     state, body = CASE_ACTIONS[action]
 
@@ -864,6 +879,10 @@ def pending_appeal(ctx: Ctx) -> Call:
     return Call("POST", f"/api/v1/assessment/appeals/{waiting[0]['id']}/answer", json=body)
 
 
+BOARD_READERS = frozenset({LEADER, ADMIN})
+"""stats.read: the leader and the admin (all departments); a department's 审批人员 reads their own (tests/figures)."""
+
+
 MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("POST", "/api/v1/auth/token"): (PUBLIC, login),
     ("POST", "/api/v1/auth/register"): (PUBLIC, register_citizen),
@@ -881,6 +900,11 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("PUT", "/api/v1/departments/{department_id}"): (ADMIN_ONLY, change_department),
     ("GET", "/api/v1/roles"): (ADMIN_ONLY, get("/api/v1/roles")),
     ("PUT", "/api/v1/roles/{role_id}"): (NO_ONE_HERE, change_role),
+    ("POST", "/api/v1/roles"): (
+        NO_ONE_HERE,
+        lambda ctx: Call("POST", "/api/v1/roles", json={"code": f"matrix_{ctx.index}", "name": f"矩阵角色{ctx.index}"}),
+    ),
+    ("DELETE", "/api/v1/roles/{role_id}"): (NO_ONE_HERE, unused_role),
     ("GET", "/api/v1/users"): (ADMIN_ONLY, get("/api/v1/users")),
     ("POST", "/api/v1/users"): (ADMIN_ONLY, new_user),
     ("PATCH", "/api/v1/users/{user_id}"): (ADMIN_ONLY, change_user),
@@ -931,6 +955,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("GET", "/api/v1/cases/{case_id}"): (HANDLERS_OF_A, case_detail),
     ("POST", "/api/v1/cases/{case_id}/accept"): (HANDLERS_OF_A, case_action("accept")),
     ("POST", "/api/v1/cases/{case_id}/refuse"): (HANDLERS_OF_A, case_action("refuse")),
+    ("PATCH", "/api/v1/cases/{case_id}/registration"): (HANDLERS_OF_A, registration_edit),
     ("POST", "/api/v1/cases/{case_id}/review"): (HANDLERS_OF_A, case_action("review")),
     ("POST", "/api/v1/cases/{case_id}/decide"): (DECIDERS_OF_A, case_action("decide")),
     ("POST", "/api/v1/cases/{case_id}/conclude"): (DECIDERS_OF_A, case_action("conclude")),
@@ -1201,6 +1226,15 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ),
     ("GET", "/api/v1/assessment/appeals"): (ASSESSMENT_READERS, get("/api/v1/assessment/appeals")),
     ("POST", "/api/v1/assessment/appeals/{appeal_id}/answer"): (ADMIN_ONLY, pending_appeal),
+    ("GET", "/api/v1/boards/hall"): (BOARD_READERS, get("/api/v1/boards/hall")),
+    ("GET", "/api/v1/boards/trends"): (
+        BOARD_READERS,
+        lambda _ctx: Call("GET", "/api/v1/boards/trends", params={"months": 6}),
+    ),
+    ("GET", "/api/v1/boards/departments"): (BOARD_READERS, get("/api/v1/boards/departments")),
+    ("GET", "/api/v1/boards/major-projects"): (BOARD_READERS, get("/api/v1/boards/major-projects")),
+    ("GET", "/api/v1/boards/supervision"): (BOARD_READERS, get("/api/v1/boards/supervision")),
+    ("GET", "/api/v1/boards/ratings"): (BOARD_READERS, get("/api/v1/boards/ratings")),
 }
 
 

@@ -36,6 +36,7 @@ from tests.test_authz_matrix import (
     on_project,
     on_review,
     published_assessment,
+    registration_edit,
     stored_warning,
 )
 
@@ -768,6 +769,7 @@ PROBES: dict[tuple[str, str], tuple[Probe, ...]] = {
     ("PUT", "/api/v1/items/{item_id}"): (Probe("items_b", item_guide_of_a("PUT")),),
     ("POST", "/api/v1/items"): (Probe("items_b", item_guide_of_a("POST")),),
     ("GET", "/api/v1/cases/{case_id}"): (Probe("clerk_b", case_detail), Probe("citizen2", citizen_case_detail)),
+    ("PATCH", "/api/v1/cases/{case_id}/registration"): (Probe("clerk_b", registration_edit),),
     **{
         ("POST", f"/api/v1/cases/{{case_id}}/{action}"): (Probe("clerk_b", on_case_of_a(action)),)
         for action in CASE_ACTIONS
@@ -893,6 +895,7 @@ EXEMPT: dict[tuple[str, str], str] = {
             ("POST", "/api/v1/users/{user_id}/unlock"),
             ("PUT", "/api/v1/departments/{department_id}"),
             ("PUT", "/api/v1/roles/{role_id}"),
+            ("DELETE", "/api/v1/roles/{role_id}"),
             ("GET", "/api/v1/audit"),
             ("GET", "/api/v1/rules/versions/{version}"),
             ("PUT", "/api/v1/rules/draft/rules/{code}"),

@@ -72,6 +72,33 @@ def seed(
     typer.echo(f"演示数据已生成：{cases} 件办件。`tongban demo-logins` 列出演示账号。")
 
 
+figures_app = typer.Typer(help="统计大屏数据（预计算的统计数）", no_args_is_help=True)
+app.add_typer(figures_app, name="figures")
+
+
+@figures_app.command("rebuild")
+def figures_rebuild() -> None:
+    """Recompute every board figure from the cases and ratings, month by month (统计数据重建)."""
+    from core.figures.scheduled import rebuild
+
+    def progress(month: str, done: int, total: int) -> None:
+        typer.echo(f"[统计数据] {month} {done}/{total}")
+
+    with acting(CLI_ACTOR), session_scope() as db:
+        days = rebuild(db, progress)
+    typer.echo(f"统计数据已重建：{days} 天。")
+
+
+@figures_app.command("refresh")
+def figures_refresh() -> None:
+    """Recompute today and the days changed since the last refresh (统计数据增量刷新)."""
+    from core.figures.scheduled import refresh
+
+    with acting(CLI_ACTOR), session_scope() as db:
+        days = refresh(db)
+    typer.echo(f"统计数据已刷新：{days} 天。")
+
+
 @app.command("demo-logins")
 def demo_logins() -> None:
     """Print a few demo logins (password Demo@2026tb)."""

@@ -5,12 +5,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from core.audit.context import acting
 from core.calendar.service import TimeState
-from core.cases import materials, queries, query_codes
+from core.cases import corrections, materials, queries, query_codes
 from core.cases import service as case_service
 from core.cases.enums import (
     ACTION_LABELS,
@@ -78,10 +79,17 @@ def cases(
     status: str | None = None,
     time_state: str | None = None,
     q: str | None = None,
+    department_id: str | None = None,
     page: str | None = None,
 ) -> HTMLResponse:
-    """Cases in the user's scope, with filters."""
-    filters = {"status": status or "", "time_state": time_state or "", "q": q or ""}
+    """Cases in the user's scope, with filters (the boards link here with a department: it narrows the scope,
+    never widens it)."""
+    filters = {
+        "status": status or "",
+        "time_state": time_state or "",
+        "q": q or "",
+        "department_id": department_id or "",
+    }
     context: dict[str, Any] = {"filters": filters, "result": None, "time_states": [s.value for s in TimeState]}
     on_error.show("admin/cases.html", context)
     context["result"] = queries.list_cases(
@@ -89,6 +97,7 @@ def cases(
         staff,
         status=status or None,
         time_state=time_state or None,
+        department_id=to_int(department_id, "部门"),
         q=q,
         page=page_number(page),
         page_size=CASE_PAGE_SIZE,
@@ -215,7 +224,21 @@ def _paper_materials(form: FormData, case: Case) -> list[MaterialIn]:
     return [MaterialIn(item_material_id=m.id, paper=True) for m in case.item.materials if m.id in ticked]
 
 
+def _edit_registration(db: Session, user: User, case: Case, form: FormData) -> object:
+    """受理前更正登记信息: only the fields the form sent with a value change (core/cases/corrections.py)."""
+    fields = ("project_name", "phone", "address", "contact_name", "legal_representative")
+    values = {name: text(form, name) or None for name in fields}
+    try:
+        data = corrections.RegistrationEdit(**values, reason=text(form, "edit_reason"))
+    except ValidationError as error:
+        field = str(error.errors()[0]["loc"][0]) if error.errors()[0]["loc"] else "edit_reason"
+        label = {**corrections.FIELD_LABELS, "reason": "更正原因"}.get(field, "更正原因")
+        raise ValidationFailed(f"{label}填写不正确（更正原因须写 2–200 个字）", field=field) from error
+    return corrections.edit_registration(db, user, case, data)
+
+
 ACTIONS: dict[str, Callable[[Session, User, Case, FormData], object]] = {
+    "edit_registration": _edit_registration,
     "accept": lambda db, u, c, f: case_service.accept(db, u, c, opinion=text(f, "opinion")),
     "refuse": lambda db, u, c, f: case_service.refuse(db, u, c, reason=text(f, "reason")),
     "review": lambda db, u, c, f: case_service.review(

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from core.deps import DB
 from core.errors import NotFound, ValidationFailed
 from core.org import duties
+from core.org import roles as role_admin
 from core.org import service as org_service
 from core.org.models import Department, Role, User
 from core.org.permissions import DATA_SCOPE_LABELS, PERMISSION_LABELS, Permission
@@ -231,11 +232,13 @@ def user_update(user_id: int, request: Request, db: DB, form: Form, manager: Org
 # ---------------------------------------------------------------- roles
 
 
-def _roles_context(db: Session) -> dict[str, Any]:
+def _roles_context(db: Session, values: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "roles": org_service.list_roles(db=db),
         "permission_labels": PERMISSION_LABELS,
         "scope_labels": DATA_SCOPE_LABELS,
+        "built_in": role_admin.BUILT_IN,
+        "new_role": values or {"permissions": [], "scope": "department"},
     }
 
 
@@ -243,6 +246,45 @@ def _roles_context(db: Session) -> dict[str, Any]:
 def roles(request: Request, db: DB, editor: SecurityManager) -> HTMLResponse:
     """Every role with its permissions and data scope, each editable (security administrators)."""
     return render(request, "admin/roles.html", _roles_context(db))
+
+
+@router.post("/roles/new", response_class=HTMLResponse)
+def role_create(request: Request, db: DB, form: Form, editor: SecurityManager, on_error: OnError) -> Response:
+    """Adds a role (a security administrator; core/org/roles.py checks it as an edited role is checked)."""
+    values = {
+        "code": text(form, "code"),
+        "name": text(form, "name"),
+        "description": text(form, "description"),
+        "permissions": texts(form, "permissions"),
+        "scope": text(form, "scope") or "department",
+    }
+    on_error.show("admin/roles.html", lambda: _roles_context(db, values))
+    try:
+        data = role_admin.RoleIn(
+            code=values["code"],
+            name=values["name"],
+            description=values["description"],
+            permissions=values["permissions"],
+            data_scope=values["scope"],
+        )
+    except ValidationError as error:
+        raise ValidationFailed("请填写角色编码（2–32 位）和名称（1–50 个字）", field="code") from error
+    role = role_admin.create_role(db, editor, data)
+    flash(request, f"角色“{role.name}”已新增")
+    return redirect("/admin/roles")
+
+
+@router.post("/roles/{role_id}/delete", response_class=HTMLResponse)
+def role_delete(role_id: int, request: Request, db: DB, editor: SecurityManager, on_error: OnError) -> Response:
+    """Deletes a role nobody holds (not a built-in one)."""
+    role = db.get(Role, role_id)
+    if role is None:
+        raise NotFound("角色不存在")
+    on_error.show("admin/roles.html", lambda: _roles_context(db))
+    name = role.name
+    role_admin.delete_role(db, editor, role)
+    flash(request, f"角色“{name}”已删除")
+    return redirect("/admin/roles")
 
 
 @router.post("/roles/{role_id}", response_class=HTMLResponse)

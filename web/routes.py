@@ -17,6 +17,8 @@ from web import (
     account,
     admin_assessment,
     admin_audit,
+    admin_boards,
+    admin_case_export,
     admin_case_files,
     admin_cases,
     admin_conversations,
@@ -92,6 +94,7 @@ for _pages in (
     portal_statistics.router,
     account.router,
     admin_dashboard.router,
+    admin_case_export.router,
     admin_case_files.router,  # before admin_cases, whose /cases/{id}/{action} would take /slip
     admin_cases.router,
     admin_org.router,
@@ -115,6 +118,7 @@ for _pages in (
     admin_major_project_actions.router,
     admin_major_projects.router,
     admin_assessment.router,
+    admin_boards.router,
     api_docs.router,
 ):
     router.include_router(_pages)

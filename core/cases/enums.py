@@ -132,6 +132,7 @@ ACTION_LABELS = {
     "return": "退回",
     "issue_query_code": "发放查询密码",
     "withdraw": "申请人撤回",
+    "edit_registration": "修改登记信息",
 }
 
 SPECIAL_PROCEDURE_KINDS = ["听证", "专家评审", "现场勘查", "检验检测", "公示", "招标拍卖", "鉴定", "其他"]

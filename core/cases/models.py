@@ -87,10 +87,10 @@ class Case(Base):
     promised_limit: Mapped[int] = mapped_column(Integer)
     limit_unit: Mapped[str] = mapped_column(String(8))
     submitted_at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     due_at: Mapped[datetime | None] = mapped_column(DateTime)
     time_state: Mapped[str | None] = mapped_column(String(4), index=True)
-    first_overdue_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_overdue_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     concluded_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     conclusion_result: Mapped[int | None] = mapped_column(Integer)
     conclusion_reason: Mapped[str] = mapped_column(Text, default="")
@@ -107,6 +107,9 @@ class Case(Base):
     updated_at: Mapped[datetime] = updated_at_column()
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    # the figures (core/figures) count each day's acceptances and first overdues, and find the cases changed since
+    # their last refresh, through these
+    __table_args__ = (Index(None, "updated_at"),)
 
     item: Mapped[ServiceItem] = relationship(lazy="joined")
     department: Mapped[Department] = relationship(lazy="joined")

@@ -22,7 +22,7 @@ from core.org.models import Department, User
 from core.org.permissions import DataScope, Permission
 from core.security import constant_time_equal, keyed_hash
 
-Q = TypeVar("Q", bound=Select[Any])
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 MAX_PAGE_SIZE = 100
 WRONG_CREDENTIALS = "办件编号或查询密码不正确，请核对受理通知书上的信息"
 
@@ -45,7 +45,7 @@ def _date_range(query: Q, column: Any, start: date | None, end: date | None) -> 
     return query
 
 
-def scoped(query: Select[tuple[Case]], user: User) -> Select[tuple[Case]]:
+def scoped(query: Q, user: User) -> Q:
     """Limits a case query to what the user may see."""
     if Permission.CASE_READ in user.permissions:
         if user.data_scope == DataScope.ALL:
@@ -54,6 +54,36 @@ def scoped(query: Select[tuple[Case]], user: User) -> Select[tuple[Case]]:
             joint = select(JointTask.case_id).where(JointTask.department_id == user.department_id)
             return query.where(or_(Case.department_id == user.department_id, Case.id.in_(joint)))
     return query.where(Case.owner_user_id == user.id)
+
+
+def filtered(
+    query: Q,
+    user: User,
+    *,
+    status: str | None = None,
+    time_state: str | None = None,
+    department_id: int | None = None,
+    service_item_id: int | None = None,
+    q: str | None = None,
+) -> Q:
+    """A case query limited to the user's scope and the list's filters (the list and its Excel export share it:
+    a filter narrows the scope, never widens it)."""
+    query = scoped(query, user)
+    if status:
+        if status not in STATUS_LABELS:
+            raise ValidationFailed(f"状态应为：{'、'.join(STATUS_LABELS)}", field="status")
+        query = query.where(Case.status == status)
+    if time_state:
+        query = query.where(
+            Case.time_state == time_state, Case.status.in_(["processing", "supplementing", "suspended"])
+        )
+    if department_id:
+        query = query.where(Case.department_id == department_id)
+    if service_item_id:
+        query = query.where(Case.service_item_id == service_item_id)
+    if q and q.strip():
+        query = query.where(Case.case_no.like(f"%{q.strip().upper()}%"))
+    return query
 
 
 def list_cases(
@@ -70,21 +100,15 @@ def list_cases(
 ) -> Page[CaseSummary]:
     """Cases the user may see, newest first, with filters."""
     page, page_size = _page_bounds(page, page_size)
-    query = scoped(select(Case), user)
-    if status:
-        if status not in STATUS_LABELS:
-            raise ValidationFailed(f"状态应为：{'、'.join(STATUS_LABELS)}", field="status")
-        query = query.where(Case.status == status)
-    if time_state:
-        query = query.where(
-            Case.time_state == time_state, Case.status.in_(["processing", "supplementing", "suspended"])
-        )
-    if department_id:
-        query = query.where(Case.department_id == department_id)
-    if service_item_id:
-        query = query.where(Case.service_item_id == service_item_id)
-    if q and q.strip():
-        query = query.where(Case.case_no.like(f"%{q.strip().upper()}%"))
+    query = filtered(
+        select(Case),
+        user,
+        status=status,
+        time_state=time_state,
+        department_id=department_id,
+        service_item_id=service_item_id,
+        q=q,
+    )
     total = _count(db, query)
     order = (Case.submitted_at.desc(), Case.id.desc())
     rows = _page_of(db, query, order, page, page_size)

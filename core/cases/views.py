@@ -7,7 +7,7 @@ from fastapi import APIRouter, File, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from core.cases import applicants, bindings, export, queries, query_codes, service, slip
+from core.cases import applicants, bindings, corrections, export, queries, query_codes, service, slip
 from core.cases.models import Case
 from core.cases.schemas import (
     ApplicantOut,
@@ -196,6 +196,15 @@ def accept(case_id: int, data: OpinionIn, db: DB, user: CurrentUser) -> CaseOut:
     """受理: the clock starts."""
     case = _act(db, user, case_id)
     service.accept(db, user, case, opinion=data.opinion)
+    return case_out(case)
+
+
+@router.patch("/cases/{case_id}/registration", response_model=CaseOut, summary="受理前更正登记信息")
+def edit_registration(case_id: int, data: corrections.RegistrationEdit, db: DB, user: CurrentUser) -> CaseOut:
+    """Corrects the project name or the applicant's contact details of a case waiting for acceptance (a step of the
+    case and an audit record with the reason)."""
+    case = _act(db, user, case_id)
+    corrections.edit_registration(db, user, case, data)
     return case_out(case)
 
 

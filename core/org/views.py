@@ -1,11 +1,12 @@
 """Organisation API: tokens, the current user, departments, roles and users."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
 from core.deps import DB, CurrentUser
 from core.errors import AppError, NotAuthenticated, NotFound, PermissionDenied
 from core.org import duties, passwords, phone_codes, service, two_factor
+from core.org import roles as role_admin
 from core.org.models import Role, User
 from core.org.permissions import Permission
 from core.org.schemas import (
@@ -152,6 +153,24 @@ def roles(db: DB, user: CurrentUser) -> list[RoleOut]:
     """Roles with their permissions (system and security administrators)."""
     require_any(user, Permission.ORG_MANAGE, Permission.SECURITY_MANAGE)
     return [RoleOut.model_validate(r) for r in service.list_roles(db=db)]
+
+
+@router.post("/roles", response_model=RoleOut, status_code=201, summary="新增角色")
+def create_role(data: role_admin.RoleIn, db: DB, user: CurrentUser) -> RoleOut:
+    """Adds a role (security administrators; no role may combine two of the three duties)."""
+    return RoleOut.model_validate(role_admin.create_role(db, user, data))
+
+
+@router.delete("/roles/{role_id}", status_code=204, summary="删除角色")
+def delete_role(role_id: int, db: DB, user: CurrentUser) -> Response:
+    """Deletes a role nobody holds; the built-in roles stay (security administrators). The role is looked up first
+    (which roles exist is no secret: the role list is open to the administrators), so an id beyond the database's
+    range is a 404 for anyone."""
+    role = db.get(Role, role_id)
+    if role is None:
+        raise NotFound("角色不存在")
+    role_admin.delete_role(db, user, role)
+    return Response(status_code=204)
 
 
 @router.put("/roles/{role_id}", response_model=RoleOut, summary="修改角色权限")

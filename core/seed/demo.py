@@ -25,7 +25,9 @@ from core.cases import service as case_service
 from core.cases.models import Case
 from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn
 from core.early_warnings import demo as warning_demo
+from core.evaluation import demo as evaluation_demo
 from core.exchange import demo as exchange_demo
+from core.figures import demo as figures_demo
 from core.items import demo as item_demo
 from core.items import service as item_service
 from core.items.enums import CaseType
@@ -543,8 +545,10 @@ def top_up(db: Session) -> list[rule_updates.UpdateReport]:
     major_project_demo.seed(db)
     warning_demo.seed(db)  # after the cases and projects it warns of
     reports = rule_updates.apply_pending(db)
-    assessment_demo.seed(db)  # last: it assesses what the others made
+    evaluation_demo.seed(db)  # a database seeded before ratings had a demo gets them now
+    assessment_demo.seed(db)  # it assesses what the others made
     exchange_demo.seed(db)  # the exchange log of the latest cases
+    figures_demo.seed(db)  # last: the boards count everything above
     db.commit()
     return reports
 
@@ -570,6 +574,8 @@ def seed_all(
         supervision_demo.seed(db, rng, progress)
         major_project_demo.seed(db, rng, progress)
         warning_demo.seed(db)  # after the cases and projects it warns of
-        assessment_demo.seed(db)  # last: it assesses what the others made
+        evaluation_demo.seed(db, rng)  # the applicants rate the concluded cases
+        assessment_demo.seed(db)  # it assesses what the others made
         exchange_demo.seed(db)  # the exchange log of the latest cases
+        figures_demo.seed(db)  # last: the boards count everything above
     return logins
