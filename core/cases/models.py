@@ -65,6 +65,9 @@ class Case(Base):
         Index("ix_case_submitted_department", "submitted_at", "department_id"),
         Index("ix_case_status_concluded", "status", "concluded_at", "department_id", "first_overdue_at"),
         Index("ix_case_overdue_department", "first_overdue_at", "department_id"),
+        # the figures (core/figures) count each day's acceptances and first overdues (the columns' own indexes)
+        # and find the cases changed since their last refresh through this one
+        Index("ix_case_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,9 +110,6 @@ class Case(Base):
     updated_at: Mapped[datetime] = updated_at_column()
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
-    # the figures (core/figures) count each day's acceptances and first overdues, and find the cases changed since
-    # their last refresh, through these
-    __table_args__ = (Index(None, "updated_at"),)
 
     item: Mapped[ServiceItem] = relationship(lazy="joined")
     department: Mapped[Department] = relationship(lazy="joined")
