@@ -167,6 +167,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, reload: b
     """Run the web app (API, portal, admin)."""
     import uvicorn
 
+    # X-Forwarded-For / -Proto are believed only from TONGBAN_TRUSTED_PROXIES (uvicorn's own default would
+    # believe anything on 127.0.0.1); core/rate_limit.py's client_ip applies the same list.
+    proxies = list(get_settings().trusted_proxies)
     uvicorn.run(
         "tongban.asgi:create_app",
         factory=True,
@@ -174,7 +177,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, reload: b
         port=port,
         workers=workers,
         reload=reload,
-        proxy_headers=True,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
         log_level="info",
         server_header=False,  # no "server: uvicorn" telling a probe what to try
     )
