@@ -201,8 +201,11 @@ with session_scope() as db, acting(SYSTEM):
     ensure_roles(db)
     ensure_bot_user(db)' >>"$LOGS/migrate.log" 2>&1 || die "机器人服务账号创建失败（$LOGS/migrate.log）"
   fi
-  [ -f "$SECRETS/bot-token" ] || with_env tongban issue-token bot --name cluster-actions --hours 0 2>>"$LOGS/migrate.log" \
-    | tail -1 >"$SECRETS/bot-token"
+  if [ ! -s "$SECRETS/bot-token" ]; then
+    with_env tongban issue-token bot --name cluster-actions --hours 0 >"$SECRETS/bot-token.out" 2>>"$LOGS/migrate.log" \
+      || die "动作服务器的令牌签发失败（$LOGS/migrate.log）"
+    tail -1 "$SECRETS/bot-token.out" >"$SECRETS/bot-token" && rm -f "$SECRETS/bot-token.out"
+  fi
 }
 
 # ---------------------------------------------------------------- app, Celery
@@ -260,6 +263,8 @@ start_rasa() {
     --endpoints '$ROOT/deploy/rasa/endpoints.yml' --credentials credentials.yml"
 }
 
+tracker_tables_exist() { [ -n "$(sql "$PRIMARY_PORT" -N -e "SHOW TABLES FROM tongban_bot LIKE 'events'")" ]; }
+
 warm_rasa() {  # PORT — the first turn builds TensorFlow's graphs: take it here, not on a person's message
   curl -fsS -o /dev/null --max-time 90 -H 'Content-Type: application/json' \
     -d '{"sender": "__warm_up__", "message": "你好"}' "http://127.0.0.1:$1/webhooks/rest/webhook" || true
@@ -310,7 +315,7 @@ http {
 NGINX
   nginx -t -p "$conf" -c "$conf/nginx.conf" >"$LOGS/nginx-check.log" 2>&1 || { cat "$LOGS/nginx-check.log" >&2; die "nginx 配置有误"; }
   launch nginx nginx -p "$conf" -c "$conf/nginx.conf"
-  wait_for "nginx（127.0.0.1:$NGINX_PORT）" 20 http_ok "http://127.0.0.1:$NGINX_PORT/healthz"
+  wait_for "nginx（127.0.0.1:$NGINX_PORT）" 20 port_taken "$NGINX_PORT"  # (the apps behind it may still be starting)
 }
 
 # ---------------------------------------------------------------- commands
@@ -359,8 +364,7 @@ cmd_start() {
     # the first Rasa server makes the conversation tables; the second starts once they exist
     start_parts actions
     start_rasa rasa1
-    wait_for "Rasa 会话表" 120 bash -c "[ -n \"\$(mariadb --no-defaults -uroot -h127.0.0.1 -P$PRIMARY_PORT --protocol=tcp -N \
-      -e \"SHOW TABLES FROM tongban_bot LIKE 'events'\")\" ]"
+    wait_for "Rasa 会话表" 180 tracker_tables_exist
     start_parts "${apps[@]}" worker beat rasa2 rasa1 nginx
   else
     start_parts "${apps[@]}" worker beat nginx

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pymysql
@@ -25,6 +26,15 @@ WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APP_ID = (
     "wx2c2769f8efd9abc2",
 )
 ADMIN, ADMIN_PASSWORD = "drilladmin", "Drill@2026tb"
+
+
+class SlowWeCom(FakeWeCom):
+    """WeCom taking 0.2 s per message, so that the killed worker dies with messages in hand."""
+
+    def handle(self, path: str, query: dict[str, list[str]], raw: bytes) -> tuple[int, Any]:
+        if path.endswith("/message/send"):
+            time.sleep(0.2)
+        return super().handle(path, query, raw)
 
 
 @dataclass
@@ -70,7 +80,7 @@ class Cluster:
 def cluster() -> Iterator[Cluster]:
     port_base = int(os.environ["TONGBAN_TEST_CLUSTER_PORT_BASE"])
     directory = Path(os.environ["TONGBAN_TEST_CLUSTER_DIR"])
-    wechat, wecom = FakeWeChat(), FakeWeCom().start()
+    wechat, wecom = FakeWeChat(), SlowWeCom().start()
     directory.mkdir(parents=True, exist_ok=True)
     extra = directory / "extra.env"
     extra.write_text(
