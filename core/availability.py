@@ -1,4 +1,5 @@
-"""A database that cannot be reached — the primary restarting, a network cut — answers a Chinese 503, not a 500.
+"""A database or Redis that cannot be reached — the primary restarting, a network cut — answers a Chinese 503,
+not a 500.
 
 While MariaDB restarts, new connections are refused (error 2003) and the connections a request held are lost
 mid-statement (2013, 2006). Such a request did not complete: its transaction was never committed (InnoDB rolls
@@ -9,6 +10,10 @@ One caveat is in the nature of any database: a connection lost *during* COMMIT l
 app — the commit may have landed. The app then still answers 503; a person who tries again meets the usual
 duplicate checks (a case number, an idempotency key) rather than a half-done write.
 
+Redis holds the login records (core/org/sessions.py) and the rate limits when it is configured: while it
+restarts, a signed-in request or a login cannot be checked and is refused the same way (pages that need neither
+keep working); the records come back with Redis's append-only file, so people stay signed in.
+
 Deadlocks and lock-wait timeouts are not this: they pass through to core/retry.py, which tries the work again.
 """
 
@@ -16,6 +21,7 @@ import json
 import logging
 
 import pymysql
+import redis
 from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -43,6 +49,20 @@ class DatabaseUnavailable(AppError):
 
     def __init__(self) -> None:
         super().__init__("系统正在恢复数据库连接，本次操作没有完成，也没有保存任何内容，请稍后再试一次")
+
+
+class SessionStoreUnavailable(DatabaseUnavailable):
+    """Redis (login records, rate limits) could not be reached; nothing of the request was saved."""
+
+    code = "session_store_unavailable"
+
+    def __init__(self) -> None:
+        AppError.__init__(self, "系统正在恢复登录与缓存服务，本次操作没有完成，也没有保存任何内容，请稍后再试一次")
+
+
+def redis_unreachable(error: BaseException) -> bool:
+    """True when Redis could not be reached (refused, cut off, or no answer in time)."""
+    return isinstance(error, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError))
 
 
 def is_unreachable(error: BaseException) -> bool:
@@ -79,21 +99,23 @@ class DatabaseUnavailableMiddleware:
         try:
             await self.app(scope, receive, watch)
         except Exception as error:
-            if started or not is_unreachable(error):
+            if started or not (is_unreachable(error) or redis_unreachable(error)):
                 raise
-            log.warning("数据库无法连接，请求 %s %s 以 503 结束：%s", scope["method"], scope["path"], error)
-            await answer_unavailable(scope, send)
+            what = "Redis" if redis_unreachable(error) else "数据库"
+            log.warning("%s无法连接，请求 %s %s 以 503 结束：%s", what, scope["method"], scope["path"], error)
+            await answer_unavailable(
+                scope, send, SessionStoreUnavailable() if redis_unreachable(error) else DatabaseUnavailable()
+            )
 
 
-async def answer_unavailable(scope: Scope, send: Send) -> None:
-    """Sends the 503 answer for a request whose database could not be reached."""
-    error = DatabaseUnavailable()
+async def answer_unavailable(scope: Scope, send: Send, error: AppError) -> None:
+    """Sends the 503 answer for a request whose database or Redis could not be reached."""
     if scope["path"].startswith(("/api/", "/channels/", "/readyz", "/healthz")):
         content_type, payload = b"application/json", json.dumps(error.to_dict(), ensure_ascii=False).encode()
     else:
         content_type, payload = b"text/html; charset=utf-8", _page(error.message).encode()
     headers = [(b"content-type", content_type), (b"content-length", str(len(payload)).encode()), (b"retry-after", b"5")]
-    await send({"type": "http.response.start", "status": error.status_code, "headers": headers})
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
 
 

@@ -90,6 +90,25 @@ def test_an_unreachable_database_answers_503_in_chinese_on_the_api_and_on_pages(
     assert page.status_code == 503 and "系统暂时不可用" in page.text and "没有保存任何内容" in page.text
 
 
+def test_an_unreachable_redis_refuses_a_login_with_503_in_chinese(
+    app: object, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core import rate_limit
+
+    monkeypatch.setattr(get_settings(), "redis_url", f"redis://127.0.0.1:{free_port()}/0")
+    rate_limit._limiter.cache_clear()  # the limiter's storage is read once per process
+    try:
+        client = TestClient(app, raise_server_exceptions=False)  # type: ignore[arg-type]
+        answer = client.post("/api/v1/auth/token", json={"username": "admin", "password": "x"})
+        assert answer.status_code == 503
+        assert answer.json()["error"]["message"] == (
+            "系统正在恢复登录与缓存服务，本次操作没有完成，也没有保存任何内容，请稍后再试一次"
+        )
+        assert client.get("/guides").status_code == 200  # a page that needs neither keeps working
+    finally:
+        rate_limit._limiter.cache_clear()
+
+
 def test_a_lost_connection_counts_as_unreachable_but_a_deadlock_does_not(dead_url: str) -> None:
     with pytest.raises(OperationalError) as refused:
         core_db.make_engine(dead_url).connect()
