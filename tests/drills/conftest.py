@@ -108,15 +108,19 @@ def cluster() -> Iterator[Cluster]:
         "TONGBAN_CLUSTER_EXTRA_ENV": str(extra),
     }
     made = Cluster(f"http://127.0.0.1:{port_base}", port_base, directory, env, wechat, wecom)
+    keep = os.environ.get("TONGBAN_TEST_CLUSTER_KEEP") == "1"  # (developing a drill: reuse a running cluster)
     started = time.monotonic()
     try:
+        if keep:  # the processes that talk to the fakes start again, with this run's fakes
+            made.script("stop", "app1", "app2", "worker", "beat")
         made.script("start")
         made.timings["cluster start"] = time.monotonic() - started
         made.script("run", "tongban", "create-admin", ADMIN, "--name", "演练管理员", "--password", ADMIN_PASSWORD)
         made.admin_token = made.script("run", "tongban", "issue-token", ADMIN, "--hours", "2").strip().splitlines()[-1]
         yield made
     finally:
-        made.script("stop", check=False)
+        if not keep:
+            made.script("stop", check=False)
         wechat.close()
         wecom.close()
         print("\n演练用时：" + "，".join(f"{k} {v:.1f} 秒" for k, v in made.timings.items()))
