@@ -258,6 +258,8 @@ start_rasa() {
   port="$(rasa_port "$1")"
   alive "$name" && return 0
   [ -f "$ROOT/bot/models/tongban.tar.gz" ] || die "没有训练好的机器人模型 bot/models/tongban.tar.gz：先运行 bash scripts/bot.sh train"
+  # the first Rasa server makes the conversation tables; two making them at once would collide
+  [ "$name" = rasa1 ] || wait_for "Rasa 会话表（由 rasa1 建立）" 180 tracker_tables_exist
   launch "$name" bash -c "cd '$ROOT/bot' && exec env $(bot_env) '$BOT_VENV/bin/python' serve.py run --enable-api \
     -i 127.0.0.1 -p $port --auth-token '$(secret rasa-token)' -m models/tongban.tar.gz \
     --endpoints '$ROOT/deploy/rasa/endpoints.yml' --credentials credentials.yml"
@@ -361,10 +363,8 @@ cmd_start() {
   local apps=() i
   for i in $(seq 1 "$APPS"); do apps+=("app$i"); done
   if [ "$WITH_BOT" = 1 ]; then
-    # the first Rasa server makes the conversation tables; the second starts once they exist
     start_parts actions
-    start_rasa rasa1
-    wait_for "Rasa 会话表" 180 tracker_tables_exist
+    start_rasa rasa1  # (loading its model takes a while: the rest starts meanwhile)
     start_parts "${apps[@]}" worker beat rasa2 rasa1 nginx
   else
     start_parts "${apps[@]}" worker beat nginx
