@@ -156,3 +156,19 @@ def test_replica_connections_are_read_only_on_the_server(world: World) -> None:
         assert refused.value.orig.args[0] == 1792  # "Cannot execute statement in a READ ONLY transaction"
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(("proxies", "believed"), [((), None), (("10.0.0.10",), ["10.0.0.10"])])
+def test_serve_believes_forwarded_headers_only_from_the_configured_proxies(
+    monkeypatch: pytest.MonkeyPatch, proxies: tuple[str, ...], believed: list[str] | None
+) -> None:
+    import uvicorn
+
+    from tongban import cli
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *_args, **kwargs: seen.update(kwargs))
+    monkeypatch.setattr(get_settings(), "trusted_proxies", proxies)
+    cli.serve(host="127.0.0.1", port=8001)
+    # uvicorn's own default would believe X-Forwarded-For from anything on 127.0.0.1
+    assert seen["proxy_headers"] is bool(proxies) and seen["forwarded_allow_ips"] == believed
