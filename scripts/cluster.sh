@@ -339,9 +339,9 @@ start_parts() {  # PART... — each one not running yet, in this order; wait unt
   done
   for part in "$@"; do  # the slow starters were started side by side; now wait for each
     case "$part" in
-      app*) wait_for "$part" 120 http_ok "http://127.0.0.1:$(app_port "$part")/readyz" ;;
+      app*) wait_for "$part" 240 http_ok "http://127.0.0.1:$(app_port "$part")/readyz" ;;
       actions) wait_for "动作服务器" 90 http_ok "http://127.0.0.1:$ACTIONS_PORT/health" ;;
-      rasa*) wait_for "Rasa $part" 240 http_ok "http://127.0.0.1:$(rasa_port "$part")/"; warm_rasa "$(rasa_port "$part")" ;;
+      rasa*) wait_for "Rasa $part" 480 http_ok "http://127.0.0.1:$(rasa_port "$part")/"; warm_rasa "$(rasa_port "$part")" ;;
     esac
   done
 }
