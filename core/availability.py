@@ -66,7 +66,20 @@ def redis_unreachable(error: BaseException) -> bool:
 
 
 def is_unreachable(error: BaseException) -> bool:
-    """True when the error says the database server cannot be reached (as the driver or SQLAlchemy raised it)."""
+    """True when the error, or one it was raised while handling, says the database server cannot be reached (a
+    connection lost mid-query is followed by SQLAlchemy's "rollback first" error when the request's clean-up
+    uses the session again)."""
+    seen: set[int] = set()
+    link: BaseException | None = error
+    while link is not None and id(link) not in seen:
+        if _unreachable(link):
+            return True
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return False
+
+
+def _unreachable(error: BaseException) -> bool:
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
     original = error.orig if isinstance(error, DBAPIError) else error

@@ -283,11 +283,11 @@ start_nginx() {
     echo "    zone tongban_app 64k;"
     for i in $(seq 1 "$APPS"); do echo "    server 127.0.0.1:$((B + i)) max_fails=1 fail_timeout=5s;"; done
     echo "    keepalive 64;"
+    echo "    keepalive_timeout 60s;"
     echo "}"
     echo "upstream tongban_rasa {"
     echo "    zone tongban_rasa 64k;"
     for i in 1 2; do echo "    server 127.0.0.1:$((B + 10 + i)) max_fails=1 fail_timeout=5s;"; done
-    echo "    keepalive 16;"
     echo "}"
   } >"$conf/upstreams.conf"
   cp "$ROOT/deploy/nginx/proxy.conf" "$conf/proxy.conf"

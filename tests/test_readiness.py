@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, PendingRollbackError
 from sqlalchemy.orm import Session, sessionmaker
 
 import core.deps
@@ -117,6 +117,13 @@ def test_a_lost_connection_counts_as_unreachable_but_a_deadlock_does_not(dead_ur
 
     assert not is_unreachable(pymysql.err.OperationalError(1213, "Deadlock found"))
     assert is_unreachable(pymysql.err.OperationalError(2013, "Lost connection to MySQL server during query"))
+    try:  # the clean-up after a lost connection meets SQLAlchemy's "roll back first": still the database's absence
+        try:
+            raise pymysql.err.OperationalError(2013, "Lost connection to MySQL server during query")
+        except pymysql.err.OperationalError:
+            raise PendingRollbackError("Can't reconnect until invalid transaction is rolled back") from None
+    except PendingRollbackError as later:
+        assert later.__context__ is not None and is_unreachable(later)
 
 
 def test_publicity_and_statistics_read_the_replica_and_fall_back_to_the_primary(

@@ -181,6 +181,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, reload: b
         forwarded_allow_ips=proxies or None,
         log_level="info",
         server_header=False,  # no "server: uvicorn" telling a probe what to try
+        # Idle connections from nginx are closed by nginx (upstream keepalive_timeout 60 s), never by us first: a
+        # request nginx sends on a connection we are closing that moment fails, and a POST is not sent again.
+        timeout_keep_alive=75,
     )
 
 
