@@ -74,6 +74,9 @@ stop_part() {  # NAME [SIGNAL]: the signal (TERM), 15 s to go, then SIGKILL
 wait_for() {  # WHAT SECONDS CHECK... — runs CHECK until it succeeds
   local what="$1" seconds="$2"; shift 2
   for _ in $(seq 1 $((seconds * 4))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.25; done
+  local newest
+  newest="$(ls -t "$LOGS" | head -1)"
+  [ -n "$newest" ] && { echo "== $LOGS/$newest" >&2; tail -n 20 "$LOGS/$newest" >&2; }
   die "$what 没有在 $seconds 秒内就绪（日志：$LOGS）"
 }
 
@@ -114,7 +117,7 @@ start_mariadb() {  # ROLE PORT
       >"$LOGS/$role-install.log" 2>&1 || { cat "$LOGS/$role-install.log" >&2; die "$role 初始化失败"; }
   fi
   launch "$role" mariadbd --defaults-file="$dir/my.cnf"
-  wait_for "MariaDB $role（127.0.0.1:$port）" 60 sql "$port" -e "select 1"
+  wait_for "MariaDB $role（127.0.0.1:$port）" 180 sql "$port" -e "select 1"
 }
 
 setup_primary() {  # the databases and accounts, once (they reach the replica through the binary log)
@@ -157,6 +160,7 @@ start_redis() {
 # ---------------------------------------------------------------- the app's environment, migrate, demo data
 write_env() {
   local secret_key
+  mkdir -p "$SECRETS" && chmod 700 "$SECRETS"
   [ -f "$SECRETS/secret-key" ] || python3 -c 'import secrets; print(secrets.token_urlsafe(48))' >"$SECRETS/secret-key"
   secret_key="$(cat "$SECRETS/secret-key")"
   cat >"$ENV_FILE" <<ENV
