@@ -21,4 +21,4 @@ for _ in $(seq 1 50); do
 done
 export TONGBAN_TEST_CLUSTER_PORT_BASE=$base TONGBAN_TEST_CLUSTER_DIR="$RUN_DIR/cluster" TONGBAN_TEST_DRILLS=1
 say "故障演练（集群端口 $base 起，目录 $TONGBAN_TEST_CLUSTER_DIR）"
-scope_run pytest -p no:cacheprovider -q -s tests/drills "$@"
+scope_run pytest -p no:cacheprovider -s tests/drills "$@"
