@@ -44,7 +44,7 @@ class Load:
         self._threads = [threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(threads)]
 
     def _run(self, worker: int) -> None:
-        with httpx.Client(timeout=30) as client:
+        with httpx.Client(timeout=60) as client:
             n = 0
             while not self._stop.is_set():
                 try:
@@ -78,10 +78,10 @@ def test_an_app_process_killed_under_load_loses_no_request(cluster: Cluster) -> 
         time.sleep(2)
         cluster.script("kill", "app1")  # SIGKILL: no goodbye, connections cut mid-way
         killed_at = len(load.results)
-        time.sleep(4)
+        # the requests in flight at the kill and the next ones (a loaded machine answers slowly: count, not time)
+        wait_until("击杀后的请求得到回答", 120, lambda: len(load.results) - killed_at >= 12)
     failed = [r for r in load.results if r[1] != 200]
     assert not failed, failed[:5]
-    assert len(load.results) - killed_at >= 8  # requests kept coming after the kill, all answered
     started = time.monotonic()
     cluster.script("start", "app1")  # what systemd's Restart=always does
     cluster.timings["app1 restart"] = time.monotonic() - started
