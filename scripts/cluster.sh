@@ -44,7 +44,9 @@ all_parts() {
 }
 
 # ---------------------------------------------------------------- processes by pid file
-alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+# running: not gone, and not a zombie (a killed server whose parent exited may wait for a reaper that never comes)
+running() { kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+alive() { [ -f "$RUN/$1.pid" ] && running "$(cat "$RUN/$1.pid")"; }
 
 # launch NAME CMD... — in the background from the cluster's directory, output to log/NAME.log, pid in run/.
 launch() {
@@ -66,7 +68,7 @@ stop_part() {  # NAME [SIGNAL]: the signal (TERM), 15 s to go, then SIGKILL
     redis) redis-cli -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true ;;
     *) kill "${2:--TERM}" "$pid" 2>/dev/null || true ;;
   esac
-  for _ in $(seq 1 75); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  for _ in $(seq 1 75); do running "$pid" || break; sleep 0.2; done
   kill -9 "$pid" 2>/dev/null || true
   rm -f "$RUN/$name.pid"
 }
