@@ -21,6 +21,8 @@ import copy
 import unicodedata
 from typing import Any, Dict, Iterable, List, Optional, Set, Text
 
+import sqlalchemy
+import sqlalchemy.orm.session
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -99,7 +101,20 @@ def redact(events: Iterable[Event]) -> List[Event]:
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
-    """Rasa's SQL tracker store, saving conversations without the query password."""
+    """Rasa's SQL tracker store, saving conversations without the query password.
+
+    On MariaDB (the production shape, deploy/rasa/endpoints.yml) its connections are tested as they are taken
+    from the pool (``pool_pre_ping``) and renewed every half hour: Rasa's own engine has neither, so after the
+    database restarted, each pooled connection failed one person's turn ("server has gone away") before it was
+    replaced."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name != "sqlite":
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sqlalchemy.create_engine(url, pool_pre_ping=True, pool_recycle=1800)
+            self.sessionmaker = sqlalchemy.orm.session.sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Saves the tracker's new events, redacted (the turn in progress keeps its own copy)."""

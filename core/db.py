@@ -62,8 +62,9 @@ def private_sqlite_file(url: str) -> None:
             file.chmod(0o600)
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
-    """Creates an engine with the options each backend needs."""
+def make_engine(url: str, echo: bool = False, read_only: bool = False) -> Engine:
+    """Creates an engine with the options each backend needs; ``read_only`` makes every MySQL/MariaDB connection
+    refuse writes (the replica's)."""
     if url.startswith("sqlite"):
         private_sqlite_file(url)
         # Connections to a file are cheap; a request may hold two (its own and the caller lookup's), so the pool
@@ -96,7 +97,29 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         return engine
     if url.startswith("mysql") and "charset=" not in url:
         url += ("&" if "?" in url else "?") + "charset=utf8mb4"
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_recycle=3600, pool_size=20, max_overflow=20)
+    # A restarted server: pool_pre_ping tests each pooled connection as it is taken and replaces a dead one (and
+    # SQLAlchemy then drops every connection older than the failure), so the first request after the restart
+    # works; a short connect timeout makes requests during the restart fail at once (core/availability.py turns
+    # that into a Chinese 503) rather than pile up. pool_recycle stays under MariaDB's wait_timeout.
+    engine = create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        pool_size=20,
+        max_overflow=20,
+        connect_args={"connect_timeout": get_settings().database_connect_timeout_seconds},
+    )
+    if read_only:
+
+        @event.listens_for(engine, "connect")
+        def _read_only(dbapi_conn: Any, _record: Any) -> None:
+            # The server refuses any write in these sessions (error 1792), whatever the account may do.
+            cur = dbapi_conn.cursor()
+            cur.execute("SET SESSION TRANSACTION READ ONLY")
+            cur.close()
+
+    return engine
 
 
 @lru_cache
@@ -110,6 +133,51 @@ def get_engine() -> Engine:
 def get_sessionmaker() -> sessionmaker[Session]:
     """Returns the process-wide session factory."""
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+class ReadOnlySession(Session):
+    """A session for reading only (the replica's, or the primary's standing in for it): it refuses to flush
+    changes and to run INSERT, UPDATE or DELETE, so that a page moved to the replica can never write there."""
+
+    def flush(self, objects: Any = None) -> None:
+        """Refuses pending changes; flushing nothing is allowed (queries autoflush)."""
+        if self.new or self.dirty or self.deleted:
+            raise ReadOnlyViolation()
+        super().flush(objects)
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A write was attempted through a read-only (replica) session: a programming error."""
+
+    def __init__(self) -> None:
+        super().__init__("只读会话不能写入：写数据的页面和接口必须使用主库会话（core.deps.DB）")
+
+
+@event.listens_for(ReadOnlySession, "do_orm_execute")
+def _no_statement_writes(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnlyViolation()
+
+
+@lru_cache
+def get_replica_engine() -> Engine | None:
+    """The read replica's engine (read-only connections), or None when no replica is configured."""
+    settings = get_settings()
+    if not settings.database_replica_url:
+        return None
+    return make_engine(settings.database_replica_url, settings.sql_echo, read_only=True)
+
+
+@lru_cache
+def get_replica_sessionmaker() -> sessionmaker[ReadOnlySession]:
+    """Read-only sessions on the replica, or on the primary when no replica is configured."""
+    return sessionmaker(bind=get_replica_engine() or get_engine(), class_=ReadOnlySession, expire_on_commit=False)
+
+
+@lru_cache
+def get_primary_read_sessionmaker() -> sessionmaker[ReadOnlySession]:
+    """Read-only sessions on the primary: what a replica page reads when the replica cannot be reached."""
+    return sessionmaker(bind=get_engine(), class_=ReadOnlySession, expire_on_commit=False)
 
 
 @contextmanager

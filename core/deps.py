@@ -3,6 +3,7 @@
 The caller comes from a bearer token (service clients, API logins) or from the web session cookie.
 """
 
+import logging
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -10,12 +11,19 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 import core.audit.hooks  # noqa: F401  (installs the audit hook on every session)
 from core.audit.context import Actor, set_actor
 from core.clock import now
-from core.db import get_sessionmaker, mark_for_writing
+from core.db import (
+    get_primary_read_sessionmaker,
+    get_replica_engine,
+    get_replica_sessionmaker,
+    get_sessionmaker,
+    mark_for_writing,
+)
 from core.errors import PermissionDenied, ValidationFailed
 from core.org import service as org_service
 from core.org import sessions
@@ -23,6 +31,8 @@ from core.org.models import User
 from core.org.permissions import Permission
 from core.rate_limit import client_ip
 from core.security import constant_time_equal
+
+log = logging.getLogger("tongban")
 
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -66,6 +76,33 @@ def get_read_db(request: Request) -> Iterator[Session]:
 
 
 ReadDB = Annotated[Session, Depends(get_read_db, scope="function")]
+
+
+def get_replica_db(request: Request) -> Iterator[Session]:
+    """A read-only session on the read replica (``TONGBAN_DATABASE_REPLICA_URL``), for pages and endpoints whose
+    figures may be a moment behind the primary: publicity, statistics, reports, dashboards. Without a replica it
+    reads the primary; when the replica cannot be reached it reads the primary too (and says so in the log), so
+    a lost replica slows these pages down rather than breaking them. The session refuses every write
+    (core/db.py ``ReadOnlySession``; the replica's connections are read-only on the server as well). Who is
+    asking (``CurrentUser``) is still looked up on the primary, where sessions are written."""
+    request.state.read_only = True
+    session: Session = get_replica_sessionmaker()()
+    if get_replica_engine() is not None:
+        try:
+            session.connection()
+        except OperationalError as error:
+            log.warning("只读副本不可用，改为读主库：%s", error.orig)
+            session.close()
+            session = get_primary_read_sessionmaker()()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+ReplicaDB = Annotated[Session, Depends(get_replica_db, scope="function")]
+"""How a page or endpoint reads from the replica: ``def publicity(db: ReplicaDB, ...)`` — nothing else changes."""
 
 
 _PASSWORD_PAGES = ("/admin/me", "/my/account", "/logout", "/api/v1/me", "/static/")

@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.settings import get_settings
 
-_MACHINE_PATHS = ("/api/", "/channels/", "/healthz")
+_MACHINE_PATHS = ("/api/", "/channels/", "/healthz", "/readyz")
 
 
 class BodyTooLarge(HTTPException):

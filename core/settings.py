@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TONGBAN_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///var/tongban.db"
+    database_replica_url: str | None = None
+    """A read replica of ``database_url`` (MariaDB replication) for pages and endpoints that only read and may be a
+    moment behind: publicity, statistics, reports, dashboards (core/deps.py ``ReplicaDB``). Unset: they read the
+    primary. Nothing is ever written through it (its connections are read-only)."""
+    database_connect_timeout_seconds: int = 3
+    """How long a new database connection may take before the request gives up with a Chinese 503: while the
+    primary restarts, requests fail at once instead of queueing, and the first one after it is back reconnects."""
     secret_key: SecretStr = Field(
         ..., min_length=32, description="signs sessions and derives the field-encryption and hash keys"
     )

@@ -25,6 +25,7 @@ import tongban.metrics
 import web.routes
 from core.api import ERROR_RESPONSES, install_error_handlers
 from core.audit.context import AuditContextMiddleware
+from core.availability import DatabaseUnavailableMiddleware
 from core.jobs import periodic_jobs
 from core.limits import BodySizeLimitMiddleware
 from core.metrics import MetricsMiddleware
@@ -32,6 +33,7 @@ from core.observability import RequestIdMiddleware, configure_logging
 from core.plugins import hooks as plugin_hooks
 from core.retry import RetryTransactionsMiddleware
 from core.settings import get_settings
+from tongban import readiness
 from web.security_headers import SecurityHeadersMiddleware
 
 log = logging.getLogger("tongban")
@@ -93,6 +95,8 @@ def create_app() -> FastAPI:
         https_only=settings.secure_cookies,  # Secure whenever the site is served over https
     )
     app.add_middleware(AuditContextMiddleware)
+    # a database that cannot be reached answers a Chinese 503 (deadlocks pass through to the retry below)
+    app.add_middleware(DatabaseUnavailableMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RetryTransactionsMiddleware)  # outermost: each try gets a fresh session and audit slot
     app.add_middleware(BodySizeLimitMiddleware)  # before all of them: an oversized body is refused unread
@@ -107,6 +111,8 @@ def create_app() -> FastAPI:
     @app.get("/healthz", tags=["运维"], summary="存活检查")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    app.include_router(readiness.router)  # /readyz: the database, Redis and the bot (tongban/readiness.py)
 
     web.routes.install_pages(app)
     return app

@@ -265,6 +265,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, reload: b
     """Run the web app (API, portal, admin)."""
     import uvicorn
 
+    # X-Forwarded-For / -Proto are believed only from TONGBAN_TRUSTED_PROXIES (uvicorn's own default would
+    # believe anything on 127.0.0.1); core/rate_limit.py's client_ip applies the same list.
+    proxies = list(get_settings().trusted_proxies)
     uvicorn.run(
         "tongban.asgi:create_app",
         factory=True,
@@ -272,10 +275,14 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, reload: b
         port=port,
         workers=workers,
         reload=reload,
-        proxy_headers=True,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
         log_level="info",
         access_log=False,  # the app writes its own access line, with the request id (core/observability.py)
         server_header=False,  # no "server: uvicorn" telling a probe what to try
+        # Idle connections from nginx are closed by nginx (upstream keepalive_timeout 60 s), never by us first: a
+        # request nginx sends on a connection we are closing that moment fails, and a POST is not sent again.
+        timeout_keep_alive=75,
     )
 
 

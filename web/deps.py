@@ -20,7 +20,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from core.deps import DB, ReadDB
+from core.deps import DB, ReadDB, ReplicaDB
 from core.errors import AppError, NotAuthenticated, PermissionDenied
 from core.org import service as org_service
 from core.org.models import User
@@ -136,5 +136,11 @@ def read_error_route(request: Request, db: ReadDB) -> Iterator[ErrorRoute]:
     yield from _route_errors(request, db)
 
 
+def replica_error_route(request: Request, db: ReplicaDB) -> Iterator[ErrorRoute]:
+    """The same for a page that reads the replica (``ReplicaDB``: publicity, statistics), on its one session."""
+    yield from _route_errors(request, db)
+
+
 OnError = Annotated[ErrorRoute, Depends(error_route, scope="function")]
 OnReadError = Annotated[ErrorRoute, Depends(read_error_route, scope="function")]
+OnReplicaError = Annotated[ErrorRoute, Depends(replica_error_route, scope="function")]

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from core.cases import bundles, queries
-from core.deps import DB, ReadDB
+from core.deps import DB, ReadDB, ReplicaDB
 from core.errors import AppError, ValidationFailed
 from core.items import service as item_service
 from core.items import templates as item_templates
@@ -32,7 +32,7 @@ from web.common import (
     to_date,
     to_int,
 )
-from web.deps import OnError, OnReadError
+from web.deps import OnError, OnReadError, OnReplicaError
 
 router = APIRouter(include_in_schema=False)
 
@@ -216,9 +216,9 @@ def progress(request: Request, db: ReadDB, form: Form, user: WebUser, on_error: 
 @router.get("/publicity", response_class=HTMLResponse)
 def publicity(
     request: Request,
-    db: DB,
+    db: ReplicaDB,  # a moment behind the primary is fine for a public list: the replica serves it
     user: WebUser,
-    on_error: OnError,
+    on_error: OnReplicaError,
     department_id: str | None = None,
     service_item_id: str | None = None,
     date_from: str | None = None,

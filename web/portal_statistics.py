@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse
 
 from core.cases import queries
 from core.cases.schemas import StatsRow, StatsTotals, grand_total, totals_by_department
-from core.deps import DB
+from core.deps import ReplicaDB
 from core.org import service as org_service
 from web.common import WebUser, render, to_date, to_int
-from web.deps import OnError
+from web.deps import OnReplicaError
 from web.vendor import vendor_url
 
 router = APIRouter(include_in_schema=False)
@@ -51,9 +51,9 @@ def chart_data(
 @router.get("/statistics", response_class=HTMLResponse)
 def statistics(
     request: Request,
-    db: DB,
+    db: ReplicaDB,  # figures a moment behind the primary are fine: the replica serves them
     user: WebUser,
-    on_error: OnError,
+    on_error: OnReplicaError,
     date_from: str | None = None,
     date_to: str | None = None,
     department_id: str | None = None,

@@ -56,7 +56,7 @@ from web import (
 from web.common import WEB_DIR, login_redirect, remember_viewer, render, templates
 from web.deps import FormRejected
 
-_API_PREFIXES = ("/api/", "/healthz", "/static/", "/channels/")
+_API_PREFIXES = ("/api/", "/healthz", "/readyz", "/static/", "/channels/")
 _HTTP_MESSAGES = {404: "您访问的页面不存在", 405: "不支持该请求方法"}
 
 

@@ -31,7 +31,7 @@ from core.cases.schemas import (
     SupplementIn,
     UploadOut,
 )
-from core.deps import DB, ChannelUser, CurrentUser, ReadDB
+from core.deps import DB, ChannelUser, CurrentUser, ReadDB, ReplicaDB
 from core.errors import NotAuthenticated, ValidationFailed
 from core.files import service as file_service
 from core.major_projects import links as major_links
@@ -350,7 +350,7 @@ def bind(data: BindingIn, db: DB, user: CurrentUser, channel_user: ChannelUser) 
 
 @router.get("/publicity", response_model=Page[PublicityRow], summary="办件公示（公开）")
 def publicity(
-    db: DB,
+    db: ReplicaDB,
     department_id: int | None = None,
     service_item_id: int | None = None,
     date_from: date | None = None,
@@ -377,7 +377,7 @@ def publicity(
     responses={200: {"content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}},
 )
 def statistics_excel(
-    db: DB, date_from: date | None = None, date_to: date | None = None, department_id: int | None = None
+    db: ReplicaDB, date_from: date | None = None, date_to: date | None = None, department_id: int | None = None
 ) -> Response:
     """The same figures as an Excel workbook: detail by department and month, totals by department."""
     rows = queries.statistics(db, date_from=date_from, date_to=date_to, department_id=department_id)
@@ -392,7 +392,7 @@ def statistics_excel(
 
 @router.get("/statistics", response_model=list[StatsRow], summary="办件统计（公开）")
 def statistics(
-    db: DB, date_from: date | None = None, date_to: date | None = None, department_id: int | None = None
+    db: ReplicaDB, date_from: date | None = None, date_to: date | None = None, department_id: int | None = None
 ) -> list[StatsRow]:
     """Received, concluded, on time and overdue by department and month."""
     return queries.statistics(db, date_from=date_from, date_to=date_to, department_id=department_id)

@@ -36,7 +36,7 @@ def html_pages(app: FastAPI) -> list[str]:
         if (
             "GET" in (route.methods or ())
             and "{" not in path
-            and not path.startswith(("/api/", "/channels/", "/healthz"))
+            and not path.startswith(("/api/", "/channels/", "/healthz", "/readyz"))
         ):
             found.add(path)
     return sorted(found)
