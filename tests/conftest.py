@@ -49,7 +49,7 @@ os.environ["TONGBAN_WECHAT_REPLY_WINDOW_SECONDS"] = "30"
 os.environ["TONGBAN_REQUIRE_TWO_FACTOR"] = "false"
 
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import literal_column, select, text  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from core import clock, rate_limit  # noqa: E402
@@ -59,11 +59,10 @@ from core.items import service as item_service  # noqa: E402
 from core.items.models import ServiceItem  # noqa: E402
 from core.items.schemas import ItemIn, MaterialSpec  # noqa: E402
 from core.migrate import upgrade  # noqa: E402
-from core.models import Base  # noqa: E402
 from core.org import service as org_service  # noqa: E402
 from core.org.models import Department, User  # noqa: E402
 from core.settings import Settings  # noqa: E402
-from tests import processes  # noqa: E402
+from tests import processes, snapshot  # noqa: E402
 
 Settings.model_config["env_file"] = None  # nor from the developer's .env
 from core.plugins import load_models  # noqa: E402
@@ -142,18 +141,16 @@ def empty_tables() -> None:
     """Deletes every row of every table, outside the audit. One query first finds the tables that have rows (a
     test writes to a few of the ~70), so only those get a DELETE: one for every table was ~70 round trips after
     every test on MariaDB."""
-    tables = list(reversed(Base.metadata.sorted_tables))  # children first (SQLite checks the foreign keys)
-    probe = select(*(select(literal_column("1")).select_from(t).exists().label(f"t{i}") for i, t in enumerate(tables)))
     with get_engine().connect() as conn:  # read on its own: in SQLite's WAL mode a transaction that read and then
         # writes fails at once ("database is locked") when another connection (a delivery thread) wrote in between
-        filled = [table for table, has_rows in zip(tables, conn.execute(probe).one(), strict=True) if has_rows]
+        filled = snapshot.filled_tables(conn)
     if not filled:
         return
     with get_engine().begin() as conn:
         conn.execution_options(tongban_audit=False)  # emptying the tables is no write to audit
         if IS_MYSQL:
             conn.execute(text("SET FOREIGN_KEY_CHECKS=0"))
-        for table in filled:
+        for table in reversed(filled):  # children first (SQLite checks the foreign keys)
             conn.execute(table.delete())
         if IS_MYSQL:
             conn.execute(text("SET FOREIGN_KEY_CHECKS=1"))
@@ -236,7 +233,55 @@ class World:
 
 @pytest.fixture
 def world(db: Session) -> World:
-    """Departments, staff, items and tokens for API tests."""
+    """Departments, staff, items and tokens for API tests.
+
+    Built through the services once per run; every later test gets the same rows written back from a snapshot
+    (tests/snapshot.py) into its emptied tables, with the same ids and tokens. ``clean_tables`` empties every table
+    after every test as before, so a test sees the world and its own rows, never another test's. The world is
+    built afresh, as before, when the clock is frozen (its rows then carry the frozen time, and tokens expire
+    from it) or when another fixture already wrote to one of the world's tables."""
+    keys = snapshot.restored("world")
+    if keys is not None:
+        return keys.load(db)  # type: ignore[no-any-return]
+    empty = snapshot.is_empty()
+    built = build_world(db)
+    snapshot.keep("world", _WorldKeys.of(built), was_empty=empty)
+    return built
+
+
+@dataclass(frozen=True)
+class _WorldKeys:
+    """What finds the world's objects in its rows: the keys of its departments, users and items, and the tokens
+    (the database holds only their hashes)."""
+
+    departments: tuple[int, int, int]
+    users: dict[str, int]
+    tokens: dict[str, str]
+    items: tuple[int, int, int]
+
+    @classmethod
+    def of(cls, built: World) -> "_WorldKeys":
+        return cls(
+            departments=(built.dept_a.id, built.dept_b.id, built.dept_c.id),
+            users={name: user.id for name, user in built.users.items()},
+            tokens=dict(built.tokens),
+            items=(built.item.id, built.immediate_item.id, built.joint_item.id),
+        )
+
+    def load(self, db: Session) -> World:
+        """The world's objects, read through ``db`` from the rows just written back."""
+        departments = {d.id: d for d in db.scalars(select(Department).where(Department.id.in_(self.departments)))}
+        by_id = {u.id: u for u in db.scalars(select(User).where(User.id.in_(self.users.values())))}
+        items = {i.id: i for i in db.scalars(select(ServiceItem).where(ServiceItem.id.in_(self.items)))}
+        a, b, c = (departments[key] for key in self.departments)
+        users = {name: by_id[key] for name, key in self.users.items()}
+        item, immediate, joint = (items[key] for key in self.items)
+        db.commit()  # as the built world ends: no read transaction left open (it would not see the test's writes)
+        return World(a, b, c, users, dict(self.tokens), item, immediate, joint)
+
+
+def build_world(db: Session) -> World:
+    """Makes the world through the services and commits it."""
     ensure_roles(db)
     a = Department(code="DA", name="城市管理局", short_name="城管")
     b = Department(code="DB", name="生态环境分局", short_name="环保")
