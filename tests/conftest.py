@@ -1,5 +1,16 @@
 """Test fixtures: a migrated database (SQLite, or MariaDB when TONGBAN_TEST_DATABASE_URL is set),
-the app, and a small world of departments, people, items and tokens."""
+the app, and a small world of departments, people, items and tokens.
+
+How tests stay apart: after every test ``clean_tables`` empties every table that has rows (one probe query finds
+them), so each test starts from empty tables. The ``world`` is built through the services the first time a test
+asks for it in empty tables; its rows are then kept (tests/snapshot.py) and written back, same ids, same tokens,
+into the emptied tables for every later test that asks for it: ~30 INSERTs instead of ~25 service calls with
+audit records. A test therefore sees the world and its own rows, never another test's. Both steps read the tables
+from ``Base.metadata``, so the tables of new migrations and plugins are covered without a change here; a fixture
+that builds a large fixed data set may keep it the same way (``snapshot.restored`` / ``snapshot.keep``, see
+tests/knowledge/conftest.py). What a snapshot cannot bring back is anything outside the database: a fixture that
+needs that sets it up itself, after the rows.
+"""
 
 import os
 import signal
