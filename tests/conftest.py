@@ -72,7 +72,7 @@ from core.items.schemas import ItemIn, MaterialSpec  # noqa: E402
 from core.migrate import upgrade  # noqa: E402
 from core.org import service as org_service  # noqa: E402
 from core.org.models import Department, User  # noqa: E402
-from core.settings import Settings  # noqa: E402
+from core.settings import Settings, get_settings  # noqa: E402
 from tests import processes, snapshot  # noqa: E402
 
 Settings.model_config["env_file"] = None  # nor from the developer's .env
@@ -178,10 +178,20 @@ def db() -> Iterator[Session]:
 
 @pytest.fixture
 def app():  # type: ignore[no-untyped-def]
-    """The whole app."""
+    """The whole app, one for the run: the first request an app answers builds the dependency context of every
+    route (0.4 s of CPU, more than most tests take), so a fresh app per test cost ~7 minutes a run. The app keeps
+    no state between requests (no ``app.state``, stateless middleware; each test has its own TestClient and so its
+    own cookies); what create_app reads from the settings is the key, so a test that changes it gets its own."""
     from tongban.asgi import create_app
 
-    return create_app()
+    settings = get_settings()
+    key = (settings.secret_key.get_secret_value(), settings.session_max_age_seconds, settings.secure_cookies)
+    if key not in _apps:
+        _apps[key] = create_app()
+    return _apps[key]
+
+
+_apps: dict[tuple[object, ...], object] = {}
 
 
 @pytest.fixture
