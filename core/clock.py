@@ -24,3 +24,8 @@ def freeze(at: datetime | None) -> None:
     _frozen.clear()
     if at is not None:
         _frozen.append(at)
+
+
+def is_frozen() -> bool:
+    """True while ``freeze`` holds the clock (the tests build their fixtures differently then)."""
+    return bool(_frozen)

@@ -1,5 +1,16 @@
 """Test fixtures: a migrated database (SQLite, or MariaDB when TONGBAN_TEST_DATABASE_URL is set),
-the app, and a small world of departments, people, items and tokens."""
+the app, and a small world of departments, people, items and tokens.
+
+How tests stay apart: after every test ``clean_tables`` empties every table that has rows (one probe query finds
+them), so each test starts from empty tables. The ``world`` is built through the services the first time a test
+asks for it in empty tables; its rows are then kept (tests/snapshot.py) and written back, same ids, same tokens,
+into the emptied tables for every later test that asks for it: ~30 INSERTs instead of ~25 service calls with
+audit records. A test therefore sees the world and its own rows, never another test's. Both steps read the tables
+from ``Base.metadata``, so the tables of new migrations and plugins are covered without a change here; a fixture
+that builds a large fixed data set may keep it the same way (``snapshot.restored`` / ``snapshot.keep``, see
+tests/knowledge/conftest.py). What a snapshot cannot bring back is anything outside the database: a fixture that
+needs that sets it up itself, after the rows.
+"""
 
 import os
 import signal
@@ -49,7 +60,7 @@ os.environ["TONGBAN_WECHAT_REPLY_WINDOW_SECONDS"] = "30"
 os.environ["TONGBAN_REQUIRE_TWO_FACTOR"] = "false"
 
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import literal_column, select, text  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from core import cache, clock, rate_limit  # noqa: E402
@@ -59,11 +70,10 @@ from core.items import service as item_service  # noqa: E402
 from core.items.models import ServiceItem  # noqa: E402
 from core.items.schemas import ItemIn, MaterialSpec  # noqa: E402
 from core.migrate import upgrade  # noqa: E402
-from core.models import Base  # noqa: E402
 from core.org import service as org_service  # noqa: E402
 from core.org.models import Department, User  # noqa: E402
-from core.settings import Settings  # noqa: E402
-from tests import processes  # noqa: E402
+from core.settings import Settings, get_settings  # noqa: E402
+from tests import processes, snapshot  # noqa: E402
 
 Settings.model_config["env_file"] = None  # nor from the developer's .env
 from core.plugins import load_models  # noqa: E402
@@ -143,18 +153,16 @@ def empty_tables() -> None:
     """Deletes every row of every table, outside the audit. One query first finds the tables that have rows (a
     test writes to a few of the ~70), so only those get a DELETE: one for every table was ~70 round trips after
     every test on MariaDB."""
-    tables = list(reversed(Base.metadata.sorted_tables))  # children first (SQLite checks the foreign keys)
-    probe = select(*(select(literal_column("1")).select_from(t).exists().label(f"t{i}") for i, t in enumerate(tables)))
     with get_engine().connect() as conn:  # read on its own: in SQLite's WAL mode a transaction that read and then
         # writes fails at once ("database is locked") when another connection (a delivery thread) wrote in between
-        filled = [table for table, has_rows in zip(tables, conn.execute(probe).one(), strict=True) if has_rows]
+        filled = snapshot.filled_tables(conn)
     if not filled:
         return
     with get_engine().begin() as conn:
         conn.execution_options(tongban_audit=False)  # emptying the tables is no write to audit
         if IS_MYSQL:
             conn.execute(text("SET FOREIGN_KEY_CHECKS=0"))
-        for table in filled:
+        for table in reversed(filled):  # children first (SQLite checks the foreign keys)
             conn.execute(table.delete())
         if IS_MYSQL:
             conn.execute(text("SET FOREIGN_KEY_CHECKS=1"))
@@ -171,10 +179,20 @@ def db() -> Iterator[Session]:
 
 @pytest.fixture
 def app():  # type: ignore[no-untyped-def]
-    """The whole app."""
+    """The whole app, one for the run: the first request an app answers builds the dependency context of every
+    route (0.4 s of CPU, more than most tests take), so a fresh app per test cost ~7 minutes a run. The app keeps
+    no state between requests (no ``app.state``, stateless middleware; each test has its own TestClient and so its
+    own cookies); what create_app reads from the settings is the key, so a test that changes it gets its own."""
     from tongban.asgi import create_app
 
-    return create_app()
+    settings = get_settings()
+    key = (settings.secret_key.get_secret_value(), settings.session_max_age_seconds, settings.secure_cookies)
+    if key not in _apps:
+        _apps[key] = create_app()
+    return _apps[key]
+
+
+_apps: dict[tuple[object, ...], object] = {}
 
 
 @pytest.fixture
@@ -237,7 +255,55 @@ class World:
 
 @pytest.fixture
 def world(db: Session) -> World:
-    """Departments, staff, items and tokens for API tests."""
+    """Departments, staff, items and tokens for API tests.
+
+    Built through the services once per run; every later test gets the same rows written back from a snapshot
+    (tests/snapshot.py) into its emptied tables, with the same ids and tokens. ``clean_tables`` empties every table
+    after every test as before, so a test sees the world and its own rows, never another test's. The world is
+    built afresh, as before, when the clock is frozen (its rows then carry the frozen time, and tokens expire
+    from it) or when another fixture already wrote to one of the world's tables."""
+    keys = snapshot.restored("world")
+    if keys is not None:
+        return keys.load(db)  # type: ignore[no-any-return]
+    empty = snapshot.is_empty()
+    built = build_world(db)
+    snapshot.keep("world", _WorldKeys.of(built), was_empty=empty)
+    return built
+
+
+@dataclass(frozen=True)
+class _WorldKeys:
+    """What finds the world's objects in its rows: the keys of its departments, users and items, and the tokens
+    (the database holds only their hashes)."""
+
+    departments: tuple[int, int, int]
+    users: dict[str, int]
+    tokens: dict[str, str]
+    items: tuple[int, int, int]
+
+    @classmethod
+    def of(cls, built: World) -> "_WorldKeys":
+        return cls(
+            departments=(built.dept_a.id, built.dept_b.id, built.dept_c.id),
+            users={name: user.id for name, user in built.users.items()},
+            tokens=dict(built.tokens),
+            items=(built.item.id, built.immediate_item.id, built.joint_item.id),
+        )
+
+    def load(self, db: Session) -> World:
+        """The world's objects, read through ``db`` from the rows just written back."""
+        departments = {d.id: d for d in db.scalars(select(Department).where(Department.id.in_(self.departments)))}
+        by_id = {u.id: u for u in db.scalars(select(User).where(User.id.in_(self.users.values())))}
+        items = {i.id: i for i in db.scalars(select(ServiceItem).where(ServiceItem.id.in_(self.items)))}
+        a, b, c = (departments[key] for key in self.departments)
+        users = {name: by_id[key] for name, key in self.users.items()}
+        item, immediate, joint = (items[key] for key in self.items)
+        db.commit()  # as the built world ends: no read transaction left open (it would not see the test's writes)
+        return World(a, b, c, users, dict(self.tokens), item, immediate, joint)
+
+
+def build_world(db: Session) -> World:
+    """Makes the world through the services and commits it."""
     ensure_roles(db)
     a = Department(code="DA", name="城市管理局", short_name="城管")
     b = Department(code="DB", name="生态环境分局", short_name="环保")

@@ -10,23 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.items.models import ServiceItem
-from core.seed import demo
-from knowledge.plugin import seed
 from knowledge.search import ranking, service
 from knowledge.search.engine import Hit
 from knowledge.search.evaluation import target_of
 from knowledge.search.recognise import Recogniser, phrases_of
 from knowledge.search.snippets import excerpt, plain, snippet
-
-
-@pytest.fixture
-def seeded(db: Session) -> Session:
-    """The demo catalogue and the demo knowledge, published."""
-    demo.ensure_roles(db)
-    demo.seed_items(db, demo.seed_departments(db))
-    db.commit()
-    seed(db)
-    return db
 
 
 def top(db: Session, q: str, n: int = 1) -> list[str]:

@@ -6,11 +6,8 @@ bench/knowledge_eval.py --test, which prints the figures and every miss."""
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy.orm import Session
 
-from core.seed import demo
-from knowledge.plugin import seed
 from knowledge.search import service
 from knowledge.search.evaluation import evaluate, load
 
@@ -20,17 +17,6 @@ TOP1_FLOOR = 0.85
 TOP3_FLOOR = 0.94
 DEV_TOP1_FLOOR = 0.75
 DEV_TOP3_FLOOR = 0.88
-
-
-@pytest.fixture
-def seeded(db: Session) -> Session:
-    """The demo catalogue and the demo knowledge, published."""
-    demo.ensure_roles(db)
-    departments = demo.seed_departments(db)
-    demo.seed_items(db, departments)
-    db.commit()
-    seed(db)
-    return db
 
 
 def test_labelled_questions_find_their_answers(seeded: Session) -> None:
