@@ -198,6 +198,7 @@ def test_the_embedded_scheduler_and_celery_beat_run_the_same_periodic_jobs() -> 
         "exchange-sweep",
         "exchange-pull",
         "exchange-reconcile",
+        "board-figures",
     }
     sweeper = listed["notifications-sweep"]
     assert sweeper.run is tasks.sweep and sweeper.minutes * 60 == tasks.SWEEP_SECONDS and "补发" in sweeper.failure
