@@ -15,6 +15,7 @@ from core.cases.views import router as cases_router
 from core.early_warnings.views import router as warnings_router
 from core.errors import AppError, ValidationFailed, http_message
 from core.evaluation.views import router as evaluation_router
+from core.guidance.views import router as guidance_router
 from core.items.views import router as items_router
 from core.major_projects.views import my_router as my_projects_router
 from core.major_projects.views import router as major_projects_router
@@ -147,6 +148,7 @@ for _domain in (
     major_projects_router,
     my_projects_router,
     assessment_router,
+    guidance_router,
 ):
     router.include_router(_domain)
 

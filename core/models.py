@@ -27,6 +27,7 @@ from core.early_warnings.models import EarlyWarning, WarningDigest
 from core.evaluation.models import Evaluation
 from core.events.models import DomainEvent
 from core.files.models import StoredFile
+from core.guidance.models import GuidanceBooking, GuidanceDayOff, GuidancePlace, GuidanceStaff
 from core.items.models import ItemMaterial, ServiceItem
 from core.major_projects.models import (
     CoordinationIssue,
@@ -75,7 +76,11 @@ __all__ = [
     "DomainEvent",
     "EarlyWarning",
     "Evaluation",
+    "GuidanceBooking",
+    "GuidanceDayOff",
     "GuidanceLetter",
+    "GuidancePlace",
+    "GuidanceStaff",
     "IssueDepartment",
     "IssueReply",
     "ItemComparison",

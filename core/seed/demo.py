@@ -71,6 +71,7 @@ ROLES = [
         "分配角色与权限、安全设置（三员分立：不能给自己授权）",
     ),
     RoleSpec("auditor", "审计员", DataScope.ALL, (P.AUDIT_READ,), "查看和导出审计日志（三员分立：只读）"),
+    RoleSpec("helper", "帮办员", DataScope.ALL, (P.GUIDANCE_SERVE,), "接待分配给本人的帮办预约、填写服务情况"),
     RoleSpec("desk", "导办人员", DataScope.ALL, (P.CONVERSATION_DESK,), "导办台：接待未涉及具体部门办件的转人工咨询"),
     RoleSpec(
         "leader",
