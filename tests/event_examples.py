@@ -114,7 +114,7 @@ GUIDANCE: dict[str, Any] = {
     "day": "2026-12-08",
     "period_label": "上午 9:00–12:00",
     "staff_name": "何帮办",
-    "booker_name": "孙*",
+    "booker_name": "孙*民",
     "url": f"{SITE}/my/guidance/1",
 }
 
