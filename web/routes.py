@@ -23,6 +23,7 @@ from web import (
     admin_dashboard,
     admin_filing,
     admin_filing_rules,
+    admin_guidance,
     admin_knowledge,
     admin_major_project_actions,
     admin_major_projects,
@@ -39,6 +40,7 @@ from web import (
     portal_filing,
     portal_filing_documents,
     portal_filing_proxy,
+    portal_guidance,
     portal_knowledge,
     portal_letters,
     portal_my,
@@ -107,6 +109,8 @@ for _pages in (
     admin_major_project_actions.router,
     admin_major_projects.router,
     admin_assessment.router,
+    admin_guidance.router,
+    portal_guidance.router,
     api_docs.router,
 ):
     router.include_router(_pages)

@@ -79,7 +79,9 @@ def _place(db: Session, staff_id: int, day: date, period: Period) -> int:
             db.add(GuidancePlace(staff_id=staff_id, day=day, period=period.value, taken=0))
     except IntegrityError:
         pass
-    found = db.scalar(query)
+    # A locking read sees the row another transaction committed meanwhile (MariaDB's REPEATABLE READ snapshot
+    # would not); SQLite has one writer at a time and ignores the lock.
+    found = db.scalar(query.with_for_update())
     assert found is not None
     return found
 

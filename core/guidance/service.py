@@ -223,3 +223,27 @@ def rate(db: Session, user: User | None, booking: GuidanceBooking, data: RatingI
     booking.rated_at = now()
     db.flush()
     return booking
+
+
+def subjects(db: Session, user: User | None) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """What the booker may choose: the published items (名称 · 部门) and their own projects."""
+    from core.items.models import ServiceItem
+
+    user = require_booker(user)
+    items = [
+        (item.id, f"{item.name}（{item.department.name}）" if item.department else item.name)
+        for item in db.scalars(
+            select(ServiceItem)
+            .where(ServiceItem.is_published.is_(True))
+            .order_by(ServiceItem.department_id, ServiceItem.id)
+        )
+    ]
+    projects = [
+        (p.id, p.name) for p in db.scalars(select(Project).where(Project.owner_user_id == user.id).order_by(Project.id))
+    ]
+    return items, projects
+
+
+def may_cancel(booking: GuidanceBooking) -> bool:
+    """Whether the booker may still cancel (a booking still to serve, before its day)."""
+    return booking.status == Status.BOOKED and booking.day > today()

@@ -160,3 +160,11 @@ def reassign(db: Session, user: User | None, booking: GuidanceBooking, staff_id:
     db.refresh(booking)
     events.booked(db, booking, staff_only=True)
     return booking
+
+
+def candidates(db: Session, user: User | None) -> list[User]:
+    """Active staff holding the 帮办员 permission and not on the roster yet (whom the managers may add)."""
+    require_manager(user)
+    on_roster = set(db.scalars(select(GuidanceStaff.user_id)))
+    staff = db.scalars(select(User).where(User.is_active.is_(True), User.is_staff.is_(True)).order_by(User.id))
+    return [u for u in staff if Permission.GUIDANCE_SERVE in u.permissions and u.id not in on_roster]
