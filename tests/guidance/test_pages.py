@@ -48,7 +48,9 @@ def test_a_citizen_books_cancels_and_rates_on_the_portal(browser: Make, centre: 
     booked = citizen.submit(f"/my/guidance/new?subject={subject}", "/my/guidance/new", {**data, "slot": f"{MONDAY}|pm"})
     second = _booking_id(booked.text)
     clock.freeze(datetime(2026, 9, 21, 15, 0))
-    helper = browser("helper_a")  # a staff session ends after its idle time: the helper signs in on the day (and so does the citizen below)
+    helper = browser(
+        "helper_a"
+    )  # a staff session ends after its idle time: the helper signs in on the day (and so does the citizen below)
     record = {"record": "讲解了申请材料，核对了施工方案", "close": "1", "back": "/admin/guidance?when=today"}
     recorded = helper.submit("/admin/guidance?when=today", f"/admin/guidance/bookings/{second}/record", record)
     assert "已保存" in recorded.text and "核对了施工方案" in recorded.text
