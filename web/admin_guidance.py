@@ -147,7 +147,7 @@ def reassign(booking_id: int, request: Request, db: DB, form: Form, user: Staff,
 @router.get("/admin/guidance/stats", response_class=HTMLResponse)
 def statistics(request: Request, db: DB, user: Staff, first: str = "", last: str = "") -> Response:
     """服务统计 and satisfaction over a range (this year by default), with the Excel export."""
-    end = (to_date(last, "结束日期") if last else None) or today()
+    end = (to_date(last, "结束日期") if last else None) or today().replace(month=12, day=31)
     start = (to_date(first, "开始日期") if first else None) or date(end.year, 1, 1)
     found = stats.statistics(db, user, first=start, last=end)
     return render(request, "admin/guidance/stats.html", {"s": found, "first": start, "last": end})

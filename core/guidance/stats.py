@@ -28,8 +28,8 @@ def _note(day: date, working: bool) -> str:
         holiday, name = day.weekday() >= 5, None
     if working and day.weekday() >= 5:
         return "调休上班"
-    if not working and holiday and name:
-        return "法定节假日"
+    if not working and ((holiday and name) or day.weekday() < 5):
+        return "法定节假日"  # (a weekday off is one too, in a year the table does not cover yet)
     return "" if working else "休息日"
 
 

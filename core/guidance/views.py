@@ -153,6 +153,6 @@ def calendar(db: ReadDB, user: CurrentUser, first: date | None = None, last: dat
 
 @router.get("/stats", response_model=StatsOut, summary="帮办服务统计")
 def statistics(db: ReadDB, user: CurrentUser, first: date | None = None, last: date | None = None) -> StatsOut:
-    """Services by mode, department and month, and satisfaction; this year by default."""
-    end = last or today()
+    """Bookings by mode, department and month, and satisfaction; this year (all of it) by default."""
+    end = last or today().replace(month=12, day=31)  # the year's bookings still to serve count too
     return stats.statistics(db, user, first=first or end.replace(month=1, day=1), last=end)
