@@ -25,6 +25,7 @@ from core.cases import service as case_service
 from core.cases.models import Case
 from core.cases.schemas import ApplicantIn, MaterialIn, SubmitIn
 from core.early_warnings import demo as warning_demo
+from core.guidance import demo as guidance_demo
 from core.items import service as item_service
 from core.items.enums import CaseType
 from core.items.models import ServiceItem
@@ -540,6 +541,7 @@ def top_up(db: Session) -> list[rule_updates.UpdateReport]:
     _user(db, tracker[0], tracker[1], ["tracker"], org_service.get_department_by_code(db=db, code="D35"))
     major_project_demo.seed(db)
     warning_demo.seed(db)  # after the cases and projects it warns of
+    guidance_demo.seed(db)
     reports = rule_updates.apply_pending(db)
     assessment_demo.seed(db)  # last: it assesses what the others made
     db.commit()
@@ -566,5 +568,6 @@ def seed_all(
         supervision_demo.seed(db, rng, progress)
         major_project_demo.seed(db, rng, progress)
         warning_demo.seed(db)  # after the cases and projects it warns of
+        guidance_demo.seed(db, rng)
         assessment_demo.seed(db)  # last: it assesses what the others made
     return logins
