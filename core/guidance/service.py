@@ -29,13 +29,29 @@ FULL_MESSAGE = "该时段的帮办名额已约满，请选择其他时段"
 GUIDANCE_PERMISSIONS = frozenset({Permission.CASE_APPLY, Permission.GUIDANCE_SERVE, Permission.GUIDANCE_MANAGE})
 
 
-def require_booker(user: User | None) -> User:
-    """An enterprise or citizen signed in (staff accounts do not book for themselves)."""
+def require_booker(user: User | None, channel_user: str | None = None, db: Session | None = None) -> User:
+    """An enterprise or citizen signed in (staff accounts do not book for themselves) — or, for a service client
+    (the bot) speaking for ``wechat:<openid>``, the account bound to that WeChat user."""
+    if channel_user is not None and user is not None and Permission.SERVICE_CLIENT in user.permissions:
+        return _bound_account(db, channel_user)
     if user is None:
         raise NotAuthenticated("请先登录")
     if user.is_staff or Permission.CASE_APPLY not in user.permissions:
         raise PermissionDenied("帮办预约仅面向办事企业和群众，请使用企业或个人账号登录")
     return user
+
+
+def _bound_account(db: Session | None, channel_user: str) -> User:
+    channel, _, openid = channel_user.partition(":")
+    bound = None
+    if db is not None and channel == "wechat" and openid:
+        query = select(User).where(User.wechat_openid == openid, User.is_active.is_(True), User.is_staff.is_(False))
+        bound = db.scalars(query.order_by(User.id)).first()
+    if bound is None or Permission.CASE_APPLY not in bound.permissions:
+        raise PermissionDenied(
+            "预约帮办需要先绑定账号：请在门户网站登录后，在“账号设置”中绑定微信，或直接在门户网站预约"
+        )
+    return bound
 
 
 def own_project(db: Session, user: User, project_id: int) -> Project:
@@ -90,9 +106,9 @@ def assign(db: Session, day: date, period: Period, department_id: int | None) ->
     raise Conflict(FULL_MESSAGE)
 
 
-def book(db: Session, user: User | None, data: BookingIn) -> GuidanceBooking:
-    """Books guidance and confirms it to the booker and the 帮办员."""
-    user = require_booker(user)
+def book(db: Session, user: User | None, data: BookingIn, *, channel_user: str | None = None) -> GuidanceBooking:
+    """Books guidance and confirms it to the booker and the 帮办员 (for the bot: the bound account)."""
+    user = require_booker(user, channel_user, db)
     subject, department_id = _subject(db, user, data)
     address = data.address.strip()
     if data.mode == Mode.ONSITE:
@@ -136,10 +152,16 @@ def book(db: Session, user: User | None, data: BookingIn) -> GuidanceBooking:
 
 
 def free_half_days(
-    db: Session, user: User | None, *, service_item_id: int | None, project_id: int | None, count: int = 10
+    db: Session,
+    user: User | None,
+    *,
+    service_item_id: int | None,
+    project_id: int | None,
+    count: int = 10,
+    channel_user: str | None = None,
 ) -> list[FreeHalfDay]:
     """The coming working days' half-days (from tomorrow) with the free places for the item or project."""
-    user = require_booker(user)
+    user = require_booker(user, channel_user, db)
     if project_id is not None:
         own_project(db, user, project_id)
         department_id = None
@@ -179,9 +201,9 @@ def get_for(db: Session, user: User | None, booking_id: int) -> GuidanceBooking:
     return booking
 
 
-def list_mine(db: Session, user: User | None) -> list[GuidanceBooking]:
+def list_mine(db: Session, user: User | None, *, channel_user: str | None = None) -> list[GuidanceBooking]:
     """The booker's bookings, coming ones first, then the past newest first."""
-    user = require_booker(user)
+    user = require_booker(user, channel_user, db)
     rows = list(db.scalars(select(GuidanceBooking).where(GuidanceBooking.user_id == user.id)))
     coming = sorted((b for b in rows if b.status == Status.BOOKED), key=lambda b: (b.day, b.period))
     past = sorted((b for b in rows if b.status != Status.BOOKED), key=lambda b: (b.day, b.id), reverse=True)

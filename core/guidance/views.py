@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Response
 
 from core.clock import today
-from core.deps import DB, CurrentUser, ReadDB
+from core.deps import DB, ChannelUser, CurrentUser, ReadDB
 from core.guidance import export, service, staffing, stats
 from core.guidance.schemas import (
     BookingIn,
@@ -32,22 +32,29 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get("/free", response_model=list[FreeHalfDay], summary="可预约的时段与剩余名额")
 def free(
-    db: ReadDB, user: CurrentUser, service_item_id: int | None = None, project_id: int | None = None, days: int = 10
+    db: ReadDB,
+    user: CurrentUser,
+    channel: ChannelUser,
+    service_item_id: int | None = None,
+    project_id: int | None = None,
+    days: int = 10,
 ) -> list[FreeHalfDay]:
     """The coming working days' half-days with their free places for the item (or the caller's own project)."""
-    return service.free_half_days(db, user, service_item_id=service_item_id, project_id=project_id, count=days)
+    return service.free_half_days(
+        db, user, service_item_id=service_item_id, project_id=project_id, count=days, channel_user=channel
+    )
 
 
 @router.post("/bookings", response_model=BookingOut, status_code=201, summary="预约帮办")
-def book(data: BookingIn, db: DB, user: CurrentUser) -> BookingOut:
-    """Books guidance; a full half-day is refused (409)."""
-    return BookingOut.from_model(service.book(db, user, data))
+def book(data: BookingIn, db: DB, user: CurrentUser, channel: ChannelUser) -> BookingOut:
+    """Books guidance; a full half-day is refused (409). The bot books for the account bound to its WeChat user."""
+    return BookingOut.from_model(service.book(db, user, data, channel_user=channel))
 
 
 @router.get("/bookings/mine", response_model=list[BookingOut], summary="我的帮办预约")
-def mine(db: ReadDB, user: CurrentUser) -> list[BookingOut]:
-    """The caller's bookings, coming ones first."""
-    return [BookingOut.from_model(b) for b in service.list_mine(db, user)]
+def mine(db: ReadDB, user: CurrentUser, channel: ChannelUser) -> list[BookingOut]:
+    """The caller's bookings (or those of the account bound to the bot's WeChat user), coming ones first."""
+    return [BookingOut.from_model(b) for b in service.list_mine(db, user, channel_user=channel)]
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingOut, summary="帮办预约详情")

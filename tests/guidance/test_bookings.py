@@ -16,6 +16,7 @@ from core.seed.demo import DEMO_PASSWORD
 from notifications.models import Channel, Notification
 from tests.guidance.conftest import (
     MID_AUTUMN,
+    MONDAY,
     SATURDAY_OFF,
     SUNDAY_WORKING,
     Centre,
@@ -241,3 +242,37 @@ def test_staff_accounts_do_not_book(client: TestClient, centre: Centre, db: Sess
     api_error(book(client, centre, who="anonymous"), 401)
     assert db_state() == before
     assert db.scalar(select(GuidanceBooking.id)) is None
+
+
+def test_the_bot_books_for_the_account_bound_to_its_wechat_user(
+    client: TestClient, centre: Centre, db: Session
+) -> None:
+    from core.seed.demo import ensure_bot_user
+
+    world = centre.world
+    citizen = world.users["citizen"]
+    citizen.wechat_openid = "oGuidance0001"  # the account bound its WeChat (账号设置)
+    bot = {"Authorization": f"Bearer {org_service.issue_token(db=db, user=ensure_bot_user(db), name='bot')}"}
+    db.commit()
+    body = {"service_item_id": world.item.id, "mode": "online", "day": MONDAY.isoformat(), "period": "pm"}
+    as_bound = {**bot, "X-Channel-User": "wechat:oGuidance0001"}
+    free = client.get("/api/v1/guidance/free", params={"service_item_id": world.item.id}, headers=as_bound)
+    assert free.status_code == 200 and free.json()[0]["free"] == 2
+    made = client.post("/api/v1/guidance/bookings", json=body, headers=as_bound)
+    assert made.status_code == 201, made.text
+    assert made.json()["booker_name"] == "孙*民"
+    mine = client.get("/api/v1/guidance/bookings/mine", headers=world.auth("citizen")).json()
+    assert [b["id"] for b in mine] == [made.json()["id"]]
+    before = db_state()
+    stranger = {**bot, "X-Channel-User": "wechat:oSomeoneElse"}
+    error = api_error(client.post("/api/v1/guidance/bookings", json=body, headers=stranger), 403)
+    assert "绑定" in error["message"]
+    api_error(
+        client.post(
+            "/api/v1/guidance/bookings",
+            json=body,
+            headers={**world.auth("citizen2"), "X-Channel-User": "wechat:oGuidance0001"},
+        ),
+        403,
+    )
+    assert db_state() == before
