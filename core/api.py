@@ -17,6 +17,7 @@ from core.errors import AppError, ValidationFailed, http_message
 from core.evaluation.views import router as evaluation_router
 from core.exchange.views import router as exchange_router
 from core.figures.views import router as figures_router
+from core.guidance.views import router as guidance_router
 from core.items.views import router as items_router
 from core.major_projects.views import my_router as my_projects_router
 from core.major_projects.views import router as major_projects_router
@@ -155,6 +156,7 @@ for _domain in (
     assessment_router,
     exchange_router,
     figures_router,
+    guidance_router,
 ):
     router.include_router(_domain)
 

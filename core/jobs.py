@@ -83,6 +83,17 @@ def refresh_figures() -> int:
     return in_transaction(refresh)
 
 
+def send_guidance_reminders() -> int:
+    """Reminds the bookers of the next working day's 帮办预约, once each (the working day before)."""
+    from core.guidance.scheduled import send_reminders
+
+    with get_sessionmaker()() as db:
+        sent = send_reminders(db)
+    if sent:
+        log.info("帮办预约提醒已发送：%s 条", sent)
+    return sent
+
+
 def prepare_case_numbers() -> int:
     """Makes the case-number counters of today and the coming days, so that the first case of a morning,
     registered at every window at once, takes a number with a single-row update."""
@@ -128,6 +139,7 @@ def periodic_jobs() -> list[Job]:
         Job("warning-digests", 30, send_warning_digests, "预警晨报发送失败"),
         Job("board-figures", settings.figures_refresh_minutes, refresh_figures, "统计大屏数据刷新失败"),
         Job("assessment-drafts", 60, compute_assessment_drafts, "考核草稿自动计算失败"),
+        Job("guidance-reminders", 30, send_guidance_reminders, "帮办预约提醒发送失败"),
         Job("audit-retention", 24 * 60, purge_audit_log, "审计日志保存期清理失败"),
         Job("phone-codes", 24 * 60, purge_phone_codes, "过期短信验证码清理失败"),
         Job("pending-uploads", 24 * 60, purge_pending_uploads, "申报表单遗留文件清理失败"),

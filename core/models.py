@@ -29,6 +29,7 @@ from core.events.models import DomainEvent
 from core.exchange.models import ExchangeCounterpartState, ExchangeReconciliation, ExchangeRecord
 from core.figures.models import FigureDay, FigureFollowUp, FigureMonth, FigureOpen, FigurePush, FigureRun
 from core.files.models import StoredFile
+from core.guidance.models import GuidanceBooking, GuidanceDayOff, GuidancePlace, GuidanceStaff
 from core.items.models import ItemMaterial, ItemTemplate, ItemVersion, ServiceItem
 from core.major_projects.models import (
     CoordinationIssue,
@@ -86,7 +87,11 @@ __all__ = [
     "FigureOpen",
     "FigurePush",
     "FigureRun",
+    "GuidanceBooking",
+    "GuidanceDayOff",
     "GuidanceLetter",
+    "GuidancePlace",
+    "GuidanceStaff",
     "IssueDepartment",
     "IssueReply",
     "ItemComparison",

@@ -45,6 +45,7 @@ from core.settings import get_settings
 from notifications.providers.warning_cards import task_id as warning_task_id
 from notifications.providers.warning_cards import warning_card
 from notifications.providers.wecom_cards import decision_card
+from notifications.render_guidance import GUIDANCE_RENDERERS
 from notifications.render_projects import PROJECT_RENDERERS
 from notifications.words import Message, cut
 from notifications.words import admin_link as _admin_link
@@ -274,6 +275,7 @@ RENDERERS: dict[EventKind, Callable[[Any], Message]] = {
     EventKind.ASSESSMENT_RANKING: _assessment_ranking,
     **PROJECT_RENDERERS,
     EventKind.KNOWLEDGE_REVIEW_REQUESTED: _knowledge_review,
+    **GUIDANCE_RENDERERS,
 }
 """Each kind's text; every kind has one (tests/test_event_kinds.py). A renderer takes its kind's payload."""
 

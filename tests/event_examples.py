@@ -19,6 +19,9 @@ from core.events.kinds import (
     DecisionLine,
     EventKind,
     EventPayload,
+    GuidanceBooked,
+    GuidanceCancelled,
+    GuidanceReminder,
     IssueClosed,
     IssueRaised,
     IssueReplied,
@@ -103,7 +106,22 @@ ISSUE: dict[str, Any] = {
     "url": f"{SITE}/admin/major-projects/1",
 }
 
+GUIDANCE: dict[str, Any] = {
+    "booking_id": 1,
+    "booking_no": "BB261207000001",
+    "subject": "建筑工程施工许可证核发",
+    "mode_label": "窗口导办",
+    "day": "2026-12-08",
+    "period_label": "上午 9:00–12:00",
+    "staff_name": "何帮办",
+    "booker_name": "孙*民",
+    "url": f"{SITE}/my/guidance/1",
+}
+
 EXAMPLES: dict[EventKind, EventPayload] = {
+    EventKind.GUIDANCE_BOOKED: GuidanceBooked(**GUIDANCE),
+    EventKind.GUIDANCE_REMINDER: GuidanceReminder(**GUIDANCE),
+    EventKind.GUIDANCE_CANCELLED: GuidanceCancelled(**GUIDANCE, reason="时间冲突"),
     EventKind.KNOWLEDGE_REVIEW_REQUESTED: KnowledgeReviewRequested(
         revision_id=3, kind_label="咨询问答", title="施工许可需要哪些材料", author_name="陈编辑", url=f"{SITE}/admin/x"
     ),

@@ -883,6 +883,83 @@ BOARD_READERS = frozenset({LEADER, ADMIN})
 """stats.read: the leader and the admin (all departments); a department's 审批人员 reads their own (tests/figures)."""
 
 
+# ---------------------------------------------------------------- service guidance (帮办代办)
+
+GUIDANCE_MANAGERS = ADMIN_ONLY  # guidance.manage (and guidance.serve): the administrator; no 帮办员 among the roles
+BOOKING_READERS = frozenset({CITIZEN, ADMIN})  # the booker of the booking, and the managers
+
+
+def guidance_helper(ctx: Ctx, key: str = "helper") -> Any:
+    """A user holding the 帮办员 role, with a token; the user."""
+    from core.org import service as org_service
+
+    if key not in ctx.world.users:
+        user = org_service.create_user(
+            db=ctx.db, username=key, name="何帮办", password=DEMO_PASSWORD, role_codes=["helper"]
+        )
+        ctx.world.users[key] = user
+        ctx.world.tokens[key] = org_service.issue_token(db=ctx.db, user=user, name="test")
+        ctx.db.commit()
+    return ctx.world.users[key]
+
+
+def guidance_roster(ctx: Ctx) -> int:
+    """One 帮办员 on the roster covering every department, once per test; their roster id."""
+    if "guidance_staff" not in ctx.db.info:
+        body = {"user_id": guidance_helper(ctx).id, "capacity": 20}
+        made = ctx.client.post("/api/v1/guidance/staff", json=body, headers=ctx.world.auth(ADMIN))
+        assert made.status_code == 201, made.text
+        ctx.db.info["guidance_staff"] = made.json()["id"]
+    return int(ctx.db.info["guidance_staff"])
+
+
+def guidance_day() -> str:
+    from core.calendar.service import add_working_days
+    from core.clock import today
+
+    return add_working_days(today(), 1).isoformat()
+
+
+def guidance_body(ctx: Ctx, period: str = "am") -> dict[str, Any]:
+    guidance_roster(ctx)
+    return {"service_item_id": ctx.world.item.id, "mode": "window", "day": guidance_day(), "period": period}
+
+
+def guidance_booking(ctx: Ctx) -> int:
+    """A fresh booking of the citizen's for the next working day; its id."""
+    body = guidance_body(ctx, "am" if ctx.index % 2 == 0 else "pm")
+    made = ctx.client.post("/api/v1/guidance/bookings", json=body, headers=ctx.world.auth(CITIZEN))
+    if made.status_code == 409:  # the citizen already holds that half-day: cancel it and book again
+        for old in ctx.client.get("/api/v1/guidance/bookings/mine", headers=ctx.world.auth(CITIZEN)).json():
+            ctx.client.post(f"/api/v1/guidance/bookings/{old['id']}/cancel", json={}, headers=ctx.world.auth(CITIZEN))
+        made = ctx.client.post("/api/v1/guidance/bookings", json=body, headers=ctx.world.auth(CITIZEN))
+    assert made.status_code == 201, made.text
+    return int(made.json()["id"])
+
+
+def on_booking(suffix: str, body: dict[str, Any] | None = None) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        booking = guidance_booking(ctx)
+        payload = dict(body or {})
+        if suffix == "/reassign":
+            payload = {"staff_id": guidance_roster(ctx)}
+        return Call(
+            "GET" if not suffix else "POST", f"/api/v1/guidance/bookings/{booking}{suffix}", json=payload or None
+        )
+
+    return build
+
+
+def new_guidance_staff(ctx: Ctx) -> Call:
+    return Call("POST", "/api/v1/guidance/staff", json={"user_id": guidance_helper(ctx, f"helper{ctx.index}").id})
+
+
+def change_guidance_staff(ctx: Ctx) -> Call:
+    staff = guidance_roster(ctx)
+    body = {"user_id": guidance_helper(ctx).id, "capacity": 20, "note": f"第{ctx.index}次修改"}
+    return Call("PUT", f"/api/v1/guidance/staff/{staff}", json=body)
+
+
 MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("POST", "/api/v1/auth/token"): (PUBLIC, login),
     ("POST", "/api/v1/auth/register"): (PUBLIC, register_citizen),
@@ -1277,6 +1354,31 @@ MATRIX |= {
         lambda ctx: Call("POST", f"/api/v1/exchange/reconciliations/{stored_difference(ctx.db).id}/resend"),
     ),
     ("GET", "/api/v1/exchange/export"): (ADMIN_ONLY, get("/api/v1/exchange/export")),
+    ("GET", "/api/v1/guidance/free"): (
+        CITIZENS,
+        lambda ctx: Call("GET", "/api/v1/guidance/free", params={"service_item_id": ctx.world.item.id}),
+    ),
+    ("POST", "/api/v1/guidance/bookings"): (
+        CITIZENS,
+        lambda ctx: Call("POST", "/api/v1/guidance/bookings", json=guidance_body(ctx)),
+    ),
+    ("GET", "/api/v1/guidance/bookings/mine"): (CITIZENS, get("/api/v1/guidance/bookings/mine")),
+    ("GET", "/api/v1/guidance/bookings/{booking_id}"): (BOOKING_READERS, on_booking("")),
+    ("POST", "/api/v1/guidance/bookings/{booking_id}/cancel"): (CITIZENS, on_booking("/cancel", {"reason": "改期"})),
+    ("POST", "/api/v1/guidance/bookings/{booking_id}/rating"): (CITIZENS, on_booking("/rating", {"rating": 5})),
+    ("POST", "/api/v1/guidance/bookings/{booking_id}/record"): (
+        GUIDANCE_MANAGERS,
+        on_booking("/record", {"record": "电话讲解了材料要求", "close": False}),
+    ),
+    ("POST", "/api/v1/guidance/bookings/{booking_id}/reassign"): (GUIDANCE_MANAGERS, on_booking("/reassign")),
+    ("GET", "/api/v1/guidance/assigned"): (GUIDANCE_MANAGERS, get("/api/v1/guidance/assigned")),
+    ("GET", "/api/v1/guidance/bookings"): (GUIDANCE_MANAGERS, get("/api/v1/guidance/bookings")),
+    ("GET", "/api/v1/guidance/bookings.xlsx"): (GUIDANCE_MANAGERS, get("/api/v1/guidance/bookings.xlsx")),
+    ("GET", "/api/v1/guidance/staff"): (GUIDANCE_MANAGERS, get("/api/v1/guidance/staff")),
+    ("POST", "/api/v1/guidance/staff"): (GUIDANCE_MANAGERS, new_guidance_staff),
+    ("PUT", "/api/v1/guidance/staff/{staff_id}"): (GUIDANCE_MANAGERS, change_guidance_staff),
+    ("GET", "/api/v1/guidance/calendar"): (GUIDANCE_MANAGERS, get("/api/v1/guidance/calendar")),
+    ("GET", "/api/v1/guidance/stats"): (GUIDANCE_MANAGERS, get("/api/v1/guidance/stats")),
 }
 
 

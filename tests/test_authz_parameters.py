@@ -32,6 +32,9 @@ from tests.test_authz_matrix import (
     citizen_project,
     follow_up_call,
     fresh_push,
+    guidance_booking,
+    guidance_helper,
+    guidance_roster,
     handled_warning,
     on_project,
     on_review,
@@ -624,6 +627,60 @@ def window_case_for_project_of_b(ctx: Ctx) -> Call:
     return Call("POST", call.path, json={**call.json, "major_project_id": made.json()["id"]})
 
 
+def citizens_booking(suffix: str, body: dict[str, Any] | None = None, caller: str = "") -> Callable[[Ctx], Call]:
+    """A call on the citizen's booking, by citizen2 or (``caller``) a 帮办员 it is not assigned to."""
+
+    def build(ctx: Ctx) -> Call:
+        booking = guidance_booking(ctx)
+        if caller:
+            guidance_helper(ctx, caller)
+            ctx.scratch["caller"] = caller
+        payload = {"staff_id": guidance_roster(ctx)} if suffix == "/reassign" else body
+        return Call("GET" if not suffix else "POST", f"/api/v1/guidance/bookings/{booking}{suffix}", json=payload)
+
+    return build
+
+
+def guidance_for_citizens_project(method: str) -> Callable[[Ctx], Call]:
+    """Citizen2 names the citizen's project: to see its free half-days or to book guidance for it."""
+
+    def build(ctx: Ctx) -> Call:
+        guidance_roster(ctx)
+        project_id = citizen_project(ctx)["id"]
+        if method == "GET":
+            return Call("GET", "/api/v1/guidance/free", params={"project_id": project_id})
+        from core.calendar.service import add_working_days
+        from core.clock import today
+
+        day = add_working_days(today(), 1).isoformat()
+        body = {"project_id": project_id, "mode": "onsite", "day": day, "period": "am", "address": "某地"}
+        return Call("POST", "/api/v1/guidance/bookings", json=body)
+
+    return build
+
+
+GUIDANCE_PROBES: dict[tuple[str, str], tuple[Probe, ...]] = {
+    ("GET", "/api/v1/guidance/free"): (Probe("citizen2", guidance_for_citizens_project("GET")),),
+    ("POST", "/api/v1/guidance/bookings"): (Probe("citizen2", guidance_for_citizens_project("POST")),),
+    ("GET", "/api/v1/guidance/bookings/{booking_id}"): (
+        Probe("citizen2", citizens_booking("")),
+        Probe("helper_other", citizens_booking("", caller="helper_other")),
+    ),
+    ("POST", "/api/v1/guidance/bookings/{booking_id}/cancel"): (
+        Probe("citizen2", citizens_booking("/cancel", {"reason": "冒名取消"})),
+    ),
+    ("POST", "/api/v1/guidance/bookings/{booking_id}/rating"): (
+        Probe("citizen2", citizens_booking("/rating", {"rating": 1})),
+    ),
+    ("POST", "/api/v1/guidance/bookings/{booking_id}/record"): (
+        Probe("helper_other", citizens_booking("/record", {"record": "代填", "close": False}, caller="helper_other")),
+    ),
+    ("POST", "/api/v1/guidance/bookings/{booking_id}/reassign"): (
+        Probe("helper_other", citizens_booking("/reassign", caller="helper_other")),
+    ),
+}
+
+
 MAJOR_PROBES: dict[tuple[str, str], tuple[Probe, ...]] = {
     ("GET", "/api/v1/items/{item_id}/guidance"): (
         Probe("clerk_b", lambda ctx: Call("GET", f"/api/v1/items/{ctx.world.item.id}/guidance")),
@@ -868,6 +925,7 @@ PROBES: dict[tuple[str, str], tuple[Probe, ...]] = {
         ),
     ),
     **MAJOR_PROBES,
+    **GUIDANCE_PROBES,
     ("GET", "/api/v1/assessment/assessments/{assessment_id}"): (
         Probe("officer_b", assessment_of_a(""), only_department_b),
     ),
@@ -883,9 +941,19 @@ PROBES: dict[tuple[str, str], tuple[Probe, ...]] = {
     ("POST", "/api/v1/assessment/assessments/{assessment_id}/appeals"): (Probe("officer_b", appeal_on_a_draft),),
 }
 
+GUIDANCE_MANAGEMENT = "帮办 managers (guidance.manage) run the whole roster and see every booking: no scope to aim at"
 ADMINISTRATION = "administrators only, whose scope is every department: there is no other department to aim at"
 PUBLIC = "public by design: the catalogue, knowledge, publicity, statistics and verified letters are for everyone"
 EXEMPT: dict[tuple[str, str], str] = {
+    **{
+        route: GUIDANCE_MANAGEMENT
+        for route in [
+            ("GET", "/api/v1/guidance/bookings"),
+            ("GET", "/api/v1/guidance/bookings.xlsx"),
+            ("POST", "/api/v1/guidance/staff"),
+            ("PUT", "/api/v1/guidance/staff/{staff_id}"),
+        ]
+    },
     **{
         route: ADMINISTRATION
         for route in [

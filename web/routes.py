@@ -26,6 +26,7 @@ from web import (
     admin_exchange,
     admin_filing,
     admin_filing_rules,
+    admin_guidance,
     admin_item_templates,
     admin_items,
     admin_knowledge,
@@ -44,6 +45,7 @@ from web import (
     portal_filing,
     portal_filing_documents,
     portal_filing_proxy,
+    portal_guidance,
     portal_knowledge,
     portal_letters,
     portal_my,
@@ -119,6 +121,8 @@ for _pages in (
     admin_major_projects.router,
     admin_assessment.router,
     admin_boards.router,
+    admin_guidance.router,
+    portal_guidance.router,
     api_docs.router,
 ):
     router.include_router(_pages)

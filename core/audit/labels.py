@@ -6,6 +6,10 @@ from core.audit.models import AuditLog
 from core.db import Base
 
 ACTION_NAMES: dict[str, str] = {
+    "case.export": "导出办件列表",
+    "figures.rebuild": "重建大屏统计",
+    "guidance.export": "导出帮办预约",
+    "guidance.reminders": "发送帮办预约提醒",
     "case.register": "办件登记",
     "item.create": "新建事项",
     "item.update": "修改事项",
@@ -138,6 +142,11 @@ ENTITY_NAMES: dict[str, str] = {
     "faq": "咨询问答",
     "glossary_term": "政务百科词条",
     "guidance_letter": "指导意见书",
+    "guidance_booking": "帮办预约",
+    "guidance_day_off": "帮办员休息日",
+    "guidance_place": "帮办名额",
+    "guidance_staff": "帮办员",
+    "guidance_staff_department": "帮办员服务部门",
     "item_comparison": "事项比对",
     "item_comparison_row": "事项比对明细",
     "issue_department": "协调部门",

@@ -35,6 +35,9 @@ class EventKind(StrEnum):
     ISSUE_CLOSED = "major_project.issue_closed"
     MEETING_DECIDED = "major_project.meeting_decided"
     KNOWLEDGE_REVIEW_REQUESTED = "knowledge.review_requested"
+    GUIDANCE_BOOKED = "guidance.booked"
+    GUIDANCE_REMINDER = "guidance.reminder"
+    GUIDANCE_CANCELLED = "guidance.cancelled"
 
 
 KIND_LABELS: dict[str, str] = {
@@ -58,6 +61,9 @@ KIND_LABELS: dict[str, str] = {
     "major_project.issue_closed": "问题协调办结",
     "major_project.meeting_decided": "会商决定",
     "knowledge.review_requested": "知识库待审核",
+    "guidance.booked": "帮办预约确认",
+    "guidance.reminder": "帮办预约提醒",
+    "guidance.cancelled": "帮办预约取消",
 }
 """What each kind is called where people read it (the notification list, its filter); every kind has one."""
 
@@ -379,6 +385,35 @@ class KnowledgeReviewRequested(Payload):
     url: str
 
 
+class GuidanceFacts(Payload):
+    """A 帮办预约 (core/guidance): what, how, when and who gives it. The booker's name is masked."""
+
+    booking_id: int
+    booking_no: str
+    subject: str
+    mode_label: str
+    day: str
+    period_label: str
+    staff_name: str
+    booker_name: str
+    address: str = ""
+    url: str = ""
+
+
+class GuidanceBooked(GuidanceFacts):
+    """A booking is confirmed: the booker and the assigned 帮办员 are told."""
+
+
+class GuidanceReminder(GuidanceFacts):
+    """The working day before the booking: the booker is reminded."""
+
+
+class GuidanceCancelled(GuidanceFacts):
+    """The booker cancelled: the 帮办员 is told the place is free again."""
+
+    reason: str = ""
+
+
 EventPayload = (
     CaseAccepted
     | CaseSupplementRequested
@@ -400,6 +435,9 @@ EventPayload = (
     | IssueClosed
     | MeetingDecided
     | KnowledgeReviewRequested
+    | GuidanceBooked
+    | GuidanceReminder
+    | GuidanceCancelled
 )
 
 PAYLOADS: dict[EventKind, type[EventPayload]] = {
@@ -423,5 +461,8 @@ PAYLOADS: dict[EventKind, type[EventPayload]] = {
     EventKind.ISSUE_CLOSED: IssueClosed,
     EventKind.MEETING_DECIDED: MeetingDecided,
     EventKind.KNOWLEDGE_REVIEW_REQUESTED: KnowledgeReviewRequested,
+    EventKind.GUIDANCE_BOOKED: GuidanceBooked,
+    EventKind.GUIDANCE_REMINDER: GuidanceReminder,
+    EventKind.GUIDANCE_CANCELLED: GuidanceCancelled,
 }
 """Each kind's payload type; :func:`core.events.service.publish` refuses a payload of another type."""

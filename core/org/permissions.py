@@ -35,6 +35,8 @@ class Permission(StrEnum):
     ASSESSMENT_READ = "assessment.read"
     ASSESSMENT_MANAGE = "assessment.manage"
     EXCHANGE_MANAGE = "exchange.manage"
+    GUIDANCE_SERVE = "guidance.serve"
+    GUIDANCE_MANAGE = "guidance.manage"
 
 
 class DataScope(StrEnum):
@@ -75,6 +77,8 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.ASSESSMENT_READ: "查看本部门的考核结果、提出申诉",
     Permission.ASSESSMENT_MANAGE: "进度考核：考核方案、计算、审核修正、发布、答复申诉",
     Permission.EXCHANGE_MANAGE: "数据交换：查看交换记录与对账差异，暂停、恢复对接，重发记录，修正隔离记录后重放",
+    Permission.GUIDANCE_SERVE: "帮办员：接待分配给本人的帮办预约、填写服务情况",
+    Permission.GUIDANCE_MANAGE: "帮办管理：帮办员排班、预约日历、改派、服务统计与导出",
 }
 
 DATA_SCOPE_LABELS = {DataScope.DEPARTMENT: "本部门", DataScope.ALL: "全部", DataScope.OWN: "本人"}

@@ -28,6 +28,7 @@ from core.early_warnings import demo as warning_demo
 from core.evaluation import demo as evaluation_demo
 from core.exchange import demo as exchange_demo
 from core.figures import demo as figures_demo
+from core.guidance import demo as guidance_demo
 from core.items import demo as item_demo
 from core.items import service as item_service
 from core.items.enums import CaseType
@@ -75,6 +76,7 @@ ROLES = [
         "分配角色与权限、安全设置（三员分立：不能给自己授权）",
     ),
     RoleSpec("auditor", "审计员", DataScope.ALL, (P.AUDIT_READ,), "查看和导出审计日志（三员分立：只读）"),
+    RoleSpec("helper", "帮办员", DataScope.ALL, (P.GUIDANCE_SERVE,), "接待分配给本人的帮办预约、填写服务情况"),
     RoleSpec("desk", "导办人员", DataScope.ALL, (P.CONVERSATION_DESK,), "导办台：接待未涉及具体部门办件的转人工咨询"),
     RoleSpec(
         "leader",
@@ -544,6 +546,7 @@ def top_up(db: Session) -> list[rule_updates.UpdateReport]:
     _user(db, tracker[0], tracker[1], ["tracker"], org_service.get_department_by_code(db=db, code="D35"))
     major_project_demo.seed(db)
     warning_demo.seed(db)  # after the cases and projects it warns of
+    guidance_demo.seed(db)
     reports = rule_updates.apply_pending(db)
     evaluation_demo.seed(db)  # a database seeded before ratings had a demo gets them now
     assessment_demo.seed(db)  # it assesses what the others made
@@ -575,6 +578,7 @@ def seed_all(
         major_project_demo.seed(db, rng, progress)
         warning_demo.seed(db)  # after the cases and projects it warns of
         evaluation_demo.seed(db, rng)  # the applicants rate the concluded cases
+        guidance_demo.seed(db, rng)
         assessment_demo.seed(db)  # it assesses what the others made
         exchange_demo.seed(db)  # the exchange log of the latest cases
         figures_demo.seed(db)  # last: the boards count everything above

@@ -188,6 +188,7 @@ def test_the_embedded_scheduler_and_celery_beat_run_the_same_periodic_jobs() -> 
         "early-warnings",
         "warning-digests",
         "assessment-drafts",
+        "guidance-reminders",
         "audit-retention",
         "phone-codes",
         "pending-uploads",
