@@ -30,6 +30,7 @@ BUILT_IN = frozenset(
         "reviewer",
         "citizen",
         "service",
+        "helper",
     }
 )
 """The codes of the roles core/seed/demo.py ``ROLES`` creates (tests/test_roles.py keeps the two lists equal): code

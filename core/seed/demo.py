@@ -582,4 +582,5 @@ def seed_all(
         assessment_demo.seed(db)  # it assesses what the others made
         exchange_demo.seed(db)  # the exchange log of the latest cases
         figures_demo.seed(db)  # last: the boards count everything above
+        db.commit()  # all of it, so that a server started next (or another session) sees it and can write
     return logins

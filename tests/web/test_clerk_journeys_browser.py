@@ -97,7 +97,7 @@ def test_a_guide_files_for_an_enterprise_and_the_enterprise_confirms(
             with page.expect_navigation():
                 page.get_by_role("link", name="代建设单位填报（帮办代办）").click()
             check_page(page, "guide-proxy-form")
-            page.get_by_label("建设单位门户账号（注册手机号，必填）").fill("13800000001")
+            page.get_by_label("建设单位联系人手机号（门户账号或注册邀请，必填）").fill("13800000001")
             for key, value in FACTORY_INFO.items():
                 page.locator(f"input[name={key}]").fill(value)
             with page.expect_navigation():
