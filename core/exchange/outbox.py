@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import Boolean, Table, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -216,35 +216,39 @@ def settle(outcomes: list[Outcome]) -> int:
     for outcome in outcomes:
         values = _values(outcome, moment, limit)
         params.append(
-            {"b_id": outcome.claimed.id, "b_lease": outcome.claimed.lease, **{f"b_{k}": v for k, v in values.items()}}
+            {
+                "b_id": outcome.claimed.id,
+                "b_lease": outcome.claimed.lease,
+                "b_upgradable": values["status"] in (Status.SENT, Status.RETRYING),
+                **{f"b_{k}": v for k, v in values.items()},
+            }
         )
-    columns = ("status", "receipt", "sent_at", "last_error", "next_attempt_at")
+    # An acknowledgement read while the record was in flight (see acknowledge) is kept, and a 已发送 or 重试中
+    # outcome then becomes 已确认. All of it in this one statement per row, found by primary key: a second UPDATE
+    # selecting by status scanned the status index and locked other senders' rows (deadlocks on MariaDB).
+    column = RECORDS.c
+
+    def given(name: str) -> Any:
+        return bindparam(f"b_{name}", type_=column[name].type)
+
+    acknowledged = and_(column.confirmed_at.is_not(None), bindparam("b_upgradable", type_=Boolean()))
     statement = (
         update(RECORDS)
-        .where(RECORDS.c.id == bindparam("b_id"), RECORDS.c.lease == bindparam("b_lease"))
+        .where(column.id == bindparam("b_id"), column.lease == bindparam("b_lease"))
         .values(
             locked_until=None,
             lease="",
-            # an acknowledgement read while the record was in flight (see acknowledge) is kept
-            confirmed_at=func.coalesce(RECORDS.c.confirmed_at, bindparam("b_confirmed_at")),
-            **{c: bindparam(f"b_{c}") for c in columns},
+            receipt=given("receipt"),
+            sent_at=given("sent_at"),
+            status=case((acknowledged, Status.CONFIRMED.value), else_=given("status")),
+            last_error=case((acknowledged, ""), else_=given("last_error")),
+            next_attempt_at=case((acknowledged, None), else_=given("next_attempt_at")),
+            confirmed_at=func.coalesce(column.confirmed_at, given("confirmed_at")),
         )
     )
-    ids = [o.claimed.id for o in outcomes]
 
     def work(db: Session) -> int:
         done = db.connection().execute(statement, params)
-        db.execute(
-            update(ExchangeRecord)
-            .where(
-                ExchangeRecord.id.in_(ids),
-                ExchangeRecord.lease == "",
-                ExchangeRecord.confirmed_at.is_not(None),
-                ExchangeRecord.status.in_([Status.SENT, Status.RETRYING]),
-            )
-            .values(status=Status.CONFIRMED, next_attempt_at=None, last_error="")
-            .execution_options(synchronize_session=False)
-        )
         return int(done.rowcount)
 
     return in_transaction(work)  # the whole of it again after a deadlock with another sender (core/retry.py)
