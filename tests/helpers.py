@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from core.db import get_engine
 from core.models import Base
 from core.validators import id_number_check_char
-from tests.conftest import World
+from tests.world import World
 
 PERSON = {
     "kind": "personal",

@@ -12,8 +12,8 @@ from core.items.demo import form_pdf
 from core.org import service as org_service
 from core.org.models import Role
 from core.seed.demo import DEMO_PASSWORD
-from tests.conftest import World
 from tests.helpers import PERSON, PNG_BYTES, act, api_error, db_state, register
+from tests.world import World
 
 DOCX = b"PK\x03\x04" + b"\x00" * 200
 

@@ -18,9 +18,9 @@ from core.org import passwords
 from core.org.models import User
 from core.security import hash_password
 from core.settings import get_settings
-from tests.conftest import World
 from tests.helpers import api_error, register
 from tests.web.conftest import Browser, browser  # noqa: F401  (the web tests' browser fixture)
+from tests.world import World
 
 MakeBrowser = Callable[[str | None], Browser]
 NEW_PASSWORD = "Neue#Passwort26"

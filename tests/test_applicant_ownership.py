@@ -25,9 +25,9 @@ from core.migrate import downgrade, upgrade
 from core.org import service as org_service
 from core.org.models import Department, User
 from core.seed.demo import DEMO_PASSWORD, ensure_roles
-from tests.conftest import World, item_in
 from tests.helpers import ENTERPRISE, PDF_BYTES, PERSON, api_error, register, submit_online, upload_pdf
 from tests.test_migrations import fresh_url  # noqa: F401  (the fixture: an empty database beside the test one)
+from tests.world import World, item_in
 
 IMPOSTOR = {**PERSON, "name": "周冒名", "phone": "13900000009", "address": "别处路1号"}
 """citizen2 typing the victim's (孙市民's) ID number with their own name and phone."""

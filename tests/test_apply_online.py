@@ -5,8 +5,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from core.items.models import ItemMaterial
-from tests.conftest import World
 from tests.helpers import ENTERPRISE, act
+from tests.world import World
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 

@@ -8,8 +8,8 @@ from sqlalchemy import select, text
 
 from core import clock
 from core.audit.models import AuditLog
-from tests.conftest import WORKDAY, World
 from tests.helpers import PERSON, act, api_error, create_officer, db_state, register
+from tests.world import WORKDAY, World
 
 MONDAY = datetime(2026, 9, 28, 9, 30)
 

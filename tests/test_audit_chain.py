@@ -20,8 +20,8 @@ from core.db import get_engine, session_scope
 from core.events.models import DomainEvent
 from notifications import delivery
 from notifications.models import Channel, Notification, Status
-from tests.conftest import WORKDAY, World
 from tests.helpers import register
+from tests.world import WORKDAY, World
 from tongban.cli import app as cli
 
 DELIVERY = Actor(id=None, name="通知投递", kind="system")

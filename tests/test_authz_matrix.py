@@ -20,12 +20,12 @@ from core.org.models import Role
 from core.seed.demo import DEMO_PASSWORD
 from core.sms import last_sent
 from notifications.models import Channel, Status
-from tests.conftest import World, item_in
 from tests.exchange.helpers import paused, stored_difference, stored_record
 from tests.helpers import PERSON, act, api_error, db_state, register, submit_online, upload_pdf
 from tests.notifications.helpers import stored_notification
 from tests.topics.helpers import CODE as TOPIC_CODE
 from tests.topics.helpers import create_topic, topic_body
+from tests.world import World, item_in
 
 ANON, CITIZEN, CLERK_A, CLERK_B, LEADER, ADMIN = "anonymous", "citizen", "clerk_a", "clerk_b", "leader", "admin"
 ROLES = (ANON, CITIZEN, CLERK_A, CLERK_B, LEADER, ADMIN)

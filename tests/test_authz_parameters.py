@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from core import rate_limit
 from core.seed.demo import DEMO_PASSWORD
-from tests.conftest import World, item_in
 from tests.helpers import PERSON, act, api_error, db_state, register, submit_online, upload_pdf
 from tests.notifications.helpers import stored_notification
 from tests.projects.conftest import FACTORY_INFO, Filing, new_project
@@ -42,6 +41,7 @@ from tests.test_authz_matrix import (
     registration_edit,
     stored_warning,
 )
+from tests.world import World, item_in
 
 # ---------------------------------------------------------------- findings of issue 12
 

@@ -19,7 +19,8 @@ from core.backup import service as backups
 from core.files import service as file_service
 from core.org.models import Department
 from core.settings import get_settings
-from tests.conftest import IS_MYSQL, World
+from tests.conftest import IS_MYSQL
+from tests.world import World
 from tongban.cli import app as cli
 
 PDF = b"%PDF-1.4\n%backup test\n"

@@ -29,8 +29,9 @@ from core.clock import BEIJING
 from core.db import get_engine, get_sessionmaker
 from core.files.models import StoredFile
 from core.settings import get_settings
-from tests.conftest import IS_MYSQL, World
+from tests.conftest import IS_MYSQL
 from tests.helpers import PERSON, paper_materials
+from tests.world import World
 
 PDF = b"%PDF-1.4\n%drill\n"
 

@@ -10,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from core.settings import get_settings
-from tests.conftest import World
 from tests.helpers import (
     ENTERPRISE,
     PERSON,
@@ -24,6 +23,7 @@ from tests.helpers import (
     upload_pdf,
 )
 from tests.web.conftest import Browser, browser  # noqa: F401  (the web tests' browser fixture)
+from tests.world import World
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.events.models import DomainEvent
-from tests.conftest import World
 from tests.helpers import PERSON, act, register
+from tests.world import World
 
 
 def _events(db: Session) -> list[DomainEvent]:

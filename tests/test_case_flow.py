@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from core import clock
 from core.cases.models import Licence
-from tests.conftest import WORKDAY, World
 from tests.helpers import act, register
+from tests.world import WORKDAY, World
 
 
 def test_full_path_concludes_with_licence_and_records_every_step(client: TestClient, world: World, db) -> None:

@@ -23,10 +23,11 @@ from core.cases.models import Applicant, Case, CaseNumberCounter
 from core.db import get_engine
 from core.events.models import DomainEvent
 from core.jobs import prepare_case_numbers
-from tests.conftest import IS_MYSQL, WORKDAY, World
+from tests.conftest import IS_MYSQL
 from tests.helpers import PERSON, paper_materials, register, valid_id_number
 from tests.web import conftest as web_fixtures
 from tests.web.conftest import Browser
+from tests.world import WORKDAY, World
 
 browser = web_fixtures.browser  # the window form, through the real login
 WINDOWS = 20

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from core.org import service as org_service
 from core.seed.demo import DEMO_PASSWORD
-from tests.conftest import World
 from tests.helpers import act, api_error, register
+from tests.world import World
 
 OPENID = "wechat:oyORnuP8q7ou2gfYjqLzSIWZf0rs"
 OTHER = "wechat:oOtherUser000000000000000000"

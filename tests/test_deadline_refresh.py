@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.cases.models import Case
 from core.cases.scheduled import refresh_open_cases
-from tests.conftest import WORKDAY, World
 from tests.helpers import act, register
+from tests.world import WORKDAY, World
 
 
 def stored(db: Session, case_id: int) -> tuple[str | None, datetime | None, datetime | None]:

@@ -28,7 +28,7 @@ from core.events.models import DomainEvent
 from core.metrics import BOT_TURN_SECONDS
 from core.settings import get_settings
 from notifications.models import Notification
-from tests.conftest import World
+from tests.world import World
 from tongban.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 
 from core import rate_limit
-from tests.conftest import World
 from tests.helpers import has_chinese
+from tests.world import World
 from tongban.asgi import create_app
 
 # Hypothesis keeps its caches in ./.hypothesis by default; the suite's temporary directory keeps the tree clean.

@@ -15,8 +15,8 @@ from core.audit.models import AuditLog
 from core.org.models import PhoneCode, User
 from core.settings import get_settings
 from core.sms import last_sent
-from tests.conftest import World
 from tests.helpers import api_error
+from tests.world import World
 
 PHONE = "13912345678"
 MASKED = "139****5678"

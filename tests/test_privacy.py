@@ -11,8 +11,8 @@ from core.cases.models import Applicant
 from core.org.models import User
 from core.security import hash_password, verify_password
 from core.settings import Settings
-from tests.conftest import WORKDAY, World
 from tests.helpers import ENTERPRISE, PERSON, act, create_officer, register
+from tests.world import WORKDAY, World
 
 ZHANG = {**PERSON, "name": "张三", "phone": "13912345678"}
 

@@ -17,8 +17,9 @@ from core import db as core_db
 from core.availability import is_unreachable
 from core.org.models import Department
 from core.settings import get_settings
-from tests.conftest import IS_MYSQL, World
+from tests.conftest import IS_MYSQL
 from tests.processes import free_port
+from tests.world import World
 
 DEAD_MYSQL = "mysql+pymysql://root@127.0.0.1:{port}/tongban?charset=utf8mb4"
 

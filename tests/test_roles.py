@@ -12,10 +12,10 @@ from core.org import service as org_service
 from core.org.models import Role
 from core.org.roles import BUILT_IN
 from core.seed.demo import DEMO_PASSWORD, ROLES
-from tests.conftest import World
 from tests.helpers import api_error, db_state
 from tests.web.conftest import Browser
 from tests.web.conftest import browser as browser  # the web pages' logged-in client
+from tests.world import World
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from core.org import service as org_service
 from core.org.models import Role, User, user_role
 from core.seed.demo import DEMO_PASSWORD
-from tests.conftest import World
 from tests.helpers import api_error, register
 from tests.web.conftest import browser  # noqa: F401  (the web pages' logged-in client)
+from tests.world import World
 
 
 @pytest.fixture

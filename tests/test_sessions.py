@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from core import clock
 from core.seed.demo import DEMO_PASSWORD
 from core.settings import get_settings
-from tests.conftest import World
 from tests.helpers import register
 from tests.web.conftest import Browser, browser  # noqa: F401  (the web tests' browser fixture)
+from tests.world import World
 
 MakeBrowser = Callable[[str | None], Browser]
 NEW_PASSWORD = "Neue#Passwort26"

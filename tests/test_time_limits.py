@@ -12,8 +12,8 @@ from core import clock
 from core.calendar.service import LimitUnit, Pause, TimeState, compute_deadline, is_working_day
 from core.cases.models import Case
 from core.items import service as item_service
-from tests.conftest import WORKDAY, World, item_in
 from tests.helpers import act, register
+from tests.world import WORKDAY, World, item_in
 
 NORMAL, WARNING, OVERDUE = TimeState.NORMAL, TimeState.WARNING, TimeState.OVERDUE
 WD, ND, HOUR = LimitUnit.WORKING_DAY, LimitUnit.NATURAL_DAY, LimitUnit.HOUR

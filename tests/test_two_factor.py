@@ -13,9 +13,9 @@ from core import clock
 from core.org import two_factor
 from core.seed.demo import DEMO_PASSWORD
 from core.settings import get_settings
-from tests.conftest import World
 from tests.helpers import api_error
 from tests.web.conftest import Browser, browser, csrf_of  # noqa: F401  (the web tests' browser fixture)
+from tests.world import World
 
 MakeBrowser = Callable[[str | None], Browser]
 

@@ -22,9 +22,9 @@ from core.org import service as org_service
 from core.security import keyed_hash
 from core.seed.demo import DEMO_PASSWORD
 from core.supervision.models import SupervisionPush
-from tests.conftest import World
 from tests.fakes.fixtures import fake_wecom  # noqa: F401  (the fake WeCom API, for the push tests)
 from tests.web.conftest import browser  # noqa: F401  (the page tests log in through the real form)
+from tests.world import World
 
 NOW = datetime(2026, 12, 5, 10, 0)
 PERIOD = "2026-11"

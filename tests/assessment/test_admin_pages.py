@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tests.assessment.conftest import S1
-from tests.conftest import World
 from tests.helpers import db_state
 from tests.web.conftest import Browser
+from tests.world import World
 
 MakeBrowser = Callable[..., Browser]
 

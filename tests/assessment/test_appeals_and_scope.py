@@ -12,9 +12,9 @@ from notifications import tasks
 from notifications.models import Notification
 from tests.assessment.conftest import S1, compute, post, scheme, table
 from tests.assessment.test_versions import published
-from tests.conftest import World
 from tests.fakes.wecom_api import FakeWeCom
 from tests.helpers import api_error, db_state
+from tests.world import World
 
 
 def appeal(client: TestClient, world: World, assessment_id: int, who: str, **body: Any) -> Any:

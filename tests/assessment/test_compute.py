@@ -6,7 +6,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.assessment.conftest import S1, S2, compute, post, scheme, table
-from tests.conftest import World
+from tests.world import World
 
 # ---------------------------------------------------------------- the indicator scores, by hand
 #

@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 
 from tests.assessment.conftest import S1, compute, post, scheme
 from tests.browser import check_page, log_in
-from tests.conftest import World, serve_app
+from tests.conftest import serve_app
+from tests.world import World
 
 pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
 

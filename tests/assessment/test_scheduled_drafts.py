@@ -15,8 +15,8 @@ from core.assessment.models import Assessment
 from core.audit.models import AuditLog
 from tests.assessment.conftest import S1, compute, post, scheme, table
 from tests.assessment.test_compute import S1_TABLE
-from tests.conftest import World
 from tests.helpers import api_error
+from tests.world import World
 
 
 def run_on(moment: datetime) -> int:

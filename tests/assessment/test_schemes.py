@@ -6,8 +6,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.assessment.conftest import ALL_EIGHT, S1, scheme
-from tests.conftest import World
 from tests.helpers import api_error, db_state, has_chinese
+from tests.world import World
 
 
 def body(weights: dict[str, int], name: str = "部门进度考核（月度）", kind: str = "month") -> dict[str, Any]:

@@ -12,8 +12,8 @@ from core.assessment.models import AssessmentResult, FrozenResult
 from core.audit.models import AuditLog
 from tests.assessment.conftest import S1, compute, post, scheme, table
 from tests.assessment.test_compute import S1_TABLE
-from tests.conftest import World
 from tests.helpers import api_error, db_state
+from tests.world import World
 
 
 def get(client: TestClient, world: World, assessment_id: int, who: str = "admin") -> dict[str, Any]:

@@ -25,9 +25,9 @@ from core.db import get_sessionmaker
 from core.org import service as org_service
 from core.seed.demo import DEMO_PASSWORD
 from core.settings import get_settings
-from tests.conftest import World
 from tests.fakes.fixtures import forget_tokens
 from tests.web.conftest import browser  # noqa: F401  (web browsers that log in, for the admin pages)
+from tests.world import World
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "spamtest"

@@ -11,9 +11,9 @@ from channels.models import Conversation
 from core.audit.models import AuditLog
 from core.db import get_sessionmaker
 from tests.channels.conftest import OPENID, FakeRasa, FakeWeChat, post_plain, reply_content, text_xml, webchat_say
-from tests.conftest import World
 from tests.helpers import api_error
 from tests.web.conftest import Browser
+from tests.world import World
 
 
 def handoff(client: TestClient, world: World, who: str, reason: str = "用户要求人工服务") -> dict[str, object]:

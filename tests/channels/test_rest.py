@@ -3,8 +3,8 @@
 from fastapi.testclient import TestClient
 
 from tests.channels.conftest import FakeRasa
-from tests.conftest import World
 from tests.helpers import api_error
+from tests.world import World
 
 
 def test_rest_channel_needs_a_service_client(client: TestClient, world: World, fake_rasa: FakeRasa) -> None:

@@ -14,9 +14,9 @@ from core.audit.models import AuditLog
 from core.db import get_sessionmaker
 from tests.channels.conftest import FakeRasa, webchat_say
 from tests.channels.test_handoff import handoff
-from tests.conftest import World
 from tests.helpers import register
 from tests.web.conftest import Browser
+from tests.world import World
 
 PASSWORD = "385920"
 ASK_CASE = "请提供办件编号（受理通知书上以 KF 开头的编号，例如 KF202611260017）。"

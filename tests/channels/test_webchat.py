@@ -4,8 +4,8 @@ session, buttons that send their payload."""
 from fastapi.testclient import TestClient
 
 from tests.channels.conftest import FakeRasa, panel_csrf, webchat_say
-from tests.conftest import World
 from tests.helpers import api_error
+from tests.world import World
 
 
 def test_every_portal_page_has_the_panel_and_the_admin_site_does_not(client: TestClient, world: World) -> None:

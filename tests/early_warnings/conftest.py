@@ -19,7 +19,7 @@ from core.org import service as org_service
 from core.org.models import Department
 from core.seed.demo import DEMO_PASSWORD
 from core.warning_settings.models import WarningSetting
-from tests.conftest import World
+from tests.world import World
 
 
 def at(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:

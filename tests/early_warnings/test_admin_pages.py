@@ -8,11 +8,11 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from core import clock
-from tests.conftest import World
 from tests.early_warnings.conftest import at, node, project, scan_at, warnings
 from tests.helpers import db_state
 from tests.web.conftest import Browser
 from tests.web.conftest import browser as browser  # the fixture
+from tests.world import World
 
 MakeBrowser = Callable[..., Browser]
 

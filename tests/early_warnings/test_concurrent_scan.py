@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from core.early_warnings.models import EarlyWarning
 from core.events.models import DomainEvent
 from tests import processes
-from tests.conftest import IS_MYSQL, World
+from tests.conftest import IS_MYSQL
 from tests.early_warnings.conftest import at, node, project, set_thresholds
+from tests.world import World
 
 NODES = 120
 """Per department: enough that the two scans' inserts and locks overlap."""

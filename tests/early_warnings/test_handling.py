@@ -14,9 +14,9 @@ from core import clock
 from core.audit.models import AuditLog
 from core.org import service as org_service
 from core.seed.demo import DEMO_PASSWORD
-from tests.conftest import World
 from tests.early_warnings.conftest import at, node, project, scan_at, set_thresholds, warnings
 from tests.helpers import api_error, db_state
+from tests.world import World
 
 DUE = date(2026, 10, 9)
 

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from tests.browser import SCREENS, check_page, log_in
-from tests.conftest import World, serve_app
+from tests.conftest import serve_app
 from tests.early_warnings.conftest import at, issue, milestone, node, project, scan_at, warnings
+from tests.world import World
 
 pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
 

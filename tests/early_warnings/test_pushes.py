@@ -14,10 +14,10 @@ from core.early_warnings.scan import CARDS_PER_DEPARTMENT
 from core.events.models import DomainEvent
 from notifications import tasks
 from notifications.models import Channel, Notification
-from tests.conftest import World
 from tests.early_warnings.conftest import at, node, project, scan_at, set_thresholds, warnings
 from tests.fakes.fixtures import fake_wecom  # noqa: F401
 from tests.fakes.wecom_api import FakeWeCom
+from tests.world import World
 
 DUE = date(2026, 10, 9)
 

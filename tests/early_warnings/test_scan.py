@@ -13,8 +13,8 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from core.early_warnings.models import EarlyWarning
-from tests.conftest import World
 from tests.early_warnings.conftest import at, issue, milestone, node, project, scan_at, set_thresholds, warnings
+from tests.world import World
 
 DUE = date(2026, 10, 9)
 

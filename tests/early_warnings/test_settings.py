@@ -14,8 +14,8 @@ from core import clock
 from core.audit.models import AuditLog
 from core.cases.models import Case
 from core.cases.scheduled import refresh_open_cases
-from tests.conftest import WORKDAY, World
 from tests.helpers import act, api_error, db_state, register
+from tests.world import WORKDAY, World
 
 SETTINGS = "/api/v1/warnings/settings"
 

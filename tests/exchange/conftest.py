@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from channels.exchange import tasks
 from core.exchange.adapters import ADAPTERS
 from core.settings import CounterpartSettings, get_settings
-from tests.conftest import World
 from tests.exchange import bulk
 from tests.exchange.bulk import deliver_all, licence_for_case
 from tests.fakes.exchange_platform import APP_ID, SECRET, FakeExchange
 from tests.web.conftest import browser  # noqa: F401  (the admin page tests log in through the real form)
+from tests.world import World
 
 
 def connect(monkeypatch: pytest.MonkeyPatch, fake: FakeExchange, **overrides: Any) -> None:

@@ -18,10 +18,10 @@ from core.exchange.models import ExchangeRecord
 from core.exchange.scheduled import nightly
 from core.major_projects.models import MajorProject
 from core.settings import get_settings
-from tests.conftest import World
 from tests.exchange.conftest import deliver_all, licence_for_case, make_cases
 from tests.exchange.test_inbound import PROJECT_CODE, major_project
 from tests.fakes.exchange_platform import FakeExchange
+from tests.world import World
 
 
 def test_a_major_projects_approval_goes_to_the_investment_platform_by_its_project_code(

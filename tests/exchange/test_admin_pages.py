@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.exchange.models import ExchangeCounterpartState, ExchangeRecord
-from tests.conftest import World
 from tests.exchange.helpers import stored_difference, stored_record
 from tests.helpers import db_state
 from tests.web.conftest import Browser
+from tests.world import World
 
 
 def test_pause_and_resume_a_counterpart(world: World, db: Session, browser: Callable[[str | None], Browser]) -> None:

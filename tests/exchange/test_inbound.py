@@ -14,9 +14,9 @@ from core.audit.models import AuditLog
 from core.exchange.enums import Status
 from core.exchange.models import ExchangeRecord
 from core.major_projects.models import MajorProject, ProjectNode
-from tests.conftest import World
 from tests.exchange.conftest import licence_for_case, make_cases
 from tests.fakes.exchange_platform import FakeExchange
+from tests.world import World
 
 PROJECT_CODE = "2026-511602-47-01-000123"
 

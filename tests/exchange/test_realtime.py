@@ -12,10 +12,10 @@ from core.audit.models import AuditLog
 from core.exchange.enums import Status
 from core.exchange.models import ExchangeRecord
 from core.exchange.scheduled import nightly
-from tests.conftest import WORKDAY, World
 from tests.exchange.conftest import deliver_all
 from tests.fakes.exchange_platform import FakeExchange
 from tests.helpers import act, register
+from tests.world import WORKDAY, World
 
 
 def test_a_case_goes_out_as_it_moves_on(

@@ -12,9 +12,9 @@ from core.exchange import service
 from core.exchange.enums import Status
 from core.exchange.models import ExchangeRecord
 from core.exchange.scheduled import nightly
-from tests.conftest import World
 from tests.exchange.conftest import deliver_all, make_cases
 from tests.fakes.exchange_platform import FakeExchange
+from tests.world import World
 
 DAY = date(2026, 9, 21)
 

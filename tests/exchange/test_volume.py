@@ -13,9 +13,9 @@ from core.cases.models import Case
 from core.exchange.enums import Status
 from core.exchange.models import ExchangeRecord
 from core.exchange.scheduled import nightly
-from tests.conftest import World
 from tests.exchange.conftest import deliver_all, make_cases
 from tests.fakes.exchange_platform import FakeExchange
+from tests.world import World
 
 NIGHT = datetime(2026, 9, 22, 2, 0)
 

@@ -16,9 +16,10 @@ from core.evaluation import service as evaluation_service
 from core.figures.scheduled import refresh
 from core.retry import in_transaction
 from tests.browser import PATIENCE_MS, browser_page, check_page, log_in
-from tests.conftest import World, serve_app
+from tests.conftest import serve_app
 from tests.helpers import act, register
 from tests.test_authz_matrix import Ctx, fresh_push, major_project
+from tests.world import World
 
 pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
 

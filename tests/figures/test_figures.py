@@ -15,8 +15,8 @@ from core.evaluation import service as evaluation_service
 from core.figures.models import FigureDay, FigureMonth
 from core.figures.scheduled import rebuild, refresh
 from core.retry import in_transaction
-from tests.conftest import World
 from tests.helpers import act, api_error, register
+from tests.world import World
 
 DAY1 = datetime(2026, 9, 22, 9, 30)  # a Tuesday
 DAY2 = datetime(2026, 9, 24, 15, 0)  # the Thursday after

@@ -16,7 +16,7 @@ from core.guidance.schemas import StaffIn
 from core.org import service as org_service
 from core.projects.models import Project
 from core.seed.demo import DEMO_PASSWORD
-from tests.conftest import World
+from tests.world import World
 
 FRIDAY = datetime(2026, 9, 18, 10, 0)
 MONDAY = date(2026, 9, 21)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from core.guidance import demo
 from core.guidance.models import GuidanceBooking, GuidancePlace, GuidanceStaff
-from tests.conftest import World
+from tests.world import World
 
 
 def test_the_demo_has_a_roster_and_bookings_past_and_coming(world: World, db: Session) -> None:

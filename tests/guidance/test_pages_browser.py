@@ -12,8 +12,9 @@ from core.clock import today
 from core.guidance import staffing
 from core.guidance.schemas import StaffIn
 from tests.browser import check_page, log_in
-from tests.conftest import World, serve_app
+from tests.conftest import serve_app
 from tests.guidance.conftest import add_user
+from tests.world import World
 
 pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import World
+from tests.world import World
 
 
 def draft(

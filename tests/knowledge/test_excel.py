@@ -7,8 +7,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
 
-from tests.conftest import World
 from tests.knowledge.helpers import FAQ, LAW, publish
+from tests.world import World
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

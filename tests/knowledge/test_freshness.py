@@ -8,8 +8,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import World
 from tests.knowledge.helpers import FAQ, publish
+from tests.world import World
 
 ROOT = Path(__file__).resolve().parents[2]
 

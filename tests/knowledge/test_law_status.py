@@ -21,8 +21,8 @@ from knowledge import citations, excel, service, workflow
 from knowledge.models import Law
 from knowledge.plugin import seed
 from knowledge.seed_loader import top_up_laws
-from tests.conftest import World
 from tests.knowledge.helpers import draft, search
+from tests.world import World
 from web.knowledge_forms import data_from_values
 
 ENERGY_2025 = "固定资产投资项目节能审查和碳排放评价办法"

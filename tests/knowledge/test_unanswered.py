@@ -2,8 +2,8 @@
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import World
 from tests.knowledge.helpers import FAQ, publish, search
+from tests.world import World
 
 
 def test_similar_questions_group_and_become_one_faq_draft(client: TestClient, curators: World) -> None:

@@ -3,8 +3,8 @@ searchable at once and an archive removes the entry from search and the portal."
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import World
 from tests.knowledge.helpers import FAQ, LAW, draft, publish, search
+from tests.world import World
 
 
 def test_author_cannot_approve_own_draft_and_a_second_person_publishes(client: TestClient, curators: World) -> None:

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from core.org import service as org_service
 from core.seed.demo import DEMO_PASSWORD
-from tests.conftest import World
 from tests.web.conftest import browser  # noqa: F401  (the admin page tests log in through the real form)
+from tests.world import World
 
 TRACKER = "tracker"
 

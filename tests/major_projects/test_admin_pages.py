@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from core import clock
-from tests.conftest import World
 from tests.helpers import db_state
 from tests.major_projects.conftest import add_node, create_project, detail
 from tests.web.conftest import Browser
+from tests.world import World
 
 TODAY = datetime(2026, 9, 24, 10, 0)
 

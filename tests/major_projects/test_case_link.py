@@ -16,9 +16,9 @@ from core.cases.schemas import SubmitIn
 from core.errors import NotFound, PermissionDenied
 from core.items import service as item_service
 from core.org.models import User
-from tests.conftest import World, item_in
 from tests.helpers import PERSON, act, api_error, db_state, paper_materials
 from tests.major_projects.conftest import add_node, create_project, detail, node_named
+from tests.world import World, item_in
 
 ACCEPTED_AT = datetime(2026, 9, 24, 10, 0)  # Thursday before Mid-Autumn (9/25) and National Day (10/1–7)
 CONCLUDED_AT = datetime(2026, 9, 29, 15, 0)

@@ -7,9 +7,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from core import clock
-from tests.conftest import World
 from tests.helpers import api_error, db_state
 from tests.major_projects.conftest import create_project, detail
+from tests.world import World
 
 TODAY = datetime(2026, 10, 12, 9, 0)
 

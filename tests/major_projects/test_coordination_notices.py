@@ -13,11 +13,11 @@ from core import clock
 from core.events.models import DomainEvent
 from notifications import tasks
 from notifications.models import Notification
-from tests.conftest import World
 from tests.fakes.fixtures import fake_wecom  # noqa: F401  (the fake WeCom API)
 from tests.fakes.wecom_api import FakeWeCom
 from tests.major_projects.conftest import create_project
 from tests.major_projects.test_coordination import post
+from tests.world import World
 
 TODAY = datetime(2026, 10, 12, 9, 0)
 

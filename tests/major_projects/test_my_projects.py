@@ -14,11 +14,11 @@ from core.major_projects.mine import next_milestones, next_steps
 from core.major_projects.models import Milestone, ProjectNode
 from core.org import service as org_service
 from core.seed.demo import DEMO_PASSWORD
-from tests.conftest import World
 from tests.helpers import api_error
 from tests.major_projects.conftest import confirmed_filing_project
 from tests.projects.conftest import FACTORY_INFO, Filing, new_project
 from tests.projects.conftest import filing as filing  # the fixture
+from tests.world import World
 
 TODAY = datetime(2026, 9, 24, 10, 0)
 OPENID = "wechat:oyORnuMyProjects000001"

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from core.errors import ValidationFailed
 from core.major_projects.models import ProjectNode
 from core.major_projects.planning import first_working_day, schedule
-from tests.conftest import World
 from tests.helpers import api_error, db_state
 from tests.major_projects.conftest import add_node, create_project, detail, node_named
+from tests.world import World
 
 
 def node(code: str, limit: int, *after: str, state: str = "pending", position: int = 0) -> ProjectNode:

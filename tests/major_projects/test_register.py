@@ -7,7 +7,6 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from core.validators import credit_code_check_char
-from tests.conftest import World
 from tests.helpers import PERSON, api_error, db_state, upload_pdf
 from tests.major_projects.conftest import (
     add_node,
@@ -17,6 +16,7 @@ from tests.major_projects.conftest import (
     project_body,
 )
 from tests.projects.conftest import Filing, filing  # noqa: F401  (the filing world, a fixture)
+from tests.world import World
 
 
 def test_a_project_from_a_confirmed_filing_project_has_one_node_per_approval(

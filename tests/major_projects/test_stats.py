@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.early_warnings.models import EarlyWarning
-from tests.conftest import World
 from tests.helpers import api_error
 from tests.major_projects.conftest import add_node, create_project
+from tests.world import World
 
 TODAY = datetime(2026, 10, 12, 9, 0)
 

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from notifications import ratelimit, tasks
-from tests.conftest import World
 from tests.fakes.fixtures import fake_wechat_templates, fake_wecom  # noqa: F401
 from tests.web.conftest import browser  # noqa: F401
+from tests.world import World
 
 WECOM_IDS = {"clerk_a": "zhangchuangkou", "officer_a": "lishenpi", "clerk_b": "zhaochuangkou", "leader": "wanglingdao"}
 

@@ -11,11 +11,11 @@ from core.audit.models import AuditLog
 from core.org.models import User
 from notifications import tasks
 from notifications.models import Channel, Notification, Status
-from tests.conftest import World
 from tests.fakes.wecom_api import FakeWeCom
 from tests.helpers import api_error
 from tests.notifications.helpers import stored_notification
 from tests.web.conftest import Browser, csrf_of
+from tests.world import World
 
 MakeBrowser = Callable[..., Browser]
 FAILED_REASON = "企业微信中找不到该成员，或成员不在应用的可见范围内（81013），请核对成员的企业微信账号"

@@ -7,10 +7,10 @@ from sqlalchemy.orm import Session
 
 from core.events.models import DomainEvent
 from notifications import tasks
-from tests.conftest import World
 from tests.fakes.wecom_api import FakeWeCom
 from tests.helpers import act, register
 from tests.notifications.conftest import WECOM_IDS
+from tests.world import World
 
 
 def test_each_handler_gets_a_decision_card_of_their_own(

@@ -14,10 +14,10 @@ from core.events.service import Recipient, publish
 from core.settings import get_settings
 from notifications import delivery, tasks
 from notifications.models import Notification, Status
-from tests.conftest import WORKDAY, World
 from tests.event_examples import example
 from tests.fakes.wecom_api import FakeWeCom
 from tests.notifications.conftest import WECOM_IDS
+from tests.world import WORKDAY, World
 
 FACTS = {"item_name": "建设工程验线", "case_no": "KF20260924001", "url": "http://127.0.0.1:8000/admin/cases/1"}
 

@@ -11,11 +11,11 @@ from core.events.service import Recipient, publish
 from core.org.permissions import Permission
 from notifications import tasks
 from notifications.models import Notification, Status
-from tests.conftest import World
 from tests.event_examples import example
 from tests.fakes.wecom_api import FakeWeCom
 from tests.helpers import act, register
 from tests.notifications.conftest import WECOM_IDS
+from tests.world import World
 
 
 def rows(db: Session, kind: str | None = None) -> list[Notification]:

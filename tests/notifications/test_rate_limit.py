@@ -11,10 +11,10 @@ from core.events.kinds import EventKind
 from core.events.service import Recipient, publish
 from notifications import ratelimit, tasks
 from notifications.models import Notification, Status
-from tests.conftest import WORKDAY, World
 from tests.event_examples import example
 from tests.fakes.wecom_api import FakeWeCom
 from tests.notifications.conftest import WECOM_IDS
+from tests.world import WORKDAY, World
 
 
 def statuses(db: Session) -> dict[str, int]:

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.evaluation.models import Evaluation
-from tests.conftest import World
 from tests.helpers import act, register, submit_online
 from tests.web.conftest import Browser
+from tests.world import World
 
 MakeBrowser = Callable[..., Browser]
 

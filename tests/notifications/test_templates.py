@@ -10,9 +10,9 @@ from core.cases.models import Case, ChannelBinding
 from core.settings import get_settings
 from notifications import tasks
 from notifications.models import Notification, Status
-from tests.conftest import World
 from tests.fakes.wechat_api import FakeWeChatTemplates
 from tests.helpers import act, register
+from tests.world import World
 
 OPENID = "oFakeFollower0000000000000001"
 TEMPLATES = {

@@ -14,7 +14,7 @@ from core.rules import service as rules_service
 from core.rules.seed import initial_document
 from core.seed.demo import DEMO_PASSWORD, seed_departments
 from core.validators import credit_code_check_char
-from tests.conftest import World
+from tests.world import World
 
 FACTORY_ANSWERS: dict[str, Any] = {
     "investor": "enterprise",

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from core.org import service as org_service
 from core.seed.demo import DEMO_PASSWORD
-from tests.conftest import World
 from tests.helpers import PERSON, act, register
 from tests.web.conftest import browser  # noqa: F401  (the admin page tests log in through the real form)
+from tests.world import World
 
 FIELDS = ["licence_no", "holder", "holder_id_number", "valid_until", "opinion", "materials"]
 

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.supervision.scheduled import scan_escalations
-from tests.conftest import WORKDAY, World
 from tests.helpers import PDF_BYTES, db_state
 from tests.supervision.conftest import concluded, push_to
 from tests.supervision.test_comparison import XLSX, planted, workbook
 from tests.web.conftest import Browser
+from tests.world import WORKDAY, World
 
 MakeBrowser = Callable[..., Browser]
 

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from core.supervision.comparison import MAX_BYTES
-from tests.conftest import World
 from tests.helpers import PDF_BYTES, api_error, db_state
+from tests.world import World
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = ["收费", "事项名称", "法定时限", "事项编码", "实施部门", "承诺时限", "咨询电话"]

@@ -5,9 +5,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import World
 from tests.helpers import api_error, db_state
 from tests.supervision.conftest import configure
+from tests.world import World
 
 
 def post(client: TestClient, world: World, body: dict[str, Any], who: str = "admin") -> Any:

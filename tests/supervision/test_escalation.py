@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.events.models import DomainEvent
 from core.supervision.scheduled import scan_escalations
-from tests.conftest import WORKDAY, World
 from tests.supervision.conftest import claim, concluded, configure, feed_back, push_to, pushes
+from tests.world import WORKDAY, World
 
 
 def scan_at(db: Session, moment: datetime) -> int:

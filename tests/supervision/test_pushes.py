@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.events.models import DomainEvent
-from tests.conftest import WORKDAY, World
 from tests.helpers import ENTERPRISE, PERSON, api_error, db_state, upload_pdf
 from tests.supervision.conftest import claim, concluded, configure, feed_back, push_to, pushes
+from tests.world import WORKDAY, World
 
 
 def _events(db: Session, kind: str) -> list[DomainEvent]:

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.items.models import ServiceItem
 from core.supervision.scheduled import scan_escalations
-from tests.conftest import WORKDAY, World
 from tests.helpers import PERSON, act, api_error
 from tests.supervision.conftest import claim, concluded, feed_back, push_to
+from tests.world import WORKDAY, World
 
 
 def _immediate_case(client: TestClient, world: World) -> None:

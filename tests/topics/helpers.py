@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from core.topics.models import SpecialTopic
 from core.topics.schemas import TopicIn
-from tests.conftest import World
+from tests.world import World
 
 CODE = "drainage"
 

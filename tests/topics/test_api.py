@@ -14,9 +14,9 @@ from core.seed import demo
 from core.topics import service as topic_service
 from core.topics.models import SpecialTopic
 from core.topics.schemas import TopicIn
-from tests.conftest import World
 from tests.helpers import api_error, db_state
 from tests.topics.helpers import CODE, create_topic, topic_body
+from tests.world import World
 
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 

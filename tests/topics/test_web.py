@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tests.conftest import World
 from tests.topics.helpers import CODE, create_topic, topic_body
 from tests.web.conftest import Browser
+from tests.world import World
 
 MakeBrowser = Callable[..., Browser]
 FORM = f"/admin/filing/topics/{CODE}"

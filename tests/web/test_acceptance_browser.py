@@ -9,9 +9,10 @@ from playwright.sync_api import Browser, expect
 
 from core.items.demo import form_pdf
 from tests.browser import SCREENS, browser_page, check_page
-from tests.conftest import World, serve_app
+from tests.conftest import serve_app
 from tests.helpers import submit_online
 from tests.web.test_clerk_journeys_browser import signed_in
+from tests.world import World
 
 pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
 

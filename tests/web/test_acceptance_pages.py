@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from core.items.demo import form_pdf
 from core.items.models import ServiceItem
-from tests.conftest import World
 from tests.helpers import db_state
 from tests.web.conftest import Browser
 from tests.web.test_admin_cases import register_case
+from tests.world import World
 
 MakeBrowser = Callable[..., Browser]
 

@@ -11,10 +11,10 @@ from core.audit.models import AuditLog
 from core.cases.models import Case
 from core.db import get_sessionmaker
 from core.events.models import DomainEvent
-from tests.conftest import World
 from tests.helpers import submit_online
 from tests.web.conftest import Browser
 from tests.web.test_admin_cases import act, register_case
+from tests.world import World
 
 MakeBrowser = Callable[..., Browser]
 

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from core import clock
 from core.cases.models import Case
-from tests.conftest import WORKDAY, World
 from tests.helpers import PERSON
 from tests.web.conftest import Browser
+from tests.world import WORKDAY, World
 
 MakeBrowser = Callable[..., Browser]
 

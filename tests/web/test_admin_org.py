@@ -8,9 +8,9 @@ from sqlalchemy import select
 from core.org import service as org_service
 from core.org.models import Department, Role, User
 from core.seed.demo import DEMO_PASSWORD
-from tests.conftest import World
 from tests.web.conftest import Browser
 from tests.web.test_admin_cases import act, register_case
+from tests.world import World
 
 MakeBrowser = Callable[..., Browser]
 

@@ -15,7 +15,6 @@ from core.rules import service as rules_service
 from core.rules.seed import initial_document
 from core.seed.demo import DEMO_PASSWORD
 from notifications.models import Channel, Notification
-from tests.conftest import World
 from tests.helpers import submit_online
 from tests.knowledge.helpers import FAQ, draft
 from tests.notifications.helpers import stored_notification
@@ -23,6 +22,7 @@ from tests.topics.helpers import CODE as TOPIC_CODE
 from tests.topics.helpers import create_topic
 from tests.web.conftest import Browser
 from tests.web.test_admin_cases import act, register_case
+from tests.world import World
 
 MakeBrowser = Callable[..., Browser]
 CODE = re.compile(r"\b[a-z_]+\.[a-z_]+\b")

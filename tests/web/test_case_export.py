@@ -9,9 +9,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from core.audit.models import AuditLog
-from tests.conftest import World
 from tests.helpers import act, register
 from tests.web.conftest import Browser
+from tests.world import World
 
 
 def sheet_rows(content: bytes) -> list[list[object]]:

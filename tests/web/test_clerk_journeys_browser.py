@@ -12,10 +12,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from core.seed.demo import DEMO_PASSWORD
 from tests.browser import SCREENS, browser_page, check_page
-from tests.conftest import World, serve_app
+from tests.conftest import serve_app
 from tests.helpers import submit_online
 from tests.projects import conftest as project_fixtures
 from tests.projects.conftest import FACTORY_INFO, Filing
+from tests.world import World
 
 pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
 

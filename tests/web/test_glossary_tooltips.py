@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from markupsafe import Markup
 
 from tests.browser import chromium_page
-from tests.conftest import World
 from tests.knowledge.helpers import publish
+from tests.world import World
 from web import glossary
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knowledge.models import Faq, Law, Revision, UnansweredQuestion
-from tests.conftest import World
 from tests.knowledge.helpers import FAQ, LAW, publish
 from tests.web.conftest import Browser
+from tests.world import World
 
 MakeBrowser = Callable[..., Browser]
 

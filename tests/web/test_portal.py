@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from core.cases.models import Case
 from core.items.schemas import GuideOut
 from core.sms import last_sent
-from tests.conftest import World
 from tests.helpers import PERSON, act, register
 from tests.web.conftest import Browser
+from tests.world import World
 
 MakeBrowser = Callable[..., Browser]
 PDF = b"%PDF-1.4 test material\n%%EOF"

@@ -18,9 +18,9 @@ from core.events.models import DomainEvent
 from core.files.models import StoredFile
 from core.settings import get_settings
 from knowledge.models import Bundle
-from tests.conftest import World
 from tests.helpers import PERSON, act
 from tests.web.conftest import Browser
+from tests.world import World
 
 MakeBrowser = Callable[..., Browser]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"

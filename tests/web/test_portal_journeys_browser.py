@@ -14,8 +14,9 @@ from core.items.models import ItemMaterial
 from core.seed.demo import DEMO_PASSWORD
 from knowledge.models import Bundle
 from tests.browser import SCREENS, check_page
-from tests.conftest import World, serve_app
+from tests.conftest import serve_app
 from tests.helpers import PERSON
+from tests.world import World
 
 pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
 

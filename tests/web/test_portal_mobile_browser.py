@@ -15,9 +15,10 @@ from core.seed.demo import DEMO_PASSWORD
 from knowledge import service as knowledge_service
 from knowledge.seed_loader import top_up_laws
 from tests.browser import check_page
-from tests.conftest import World, serve_app
+from tests.conftest import serve_app
 from tests.helpers import act, register, submit_online
 from tests.knowledge.helpers import publish
+from tests.world import World
 
 TERM = "城市道路"
 EXPLANATION = "城市供车辆、行人通行的，具备一定技术条件的道路、桥梁及其附属设施。"

@@ -19,8 +19,8 @@ from core.projects.letter_pdf import LetterContent
 from core.settings import get_settings
 from knowledge import service as knowledge_service
 from knowledge.seed_loader import top_up_laws
-from tests.conftest import World
 from tests.helpers import register
+from tests.world import World
 from web.vendor import VENDOR_FILES
 
 

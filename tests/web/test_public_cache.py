@@ -20,9 +20,9 @@ from core.items import service as item_service
 from core.items.schemas import ItemIn
 from core.org import service as org_service
 from core.org.models import Department
-from tests.conftest import World
 from tests.helpers import act, register
 from tests.web.conftest import Browser
+from tests.world import World
 
 MakeBrowser = Callable[..., Browser]
 

@@ -5,8 +5,8 @@ import re
 from collections.abc import Callable
 
 from core.sms import last_sent
-from tests.conftest import World
 from tests.web.conftest import Browser
+from tests.world import World
 
 PHONE = "13912345678"
 MASKED = "139****5678"

@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from core.audit.models import AuditLog
-from tests.conftest import World
 from tests.helpers import act, api_error, db_state, register
 from tests.web.conftest import Browser
+from tests.world import World
 
 
 def edit(client: TestClient, world: World, case_id: int, who: str = "clerk_a", **body: object) -> object:

@@ -16,8 +16,8 @@ from sqlalchemy import text
 
 from core.db import make_engine
 from core.settings import get_settings
-from tests.conftest import World
 from tests.web.conftest import Browser
+from tests.world import World
 from tongban import cli
 
 EXPECTED = {

@@ -18,7 +18,8 @@ from core.seed.demo import DEMO_PASSWORD
 from tests.browser import SCREENS, browser_page, check_page, log_in  # noqa: F401  (SCREENS: imported from here)
 from tests.channels.conftest import desks  # noqa: F401  (the hand-off desk's members, a fixture)
 from tests.channels.test_handoff import handoff
-from tests.conftest import World, serve_app
+from tests.conftest import serve_app
+from tests.world import World
 
 pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
 

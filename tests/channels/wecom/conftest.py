@@ -23,10 +23,10 @@ from core.org.models import User
 from core.settings import get_settings
 from notifications import ratelimit, tasks
 from notifications.providers.wecom_cards import task_id
-from tests.conftest import World
 from tests.fakes.fixtures import fake_wecom  # noqa: F401  (the fake WeCom API)
 from tests.fakes.wecom_api import FakeWeCom
 from tests.helpers import act, register
+from tests.world import World
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN, AES_KEY, CORP_ID = "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "wx5823bf96d3bd56c7"

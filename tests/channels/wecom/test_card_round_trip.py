@@ -27,9 +27,9 @@ from tests.channels.wecom.conftest import (
     send_card,
     steps,
 )
-from tests.conftest import World
 from tests.fakes.wecom_api import FakeWeCom
 from tests.helpers import act
+from tests.world import World
 
 
 def test_a_click_on_agree_decides_the_case_as_the_bound_officer_and_updates_the_card(

@@ -15,10 +15,10 @@ from core.early_warnings.models import EarlyWarning
 from core.settings import get_settings
 from notifications import tasks
 from tests.channels.wecom.conftest import OFFICER, bind, post, reply_text, text_xml
-from tests.conftest import World
 from tests.early_warnings import conftest as warning_fixtures
 from tests.early_warnings.conftest import at, node, project, scan_at, warnings
 from tests.fakes.wecom_api import FakeWeCom
+from tests.world import World
 
 projects = warning_fixtures.projects  # the world with an officer of B and a 项目专员
 

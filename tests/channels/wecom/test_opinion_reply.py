@@ -22,9 +22,9 @@ from tests.channels.wecom.conftest import (
     steps,
     text_xml,
 )
-from tests.conftest import World
 from tests.fakes.wecom_api import FakeWeCom
 from tests.helpers import act
+from tests.world import World
 
 
 def _ask_for_opinion(client: TestClient, fake: FakeWeCom, world: World, db: Session, key: str) -> int:

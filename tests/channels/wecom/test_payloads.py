@@ -5,8 +5,8 @@ from sqlalchemy.orm import Session
 
 from channels.wecom import adapter
 from tests.channels.wecom.conftest import bind, counts, fixture_xml, post, reply_text
-from tests.conftest import World
 from tests.fakes.wecom_api import FakeWeCom
+from tests.world import World
 
 
 def test_a_card_click_carries_the_button_the_card_and_the_response_code() -> None:

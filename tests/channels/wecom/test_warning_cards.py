@@ -18,10 +18,10 @@ from core.org import service as org_service
 from core.seed.demo import DEMO_PASSWORD
 from notifications import tasks
 from tests.channels.wecom.conftest import OFFICER, bind, click_xml, counts, post
-from tests.conftest import World
 from tests.early_warnings import conftest as warning_fixtures
 from tests.early_warnings.conftest import at, node, project, scan_at
 from tests.fakes.wecom_api import FakeWeCom
+from tests.world import World
 
 projects = warning_fixtures.projects  # the world with an officer of B and a 项目专员
 
