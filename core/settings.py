@@ -165,6 +165,11 @@ class Settings(BaseSettings):
     """Delivery attempts (with back-off) before a notification is marked failed for an admin to retry."""
     notification_retry_base_seconds: float = 30.0
     """First back-off before a notification is sent again; it doubles with each attempt (with jitter), up to 30 min."""
+    notification_lease_seconds: int = Field(60, ge=10)
+    """How long a worker holds a notification it is sending: after that, a worker that died mid-send (kill -9) is
+    taken over and the notification goes again. Longer than a provider call may take (its timeout is 10 s)."""
+    bot_kept_messages_minutes: float = Field(1.0, gt=0)
+    """How often messages kept while the bot was down are answered once it is back (the drills shorten it)."""
 
     # ---- backups (core/backup) and observability (core/observability, tongban/metrics.py)
     backup_dir: Path | None = None

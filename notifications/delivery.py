@@ -50,6 +50,7 @@ from notifications.providers.errors import DeliveryError, Permanent, Retryable
 log = logging.getLogger("tongban.notifications")
 
 LEASE_SECONDS = 60
+"""The default of ``notification_lease_seconds``: how long a claim holds before another worker may take it."""
 BACKOFF_CAP_SECONDS = 30 * 60
 QUEUE_GRACE_SECONDS = 30
 """How long a queued task may take to start before the sweeper queues its row again."""
@@ -102,7 +103,7 @@ def claim(notification_id: int) -> Claimed | None:
             .values(
                 status=Status.SENDING,
                 attempts=Notification.attempts + 1,
-                locked_until=moment + timedelta(seconds=LEASE_SECONDS),
+                locked_until=moment + timedelta(seconds=get_settings().notification_lease_seconds),
             )
             .execution_options(synchronize_session=False)
         )

@@ -111,6 +111,8 @@ def cluster() -> Iterator[Cluster]:
                 f"TONGBAN_WECOM_AGENT_ID={AGENT_ID}",
                 f"TONGBAN_WECOM_API_BASE_URL={wecom.base_url}",
                 "TONGBAN_NOTIFICATION_RETRY_BASE_SECONDS=1",
+                "TONGBAN_NOTIFICATION_LEASE_SECONDS=10",  # a killed worker's notifications go again sooner
+                "TONGBAN_BOT_KEPT_MESSAGES_MINUTES=0.25",  # kept messages answered 15 s after the bot is back
                 "",
             ]
         )
