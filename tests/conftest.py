@@ -84,17 +84,42 @@ SLOW = (
     "app in its own uvicorn process), the property-based OpenAPI pass, or the whole demo seed; scripts/check.sh "
     "leaves them out (its summary lists them), scripts/test.sh runs everything"
 )
+ONE_PASS = (
+    "one_pass(database): a heavy test whose outcome does not hang on the database (a browser walk of pages, the "
+    "run scope's scripts) or that proves something about one database only: scripts/test.sh runs it in the pass on "
+    "that database ('sqlite' or 'mariadb') and not in the other; a plain pytest runs it"
+)
 _slow_left_out: list[pytest.Item] = []
+_in_other_pass: set[str] = set()  # node ids
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", SLOW)
+    config.addinivalue_line("markers", ONE_PASS)
+
+
+def _pass_of(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("one_pass")
+    if marker is None:
+        return None
+    database = str(marker.args[0]) if marker.args else ""
+    if database not in ("sqlite", "mariadb"):
+        raise pytest.UsageError(f"{item.nodeid}: one_pass 需要 'sqlite' 或 'mariadb'，得到 {database!r}")
+    return database
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """``TONGBAN_TEST_SHARD=k/n`` keeps every n-th test from the k-th on: scripts/check.sh runs two such halves side
-    by side, one per core, each in its own process with its own temporary database (and its own Redis database)."""
+    """``TONGBAN_TEST_PASS=sqlite|mariadb`` (scripts/test.sh, one per database pass) leaves out the tests marked
+    ``one_pass`` for the other database. ``TONGBAN_TEST_SHARD=k/n`` keeps every n-th test from the k-th on:
+    scripts/check.sh runs two such halves side by side, one per core, each in its own process with its own
+    temporary database (and its own Redis database)."""
+    this_pass = os.environ.get("TONGBAN_TEST_PASS", "")
+    if this_pass:
+        other = [item for item in items if _pass_of(item) not in (None, this_pass)]
+        _in_other_pass.update(item.nodeid for item in other)
+        items[:] = [item for item in items if _pass_of(item) in (None, this_pass)]
+        config.hook.pytest_deselected(items=other)
     shard = os.environ.get("TONGBAN_TEST_SHARD", "")
     if not shard:
         return
@@ -105,11 +130,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
     """Remembers the slow tests a ``-m "not slow"`` run (scripts/check.sh) leaves out, to name them at the end."""
-    _slow_left_out.extend(item for item in items if item.get_closest_marker("slow"))
+    _slow_left_out.extend(
+        item for item in items if item.get_closest_marker("slow") and item.nodeid not in _in_other_pass
+    )
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """After a quick run: which slow tests were left out, and how to run them."""
+    """After a quick run: which slow tests were left out, and how to run them; after a pass of scripts/test.sh: how
+    many tests the other database's pass runs instead."""
+    if _in_other_pass:
+        other = "MariaDB" if os.environ.get("TONGBAN_TEST_PASS") == "sqlite" else "SQLite"
+        terminalreporter.write_line(f"另有 {len(_in_other_pass)} 个测试只在 {other} 一遍中运行（标记 one_pass）")
     shard = os.environ.get("TONGBAN_TEST_SHARD", "")
     if not _slow_left_out or (shard and not shard.startswith("1/")):
         return  # (the halves of scripts/check.sh leave out the same tests: the first one names them)

@@ -13,7 +13,8 @@ import pytest
 
 from tests.processes import ROOT
 
-pytestmark = pytest.mark.slow  # runs the real scripts: Redis, a Celery worker and beat, strays to stop
+# runs the real scripts (Redis, a Celery worker and beat, strays to stop), on their own database: once per test command
+pytestmark = [pytest.mark.slow, pytest.mark.one_pass("sqlite")]
 
 
 def marked(outer: str, run_dir: str = "") -> list[str]:

@@ -14,7 +14,7 @@ from tests.browser import check_page, log_in
 from tests.conftest import serve_app
 from tests.world import World
 
-pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
+pytestmark = [pytest.mark.slow, pytest.mark.one_pass("sqlite")]  # Chromium on the served app
 
 
 def prepared(client: TestClient, world: World) -> tuple[int, int]:

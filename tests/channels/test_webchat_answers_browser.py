@@ -9,7 +9,7 @@ import pytest
 from tests.browser import SCREENSHOTS, check_page, chromium_page
 from tests.channels.conftest import FakeRasa
 
-pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
+pytestmark = [pytest.mark.slow, pytest.mark.one_pass("sqlite")]  # Chromium on the served app
 
 PASSWORD = "385920"
 

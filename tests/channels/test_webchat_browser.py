@@ -8,7 +8,7 @@ import pytest
 from tests.browser import chromium_page
 from tests.channels.conftest import FakeRasa
 
-pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
+pytestmark = [pytest.mark.slow, pytest.mark.one_pass("sqlite")]  # Chromium on the served app
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from tests.conftest import serve_app
 from tests.early_warnings.conftest import at, issue, milestone, node, project, scan_at, warnings
 from tests.world import World
 
-pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
+pytestmark = [pytest.mark.slow, pytest.mark.one_pass("sqlite")]  # Chromium on the served app
 
 
 def test_an_officer_lists_opens_and_signs_a_warning(page: Page, projects: World, db: Session) -> None:

@@ -13,7 +13,7 @@ from core.seed import demo
 from tests.browser import check_page, log_in
 from tests.conftest import serve_app
 
-pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
+pytestmark = [pytest.mark.slow, pytest.mark.one_pass("sqlite")]  # Chromium on the served app
 FORMATS = ("CSV", "JSON")
 """The open formats the data centre gets, named as everyone names them."""
 

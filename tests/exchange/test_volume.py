@@ -61,5 +61,6 @@ def test_two_senders_at_once_still_send_each_record_once(
 
 
 @pytest.mark.slow
+@pytest.mark.one_pass("mariadb")  # the production database; the 1,000-case test runs on both
 def test_ten_thousand_cases_arrive_once_each(world: World, db: Session, fake_exchange: FakeExchange) -> None:
     exchange(db, world, fake_exchange, 10_000)

@@ -21,7 +21,7 @@ from tests.helpers import act, register
 from tests.test_authz_matrix import Ctx, fresh_push, major_project
 from tests.world import World
 
-pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
+pytestmark = [pytest.mark.slow, pytest.mark.one_pass("sqlite")]  # Chromium on the served app
 
 CHART_DATA_JS = """() => Object.entries(window.boardCharts || {}).map(([id, chart]) => [
   id, chart.getOption().series.reduce((sum, s) => sum + s.data.reduce(

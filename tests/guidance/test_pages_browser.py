@@ -16,7 +16,7 @@ from tests.conftest import serve_app
 from tests.guidance.conftest import add_user
 from tests.world import World
 
-pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
+pytestmark = [pytest.mark.slow, pytest.mark.one_pass("sqlite")]  # Chromium on the served app
 
 
 def test_booking_and_managing_guidance_in_a_browser(page: Page, world: World, db: Session) -> None:

@@ -16,7 +16,7 @@ from core.seed import demo
 from tests.browser import check_page, log_in
 from tests.conftest import serve_app
 
-pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
+pytestmark = [pytest.mark.slow, pytest.mark.one_pass("sqlite")]  # Chromium on the served app
 
 
 def test_the_register_and_a_project_page_with_its_timeline(page: Page, db: Session) -> None:

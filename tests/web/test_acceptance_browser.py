@@ -14,7 +14,7 @@ from tests.helpers import submit_online
 from tests.web.test_clerk_journeys_browser import signed_in
 from tests.world import World
 
-pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
+pytestmark = [pytest.mark.slow, pytest.mark.one_pass("sqlite")]  # Chromium on the served app
 
 FILE_NAMES = "code, .file-name"
 FORMATS = ("Word", "JPG", "PNG")

@@ -344,6 +344,7 @@ def test_the_verification_page_resolves_a_letter_and_flags_a_newer_version(
 
 
 @pytest.mark.slow  # Chromium on the app served by uvicorn
+@pytest.mark.one_pass("sqlite")
 def test_choosing_enterprise_investment_shows_the_catalogue_question_at_once_in_chromium(
     client: TestClient, filing: Filing, live_app: str, db: Session
 ) -> None:

@@ -72,6 +72,7 @@ def test_guide_page_marks_terms_and_an_archived_term_disappears(client: TestClie
 
 
 @pytest.mark.slow  # Chromium on the app served by uvicorn
+@pytest.mark.one_pass("sqlite")
 def test_hovering_or_focusing_a_term_shows_its_explanation_in_chromium(
     client: TestClient, curators: World, live_app: str
 ) -> None:

@@ -18,7 +18,7 @@ from tests.conftest import serve_app
 from tests.projects import conftest as project_fixtures
 from tests.projects.conftest import Filing
 
-pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
+pytestmark = [pytest.mark.slow, pytest.mark.one_pass("sqlite")]  # Chromium on the served app
 
 filing = project_fixtures.filing
 OLD_RULES = RuleSetDocument.model_validate(

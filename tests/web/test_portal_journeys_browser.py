@@ -18,7 +18,7 @@ from tests.conftest import serve_app
 from tests.helpers import PERSON
 from tests.world import World
 
-pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
+pytestmark = [pytest.mark.slow, pytest.mark.one_pass("sqlite")]  # Chromium on the served app
 
 FILE_TYPES = ("pdf", "jpg", "jpeg", "png", "ofd", "doc", "docx", "xls", "xlsx")
 """The file types the forms name (what a person recognises on their files), not English prose."""

@@ -26,7 +26,7 @@ EXPLANATION = "城市供车辆、行人通行的，具备一定技术条件的�
 FORMATS = ("pdf", "jpg", "jpeg", "png", "ofd", "doc", "docx", "xls", "xlsx")
 """The file types the application form lists as accepted (names of file formats, as the user sees them on disk)."""
 
-pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
+pytestmark = [pytest.mark.slow, pytest.mark.one_pass("sqlite")]  # Chromium on the served app
 
 
 def _concluded(client: TestClient, world: World) -> None:
