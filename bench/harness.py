@@ -21,12 +21,15 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 from tests.processes import private_service  # noqa: E402
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 DATABASES = ("sqlite", "mariadb")
 """The choices of a benchmark's ``--db``."""
@@ -73,3 +76,25 @@ def timed(work: Callable[[], T]) -> tuple[T, float]:
     began = time.perf_counter()
     result = work()
     return result, time.perf_counter() - began
+
+
+DEMO_ENTERPRISE = "91350100M000100Y43"
+"""The credit code of the one applicant a benchmark files its cases for (a valid code, of nobody real)."""
+
+
+def demo_applicant(db: "Session") -> int:
+    """The enterprise applicant a benchmark's cases are filed for (their applicant is not what they measure), added
+    in ``db``; returns its id. Imports the app itself, so it is called inside :func:`bench_environment`."""
+    from core.cases.models import Applicant
+    from core.security import keyed_hash
+
+    applicant = Applicant(
+        kind="enterprise",
+        name="某某新能源科技有限公司",
+        id_number=DEMO_ENTERPRISE,
+        id_index=keyed_hash(DEMO_ENTERPRISE),
+        phone="0512-57861234",
+    )
+    db.add(applicant)
+    db.flush()
+    return applicant.id

@@ -20,7 +20,7 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from harness import bench_environment, timed
+from harness import bench_environment, demo_applicant, timed
 
 STAMP = datetime(2026, 11, 2, 10, 0)
 
@@ -30,25 +30,14 @@ def seed(cases: int) -> None:
     from sqlalchemy import text
 
     from core.audit.context import Actor, acting
-    from core.cases.models import Applicant
     from core.db import get_engine, session_scope
-    from core.security import keyed_hash
     from core.seed import demo
 
     with session_scope() as db, acting(Actor(id=None, name="bench", kind="system")):
         departments = demo.seed_departments(db)
         items = demo.seed_items(db, departments)
         demo.ensure_roles(db)
-        applicant = Applicant(
-            kind="enterprise",
-            name="某某新能源科技有限公司",
-            id_number="91350100M000100Y43",
-            id_index=keyed_hash("91350100M000100Y43"),
-            phone="0512-57861234",
-        )
-        db.add(applicant)
-        db.flush()
-        applicant_id = applicant.id
+        applicant_id = demo_applicant(db)
         item = items[0]
         item_id, department_id = item.id, item.department_id
     with get_engine().begin() as conn:

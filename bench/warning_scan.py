@@ -19,7 +19,7 @@ import random
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from harness import DATABASES, bench_environment, timed
+from harness import DATABASES, bench_environment, demo_applicant, timed
 
 TODAY = datetime(2026, 10, 12, 9, 0)
 BATCH = 2000
@@ -51,10 +51,9 @@ def seed(nodes: int, cases: int) -> None:
     """Departments, items and staff of the demo; projects with their nodes; open cases."""
     from core.audit.context import Actor, acting
     from core.calendar.service import add_working_days
-    from core.cases.models import Applicant, Case, Supplement, Suspension
+    from core.cases.models import Case, Supplement, Suspension
     from core.db import session_scope
     from core.major_projects.models import MajorProject, ProjectNode
-    from core.security import keyed_hash
     from core.seed import demo
 
     rng = random.Random(14)
@@ -63,16 +62,7 @@ def seed(nodes: int, cases: int) -> None:
         items = demo.seed_items(db, {d.code: d for d in departments})
         demo.ensure_roles(db)
         demo.seed_people(db, {d.code: d for d in departments}, items, random.Random(7))
-        applicant = Applicant(
-            kind="enterprise",
-            name="某某新能源科技有限公司",
-            id_number="91350100M000100Y43",
-            id_index=keyed_hash("91350100M000100Y43"),
-            phone="0512-57861234",
-        )
-        db.add(applicant)
-        db.flush()
-        applicant_id = applicant.id
+        applicant_id = demo_applicant(db)
         item_rows = [(i.id, i.department_id) for i in items]
     department_ids = sorted({d for _, d in item_rows})
     now = TODAY

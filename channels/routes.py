@@ -1,4 +1,5 @@
-"""The channels' callbacks: WeChat, WeCom, web chat and the REST channel (``/channels/...``).
+"""The channels' callbacks: WeChat, WeCom, web chat, the REST channel and the exchange counterparts' signed pushes
+(``/channels/...``).
 
 Their API part, the hand-off (``/api/v1/handoffs``), is ``channels.views.router``; the composition root
 (tongban/asgi.py) mounts both.
@@ -6,11 +7,12 @@ Their API part, the hand-off (``/api/v1/handoffs``), is ``channels.views.router`
 
 from fastapi import APIRouter
 
+from channels.exchange.push import router as exchange_router
 from channels.rest.router import router as rest_router
 from channels.webchat.router import router as webchat_router
 from channels.wechat.router import router as wechat_router
 from channels.wecom.router import router as wecom_router
 
 router = APIRouter()
-for _channel in (wechat_router, wecom_router, webchat_router, rest_router):
+for _channel in (wechat_router, wecom_router, webchat_router, rest_router, exchange_router):
     router.include_router(_channel)

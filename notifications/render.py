@@ -36,6 +36,7 @@ from core.events.kinds import (
     SupervisionEscalated,
     SupervisionFeedback,
     SupervisionPushed,
+    UserSignedIn,
     WarningDigestFacts,
     WarningEscalated,
     WarningFacts,
@@ -257,6 +258,12 @@ def _knowledge_review(p: KnowledgeReviewRequested) -> Message:
     return Message(f"知识库待审核：{_s(p.title)}", body, _s(p.url))
 
 
+def _signed_in(p: UserSignedIn) -> Message:
+    """Never sent (the event names no recipients): the text a sign-in would read as, should one ever be told."""
+    way = "网站" if p.via == "web" else "接口"
+    return Message("账号登录", f"您的账号于 {_when(p.signed_in_at)} 通过{way}登录。", "")
+
+
 RENDERERS: dict[EventKind, Callable[[Any], Message]] = {
     EventKind.CASE_ACCEPTED: _accepted,
     EventKind.CASE_SUPPLEMENT_REQUESTED: _supplement,
@@ -276,6 +283,7 @@ RENDERERS: dict[EventKind, Callable[[Any], Message]] = {
     **PROJECT_RENDERERS,
     EventKind.KNOWLEDGE_REVIEW_REQUESTED: _knowledge_review,
     **GUIDANCE_RENDERERS,
+    EventKind.USER_SIGNED_IN: _signed_in,
 }
 """Each kind's text; every kind has one (tests/test_event_kinds.py). A renderer takes its kind's payload."""
 

@@ -30,6 +30,7 @@ from core.events.kinds import (
     SupervisionEscalated,
     SupervisionFeedback,
     SupervisionPushed,
+    UserSignedIn,
     WarningDigestFacts,
     WarningEscalated,
     WarningLine,
@@ -119,6 +120,7 @@ GUIDANCE: dict[str, Any] = {
 }
 
 EXAMPLES: dict[EventKind, EventPayload] = {
+    EventKind.USER_SIGNED_IN: UserSignedIn(user_id=5, via="web", signed_in_at="2026-12-07T09:12"),
     EventKind.GUIDANCE_BOOKED: GuidanceBooked(**GUIDANCE),
     EventKind.GUIDANCE_REMINDER: GuidanceReminder(**GUIDANCE),
     EventKind.GUIDANCE_CANCELLED: GuidanceCancelled(**GUIDANCE, reason="时间冲突"),

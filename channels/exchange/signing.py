@@ -12,6 +12,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from typing import Protocol
 
 HEADERS = ("X-App-Id", "X-Timestamp", "X-Nonce", "X-Body-SHA256", "X-Signature")
 
@@ -41,6 +42,14 @@ def sign(app_id: str, secret: str, method: str, target: str, body: bytes, *, at:
     }
 
 
+class Nonces(Protocol):
+    """Where a receiver remembers the nonces it has accepted (this process's :class:`NonceCache`, or one shared by
+    every app process: channels/exchange/push.py)."""
+
+    def first_time(self, nonce: str, now: float, window: float) -> bool:
+        """True the first time a nonce is seen within the window (and remembers it)."""
+
+
 class NonceCache:
     """Nonces seen within the window (bounded), for receivers."""
 
@@ -68,7 +77,7 @@ def verify(
     headers: dict[str, str],
     *,
     window: float,
-    nonces: NonceCache,
+    nonces: Nonces,
     now: float | None = None,
 ) -> str:
     """Why a signed request is refused, in Chinese; empty when it is genuine."""

@@ -349,7 +349,17 @@ FIELD_NAMES: dict[str, str] = {
 """Chinese names of common fields; a field not listed is named by its column's comment, else by its code."""
 
 OPERATION_NAMES = {"insert": "新增", "update": "修改", "delete": "删除", "event": "事件", "read": "查阅"}
-ACTOR_KINDS = {"user": "网页登录", "token": "接口令牌", "anonymous": "匿名访客", "system": "系统"}
+ACTOR_KINDS = {
+    "user": "网页登录",
+    "token": "接口令牌",
+    "anonymous": "匿名访客",
+    "system": "系统",
+    "wecom": "企业微信",
+    "channel": "渠道用户",
+    "bot": "智能客服",
+    "exchange": "对接平台推送",
+}
+"""How the audit log names who acted: every ``Actor.kind`` written (core/audit/context.py and the channels)."""
 
 
 def entity_name(entity: str) -> str:

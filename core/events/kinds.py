@@ -38,6 +38,7 @@ class EventKind(StrEnum):
     GUIDANCE_BOOKED = "guidance.booked"
     GUIDANCE_REMINDER = "guidance.reminder"
     GUIDANCE_CANCELLED = "guidance.cancelled"
+    USER_SIGNED_IN = "user.signed_in"
 
 
 KIND_LABELS: dict[str, str] = {
@@ -64,6 +65,7 @@ KIND_LABELS: dict[str, str] = {
     "guidance.booked": "帮办预约确认",
     "guidance.reminder": "帮办预约提醒",
     "guidance.cancelled": "帮办预约取消",
+    "user.signed_in": "登录",
 }
 """What each kind is called where people read it (the notification list, its filter); every kind has one."""
 
@@ -414,6 +416,17 @@ class GuidanceCancelled(GuidanceFacts):
     reason: str = ""
 
 
+class UserSignedIn(Payload):
+    """A person signed in — a web session (password, second step or registration) or an API token. Nobody is
+    told; the domains that keep something for a person until they sign in take it now (core/projects: the
+    projects a guide filed for their mobile number before they registered)."""
+
+    user_id: int
+    via: str
+    """``web`` (a browser session) or ``api`` (a bearer token from POST /api/v1/auth/token)."""
+    signed_in_at: str
+
+
 EventPayload = (
     CaseAccepted
     | CaseSupplementRequested
@@ -438,6 +451,7 @@ EventPayload = (
     | GuidanceBooked
     | GuidanceReminder
     | GuidanceCancelled
+    | UserSignedIn
 )
 
 PAYLOADS: dict[EventKind, type[EventPayload]] = {
@@ -464,5 +478,6 @@ PAYLOADS: dict[EventKind, type[EventPayload]] = {
     EventKind.GUIDANCE_BOOKED: GuidanceBooked,
     EventKind.GUIDANCE_REMINDER: GuidanceReminder,
     EventKind.GUIDANCE_CANCELLED: GuidanceCancelled,
+    EventKind.USER_SIGNED_IN: UserSignedIn,
 }
 """Each kind's payload type; :func:`core.events.service.publish` refuses a payload of another type."""

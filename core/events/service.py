@@ -13,7 +13,12 @@ from core.plugins import hooks
 
 log = logging.getLogger("tongban.events")
 
-LISTENERS = ("core.supervision.listeners", "core.major_projects.listeners", "core.exchange.listeners")
+LISTENERS = (
+    "core.supervision.listeners",
+    "core.major_projects.listeners",
+    "core.exchange.listeners",
+    "core.projects.listeners",
+)
 """Core domains that act on other domains' events, each a module with ``on_event(db, event)``. Named, not
 imported: a publisher never depends on who listens (cases → supervision would be a cycle), and the events
 package sits below every domain."""

@@ -12,7 +12,7 @@ from core import cache
 from core.audit.hooks import record_event
 from core.clock import now
 from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
-from core.org import passwords, sessions
+from core.org import events, passwords, sessions
 from core.org.models import ApiToken, Department, Role, User
 from core.org.permissions import DataScope, Permission
 from core.org.schemas import DepartmentOut
@@ -295,6 +295,15 @@ def issue_token(*, db: Session, user: User, name: str, ttl_hours: int | None = N
             expires_at=now() + timedelta(hours=hours) if hours > 0 else None,
         )
     )
+    return token
+
+
+def sign_in_with_token(*, db: Session, user: User) -> str:
+    """The bearer token of a person who has just proven their password (and one-time code) on the API: issued,
+    and the sign-in announced (``user.signed_in``) as a web login is. Tokens issued otherwise (the command line's
+    service tokens) are no sign-in."""
+    token = issue_token(db=db, user=user, name="api-login")
+    events.signed_in(db, user, via="api")
     return token
 
 

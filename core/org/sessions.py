@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import now
+from core.org import events
 from core.org.models import User, UserSession
 from core.security import keyed_hash, new_token
 from core.settings import get_settings
@@ -136,7 +137,8 @@ def idle_limit(user: User) -> timedelta | None:
 
 
 def start(db: Session, user: User, *, ip: str, user_agent: str) -> str:
-    """Records a new login and returns its key for the cookie."""
+    """Records a new login and returns its key for the cookie; every web sign-in (the password, the second step,
+    registration) ends here, so this is where it is announced (``user.signed_in``)."""
     key = new_token(32)
     store().save(
         db,
@@ -146,6 +148,7 @@ def start(db: Session, user: User, *, ip: str, user_agent: str) -> str:
         user_agent=user_agent[:200],
         expires_at=now() + lifetime(user),
     )
+    events.signed_in(db, user, via="web")
     return key
 
 

@@ -53,7 +53,7 @@ def login_for_token(data: TokenIn, db: DB, request: Request, _caller: CurrentUse
     if reason := passwords.change_due(user):
         raise service.PasswordChangeRequired(reason + "（可登录网站修改，或调用 POST /api/v1/me/password）", page="")
     hours = get_settings().token_ttl_hours
-    return TokenOut(access_token=service.issue_token(db=db, user=user, name="api-login"), expires_in_hours=hours)
+    return TokenOut(access_token=service.sign_in_with_token(db=db, user=user), expires_in_hours=hours)
 
 
 @router.post("/auth/register/code", response_model=PhoneCodeOut, status_code=202, summary="获取注册短信验证码")

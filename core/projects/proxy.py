@@ -5,8 +5,9 @@ and names the guide who filed it. The enterprise confirms it as its own before t
 review it, since the flow and the guidance letter will be addressed to the enterprise. The guide names the
 enterprise by the mobile number of its portal account. An enterprise without an account yet is invited: the
 project waits under the login name that number will have (``Project.invited_login``), the enterprise gets a text
-message, and the project joins its account at its first sign-in after registering (``claim_invitations``) — the
-platform still creates no account for anyone who has not asked for one. Every step is audited.
+message, and the project joins its account at its first sign-in after registering (``claim_invitations``, run by
+core/projects/listeners.py on ``user.signed_in``) — the platform still creates no account for anyone who has not
+asked for one. Every step is audited.
 """
 
 import logging

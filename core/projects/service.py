@@ -91,7 +91,8 @@ def _require_any_project_permission(user: User | None) -> User:
 def claim_invitations(db: Session, user: User) -> list[Project]:
     """Projects a guide filed for this enterprise before it had an account join its account (帮办代办): the
     guide gave the mobile number it has now registered with, so the project waits under the login name that
-    number gives (``Project.invited_login``). Audited per project."""
+    number gives (``Project.invited_login``). Run at each sign-in (core/projects/listeners.py, ``user.signed_in``),
+    never on a read. Audited per project."""
     if not user.username.startswith("m:") or Permission.PROJECT_FILE not in user.permissions:
         return []
     waiting = list(
@@ -109,7 +110,6 @@ def claim_invitations(db: Session, user: User) -> list[Project]:
 def get_for(db: Session, user: User | None, project_id: int, *, channel_user: str | None = None) -> Project:
     """A project the user may see; 404 otherwise, so others' projects are not even confirmed to exist."""
     user = _require_any_project_permission(user)
-    claim_invitations(db, user)
     project = db.get(Project, project_id)
     if project is None or not can_view(db, user, project, channel_user=channel_user):
         raise NotFound("项目不存在或您无权查看")
@@ -151,7 +151,6 @@ def list_projects(
     if q:
         query = query.where(Project.name.contains(q) | Project.enterprise_name.contains(q) | (Project.code == q))
     if not ({Permission.PROJECT_READ, Permission.PROJECT_GUIDE} & user.permissions):
-        claim_invitations(db, user)
         query = query.where(Project.owner_user_id == user.id)
     elif user.data_scope != DataScope.ALL:
         reviewing = (

@@ -15,7 +15,8 @@ To be awkward, on purpose and reproducibly (``seed``):
 
 It records what a test needs to check: ``filed`` (what it holds), ``applications`` (how many times each
 (kind, id, version) was filed — more than once is a duplicate), ``refusals``. ``outgoing`` holds records planted
-for the platform to hand us (``GET /records/<kind>``).
+for the platform to hand us (``GET /records/<kind>``); ``push_request`` signs records the platform pushes to us
+(``POST /channels/exchange/<code>/records/<kind>``) with its credentials, as a real one would.
 """
 
 import hashlib
@@ -23,6 +24,7 @@ import hmac
 import json
 import random
 import re
+import secrets
 import threading
 import time
 from collections import Counter, defaultdict
@@ -281,6 +283,31 @@ class FakeExchange:
                 if self._random.random() < 0.3:
                     self.acks[counterpart].append(dict(ack))  # acknowledged twice
         return {"key": key, "status": "queued" if queued else "accepted", "receipt": receipt}
+
+    # ---------------------------------------------------------------- pushing to us
+
+    def push_request(
+        self, counterpart: str, kind: str, records: list[dict[str, Any]], *, at: float | None = None
+    ) -> tuple[str, bytes, dict[str, str]]:
+        """The path, body and signed headers of a push of ``records`` (``{"id", "data"}``) to our platform."""
+        path = f"/channels/exchange/{counterpart}/records/{kind}"
+        body = json.dumps({"records": records}, ensure_ascii=False).encode()
+        return path, body, self.signed_headers(path, body, at=at)
+
+    def signed_headers(self, path: str, body: bytes, *, at: float | None = None) -> dict[str, str]:
+        """The headers that sign a POST of ``body`` to ``path`` with the platform's credentials."""
+        timestamp = str(int(at if at is not None else time.time()))
+        nonce = secrets.token_hex(16)
+        digest = hashlib.sha256(body).hexdigest()
+        message = "\n".join(("POST", path, timestamp, nonce, digest)).encode()
+        return {
+            "Content-Type": "application/json",
+            "X-App-Id": APP_ID,
+            "X-Timestamp": timestamp,
+            "X-Nonce": nonce,
+            "X-Body-SHA256": digest,
+            "X-Signature": hmac.new(self.secret.encode(), message, hashlib.sha256).hexdigest(),
+        }
 
     # ---------------------------------------------------------------- what tests look at
 

@@ -94,6 +94,8 @@ def test_a_guide_files_for_an_enterprise_without_an_account_which_registers_and_
     enterprise.submit("/register", "/register/code", form)
     registered = enterprise.submit("/register", "/register", {**form, "sms_code": texted_code()})
     assert "注册成功" in registered.text
+    assert FACTORY_INFO["name"] in enterprise.get("/filing").text  # registering signs in: the project is there
+    enterprise.client.cookies.clear()
     enterprise.submit("/login", "/login", {"username": PHONE, "password": PASSWORD})
     listing = enterprise.get("/filing").text
     assert FACTORY_INFO["name"] in listing and "代办待您确认" in listing
