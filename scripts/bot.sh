@@ -64,7 +64,7 @@ bot_setup() {
   "$BOT_VENV/bin/pip" install -q --upgrade pip 2>&1 | grep -v "^WARNING" || true
   say "安装 Rasa 及依赖（bot/requirements.lock，约 2 分钟，2.7 GB）"
   "$BOT_VENV/bin/pip" install -q --progress-bar off -r "$BOT/requirements.lock" 2>&1 | grep -v "^WARNING" || true
-  "$BOT_VENV/bin/python" -c "import rasa, rasa_sdk, cn2an, jieba, aiohttp, pytest" 2>/dev/null \
+  "$BOT_VENV/bin/python" -c "import rasa, rasa_sdk, cn2an, jieba, aiohttp, pytest, pymysql" 2>/dev/null \
     || die "机器人依赖安装失败（bot/requirements.lock）"
   echo "$want" > "$stamp"
 }

@@ -17,10 +17,10 @@ from core import rate_limit
 from core.audit.models import AuditLog
 from core.exchange.enums import Direction, Status
 from core.exchange.models import ExchangeRecord
-from tests.conftest import World
 from tests.exchange.test_inbound import approval, major_project
 from tests.fakes.exchange_platform import FakeExchange
 from tests.helpers import api_error, db_state
+from tests.world import World
 
 Request = tuple[str, bytes, dict[str, str]]
 
