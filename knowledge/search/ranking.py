@@ -311,6 +311,13 @@ def wants_guide(text: str, asked_facets: frozenset[str], *, bare: bool = False) 
     return bare or any(cue in text for cue in PLAINLY_PROCEDURE)
 
 
+def focused(text: str, named: bool) -> bool:
+    """Whether a question names an item (``named``) or asks something particular — a penalty, a rule, conditions,
+    an amount, how to apply: such a question is a service question even when its words match weakly, unlike a
+    question outside the services ("帮我订酒店"), which names no item and asks none of these."""
+    return named or bool(asks(text) - {"procedure"}) or any(cue in text for cue in LAW_CUES)
+
+
 def article_numbers(text: str) -> set[str]:
     """Article numbers the text names, as 第X条 in Chinese numerals (第40条 → 第四十条)."""
     out = set()
