@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.client import ApiError, MyCase, Progress
 from actions.common import buttons, client, format_date
-from actions.guards import answered_this_turn, search_first
+from actions.guards import PROGRESS_WORDS, answered_this_turn, search_first
 from actions.parsing import LEVEL_LABELS, ParseError, find_query_code, normalize_case_no, parse_rating_level
 
 CASE_NO_HELP = "办件编号的格式是 KF 加 12 位数字（例如 KF202611260017），在受理通知书或短信里可以找到。请重新输入。"
@@ -60,7 +60,7 @@ class CaseFormValidation(FormValidationAction):
         from the knowledge base and the form ends at once (actions/guards.py); otherwise the usual validation."""
         starting = (tracker.active_loop or {}).get("name") != self.form_name()
         if starting and not tracker.get_slot("case_no"):
-            answered = await search_first(dispatcher, tracker)
+            answered = await search_first(dispatcher, tracker, PROGRESS_WORDS)
             if answered is not None:
                 return [*answered, SlotSet("requested_slot", None), FollowupAction("action_listen")]
         return await super().run(dispatcher, tracker, domain)

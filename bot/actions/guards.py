@@ -21,12 +21,21 @@ from actions.client import ApiError
 from actions.common import client, latest_text
 from actions.knowledge import answer_from_knowledge
 
-ASKS = re.compile(r"怎么|怎样|如何|咋|什么|啥|哪些|多久|几天|多少|吗|么[？?]?$|要不要|能不能|可不可以|收不收|是不是|有没有|[？?]")
+ASKS = re.compile(
+    r"怎么|怎样|如何|咋|什么|啥|哪些|哪个|哪里|哪儿|多久|几天|多少|吗|么[？?]?$|要不要|能不能|可不可以|收不收|是不是|有没有|[？?]"
+)
 """Words of a question (rather than a request to do something)."""
 OWN_REQUEST = re.compile(r"我的|我们的|我家|帮我|给我|我要|我想|查一下|查下|查查|[Kk][Ff]\d")
 """A request about the user's own things: the flow is meant."""
+PROGRESS_WORDS = re.compile(r"进度|办到哪|审到哪|批到哪|到哪一步|到哪了|哪个环节|进展|批下来(了)?没|好了没")
+"""Words of a progress query (“审批到哪个环节了”): the form is meant."""
 PROJECT_WORDS = re.compile(r"进度|进展|到哪|哪一步|怎么样了|批到|审到|项目[^，。？?]{0,4}(情况|状态)")
 BOOKING_WORDS = re.compile(r"预约|约个|约一下|约到|订个")
+
+
+def asks_instead(text: str) -> bool:
+    """Whether a message asks a question rather than making a request about the user's own things."""
+    return bool(ASKS.search(text)) and not OWN_REQUEST.search(text)
 
 
 async def search_first(
@@ -35,7 +44,7 @@ async def search_first(
     """The knowledge answer to the latest message when it is a service question rather than the flow's request
     (see the module's docstring); None when the flow should go on."""
     text = latest_text(tracker)
-    if not ASKS.search(text) or OWN_REQUEST.search(text) or (own is not None and own.search(text)):
+    if not asks_instead(text) or (own is not None and own.search(text)):
         return None
     try:
         async with client(tracker) as api:

@@ -431,7 +431,7 @@ class ActionStartIntake(Action):
             except ApiError:
                 result = {}
             found = dict(result)
-            if one_requirement and found.get("answered") and (found.get("clear") or found.get("recognised_item")):
+            if one_requirement and found.get("answered"):
                 events = await answer_from_knowledge(dispatcher, tracker, text, result=found)
                 return [*events, FollowupAction("action_listen")]
             if is_single_item_question(text, found):  # a question about one item: its guide, no intake
