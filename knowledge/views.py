@@ -30,9 +30,9 @@ def search(
     hit is clearly ahead; ``kind`` is faq, law, policy, glossary, item or all. Unanswered questions are kept for
     admins."""
     found = search_service.find(db, q, kind=kind, limit=limit)
-    answered = search_service.is_answered(found.hits)
+    answered = search_service.is_answered(found.hits, focused=found.focused)
     text = search_service.clean_query(q)
-    search_service.note_unanswered(found.hits, text, channel=channel, client=client_ip(request))
+    search_service.note_unanswered(found.hits, text, channel=channel, client=client_ip(request), focused=found.focused)
     return SearchOut.from_found(text, found, answered=answered)
 
 

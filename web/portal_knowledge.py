@@ -73,8 +73,8 @@ def search(
     found = search_service.find(db, q, kind=chosen, limit=SEARCH_LIMIT)
     hits = found.hits
     text = search_service.clean_query(q)
-    answered = search_service.is_answered(hits)
-    search_service.note_unanswered(hits, text, channel="web", client=client_ip(request))
+    answered = search_service.is_answered(hits, focused=found.focused)
+    search_service.note_unanswered(hits, text, channel="web", client=client_ip(request), focused=found.focused)
     context |= {
         "hits": hits,
         "answered": answered,

@@ -10,12 +10,13 @@ from abc import abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.client import ApiError, MyCase, Progress
 from actions.common import buttons, client, format_date
+from actions.guards import PROGRESS_WORDS, answered_this_turn, search_first
 from actions.parsing import LEVEL_LABELS, ParseError, find_query_code, normalize_case_no, parse_rating_level
 
 CASE_NO_HELP = "办件编号的格式是 KF 加 12 位数字（例如 KF202611260017），在受理通知书或短信里可以找到。请重新输入。"
@@ -53,6 +54,16 @@ class CaseFormValidation(FormValidationAction):
     @abstractmethod
     def name(self) -> Text:  # each form's validation action names itself
         ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        """At the form's start, a service question the NLU took for this flow (“排水许可几天能办好”) is answered
+        from the knowledge base and the form ends at once (actions/guards.py); otherwise the usual validation."""
+        starting = (tracker.active_loop or {}).get("name") != self.form_name()
+        if starting and not tracker.get_slot("case_no"):
+            answered = await search_first(dispatcher, tracker, PROGRESS_WORDS)
+            if answered is not None:
+                return [*answered, SlotSet("requested_slot", None), FollowupAction("action_listen")]
+        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(
         self,
@@ -170,6 +181,8 @@ class ActionQueryProgress(Action):
         case_no = tracker.get_slot("case_no")
         progress = tracker.get_slot("progress_result") if tracker.get_slot("case_bound") else None
         bound = progress is not None
+        if not case_no and answered_this_turn(tracker):  # the form ended early: the question was answered
+            return _cleared()
         if not case_no:
             dispatcher.utter_message(text="请告诉我办件编号，我来帮您查询。")
             return _cleared()
@@ -198,6 +211,9 @@ class ActionMyCases(Action):
         return "action_my_cases"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        answered = await search_first(dispatcher, tracker)
+        if answered is not None:
+            return answered
         try:
             async with client(tracker) as api:
                 if not api.has_channel_user:
@@ -241,6 +257,8 @@ class ActionBindCase(Action):
         return "action_bind_case"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        if not tracker.get_slot("case_no") and answered_this_turn(tracker):  # the form ended early
+            return _cleared()
         try:
             async with client(tracker) as api:
                 if not api.has_channel_user:
@@ -264,6 +282,8 @@ class ActionSubmitRating(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         clear = _cleared("rating_level", "rating_comment")
+        if not tracker.get_slot("case_no") and answered_this_turn(tracker):  # the form ended early
+            return clear
         try:
             level = int(tracker.get_slot("rating_level") or 0)
         except ValueError:

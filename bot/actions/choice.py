@@ -32,7 +32,9 @@ PENALTY = re.compile(
 _OPENING = re.compile(
     r"(开|开办|开设|经营|干|做)(一)?(个|家|间|一个|一家|一间|了个|个体的?)?[^，。？?！!]{0,10}?(店|馆|铺|厂|公司|超市|小卖部|部|院|房|吧|中心|所|室|摊|档|园|厅|坊|行)"
 )
-_PAPERS = re.compile(r"证|照|手续|许可|审批|备案|办什么|办哪些|办啥|要什么|需要什么|跑哪|哪些部门")
+_PAPERS = re.compile(r"(哪些|什么|啥|哪几|几个|些啥|些什么)(证|照|手续|许可|审批|备案|部门)|办(什么|哪些|啥)|跑哪")
+"""Asks which papers in general ("要办哪些证"), unlike a question about one permit ("要办排水许可证吗") or one aspect
+("开公司要多久拿到营业执照"), which the search's first hit answers."""
 MAX_CHOICES = 3
 _GUIDE_LINK = re.compile(r"/guides/(\d+)")
 

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.client import ApiError
 from actions.common import buttons, client, latest_text
+from actions.guards import BOOKING_WORDS, search_first
 
 UNAVAILABLE = "抱歉，预约系统暂时无法访问，请稍后再试，或在门户网站“帮办预约”中预约。"
 ASK_ITEM = "请告诉我需要帮办的事项，例如回复“预约帮办 施工许可”。"
@@ -59,6 +60,10 @@ class ActionGuidance(Action):
         text = latest_text(tracker)
         item_id = tracker.get_slot("guidance_item_id")
         choice = chosen_half_day(text)
+        if choice is None and not item_id:  # “帮办代办收不收费” asks about the service, it books nothing
+            answered = await search_first(dispatcher, tracker, BOOKING_WORDS)
+            if answered is not None:
+                return answered
         try:
             async with client(tracker) as api:
                 if not api.has_channel_user:

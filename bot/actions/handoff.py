@@ -19,7 +19,8 @@ ASKS_FOR_A_PERSON = re.compile(r"人工|真人|客服|工作人员|坐席|转接
 
 
 async def _answers_instead(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType] | None:
-    """The knowledge answer to a message that asks for no person but names a service item (None: hand off)."""
+    """The knowledge answer to a message that asks for no person but names a service item, or that the search
+    answers clearly (“农用地转建设用地谁批”) (None: hand off)."""
     text = latest_text(tracker)
     if ASKS_FOR_A_PERSON.search(text) or (tracker.active_loop or {}).get("name"):
         return None
@@ -28,7 +29,7 @@ async def _answers_instead(dispatcher: CollectingDispatcher, tracker: Tracker) -
             result = await api.search_knowledge(text[:500])
     except ApiError:
         return None
-    if not (result.get("answered") and result.get("recognised_item")):
+    if not (result.get("answered") and (result.get("recognised_item") or result.get("clear"))):
         return None
     return await answer_from_knowledge(dispatcher, tracker, text)
 

@@ -372,6 +372,21 @@ PROJECT_PHRASING = re.compile(
 """How a building project is talked about (报建一个仓库, 新建厂房, 项目审批流程): the intake is for such questions."""
 
 
+YES_OR_NO = re.compile(r"[吗么][？?]?\s*$|吗[，,\s]|要不要|能不能|是不是|可不可以|用不用|需不需要|算不算|谁出|谁批|谁管")
+"""A yes/no question about one requirement (“新建住宅要不要配建人防地下室”, “盖个仓库也要做消防设计审查吗”)."""
+INTAKE_WORDS = re.compile(
+    r"报建|梳理|列一下|理一下|推一下|从哪开始|哪些(审批|许可|批文|手续)|审批流程|审批怎么走|审批有哪些|我要|我想|帮我"
+)
+"""Words of a request for the whole project's approvals, which the intake answers (“新建厂房报建找你们吗”)."""
+
+
+def asks_one_requirement(text: str) -> bool:
+    """Whether a message the NLU took for the start of an intake is a yes/no question about one requirement of a
+    project rather than a request for its approvals: the knowledge base answers it, however much it talks of
+    building (PROJECT_PHRASING)."""
+    return bool(YES_OR_NO.search(text)) and not INTAKE_WORDS.search(text)
+
+
 def is_single_item_question(text: str, result: Dict[str, Any]) -> bool:
     """Whether a message the NLU took for the start of an intake asks about one service item instead (the search
     recognises an item in it, or ranks an item's guide first with confidence, and it says nothing of building a
@@ -408,13 +423,18 @@ class ActionStartIntake(Action):
             dispatcher.utter_message(text=f"欢迎回来！我们接着填写「{name}」的报建，{more}")
             return [SlotSet(k, v) for k, v in question_events(questions).items()]
         text = latest_text(tracker)
-        if latest_intent(tracker) == "start_project_intake" and not PROJECT_PHRASING.search(text):
+        one_requirement = asks_one_requirement(text)
+        if latest_intent(tracker) == "start_project_intake" and (one_requirement or not PROJECT_PHRASING.search(text)):
             try:
                 async with client(tracker) as api:
                     result = await api.search_knowledge(text[:500])
             except ApiError:
                 result = {}
-            if is_single_item_question(text, dict(result)):  # a question about one item: its guide, no intake
+            found = dict(result)
+            if one_requirement and found.get("answered"):
+                events = await answer_from_knowledge(dispatcher, tracker, text, result=found)
+                return [*events, FollowupAction("action_listen")]
+            if is_single_item_question(text, found):  # a question about one item: its guide, no intake
                 events = await show_guide(dispatcher, tracker, text)
                 return [*events, FollowupAction("action_listen")]
         if latest_intent(tracker) == "resume":

@@ -68,18 +68,20 @@ async def answer_from_knowledge(
     *,
     wants_guide: bool = False,
     out_of_scope: bool = False,
+    result: Optional[Dict[str, Any]] = None,
 ) -> List[EventType]:
     """Searches the knowledge base for the user's words and gives the first answer (``choice.decide``), or says
     honestly that it can't. ``out_of_scope``: the NLU took the message for something outside the service; it is
     declined only when the search has nothing good enough (issue 15: a question the search answers is never
-    declined)."""
+    declined). ``result``: the search's answer to ``text`` when the caller already has it."""
     text = text if text is not None else latest_text(tracker)
     if not is_meaningful(text):
         dispatcher.utter_message(text="收到～请用文字告诉我您想咨询的问题，我来帮您查找。")
         return []
     try:
         async with client(tracker) as api:
-            result = await api.search_knowledge(text[:500])
+            if result is None:
+                result = dict(await api.search_knowledge(text[:500]))
             decision = decide(result, text, wants_guide=wants_guide)
             if opens_business(text) and decision.kind not in ("opening", "law"):
                 # what opening a business takes is a list of items: asked of the items alone

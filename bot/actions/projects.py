@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.client import ApiError, MyMajorProject, MyNode, MyProject, public_link
 from actions.common import buttons, client, format_date, latest_text
+from actions.guards import PROJECT_WORDS, search_first
 
 UNAVAILABLE = "抱歉，项目系统暂时无法访问，请稍后再试。"
 NO_IDENTITY = "当前渠道无法识别您的身份，暂时不能查询“我的项目”。"
@@ -268,4 +269,7 @@ class ActionMyProjectProgress(Action):
         return "action_my_project_progress"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        answered = await search_first(dispatcher, tracker, PROJECT_WORDS)  # “节能审查意见批了以后规模变了咋办”
+        if answered is not None:
+            return answered
         return await answer_project_progress(dispatcher, tracker)

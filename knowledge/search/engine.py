@@ -306,7 +306,7 @@ class Index:
             )
         second = float(scores[ranked[1]]) if len(ranked) > 1 else 0.0
         clear = bool(ranked) and second < CLEAR_RATIO * float(scores[ranked[0]])
-        return Found(hits, recognised, clear)
+        return Found(hits, recognised, clear, ranking.focused(query, recognised is not None))
 
     def _factors(
         self, query: str, recognised: Recognised | None, kind_codes: np.ndarray

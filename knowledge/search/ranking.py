@@ -8,7 +8,8 @@ factor on the word score:
   cites rank up; other items' guides rank down;
 - what the question asks (ASKS): a penalty question prefers articles that set penalties, a question about
   amounts prefers a policy's 标准 section, one about conditions the sections and articles that list conditions,
-  "怎么申请" the application steps, "要办什么手续" an item's guide;
+  "怎么申请" the application steps, "要办什么手续" an item's guide, "多少天内要去改" the article with a time limit
+  (…日内), "谁负责检测" the article naming who is responsible (aspect tags on articles, law_aspects);
 - an article number the question names ("城乡规划法第四十条") wins over the neighbouring articles;
 - a question that plainly asks what to do about an item (办什么证, 找谁批) gets the item's guide first, for the item
   it names or, naming none, the item whose FAQs lead the ranking (engine.Index._guide_first).
@@ -80,6 +81,18 @@ ASKS: dict[str, tuple[str, ...]] = {
         "什么企业",
     ),
     "amounts": ("补贴多少", "补多少", "给多少", "发多少", "多少万", "最高", "最多多少", "标准是多少", "标准", "金额"),
+    "deadline": (
+        "多少天内",
+        "几天内",
+        "多久内",
+        "多长时间内",
+        "几日内",
+        "多少日内",
+        "期限内",
+        "什么时候之前",
+        "多久之内",
+    ),
+    "who": ("谁负责", "谁来", "谁定", "报给谁", "谁发", "归谁", "谁管", "由谁", "哪个部门负责", "哪个部门管", "谁审批"),
     "apply": ("怎么申请", "如何申请", "怎么报", "申报", "流程", "程序", "步骤", "在哪报", "怎么领", "怎么申领"),
     "procedure": (
         "手续",
@@ -217,9 +230,17 @@ def confidence(raw: float, ideal: float, *, tied: bool, elsewhere: bool = False)
     return min(1.0, raw / ideal * (TIED_CONFIDENCE if tied else ELSEWHERE_CONFIDENCE if elsewhere else 1.0))
 
 
+WHO_TEXT = re.compile(r"负责|主管部门|由[^，。；]{0,16}(审批|核发|批准|制定|确定|发放)")
+DEADLINE_TEXT = re.compile(r"[\d一二三四五六七八九十百]+(个工作日|日|天|个月)[以之]?内")
+
+
 def law_aspects(text: str) -> frozenset[str]:
     """What a law article answers."""
     out = set()
+    if DEADLINE_TEXT.search(text):
+        out.add("deadline")
+    if WHO_TEXT.search(text):
+        out.add("who")
     if PENALTY_TEXT.search(text):
         out.add("penalty")
     if CONDITION_TEXT.search(text):
@@ -309,6 +330,13 @@ def wants_guide(text: str, asked_facets: frozenset[str], *, bare: bool = False) 
     if "procedure" not in asked or asked_facets or asked - {"procedure"} or any(c in text for c in LAW_CUES):
         return False
     return bare or any(cue in text for cue in PLAINLY_PROCEDURE)
+
+
+def focused(text: str, named: bool) -> bool:
+    """Whether a question names an item (``named``) or asks something particular — a penalty, a rule, conditions,
+    an amount, how to apply: such a question is a service question even when its words match weakly, unlike a
+    question outside the services ("帮我订酒店"), which names no item and asks none of these."""
+    return named or bool(asks(text) - {"procedure"}) or any(cue in text for cue in LAW_CUES)
 
 
 def article_numbers(text: str) -> set[str]:

@@ -54,3 +54,6 @@ class Found:
     hits: list[Hit]
     recognised: Recognised | None
     clear: bool
+    focused: bool = False
+    """The question names an item or asks something particular (a penalty, a rule, conditions, an amount, how to
+    apply): a lower confidence answers it (service.ANSWERED_FOCUSED)."""

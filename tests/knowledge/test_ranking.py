@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.items.models import ServiceItem
 from knowledge.search import ranking, service
-from knowledge.search.engine import Hit
+from knowledge.search.engine import Document, Hit
 from knowledge.search.evaluation import target_of
 from knowledge.search.recognise import Recogniser, phrases_of
 from knowledge.search.snippets import excerpt, plain, snippet
@@ -114,3 +114,23 @@ def test_home_page_search_reaches_items_faqs_and_laws(seeded: Session, client: T
     catalogue = client.get("/guides", params={"q": "道路挖掘"}).text
     assert "占用、挖掘城市道路审批" in catalogue and "没有找到符合条件的事项" not in catalogue
     assert "食品经营许可" in client.get("/guides", params={"q": "开餐馆"}).text
+
+
+def test_a_focused_question_is_answered_at_a_lower_confidence() -> None:
+    # a penalty, rule or deadline question, or one naming an item, is a service question even when its everyday
+    # words match the article weakly; a question that only shares a word with the catalogue is not
+    assert ranking.focused("没领到许可证就先营业了会被怎么处罚", named=False)
+    assert ranking.focused("营业执照改名要多少天内去办", named=False)
+    assert ranking.focused("随便说点什么", named=True)
+    assert not ranking.focused("宇宙飞船发射许可要什么材料", named=False)
+    assert not ranking.focused("帮我订酒店", named=False)
+    article = Document("law:1:第一条", "law", "《某法》第一条", "/knowledge/laws/1", (("text", 1.0),), "text")
+    weak = [Hit(document=article, score=1.0, confidence=0.25, snippet="")]
+    assert service.is_answered(weak, focused=True) and not service.is_answered(weak)
+    assert not service.is_answered([Hit(document=article, score=1.0, confidence=0.15, snippet="")], focused=True)
+
+
+def test_questions_outside_the_services_stay_unanswered_whatever_their_cue_words(seeded: Session) -> None:
+    for q in ("量子纠缠实验室备案", "宇宙飞船发射许可要什么材料", "红烧肉怎么做"):
+        found = service.find(seeded, q, limit=3)
+        assert not service.is_answered(found.hits, focused=found.focused), q
