@@ -67,7 +67,7 @@ def web_user(request: Request, user: Annotated[User | None, Depends(current_user
     """The signed-in user (None when anonymous), remembered for the page header."""
     if user is not None:
         department = user.department.name if user.department else ""
-        closed = getattr(request.state, "closed_modules", frozenset())  # core.deps.current_user found them
+        closed: frozenset[str] = getattr(request.state, "closed_modules", frozenset())  # current_user found them
         request.state.viewer = Viewer(user.name, user.is_staff, frozenset(user.permissions), department, closed)
     return user
 
