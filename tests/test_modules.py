@@ -25,9 +25,9 @@ from core.org import service as org_service
 from core.org.models import Role, User
 from core.org.permissions import Permission
 from core.seed.demo import DEMO_PASSWORD
-from tests.conftest import World
 from tests.web.conftest import Browser, csrf_of
 from tests.web.conftest import browser as browser  # the web pages' logged-in client
+from tests.world import World
 
 CLOSED = "该功能模块未对您的角色开放"
 

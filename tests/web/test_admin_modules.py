@@ -15,10 +15,10 @@ from core.org import service as org_service
 from core.org.models import Role
 from core.org.permissions import Permission
 from core.seed.demo import DEMO_PASSWORD
-from tests.conftest import World
 from tests.helpers import api_error
 from tests.web.conftest import Browser
 from tests.web.conftest import browser as browser  # the web pages' logged-in client
+from tests.world import World
 
 ALL = [m.code for m in MODULES]
 

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser import SCREENS, check_page, log_in  # noqa: F401  (SCREENS: imported from here)
-from tests.conftest import World
+from tests.world import World
 
-pytestmark = pytest.mark.slow  # Chromium on the app served by uvicorn
+pytestmark = [pytest.mark.slow, pytest.mark.one_pass("sqlite")]  # Chromium on the served app
 
 
 def test_an_administrator_switches_a_module_off_for_the_clerks(page: Page, world: World, live_app: str) -> None:
