@@ -3,6 +3,7 @@ box leads to results that name the item the question is about and list its guide
 catalogue's keyword filter finds the home page's own example. Every screen passes ``check_page``; screenshots in
 var/screenshots/."""
 
+import pytest
 from playwright.sync_api import Page
 from sqlalchemy.orm import Session
 
@@ -10,6 +11,8 @@ from core.seed import demo
 from knowledge.plugin import seed
 from tests.browser import check_page
 from tests.conftest import serve_app
+
+pytestmark = pytest.mark.one_pass("sqlite")  # Chromium on the served app
 
 
 def test_one_search_box_reaches_items_faqs_and_laws(page: Page, db: Session) -> None:
