@@ -37,6 +37,7 @@ from typing import Any
 
 import httpx
 from load_plan import WECHAT_TOKEN, Plan, _get, prepare
+from procs import cpu
 
 ROOT = Path(__file__).resolve().parents[1]
 LUA = Path(__file__).with_name("load.lua")
@@ -211,8 +212,19 @@ def endpoints(base: str, plan: Plan, seconds: int, workdir: Path) -> None:
         print(f"{label:<34}{result.rps:>8.0f}{result.p50:>9.1f}{result.p95:>9.1f}{result.errors:>8}")
 
 
-def steps(base: str, plan: Plan, levels: list[int], seconds: int, think: float, workdir: Path, warmup: int) -> None:
-    """People stepped up until p95 > 300 ms or an error; prints each step and the most held."""
+def steps(
+    base: str,
+    plan: Plan,
+    levels: list[int],
+    seconds: int,
+    think: float,
+    workdir: Path,
+    warmup: int,
+    run_dir: Path | None = None,
+) -> None:
+    """People stepped up until p95 > 300 ms or an error; prints each step and the most held. With the cluster's
+    ``run_dir``, also the CPU time each of its parts spent per request (where the milliseconds go, whatever else
+    the machine runs) and the load average."""
     script = workdir / "people.lua"
     write_script(plan, script, MIX, int(think * 1000), 17)
     print(f"\n{'people':>7}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}  (think {think:g} s)")
@@ -221,17 +233,53 @@ def steps(base: str, plan: Plan, levels: list[int], seconds: int, think: float, 
         used = run_wrk(base, script, levels[0], warmup, 2).actions_used
     held = 0
     for people in levels:
+        before = cpu(run_dir) if run_dir else {}
         result = run_wrk(base, script, people, seconds, 2, used)
         used = result.actions_used
         print(
             f"{people:>7}{result.rps:>8.1f}{result.p50:>9.1f}{result.p95:>9.1f}{result.p99:>9.1f}{result.errors:>8}"
+            + f"  load {os.getloadavg()[0]:.1f}"
             + (f"  ({result.detail})" if result.detail else ""),
             flush=True,
         )
+        if run_dir:
+            after = cpu(run_dir)
+            spent = {k: (after.get(k, 0.0) - v) * 1000 / max(result.requests, 1) for k, v in before.items()}
+            print(
+                f"{'':>7}CPU ms/req: total {sum(spent.values()):.1f} = "
+                + ", ".join(f"{k} {v:.1f}" for k, v in sorted(spent.items(), key=lambda kv: -kv[1]) if v >= 0.05),
+                flush=True,
+            )
         if result.p95 > 300 or result.errors or result.requests == 0:  # none answered within wrk's 10 s: failed
             break
         held = people
     print(f"\n最多同时在线人数（p95 ≤ 300 ms、0 错误）：{held}")
+
+
+def kinds(base: str, plan: Plan, repeat: int) -> None:
+    """Each kind of request of the mix alone, one at a time (no concurrency): its server time (median, max), so
+    that a slow step of the people's mix shows which kind it waits on. Staff actions are not sent (each case once)."""
+    print(f"\n{'kind (one at a time)':<22}{'share':>7}{'median ms':>11}{'max ms':>9}{'status':>16}")
+    rng = random.Random(5)
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for kind, share in MIX.items():
+            entries = plan.requests.get(kind) or []
+            if not entries:
+                continue
+            took, statuses = [], set()
+            for n in range(repeat):
+                e = rng.choice(entries)
+                body = e["body"].replace("{MSGID}", f"{time.time_ns()}{n}").encode() or None
+                began = time.perf_counter()
+                answer = client.request(e["method"], e["path"], headers=e["headers"], content=body)
+                took.append((time.perf_counter() - began) * 1000)
+                statuses.add(answer.status_code)
+            took.sort()
+            print(
+                f"{kind:<22}{share / 10:>6.1f}%{took[len(took) // 2]:>11.1f}{took[-1]:>9.1f}"
+                f"{','.join(map(str, sorted(statuses))):>16}",
+                flush=True,
+            )
 
 
 def main() -> None:
@@ -241,6 +289,8 @@ def main() -> None:
     parser.add_argument("--db-url", help="--serve 使用的数据库（默认 TONGBAN_DATABASE_URL）")
     parser.add_argument("--codes", type=Path, required=True, help="bench/seed_cases.py --codes 写出的 CSV")
     parser.add_argument("--endpoints", action="store_true", help="逐个端点测吞吐（issue 的表格）")
+    parser.add_argument("--cluster-dir", type=Path, help="scripts/cluster.sh 的目录：每级打印各进程每请求 CPU 毫秒")
+    parser.add_argument("--kinds", type=int, default=0, help="逐类请求各发 N 次（一次一个）：各类的服务时间")
     parser.add_argument("--people", default="100,200,400,800,1200,1600,2400,3200,4800,6400,10000")
     parser.add_argument("--seconds", type=int, default=40, help="每一级的时长")
     parser.add_argument("--think", type=float, default=10.0)
@@ -262,11 +312,14 @@ def main() -> None:
         for note in plan.notes:
             print(f"[load] {note}")
         print("[load] " + "，".join(f"{k} {len(v)}" for k, v in plan.requests.items()))
-        if args.endpoints:
+        if args.kinds:
+            kinds(args.base_url, plan, args.kinds)
+        elif args.endpoints:
             endpoints(args.base_url, plan, args.seconds, workdir)
         else:
             levels = [int(x) for x in args.people.split(",")]
-            steps(args.base_url, plan, levels, args.seconds, args.think, workdir, args.warmup)
+            run_dir = args.cluster_dir / "run" if args.cluster_dir else None
+            steps(args.base_url, plan, levels, args.seconds, args.think, workdir, args.warmup, run_dir)
     finally:
         if server is not None:
             server.terminate()

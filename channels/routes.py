@@ -13,6 +13,9 @@ from channels.webchat.router import router as webchat_router
 from channels.wechat.router import router as wechat_router
 from channels.wecom.router import router as wecom_router
 
+CHANNEL_ROUTERS = (wechat_router, wecom_router, webchat_router, rest_router, exchange_router)
+"""The callbacks' routers in matching order (tongban/asgi.py includes each itself: see tongban/routing.py)."""
 router = APIRouter()
-for _channel in (wechat_router, wecom_router, webchat_router, rest_router, exchange_router):
+"""The same callbacks as one router."""
+for _channel in CHANNEL_ROUTERS:
     router.include_router(_channel)

@@ -137,9 +137,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 default 422 schema, ``{"detail": [...]}``, is not what the error handlers below send)."""
 
 
-router = APIRouter()
-"""The core's part of /api/v1 (the composition root, tongban/asgi.py, mounts it under the prefix)."""
-for _domain in (
+DOMAIN_ROUTERS = (
     org_router,
     items_router,
     cases_router,
@@ -157,7 +155,12 @@ for _domain in (
     exchange_router,
     figures_router,
     guidance_router,
-):
+)
+"""The core's part of /api/v1, in matching order (the composition root, tongban/asgi.py, includes each under the
+prefix itself: one level, so that its prefix index sees each domain's paths)."""
+router = APIRouter()
+"""The same routes as one router."""
+for _domain in DOMAIN_ROUTERS:
     router.include_router(_domain)
 
 

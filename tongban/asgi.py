@@ -1,7 +1,8 @@
 """The composition root: builds the one ASGI app — /api/v1, the channel callbacks, the portal and the admin site.
 
-Every package's routes are mounted here the one way: its API router (under /api/v1) in ``API_ROUTERS``, its
-other routes (callbacks, pages) in ``SITE_ROUTERS``.
+Every package's routes are mounted here the one way: its API routers (under /api/v1) in ``API_ROUTERS``, its
+other routes (callbacks, pages) in ``SITE_ROUTERS`` — each package's routers one by one, not its aggregating
+router, so that the prefix index in front of the app's router (tongban/routing.py) has small entries to choose.
 """
 
 import asyncio
@@ -33,14 +34,14 @@ from core.observability import RequestIdMiddleware, configure_logging
 from core.plugins import hooks as plugin_hooks
 from core.retry import RetryTransactionsMiddleware
 from core.settings import get_settings
-from tongban import readiness
+from tongban import readiness, routing
 from web.security_headers import SecurityHeadersMiddleware
 
 log = logging.getLogger("tongban")
 
-API_ROUTERS = (core.api.router, knowledge.views.router, channels.views.router, notifications.views.router)
+API_ROUTERS = (*core.api.DOMAIN_ROUTERS, knowledge.views.router, channels.views.router, notifications.views.router)
 """Every package's /api/v1 routes."""
-SITE_ROUTERS = (channels.routes.router, tongban.metrics.router, web.routes.router)
+SITE_ROUTERS = (*channels.routes.CHANNEL_ROUTERS, tongban.metrics.router, *web.routes.PAGE_ROUTERS)
 """Every package's routes outside /api/v1: the channel callbacks, the portal and admin pages."""
 
 
@@ -115,4 +116,5 @@ def create_app() -> FastAPI:
     app.include_router(readiness.router)  # /readyz: the database, Redis and the bot (tongban/readiness.py)
 
     web.routes.install_pages(app)
+    routing.install(app)  # last: it indexes every route above
     return app

@@ -85,8 +85,7 @@ def error_page(request: Request, message: str, status: int) -> Response:
     return render(request, template, {"message": message}, status=status)
 
 
-router = APIRouter(include_in_schema=False)
-for _pages in (
+PAGE_ROUTERS = (
     admin_notifications.router,
     admin_exchange.router,
     portal_rate.router,
@@ -126,7 +125,11 @@ for _pages in (
     admin_guidance.router,
     portal_guidance.router,
     api_docs.router,
-):
+)
+"""The pages' routers in matching order (tongban/asgi.py includes each itself: see tongban/routing.py)."""
+router = APIRouter(include_in_schema=False)
+"""The same pages as one router."""
+for _pages in PAGE_ROUTERS:
     router.include_router(_pages)
 
 
