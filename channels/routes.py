@@ -5,8 +5,6 @@ Their API part, the hand-off (``/api/v1/handoffs``), is ``channels.views.router`
 (tongban/asgi.py) mounts both.
 """
 
-from fastapi import APIRouter
-
 from channels.exchange.push import router as exchange_router
 from channels.rest.router import router as rest_router
 from channels.webchat.router import router as webchat_router
@@ -15,7 +13,3 @@ from channels.wecom.router import router as wecom_router
 
 CHANNEL_ROUTERS = (wechat_router, wecom_router, webchat_router, rest_router, exchange_router)
 """The callbacks' routers in matching order (tongban/asgi.py includes each itself: see tongban/routing.py)."""
-router = APIRouter()
-"""The same callbacks as one router."""
-for _channel in CHANNEL_ROUTERS:
-    router.include_router(_channel)

@@ -3,7 +3,7 @@
 import inspect
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
@@ -158,10 +158,6 @@ DOMAIN_ROUTERS = (
 )
 """The core's part of /api/v1, in matching order (the composition root, tongban/asgi.py, includes each under the
 prefix itself: one level, so that its prefix index sees each domain's paths)."""
-router = APIRouter()
-"""The same routes as one router."""
-for _domain in DOMAIN_ROUTERS:
-    router.include_router(_domain)
 
 
 def _describe(error: dict[str, object]) -> tuple[str, str]:

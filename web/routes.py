@@ -1,11 +1,11 @@
-"""The portal and admin pages as one router (mounted by tongban/asgi.py), their static files, and HTML error
-pages for them."""
+"""The portal and admin pages' routers (PAGE_ROUTERS, mounted one by one by tongban/asgi.py), their static files,
+and HTML error pages for them."""
 
 import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -127,10 +127,6 @@ PAGE_ROUTERS = (
     api_docs.router,
 )
 """The pages' routers in matching order (tongban/asgi.py includes each itself: see tongban/routing.py)."""
-router = APIRouter(include_in_schema=False)
-"""The same pages as one router."""
-for _pages in PAGE_ROUTERS:
-    router.include_router(_pages)
 
 
 def install_pages(app: FastAPI) -> None:
