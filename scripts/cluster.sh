@@ -237,20 +237,12 @@ start_beat() {
 
 # ---------------------------------------------------------------- the bot
 bot_env() {  # the Rasa servers' and the action server's variables (deploy/rasa.env.example)
-  # Rasa's SQL tracker store on MariaDB needs a MySQL driver in the bot's venv; until bot/requirements.lock
-  # carries PyMySQL, the app venv's copy (pure Python) is lent to it.
-  local lend=()
-  if ! "$BOT_VENV/bin/python" -c "import pymysql" 2>/dev/null; then
-    mkdir -p "$DIR/bot-lib"
-    ln -sfn "$("$VENV/bin/python" -c 'import os, pymysql; print(os.path.dirname(pymysql.__file__))')" "$DIR/bot-lib/pymysql"
-    lend=(PYTHONPATH="$DIR/bot-lib")
-  fi
   echo RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore \
     BOT_ACTIONS_URL="http://127.0.0.1:$ACTIONS_PORT/webhook" BOT_TRACKER_HOST=127.0.0.1 BOT_TRACKER_PORT="$PRIMARY_PORT" \
     BOT_TRACKER_DB=tongban_bot BOT_TRACKER_USER=tongban_bot BOT_TRACKER_PASSWORD="$(secret bot-db)" \
     BOT_REDIS_HOST=127.0.0.1 BOT_REDIS_PORT="$REDIS_PORT" BOT_REDIS_DB=3 \
     TONGBAN_API_URL="http://127.0.0.1:$NGINX_PORT/api/v1" TONGBAN_PUBLIC_URL="http://127.0.0.1:$NGINX_PORT" \
-    TONGBAN_BOT_TOKEN="$(cat "$SECRETS/bot-token")" "${lend[@]}"
+    TONGBAN_BOT_TOKEN="$(cat "$SECRETS/bot-token")"
 }
 
 start_actions() {
@@ -263,6 +255,8 @@ start_rasa() {
   local name="$1" port
   port="$(rasa_port "$1")"
   alive "$name" && return 0
+  "$BOT_VENV/bin/python" -c "import pymysql" 2>/dev/null \
+    || die "机器人环境缺少 MySQL 驱动（bot/requirements.lock 里的 PyMySQL）：先运行 bash scripts/bot.sh setup"
   [ -f "$ROOT/bot/models/tongban.tar.gz" ] || die "没有训练好的机器人模型 bot/models/tongban.tar.gz：先运行 bash scripts/bot.sh train"
   # the first Rasa server makes the conversation tables; two making them at once would collide
   [ "$name" = rasa1 ] || wait_for "Rasa 会话表（由 rasa1 建立）" 180 tracker_tables_exist
