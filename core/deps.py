@@ -25,6 +25,8 @@ from core.db import (
     mark_for_writing,
 )
 from core.errors import PermissionDenied, ValidationFailed
+from core.metrics import route_of
+from core.modules import service as modules
 from core.org import service as org_service
 from core.org import sessions
 from core.org.models import User
@@ -179,7 +181,9 @@ def _is_api(request: Request) -> bool:
 
 
 def current_user(request: Request, db: DB) -> User | None:
-    """The logged-in user or token owner, or None for an anonymous caller; sets the audit actor."""
+    """The logged-in user or token owner, or None for an anonymous caller; sets the audit actor. A member of staff
+    asking for a route of a program module switched off for all their roles is refused here, for pages and API
+    alike (core/modules); the modules closed to them are left in ``request.state.closed_modules`` for the menu."""
     user: User | None = None
     kind = "anonymous"
     auth = request.headers.get("authorization", "")
@@ -198,6 +202,7 @@ def current_user(request: Request, db: DB) -> User | None:
     else:
         set_actor(Actor(id=user.id, name=f"{user.name}({user.username})", kind=kind, ip=client_ip(request)))
     request.state.user = user
+    request.state.closed_modules = modules.refuse_closed(db, user, route_of(request.scope))
     return user
 
 

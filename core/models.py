@@ -41,6 +41,7 @@ from core.major_projects.models import (
     Milestone,
     ProjectNode,
 )
+from core.modules.models import ModuleOff
 from core.org.models import ApiToken, Department, Role, User
 from core.projects.models import DepartmentReview, Derivation, GuidanceLetter, Project, ReviewAdjustment
 from core.rules.models import RuleSetVersion
@@ -105,6 +106,7 @@ __all__ = [
     "Meeting",
     "MeetingDecision",
     "Milestone",
+    "ModuleOff",
     "Project",
     "ProjectNode",
     "ReviewAdjustment",

@@ -19,6 +19,8 @@ from core.db import get_sessionmaker
 from core.deps import current_user, session_user
 from core.errors import AppError, PermissionDenied, ValidationFailed
 from core.files.service import FileContent
+from core.modules import service as modules
+from core.modules.registry import module_of
 from core.org.models import User
 from core.org.permissions import Permission
 from core.security import constant_time_equal, new_token
@@ -65,7 +67,8 @@ def web_user(request: Request, user: Annotated[User | None, Depends(current_user
     """The signed-in user (None when anonymous), remembered for the page header."""
     if user is not None:
         department = user.department.name if user.department else ""
-        request.state.viewer = Viewer(user.name, user.is_staff, frozenset(user.permissions), department)
+        closed: frozenset[str] = getattr(request.state, "closed_modules", frozenset())  # current_user found them
+        request.state.viewer = Viewer(user.name, user.is_staff, frozenset(user.permissions), department, closed)
     return user
 
 
@@ -84,7 +87,8 @@ def remember_viewer(request: Request) -> None:
             return
         if user is not None:
             department = user.department.name if user.department else ""
-            request.state.viewer = Viewer(user.name, user.is_staff, frozenset(user.permissions), department)
+            closed = modules.closed_for(db, user)
+            request.state.viewer = Viewer(user.name, user.is_staff, frozenset(user.permissions), department, closed)
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,11 @@ class Viewer:
     is_staff: bool
     permissions: frozenset[str]
     department_name: str
+    closed_modules: frozenset[str] = frozenset()
+
+    def opens(self, path: str) -> bool:
+        """Whether a menu entry's page is open to them: not in a program module closed to all their roles."""
+        return module_of(path) not in self.closed_modules
 
 
 def _viewer(request: Request) -> Viewer | None:

@@ -32,6 +32,7 @@ from web import (
     admin_knowledge,
     admin_major_project_actions,
     admin_major_projects,
+    admin_modules,
     admin_notifications,
     admin_org,
     admin_supervision,
@@ -100,6 +101,7 @@ for _pages in (
     admin_case_files.router,  # before admin_cases, whose /cases/{id}/{action} would take /slip
     admin_cases.router,
     admin_org.router,
+    admin_modules.router,
     admin_items.router,
     admin_item_templates.router,
     portal_templates.router,

@@ -5,6 +5,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from core.guidance.schemas import HallAppointments
+
 
 def percent(part: int, whole: int) -> float | None:
     """``part`` of ``whole`` in per cent with one decimal; None when there is nothing to rate."""
@@ -89,7 +91,7 @@ class HallOut(BaseModel):
     departments: list[DepartmentToday]
     busiest_items: list[ItemCount] = Field(description="本月收件最多的事项")
     just_concluded: list[ConcludedCase]
-    appointments_available: bool = Field(False, description="平台尚无预约功能，没有今日预约数")
+    appointments: HallAppointments = Field(description="今日帮办代办预约（按方式、按部门，及接下来的预约）")
 
 
 class MonthRow(RatedCounts):

@@ -43,6 +43,7 @@ from core.figures.schemas import (
     TrendOut,
     percent,
 )
+from core.guidance import today as today_bookings
 from core.items.models import ServiceItem
 from core.major_projects.enums import STAGE_LABELS
 from core.major_projects.models import MajorProject, ProjectNode
@@ -160,6 +161,7 @@ def hall(db: Session, user: User | None) -> HallOut:
         departments=rows,
         busiest_items=_busiest(db, day.replace(day=1), department),
         just_concluded=_just_concluded(db, department),
+        appointments=today_bookings.hall_day(db, day=day, department_id=department),
     )
 
 

@@ -202,3 +202,22 @@ class StatsOut(BaseModel):
     average_rating: float | None
     satisfied_rate: float | None = Field(description="4 分及以上的比例")
     ratings: list[CountLine]
+
+
+class HallAppointment(BaseModel):
+    """One of today's coming bookings as the hall's screen shows it: no booking number, the booker's name masked."""
+
+    period: str = Field(description="上午 9:00–12:00 / 下午 14:00–17:00")
+    mode: str = Field(description="窗口导办 / 线上帮办 / 上门服务")
+    subject: str
+    department_name: str
+    booker_name: str = Field(description="预约人（已脱敏）")
+
+
+class HallAppointments(BaseModel):
+    """Today's guidance bookings for the hall's screen: not cancelled, by mode and by department, and the next ones."""
+
+    total: int
+    by_mode: list[CountLine]
+    by_department: list[CountLine]
+    upcoming: list[HallAppointment]

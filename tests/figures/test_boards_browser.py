@@ -12,9 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.cases.models import Case
+from core.clock import today
 from core.evaluation import service as evaluation_service
 from core.figures.scheduled import refresh
+from core.guidance import staffing
+from core.guidance.models import GuidanceBooking
+from core.guidance.schemas import StaffIn
+from core.org import service as org_service
 from core.retry import in_transaction
+from core.seed.demo import DEMO_PASSWORD
 from tests.browser import PATIENCE_MS, browser_page, check_page, log_in
 from tests.conftest import serve_app
 from tests.helpers import act, register
@@ -62,10 +68,37 @@ def a_centre_at_work(client: TestClient, world: World, db: Session) -> None:
     in_transaction(refresh)
 
 
+def todays_booking(world: World, db: Session) -> None:
+    """A window booking for today with a 帮办员 of A (written as the booking service leaves it: the screen only
+    reads bookings, and the booking rules refuse a day that is not ahead or not a working day)."""
+    helper = org_service.create_user(
+        db=db, username="helper_a", name="何帮办", password=DEMO_PASSWORD, role_codes=["helper"]
+    )
+    staff = staffing.save_staff(
+        db, world.users["admin"], None, StaffIn(user_id=helper.id, department_ids=[world.dept_a.id])
+    )
+    db.add(
+        GuidanceBooking(
+            booking_no="BB0001",
+            user_id=world.users["citizen"].id,
+            service_item_id=world.item.id,
+            department_id=world.dept_a.id,
+            subject=world.item.name,
+            mode="window",
+            day=today(),
+            period="pm",
+            status="booked",
+            staff_id=staff.id,
+        )
+    )
+    db.commit()
+
+
 def test_the_hall_screen_fills_itself_and_takes_in_a_new_case(
     shared_chromium: Browser, client: TestClient, world: World, db: Session
 ) -> None:
     a_centre_at_work(client, world, db)
+    todays_booking(world, db)
     with serve_app() as base, browser_page(shared_chromium, 1920, 1080) as page:
         page.emulate_media(reduced_motion="reduce")  # the charts drawn at once: the screenshot shows them whole
         log_in(page, base, "leader")
@@ -73,6 +106,9 @@ def test_the_hall_screen_fills_itself_and_takes_in_a_new_case(
         registered = page.locator('[data-figure="today.registered"]')
         expect(registered).to_have_text("5", timeout=PATIENCE_MS)
         expect(page.locator("#concluded li").first).to_contain_text("孙*民")
+        expect(page.locator('[data-figure="appointments.total"]')).to_have_text("1")
+        expect(page.locator("#appointment-next li").first).to_contain_text("窗口导办")
+        expect(page.locator("#appointment-departments li").first).to_contain_text("城管")
         charts = drawn(page, {"chart-departments", "chart-items", "chart-ratings"})
         assert all(charts.values()), f"a chart with nothing to draw: {charts}"
         check_page(page, "board-hall")

@@ -44,6 +44,36 @@
     }, { replaceMerge: ['series'] });
   }
 
+  function fill(id, rows, empty, cells) {
+    var list = document.getElementById(id);
+    list.textContent = '';
+    if (!rows.length) {
+      var none = document.createElement('li');
+      none.className = 'empty';
+      none.textContent = empty;
+      list.appendChild(none);
+    }
+    rows.forEach(function (row) {
+      var li = document.createElement('li');
+      cells(row).forEach(function (cell) {
+        var span = document.createElement('span');
+        span.textContent = cell[0];
+        if (cell[1]) { span.className = cell[1]; }
+        li.appendChild(span);
+      });
+      list.appendChild(li);
+    });
+  }
+
+  function appointments(a) {
+    function tally(line) { return [[line.label], [line.count, 'count']]; }
+    fill('appointment-modes', a.by_mode, '今日暂无预约', tally);
+    fill('appointment-departments', a.by_department.slice(0, 5), '今日暂无预约', tally);
+    fill('appointment-next', a.upcoming, '暂无待服务的预约', function (b) {
+      return [[b.period.slice(0, 2)], [b.mode], [b.subject], [b.booker_name, 'who']];
+    });
+  }
+
   function show(data) {
     document.querySelectorAll('[data-figure]').forEach(function (node) {
       var v = value(data, node.getAttribute('data-figure'));
@@ -69,6 +99,7 @@
           data: [{ name: '本月好评', value: data.month.rating_good }, { name: '本月差评', value: data.month.rating_bad }] }]
       });
     }
+    appointments(data.appointments);
     var list = document.getElementById('concluded');
     list.textContent = '';
     if (!data.just_concluded.length) {
