@@ -5,7 +5,8 @@ the database itself (INSERT … SELECT over a 1,000 × 1,000 cross join: no Pyth
 rated, 5 % pushed to a supervising department, 100 major projects with warnings; builds the figures (``tongban
 figures rebuild``'s work) and times it, touches a tenth of the last month's cases and times the incremental refresh, then asks every
 board endpoint through the app (a leader's token, in-process HTTP) and prints p50 / p95. The goal (issue 18): each
-endpoint p95 ≤ 50 ms.
+endpoint p95 ≤ 50 ms. The hall reuses its answer for up to 10 s (core/figures/service.py ``HALL_SECONDS``), so most
+of its calls here are reused answers; ``TONGBAN_PUBLIC_CACHE_SECONDS=0`` in the environment times every answer computed.
 
     .venv/bin/python bench/boards.py --db sqlite
     .venv/bin/python bench/boards.py --db mariadb          (starts a private MariaDB via scripts/mariadb.sh)

@@ -196,6 +196,12 @@ def watch(model: type, namespace: str, when: Watcher | None = None) -> None:
     _WATCHED.setdefault(model, []).append((namespace, when))
 
 
+def invalidate_after_commit(session: Session, *namespaces: str) -> None:
+    """Empties these namespaces when ``session`` commits: for writes made by statements (``insert()``,
+    ``update()``), which the row hooks below do not see."""
+    session.info.setdefault(_PENDING, set()).update(namespaces)
+
+
 def _touched(session: Session, _context: Any, _instances: Any) -> None:
     pending: set[str] = session.info.setdefault(_PENDING, set())
     for row in (*session.new, *session.dirty, *session.deleted):

@@ -86,12 +86,13 @@ def _filing_tiles(db: Session, staff: User) -> list[Tile]:
 def dashboard(request: Request, db: DB, staff: Staff) -> HTMLResponse:
     """The counters of the work that waits for this member of staff, grouped by kind of work."""
     held = staff.permissions
+    closed: frozenset[str] = getattr(request.state, "closed_modules", frozenset())  # modules off for all roles
     sections: list[tuple[str, list[Tile]]] = []
-    if Permission.CASE_READ in held:
+    if Permission.CASE_READ in held and "cases" not in closed:
         sections.append(("办件（数据范围内）", _case_tiles(db, staff)))
-    if {Permission.KNOWLEDGE_EDIT, Permission.KNOWLEDGE_REVIEW} & held:
+    if {Permission.KNOWLEDGE_EDIT, Permission.KNOWLEDGE_REVIEW} & held and "knowledge" not in closed:
         sections.append(("知识库", _knowledge_tiles(db, staff)))
-    if {Permission.PROJECT_REVIEW, Permission.PROJECT_GUIDE} & held:
+    if {Permission.PROJECT_REVIEW, Permission.PROJECT_GUIDE} & held and "filing" not in closed:
         sections.append(("报建", _filing_tiles(db, staff)))
     unread = inbox_service.unread_count(db, staff)
     return render(request, "admin/dashboard.html", {"sections": sections, "unread": unread})

@@ -15,7 +15,10 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core import cache
+from core.cases.models import Case
 from core.db import Base
+from core.guidance.models import GuidanceBooking
 
 
 class _Counts:
@@ -117,3 +120,10 @@ class FigureWindow(Base):
     registered: Mapped[int] = mapped_column(Integer, default=0, comment="收件（申报或窗口登记）")
     accepted: Mapped[int] = mapped_column(Integer, default=0, comment="受理")
     concluded: Mapped[int] = mapped_column(Integer, default=0, comment="办结")
+
+
+BOARDS = "boards"
+"""The cache namespace of the hall's answers (core/figures/service.py ``hall``): emptied when a case is concluded or a
+booking changes, the live parts of the screen; the figures' own refresh is in the key."""
+cache.watch(Case, BOARDS, lambda case: case.concluded_at is not None)
+cache.watch(GuidanceBooking, BOARDS)

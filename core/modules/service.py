@@ -62,8 +62,7 @@ def refuse_closed(db: Session, user: User | None, path: str) -> frozenset[str]:
     """403 when the route at ``path`` (its template) belongs to a module closed to the user; otherwise the modules
     closed to them (for their menu)."""
     closed = closed_for(db, user)
-    module = module_of(path)
-    if module and module in closed:  # ALWAYS ("") and unplaced routes (None) are never closed
+    if closed and (module := module_of(path)) and module in closed:  # ALWAYS ("") and unplaced (None): never
         raise PermissionDenied(CLOSED_MESSAGE.format(name=BY_CODE[module].name), code="module_closed")
     return closed
 

@@ -72,3 +72,19 @@ def test_a_day_without_bookings_shows_zeros(client: TestClient, centre: Centre) 
         "by_department": [],
         "upcoming": [],
     }
+
+
+def test_a_served_booking_leaves_the_list_at_once(client: TestClient, centre: Centre) -> None:
+    """The hall's answer is reused for a few seconds, but a change of a booking empties it."""
+    booked = book(client, centre, period="am")
+    assert booked.status_code == 201, booked.text
+    clock.freeze(datetime(2026, 9, 21, 9, 30))
+    assert len(hall(client, centre)["upcoming"]) == 1
+    served = client.post(
+        f"/api/v1/guidance/bookings/{booked.json()['id']}/record",
+        json={"record": "讲解了材料要求"},
+        headers=centre.world.auth("helper_a"),
+    )
+    assert served.status_code == 200, served.text
+    again = hall(client, centre)
+    assert again["total"] == 1 and again["upcoming"] == []

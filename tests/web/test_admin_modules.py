@@ -72,6 +72,7 @@ def test_switching_off_a_module_closes_it_to_the_role_at_once_and_is_audited(
 ) -> None:
     clerk = browser("clerk_a")
     assert 'href="/admin/cases"' in clerk.get("/admin/me").text
+    assert "/admin/cases?status=" in clerk.get("/admin").text
     clerk_role = role_id(db, "clerk")
     admin = browser("admin")
     saved = admin.submit(
@@ -81,6 +82,7 @@ def test_switching_off_a_module_closes_it_to_the_role_at_once_and_is_audited(
 
     me = clerk.get("/admin/me").text
     assert 'href="/admin/cases"' not in me and 'href="/admin/cases/new"' not in me
+    assert "/admin/cases?status=" not in clerk.get("/admin").text  # nor the workbench's case counters
     page = clerk.get("/admin/cases")
     assert page.status_code == 403 and "该功能模块未对您的角色开放（办件管理）" in page.text
     error = api_error(clerk.client.get("/api/v1/cases", headers=others.auth("clerk_a")), 403)
