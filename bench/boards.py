@@ -95,11 +95,14 @@ def fill(cases: int) -> str:
     fate = "((g.n * 37) % 100)"
     case_no = "'BB' || printf('%08d', g.n)" if dialect == "sqlite" else "CONCAT('BB', LPAD(g.n, 8, '0'))"
     quoted = '"case"' if dialect == "sqlite" else "`case`"
+    # three windows per department: a window registration's, or an online application's once accepted
+    window_column = '"window"' if dialect == "sqlite" else "`window`"
+    window = "'W' || (g.n % 3)" if dialect == "sqlite" else "CONCAT('W', g.n % 3)"
     fill_sql = f"""
         INSERT INTO {quoted} (case_no, service_item_id, department_id, applicant_id, project_name, case_type,
             submit_channel, status, current_step, joint_stage, promised_limit, limit_unit, submitted_at, accepted_at,
             due_at, first_overdue_at, concluded_at, conclusion_result, conclusion_reason, version, created_at,
-            updated_at)
+            updated_at, {window_column})
         SELECT {case_no}, i.item_id, i.department_id, {applicant}, '', 2, g.n % 2,
             CASE WHEN {fate} < 92 THEN 'concluded' WHEN {fate} < 97 THEN 'processing' ELSE 'submitted' END,
             CASE WHEN {fate} < 92 THEN 'conclude' WHEN {fate} < 97 THEN 'review' ELSE 'accept' END,
@@ -111,7 +114,8 @@ def fill(cases: int) -> str:
             CASE WHEN {fate} < 80 THEN {_minutes(dialect, off + " + 1440 * (1 + g.n % 7) + 60")}
                  WHEN {fate} < 92 THEN {_minutes(dialect, off + " + 1440 * 15")} END,
             CASE WHEN {fate} < 92 THEN 0 END,
-            '', 1, {_minutes(dialect, off)}, {_minutes(dialect, off)}
+            '', 1, {_minutes(dialect, off)}, {_minutes(dialect, off)},
+            CASE WHEN g.n % 2 = 0 OR {fate} < 97 THEN {window} END
         FROM (SELECT a.n * 1000 + b.n AS n FROM bench_n a CROSS JOIN bench_n b) g
         JOIN bench_item i ON i.k = g.n % {len(items)}
         WHERE g.n < :cases
@@ -132,7 +136,8 @@ def fill(cases: int) -> str:
         conn.execute(
             text(
                 f"UPDATE {quoted} SET status = 'submitted', current_step = 'accept', accepted_at = NULL, "
-                f"due_at = NULL WHERE accepted_at > {now}"
+                f"due_at = NULL, {window_column} = CASE WHEN submit_channel = 0 THEN {window_column} END "
+                f"WHERE accepted_at > {now}"
             )
         )
         conn.execute(

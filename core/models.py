@@ -27,7 +27,15 @@ from core.early_warnings.models import EarlyWarning, WarningDigest
 from core.evaluation.models import Evaluation
 from core.events.models import DomainEvent
 from core.exchange.models import ExchangeCounterpartState, ExchangeReconciliation, ExchangeRecord
-from core.figures.models import FigureDay, FigureFollowUp, FigureMonth, FigureOpen, FigurePush, FigureRun
+from core.figures.models import (
+    FigureDay,
+    FigureFollowUp,
+    FigureMonth,
+    FigureOpen,
+    FigurePush,
+    FigureRun,
+    FigureWindow,
+)
 from core.files.models import StoredFile
 from core.guidance.models import GuidanceBooking, GuidanceDayOff, GuidancePlace, GuidanceStaff
 from core.items.models import ItemMaterial, ItemTemplate, ItemVersion, ServiceItem
@@ -88,6 +96,7 @@ __all__ = [
     "FigureOpen",
     "FigurePush",
     "FigureRun",
+    "FigureWindow",
     "GuidanceBooking",
     "GuidanceDayOff",
     "GuidanceLetter",

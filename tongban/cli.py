@@ -112,7 +112,10 @@ def demo_logins() -> None:
             roles = "、".join(r.name for r in user.roles)
             department = user.department.name if user.department else ""
             typer.echo(f"  {user.username:<14} {user.name:<6} {roles} {department}")
-        typer.echo("  其余部门账号：clerk_<部门编码小写> / officer_<部门编码小写>，见 管理端 → 用户管理")
+        typer.echo(
+            "  其余部门账号：clerk_<部门编码小写>（部门第一个窗口；clerk2_… 为第二个窗口）/ officer_<部门编码小写>，"
+            "见 管理端 → 用户管理"
+        )
 
 
 @app.command("create-admin")

@@ -11,7 +11,7 @@ from starlette.datastructures import FormData
 
 from core.deps import DB
 from core.errors import NotFound, ValidationFailed
-from core.org import duties
+from core.org import duties, windows
 from core.org import roles as role_admin
 from core.org import service as org_service
 from core.org.models import Department, Role, User
@@ -129,11 +129,14 @@ def users(request: Request, db: DB, manager: OrgManager, department_id: str | No
 
 
 def _user_form_context(db: Session, target: User | None, values: dict[str, Any]) -> dict[str, Any]:
+    departments = org_service.list_departments(db=db)
     return {
         "target": target,
         "values": values,
         "roles": org_service.list_roles(db=db),
-        "departments": org_service.list_departments(db=db),
+        "departments": departments,
+        # the windows the departments' signs list, offered as the window field's suggestions
+        "window_choices": [(w, d.short_name or d.name) for d in departments for w in windows.names(d.windows)],
     }
 
 
@@ -152,6 +155,7 @@ def user_page(user_id: int, request: Request, db: DB, manager: OrgManager) -> HT
         "username": target.username,
         "name": target.name,
         "department_id": target.department_id,
+        "window": target.window or "",
         "phone": target.phone or "",
         "roles": [r.code for r in target.roles],
         "is_active": target.is_active,
@@ -171,6 +175,7 @@ def _user_values(form: FormData) -> dict[str, Any]:
         "username": text(form, "username"),
         "name": text(form, "name"),
         "department_id": to_int(text(form, "department_id"), "部门"),
+        "window": text(form, "window"),
         "phone": text(form, "phone"),
         "roles": texts(form, "roles"),
         "is_active": checked(form, "is_active"),
@@ -194,6 +199,7 @@ def user_create(request: Request, db: DB, form: Form, manager: OrgManager, on_er
         password=text(form, "password"),
         role_codes=values["roles"],
         department_id=values["department_id"],
+        window=values["window"] or None,
         phone=values["phone"] or None,
         must_change_password=True,  # the administrator chose it: the owner changes it at the first login
     )
@@ -223,6 +229,7 @@ def user_update(user_id: int, request: Request, db: DB, form: Form, manager: Org
         role_codes=values["roles"],
         is_active=values["is_active"],
         password=text(form, "password") or None,
+        window=values["window"],  # empty: no window
     )
     save_notify_values(db, target, values, manager)
     flash(request, f"用户“{target.name}”已保存")

@@ -98,6 +98,9 @@ class Case(Base):
     conclusion_result: Mapped[int | None] = mapped_column(Integer)
     conclusion_reason: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    window: Mapped[str | None] = mapped_column(
+        String(16), comment="窗口号：窗口登记的登记人所在窗口，网上申报的受理人所在窗口（记录一次，不再改）"
+    )
     bundle_id: Mapped[int | None] = mapped_column(
         ForeignKey("case_bundle.id"), index=True, comment="所属一件事申请：同一张表单一次创建的办件"
     )

@@ -264,6 +264,7 @@ class CaseOut(BaseModel):
     case_type_label: str
     submit_channel: int
     submit_channel_label: str
+    window: str | None = Field(default=None, description="窗口号：窗口登记的登记窗口，网上申报的受理窗口")
     status: str
     status_label: str
     current_step: str
@@ -313,6 +314,7 @@ class CaseOut(BaseModel):
             case_type_label=CASE_TYPE_LABELS[case.case_type],
             submit_channel=case.submit_channel,
             submit_channel_label=SUBMIT_CHANNEL_LABELS[case.submit_channel],
+            window=case.window,
             status=case.status,
             status_label=STATUS_LABELS[case.status],
             current_step=case.current_step,

@@ -369,6 +369,8 @@ def _create(db: Session, user: User | None, data: SubmitIn, channel: SubmitChann
         limit_unit=item.promised_unit,
         submitted_at=at,
         created_by_id=user.id if user else None,
+        # the window it was brought to: the registering clerk's own, never a value of the request
+        window=user.window if channel == SubmitChannel.WINDOW and user is not None and user.is_staff else None,
     )
     case.item, case.applicant = item, applicant
     db.add(case)
@@ -418,6 +420,8 @@ def accept(db: Session, user: User | None, case: Case, *, opinion: str = "") -> 
     _check_required(case)
     at = now()
     case.accepted_at = at
+    if case.window is None:  # an online application is counted at the window that accepted it (set once)
+        case.window = handler.window
     _record_step(
         db,
         case,

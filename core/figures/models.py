@@ -6,8 +6,8 @@ The rows are derived data: core/figures/compute.py rebuilds any day of them from
 written with plain statements (no audit record per row, like the case number counters) and can be thrown away
 and rebuilt whole (``tongban figures rebuild``).
 
-Cases carry no window number (a department's windows are a text on the department, core/org), so there is no
-per-window grain: the finest is department × item.
+The finest grain of the counts is department × item; beside it, the hall's per-window counts (FigureWindow) count
+the cases by the window that registered them at the window or accepted them online (``Case.window``, core/cases).
 """
 
 from datetime import date, datetime
@@ -105,6 +105,21 @@ class FigureFollowUp(Base):
     pending: Mapped[int] = mapped_column(Integer, default=0)
     overdue: Mapped[int] = mapped_column(Integer, default=0)
     answered: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FigureWindow(Base):
+    """One day's cases of one department at one hall window (``Case.window``): registered, accepted and concluded
+    on that day, each counted on the day it happened, as FigureDay counts them (core/figures/windows.py). Cases
+    without a window (an online application not yet accepted) have no row; the hall's totals come from FigureDay."""
+
+    __tablename__ = "figure_window"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), primary_key=True)
+    window: Mapped[str] = mapped_column(String(16), primary_key=True, comment="窗口号")
+    registered: Mapped[int] = mapped_column(Integer, default=0, comment="收件（申报或窗口登记）")
+    accepted: Mapped[int] = mapped_column(Integer, default=0, comment="受理")
+    concluded: Mapped[int] = mapped_column(Integer, default=0, comment="办结")
 
 
 BOARDS = "boards"

@@ -23,6 +23,7 @@ from core.audit.hooks import record_event
 from core.cases.models import Case
 from core.clock import now, today
 from core.evaluation.models import Evaluation
+from core.figures import windows as by_window
 from core.figures.compute import (
     as_date,
     month_of,
@@ -75,6 +76,7 @@ def refresh(db: Session) -> int:
     days = touched_days(db, previous.changed_after) | {today()}
     for first, last in runs(days):
         write_days(db, first, last)
+        by_window.write_days(db, first, last)
     write_months(db, {month_of(d) for d in days})
     write_snapshots(db)
     _record(db, "refresh", started, len(days))
@@ -103,11 +105,13 @@ def rebuild(db: Session, progress: Progress | None = None) -> int:
     first_case = db.scalar(select(func.min(Case.submitted_at)))
     db.execute(delete(FigureDay))
     db.execute(delete(FigureMonth))
+    by_window.clear(db)
     end = today()
     months = months_from(first_case.date(), end) if first_case else []
     for done, month in enumerate(months, start=1):
         last = min((month + timedelta(days=32)).replace(day=1) - timedelta(days=1), end)
         write_days(db, month, last)
+        by_window.write_days(db, month, last)
         write_months(db, [month])
         if progress:
             progress(f"{month:%Y年%m月}", done, len(months))

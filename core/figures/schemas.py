@@ -62,6 +62,17 @@ class DepartmentToday(BaseModel):
     overdue: int
 
 
+class WindowToday(BaseModel):
+    """A hall window's day: the cases registered, accepted and concluded there (core/figures/windows.py)."""
+
+    department_id: int
+    department_name: str
+    window: str
+    registered: int
+    accepted: int
+    concluded: int
+
+
 class ItemCount(BaseModel):
     """An item and how many cases it received."""
 
@@ -89,6 +100,9 @@ class HallOut(BaseModel):
     month: RatedCounts
     open: OpenCounts
     departments: list[DepartmentToday]
+    windows: list[WindowToday] = Field(
+        default_factory=list, description="今日各窗口的收件、受理、办结（按三者之和从多到少）"
+    )
     busiest_items: list[ItemCount] = Field(description="本月收件最多的事项")
     just_concluded: list[ConcludedCase]
     appointments: HallAppointments = Field(description="今日帮办代办预约（按方式、按部门，及接下来的预约）")

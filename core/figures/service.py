@@ -22,6 +22,7 @@ from core.early_warnings.states import LIVE
 from core.errors import NotAuthenticated, PermissionDenied
 from core.evaluation.enums import ANSWERED, BAD_LEVELS, LEVEL_LABELS, PENDING
 from core.evaluation.models import Evaluation
+from core.figures import windows as by_window
 from core.figures.compute import COUNTS
 from core.figures.models import (
     BOARDS,
@@ -187,6 +188,7 @@ def _hall(db: Session, department: int | None) -> HallOut:
         month=RatedCounts.of(_month_total(db, day.replace(day=1), department)),
         open=open_total,
         departments=rows,
+        windows=by_window.today(db, day=day, department_id=department),
         busiest_items=_busiest(db, day.replace(day=1), department),
         just_concluded=_just_concluded(db, department),
         appointments=today_bookings.hall_day(db, day=day, department_id=department),

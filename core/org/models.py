@@ -59,6 +59,9 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(50))
     password_hash: Mapped[str] = mapped_column(String(255))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    window: Mapped[str | None] = mapped_column(
+        String(16), comment="窗口号（工作人员所在的大厅窗口，如 A12；办件记录登记或受理它的窗口）"
+    )
     phone: Mapped[str | None] = mapped_column(EncryptedString)
     is_staff: Mapped[bool] = mapped_column(Boolean, default=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)

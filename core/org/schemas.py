@@ -94,6 +94,7 @@ class UserIn(BaseModel):
     name: OneLine = Field(min_length=1, max_length=50)
     password: str = Field(min_length=1, max_length=128)
     department_id: int | None = None
+    window: str | None = Field(default=None, description="窗口号（工作人员，如 A12）")
     phone: str | None = None
     roles: list[str] = Field(min_length=1)
 
@@ -103,6 +104,7 @@ class UserUpdate(BaseModel):
 
     name: OneLine | None = Field(default=None, min_length=1, max_length=50)
     department_id: int | None = None
+    window: str | None = Field(default=None, description="窗口号；空字符串取消窗口")
     phone: str | None = None
     roles: list[str] | None = None
     is_active: bool | None = None
@@ -117,6 +119,7 @@ class UserOut(BaseModel):
     name: str
     department_id: int | None
     department_name: str
+    window: str | None = None
     phone: str
     roles: list[str]
     permissions: list[str]
@@ -136,6 +139,7 @@ class UserOut(BaseModel):
             name=user.name,
             department_id=user.department_id,
             department_name=user.department.name if user.department else "",
+            window=user.window,
             phone=mask_phone(user.phone) if user.phone else "",
             roles=[r.code for r in user.roles],
             permissions=sorted(user.permissions),

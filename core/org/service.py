@@ -12,7 +12,7 @@ from core import cache
 from core.audit.hooks import record_event
 from core.clock import now
 from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
-from core.org import events, passwords, sessions
+from core.org import events, passwords, sessions, windows
 from core.org.models import ApiToken, Department, Role, User
 from core.org.permissions import DataScope, Permission
 from core.org.schemas import DepartmentOut
@@ -127,9 +127,11 @@ def create_user(
     phone: str | None = None,
     is_staff: bool = True,
     must_change_password: bool = False,
+    window: str | None = None,
 ) -> User:
     """Creates a user with the given roles after checking the inputs; ``must_change_password`` when an
-    administrator chose the password (its owner then changes it at the first login)."""
+    administrator chose the password (its owner then changes it at the first login); ``window`` the hall window of
+    a staff account (core/org/windows.py)."""
     username = username.strip()
     if not username or len(username) > 64:
         raise ValidationFailed("登录名不能为空，且不超过64个字符", field="username")
@@ -147,10 +149,10 @@ def create_user(
         if role is None:
             raise ValidationFailed(f"角色“{code}”不存在", field="roles")
         roles.append(role)
-    if department_id is not None:
-        get_department(db=db, department_id=department_id)
+    department = get_department(db=db, department_id=department_id) if department_id is not None else None
     if any(r.data_scope == DataScope.DEPARTMENT for r in roles) and department_id is None:
         raise ValidationFailed("本部门数据范围的角色需要指定所属部门", field="department_id")
+    window = windows.checked(window, is_staff=is_staff, department=department)
     user = User(
         username=username,
         name=name,
@@ -158,6 +160,7 @@ def create_user(
         password_changed_at=now(),
         must_change_password=must_change_password,
         department_id=department_id,
+        window=window,
         phone=phone or None,
         is_staff=is_staff,
         roles=roles,
@@ -341,13 +344,19 @@ def update_user(
     role_codes: list[str] | None = None,
     is_active: bool | None = None,
     password: str | None = None,
+    window: str | None = None,
 ) -> User:
-    """Applies an admin's changes to a user after checking them."""
+    """Applies an admin's changes to a user after checking them; ``window`` "" takes the window away. A window
+    kept while the department changes must be one of the new department's."""
     if name is not None:
         user.name = name.strip()
-    if department_id is not None:
-        get_department(db=db, department_id=department_id)
-        user.department_id = department_id
+    if department_id is not None or window is not None:
+        chosen = department_id if department_id is not None else user.department_id
+        department = get_department(db=db, department_id=chosen) if chosen is not None else None
+        kept = user.window if window is None else window
+        if department_id is not None:
+            user.department_id = department_id
+        user.window = windows.checked(kept, is_staff=user.is_staff, department=department)
     if phone is not None:
         if phone and (problem := phone_problem(phone)):
             raise ValidationFailed(problem, field="phone")

@@ -211,6 +211,7 @@ def create_user(data: UserIn, db: DB, user: CurrentUser) -> UserOut:
         password=data.password,
         role_codes=data.roles,
         department_id=data.department_id,
+        window=data.window,
         phone=data.phone,
         must_change_password=True,  # the administrator chose it: the owner changes it at the first login
     )
@@ -224,7 +225,7 @@ def update_user(user_id: int, data: UserUpdate, db: DB, user: CurrentUser) -> Us
     target = service.get_user(db=db, user_id=user_id)
     if target is None:
         raise NotFound("用户不存在")
-    account = (data.name, data.department_id, data.phone, data.is_active, data.password)
+    account = (data.name, data.department_id, data.window, data.phone, data.is_active, data.password)
     if Permission.ORG_MANAGE not in caller.permissions and any(v is not None for v in account):
         raise PermissionDenied("安全管理员只能为用户分配角色，账号信息由系统管理员维护")
     if data.roles is not None:
@@ -238,5 +239,6 @@ def update_user(user_id: int, data: UserUpdate, db: DB, user: CurrentUser) -> Us
         role_codes=data.roles,
         is_active=data.is_active,
         password=data.password,
+        window=data.window,
     )
     return UserOut.from_model(updated)

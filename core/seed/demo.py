@@ -40,6 +40,7 @@ from core.org.models import Department, Role, User
 from core.org.permissions import DataScope, Permission
 from core.projects import demo as project_demo
 from core.projects import rule_updates
+from core.seed import windows as demo_windows
 from core.supervision import demo as supervision_demo
 from core.topics import service as topic_service
 from core.validators import credit_code_check_char, id_number_check_char
@@ -271,6 +272,8 @@ def seed_people(
             person = rng.choice(names["surnames"]) + rng.choice(names["given_names"])
             _user(db, f"{role}_{code}", person, [role], department)
             logins.append(Staff(f"{role}_{code}", person, label, department.name))
+    for clerk, department in demo_windows.seat(db, names, DEMO_PASSWORD):  # the clerks at their windows
+        logins.append(Staff(clerk.username, clerk.name, "窗口受理人员", department.name))
     # A 联办件's co-reviewing department records its part itself (never another account on its behalf), so the
     # departments that only co-review get an officer too.
     co_reviewing = {code for i in items for stage in i.joint_route for code in stage}
@@ -315,10 +318,14 @@ class CaseFactory:
         self.db, self.items, self.rng = db, items, rng
         self.names = load("people.json")
         self.staff: dict[tuple[int, str], User] = {}
-        for user in db.scalars(select(User).where(User.is_staff.is_(True))):
+        self.clerks: dict[int, list[User]] = {}  # a department's window clerks, whom its cases alternate between
+        for user in db.scalars(select(User).where(User.is_staff.is_(True)).order_by(User.id)):
             for role in user.roles:
                 if user.department_id:
                     self.staff[(user.department_id, role.code)] = user
+                    if role.code == "clerk":
+                        self.clerks.setdefault(user.department_id, []).append(user)
+        self.made = 0
         self.leader = org_service.get_user_by_username(db=db, username="leader")
         self.citizen = org_service.get_user_by_login(db=db, login="13800000000")
         self.people: list[ApplicantIn] = [self._applicant() for _ in range(120)]
@@ -366,7 +373,9 @@ class CaseFactory:
         at the window, awaiting acceptance)."""
         rng = self.rng
         item = rng.choice(self.items)
-        clerk = self.staff[(item.department_id, "clerk")]
+        clerks = self.clerks[item.department_id]
+        clerk = clerks[self.made % len(clerks)]  # not the generator's choice: its sequence stays as it was
+        self.made += 1
         paper = [
             MaterialIn(item_material_id=m.id, paper=True) for m in item.materials if m.required or rng.random() < 0.5
         ]
@@ -538,6 +547,7 @@ def top_up(db: Session) -> list[rule_updates.UpdateReport]:
     demo projects, supervision, major projects, last month's assessment; each seeds only once) and the seed rule-set
     updates it lacks (their reports)."""
     ensure_bot_user(db)
+    demo_windows.seat(db, load("people.json"), DEMO_PASSWORD)  # clerks seeded before windows existed get theirs
     item_demo.seed(db)
     topic_service.seed_topics(db)
     project_demo.seed_projects(db)

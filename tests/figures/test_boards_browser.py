@@ -94,9 +94,17 @@ def todays_booking(world: World, db: Session) -> None:
     db.commit()
 
 
+def seat_clerk_a(world: World, db: Session) -> None:
+    """A's clerk at window A12 (A's sign lists A12-A14), so that A's cases are counted at A12."""
+    world.dept_a.windows = "A12-A14"
+    org_service.update_user(db=db, user=world.users["clerk_a"], window="a12")
+    db.commit()
+
+
 def test_the_hall_screen_fills_itself_and_takes_in_a_new_case(
     shared_chromium: Browser, client: TestClient, world: World, db: Session
 ) -> None:
+    seat_clerk_a(world, db)
     a_centre_at_work(client, world, db)
     todays_booking(world, db)
     with serve_app() as base, browser_page(shared_chromium, 1920, 1080) as page:
@@ -109,6 +117,9 @@ def test_the_hall_screen_fills_itself_and_takes_in_a_new_case(
         expect(page.locator('[data-figure="appointments.total"]')).to_have_text("1")
         expect(page.locator("#appointment-next li").first).to_contain_text("窗口导办")
         expect(page.locator("#appointment-departments li").first).to_contain_text("城管")
+        window_row = page.locator("#windows tr").first
+        expect(window_row).to_contain_text("A12")  # A's window, with its department and its day
+        expect(window_row.locator("td")).to_have_text(["A12", "城管", "5", "4", "3"])
         charts = drawn(page, {"chart-departments", "chart-items", "chart-ratings"})
         assert all(charts.values()), f"a chart with nothing to draw: {charts}"
         check_page(page, "board-hall")
@@ -117,6 +128,7 @@ def test_the_hall_screen_fills_itself_and_takes_in_a_new_case(
         register(client, world)
         in_transaction(refresh)
         expect(registered).to_have_text("6", timeout=PATIENCE_MS)  # fetched again by itself
+        expect(window_row.locator("td").nth(2)).to_have_text("6")  # and counted at the clerk's window
         assert page.evaluate("() => window.stillThisPage === true"), "the screen reloaded"
 
 

@@ -74,6 +74,26 @@
     });
   }
 
+  var WINDOW_ROWS = 8;
+  function windows(rows) {
+    var body = document.getElementById('windows');
+    body.textContent = '';
+    if (!rows.length) {
+      var none = document.createElement('td');
+      none.colSpan = 5;
+      none.className = 'empty';
+      none.textContent = '今日暂无窗口办件';
+      body.appendChild(document.createElement('tr')).appendChild(none);
+    }
+    rows.slice(0, WINDOW_ROWS).forEach(function (w) {
+      var tr = document.createElement('tr');
+      [w.window, w.department_name, w.registered, w.accepted, w.concluded].forEach(function (cell) {
+        tr.appendChild(document.createElement('td')).textContent = cell;
+      });
+      body.appendChild(tr);
+    });
+  }
+
   function show(data) {
     document.querySelectorAll('[data-figure]').forEach(function (node) {
       var v = value(data, node.getAttribute('data-figure'));
@@ -100,6 +120,7 @@
       });
     }
     appointments(data.appointments);
+    windows(data.windows);
     var list = document.getElementById('concluded');
     list.textContent = '';
     if (!data.just_concluded.length) {
