@@ -11,7 +11,7 @@ or recognises the item it is about. Otherwise the flow goes on as before.
 from __future__ import annotations
 
 import re
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -46,14 +46,23 @@ async def search_first(
     text = latest_text(tracker)
     if not asks_instead(text) or (own is not None and own.search(text)):
         return None
+    result = await clear_answer(tracker, text)
+    if result is None:
+        return None
+    return await answer_from_knowledge(dispatcher, tracker, text, result=result)
+
+
+async def clear_answer(tracker: Tracker, text: str) -> Optional[Dict[str, Any]]:
+    """The search's answer to ``text`` when it answers clearly or recognises the item asked about; None otherwise,
+    and when the platform cannot be reached (the flow then goes on as the NLU chose)."""
     try:
         async with client(tracker) as api:
             result = await api.search_knowledge(text[:500])
     except ApiError:
         return None
-    if not (result.get("answered") and (result.get("clear") or result.get("recognised_item"))):
-        return None
-    return await answer_from_knowledge(dispatcher, tracker, text, result=dict(result))
+    if result.get("answered") and (result.get("clear") or result.get("recognised_item")):
+        return dict(result)
+    return None
 
 
 def answered_this_turn(tracker: Tracker) -> bool:

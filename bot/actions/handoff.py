@@ -9,8 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.client import ApiError
-from actions.common import client, handoff, latest_text
+from actions.common import handoff, latest_text
+from actions.guards import clear_answer
 from actions.knowledge import answer_from_knowledge
 
 ASKS_FOR_A_PERSON = re.compile(r"人工|真人|客服|工作人员|坐席|转接|专人|领导|找(个)?人|叫(个)?人|人来")
@@ -24,14 +24,10 @@ async def _answers_instead(dispatcher: CollectingDispatcher, tracker: Tracker) -
     text = latest_text(tracker)
     if ASKS_FOR_A_PERSON.search(text) or (tracker.active_loop or {}).get("name"):
         return None
-    try:
-        async with client(tracker) as api:
-            result = await api.search_knowledge(text[:500])
-    except ApiError:
+    result = await clear_answer(tracker, text)
+    if result is None:
         return None
-    if not (result.get("answered") and (result.get("recognised_item") or result.get("clear"))):
-        return None
-    return await answer_from_knowledge(dispatcher, tracker, text)
+    return await answer_from_knowledge(dispatcher, tracker, text, result=result)
 
 
 class ActionHandoff(Action):
