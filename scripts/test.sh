@@ -35,8 +35,8 @@ scope_run lint-imports --no-cache
 
 # The two database passes are independent processes (own temp dirs, own database): run them side by side
 # on the two cores, SQLite's output kept in a file and shown when it ends. Tests marked one_pass run in one of
-# them only (tests/conftest.py): the browser walks and the scripts' own tests on SQLite, the OpenAPI fuzzing and
-# the 10,000-case exchange on MariaDB.
+# them only (tests/conftest.py): most browser walks and the scripts' own tests on SQLite; the OpenAPI fuzzing, the
+# 10,000-case exchange and the security and clerk walks on MariaDB (so that the two passes end together).
 MARIADB_URL="$(TONGBAN_MARIADB_BINLOG=1 bash scripts/mariadb.sh start | tail -1)"  # a binary log: the restore drill
 # One Redis, a database number per pass, so that the two passes' queues and rate counts stay apart.
 REDIS_URL="$(bash scripts/redis.sh start | tail -1)"

@@ -18,7 +18,7 @@ from tests.projects import conftest as project_fixtures
 from tests.projects.conftest import FACTORY_INFO, Filing
 from tests.world import World
 
-pytestmark = [pytest.mark.slow, pytest.mark.one_pass("sqlite")]  # Chromium on the served app
+pytestmark = [pytest.mark.slow, pytest.mark.one_pass("mariadb")]  # Chromium; MariaDB: the passes balance
 
 filing = project_fixtures.filing  # the seed departments and rule set, and a project guide
 FILE_NAMES = "code, .file-name"

@@ -21,7 +21,7 @@ from tests.channels.test_handoff import handoff
 from tests.conftest import serve_app
 from tests.world import World
 
-pytestmark = [pytest.mark.slow, pytest.mark.one_pass("sqlite")]  # Chromium on the served app
+pytestmark = [pytest.mark.slow, pytest.mark.one_pass("mariadb")]  # Chromium; MariaDB: the passes balance
 
 AUTHENTICATOR_APPS = ("Microsoft", "Authenticator", "Google")
 """The names of authenticator apps the second login step suggests (brand names, shown as they are spelled)."""
