@@ -1,12 +1,13 @@
 """Demo data for data exchange: the provincial platform's log for the latest cases (most confirmed and reconciled, a
 few refused, retrying or waiting), approvals from the city's platform (one used, two quarantined with their reasons),
-and yesterday's reconciliation with one difference — so every state of the admin pages shows.
+and the reconciliation of the latest business day before today with one difference — so every state of the admin
+pages shows.
 
 Runs once: when the exchange log has rows it does nothing. Records are made by the same staging and inbound code the
 real exchange uses; only their delivery outcome is written directly (no platform is reachable in a demo).
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -15,13 +16,27 @@ from core.cases.models import Case
 from core.clock import now, today
 from core.exchange import inbound, reconcile
 from core.exchange.adapters import gov_service
-from core.exchange.enums import Direction, Status
+from core.exchange.enums import DELIVERED, Direction, Status
 from core.exchange.models import ExchangeRecord
 from core.exchange.outbound import stage
 
 CASES = 60
 REFUSAL = "对方平台拒收：字段 BJYY 缺少办结理由"
 BUSY = "对方平台暂时无法处理（HTTP 503）"
+
+
+def _reconciled_day(db: Session) -> date:
+    """The day the demo's reconciliation is of: the latest day before today with delivered records (yesterday on a
+    working day; after a weekend or a holiday, the last day with cases — yesterday may have none at all)."""
+    latest = db.scalar(
+        select(func.max(ExchangeRecord.business_day)).where(
+            ExchangeRecord.counterpart == "gov_service",
+            ExchangeRecord.direction == Direction.OUT,
+            ExchangeRecord.status.in_([s.value for s in DELIVERED]),
+            ExchangeRecord.business_day < today(),
+        )
+    )
+    return latest or today() - timedelta(days=1)
 
 
 def seed(db: Session) -> int:
@@ -47,14 +62,14 @@ def seed(db: Session) -> int:
             row.status, row.receipt = Status.CONFIRMED, f"SZW{row.id:08d}"
             row.sent_at = row.confirmed_at = moment
     db.flush()
-    yesterday = today() - timedelta(days=1)
-    mine = reconcile.ours(db, "gov_service", yesterday)
+    day = _reconciled_day(db)
+    mine = reconcile.ours(db, "gov_service", day)
     theirs = {kind: {**reconcile.summary(ids), "records": dict(ids)} for kind, ids in mine.items()}
     if "case" in theirs and theirs["case"]["records"]:
         lost = sorted(theirs["case"]["records"])[0]
         del theirs["case"]["records"][lost]
         theirs["case"] |= reconcile.summary(theirs["case"]["records"])
-    reconcile.compare(db, "gov_service", yesterday, theirs)
+    reconcile.compare(db, "gov_service", day, theirs)
     inbound.receive(
         db,
         "investment",
