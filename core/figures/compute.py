@@ -8,6 +8,7 @@ ratings on the day they were given, good at 满意 and above, bad at 不满意 a
 """
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -21,14 +22,16 @@ from core.cases.models import Case
 from core.clock import now
 from core.evaluation.enums import ANSWERED, BAD_LEVELS, PENDING
 from core.evaluation.models import Evaluation
-from core.figures.models import FigureDay, FigureFollowUp, FigureMonth, FigureOpen, FigurePush
+from core.figures.models import FigureDay, FigureFollowUp, FigureMonth, FigureOpen, FigurePush, FigureWindow
 from core.supervision.models import SupervisionEscalation, SupervisionPush
 
 COUNTS = ("registered", "accepted", "concluded", "on_time", "overdue", "rating_good", "rating_bad")
+WINDOW_COUNTS = ("registered", "accepted", "concluded")
 OPEN = (CaseStatus.PROCESSING, CaseStatus.SUPPLEMENTING, CaseStatus.SUSPENDED)
 GOOD_LEVELS = frozenset({4, 5})
 
 Key = tuple[date, int, int]
+WindowKey = tuple[date, int, str]
 
 
 def as_date(value: Any) -> date:
@@ -62,34 +65,47 @@ def _between(column: Any, first: date, last: date) -> list[ColumnElement[bool]]:
 
 def _grouped(
     db: Session, column: InstrumentedAttribute[Any], first: date, last: date, *extra: ColumnElement[bool]
-) -> list[tuple[Key, int, int]]:
-    """(day, department, item) → count of cases whose ``column`` falls on that day, and how many of them were late."""
+) -> list[tuple[Key, str | None, int, int]]:
+    """(day, department, item) and window → count of cases whose ``column`` falls on that day, and how many of them
+    were late. One query gives both the item counts and the hall's window counts (summed over the other)."""
     day = func.date(column)
     late = func.sum(sql_case((Case.first_overdue_at.is_not(None), 1), else_=0))
-    query = (
-        select(day, Case.department_id, Case.service_item_id, func.count(), late)
-        .where(*_between(column, first, last), *extra)
-        .group_by(day, Case.department_id, Case.service_item_id)
-    )
-    found = [((as_date(d), dept, item), int(n), int(x or 0)) for d, dept, item, n, x in db.execute(query)]
+    grouping = (day, Case.department_id, Case.service_item_id, Case.window)
+    query = select(*grouping, func.count(), late).where(*_between(column, first, last), *extra).group_by(*grouping)
+    found = [
+        ((as_date(d), dept, item), window, int(n), int(x or 0)) for d, dept, item, window, n, x in db.execute(query)
+    ]
     return [row for row in found if first <= row[0][0] <= last]
 
 
-def count_days(db: Session, first: date, last: date) -> dict[Key, dict[str, int]]:
-    """Every count of the days from ``first`` to ``last`` (both included), by day, department and item."""
-    rows: dict[Key, dict[str, int]] = {}
+@dataclass
+class DayCounts:
+    """The counts of a run of days: by day, department and item (FigureDay), and the hall's by day, department and
+    window (FigureWindow; cases without a window, online applications not yet accepted, have none)."""
 
-    def bucket(key: Key) -> dict[str, int]:
-        return rows.setdefault(key, dict.fromkeys(COUNTS, 0))
+    by_item: dict[Key, dict[str, int]] = field(default_factory=dict)
+    by_window: dict[WindowKey, dict[str, int]] = field(default_factory=dict)
 
-    for key, n, _ in _grouped(db, Case.submitted_at, first, last):
-        bucket(key)["registered"] = n
-    for key, n, _ in _grouped(db, Case.accepted_at, first, last):
-        bucket(key)["accepted"] = n
-    for key, n, late in _grouped(db, Case.concluded_at, first, last, Case.status == CaseStatus.CONCLUDED):
-        bucket(key).update(concluded=n, on_time=n - late)
-    for key, n, _ in _grouped(db, Case.first_overdue_at, first, last):
-        bucket(key)["overdue"] = n
+    def add(self, key: Key, window: str | None, name: str, n: int) -> None:
+        counts = self.by_item.setdefault(key, dict.fromkeys(COUNTS, 0))
+        counts[name] += n
+        if window is not None and name in WINDOW_COUNTS:
+            day, department, _ = key
+            self.by_window.setdefault((day, department, window), dict.fromkeys(WINDOW_COUNTS, 0))[name] += n
+
+
+def count_days(db: Session, first: date, last: date) -> DayCounts:
+    """Every count of the days from ``first`` to ``last`` (both included)."""
+    counts = DayCounts()
+    for key, window, n, _ in _grouped(db, Case.submitted_at, first, last):
+        counts.add(key, window, "registered", n)
+    for key, window, n, _ in _grouped(db, Case.accepted_at, first, last):
+        counts.add(key, window, "accepted", n)
+    for key, window, n, late in _grouped(db, Case.concluded_at, first, last, Case.status == CaseStatus.CONCLUDED):
+        counts.add(key, window, "concluded", n)
+        counts.add(key, None, "on_time", n - late)
+    for key, _window, n, _ in _grouped(db, Case.first_overdue_at, first, last):
+        counts.add(key, None, "overdue", n)
     day = func.date(Evaluation.created_at)
     good = func.sum(sql_case((Evaluation.level.in_(GOOD_LEVELS), 1), else_=0))
     bad = func.sum(sql_case((Evaluation.level.in_(BAD_LEVELS), 1), else_=0))
@@ -101,8 +117,9 @@ def count_days(db: Session, first: date, last: date) -> dict[Key, dict[str, int]
     )
     for d, dept, item, g, b in db.execute(ratings):
         if first <= as_date(d) <= last:
-            bucket((as_date(d), dept, item)).update(rating_good=int(g or 0), rating_bad=int(b or 0))
-    return rows
+            counts.add((as_date(d), dept, item), None, "rating_good", int(g or 0))
+            counts.add((as_date(d), dept, item), None, "rating_bad", int(b or 0))
+    return counts
 
 
 def month_of(day: date) -> date:
@@ -110,17 +127,23 @@ def month_of(day: date) -> date:
 
 
 def write_days(db: Session, first: date, last: date) -> int:
-    """Recomputes the days from ``first`` to ``last``; the number of rows written."""
-    rows = count_days(db, first, last)
+    """Recomputes the days from ``first`` to ``last``, by item and by window; the number of item rows written."""
+    counts = count_days(db, first, last)
     db.execute(delete(FigureDay).where(FigureDay.day >= first, FigureDay.day <= last))
-    values = [
-        {"day": d, "department_id": dept, "service_item_id": item, **counts}
-        for (d, dept, item), counts in rows.items()
-        if any(counts.values())
+    db.execute(delete(FigureWindow).where(FigureWindow.day >= first, FigureWindow.day <= last))
+    days = [
+        {"day": d, "department_id": dept, "service_item_id": item, **row}
+        for (d, dept, item), row in counts.by_item.items()
+        if any(row.values())
     ]
-    for start in range(0, len(values), 2000):
-        db.execute(insert(FigureDay), values[start : start + 2000])
-    return len(values)
+    windows = [
+        {"day": d, "department_id": dept, "window": window, **row}
+        for (d, dept, window), row in counts.by_window.items()
+    ]
+    for model, values in ((FigureDay, days), (FigureWindow, windows)):
+        for start in range(0, len(values), 2000):
+            db.execute(insert(model), values[start : start + 2000])
+    return len(days)
 
 
 def write_months(db: Session, months: Iterable[date]) -> None:

@@ -76,7 +76,6 @@ def refresh(db: Session) -> int:
     days = touched_days(db, previous.changed_after) | {today()}
     for first, last in runs(days):
         write_days(db, first, last)
-        by_window.write_days(db, first, last)
     write_months(db, {month_of(d) for d in days})
     write_snapshots(db)
     _record(db, "refresh", started, len(days))
@@ -111,7 +110,6 @@ def rebuild(db: Session, progress: Progress | None = None) -> int:
     for done, month in enumerate(months, start=1):
         last = min((month + timedelta(days=32)).replace(day=1) - timedelta(days=1), end)
         write_days(db, month, last)
-        by_window.write_days(db, month, last)
         write_months(db, [month])
         if progress:
             progress(f"{month:%Y年%m月}", done, len(months))
