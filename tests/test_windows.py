@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.cases.models import Case
+from core.db import get_sessionmaker
 from core.org import service as org_service
 from core.org import windows
 from core.org.models import User
@@ -116,3 +117,25 @@ def test_the_api_gives_a_staff_account_a_window_and_refuses_a_wrong_one_in_chine
     error = api_error(client.patch(f"/api/v1/users/{leader}", json={"window": "A12"}, headers=admin), 422)
     assert "请先选择所属部门" in error["message"]
     api_error(client.patch(f"/api/v1/users/{user_id}", json={"window": "B01"}, headers=world.auth("clerk_a")), 403)
+
+
+def test_a_departments_new_window_list_must_still_hold_its_staffs_windows(
+    client: TestClient, world: World, db: Session
+) -> None:
+    seat(db, world, "A13")
+    seat(db, world, "A14", who="officer_a")
+    admin = world.auth("admin")
+    department = {"code": world.dept_a.code, "name": world.dept_a.name, "short_name": world.dept_a.short_name}
+    url = f"/api/v1/departments/{world.dept_a.id}"
+
+    error = api_error(client.put(url, json={**department, "windows": "A12-A13"}, headers=admin), 422)
+    assert "不在新的窗口列表中" in error["message"] and "（A14）" in error["message"]
+    assert world.users["officer_a"].name in error["message"] and error["field"] == "windows"
+    db.rollback()
+    assert db.get(type(world.dept_a), world.dept_a.id).windows == "A12-A14"  # nothing saved
+
+    widened = client.put(url, json={**department, "windows": "A012-A016"}, headers=admin)
+    assert widened.status_code == 200, widened.text
+    with get_sessionmaker()() as fresh:
+        seated = {u.username: u.window for u in fresh.scalars(select(User).where(User.window.is_not(None)))}
+    assert seated == {"clerk_a": "A013", "officer_a": "A014"}  # as the new sign spells them

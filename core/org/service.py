@@ -389,10 +389,34 @@ def save_department(*, db: Session, department: Department | None, values: dict[
     if department is None:
         department = Department()
         db.add(department)
+    elif "windows" in values:
+        _recheck_staff_windows(db, department, str(values["windows"] or "").strip())
     for key, raw in values.items():
         setattr(department, key, raw.strip() if isinstance(raw, str) else raw)
     db.flush()
     return department
+
+
+def _recheck_staff_windows(db: Session, department: Department, text: str) -> None:
+    """A department's new window list must still hold its staff's windows (the hall board would otherwise show
+    windows the department no longer has): refused, naming who sits where, before anything changes; a window the
+    new list spells differently ("A1" against "A01-A06") is respelled."""
+    staff = db.scalars(
+        select(User).where(User.department_id == department.id, User.window.is_not(None)).order_by(User.id)
+    ).all()
+    respelled, outside = {}, []
+    for user in staff:
+        try:
+            respelled[user] = windows.in_department(user.window or "", department, text)
+        except ValidationFailed:
+            outside.append(f"{user.name}（{user.window}）")
+    if outside:
+        raise ValidationFailed(
+            f"以下工作人员的窗口号不在新的窗口列表中：{'、'.join(outside)}，请先在用户管理中调整其窗口号，或把这些窗口写入列表",
+            field="windows",
+        )
+    for user, window in respelled.items():
+        user.window = window
 
 
 def update_role(*, db: Session, role: Role, permissions: list[str], data_scope: str) -> Role:

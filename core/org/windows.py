@@ -75,10 +75,12 @@ def normalised(value: str | None) -> str | None:
     return value
 
 
-def in_department(window: str, department: Department) -> str:
-    """The window as the department's sign spells it; refused when the sign lists windows and this is none of them
-    (a sign that lists none, or cannot be read, accepts any well-formed window as typed)."""
-    found = runs(department.windows or "")
+def in_department(window: str, department: Department, sign: str | None = None) -> str:
+    """The window as the department's sign (``sign``, or the department's own) spells it; refused when the sign
+    lists windows and this is none of them (a sign that lists none, or cannot be read, accepts any well-formed
+    window as typed)."""
+    sign = (department.windows or "") if sign is None else sign
+    found = runs(sign)
     if found is None:
         return window
     match = re.fullmatch(r"([A-Z]*)(\d+)", window)
@@ -88,7 +90,7 @@ def in_department(window: str, department: Department) -> str:
             if run.prefix == prefix and run.first <= number <= run.last:
                 return run.name(number)
     name = department.short_name or department.name
-    raise ValidationFailed(f"窗口号“{window}”不是{name}的窗口（{department.windows}），请核对", field="window")
+    raise ValidationFailed(f"窗口号“{window}”不是{name}的窗口（{sign}），请核对", field="window")
 
 
 def checked(value: str | None, *, is_staff: bool, department: Department | None) -> str | None:
