@@ -345,6 +345,10 @@ _NO_ANYWHERE = re.compile(
 _YES_ANYWHERE = re.compile(r"需要|要|涉及|设置|会|建|排放|占用|挖|砍|移植|列入|改变|(?<!没)有")
 
 
+_ASKS_BACK = re.compile(r"咋办|怎么办|咋弄|怎么弄|怎么处理|是不是|要不要|用不用|需不需要|算不算|[吗么嘛][？?]?$")
+"""A question asked back (“要砍树咋办”, “是不是不用办”) is no answer: the question is explained instead."""
+
+
 class UnknownAnswer(ParseError):
     """The user said they don't know: explain the question instead of re-asking bluntly."""
 
@@ -358,7 +362,7 @@ def parse_yes_no(text: Optional[str]) -> bool:
     t = normalize(text).lower()
     if not t:
         raise ParseError("请回复“是”或“否”。")
-    if any(w in t for w in _UNKNOWN) or _UNKNOWN_RE.search(t):
+    if any(w in t for w in _UNKNOWN) or _UNKNOWN_RE.search(t) or _ASKS_BACK.search(t):
         raise UnknownAnswer("没关系，我来解释一下。")
     if re.fullmatch(r"[\s，,。.!！]*(没问题|没错)[\s，,。.!！的]*", t):
         return True

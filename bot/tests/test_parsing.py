@@ -157,6 +157,13 @@ def test_yes_no_unknown(text: str) -> None:
         parse_yes_no(text)
 
 
+@pytest.mark.parametrize("text", ["要砍几棵树咋办", "地下室是不是不用办人防", "排污要不要另外申请", "有地下室怎么办", "用电算吗"])
+def test_a_question_asked_back_is_no_answer(text: str) -> None:
+    """Asked back instead of answered: neither yes (“…咋办”) nor no (“…是不是不用办”); the question is explained."""
+    with pytest.raises(UnknownAnswer):
+        parse_yes_no(text)
+
+
 @pytest.mark.parametrize("text", ["五千万", "苏州恒创科技有限公司", "开发区科技大道88号"])
 def test_yes_no_unclear(text: str) -> None:
     with pytest.raises(ParseError):
