@@ -4,6 +4,9 @@ Each document has weighted fields (an FAQ's question counts more than its answer
 BM25 (k1 = 1.2, b = 0.75) over field-weighted term frequencies; bigram terms weigh less than words;
 query words that are glossary synonyms also search for their canonical term. ``confidence`` divides a
 score by the best score the query's words could reach, so one threshold works for short and long queries.
+The hand-tuned factors of knowledge/search/ranking.py order all documents; a search over all kinds then has its
+first ``rerank.POOL`` candidates reordered by the learned re-ranker (knowledge/search/rerank.py), whose
+probabilities become the hits' scores and whose log-odds lead decides whether the first is clearly ahead.
 """
 
 import functools
@@ -43,7 +46,8 @@ KIND_PRIOR = {"faq": 1.0, "law": 0.95, "policy": 0.8, "glossary": 0.6, "item": 0
 KIND_PRIOR_DEFINITION = {"faq": 1.0, "law": 0.9, "policy": 0.8, "glossary": 1.2, "item": 0.5}
 KIND_PRIOR_LAW = {"faq": 0.85, "law": 1.25, "policy": 0.8, "glossary": 0.5, "item": 0.6}
 CLEAR_RATIO = 0.8
-"""The top hit is clearly ahead when the second scores below this share of it."""
+"""Without the learned re-ranker (a search of some kinds only, or no weights), the top hit is clearly ahead when
+the second scores below this share of it."""
 RULE_CUES = ("吗", "能不能", "可不可以", "要不要", "必须", "谁", "为准", "有效", "随便", "算不算", "行不行", "不")
 """A yes/no question about a rule that asks about no aspect of a procedure (materials, time…) is often answered
 by an article: such questions get KIND_PRIOR_RULE."""
