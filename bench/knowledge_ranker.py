@@ -91,6 +91,7 @@ def collect() -> tuple[Groups, Groups]:
     from core.seed import demo
     from knowledge.plugin import seed
     from knowledge.search import rerank, service
+    from knowledge.search.engine import Hit
     from knowledge.search.evaluation import load, target_of
 
     upgrade()
@@ -110,7 +111,9 @@ def collect() -> tuple[Groups, Groups]:
         groups = Groups(name, [], 0)
         for question in questions:
             flags, candidates = index.candidates(question.q)
-            right = np.array([target_of_candidate(target_of, c) in question.targets for c in candidates], dtype=bool)
+            right = np.array(
+                [target_of(Hit(c.document, 0.0, 0.0, "")) in question.targets for c in candidates], dtype=bool
+            )
             if not right.any():
                 groups.unreachable += 1
                 continue
@@ -122,12 +125,6 @@ def collect() -> tuple[Groups, Groups]:
         )
         out.append(groups)
     return out[0], out[1]
-
-
-def target_of_candidate(target_of, candidate) -> str:  # type: ignore[no-untyped-def]
-    from knowledge.search.engine import Hit
-
-    return str(target_of(Hit(candidate.document, 0.0, 0.0, "")))
 
 
 def fit(groups: list[Group], columns: list[int], l2: float, anchor: float, steps: int = 400) -> tuple[np.ndarray, ...]:

@@ -301,6 +301,8 @@ class Index:
         """The engine's best ``pool`` candidates for a query with the re-ranker's signals, in the engine's order
         (bench/knowledge_ranker.py learns from them)."""
         recognised = self.recogniser.recognise(query) if len(self.recogniser) else None
+        if not self._entries:
+            return rerank.question_flags(query, asked_facets=facets(query), recognised=False, wants_guide=False), []
         scored = self._scored(query, recognised, None)
         candidates = np.flatnonzero(scored.scores > 0)
         ranked = sorted(candidates.tolist(), key=lambda slot: (-scored.scores[slot], slot))[:pool]
