@@ -4,8 +4,12 @@ Each document has weighted fields (an FAQ's question counts more than its answer
 BM25 (k1 = 1.2, b = 0.75) over field-weighted term frequencies; bigram terms weigh less than words;
 query words that are glossary synonyms also search for their canonical term. ``confidence`` divides a
 score by the best score the query's words could reach, so one threshold works for short and long queries.
+The hand-tuned factors of knowledge/search/ranking.py order all documents; a search over all kinds then has its
+first ``rerank.POOL`` candidates reordered by the learned re-ranker (knowledge/search/rerank.py), whose
+probabilities become the hits' scores and whose log-odds lead decides whether the first is clearly ahead.
 """
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -13,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.search import ranking, tokens
+from knowledge.search import ranking, rerank, tokens
 from knowledge.search.colloquial import COLLOQUIAL
 from knowledge.search.facets import FACETS, facets
 from knowledge.search.ranking import LAW_CUES
@@ -42,7 +46,8 @@ KIND_PRIOR = {"faq": 1.0, "law": 0.95, "policy": 0.8, "glossary": 0.6, "item": 0
 KIND_PRIOR_DEFINITION = {"faq": 1.0, "law": 0.9, "policy": 0.8, "glossary": 1.2, "item": 0.5}
 KIND_PRIOR_LAW = {"faq": 0.85, "law": 1.25, "policy": 0.8, "glossary": 0.5, "item": 0.6}
 CLEAR_RATIO = 0.8
-"""The top hit is clearly ahead when the second scores below this share of it."""
+"""Without the learned re-ranker (a search of some kinds only, or no weights), the top hit is clearly ahead when
+the second scores below this share of it."""
 RULE_CUES = ("吗", "能不能", "可不可以", "要不要", "必须", "谁", "为准", "有效", "随便", "算不算", "行不行", "不")
 """A yes/no question about a rule that asks about no aspect of a procedure (materials, time…) is often answered
 by an article: such questions get KIND_PRIOR_RULE."""
@@ -60,6 +65,23 @@ DEFINITION_CUES = (
     "怎么理解",
     "指的是",
 )
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """A query's scores over all slots and what the re-ranker reads besides them."""
+
+    scores: np.ndarray
+    kind_codes: np.ndarray
+    raw: np.ndarray
+    bm25: np.ndarray
+    ideal: float
+    weights: dict[str, float]
+    words: dict[str, float]
+    """The query's words (no bigrams, no generic words) and their weight times idf."""
+    guide: list[int]
+    recognised: Recognised | None
+    asked_facets: frozenset[str]
 
 
 @dataclass
@@ -100,6 +122,8 @@ class Index:
         self._law_ties: defaultdict[int, set[int]] = defaultdict(set)
         self.recogniser = Recogniser()
         self._aspect_cache: frozenset[str] | None = None
+        self._title_words: dict[int, frozenset[str]] = {}
+        self.ranker: tuple[rerank.Model, float] | None = _default_ranker()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -161,6 +185,7 @@ class Index:
         self._total_length -= entry.length
         self._arrays.clear()
         self._slots[entry.slot] = None
+        self._title_words.pop(entry.slot, None)
         self._kinds[entry.slot] = REMOVED
         self._laws[entry.slot] = self._successors[entry.slot] = self._aspects[entry.slot] = 0
         self._articles[entry.slot] = ""
@@ -224,6 +249,76 @@ class Index:
         recognised = self.recogniser.recognise(query) if len(self.recogniser) else None
         if not self._entries:
             return Found([], recognised, False)
+        scored = self._scored(query, recognised, kinds)
+        scores, kind_codes = scored.scores, scored.kind_codes
+        learned = self.ranker if not kinds else None
+        pool = max(limit, rerank.POOL) if learned is not None else limit
+        candidates = np.flatnonzero(scores > 0)
+        if candidates.size > pool:
+            top = candidates[np.argpartition(-scores[candidates], pool - 1)[:pool]]
+        else:
+            top = candidates
+        ranked = sorted(top.tolist(), key=lambda slot: (-scores[slot], slot))
+        logits: dict[int, float] = {}
+        if learned is not None and ranked:
+            model = learned[0]
+            values = model.scores(rerank.features(*self._candidates(query, scored, ranked)))
+            logits = dict(zip(ranked, values.tolist(), strict=True))
+            ranked = sorted(ranked, key=lambda slot: -logits[slot])[:limit]
+        if not kinds and ranked and not logits:  # the re-ranker learned the mix of kinds itself
+            ranked = self._diversified(ranked, scores, kind_codes, limit)
+        ranked = self._in_force_first(ranked, scores, limit)
+        marks = [t for t in scored.weights if not t.startswith(tokens.BIGRAM_PREFIX)]
+        tied = self._ties.get(recognised.item_id, set()) if recognised else set()
+        shown = self._shown_scores(ranked, scores, logits)
+        hits = []
+        for slot in ranked:
+            entry = self._slots[slot]
+            assert entry is not None
+            elsewhere = recognised is not None and self._owned[slot] and slot not in tied
+            confidence = ranking.confidence(
+                float(scored.raw[slot]), scored.ideal, tied=slot in tied, elsewhere=elsewhere
+            )
+            if slot in scored.guide and recognised is not None and recognised.exact:
+                confidence = max(confidence, ranking.GUIDE_CONFIDENCE)
+            hits.append(
+                Hit(
+                    document=entry.document,
+                    score=round(shown[slot], 4),
+                    confidence=round(confidence, 4),
+                    snippet=snippet(entry.document.snippet_source, marks),
+                )
+            )
+        if logits and learned is not None:
+            first, second = (logits.get(s, -math.inf) for s in [*ranked, -1][:2])
+            clear = bool(ranked) and first - second >= learned[1]
+        else:
+            runner_up = float(scores[ranked[1]]) if len(ranked) > 1 else 0.0
+            clear = bool(ranked) and runner_up < CLEAR_RATIO * float(scores[ranked[0]])
+        return Found(hits, recognised, clear, ranking.focused(query, recognised is not None))
+
+    def candidates(self, query: str, pool: int = rerank.POOL) -> tuple[rerank.Question, list[rerank.Candidate]]:
+        """The engine's best ``pool`` candidates for a query with the re-ranker's signals, in the engine's order
+        (bench/knowledge_ranker.py learns from them)."""
+        recognised = self.recogniser.recognise(query) if len(self.recogniser) else None
+        if not self._entries:
+            return rerank.question_flags(query, asked_facets=facets(query), recognised=False, wants_guide=False), []
+        scored = self._scored(query, recognised, None)
+        candidates = np.flatnonzero(scored.scores > 0)
+        ranked = sorted(candidates.tolist(), key=lambda slot: (-scored.scores[slot], slot))[:pool]
+        return self._candidates(query, scored, ranked)
+
+    def _shown_scores(self, ranked: list[int], scores: np.ndarray, logits: dict[int, float]) -> dict[int, float]:
+        """A hit's score: the re-ranker's probability among the candidates when it ranked them, else the engine's."""
+        if not logits:
+            return {slot: float(scores[slot]) for slot in ranked}
+        probabilities = rerank.softmax(np.asarray(list(logits.values())))
+        by_slot = dict(zip(logits, probabilities.tolist(), strict=True))
+        return {slot: by_slot.get(slot, 0.0) for slot in ranked}
+
+    def _scored(self, query: str, recognised: Recognised | None, kinds: set[str] | None) -> "_Scored":
+        """Every document's score for a query: BM25 over the query's weighted terms, times the facet, kind and
+        ranking factors, with the named item's guide put first when it is what the question asks for."""
         weights = self.query_terms(query)
         if recognised is not None:
             named = tokens.normalize(recognised.matched)
@@ -236,11 +331,13 @@ class Index:
         aspect = np.zeros(len(self._slots), dtype=np.float64)
         aspect_words = self._aspect_words()
         ideal = 0.0
+        words: dict[str, float] = {}
         for term, weight in weights.items():
             idf = self._idf(term)
             vague = ranking.is_generic(term.removeprefix(tokens.BIGRAM_PREFIX))
             if not term.startswith(tokens.BIGRAM_PREFIX) and not vague:
                 ideal += weight * idf * (K1 + 1)
+                words[term] = weight * idf
             if term in self._postings:
                 slots, normalised = self._compiled_term(term, average)
                 scores[slots] += weight * idf * normalised
@@ -248,9 +345,11 @@ class Index:
                     generic[slots] += weight * idf * normalised
                 if term.removeprefix(tokens.BIGRAM_PREFIX) in aspect_words:
                     aspect[slots] += weight * idf * normalised
+        bm25 = scores.copy()
         kind_codes = self._array("_kinds", np.int64)
         scores *= self._array("_standing", np.float64)
-        asked = _facet_bits(facets(query))
+        asked_facets = facets(query)
+        asked = _facet_bits(asked_facets)
         answered = self._array("_facets", np.int64)
         if asked:
             # an FAQ about the asked aspect of something the question does not mention (排水许可证有效期多久 for
@@ -277,36 +376,58 @@ class Index:
         factors, guide = self._factors(query, recognised, kind_codes)
         scores *= factors
         guide = self._guide_first(query, recognised, scores, kind_codes, guide)
-        candidates = np.flatnonzero(scores > 0)
-        if candidates.size > limit:
-            top = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]]
-        else:
-            top = candidates
-        ranked = sorted(top.tolist(), key=lambda slot: (-scores[slot], slot))
-        if not kinds and ranked:
-            ranked = self._diversified(ranked, scores, kind_codes, limit)
-        ranked = self._in_force_first(ranked, scores, limit)
-        marks = [t for t in weights if not t.startswith(tokens.BIGRAM_PREFIX)]
+        return _Scored(scores, kind_codes, raw, bm25, ideal, weights, words, guide, recognised, asked_facets)
+
+    def _candidates(
+        self, query: str, scored: "_Scored", ranked: list[int]
+    ) -> tuple[rerank.Question, list[rerank.Candidate]]:
+        """The re-ranker's signals for the candidates ``ranked`` (knowledge/search/rerank.py)."""
+        recognised = scored.recognised
         tied = self._ties.get(recognised.item_id, set()) if recognised else set()
-        hits = []
+        law_tied = self._law_ties.get(recognised.item_id, set()) if recognised else set()
+        asked = _facet_bits(scored.asked_facets)
+        wanted = ranking.aspect_bits(ranking.asks(query) - ({"procedure"} if recognised is None else set()))
+        named = ranking.article_numbers(query)
+        total = sum(scored.words.values()) or 1.0
+        pairs = {t: w * self._idf(t) for t, w in scored.weights.items() if t.startswith(tokens.BIGRAM_PREFIX)}
+        pairs_total = sum(pairs.values()) or 1.0
+        out = []
         for slot in ranked:
             entry = self._slots[slot]
             assert entry is not None
-            elsewhere = recognised is not None and self._owned[slot] and slot not in tied
-            confidence = ranking.confidence(float(raw[slot]), ideal, tied=slot in tied, elsewhere=elsewhere)
-            if slot in guide and recognised is not None and recognised.exact:
-                confidence = max(confidence, ranking.GUIDE_CONFIDENCE)
-            hits.append(
-                Hit(
+            title = self._title_words.get(slot)
+            if title is None:
+                text = entry.document.title
+                title = self._title_words[slot] = frozenset([*tokens.words(text), *tokens.bigrams(text)])
+            answered, answers = self._facets[slot], self._aspects[slot]
+            out.append(
+                rerank.Candidate(
                     document=entry.document,
-                    score=round(float(scores[slot]), 4),
-                    confidence=round(confidence, 4),
-                    snippet=snippet(entry.document.snippet_source, marks),
+                    score=float(scored.scores[slot]),
+                    bm25=float(scored.bm25[slot]),
+                    confidence=float(scored.raw[slot]) / scored.ideal if scored.ideal > 0 else 0.0,
+                    title_cover=sum(w for t, w in scored.words.items() if t in title) / total,
+                    matched=sum(w for t, w in scored.words.items() if t in entry.tf) / total,
+                    tied=slot in tied,
+                    law_tied=slot in law_tied,
+                    elsewhere=recognised is not None and self._owned[slot] and slot not in tied,
+                    guide=slot in scored.guide,
+                    facet_match=bool(asked and answered & asked),
+                    facet_mismatch=bool(asked and answered and not answered & asked),
+                    aspect_match=bool(wanted and answers & wanted),
+                    aspect_mismatch=bool(wanted and answers and not answers & wanted),
+                    article_named=bool(named) and self._articles[slot] in named,
+                    bigrams_matched=sum(w for t, w in pairs.items() if t in entry.tf) / pairs_total,
+                    title_bigrams=sum(w for t, w in pairs.items() if t in title) / pairs_total,
                 )
             )
-        second = float(scores[ranked[1]]) if len(ranked) > 1 else 0.0
-        clear = bool(ranked) and second < CLEAR_RATIO * float(scores[ranked[0]])
-        return Found(hits, recognised, clear, ranking.focused(query, recognised is not None))
+        question = rerank.question_flags(
+            query,
+            asked_facets=scored.asked_facets,
+            recognised=recognised is not None,
+            wants_guide=ranking.wants_guide(query, scored.asked_facets),
+        )
+        return question, out
 
     def _factors(
         self, query: str, recognised: Recognised | None, kind_codes: np.ndarray
@@ -459,3 +580,9 @@ _FACET_BITS = {name: 1 << n for n, name in enumerate(FACETS)}
 
 def _facet_bits(names: frozenset[str]) -> int:
     return sum(_FACET_BITS[name] for name in names if name in _FACET_BITS)
+
+
+@functools.cache
+def _default_ranker() -> tuple[rerank.Model, float] | None:
+    """The learned re-ranker of knowledge/search/ranker_weights.json, read once per process."""
+    return rerank.load()
