@@ -20,6 +20,10 @@ tongban seed --if-empty
 
 say "智能客服机器人（Rasa：首次运行需安装约 2 分钟、训练约 1.5 分钟；之后复用）"
 export TONGBAN_PORT="$PORT"
+# Rasa moved to another port (TONGBAN_RASA_PORT): the app talks to it there (unless told otherwise)
+if [ -n "${TONGBAN_RASA_PORT:-}" ] && [ -z "${TONGBAN_RASA_URL:-}" ]; then
+  export TONGBAN_RASA_URL="http://127.0.0.1:$TONGBAN_RASA_PORT/webhooks/rest/webhook"
+fi
 TONGBAN_BOT_TOKEN="$(tongban issue-token bot --name action-server --hours 24)"
 export TONGBAN_BOT_TOKEN
 bash scripts/bot.sh setup
