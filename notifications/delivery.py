@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -252,10 +253,13 @@ def due(*, limit: int = SWEEP_BATCH) -> list[int]:
         ids = list(db.scalars(query))
         until = queued_until(moment)
         if ids and until is not None:
+            # found by primary key only, the status checked per row: a status condition in the WHERE lets MariaDB
+            # scan the status index and lock rows that senders are claiming (the exchange outbox deadlocked so)
+            still_new = sql_case((Notification.status == Status.CREATED, until), else_=Notification.locked_until)
             db.execute(
                 update(Notification)
-                .where(Notification.id.in_(ids), Notification.status == Status.CREATED)
-                .values(locked_until=until)
+                .where(Notification.id.in_(ids))
+                .values(locked_until=still_new)
                 .execution_options(synchronize_session=False)
             )
         return ids
