@@ -8,6 +8,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from core.deps import DB, CurrentUser, ReadDB
+from core.edge_cache import allow_shared
 from core.errors import NotFound, ValidationFailed
 from core.org import service as org_service
 from core.org.permissions import Permission
@@ -33,6 +34,8 @@ def search(
     answered = search_service.is_answered(found.hits, focused=found.focused)
     text = search_service.clean_query(q)
     search_service.note_unanswered(found.hits, text, channel=channel, client=client_ip(request), focused=found.focused)
+    if answered:  # an unanswered question is recorded at every asking: nginx must pass each one on
+        allow_shared(request)
     return SearchOut.from_found(text, found, answered=answered)
 
 

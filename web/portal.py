@@ -42,7 +42,7 @@ PUBLICITY_PAGE_SIZE = 20
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, db: DB, user: WebUser) -> HTMLResponse:
     """The portal's front page."""
-    return render(request, "portal/home.html", {"categories": item_service.CATEGORIES})
+    return render(request, "portal/home.html", {"categories": item_service.CATEGORIES}, shared=True)
 
 
 # ---------------------------------------------------------------- guides
@@ -74,6 +74,7 @@ def guides(
             "category": category or "",
             "department_id": department,
         },
+        shared=True,
     )
 
 
@@ -102,7 +103,7 @@ def guide(item_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse
         "kind_labels": item_templates.KIND_LABELS,
         "previewable": {t.id for served in templates.values() for t in served if item_templates.has_preview(t)},
     }
-    return render(request, "portal/guide.html", context)
+    return render(request, "portal/guide.html", context, shared=True)
 
 
 # ---------------------------------------------------------------- login, logout, registration
@@ -248,4 +249,4 @@ def publicity(
         page=page_number(page),
         page_size=PUBLICITY_PAGE_SIZE,
     )
-    return render(request, "portal/publicity.html", context)
+    return render(request, "portal/publicity.html", context, shared=True)

@@ -54,6 +54,7 @@ def home(request: Request, db: ReadDB, user: WebUser, kind: str | None = None) -
         request,
         "knowledge/home.html",
         {"tabs": SEARCH_TABS, "kind": kind if kind in SEARCH_TABS else "all", "q": "", "browse": BROWSE},
+        shared=True,
     )
 
 
@@ -83,7 +84,8 @@ def search(
         "standing": LEGAL_STATUSES,
         "recognised": found.recognised,
     }
-    return render(request, "knowledge/search.html", context)
+    # An unanswered question is recorded for the curators at every asking: only an answered one may be cached.
+    return render(request, "knowledge/search.html", context, shared=answered)
 
 
 # ---------------------------------------------------------------- FAQs
@@ -111,7 +113,7 @@ def faqs(request: Request, db: ReadDB, user: WebUser, service_item_id: str | Non
         "items": [(i, names[i]) for i in items],
         "service_item_id": item_id,
     }
-    return render(request, "knowledge/faqs.html", context)
+    return render(request, "knowledge/faqs.html", context, shared=True)
 
 
 @router.get("/faqs/{faq_id}", response_class=HTMLResponse)
@@ -121,7 +123,7 @@ def faq(faq_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLRespons
     item = db.get(ServiceItem, row.service_item_id) if row.service_item_id else None
     others = knowledge_service.list_related_faqs(db=db, faq=row) if item is not None else []
     shown = item if item is not None and item.is_published else None
-    return render(request, "knowledge/faq.html", {"faq": row, "item": shown, "others": others})
+    return render(request, "knowledge/faq.html", {"faq": row, "item": shown, "others": others}, shared=True)
 
 
 # ---------------------------------------------------------------- laws
@@ -135,7 +137,7 @@ def laws(request: Request, db: ReadDB, user: WebUser, category: str | None = Non
     if category:
         rows = [r for r in rows if r.category == category]
     context = {"laws": rows, "categories": categories, "category": category or "", "standing": LEGAL_STATUSES}
-    return render(request, "knowledge/laws.html", context)
+    return render(request, "knowledge/laws.html", context, shared=True)
 
 
 @router.get("/laws/{law_id}", response_class=HTMLResponse)
@@ -149,7 +151,7 @@ def law(law_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLRespons
         "replacement": knowledge_service.replacement_of(db=db, law=row),
         "replaced": knowledge_service.list_replaced(db=db, law=row),
     }
-    return render(request, "knowledge/law.html", context)
+    return render(request, "knowledge/law.html", context, shared=True)
 
 
 # ---------------------------------------------------------------- policies
@@ -174,7 +176,7 @@ def policies(
         "category": category or "",
         "group": group or "",
     }
-    return render(request, "knowledge/policies.html", context)
+    return render(request, "knowledge/policies.html", context, shared=True)
 
 
 @router.get("/policies/{policy_id}", response_class=HTMLResponse)
@@ -188,7 +190,7 @@ def policy(policy_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLR
         "key_points": [str(p) for p in interpretation.get("key_points", []) or []],
         "qa": [x for x in interpretation.get("qa", []) or [] if isinstance(x, dict)],
     }
-    return render(request, "knowledge/policy.html", context)
+    return render(request, "knowledge/policy.html", context, shared=True)
 
 
 # ---------------------------------------------------------------- glossary, bundles, links
@@ -197,7 +199,7 @@ def policy(policy_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLR
 @router.get("/glossary", response_class=HTMLResponse)
 def glossary(request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """Every published term with its explanation (#term-ID)."""
-    return render(request, "knowledge/glossary.html", {"terms": knowledge_service.list_glossary(db=db)})
+    return render(request, "knowledge/glossary.html", {"terms": knowledge_service.list_glossary(db=db)}, shared=True)
 
 
 @router.get("/bundles", response_class=HTMLResponse)
@@ -212,7 +214,7 @@ def bundles(request: Request, db: ReadDB, user: WebUser, applicant_type: str | N
         for b in rows
     ]
     context = {"bundles": shown, "types": types, "applicant_type": applicant_type or ""}
-    return render(request, "knowledge/bundles.html", context)
+    return render(request, "knowledge/bundles.html", context, shared=True)
 
 
 @router.get("/links", response_class=HTMLResponse)
@@ -220,4 +222,4 @@ def links(request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """Business systems to apply in; internal ones only for staff."""
     staff = user is not None and user.is_staff
     shown = knowledge_service.list_links(db=db, staff=staff)
-    return render(request, "knowledge/links.html", {"links": shown, "staff": staff})
+    return render(request, "knowledge/links.html", {"links": shown, "staff": staff}, shared=True)

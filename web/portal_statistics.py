@@ -87,4 +87,4 @@ def statistics(
         charts=chart_data(departments, months, {d.name: d.short_name for d in choices}),
         export_query=urlencode({k: v for k, v in query if v}),
     )
-    return render(request, "portal/statistics.html", context)
+    return render(request, "portal/statistics.html", context, shared=True)
