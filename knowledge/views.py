@@ -8,7 +8,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from core.deps import DB, CurrentUser, ReadDB
-from core.edge_cache import allow_shared
+from core.edge_cache import SHARED
 from core.errors import NotFound, ValidationFailed
 from core.org import service as org_service
 from core.org.permissions import Permission
@@ -23,7 +23,12 @@ router = APIRouter(prefix="/knowledge", tags=["知识库"])
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
-@router.get("/search", response_model=SearchOut, summary="知识检索（办事指南、咨询问答、法规条文、政策、百科）")
+@router.get(
+    "/search",
+    response_model=SearchOut,
+    summary="知识检索（办事指南、咨询问答、法规条文、政策、百科）",
+    dependencies=[SHARED],
+)
 def search(
     request: Request, db: ReadDB, q: str | None = None, kind: str = "all", limit: int = 5, channel: str = "web"
 ) -> SearchOut:
@@ -34,8 +39,6 @@ def search(
     answered = search_service.is_answered(found.hits, focused=found.focused)
     text = search_service.clean_query(q)
     search_service.note_unanswered(found.hits, text, channel=channel, client=client_ip(request), focused=found.focused)
-    if answered:  # an unanswered question is recorded at every asking: nginx must pass each one on
-        allow_shared(request)
     return SearchOut.from_found(text, found, answered=answered)
 
 

@@ -18,7 +18,6 @@ from starlette.templating import Jinja2Templates
 from core.cases.enums import STATUS_LABELS
 from core.db import get_sessionmaker
 from core.deps import current_user, session_csrf_token, session_user
-from core.edge_cache import allow_shared
 from core.errors import AppError, PermissionDenied, ValidationFailed
 from core.files.service import FileContent
 from core.modules import service as modules
@@ -159,14 +158,8 @@ def flash(request: Request, message: str, kind: str = "ok") -> None:
     request.session.setdefault("flash", []).append([kind, message])
 
 
-def render(
-    request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200, *, shared: bool = False
-) -> HTMLResponse:
-    """Renders a page with the user, CSRF token, flash messages and the centre's name. ``shared``: the page is the
-    same for every anonymous visitor, and nginx may keep it for the next ones (core/edge_cache.py decides, on
-    the finished answer, whether it really may)."""
-    if shared:
-        allow_shared(request)
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+    """Renders a page with the user, CSRF token, flash messages and the centre's name."""
     values: dict[str, Any] = {
         "user": _viewer(request),
         "csrf_token": _LazyCsrfToken(request),

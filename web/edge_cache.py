@@ -4,7 +4,7 @@ middleware that sees the finished response — its status and whether it sets a 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.edge_cache import HEADER, marked_seconds
+from core.edge_cache import HEADER, KEPT_STATUSES, marked_seconds
 from web.security_headers import must_not_be_stored
 
 _READS = ("GET", "HEAD")
@@ -13,7 +13,7 @@ _READS = ("GET", "HEAD")
 def shareable(scope: Scope, status: int, headers: MutableHeaders) -> int:
     """The seconds nginx may keep this answer for every anonymous visitor; 0 when it must not keep it."""
     seconds = marked_seconds(scope.get("state"))
-    if not seconds or scope.get("method") not in _READS or status != 200 or must_not_be_stored(scope):
+    if not seconds or scope.get("method") not in _READS or status not in KEPT_STATUSES or must_not_be_stored(scope):
         return 0
     if "set-cookie" in headers:
         return 0

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.cases import bundles, queries
 from core.deps import DB, ReadDB, ReplicaDB
+from core.edge_cache import SHARED
 from core.errors import AppError, ValidationFailed
 from core.items import service as item_service
 from core.items import templates as item_templates
@@ -39,16 +40,16 @@ router = APIRouter(include_in_schema=False)
 PUBLICITY_PAGE_SIZE = 20
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, dependencies=[SHARED])
 def home(request: Request, db: DB, user: WebUser) -> HTMLResponse:
     """The portal's front page."""
-    return render(request, "portal/home.html", {"categories": item_service.CATEGORIES}, shared=True)
+    return render(request, "portal/home.html", {"categories": item_service.CATEGORIES})
 
 
 # ---------------------------------------------------------------- guides
 
 
-@router.get("/guides", response_class=HTMLResponse)
+@router.get("/guides", response_class=HTMLResponse, dependencies=[SHARED])
 def guides(
     request: Request,
     db: DB,
@@ -74,7 +75,6 @@ def guides(
             "category": category or "",
             "department_id": department,
         },
-        shared=True,
     )
 
 
@@ -91,7 +91,7 @@ def _ranked_by_search(db: Session, items: list[ItemSummary], q: str) -> list[Ite
     return ranked + [i for i in items if words in i.name and i not in ranked]
 
 
-@router.get("/guides/{item_id}", response_class=HTMLResponse)
+@router.get("/guides/{item_id}", response_class=HTMLResponse, dependencies=[SHARED])
 def guide(item_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
     """A whole guide, its elements in the standard order (cached, like the catalogue); each material with its
     blank form and filled sample to download (and preview, for a PDF or an image), read fresh."""
@@ -103,7 +103,7 @@ def guide(item_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse
         "kind_labels": item_templates.KIND_LABELS,
         "previewable": {t.id for served in templates.values() for t in served if item_templates.has_preview(t)},
     }
-    return render(request, "portal/guide.html", context, shared=True)
+    return render(request, "portal/guide.html", context)
 
 
 # ---------------------------------------------------------------- login, logout, registration
@@ -214,7 +214,7 @@ def progress(request: Request, db: ReadDB, form: Form, user: WebUser, on_error: 
     return render(request, "portal/progress_result.html", {"progress": result, "bundle": bundle})
 
 
-@router.get("/publicity", response_class=HTMLResponse)
+@router.get("/publicity", response_class=HTMLResponse, dependencies=[SHARED])
 def publicity(
     request: Request,
     db: ReplicaDB,  # a moment behind the primary is fine for a public list: the replica serves it
@@ -249,4 +249,4 @@ def publicity(
         page=page_number(page),
         page_size=PUBLICITY_PAGE_SIZE,
     )
-    return render(request, "portal/publicity.html", context, shared=True)
+    return render(request, "portal/publicity.html", context)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.deps import ReadDB
+from core.edge_cache import SHARED
 from core.items.models import ServiceItem
 from core.rate_limit import client_ip
 from knowledge import service as knowledge_service
@@ -47,18 +48,17 @@ def _item_names(db: Session) -> dict[int, str]:
 # ---------------------------------------------------------------- search
 
 
-@router.get("", response_class=HTMLResponse)
+@router.get("", response_class=HTMLResponse, dependencies=[SHARED])
 def home(request: Request, db: ReadDB, user: WebUser, kind: str | None = None) -> HTMLResponse:
     """The knowledge base's front page: one search box with kind tabs, and what can be browsed."""
     return render(
         request,
         "knowledge/home.html",
         {"tabs": SEARCH_TABS, "kind": kind if kind in SEARCH_TABS else "all", "q": "", "browse": BROWSE},
-        shared=True,
     )
 
 
-@router.get("/search", response_class=HTMLResponse)
+@router.get("/search", response_class=HTMLResponse, dependencies=[SHARED])
 def search(
     request: Request,
     db: ReadDB,
@@ -84,14 +84,13 @@ def search(
         "standing": LEGAL_STATUSES,
         "recognised": found.recognised,
     }
-    # An unanswered question is recorded for the curators at every asking: only an answered one may be cached.
-    return render(request, "knowledge/search.html", context, shared=answered)
+    return render(request, "knowledge/search.html", context)
 
 
 # ---------------------------------------------------------------- FAQs
 
 
-@router.get("/faqs", response_class=HTMLResponse)
+@router.get("/faqs", response_class=HTMLResponse, dependencies=[SHARED])
 def faqs(request: Request, db: ReadDB, user: WebUser, service_item_id: str | None = None) -> HTMLResponse:
     """Published FAQs grouped by service item, optionally of one item."""
     item_id = to_int(service_item_id, "事项")
@@ -113,23 +112,23 @@ def faqs(request: Request, db: ReadDB, user: WebUser, service_item_id: str | Non
         "items": [(i, names[i]) for i in items],
         "service_item_id": item_id,
     }
-    return render(request, "knowledge/faqs.html", context, shared=True)
+    return render(request, "knowledge/faqs.html", context)
 
 
-@router.get("/faqs/{faq_id}", response_class=HTMLResponse)
+@router.get("/faqs/{faq_id}", response_class=HTMLResponse, dependencies=[SHARED])
 def faq(faq_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """One published FAQ with the guide it belongs to."""
     row = workflow.get_published(db, "faq", faq_id)
     item = db.get(ServiceItem, row.service_item_id) if row.service_item_id else None
     others = knowledge_service.list_related_faqs(db=db, faq=row) if item is not None else []
     shown = item if item is not None and item.is_published else None
-    return render(request, "knowledge/faq.html", {"faq": row, "item": shown, "others": others}, shared=True)
+    return render(request, "knowledge/faq.html", {"faq": row, "item": shown, "others": others})
 
 
 # ---------------------------------------------------------------- laws
 
 
-@router.get("/laws", response_class=HTMLResponse)
+@router.get("/laws", response_class=HTMLResponse, dependencies=[SHARED])
 def laws(request: Request, db: ReadDB, user: WebUser, category: str | None = None) -> HTMLResponse:
     """Published laws: 文号, issuer, category and dates."""
     rows = knowledge_service.list_laws(db=db)
@@ -137,10 +136,10 @@ def laws(request: Request, db: ReadDB, user: WebUser, category: str | None = Non
     if category:
         rows = [r for r in rows if r.category == category]
     context = {"laws": rows, "categories": categories, "category": category or "", "standing": LEGAL_STATUSES}
-    return render(request, "knowledge/laws.html", context, shared=True)
+    return render(request, "knowledge/laws.html", context)
 
 
-@router.get("/laws/{law_id}", response_class=HTMLResponse)
+@router.get("/laws/{law_id}", response_class=HTMLResponse, dependencies=[SHARED])
 def law(law_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """A law's text, each article with its own anchor (/knowledge/laws/1#第三十条), with its standing, dates and
     the law that replaced it (or the laws it replaced)."""
@@ -151,13 +150,13 @@ def law(law_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLRespons
         "replacement": knowledge_service.replacement_of(db=db, law=row),
         "replaced": knowledge_service.list_replaced(db=db, law=row),
     }
-    return render(request, "knowledge/law.html", context, shared=True)
+    return render(request, "knowledge/law.html", context)
 
 
 # ---------------------------------------------------------------- policies
 
 
-@router.get("/policies", response_class=HTMLResponse)
+@router.get("/policies", response_class=HTMLResponse, dependencies=[SHARED])
 def policies(
     request: Request, db: ReadDB, user: WebUser, category: str | None = None, group: str | None = None
 ) -> HTMLResponse:
@@ -176,10 +175,10 @@ def policies(
         "category": category or "",
         "group": group or "",
     }
-    return render(request, "knowledge/policies.html", context, shared=True)
+    return render(request, "knowledge/policies.html", context)
 
 
-@router.get("/policies/{policy_id}", response_class=HTMLResponse)
+@router.get("/policies/{policy_id}", response_class=HTMLResponse, dependencies=[SHARED])
 def policy(policy_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """A policy with its sections (#section-N) and its interpretation."""
     row = workflow.get_published(db, "policy", policy_id)
@@ -190,19 +189,19 @@ def policy(policy_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLR
         "key_points": [str(p) for p in interpretation.get("key_points", []) or []],
         "qa": [x for x in interpretation.get("qa", []) or [] if isinstance(x, dict)],
     }
-    return render(request, "knowledge/policy.html", context, shared=True)
+    return render(request, "knowledge/policy.html", context)
 
 
 # ---------------------------------------------------------------- glossary, bundles, links
 
 
-@router.get("/glossary", response_class=HTMLResponse)
+@router.get("/glossary", response_class=HTMLResponse, dependencies=[SHARED])
 def glossary(request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """Every published term with its explanation (#term-ID)."""
-    return render(request, "knowledge/glossary.html", {"terms": knowledge_service.list_glossary(db=db)}, shared=True)
+    return render(request, "knowledge/glossary.html", {"terms": knowledge_service.list_glossary(db=db)})
 
 
-@router.get("/bundles", response_class=HTMLResponse)
+@router.get("/bundles", response_class=HTMLResponse, dependencies=[SHARED])
 def bundles(request: Request, db: ReadDB, user: WebUser, applicant_type: str | None = None) -> HTMLResponse:
     """一件事: themed bundles with their items, combined materials and steps."""
     every = knowledge_service.list_bundles(db=db)
@@ -214,12 +213,12 @@ def bundles(request: Request, db: ReadDB, user: WebUser, applicant_type: str | N
         for b in rows
     ]
     context = {"bundles": shown, "types": types, "applicant_type": applicant_type or ""}
-    return render(request, "knowledge/bundles.html", context, shared=True)
+    return render(request, "knowledge/bundles.html", context)
 
 
-@router.get("/links", response_class=HTMLResponse)
+@router.get("/links", response_class=HTMLResponse, dependencies=[SHARED])
 def links(request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """Business systems to apply in; internal ones only for staff."""
     staff = user is not None and user.is_staff
     shown = knowledge_service.list_links(db=db, staff=staff)
-    return render(request, "knowledge/links.html", {"links": shown, "staff": staff}, shared=True)
+    return render(request, "knowledge/links.html", {"links": shown, "staff": staff})
