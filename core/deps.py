@@ -32,7 +32,7 @@ from core.org import sessions
 from core.org.models import User
 from core.org.permissions import Permission
 from core.rate_limit import client_ip
-from core.security import constant_time_equal
+from core.security import constant_time_equal, new_token
 
 log = logging.getLogger("tongban")
 
@@ -145,6 +145,16 @@ CROSS_SITE_MESSAGE = "请求来源无法验证（可能来自其他网站），�
 def _names_this_host(request: Request, source: str) -> bool:
     """Whether an ``Origin`` or ``Referer`` value names the host the request was sent to."""
     return source != "null" and urlsplit(source).netloc == request.headers.get("host")
+
+
+def session_csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use (which gives the visitor a session cookie: ask for it only
+    where a form or the chat panel is about to post, so that a page merely read stays the same for everyone)."""
+    token = request.session.get("csrf")
+    if not isinstance(token, str) or not token:
+        token = new_token(24)
+        request.session["csrf"] = token
+    return token
 
 
 def _sent_csrf_token(request: Request) -> bool:

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     public_cache_seconds: float = 30.0
     """How long the public pages' cached data (core/cache.py: catalogue, guides, publicity, past months'
     statistics) may be kept at most; a write empties what it changes sooner. 0 turns the cache off."""
+    edge_cache_seconds: int = 5
+    """How long nginx may keep a whole public page for anonymous visitors (core/edge_cache.py: the app sends
+    ``X-Accel-Expires`` with it; deploy/nginx/tongban.conf). A change shows on those pages within this many
+    seconds (plus the one request that refreshes the entry). 0: no page is kept."""
     base_url: str = "http://127.0.0.1:8000"
     centre_name: str = "XX经济开发区便民服务中心"
     case_no_prefix: str = "KF"

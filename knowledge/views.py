@@ -8,6 +8,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from core.deps import DB, CurrentUser, ReadDB
+from core.edge_cache import SHARED
 from core.errors import NotFound, ValidationFailed
 from core.org import service as org_service
 from core.org.permissions import Permission
@@ -22,7 +23,12 @@ router = APIRouter(prefix="/knowledge", tags=["知识库"])
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
-@router.get("/search", response_model=SearchOut, summary="知识检索（办事指南、咨询问答、法规条文、政策、百科）")
+@router.get(
+    "/search",
+    response_model=SearchOut,
+    summary="知识检索（办事指南、咨询问答、法规条文、政策、百科）",
+    dependencies=[SHARED],
+)
 def search(
     request: Request, db: ReadDB, q: str | None = None, kind: str = "all", limit: int = 5, channel: str = "web"
 ) -> SearchOut:

@@ -290,11 +290,13 @@ start_nginx() {
     for i in 1 2; do echo "    server 127.0.0.1:$((B + 10 + i)) max_fails=1 fail_timeout=5s;"; done
     echo "}"
   } >"$conf/upstreams.conf"
-  cp "$ROOT/deploy/nginx/proxy.conf" "$conf/proxy.conf"
+  cp "$ROOT/deploy/nginx/proxy.conf" "$ROOT/deploy/nginx/cache.conf" "$conf/"
+  mkdir -p "$conf/cache"
   # The production site file, with this machine's addresses and paths.
   sed -e "s|listen 80;|listen 127.0.0.1:$NGINX_PORT;|" -e '/listen \[::\]:80;/d' -e '/tls.conf;/d' \
       -e "s|listen 10.0.0.10:5005;|listen 127.0.0.1:$RASA_LB_PORT;|" \
       -e "s|/etc/nginx/tongban/|$conf/|g" -e "s|/opt/tongban/|$ROOT/|g" -e "s|/var/log/nginx/|$LOGS/nginx-|g" \
+      -e "s|/var/cache/nginx/tongban|$conf/cache|g" \
       "$ROOT/deploy/nginx/tongban.conf" >"$conf/site.conf"
   cat >"$conf/nginx.conf" <<NGINX
 daemon off;

@@ -35,6 +35,7 @@ from core.plugins import hooks as plugin_hooks
 from core.retry import RetryTransactionsMiddleware
 from core.settings import get_settings
 from tongban import readiness, routing
+from web.edge_cache import EdgeCacheMiddleware
 from web.security_headers import SecurityHeadersMiddleware
 
 log = logging.getLogger("tongban")
@@ -99,6 +100,7 @@ def create_app() -> FastAPI:
     # a database that cannot be reached answers a Chinese 503 (deadlocks pass through to the retry below)
     app.add_middleware(DatabaseUnavailableMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(EdgeCacheMiddleware)  # outside the two above: it sees their Set-Cookie and no-store
     app.add_middleware(RetryTransactionsMiddleware)  # outermost: each try gets a fresh session and audit slot
     app.add_middleware(BodySizeLimitMiddleware)  # before all of them: an oversized body is refused unread
     app.add_middleware(MetricsMiddleware)  # times everything, refusals included

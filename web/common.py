@@ -10,20 +10,21 @@ from urllib.parse import quote, urlencode
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import escape
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 from starlette.templating import Jinja2Templates
 
 from core.cases.enums import STATUS_LABELS
 from core.db import get_sessionmaker
-from core.deps import current_user, session_user
+from core.deps import current_user, session_csrf_token, session_user
 from core.errors import AppError, PermissionDenied, ValidationFailed
 from core.files.service import FileContent
 from core.modules import service as modules
 from core.modules.registry import module_of
 from core.org.models import User
 from core.org.permissions import Permission
-from core.security import constant_time_equal, new_token
+from core.security import constant_time_equal
 from core.settings import get_settings
 
 WEB_DIR = Path(__file__).parent
@@ -115,11 +116,22 @@ def _viewer(request: Request) -> Viewer | None:
 
 def csrf_token(request: Request) -> str:
     """The session's CSRF token, created on first use."""
-    token = request.session.get("csrf")
-    if not isinstance(token, str) or not token:
-        token = new_token(24)
-        request.session["csrf"] = token
-    return token
+    return session_csrf_token(request)
+
+
+class _LazyCsrfToken:
+    """The CSRF token as a page's template sees it: made (and the session with it) only when the page actually
+    writes it out — in a form that posts. A page without one (a guide, the catalogue, publicity) then sets no
+    cookie for an anonymous visitor, and nginx may give the same page to the next one (core/edge_cache.py)."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __str__(self) -> str:
+        return csrf_token(self.request)
+
+    def __html__(self) -> str:
+        return str(escape(csrf_token(self.request)))
 
 
 async def checked_form(request: Request) -> AsyncIterator[FormData]:
@@ -150,7 +162,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     """Renders a page with the user, CSRF token, flash messages and the centre's name."""
     values: dict[str, Any] = {
         "user": _viewer(request),
-        "csrf_token": csrf_token(request),
+        "csrf_token": _LazyCsrfToken(request),
         "flashes": request.session.pop("flash", []),
         "centre_name": get_settings().centre_name,
         "Permission": Permission,

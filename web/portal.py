@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.cases import bundles, queries
 from core.deps import DB, ReadDB, ReplicaDB
+from core.edge_cache import SHARED
 from core.errors import AppError, ValidationFailed
 from core.items import service as item_service
 from core.items import templates as item_templates
@@ -39,7 +40,7 @@ router = APIRouter(include_in_schema=False)
 PUBLICITY_PAGE_SIZE = 20
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, dependencies=[SHARED])
 def home(request: Request, db: DB, user: WebUser) -> HTMLResponse:
     """The portal's front page."""
     return render(request, "portal/home.html", {"categories": item_service.CATEGORIES})
@@ -48,7 +49,7 @@ def home(request: Request, db: DB, user: WebUser) -> HTMLResponse:
 # ---------------------------------------------------------------- guides
 
 
-@router.get("/guides", response_class=HTMLResponse)
+@router.get("/guides", response_class=HTMLResponse, dependencies=[SHARED])
 def guides(
     request: Request,
     db: DB,
@@ -90,7 +91,7 @@ def _ranked_by_search(db: Session, items: list[ItemSummary], q: str) -> list[Ite
     return ranked + [i for i in items if words in i.name and i not in ranked]
 
 
-@router.get("/guides/{item_id}", response_class=HTMLResponse)
+@router.get("/guides/{item_id}", response_class=HTMLResponse, dependencies=[SHARED])
 def guide(item_id: int, request: Request, db: DB, user: WebUser) -> HTMLResponse:
     """A whole guide, its elements in the standard order (cached, like the catalogue); each material with its
     blank form and filled sample to download (and preview, for a PDF or an image), read fresh."""
@@ -213,7 +214,7 @@ def progress(request: Request, db: ReadDB, form: Form, user: WebUser, on_error: 
     return render(request, "portal/progress_result.html", {"progress": result, "bundle": bundle})
 
 
-@router.get("/publicity", response_class=HTMLResponse)
+@router.get("/publicity", response_class=HTMLResponse, dependencies=[SHARED])
 def publicity(
     request: Request,
     db: ReplicaDB,  # a moment behind the primary is fine for a public list: the replica serves it

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.deps import ReadDB
+from core.edge_cache import SHARED
 from core.items.models import ServiceItem
 from core.rate_limit import client_ip
 from knowledge import service as knowledge_service
@@ -47,7 +48,7 @@ def _item_names(db: Session) -> dict[int, str]:
 # ---------------------------------------------------------------- search
 
 
-@router.get("", response_class=HTMLResponse)
+@router.get("", response_class=HTMLResponse, dependencies=[SHARED])
 def home(request: Request, db: ReadDB, user: WebUser, kind: str | None = None) -> HTMLResponse:
     """The knowledge base's front page: one search box with kind tabs, and what can be browsed."""
     return render(
@@ -57,7 +58,7 @@ def home(request: Request, db: ReadDB, user: WebUser, kind: str | None = None) -
     )
 
 
-@router.get("/search", response_class=HTMLResponse)
+@router.get("/search", response_class=HTMLResponse, dependencies=[SHARED])
 def search(
     request: Request,
     db: ReadDB,
@@ -89,7 +90,7 @@ def search(
 # ---------------------------------------------------------------- FAQs
 
 
-@router.get("/faqs", response_class=HTMLResponse)
+@router.get("/faqs", response_class=HTMLResponse, dependencies=[SHARED])
 def faqs(request: Request, db: ReadDB, user: WebUser, service_item_id: str | None = None) -> HTMLResponse:
     """Published FAQs grouped by service item, optionally of one item."""
     item_id = to_int(service_item_id, "事项")
@@ -114,7 +115,7 @@ def faqs(request: Request, db: ReadDB, user: WebUser, service_item_id: str | Non
     return render(request, "knowledge/faqs.html", context)
 
 
-@router.get("/faqs/{faq_id}", response_class=HTMLResponse)
+@router.get("/faqs/{faq_id}", response_class=HTMLResponse, dependencies=[SHARED])
 def faq(faq_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """One published FAQ with the guide it belongs to."""
     row = workflow.get_published(db, "faq", faq_id)
@@ -127,7 +128,7 @@ def faq(faq_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLRespons
 # ---------------------------------------------------------------- laws
 
 
-@router.get("/laws", response_class=HTMLResponse)
+@router.get("/laws", response_class=HTMLResponse, dependencies=[SHARED])
 def laws(request: Request, db: ReadDB, user: WebUser, category: str | None = None) -> HTMLResponse:
     """Published laws: 文号, issuer, category and dates."""
     rows = knowledge_service.list_laws(db=db)
@@ -138,7 +139,7 @@ def laws(request: Request, db: ReadDB, user: WebUser, category: str | None = Non
     return render(request, "knowledge/laws.html", context)
 
 
-@router.get("/laws/{law_id}", response_class=HTMLResponse)
+@router.get("/laws/{law_id}", response_class=HTMLResponse, dependencies=[SHARED])
 def law(law_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """A law's text, each article with its own anchor (/knowledge/laws/1#第三十条), with its standing, dates and
     the law that replaced it (or the laws it replaced)."""
@@ -155,7 +156,7 @@ def law(law_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLRespons
 # ---------------------------------------------------------------- policies
 
 
-@router.get("/policies", response_class=HTMLResponse)
+@router.get("/policies", response_class=HTMLResponse, dependencies=[SHARED])
 def policies(
     request: Request, db: ReadDB, user: WebUser, category: str | None = None, group: str | None = None
 ) -> HTMLResponse:
@@ -177,7 +178,7 @@ def policies(
     return render(request, "knowledge/policies.html", context)
 
 
-@router.get("/policies/{policy_id}", response_class=HTMLResponse)
+@router.get("/policies/{policy_id}", response_class=HTMLResponse, dependencies=[SHARED])
 def policy(policy_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """A policy with its sections (#section-N) and its interpretation."""
     row = workflow.get_published(db, "policy", policy_id)
@@ -194,13 +195,13 @@ def policy(policy_id: int, request: Request, db: ReadDB, user: WebUser) -> HTMLR
 # ---------------------------------------------------------------- glossary, bundles, links
 
 
-@router.get("/glossary", response_class=HTMLResponse)
+@router.get("/glossary", response_class=HTMLResponse, dependencies=[SHARED])
 def glossary(request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """Every published term with its explanation (#term-ID)."""
     return render(request, "knowledge/glossary.html", {"terms": knowledge_service.list_glossary(db=db)})
 
 
-@router.get("/bundles", response_class=HTMLResponse)
+@router.get("/bundles", response_class=HTMLResponse, dependencies=[SHARED])
 def bundles(request: Request, db: ReadDB, user: WebUser, applicant_type: str | None = None) -> HTMLResponse:
     """一件事: themed bundles with their items, combined materials and steps."""
     every = knowledge_service.list_bundles(db=db)
@@ -215,7 +216,7 @@ def bundles(request: Request, db: ReadDB, user: WebUser, applicant_type: str | N
     return render(request, "knowledge/bundles.html", context)
 
 
-@router.get("/links", response_class=HTMLResponse)
+@router.get("/links", response_class=HTMLResponse, dependencies=[SHARED])
 def links(request: Request, db: ReadDB, user: WebUser) -> HTMLResponse:
     """Business systems to apply in; internal ones only for staff."""
     staff = user is not None and user.is_staff

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from core.cases import queries
 from core.cases.schemas import StatsRow, StatsTotals, grand_total, totals_by_department
 from core.deps import ReplicaDB
+from core.edge_cache import SHARED
 from core.org import service as org_service
 from web.common import WebUser, render, to_date, to_int
 from web.deps import OnReplicaError
@@ -48,7 +49,7 @@ def chart_data(
     return {"departments": by_department, "months": by_month}
 
 
-@router.get("/statistics", response_class=HTMLResponse)
+@router.get("/statistics", response_class=HTMLResponse, dependencies=[SHARED])
 def statistics(
     request: Request,
     db: ReplicaDB,  # figures a moment behind the primary are fine: the replica serves them

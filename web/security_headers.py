@@ -8,7 +8,7 @@
   itself to https.
 - ``Cache-Control: no-store`` wherever personal data may be shown: every page under ``/admin``, ``/my`` and
   ``/progress``, the web chat, and every response to a request that carries credentials (a session cookie or a
-  bearer token) — except the static files, which hold nothing personal.
+  bearer token) or that sets the session cookie — except the static files, which hold nothing personal.
 """
 
 from collections.abc import Iterable
@@ -86,7 +86,9 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in security_headers(https=https, no_store=no_store):
+                # an answer that sets the session cookie (a form's CSRF token made the visitor's session) is theirs
+                sets_session = any(f"{SESSION_COOKIE}=" in v for v in headers.getlist("set-cookie"))
+                for name, value in security_headers(https=https, no_store=no_store or sets_session):
                     if name == "Cache-Control":
                         headers[name] = value  # personal data: no route may ask for caching
                     elif name not in headers:

@@ -1,7 +1,9 @@
 """Web chat: ``POST /channels/webchat/messages`` sends the person's text (or a chosen button) to the
 gateway; ``GET /channels/webchat/messages?after=<id>`` returns the conversation since a message, which is
 how staff replies arrive. The sender is a random id kept in the signed session cookie, so the history
-belongs to the browser session. Posts carry the page's CSRF token in ``X-CSRF-Token`` (web/common.py)."""
+belongs to the browser session. Posts carry the session's CSRF token in ``X-CSRF-Token``, which the panel asks
+``GET /channels/webchat/token`` for before its first post: pages do not carry it, so that a page read without
+chatting sets no cookie and nginx may serve it to everyone (core/edge_cache.py)."""
 
 from typing import Any
 
@@ -13,7 +15,7 @@ from channels.messages import InboundMessage
 from channels.models import ConversationStatus
 from channels.transcript import message_json
 from core.db import get_sessionmaker
-from core.deps import is_same_site
+from core.deps import is_same_site, session_csrf_token
 from core.errors import PermissionDenied
 from core.rate_limit import hit
 from core.security import new_token
@@ -51,6 +53,14 @@ def _history(sender_id: str | None, after: int) -> dict[str, Any]:
             return {"status": ConversationStatus.BOT.value, "messages": []}
         rows = service.messages_after(db=db, conversation=conversation, after=after)
         return {"status": conversation.status, "messages": [message_json(m) for m in rows]}
+
+
+@router.get("/token")
+def token(request: Request) -> dict[str, str]:
+    """The session's CSRF token for the panel's posts (created with the session on first use). Another site's page
+    cannot read this answer (same-origin policy), so it cannot post in the visitor's name; never cached
+    (web/security_headers.py: no-store under /channels/webchat)."""
+    return {"csrf_token": session_csrf_token(request)}
 
 
 @router.post("/messages")

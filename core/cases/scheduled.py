@@ -15,12 +15,13 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, lazyload, selectinload
 
+from core import cache
 from core.audit.context import SYSTEM, acting
 from core.calendar.service import TimeState, WorkingDayIndex, add_working_days, state_at
 from core.cases import service
 from core.cases.enums import CaseStatus
 from core.cases.models import Case
-from core.clock import now
+from core.clock import now, today
 from core.db import mark_for_writing
 from core.warning_settings.thresholds import KindThresholds, SubjectKind, for_kind
 
@@ -78,10 +79,13 @@ def _refresh_running(db: Session, thresholds: KindThresholds, at: datetime) -> i
         state, since = state_at(due_at, unit, thresholds.of(department_id).yellow_days, at, index)
         if state.value != stored:
             moves[(state.value, since)].append(case_id)
+    month = datetime.combine(today().replace(day=1), time())
     for (new_state, since), ids in moves.items():
         values: dict[str, object] = {"time_state": new_state}
         if since is not None:
             values["first_overdue_at"] = func.coalesce(Case.first_overdue_at, since)
+            if since < month:  # overdue in an earlier month: the cached statistics of that month change
+                cache.invalidate_after_commit(db, "statistics")  # (statements pass the row hooks by)
         for start in range(0, len(ids), CHUNK):
             # only cases still running: a case paused or concluded meanwhile was refreshed by its action
             db.execute(

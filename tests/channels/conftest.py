@@ -3,7 +3,6 @@ and the Official Account settings of Tencent's published test vectors."""
 
 import hashlib
 import json
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -244,14 +243,13 @@ def stored() -> dict[str, int]:
         }
 
 
-_PANEL_CSRF = re.compile(r'id="webchat" data-csrf="([^"]+)"')
-
-
 def panel_csrf(client: TestClient, page: str = "/") -> str:
-    """The CSRF token the chat panel of a portal page posts with."""
-    found = _PANEL_CSRF.search(client.get(page).text)
-    assert found, "page has no chat panel"
-    return found.group(1)
+    """The CSRF token the chat panel of a portal page posts with: the page has a panel, which asks the chat's
+    token address for the session's token (web/static/webchat.js)."""
+    assert 'id="webchat"' in client.get(page).text, "page has no chat panel"
+    answer = client.get("/channels/webchat/token")
+    assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+    return str(answer.json()["csrf_token"])
 
 
 def webchat_say(client: TestClient, text: str, after: int = 0, payload: str = "") -> dict[str, Any]:

@@ -222,3 +222,35 @@ def test_requests_that_miss_together_compute_the_value_once() -> None:
     for thread in threads:
         thread.join()
     assert results == [7] * 5 and calls == [1]
+
+
+def _overdue(client: TestClient, month: str) -> int:
+    """The overdue cases of ``month`` (``2026-09``) in the public statistics, all departments."""
+    return sum(int(row["overdue"]) for row in client.get("/api/v1/statistics").json() if row["month"] == month)
+
+
+def test_staff_handling_an_overdue_case_of_an_earlier_month_keeps_the_cached_months(
+    client: TestClient, world: World, db: Session
+) -> None:
+    """The suspicion of issue 17 (staff actions on old months empty the statistics cache) checked on the case that
+    would do it: accepted and overdue in September, handled in October. The deadline scan records the September
+    overdue (a real change of September's figures, shown at once although the scan writes by statements); the
+    review, decision and conclusion in October leave September's cached figures alone."""
+    from core.cases.scheduled import refresh_open_cases
+
+    clock.freeze(datetime(2026, 9, 1, 10, 0))
+    case = register(client, world)
+    act(client, world, case["case_id"], "accept")
+    clock.freeze(datetime(2026, 10, 9, 10, 0))
+    assert _overdue(client, "2026-09") == 0  # September cached, the case not yet marked overdue
+
+    refresh_open_cases(db)
+    assert _overdue(client, "2026-09") == 1
+    version = cache._backend().version("statistics")
+
+    act(client, world, case["case_id"], "review", who="officer_a", agree=True, opinion="符合条件")
+    act(client, world, case["case_id"], "decide", who="leader", agree=True, opinion="同意")
+    act(client, world, case["case_id"], "conclude", who="officer_a", result=0)
+
+    assert cache._backend().version("statistics") == version
+    assert _overdue(client, "2026-09") == 1

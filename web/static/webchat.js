@@ -1,12 +1,14 @@
 // 在线咨询: the chat panel on every portal page. Messages go to /channels/webchat/messages (the session
-// cookie says who is writing, the page's CSRF token proves the post comes from our page); the panel polls
+// cookie says who is writing, the session's CSRF token proves the post comes from our page; the panel asks
+// /channels/webchat/token for it before the first post, so that the page itself carries no token and can be
+// the same for every visitor, cached by nginx); the panel polls
 // the same address for the bot's and staff's answers. Buttons send their payload; links (also the web addresses
 // inside an answer's text) open in a new tab.
 (function () {
   var root = document.getElementById('webchat');
   if (!root) { return; }
   var API = '/channels/webchat/messages';
-  var csrf = root.getAttribute('data-csrf') || '';
+  var csrf = null;  // a promise of the session's CSRF token, asked for once (again after a refusal)
   var STATES = {bot: '智能客服', waiting: '正在为您转接人工…', human: '人工服务中', closed: '智能客服'};
   var WHO = {bot: '智能客服', staff: '人工客服', system: '系统消息'};
   var lastId = 0, seen = {}, pending = {}, opened = false, loaded = false, sending = 0, timer = null;
@@ -165,6 +167,17 @@
     }, function () { return '发送失败，请稍后再试'; });
   }
 
+  function token() {
+    if (!csrf) {
+      csrf = fetch(API.replace(/messages$/, 'token'), {credentials: 'same-origin'}).then(function (response) {
+        if (!response.ok) { throw new Error('发送失败，请刷新页面后重试'); }
+        return response.json();
+      }).then(function (data) { return data.csrf_token; });
+      csrf.catch(function () { csrf = null; });
+    }
+    return csrf;
+  }
+
   function post(text, payload) {
     text = (text || '').trim();
     if (!text) { return; }
@@ -175,12 +188,15 @@
     typing.classList.add('typing');
     scrollDown();
     sending += 1;
-    fetch(API, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf},
-      body: JSON.stringify({text: text, payload: payload || '', client_id: clientId, after: lastId})
+    token().then(function (value) {
+      return fetch(API, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: {'Content-Type': 'application/json', 'X-CSRF-Token': value},
+        body: JSON.stringify({text: text, payload: payload || '', client_id: clientId, after: lastId})
+      });
     }).then(function (response) {
+      if (response.status === 403) { csrf = null; }  // the session ended: the next post asks for a new token
       if (!response.ok) { return failure(response).then(function (message) { throw new Error(message); }); }
       return response.json();
     }).then(apply, function (error) {
