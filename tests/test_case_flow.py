@@ -3,9 +3,11 @@ supplement and resume; suspend and resume; return; a joint case through two depa
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core import clock
-from core.cases.models import Licence
+from core.cases import service as case_service
+from core.cases.models import Case, Licence
 from tests.helpers import act, register
 from tests.world import WORKDAY, World
 
@@ -91,3 +93,21 @@ def test_joint_case_passes_through_each_department_in_order(client: TestClient, 
     assert done["current_step"] == "decide"
     act(client, world, cid, "decide", who="officer_a", agree=True, opinion="同意")
     act(client, world, cid, "conclude", who="officer_a", result=0)
+
+
+def test_in_a_joint_stage_only_the_departments_with_an_open_part_are_offered_the_review(
+    client: TestClient, world: World, db: Session
+) -> None:
+    """The case page offers 审查 to a department only while its part of the 会办 stage is open (the action refuses
+    the others): A's officer leads the case but has no part in B's stage."""
+    cid = register(client, world, item_id=world.joint_item.id)["case_id"]
+    act(client, world, cid, "accept")
+
+    def offered(who: str) -> list[str]:
+        db.rollback()
+        return case_service.actions_for(world.users[who], db.get(Case, cid))
+
+    assert "review" not in offered("officer_a") and "review" not in offered("officer_c")
+    assert "review" in offered("clerk_b")
+    act(client, world, cid, "review", who="clerk_b", agree=True, opinion="环保意见：同意")
+    assert "review" not in offered("clerk_b") and "review" in offered("officer_c")

@@ -281,7 +281,9 @@ class CaseOut(BaseModel):
     conclusion_result: int | None
     conclusion_result_label: str
     conclusion_reason: str
-    allowed_actions: list[str]
+    allowed_actions: list[str] = Field(
+        description="办件状态允许的操作（不含调用者的权限与会办分工；办件页按二者列出可办操作）"
+    )
     steps: list[StepOut]
     materials: list[CaseMaterialOut]
     major_project: CaseProjectOut | None = None

@@ -702,7 +702,17 @@ def actions_for(user: User, case: Case) -> list[str]:
         a
         for a in allowed_actions(case)
         if ((decide or (handle and a == "conclude" and on_the_spot)) if a in DECIDER_ACTIONS else handle)
+        and (a != "review" or _reviews_now(user, case))
     ]
+
+
+def _reviews_now(user: User, case: Case) -> bool:
+    """Whether ``user``'s department has a part in the review now: for a 联办件 in a 会办 stage only the stage's
+    departments whose part is still open (``review`` refuses the others), otherwise anyone who may handle it."""
+    pending = [t for t in case.joint_tasks if t.stage == case.joint_stage and t.result_code is None]
+    if case.case_type != CaseType.JOINT or not pending:
+        return True
+    return any(t.department_id == user.department_id for t in pending)
 
 
 def allowed_actions(case: Case) -> list[str]:
