@@ -1,5 +1,7 @@
 """What every page shares: templates, the signed-in user, CSRF tokens, flash messages, form parsing."""
 
+import functools
+import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
@@ -33,6 +35,17 @@ CSRF_MESSAGE = "页面已过期或表单来源无法验证，请刷新页面后�
 
 _env = Environment(loader=FileSystemLoader(WEB_DIR / "templates"), autoescape=select_autoescape(default=True))
 _env.globals["STATUS_LABELS"] = STATUS_LABELS
+
+
+@functools.cache
+def static(path: str) -> str:
+    """The address of one of the pages' own files with a short hash of its content, so that a browser (or nginx,
+    which lets /static/ be kept for an hour) fetches it again once a release changes it."""
+    digest = hashlib.sha256((WEB_DIR / "static" / path).read_bytes()).hexdigest()[:10]
+    return f"/static/{path}?v={digest}"
+
+
+_env.globals["static"] = static
 
 
 def page_link(request: Request, page: int) -> str:

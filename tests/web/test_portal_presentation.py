@@ -83,7 +83,7 @@ def test_echarts_is_served_from_this_app_at_one_address(client: TestClient) -> N
 
 def test_every_page_has_a_site_icon(client: TestClient) -> None:
     page = client.get("/").text
-    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    assert re.search(r'<link rel="icon" href="/static/favicon.svg\?v=[0-9a-f]{10}" type="image/svg\+xml">', page)
     assert '<link rel="icon" href="/favicon.ico"' in page
     icon = client.get("/favicon.ico")
     assert (
@@ -111,3 +111,20 @@ def test_a_law_page_says_which_articles_it_holds(client: TestClient, db: Session
     numbers = "、".join(a.number for a in law.articles)
     assert f"收录条文：{numbers}（共 {len(law.articles)} 条，为与办事相关的节选，不是全文" in page
     assert "全文" not in client.get("/knowledge").text.replace("不是全文", "")
+
+
+def test_the_pages_own_files_are_addressed_by_their_content_so_a_release_reaches_every_browser(
+    client: TestClient,
+) -> None:
+    """/static/ may be kept for an hour by browsers and nginx: each page names its files with a hash of their
+    content, so a changed script (the chat panel's, say) is fetched again at once, not an hour later."""
+    import hashlib
+
+    from web.common import WEB_DIR
+
+    html = client.get("/").text
+    named = dict(re.findall(r'"/static/((?!vendor/)[\w/]+\.(?:js|css))\?v=([0-9a-f]{10})"', html))
+    assert {"site.css", "webchat.css", "webchat.js"} <= set(named), named
+    for path, digest in named.items():
+        assert hashlib.sha256((WEB_DIR / "static" / path).read_bytes()).hexdigest()[:10] == digest
+        assert client.get(f"/static/{path}?v={digest}").status_code == 200
