@@ -69,10 +69,13 @@ def test_connections_speak_utf8mb4_with_the_servers_isolation() -> None:
                 "utf8mb4",
                 "utf8mb4",
             )
-            assert conn.execute(text("SELECT @@session.transaction_isolation")).scalar() == "REPEATABLE-READ"
+            assert conn.get_isolation_level() == "REPEATABLE READ"  # InnoDB's default, as with PyMySQL
             assert conn.execute(text("SELECT :word"), {"word": "通办😀"}).scalar() == "通办😀"  # four-byte UTF-8
             with pytest.raises(OperationalError) as gone:  # what the primary's restart looks like mid-request
                 conn.execute(text("KILL CONNECTION CONNECTION_ID()"))
             assert is_unreachable(gone.value)
+            conn.rollback()  # as the request's clean-up does
+        with engine.connect() as again:  # the pool replaced the dead connection
+            assert again.execute(text("SELECT 1")).scalar() == 1
     finally:
         engine.dispose()
