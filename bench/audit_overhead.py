@@ -8,7 +8,7 @@ alike; prints each round, the medians, the totals and the ratio. The limit is 15
 
     .venv/bin/python bench/audit_overhead.py                       (SQLite in a temporary directory)
     .venv/bin/python bench/audit_overhead.py --cases 50 --rounds 10
-    TONGBAN_TEST_DATABASE_URL=mysql+pymysql://… .venv/bin/python bench/audit_overhead.py   (an empty MariaDB)
+    TONGBAN_TEST_DATABASE_URL=mysql+mysqldb://… .venv/bin/python bench/audit_overhead.py   (an empty MariaDB)
 """
 
 import argparse

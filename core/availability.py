@@ -1,10 +1,11 @@
 """A database or Redis that cannot be reached — the primary restarting, a network cut — answers a Chinese 503,
 not a 500.
 
-While MariaDB restarts, new connections are refused (error 2003) and the connections a request held are lost
-mid-statement (2013, 2006). Such a request did not complete: its transaction was never committed (InnoDB rolls
-back whatever a lost connection had begun), so nothing of it is saved, and the person is told so in Chinese and
-may simply try again. Requests after the restart get a fresh connection (core/db.py: ``pool_pre_ping``).
+While MariaDB restarts, new connections are refused (error 2002 from MariaDB's client library, 2003 from others)
+and the connections a request held are lost mid-statement (2013, 2006). Such a request did not complete: its
+transaction was never committed (InnoDB rolls back whatever a lost connection had begun), so nothing of it is
+saved, and the person is told so in Chinese and may simply try again. Requests after the restart get a fresh
+connection (core/db.py: ``pool_pre_ping``).
 
 One caveat is in the nature of any database: a connection lost *during* COMMIT leaves the outcome unknown to the
 app — the commit may have landed. The app then still answers 503; a person who tries again meets the usual
@@ -20,18 +21,19 @@ Deadlocks and lock-wait timeouts are not this: they pass through to core/retry.p
 import json
 import logging
 
-import pymysql
 import redis
 from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.errors import AppError
+from core.mysql import connection_closed, error_code
 
 log = logging.getLogger("tongban")
 
 _UNREACHABLE = {
     1053: "服务器正在关闭",
     1927: "连接被服务器终止",
+    2002: "无法连接",  # MariaDB Connector/C (mysqlclient's) says so for a refused TCP connection too
     2003: "无法连接",
     2006: "服务器已断开",
     2013: "连接中断",
@@ -82,12 +84,7 @@ def is_unreachable(error: BaseException) -> bool:
 def _unreachable(error: BaseException) -> bool:
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
-    original = error.orig if isinstance(error, DBAPIError) else error
-    if isinstance(original, pymysql.err.InterfaceError):  # a connection the driver already knows is closed
-        return True
-    if isinstance(original, pymysql.err.OperationalError) and original.args:
-        return original.args[0] in _UNREACHABLE
-    return False
+    return connection_closed(error) or error_code(error) in _UNREACHABLE
 
 
 class DatabaseUnavailableMiddleware:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 
 from core.clock import now
+from core.mysql import driver, driver_url
 from core.settings import get_settings
 
 NAMING_CONVENTION = {
@@ -95,8 +96,9 @@ def make_engine(url: str, echo: bool = False, read_only: bool = False) -> Engine
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
 
         return engine
-    if url.startswith("mysql") and "charset=" not in url:
-        url += ("&" if "?" in url else "?") + "charset=utf8mb4"
+    url = driver_url(url)  # mysqlclient (a PyMySQL URL is read as its), utf8mb4
+    if url.startswith(("mysql", "mariadb")):
+        driver()  # missing: a message saying what to install, not SQLAlchemy's "No module named 'MySQLdb'"
     # A restarted server: pool_pre_ping tests each pooled connection as it is taken and replaces a dead one (and
     # SQLAlchemy then drops every connection older than the failure), so the first request after the restart
     # works; a short connect timeout makes requests during the restart fail at once (core/availability.py turns

@@ -19,13 +19,12 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-import pymysql
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.db import session_scope
 from core.errors import AppError
+from core.mysql import error_code
 
 log = logging.getLogger("tongban")
 
@@ -50,18 +49,9 @@ class DatabaseBusy(AppError):
         super().__init__("系统繁忙，本次操作没有保存，请稍后再试一次")
 
 
-def _mysql_code(error: BaseException) -> int | None:
-    """The server's error number, from the driver's error or from SQLAlchemy's wrapper around it."""
-    original = error.orig if isinstance(error, DBAPIError) else error
-    if not isinstance(original, pymysql.err.MySQLError) or not original.args:
-        return None
-    code = original.args[0]
-    return code if isinstance(code, int) else None
-
-
 def is_transient(error: BaseException) -> bool:
     """True for a deadlock or lock-wait timeout, as the driver raised it or as SQLAlchemy wrapped it."""
-    return _mysql_code(error) in _TRANSIENT
+    return error_code(error) in _TRANSIENT
 
 
 def pause_before(attempt: int) -> float:
@@ -70,7 +60,7 @@ def pause_before(attempt: int) -> float:
 
 
 def _note(error: BaseException, attempt: int) -> None:
-    log.warning("数据库%s，整个事务第 %s 次重试", _TRANSIENT.get(_mysql_code(error) or 0, "冲突"), attempt)
+    log.warning("数据库%s，整个事务第 %s 次重试", _TRANSIENT.get(error_code(error) or 0, "冲突"), attempt)
 
 
 def in_transaction(work: Callable[[Session], T]) -> T:

@@ -168,8 +168,8 @@ write_env() {
   cat >"$ENV_FILE" <<ENV
 TONGBAN_SECRET_KEY=$secret_key
 TONGBAN_BASE_URL=http://127.0.0.1:$NGINX_PORT
-TONGBAN_DATABASE_URL=mysql+pymysql://tongban:$(secret db)@127.0.0.1:$PRIMARY_PORT/tongban?charset=utf8mb4
-TONGBAN_DATABASE_REPLICA_URL=mysql+pymysql://tongban:$(secret db)@127.0.0.1:$REPLICA_PORT/tongban?charset=utf8mb4
+TONGBAN_DATABASE_URL=mysql+mysqldb://tongban:$(secret db)@127.0.0.1:$PRIMARY_PORT/tongban?charset=utf8mb4
+TONGBAN_DATABASE_REPLICA_URL=mysql+mysqldb://tongban:$(secret db)@127.0.0.1:$REPLICA_PORT/tongban?charset=utf8mb4
 TONGBAN_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
 TONGBAN_SCHEDULER_ENABLED=false
 TONGBAN_TRUSTED_PROXIES=127.0.0.1

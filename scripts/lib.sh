@@ -53,6 +53,11 @@ ensure_venv() {
   fi
   local py
   py="$(find_python 3.11)" || die "找不到 Python 3.11：请安装（例如 pyenv install 3.11）后重试。"
+  # mysqlclient (the MariaDB driver, core/mysql.py) has no Linux wheel: pip compiles it against MariaDB
+  # Connector/C, found with pkg-config, which needs the interpreter's headers (Debian's own python3.11 has them
+  # in python3.11-dev; a pyenv build carries its own).
+  ensure_apt libmariadb-dev pkg-config gcc
+  [ -f "$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')/Python.h" ] || ensure_apt python3.11-dev
   say "创建虚拟环境 .venv（$py）"
   [ -d "$VENV" ] || "$py" -m venv "$VENV"
   "$VENV/bin/pip" install -q --upgrade pip 2>&1 | grep -v "^WARNING" || true
@@ -60,6 +65,7 @@ ensure_venv() {
   "$VENV/bin/pip" install -q -r "$ROOT/requirements.lock" 2>&1 | grep -v "^WARNING" || true
   "$VENV/bin/pip" install -q --no-deps -e "$ROOT" 2>&1 | grep -v "^WARNING" || true
   "$VENV/bin/python" -c "import fastapi, sqlalchemy, weasyprint, chinese_calendar" || die "依赖安装失败"
+  "$VENV/bin/python" -c "import MySQLdb" || die "MariaDB 驱动 mysqlclient 安装失败（需要 libmariadb-dev、pkg-config、gcc；见上面 pip 的输出）"
   echo "$want" > "$stamp"
 }
 

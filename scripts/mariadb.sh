@@ -10,7 +10,7 @@ DIR="${TONGBAN_MARIADB_DIR:-$ROOT/var/mariadb}"
 SOCK="$DIR/mariadb.sock"
 PIDFILE="$DIR/mariadb.pid"
 DB="${TONGBAN_MARIADB_DB:-tongban_test}"
-URL="mysql+pymysql://root@127.0.0.1:$PORT/$DB?charset=utf8mb4"
+URL="mysql+mysqldb://root@127.0.0.1:$PORT/$DB?charset=utf8mb4"
 # TONGBAN_MARIADB_BINLOG=1 keeps a binary log (row format) in the data folder, as production does: the restore
 # drill replays it for point-in-time recovery (tests/test_backup_drill.py).
 BINLOG=()

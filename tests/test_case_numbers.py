@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-import pymysql
+import MySQLdb
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, func, select, text
@@ -111,9 +111,9 @@ def test_numbering_continues_through_the_day_and_restarts_the_next(client: TestC
 # ---------------------------------------------------------------- deadlocks and lock-wait timeouts
 
 
-def deadlock() -> pymysql.err.OperationalError:
+def deadlock() -> MySQLdb.OperationalError:
     """The error MySQL/MariaDB gives the victim of a deadlock."""
-    return pymysql.err.OperationalError(1213, "Deadlock found when trying to get lock; try restarting transaction")
+    return MySQLdb.OperationalError(1213, "Deadlock found when trying to get lock; try restarting transaction")
 
 
 class ForcedDeadlocks:

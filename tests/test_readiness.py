@@ -6,6 +6,7 @@ the app's side on the test database, with the unreachable parts on a port where 
 
 from collections.abc import Iterator
 
+import MySQLdb
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
@@ -21,7 +22,7 @@ from tests.conftest import IS_MYSQL
 from tests.processes import free_port
 from tests.world import World
 
-DEAD_MYSQL = "mysql+pymysql://root@127.0.0.1:{port}/tongban?charset=utf8mb4"
+DEAD_MYSQL = "mysql+mysqldb://root@127.0.0.1:{port}/tongban?charset=utf8mb4"
 
 
 @pytest.fixture
@@ -114,14 +115,12 @@ def test_a_lost_connection_counts_as_unreachable_but_a_deadlock_does_not(dead_ur
     with pytest.raises(OperationalError) as refused:
         core_db.make_engine(dead_url).connect()
     assert is_unreachable(refused.value)
-    import pymysql
-
-    assert not is_unreachable(pymysql.err.OperationalError(1213, "Deadlock found"))
-    assert is_unreachable(pymysql.err.OperationalError(2013, "Lost connection to MySQL server during query"))
+    assert not is_unreachable(MySQLdb.OperationalError(1213, "Deadlock found"))
+    assert is_unreachable(MySQLdb.OperationalError(2013, "Lost connection to MySQL server during query"))
     try:  # the clean-up after a lost connection meets SQLAlchemy's "roll back first": still the database's absence
         try:
-            raise pymysql.err.OperationalError(2013, "Lost connection to MySQL server during query")
-        except pymysql.err.OperationalError:
+            raise MySQLdb.OperationalError(2013, "Lost connection to MySQL server during query")
+        except MySQLdb.OperationalError:
             raise PendingRollbackError("Can't reconnect until invalid transaction is rolled back") from None
     except PendingRollbackError as later:
         assert later.__context__ is not None and is_unreachable(later)

@@ -219,7 +219,10 @@ def _commit(conn: Connection) -> None:
 
 @event.listens_for(Engine, "rollback")
 def _rollback(conn: Connection) -> None:
-    records.take(conn)
+    # A connection lost mid-transaction (the primary restarting) is invalidated: reading its ``info`` would
+    # raise "roll back first" inside this very rollback. Its records are dropped with it (``_begin`` clears them).
+    if not conn.invalidated:
+        records.take(conn)
 
 
 @event.listens_for(Engine, "savepoint")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pymysql
+import MySQLdb
 import pytest
 
 from tests.channels.conftest import FakeWeChat
@@ -80,7 +80,7 @@ class Cluster:
     def sql(self, query: str, *args: object) -> list[tuple[object, ...]]:
         """A query on the primary, as the app's account (a fresh connection each time)."""
         password = (self.directory / "secrets" / "db").read_text().strip()
-        conn = pymysql.connect(
+        conn = MySQLdb.connect(
             host="127.0.0.1", port=self.port_base + 20, user="tongban", password=password, database="tongban"
         )
         try:
@@ -164,7 +164,7 @@ def wait_until(what: str, seconds: float, check: "object") -> float:
         try:
             if check():  # type: ignore[operator]
                 return time.monotonic() - started
-        except (httpx.HTTPError, pymysql.MySQLError):
+        except (httpx.HTTPError, MySQLdb.MySQLError):
             pass
         assert time.monotonic() - started < seconds, f"{what}：{seconds} 秒内未发生"
         time.sleep(0.2)
