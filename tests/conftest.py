@@ -76,6 +76,13 @@ from core.seed.demo import DEMO_PASSWORD  # noqa: E402
 
 pytest_plugins = ("tests.browser",)  # the page tests' fixtures (shared_chromium, page), in one place
 IS_MYSQL = os.environ["TONGBAN_DATABASE_URL"].startswith("mysql")
+if IS_MYSQL:  # one clear message when the C driver is missing, not the same error from every MariaDB test
+    from core.mysql import DriverMissing, driver
+
+    try:
+        driver()
+    except DriverMissing as missing:
+        pytest.exit(str(missing), returncode=4)
 load_models()  # the plugins' tables too, for the clean-up between tests
 
 
