@@ -292,6 +292,18 @@ start_nginx() {
   } >"$conf/upstreams.conf"
   cp "$ROOT/deploy/nginx/proxy.conf" "$ROOT/deploy/nginx/cache.conf" "$conf/"
   mkdir -p "$conf/cache"
+  # Started as root, nginx's workers run as another user, and they write the cache and the temporary files: every
+  # directory above them must let that user in (a private mktemp directory does not; each page would be nginx's 500).
+  if [ "$(id -u)" = 0 ]; then
+    local above="$conf"
+    while [ "$above" != / ]; do
+      case "$(stat -c %A "$above")" in
+        *[xt]) ;;
+        *) die "nginx 的工作进程（非 root 用户）进不了 $above：请执行 chmod o+x $above，或换一个集群目录（TONGBAN_CLUSTER_DIR）" ;;
+      esac
+      above="$(dirname "$above")"
+    done
+  fi
   # The production site file, with this machine's addresses and paths.
   sed -e "s|listen 80;|listen 127.0.0.1:$NGINX_PORT;|" -e '/listen \[::\]:80;/d' -e '/tls.conf;/d' \
       -e "s|listen 10.0.0.10:5005;|listen 127.0.0.1:$RASA_LB_PORT;|" \

@@ -19,6 +19,7 @@ for _ in $(seq 1 50); do
   for offset in 0 1 2 3 10 11 12 15 20 21 30; do port_taken $((base + offset)) && { taken=1; break; }; done
   [ $taken -eq 0 ] && break
 done
+chmod o+x "$RUN_DIR"  # nginx's workers (another user under root) go through it to their cache (scripts/cluster.sh)
 export TONGBAN_TEST_CLUSTER_PORT_BASE=$base TONGBAN_TEST_CLUSTER_DIR="$RUN_DIR/cluster" TONGBAN_TEST_DRILLS=1
 say "故障演练（集群端口 $base 起，目录 $TONGBAN_TEST_CLUSTER_DIR）"
 scope_run pytest -p no:cacheprovider -s tests/drills "$@"
