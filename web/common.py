@@ -127,11 +127,6 @@ def _viewer(request: Request) -> Viewer | None:
     return None
 
 
-def csrf_token(request: Request) -> str:
-    """The session's CSRF token, created on first use."""
-    return session_csrf_token(request)
-
-
 class _LazyCsrfToken:
     """The CSRF token as a page's template sees it: made (and the session with it) only when the page actually
     writes it out — in a form that posts. A page without one (a guide, the catalogue, publicity) then sets no
@@ -141,10 +136,10 @@ class _LazyCsrfToken:
         self.request = request
 
     def __str__(self) -> str:
-        return csrf_token(self.request)
+        return session_csrf_token(self.request)
 
     def __html__(self) -> str:
-        return str(escape(csrf_token(self.request)))
+        return str(escape(session_csrf_token(self.request)))
 
 
 async def checked_form(request: Request) -> AsyncIterator[FormData]:
