@@ -469,8 +469,8 @@ def review(db: Session, user: User | None, case: Case, *, agree: bool, opinion: 
     next stage, or to 决定)."""
     handler = _require_handler(user, case, case_departments(case))
     _expect(case, "review", {CaseStatus.PROCESSING}, {Step.REVIEW})
-    pending = [t for t in case.joint_tasks if t.stage == case.joint_stage and t.result_code is None]
-    if case.case_type == CaseType.JOINT and pending:
+    pending = _open_joint_tasks(case)
+    if pending:
         task = next((t for t in pending if t.department_id == handler.department_id), None)
         if task is None:
             raise PermissionDenied("当前会办阶段没有需要您所在部门办理的任务")
@@ -709,10 +709,15 @@ def actions_for(user: User, case: Case) -> list[str]:
 def _reviews_now(user: User, case: Case) -> bool:
     """Whether ``user``'s department has a part in the review now: for a 联办件 in a 会办 stage only the stage's
     departments whose part is still open (``review`` refuses the others), otherwise anyone who may handle it."""
-    pending = [t for t in case.joint_tasks if t.stage == case.joint_stage and t.result_code is None]
-    if case.case_type != CaseType.JOINT or not pending:
-        return True
-    return any(t.department_id == user.department_id for t in pending)
+    pending = _open_joint_tasks(case)
+    return not pending or any(t.department_id == user.department_id for t in pending)
+
+
+def _open_joint_tasks(case: Case) -> list[JointTask]:
+    """The current 会办 stage's tasks whose department has not answered yet (none but for a 联办件)."""
+    if case.case_type != CaseType.JOINT:
+        return []
+    return [t for t in case.joint_tasks if t.stage == case.joint_stage and t.result_code is None]
 
 
 def allowed_actions(case: Case) -> list[str]:
