@@ -362,6 +362,7 @@ start_parts() {  # PART... — each one not running yet, in this order; wait unt
 
 cmd_start() {
   ensure_apt mariadb-server redis-server nginx curl
+  ensure_app_runtime
   ensure_venv
   ensure_npm
   local started=$SECONDS

@@ -9,6 +9,7 @@ cd "$ROOT"
 [ -x "$ROOT/bot/.venv/bin/rasa" ] && [ -f "$ROOT/bot/models/tongban.tar.gz" ] \
   || die "故障演练需要机器人环境和模型：先运行 bash scripts/bot.sh train"
 ensure_apt mariadb-server redis-server nginx curl
+ensure_app_runtime
 export PATH="$VENV/bin:$PATH"
 run_scope_begin drills
 

@@ -44,6 +44,13 @@ find_python() {
   return 1
 }
 
+# ensure_app_runtime — the Debian packages the running app needs beside its venv: a CJK font for the guidance
+# letters' PDFs (WeasyPrint) and Graphviz's `dot` for the derived flow charts (the demo data draws them at once, so
+# a machine without it failed its first start). Every script that starts the app calls it.
+ensure_app_runtime() {
+  ensure_apt fonts-wqy-microhei graphviz
+}
+
 # ensure_venv — the app's virtual environment, rebuilt only when requirements.lock or pyproject.toml change.
 ensure_venv() {
   local stamp="$VENV/.lock-sha256" want

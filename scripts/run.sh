@@ -6,7 +6,7 @@ cd "$ROOT"
 PORT="${TONGBAN_PORT:-8000}"
 # The demo logs in its admin with a password only; production keeps two-factor required (core/settings.py).
 export TONGBAN_REQUIRE_TWO_FACTOR="${TONGBAN_REQUIRE_TWO_FACTOR:-false}"
-ensure_apt fonts-wqy-microhei graphviz
+ensure_app_runtime
 ensure_venv
 ensure_npm
 ensure_env_file
