@@ -12,6 +12,16 @@ ask for it last and their action runs in that same turn; the rating form asks fo
   replaced by ``******`` (the whole text when the password cannot be found in it as typed);
 - ``query_code`` entities keep their position but not their value.
 
+A long conversation is also cut into sessions. Rasa loads a conversation's every event since its last session
+start for each turn, replays them, and sends them all to the action server: a turn's cost grows with the
+conversation, and with sessions that last a day (domain/core.yml) a person who keeps writing makes every one of
+their turns slower (bench/bot_long_conversation.py). So when a turn ends with more than ``SESSION_EVENTS``
+events in the session, the store starts a new session itself, the way Rasa does when a session expires
+(``action_session_start``, ``session_started``, the slots that are set, ``action_listen``), and a form the person
+left paused stays paused: the new session holds the form again and its last step before the person's turn, as
+the form left it. Nothing is lost: every event stays in the table (``retrieve_full_tracker``); only the
+policies' view of the turns before is gone, which ``max_history`` (5, config.yml) does not reach anyway.
+
 endpoints.yml names this class; it takes the same parameters as Rasa's ``SQLTrackerStore``.
 """
 
@@ -24,10 +34,12 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Text
 import sqlalchemy
 import sqlalchemy.orm.session
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME, SESSION_START_METADATA_SLOT
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 SECRET_SLOT = "query_code"
+SESSION_EVENTS = 120  # events in a session (about ten turns) after which the next turn starts a new one
 MASK = "******"
 HIDDEN = "［查询密码已隐藏］"
 
@@ -116,12 +128,55 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             self.engine = sqlalchemy.create_engine(url, pool_pre_ping=True, pool_recycle=1800)
             self.sessionmaker = sqlalchemy.orm.session.sessionmaker(bind=self.engine)
 
+    def _event_query(
+        self, session: sqlalchemy.orm.Session, sender_id: Text, fetch_events_from_all_sessions: bool
+    ) -> sqlalchemy.orm.Query:
+        """The conversation's events in order; without ``fetch_events_from_all_sessions``, those from its last
+        ``session_started`` on, found by row id. Rasa compares timestamps instead, and its column is a MariaDB
+        ``FLOAT``: single precision, which rounds today's times to steps of 128 s, so a session started a minute
+        ago still read the whole one before it (and every turn of a long conversation started another)."""
+        events = self.SQLEvent
+        query = session.query(events).filter(events.sender_id == sender_id)
+        if not fetch_events_from_all_sessions:
+            start = (
+                session.query(sqlalchemy.func.max(events.id))
+                .filter(events.sender_id == sender_id, events.type_name == SessionStarted.type_name)
+                .scalar_subquery()
+            )
+            query = query.filter(events.id >= sqlalchemy.func.coalesce(start, 0))
+        return query.order_by(events.id)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Saves the tracker's new events, redacted (the turn in progress keeps its own copy)."""
+        """Saves the tracker's new events, redacted (the turn in progress keeps its own copy), and starts a new
+        session after a long one (see the module docstring)."""
         redacted = DialogueStateTracker.from_events(
             tracker.sender_id,
             redact(tracker.events),
             slots=self.domain.slots,
             max_event_history=tracker._max_event_history,
         )
+        if _needs_new_session(redacted):
+            for event in new_session(redacted):
+                redacted.update(event)
         await super().save(redacted)
+
+
+def _needs_new_session(tracker: DialogueStateTracker) -> bool:
+    """A long session whose turn is over: the bot listens."""
+    return len(tracker.events) > SESSION_EVENTS and tracker.latest_action_name == ACTION_LISTEN_NAME
+
+
+def new_session(tracker: DialogueStateTracker) -> List[Event]:
+    """The events Rasa's ``action_session_start`` logs, carrying over the slots that are set (only their current
+    values: Rasa's own carries every ``SlotSet`` of the session again) and a paused form. Made in this order, so
+    their timestamps rise: the store reads a session from its ``session_started`` on."""
+    events: List[Event] = [ActionExecuted(ACTION_SESSION_START_NAME), SessionStarted()]
+    events += [
+        SlotSet(name, slot.value)
+        for name, slot in tracker.slots.items()
+        if name != SESSION_START_METADATA_SLOT and slot.value != slot.initial_value
+    ]
+    form = tracker.active_loop_name
+    if form:  # as the form left it: active, its question asked, the bot listening for the answer
+        events += [ActiveLoop(form), ActionExecuted(form)]
+    return [*events, ActionExecuted(ACTION_LISTEN_NAME)]
