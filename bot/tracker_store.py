@@ -32,6 +32,7 @@ import unicodedata
 from typing import Any, Dict, Iterable, List, Optional, Set, Text
 
 import sqlalchemy
+import sqlalchemy.exc
 import sqlalchemy.orm.session
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME, SESSION_START_METADATA_SLOT
@@ -39,6 +40,7 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SessionSt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 SECRET_SLOT = "query_code"
+SESSION_INDEX = "ix_events_sender_id_type_name"
 SESSION_EVENTS = 120  # events in a session (about ten turns) after which the next turn starts a new one
 MASK = "******"
 HIDDEN = "［查询密码已隐藏］"
@@ -127,6 +129,14 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             self.engine.dispose()
             self.engine = sqlalchemy.create_engine(url, pool_pre_ping=True, pool_recycle=1800)
             self.sessionmaker = sqlalchemy.orm.session.sessionmaker(bind=self.engine)
+        # Where the last session started, without reading the conversation's every event: Rasa indexes only the
+        # sender, and the type of each event is in the row.
+        table = self.SQLEvent.__table__
+        try:
+            sqlalchemy.Index(SESSION_INDEX, table.c.sender_id, table.c.type_name).create(self.engine)
+        except sqlalchemy.exc.DBAPIError:  # there already: an earlier start, or the other Rasa server starting now
+            if SESSION_INDEX not in {i["name"] for i in sqlalchemy.inspect(self.engine).get_indexes(table.name)}:
+                raise
 
     def _event_query(
         self, session: sqlalchemy.orm.Session, sender_id: Text, fetch_events_from_all_sessions: bool

@@ -9,7 +9,7 @@ import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
-from tracker_store import SESSION_EVENTS, RedactingSQLTrackerStore
+from tracker_store import SESSION_EVENTS, SESSION_INDEX, RedactingSQLTrackerStore
 
 BOT = Path(__file__).resolve().parent.parent
 CASE_NO = "KF202611260017"
@@ -155,3 +155,14 @@ def test_a_session_starts_where_its_event_is_even_when_the_clock_reads_the_same(
     assert current is not None
     assert not [e for e in current.events if isinstance(e, UserUttered)]
     assert len(current.events) == 2
+
+
+def test_the_session_start_is_found_by_index(store: RedactingSQLTrackerStore, tmp_path: Path) -> None:
+    """A conversation of months is not read through to find where its session began; a second store on the same
+    database (a restarted server, or the other one starting at the same time) starts with the index there."""
+    import sqlalchemy
+
+    indexes = {i["name"]: i["column_names"] for i in sqlalchemy.inspect(store.engine).get_indexes("events")}
+    assert indexes[SESSION_INDEX] == ["sender_id", "type_name"]
+    RedactingSQLTrackerStore(domain=store.domain, db=str(tmp_path / "tracker.db"))
+
