@@ -178,8 +178,8 @@ def _needs_new_session(tracker: DialogueStateTracker) -> bool:
 
 def new_session(tracker: DialogueStateTracker) -> List[Event]:
     """The events Rasa's ``action_session_start`` logs, carrying over the slots that are set (only their current
-    values: Rasa's own carries every ``SlotSet`` of the session again) and a paused form. Made in this order, so
-    their timestamps rise: the store reads a session from its ``session_started`` on."""
+    values: Rasa's own carries every ``SlotSet`` of the session again) and a paused form. The store reads a session
+    from its ``session_started`` row on (``_event_query``), so the next turn sees these and what follows."""
     events: List[Event] = [ActionExecuted(ACTION_SESSION_START_NAME), SessionStarted()]
     events += [
         SlotSet(name, slot.value)
