@@ -44,26 +44,18 @@ def outbox_depth() -> int:
         return int(backlog(db).depth)
 
 
-SERVERS = {"primary": "database_url", "replica": "database_replica_url"}  # cluster part -> the setting naming it
-
-
 def server_memory() -> dict[str, float]:
     """MiB each MariaDB server of the cluster has allocated (``Memory_used``: its buffer pool, caches and
-    sessions), read with the apps' settings."""
-    from sqlalchemy import create_engine, text
+    sessions), read through the apps' own engines."""
+    from sqlalchemy import text
 
-    from core.mysql import driver_url
-    from core.settings import get_settings
+    from core.db import get_engine, get_replica_engine
 
     found = {}
-    for part, setting in SERVERS.items():
-        url = getattr(get_settings(), setting)
-        if url and not url.startswith("sqlite"):
-            engine = create_engine(driver_url(url))
+    for part, engine in {"primary": get_engine(), "replica": get_replica_engine()}.items():
+        if engine is not None and engine.dialect.name == "mysql":
             with engine.connect() as conn:
-                row = conn.execute(text("SHOW GLOBAL STATUS LIKE 'Memory_used'")).one()
-            engine.dispose()
-            found[part] = int(row[1]) / 2**20
+                found[part] = int(conn.execute(text("SHOW GLOBAL STATUS LIKE 'Memory_used'")).one()[1]) / 2**20
     return found
 
 
@@ -134,10 +126,11 @@ def main() -> None:
             growth = (after - before) / before * 100 if before else 0.0
             spent = (cpu_after.get(name, 0.0) - cpu_before.get(name, 0.0)) * 1000 / max(result.requests, 1)
             line = f"{name:<10}{before:>10.0f}{after:>10.0f}{growth:>8.1f}%{spent:>12.2f}"
+            judged = growth  # a MariaDB server by what it allocated (module docstring)
             if name in held_before and name in held_after:
-                growth = (held_after[name] - held_before[name]) / held_before[name] * 100
-                line += f"   {held_before[name]:.0f} → {held_after[name]:.0f} MiB, {growth:+.1f}%"
-            if growth >= 10:
+                judged = (held_after[name] - held_before[name]) / held_before[name] * 100
+                line += f"   {held_before[name]:.0f} → {held_after[name]:.0f} MiB, {judged:+.1f}%"
+            if judged >= 10:
                 grown.append(name)
             print(line)
         depth, waited = outbox_depth(), 0
