@@ -11,7 +11,11 @@ guessing items from keywords of its own:
   guide, saying which item was understood; an FAQ, article or policy clearly first is the answer (it answers the
   question more precisely than the whole guide), with the item understood and its guide's link;
 - when the top hit is not clearly ahead, the best three are offered as buttons;
-- otherwise the top hit answers; nothing good enough → the caller says so (or declines an out-of-scope message).
+- otherwise the top hit answers;
+- nothing good enough to answer with, but the best hits share some of the question's subject words
+  (``WEAK_CONFIDENCE``): the best three are offered as possible matches rather than a dead end (a colloquial
+  question often has its answer among them: “楼下那颗树快倒了物业能直接锯掉吗”); nothing at all → the caller
+  says so (or declines an out-of-scope message).
 
 Everything here is pure (a search result in, a decision out), so it is tested without the API.
 """
@@ -36,6 +40,12 @@ _PAPERS = re.compile(r"(哪些|什么|啥|哪几|几个|些啥|些什么)(证|�
 """Asks which papers in general ("要办哪些证"), unlike a question about one permit ("要办排水许可证吗") or one aspect
 ("开公司要多久拿到营业执照"), which the search's first hit answers."""
 MAX_CHOICES = 3
+WEAK_CONFIDENCE = 0.1
+"""Below the search's ``answered`` (0.2–0.3), a first hit with at least this confidence (the share of the
+question's subject words it matches) is offered among possible matches. Measured on the dev split of
+tests/knowledge/colloquial_questions.json: of the 16 questions the search does not answer, all have a first hit
+at 0.1 or more, 5 of them right and 10 with the right one among the first three; the NLU's out-of-scope messages
+are declined before this (the weak tier is not offered for them), since their confidence overlaps (0–0.47)."""
 _GUIDE_LINK = re.compile(r"/guides/(\d+)")
 
 
@@ -71,7 +81,8 @@ def recognised(result: SearchResult) -> Optional[Dict[str, Any]]:
 
 @dataclass
 class Decision:
-    """What to say first: ``kind`` is guide | law | opening | choices | answer | nothing."""
+    """What to say first: ``kind`` is guide | law | opening | choices | answer | maybe (possible matches, none
+    good enough to answer with) | nothing."""
 
     kind: str
     hit: Optional[Hit] = None
@@ -101,6 +112,8 @@ def decide(result: SearchResult, text: str, *, wants_guide: bool = False) -> Dec
     if not answered or top is None:
         if item is not None and wants_guide:  # the recogniser is sure of the item the person asked a guide for
             return Decision("guide", item_id=item["id"], item_name=item["name"])
+        if top is not None and float(top.get("confidence") or 0.0) >= WEAK_CONFIDENCE:
+            return Decision("maybe", hits=hits[:MAX_CHOICES], item_id=_id(item), item_name=_name(item))
         return Decision("nothing")
     if result.get("clear", True) is False and len(hits) >= 2:
         if wants_guide and item is not None and item_id_of(top) == item["id"]:

@@ -30,7 +30,9 @@ OWN_REQUEST = re.compile(r"我的|我们的|我家|帮我|给我|我要|我想|�
 PROGRESS_WORDS = re.compile(r"进度|办到哪|审到哪|批到哪|到哪一步|到哪了|哪个环节|进展|批下来(了)?没|好了没")
 """Words of a progress query (“审批到哪个环节了”): the form is meant."""
 PROJECT_WORDS = re.compile(r"进度|进展|到哪|哪一步|怎么样了|批到|审到|项目[^，。？?]{0,4}(情况|状态)")
-BOOKING_WORDS = re.compile(r"预约|约个|约一下|约到|订个")
+BOOKING_WORDS = re.compile(r"(?<!要不要)(?<!要不要先)(?<!需不需要)(?<!需不需要先)(?<!用不用)(?<!用不用先)(?<!提前)预约(?!吗)|约个|约一下|约到|订个")
+"""Words of a booking (“预约帮办 施工许可”); asking whether one must book (“办事要不要先预约”, “需要提前预约吗”) is a
+question about the centre, which the knowledge base answers."""
 
 
 def asks_instead(text: str) -> bool:

@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.client import ApiError, Derivation, Letter, Question, Questions, TongbanClient, public_link
 from actions.common import buttons, client, latest_intent, latest_text
+from actions.guards import search_first
 from actions.knowledge import answer_from_knowledge, looks_like_question, show_guide
 from actions.parsing import (
     PROJECT_FACTS,
@@ -649,7 +650,9 @@ class ActionCorrectAnswer(Action):
 
 
 class ActionStopForm(Action):
-    """ "算了/暂停": pauses an intake (kept for later), cancels a query or rating, or just acknowledges."""
+    """ "算了/暂停": pauses an intake (kept for later), cancels a query or rating, or just acknowledges — unless
+    there is nothing to stop and the message is a service question the search answers (the NLU took “弄丢了” for
+    “算了”)."""
 
     def name(self) -> Text:
         return "action_stop_form"
@@ -664,6 +667,9 @@ class ActionStopForm(Action):
             return [ActiveLoop(None), SlotSet("requested_slot", None), *[SlotSet(s, None) for s in cleared]]
         if _project_id(tracker) is not None:
             dispatcher.utter_message(text="好的。您有一个未完成的报建，想继续时说“继续报建”即可。")
-        else:
-            dispatcher.utter_message(text="好的。还有什么可以帮您？")
+            return []
+        answered = await search_first(dispatcher, tracker)  # nothing to stop: “营业执照原件弄丢了咋办” asks
+        if answered is not None:
+            return answered
+        dispatcher.utter_message(text="好的。还有什么可以帮您？")
         return []

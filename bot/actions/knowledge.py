@@ -24,6 +24,7 @@ from actions.common import (
 )
 
 NOT_FOUND = "抱歉，我暂时没有找到可靠的答案。您的问题已经记录下来，工作人员会尽快补充完善。您可以换个问法再试试，或者转人工咨询。"
+MAYBE = "没有找到确切的答案。您想了解的可能是下面几项，请选择（也可以换个说法再问，或转人工）："
 UNAVAILABLE = "抱歉，知识库暂时无法访问，请稍后再试，或说“转人工”联系工作人员。"
 MAX_RELATED = 2
 OPENING_ITEMS = 5
@@ -112,15 +113,16 @@ async def answer_from_knowledge(
         intro = "您的问题可能涉及以下几项，请选择您想了解的一项（也可以换个说法再问）："
         if out_of_scope:
             intro = "这个问题我不太确定是否属于政务服务。您是不是想了解以下内容："
-        lines = [intro] + [
-            f"{n}. {h['title']} {public_link(h.get('link', ''))}" for n, h in enumerate(decision.hits, 1)
-        ]
-        dispatcher.utter_message(text="\n".join(lines), buttons=_choice_buttons(decision.hits))
+        dispatcher.utter_message(text=_numbered(intro, decision.hits), buttons=_choice_buttons(decision.hits))
         return [SlotSet("failure_count", 0)]
     if out_of_scope:
         dispatcher.utter_message(response="utter_out_of_scope")
         return []
     count = failures(tracker) + 1
+    if decision.kind == "maybe":  # possible matches, none good enough to answer with: no dead end
+        buttons_shown = _choice_buttons(decision.hits) + HANDOFF_BUTTONS[:1]
+        dispatcher.utter_message(text=_numbered(MAYBE, decision.hits), buttons=buttons_shown)
+        return [SlotSet("failure_count", count)]
     if count >= HANDOFF_AFTER_FAILURES:
         dispatcher.utter_message(text=NOT_FOUND.split("您可以")[0])
         return handoff(
@@ -135,9 +137,13 @@ async def answer_from_knowledge(
 
 def format_opening(items: List[Hit]) -> str:
     """What opening a kind of business takes: the items the search found, each with its guide."""
-    lines = ["开办这类经营场所，通常需要办理以下事项（按与您问题的相关程度排列）："]
-    lines += [f"{n}. {h['title']} {public_link(h.get('link', ''))}" for n, h in enumerate(items, 1)]
-    lines.append("具体还要看经营范围和场所情况。点选一项可查看材料、时限和办理地点。")
+    listed = _numbered("开办这类经营场所，通常需要办理以下事项（按与您问题的相关程度排列）：", items)
+    return listed + "\n具体还要看经营范围和场所情况。点选一项可查看材料、时限和办理地点。"
+
+
+def _numbered(intro: str, hits: List[Hit]) -> str:
+    """An introduction and the hits as a numbered list, each with its link."""
+    lines = [intro] + [f"{n}. {h['title']} {public_link(h.get('link', ''))}" for n, h in enumerate(hits, 1)]
     return "\n".join(lines)
 
 

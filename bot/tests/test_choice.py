@@ -98,8 +98,17 @@ def test_a_business_opening_question_lists_the_items_found() -> None:
 
 
 def test_nothing_good_enough() -> None:
-    assert decide(result([FAQ], answered=False), "宇宙飞船发射").kind == "nothing"
+    unrelated = hit("faq", "办完事怎么评价？", "/knowledge/faqs/3", confidence=0.05)
+    assert decide(result([unrelated], answered=False), "宇宙飞船发射").kind == "nothing"
     assert decide(result([], answered=False), "宇宙飞船发射").kind == "nothing"
+
+
+def test_hits_sharing_some_words_are_offered_as_possible_matches_when_none_answers() -> None:
+    tree = hit("faq", "小区里的树影响采光或有安全隐患，能申请砍伐或移植吗？", "/knowledge/faqs/7", confidence=0.22)
+    rest = [hit("faq", "哪些情况砍树不需要办林木采伐许可证？", "/knowledge/faqs/8", confidence=0.2), LAW, ITEM]
+    decision = decide(result([tree, *rest], answered=False, clear=False), "楼下那颗树快倒了物业能直接锯掉吗")
+    assert decision.kind == "maybe" and decision.hits == [tree, *rest][:3]
+    assert decide(result([hit("faq", "t", "/x", confidence=0.09)], answered=False), "q").kind == "nothing"
 
 
 def test_an_older_answer_without_clear_or_recognised_item_answers_the_top_hit() -> None:

@@ -10,9 +10,10 @@ from typing import Any, Dict
 from rasa_sdk import Tracker
 
 from actions.cases import ActionQueryProgress, ValidateProgressForm
-from actions.guards import asks_instead
+from actions.guards import BOOKING_WORDS, asks_instead
+from actions.guidance import ActionGuidance
 from actions.handoff import ActionHandoff
-from actions.intake import ActionStartIntake, asks_one_requirement
+from actions.intake import ActionStartIntake, ActionStopForm, asks_one_requirement
 from conftest import make_tracker, run, texts
 from fake_api import SEARCHES, FakeApi
 
@@ -77,3 +78,21 @@ def test_what_reads_as_a_question_rather_than_a_request() -> None:
     assert asks_instead("排水许可几天能办好") and asks_instead("帮办代办收不收费")
     assert not asks_instead("我的办件到哪了") and not asks_instead("帮我查一下KF202611260017")
     assert not asks_instead("查询办件进度")
+
+
+def test_a_question_taken_for_stop_with_nothing_to_stop_is_answered(api: FakeApi, domain: Dict[str, Any]) -> None:
+    question = "营业执照原件弄丢了咋办"  # the NLU heard 算了 in 弄丢了
+    _, messages = run(ActionStopForm(), make_tracker(question, intent="stop"), domain)
+    assert texts(messages).startswith("【证照丢了怎么办？】\n")
+    _, messages = run(ActionStopForm(), make_tracker("算了", intent="stop"), domain)
+    assert texts(messages) == "好的。还有什么可以帮您？"
+
+
+def test_asking_whether_a_visit_must_be_booked_is_answered_not_booked(api: FakeApi, domain: Dict[str, Any]) -> None:
+    question = "去办事要不要先预约"
+    _, messages = run(ActionGuidance(), make_tracker(question, intent="book_guidance"), domain)
+    assert texts(messages).startswith("【办事需要提前预约吗，怎么预约？】\n")
+    for whether in ("需要提前预约吗", "办事需不需要预约", "用不用先预约"):
+        assert not BOOKING_WORDS.search(whether), whether
+    for booking in ("预约帮办 施工许可", "怎么预约帮办", "帮我约个时间", "我想预约"):
+        assert BOOKING_WORDS.search(booking), booking
