@@ -2,6 +2,8 @@
 recognised from cue words. Most FAQs answer one or two of these; a query asking about the time limit
 should prefer the item's time-limit FAQ over its materials FAQ even when the item words match both."""
 
+import re
+
 
 def _cues(words: str) -> tuple[str, ...]:
     return tuple(words.split())
@@ -23,6 +25,13 @@ FACETS: dict[str, tuple[str, ...]] = {
 }
 
 
+NEEDS_PERMIT = re.compile(
+    r"(要|需要|得|用|必须)(先|去|单独|另外|也|还)?(办|办理|审批|报批|批|备案|申请|报|做)[^，。,？?！!]{0,12}(吗|么|不)\s*[？?]?$"
+    r"|(要不要|需不需要|用不用|是否需要)(先|去|单独|另外)?(办|审批|报批|批|备案|申请|报|做)"
+)
+"""Whether something needs a permit at all (“店门口挂招牌要审批吗”, “游泳馆要办卫生许可吗”, “仓库要去备案吗”): the
+conditions of the item, which an FAQ on who needs it answers (“哪些场所需要办…”, “…也要办理…吗”)."""
+
 BENEFITS = ("补贴", "奖励", "补助", "资助")
 """How much a benefit pays (补贴最多多少钱) is not a fee the applicant pays."""
 
@@ -30,6 +39,8 @@ BENEFITS = ("补贴", "奖励", "补助", "资助")
 def facets(text: str) -> frozenset[str]:
     """The facets a text asks about."""
     found = frozenset(name for name, cues in FACETS.items() if any(cue in text for cue in cues))
+    if NEEDS_PERMIT.search(text):
+        found |= {"conditions"}
     if "fee" in found and any(word in text for word in BENEFITS):
         found -= {"fee"}
     return found

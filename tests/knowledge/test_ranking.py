@@ -13,6 +13,7 @@ from core.items.models import ServiceItem
 from knowledge.search import ranking, service
 from knowledge.search.engine import Document, Hit
 from knowledge.search.evaluation import target_of
+from knowledge.search.facets import facets
 from knowledge.search.recognise import Recogniser, phrases_of
 from knowledge.search.snippets import excerpt, plain, snippet
 
@@ -76,6 +77,16 @@ def test_the_named_item_and_what_is_asked_decide_the_first_hit(seeded: Session) 
         "policy:XX经济开发区高层次人才安居补贴办法 · 二、购房补贴",
         "policy:XX经济开发区高层次人才安居补贴办法 · 三、租房补贴",
     }
+
+
+def test_whether_something_needs_a_permit_is_a_question_of_conditions(seeded: Session) -> None:
+    for q in ("棋牌室要办卫生许可吗", "门口装个广告牌需要审批吗", "小仓库要不要去备案", "修个车棚用不用报批"):
+        assert "conditions" in facets(q), q
+    for q in ("食品经营许可证要带什么材料", "开办企业一天能办完吗", "营运车辆上路要带营运证吗"):
+        assert "conditions" not in facets(q), q
+    # so the FAQ on who needs the permit comes before the item's whole guide, or another FAQ that shares a word
+    assert top(seeded, "超市门口挂个招牌要报批吗") == ["faq:店铺门头招牌也要办理户外广告设置审批吗？"]
+    assert top(seeded, "建个小仓库要去备案吗") == ["faq:哪些项目适用企业投资项目备案，备案证有有效期吗？"]
 
 
 def test_an_article_number_the_question_names_wins(seeded: Session) -> None:
