@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -128,6 +128,14 @@ def messages_after(
         query = query.options(selectinload(ConversationMessage.staff))
     rows = list(db.scalars(query.order_by(ConversationMessage.id.desc()).limit(limit)))
     return rows[::-1]
+
+
+def last_message_id(*, db: Session, conversation: Conversation) -> int:
+    """The id of the conversation's latest message, 0 when it has none."""
+    latest = db.scalar(
+        select(func.max(ConversationMessage.id)).where(ConversationMessage.conversation_id == conversation.id)
+    )
+    return int(latest or 0)
 
 
 def request_handoff(*, db: Session, conversation: Conversation, reason: str) -> Conversation:

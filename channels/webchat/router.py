@@ -35,7 +35,8 @@ class WebMessageIn(BaseModel):
     text: str = Field(min_length=1, max_length=MAX_TEXT)
     payload: str = Field("", max_length=MAX_TEXT)
     client_id: str = Field("", max_length=40, pattern=r"^[A-Za-z0-9_-]*$")
-    after: int = Field(0, ge=0)
+    after: int | None = Field(None, ge=0)
+    """The last message the panel shows; without it the answer holds this turn only (the person's message on)."""
 
 
 def _check_origin(request: Request) -> None:
@@ -55,6 +56,13 @@ def _history(sender_id: str | None, after: int) -> dict[str, Any]:
         return {"status": conversation.status, "messages": [message_json(m) for m in rows]}
 
 
+def _last_id(sender_id: str) -> int:
+    """The id of the conversation's latest message (0 before the first): what a turn's answer starts after."""
+    with get_sessionmaker()() as db:
+        conversation = service.find(db=db, channel=CHANNEL, sender_id=sender_id)
+        return service.last_message_id(db=db, conversation=conversation) if conversation is not None else 0
+
+
 @router.get("/token")
 def token(request: Request) -> dict[str, str]:
     """The session's CSRF token for the panel's posts (created with the session on first use). Another site's page
@@ -66,7 +74,8 @@ def token(request: Request) -> dict[str, str]:
 @router.post("/messages")
 def send_message(data: WebMessageIn, request: Request) -> dict[str, Any]:
     """Sends the person's message; answers with the conversation since ``after`` (their message and the
-    bot's answer included)."""
+    bot's answer included), or with this turn alone when the post names no ``after`` (a long conversation is not
+    sent again with every message)."""
     _check_origin(request)
     sender_id = request.session.get(SESSION_KEY)
     if not isinstance(sender_id, str) or not sender_id:
@@ -81,8 +90,9 @@ def send_message(data: WebMessageIn, request: Request) -> dict[str, Any]:
         payload=data.payload.strip(),
         raw={"client_id": data.client_id} if data.client_id else {},
     )
+    after = data.after if data.after is not None else _last_id(sender_id)
     gateway.handle(inbound)
-    return _history(sender_id, data.after)
+    return _history(sender_id, after)
 
 
 @router.get("/messages")

@@ -37,6 +37,21 @@ def test_a_message_gets_the_bots_answer_with_buttons_and_links(client: TestClien
     assert chosen["messages"][0]["text"] == "我不知道编号"  # the person sees the title, the bot gets the payload
 
 
+def test_a_post_without_after_answers_with_this_turn_only(client: TestClient, fake_rasa: FakeRasa) -> None:
+    """The panel names the last message it shows; a client that names none gets its own turn, not the whole
+    conversation again with every message."""
+    for text in ("你好", "施工许可要什么材料", "多久能办好"):
+        webchat_say(client, text)
+    response = client.post(
+        "/channels/webchat/messages",
+        json={"text": "在哪里办"},
+        headers={"X-CSRF-Token": panel_csrf(client)},
+    )
+    assert [m["text"] for m in response.json()["messages"]] == ["在哪里办", "您问的是：在哪里办"]
+    whole = webchat_say(client, "谢谢", after=0)  # naming 0 still asks for everything
+    assert [m["text"] for m in whole["messages"]][:2] == ["你好", "您问的是：你好"] and len(whole["messages"]) == 10
+
+
 def test_history_belongs_to_the_browser_session(client: TestClient, fake_rasa: FakeRasa) -> None:
     first = webchat_say(client, "你好")
     history = client.get("/channels/webchat/messages").json()
