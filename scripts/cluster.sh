@@ -281,13 +281,13 @@ start_nginx() {
   {
     echo "upstream tongban_app {"
     echo "    zone tongban_app 64k;"
-    for i in $(seq 1 "$APPS"); do echo "    server 127.0.0.1:$((B + i)) max_fails=1 fail_timeout=5s;"; done
+    for i in $(seq 1 "$APPS"); do echo "    server 127.0.0.1:$((B + i)) max_fails=3 fail_timeout=10s;"; done
     echo "    keepalive 64;"
     echo "    keepalive_timeout 60s;"
     echo "}"
     echo "upstream tongban_rasa {"
     echo "    zone tongban_rasa 64k;"
-    for i in 1 2; do echo "    server 127.0.0.1:$((B + 10 + i)) max_fails=1 fail_timeout=5s;"; done
+    for i in 1 2; do echo "    server 127.0.0.1:$((B + 10 + i)) max_fails=3 fail_timeout=10s;"; done
     echo "}"
   } >"$conf/upstreams.conf"
   cp "$ROOT/deploy/nginx/proxy.conf" "$ROOT/deploy/nginx/cache.conf" "$conf/"
