@@ -62,6 +62,10 @@ SEARCH_QUERIES = (
     # a question the NLU took for 算了 with nothing to stop, and one asking whether a visit must be booked
     "营业执照原件弄丢了咋办",
     "去办事要不要先预约",
+    # a yes/no question about one named approval of a project, and one about a finished building (no intake)
+    "报建仓库要办消防设计审查吗",
+    "新建厂房报建找你们吗",
+    "车间建好了要办不动产证 怎么弄",
 )
 """What the bot's tests ask the knowledge base (GET /knowledge/search, as the bot asks: kind all, 3 hits)."""
 OPENING_QUERIES = ("开个火锅店要办哪些证", "开个时光机工作室要办哪些证")

@@ -375,17 +375,32 @@ PROJECT_PHRASING = re.compile(
 
 YES_OR_NO = re.compile(r"[吗么][？?]?\s*$|吗[，,\s]|要不要|能不能|是不是|可不可以|用不用|需不需要|算不算|谁出|谁批|谁管")
 """A yes/no question about one requirement (“新建住宅要不要配建人防地下室”, “盖个仓库也要做消防设计审查吗”)."""
-INTAKE_WORDS = re.compile(
-    r"报建|梳理|列一下|理一下|推一下|从哪开始|哪些(审批|许可|批文|手续)|审批流程|审批怎么走|审批有哪些|我要|我想|帮我"
+REQUEST_WORDS = re.compile(
+    r"梳理|列一下|理一下|推一下|从哪开始|哪些(审批|许可|批文|手续)|审批流程|审批怎么走|审批有哪些|我要|我想|帮我"
 )
-"""Words of a request for the whole project's approvals, which the intake answers (“新建厂房报建找你们吗”)."""
+"""Words of a request for the whole project's approvals, which the intake answers (“帮我梳理下报建流程”)."""
+INTAKE_WORDS = re.compile(rf"报建|{REQUEST_WORDS.pattern}")
+"""The request words, and 报建 (“新建厂房报建找你们吗”): a yes/no question with them is for the intake, unless it
+names one approval the search recognises (“报建仓库要办消防设计审查吗”)."""
+FINISHED = re.compile(r"(盖|建|修|造)(好|完|成)了|已经建成|竣工|完工|投入使用")
+"""A building already finished (“厂房盖好了要办房产证”): its registration or acceptance, not an intake."""
 
 
-def asks_one_requirement(text: str) -> bool:
+def asks_one_requirement(text: str, result: Dict[str, Any] | None = None) -> bool:
     """Whether a message the NLU took for the start of an intake is a yes/no question about one requirement of a
     project rather than a request for its approvals: the knowledge base answers it, however much it talks of
-    building (PROJECT_PHRASING)."""
-    return bool(YES_OR_NO.search(text)) and not INTAKE_WORDS.search(text)
+    building (PROJECT_PHRASING). ``result``: the search's answer to it, when it is known — a question that names
+    one approval the search recognises is about that approval even when it says 报建."""
+    if not YES_OR_NO.search(text):
+        return False
+    if not INTAKE_WORDS.search(text):
+        return True
+    return bool((result or {}).get("recognised_item")) and not REQUEST_WORDS.search(text)
+
+
+def talks_of_a_project(text: str) -> bool:
+    """Whether a message talks of a building project still to be approved (PROJECT_PHRASING, not FINISHED)."""
+    return bool(PROJECT_PHRASING.search(text)) and not FINISHED.search(text)
 
 
 def is_single_item_question(text: str, result: Dict[str, Any]) -> bool:
@@ -393,7 +408,7 @@ def is_single_item_question(text: str, result: Dict[str, Any]) -> bool:
     recognises an item in it, or ranks an item's guide first with confidence, and it says nothing of building a
     project: “挖开马路接水管要什么审批”, “院子里的树要
     移走走什么手续”) — its guide answers it; starting an intake about a project would not."""
-    if PROJECT_PHRASING.search(text):
+    if talks_of_a_project(text):
         return False
     hits = result.get("hits") or []
     top_is_item = bool(result.get("answered")) and bool(hits) and hits[0].get("kind") == "item"
@@ -424,15 +439,14 @@ class ActionStartIntake(Action):
             dispatcher.utter_message(text=f"欢迎回来！我们接着填写「{name}」的报建，{more}")
             return [SlotSet(k, v) for k, v in question_events(questions).items()]
         text = latest_text(tracker)
-        one_requirement = asks_one_requirement(text)
-        if latest_intent(tracker) == "start_project_intake" and (one_requirement or not PROJECT_PHRASING.search(text)):
+        if latest_intent(tracker) == "start_project_intake" and (YES_OR_NO.search(text) or not talks_of_a_project(text)):
             try:
                 async with client(tracker) as api:
                     result = await api.search_knowledge(text[:500])
             except ApiError:
                 result = {}
             found = dict(result)
-            if one_requirement and found.get("answered"):
+            if found.get("answered") and (asks_one_requirement(text, found) or FINISHED.search(text)):
                 events = await answer_from_knowledge(dispatcher, tracker, text, result=found)
                 return [*events, FollowupAction("action_listen")]
             if is_single_item_question(text, found):  # a question about one item: its guide, no intake

@@ -96,3 +96,28 @@ def test_asking_whether_a_visit_must_be_booked_is_answered_not_booked(api: FakeA
         assert not BOOKING_WORDS.search(whether), whether
     for booking in ("预约帮办 施工许可", "怎么预约帮办", "帮我约个时间", "我想预约"):
         assert BOOKING_WORDS.search(booking), booking
+
+
+def test_a_yes_or_no_question_naming_one_approval_of_a_project_is_answered_even_with_bao_jian(
+    api: FakeApi, domain: Dict[str, Any]
+) -> None:
+    question = "报建仓库要办消防设计审查吗"  # 报建 reads like an intake, but it asks about one approval it names
+    assert SEARCHES[question]["recognised_item"] is not None
+    events, messages = run(ActionStartIntake(), make_tracker(question, intent="start_project_intake"), domain)
+    assert texts(messages).startswith("【哪些工程需要做消防设计审查，普通工程需要吗？】\n")
+    assert events[-1].get("event") == "followup" and events[-1].get("name") == "action_listen"
+    # no approval named: the intake it asks about starts
+    question = "新建厂房报建找你们吗"
+    assert SEARCHES[question]["recognised_item"] is None
+    _, messages = run(ActionStartIntake(), make_tracker(question, intent="start_project_intake"), domain)
+    assert "项目名称" in texts(messages)
+
+
+def test_a_finished_building_is_answered_from_the_knowledge_base_not_an_intake(
+    api: FakeApi, domain: Dict[str, Any]
+) -> None:
+    question = "车间建好了要办不动产证 怎么弄"  # 建…车间 reads like a project, but it is built already
+    events, messages = run(ActionStartIntake(), make_tracker(question, intent="start_project_intake"), domain)
+    said = texts(messages)
+    assert "项目名称" not in said and "不动产登记" in said
+    assert events[-1].get("event") == "followup" and events[-1].get("name") == "action_listen"
