@@ -42,6 +42,16 @@ def answers(base: str):  # type: ignore[no-untyped-def]
                     "buttons": [{"title": t, "payload": t} for t in titles],
                 }
             ]
+        if text == "楼下那棵树快倒了能直接锯吗":  # possible matches, none sure (knowledge.py MAYBE), and a person
+            titles = ["小区里的树影响采光或有安全隐患，能申请砍伐或移植吗？", "哪些情况砍树不需要办林木采伐许可证？"]
+            return [
+                {
+                    "text": "没有找到确切的答案。您想了解的可能是下面几项，请选择（也可以换个说法再问，或转人工）：\n"
+                    + "\n".join(f"{n}. {t} {base}/knowledge/faqs/{n}" for n, t in enumerate(titles, 1)),
+                    "buttons": [{"title": t, "payload": t} for t in titles]
+                    + [{"title": "转人工", "payload": "转人工"}],
+                }
+            ]
         if text == "查进度":
             return [
                 {"text": "请输入查询密码（受理通知书上的 6 位数字）。"},
@@ -82,6 +92,18 @@ def test_answers_have_clickable_links_choices_and_a_hidden_password(
         choices.first.wait_for()
         assert choices.all_inner_texts() == ["城市树木砍伐审批", "临时占用城市绿地审批", "古树名木迁移审批"]
         assert page.locator(".webchat-log li.out").last.locator(".bubble a").count() == 3
+
+        textarea.fill("楼下那棵树快倒了能直接锯吗")
+        page.keyboard.press("Enter")
+        page.locator(".webchat-log .bubble", has_text="没有找到确切的答案").wait_for()
+        offered = page.locator(".webchat-log .webchat-choices").last.locator("button")
+        assert offered.all_inner_texts()[-1] == "转人工" and offered.count() == 3
+        log = page.locator(".webchat-log").bounding_box()
+        assert log is not None
+        for box in (offered.nth(n).bounding_box() for n in range(3)):  # long titles wrap inside the panel
+            assert box is not None and log["x"] <= box["x"] and box["x"] + box["width"] <= log["x"] + log["width"]
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"webchat-possible-matches-{width}.png"))
 
         textarea.fill("查进度")
         page.keyboard.press("Enter")
