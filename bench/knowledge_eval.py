@@ -10,6 +10,8 @@ import argparse
 
 from harness import ROOT, bench_environment
 
+KIND_NAMES = {"faq": "问答", "law": "法条", "policy": "政策", "item": "事项指南", "glossary": "百科"}
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -46,6 +48,8 @@ def evaluate_search(*, with_test: bool) -> None:
             f"{name} {report.total} 条：top-1 {report.top1_rate:.1%}（{report.top1}），"
             f"top-3 {report.top3_rate:.1%}（{report.top3}）"
         )
+        kinds = sorted(report.by_kind.items(), key=lambda kv: -kv[1][0])
+        print("  按应答类型 top-1：" + "，".join(f"{KIND_NAMES.get(k, k)} {r}/{n}" for k, (n, r) in kinds))
     for name, report in reports:
         print(f"\n{name}未排第一的 {len(report.misses)} 条：")
         for q, want, got in report.misses:

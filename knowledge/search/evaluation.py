@@ -30,6 +30,8 @@ class Report:
     top3: int = 0
     misses: list[tuple[str, str, list[str]]] = field(default_factory=list)
     """(question, expected, what came first instead) for every question not answered at rank 1."""
+    by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Per kind of expected answer (faq, law, policy, item, glossary): (questions, right at rank 1)."""
 
     @property
     def top1_rate(self) -> float:
@@ -65,9 +67,13 @@ def evaluate(search: Callable[[str], list[Hit]], questions: list[Question]) -> R
     for question in questions:
         labels = [target_of(h) for h in search(question.q)[:3]]
         report.total += 1
+        kind = question.targets[0].split(":", 1)[0]
+        asked, right = report.by_kind.get(kind, (0, 0))
         if labels[:1] and labels[0] in question.targets:
             report.top1 += 1
+            report.by_kind[kind] = (asked + 1, right + 1)
         else:
+            report.by_kind[kind] = (asked + 1, right)
             report.misses.append((question.q, question.targets[0], labels))
         if any(label in question.targets for label in labels):
             report.top3 += 1

@@ -15,8 +15,8 @@ QUESTIONS = Path(__file__).parent / "eval_questions.json"
 COLLOQUIAL = Path(__file__).parent / "colloquial_questions.json"
 TOP1_FLOOR = 0.85
 TOP3_FLOOR = 0.94
-DEV_TOP1_FLOOR = 0.75
-DEV_TOP3_FLOOR = 0.88
+DEV_TOP1_FLOOR = 0.79
+DEV_TOP3_FLOOR = 0.92
 
 
 def test_labelled_questions_find_their_answers(seeded: Session) -> None:
@@ -35,3 +35,8 @@ def test_colloquial_dev_questions_find_their_answers(seeded: Session) -> None:
     misses = "\n".join(f"{q} → 应为 {want}，实为 {got[:1]}" for q, want, got in report.misses)
     assert report.top1_rate >= DEV_TOP1_FLOOR, f"top-1 {report.top1_rate:.1%}\n{misses}"
     assert report.top3_rate >= DEV_TOP3_FLOOR, f"top-3 {report.top3_rate:.1%}\n{misses}"
+    # the figures by kind of answer add up (bench/knowledge_eval.py prints them); FAQs are found best
+    assert sum(n for n, _ in report.by_kind.values()) == report.total
+    assert sum(r for _, r in report.by_kind.values()) == report.top1
+    asked, right = report.by_kind["faq"]
+    assert right / asked >= 0.9, f"FAQ top-1 {right}/{asked}"
