@@ -13,6 +13,10 @@ from knowledge.search.snippets import excerpt
 ARTICLE_NUMBER = re.compile(r"^第[零〇一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?$")
 
 
+MAX_ALTERNATIVES = 30
+"""Other phrasings (其他问法) an FAQ may have."""
+
+
 def _clean_list(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
@@ -24,7 +28,7 @@ class FaqIn(BaseModel):
     question: str = Field(min_length=4, max_length=300)
     answer: str = Field(min_length=2, max_length=5000)
     keywords: list[str] = Field(default_factory=list, max_length=20)
-    alternatives: list[str] = Field(default_factory=list, max_length=30)
+    alternatives: list[str] = Field(default_factory=list, max_length=MAX_ALTERNATIVES)
 
     _lists = field_validator("keywords", "alternatives")(_clean_list)
 
@@ -307,6 +311,12 @@ class SearchOut(BaseModel):
             recognised_item=RecognisedItemOut(id=item.item_id, name=item.name, matched=item.matched) if item else None,
             hits=[HitOut.from_hit(h) for h in found.hits],
         )
+
+
+class AlternativesIn(BaseModel):
+    """The published FAQ that already answers an unanswered question, in other words."""
+
+    faq_id: int = Field(ge=1)
 
 
 class ReviewIn(BaseModel):

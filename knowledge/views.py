@@ -16,7 +16,7 @@ from core.rate_limit import client_ip
 from core.settings import get_settings
 from knowledge import excel, service, unanswered, workflow
 from knowledge.models import Faq, Law, Revision, UnansweredQuestion
-from knowledge.schemas import CentreOut, ReviewIn, RevisionOut, SearchOut
+from knowledge.schemas import AlternativesIn, CentreOut, ReviewIn, RevisionOut, SearchOut
 from knowledge.search import service as search_service
 
 router = APIRouter(prefix="/knowledge", tags=["知识库"])
@@ -306,6 +306,27 @@ def unanswered_groups(db: DB, user: CurrentUser) -> list[dict[str, Any]]:
 def unanswered_to_faq(question_id: int, db: DB, user: CurrentUser) -> RevisionOut:
     """Starts an FAQ draft from the question and its group (the editor then writes the answer)."""
     return RevisionOut.from_model(unanswered.to_faq_draft(db, user, question_id))
+
+
+@router.get("/unanswered/{question_id}/suggestions", summary="可能已能回答该问题的问答（编辑人员）")
+def unanswered_suggestions(question_id: int, db: DB, user: CurrentUser) -> list[dict[str, Any]]:
+    """The published FAQs the search ranks best for the question's group: where its answer may already be."""
+    org_service.require(user, Permission.KNOWLEDGE_EDIT)
+    group = next((g for g in unanswered.groups(db) if question_id in g.question_ids), None)
+    if group is None:
+        raise NotFound("该问题不存在或已处理")
+    return [{"id": faq.id, "question": faq.question} for faq in unanswered.suggestions(db, group.texts)]
+
+
+@router.post(
+    "/unanswered/{question_id}/to-alternatives",
+    response_model=RevisionOut,
+    status_code=201,
+    summary="未答问题加为已有问答的其他问法（新版本草稿）",
+)
+def unanswered_to_alternatives(question_id: int, data: AlternativesIn, db: DB, user: CurrentUser) -> RevisionOut:
+    """A new version of the FAQ with the question and its group's wordings as other phrasings, for review."""
+    return RevisionOut.from_model(unanswered.to_alternatives(db, user, question_id, data.faq_id))
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

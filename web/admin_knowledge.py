@@ -124,10 +124,21 @@ def overview(request: Request, db: DB, editor: Editor) -> HTMLResponse:
 # ---------------------------------------------------------------- unanswered questions
 
 
+def _unanswered_context(db: Session) -> dict[str, Any]:
+    """The groups, each with the FAQs that may already answer it (the search's best FAQs for its newest wording)."""
+    groups = unanswered.groups(db)
+    shown = groups[:UNANSWERED_SUGGESTED]
+    return {"groups": groups, "suggested": {g.question_ids[0]: unanswered.suggestions(db, g.texts) for g in shown}}
+
+
+UNANSWERED_SUGGESTED = 100
+"""Groups (the most asked first) shown with suggested FAQs; the search takes a few milliseconds for each."""
+
+
 @router.get("/unanswered", response_class=HTMLResponse)
 def unanswered_page(request: Request, db: DB, editor: Editor) -> HTMLResponse:
-    """Questions search could not answer, grouped, most asked first."""
-    return render(request, "admin/knowledge_unanswered.html", {"groups": unanswered.groups(db)})
+    """Questions search could not answer, grouped, most asked first, with the FAQs that may already answer them."""
+    return render(request, "admin/knowledge_unanswered.html", _unanswered_context(db))
 
 
 @router.post("/unanswered/{question_id}/draft", response_class=HTMLResponse)
@@ -135,10 +146,24 @@ def unanswered_to_draft(
     question_id: int, request: Request, db: DB, form: Form, editor: Editor, on_error: OnError
 ) -> Response:
     """Starts an FAQ draft from a question and opens it for writing the answer."""
-    on_error.show("admin/knowledge_unanswered.html", lambda: {"groups": unanswered.groups(db)})
+    on_error.show("admin/knowledge_unanswered.html", lambda: _unanswered_context(db))
     revision = unanswered.to_faq_draft(db, editor, question_id)
     flash(request, "已转为问答草稿，请填写答案后提交审核")
     return redirect(f"/admin/knowledge/revisions/{revision.id}/edit")
+
+
+@router.post("/unanswered/{question_id}/alternatives", response_class=HTMLResponse)
+def unanswered_to_alternatives(
+    question_id: int, request: Request, db: DB, form: Form, editor: Editor, on_error: OnError
+) -> Response:
+    """Adds the question and its group's wordings to an FAQ that already answers them (a new version to review)."""
+    on_error.show("admin/knowledge_unanswered.html", lambda: _unanswered_context(db))
+    faq_id = to_int(text(form, "faq_id"), "问答")
+    if faq_id is None:
+        raise ValidationFailed("请选择已能回答该问题的问答", field="faq_id")
+    revision = unanswered.to_alternatives(db, editor, question_id, faq_id)
+    flash(request, f"已加为问答“{revision.title}”的其他问法（新版本草稿），请核对后提交审核")
+    return redirect(f"/admin/knowledge/revisions/{revision.id}")
 
 
 # ---------------------------------------------------------------- versions: show, edit, submit, review

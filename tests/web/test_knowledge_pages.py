@@ -248,6 +248,27 @@ def test_an_unanswered_question_is_recorded_and_becomes_an_faq_draft(
     assert browser("clerk_a").get("/admin/knowledge/unanswered").status_code == 403
 
 
+def test_an_unanswered_question_an_faq_answers_is_added_to_its_other_phrasings(
+    browser: MakeBrowser, client: TestClient, curators: World, db: Session
+) -> None:
+    faq_id = publish(client, curators, "faq", FAQ)
+    visitor, editor = browser(), browser("editor")
+    assert "您的问题已记录" in visitor.get("/knowledge/search", params={"q": "工地开工前办证要准备啥"}).text
+    question = db.scalars(select(UnansweredQuestion)).one()
+    listing = editor.get("/admin/knowledge/unanswered").text
+    assert f'<option value="{faq_id}">{FAQ["question"]}</option>' in listing and "加为其他问法" in listing
+
+    action = f"/admin/knowledge/unanswered/{question.id}/alternatives"
+    wrong = editor.submit("/admin/knowledge/unanswered", action, {"faq_id": "abc"})
+    assert wrong.status_code == 422 and "问答应为数字" in wrong.text
+    added = editor.submit("/admin/knowledge/unanswered", action, {"faq_id": str(faq_id)})
+    assert added.status_code == 200 and "/admin/knowledge/revisions/" in str(added.url)
+    assert "已加为问答" in added.text and "工地开工前办证要准备啥" in added.text  # the new version shows it
+    assert "工地开工前办证要准备啥" not in editor.get("/admin/knowledge/unanswered").text
+    db.rollback()  # a fresh read of what the request committed
+    assert db.get(UnansweredQuestion, question.id).resolved_faq_id == faq_id
+
+
 def test_policy_page_shows_sections_interpretation_validity_and_target_groups(
     client: TestClient, browser: MakeBrowser, curators: World
 ) -> None:
