@@ -355,6 +355,23 @@ def unanswered_to_faq(ctx: Ctx) -> Call:
     return Call("POST", f"/api/v1/knowledge/unanswered/{question.id}/to-faq")
 
 
+def unanswered_with_faq(action: str) -> Callable[[Ctx], Call]:
+    """An open unanswered question and a published FAQ: its suggestions, or adding it to the FAQ's phrasings."""
+
+    def build(ctx: Ctx) -> Call:
+        from knowledge.models import Faq, UnansweredQuestion
+
+        faq = Faq(question=f"施工许可证要哪些材料{ctx.index}", answer="申请表、规划许可证和施工合同。", keywords=[])
+        question = UnansweredQuestion(text=f"开工前那个证要交些啥{ctx.index}", channel="web")
+        ctx.db.add_all([faq, question])
+        ctx.db.commit()
+        if action == "suggestions":
+            return Call("GET", f"/api/v1/knowledge/unanswered/{question.id}/suggestions")
+        return Call("POST", f"/api/v1/knowledge/unanswered/{question.id}/to-alternatives", json={"faq_id": faq.id})
+
+    return build
+
+
 def import_glossary(ctx: Ctx) -> Call:
     from io import BytesIO
 
@@ -1077,6 +1094,14 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Callable[[Ctx], Call]]] = {
     ("GET", "/api/v1/knowledge/unanswered"): (ADMIN_ONLY, get("/api/v1/knowledge/unanswered")),
     ("GET", "/api/v1/knowledge/unanswered/groups"): (ADMIN_ONLY, get("/api/v1/knowledge/unanswered/groups")),
     ("POST", "/api/v1/knowledge/unanswered/{question_id}/to-faq"): (ADMIN_ONLY, unanswered_to_faq),
+    ("GET", "/api/v1/knowledge/unanswered/{question_id}/suggestions"): (
+        ADMIN_ONLY,
+        unanswered_with_faq("suggestions"),
+    ),
+    ("POST", "/api/v1/knowledge/unanswered/{question_id}/to-alternatives"): (
+        ADMIN_ONLY,
+        unanswered_with_faq("to-alternatives"),
+    ),
     ("GET", "/api/v1/knowledge/export/{kind}"): (ADMIN_ONLY, get("/api/v1/knowledge/export/glossary")),
     ("POST", "/api/v1/knowledge/import/{kind}"): (ADMIN_ONLY, import_glossary),
     ("GET", "/api/v1/topics"): (PUBLIC, get("/api/v1/topics")),

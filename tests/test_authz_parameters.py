@@ -990,6 +990,8 @@ EXEMPT: dict[tuple[str, str], str] = {
             ("POST", "/api/v1/knowledge/revisions/{revision_id}/reject"),
             ("POST", "/api/v1/knowledge/{kind}/{entity_id}/archive"),
             ("POST", "/api/v1/knowledge/unanswered/{question_id}/to-faq"),
+            ("GET", "/api/v1/knowledge/unanswered/{question_id}/suggestions"),
+            ("POST", "/api/v1/knowledge/unanswered/{question_id}/to-alternatives"),
             ("GET", "/api/v1/knowledge/export/{kind}"),
             ("POST", "/api/v1/knowledge/import/{kind}"),
             ("POST", "/api/v1/notifications/{notification_id}/retry"),
