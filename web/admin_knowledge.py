@@ -124,15 +124,15 @@ def overview(request: Request, db: DB, editor: Editor) -> HTMLResponse:
 # ---------------------------------------------------------------- unanswered questions
 
 
+UNANSWERED_SUGGESTED = 100
+"""Groups (the most asked first) shown with suggested FAQs; the search takes a few milliseconds for each."""
+
+
 def _unanswered_context(db: Session) -> dict[str, Any]:
-    """The groups, each with the FAQs that may already answer it (the search's best FAQs for its newest wording)."""
+    """The groups, each with the FAQs that may already answer it (the search's best FAQs for its wordings)."""
     groups = unanswered.groups(db)
     shown = groups[:UNANSWERED_SUGGESTED]
     return {"groups": groups, "suggested": {g.question_ids[0]: unanswered.suggestions(db, g.texts) for g in shown}}
-
-
-UNANSWERED_SUGGESTED = 100
-"""Groups (the most asked first) shown with suggested FAQs; the search takes a few milliseconds for each."""
 
 
 @router.get("/unanswered", response_class=HTMLResponse)
