@@ -128,14 +128,6 @@ bot_test() {
   (cd "$BOT" && "$BOT_VENV/bin/python" tests/eval_nlu.py results/nlu tests/eval/nlu_heldout.yml) \
     || die "NLU 评估未达标"
 
-  say "流程说法评估（bot/tests/eval/flow_phrasings.yml：报建咨询、开业办证各进入自己的流程，未参与训练）"
-  rm -rf "$BOT/results/flows"
-  (cd "$BOT" && "$BOT_VENV/bin/rasa" test nlu -m models/tongban.tar.gz -u tests/eval/flow_phrasings.yml \
-      --out results/flows --no-plot --successes > "$BOT_LOGS/bot-test-flows.log" 2>&1) \
-    || die "rasa test nlu（流程说法）失败，详见 var/log/bot-test-flows.log"
-  (cd "$BOT" && "$BOT_VENV/bin/python" tests/eval_flows.py results/flows tests/eval/flow_phrasings.yml) \
-    || die "有流程说法未进入自己的流程"
-
   say "端到端对话测试（bot/tests/test_stories.yml）"
   rm -rf "$BOT/results/core"
   (cd "$BOT" && "$BOT_VENV/bin/rasa" test core -m models/tongban.tar.gz --stories tests/test_stories.yml \
