@@ -101,6 +101,11 @@ def suggestions(db: Session, texts: list[str]) -> list[Faq]:
     return [found[i] for i in ids if i in found]
 
 
+def group_of(db: Session, question_id: int) -> UnansweredGroup | None:
+    """The open group a question belongs to (None when it is handled or unknown)."""
+    return next((g for g in groups(db) if question_id in g.question_ids), None)
+
+
 def _open_group(db: Session, question_id: int) -> tuple[UnansweredQuestion, list[int], list[str]]:
     """The question, and the ids and wordings of its group, when it is still open."""
     question = db.get(UnansweredQuestion, question_id)
@@ -108,7 +113,7 @@ def _open_group(db: Session, question_id: int) -> tuple[UnansweredQuestion, list
         raise NotFound("该问题不存在")
     if question.draft_revision_id is not None:
         raise Conflict("该问题已处理（已转为问答草稿或已加为其他问法）", code="out_of_order")
-    group = next((g for g in groups(db) if question_id in g.question_ids), None)
+    group = group_of(db, question_id)
     return question, group.question_ids if group else [question_id], group.texts if group else [question.text]
 
 

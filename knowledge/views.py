@@ -312,7 +312,7 @@ def unanswered_to_faq(question_id: int, db: DB, user: CurrentUser) -> RevisionOu
 def unanswered_suggestions(question_id: int, db: DB, user: CurrentUser) -> list[dict[str, Any]]:
     """The published FAQs the search ranks best for the question's group: where its answer may already be."""
     org_service.require(user, Permission.KNOWLEDGE_EDIT)
-    group = next((g for g in unanswered.groups(db) if question_id in g.question_ids), None)
+    group = unanswered.group_of(db, question_id)
     if group is None:
         raise NotFound("该问题不存在或已处理")
     return [{"id": faq.id, "question": faq.question} for faq in unanswered.suggestions(db, group.texts)]

@@ -125,7 +125,8 @@ def overview(request: Request, db: DB, editor: Editor) -> HTMLResponse:
 
 
 UNANSWERED_SUGGESTED = 100
-"""Groups (the most asked first) shown with suggested FAQs; the search takes a few milliseconds for each."""
+"""Groups (the most asked first) shown with suggested FAQs: each costs up to ``unanswered.SEARCHED_WORDINGS``
+searches (about 0.8 ms each on the demo knowledge base: 500 took 0.38 s), so a full list adds under half a second."""
 
 
 def _unanswered_context(db: Session) -> dict[str, Any]:

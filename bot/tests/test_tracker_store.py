@@ -165,4 +165,3 @@ def test_the_session_start_is_found_by_index(store: RedactingSQLTrackerStore, tm
     indexes = {i["name"]: i["column_names"] for i in sqlalchemy.inspect(store.engine).get_indexes("events")}
     assert indexes[SESSION_INDEX] == ["sender_id", "type_name"]
     RedactingSQLTrackerStore(domain=store.domain, db=str(tmp_path / "tracker.db"))
-

@@ -67,13 +67,13 @@ def evaluate(search: Callable[[str], list[Hit]], questions: list[Question]) -> R
     for question in questions:
         labels = [target_of(h) for h in search(question.q)[:3]]
         report.total += 1
+        first = bool(labels) and labels[0] in question.targets
         kind = question.targets[0].split(":", 1)[0]
         asked, right = report.by_kind.get(kind, (0, 0))
-        if labels[:1] and labels[0] in question.targets:
+        report.by_kind[kind] = (asked + 1, right + first)
+        if first:
             report.top1 += 1
-            report.by_kind[kind] = (asked + 1, right + 1)
         else:
-            report.by_kind[kind] = (asked + 1, right)
             report.misses.append((question.q, question.targets[0], labels))
         if any(label in question.targets for label in labels):
             report.top3 += 1
